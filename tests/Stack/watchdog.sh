@@ -1,0 +1,21 @@
+#!/bin/sh
+# Safety net for a Cruddur test stack: when the PowerShell process that started the stack dies without calling
+# Stop-CruddurStack, stop the stack's services (each leads its own process group) so none outlives the harness.
+# Usage: watchdog.sh <owner pid> <file listing service pids>
+# procps' /bin/kill, because dash's builtin kill does not take `--` before a negative (process group) id.
+owner=$1
+pidfile=$2
+while kill -0 "$owner" 2>/dev/null; do sleep 1; done
+[ -f "$pidfile" ] || exit 0
+for p in $(cat "$pidfile"); do /bin/kill -s TERM -- "-$p" 2>/dev/null; done
+# Give dockerd and postgres up to 20 s to shut down cleanly, then force.
+i=0
+while [ $i -lt 40 ]; do
+    alive=0
+    for p in $(cat "$pidfile"); do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && break
+    sleep 0.5
+    i=$((i + 1))
+done
+for p in $(cat "$pidfile"); do /bin/kill -s KILL -- "-$p" 2>/dev/null; done
+exit 0
