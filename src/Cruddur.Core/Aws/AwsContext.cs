@@ -1,0 +1,216 @@
+using Amazon;
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.Runtime.Credentials;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.Core.Aws;
+
+/// <summary>
+/// Region, credentials and endpoints for one run of a cmdlet, resolved the way the AWS SDKs and CLI resolve them:
+/// <list type="bullet">
+/// <item>region: <c>-Region</c>, else AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region;</item>
+/// <item>credentials: the profile named by <c>-ProfileName</c>, else AWSSDK.Core's default chain (environment, AWS_PROFILE or
+/// default profile incl. SSO, container and instance roles);</item>
+/// <item>endpoint: <c>-EndpointUrl</c>, else AWS_ENDPOINT_URL_&lt;SERVICE&gt;, else AWS_ENDPOINT_URL, else the profile's
+/// endpoint_url, else the public endpoint (the environment and profile are skipped when
+/// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true).</item>
+/// </list>
+/// Nothing is looked up until a call needs it, so cmdlets that fail on bad input never touch the network.
+/// </summary>
+public sealed class AwsContext
+{
+    private readonly IReadOnlyDictionary<string, string?> _environment;
+    private readonly Lazy<CredentialProfile?> _profile;
+    private readonly Lazy<string> _region;
+    private AWSCredentials? _credentials;
+    private string? _accountId;
+
+    public AwsContext(AwsSettings settings, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        Settings = settings;
+        _environment = environment ?? ReadEnvironment();
+        _profile = new Lazy<CredentialProfile?>(FindProfile);
+        _region = new Lazy<string>(ResolveRegion);
+    }
+
+    public AwsSettings Settings { get; }
+
+    /// <summary>The region every call is made in.</summary>
+    public string Region => _region.Value;
+
+    /// <summary>The profile in use: -ProfileName, else AWS_PROFILE, else "default" (which may not exist).</summary>
+    public string ProfileName => Settings.ProfileName ?? Env("AWS_PROFILE") ?? "default";
+
+    /// <summary>Shared by every client of the process: one connection pool for all calls.</summary>
+    internal static HttpClient Http { get; } = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+    {
+        Timeout = TimeSpan.FromSeconds(100),
+    };
+
+    /// <summary>The endpoint URL for a service; see the class remarks for the order.</summary>
+    public Uri EndpointFor(AwsService service)
+    {
+        var configured = Settings.EndpointUrl;
+        if (configured is null && !string.Equals(Env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            configured = Env("AWS_ENDPOINT_URL_" + service.EnvName) ?? Env("AWS_ENDPOINT_URL") ?? _profile.Value?.EndpointUrl;
+        }
+
+        if (configured is not null)
+        {
+            if (!Uri.TryCreate(configured, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new CruddurException("AwsEndpointUrlInvalid", ErrorKind.InvalidArgument,
+                    $"The endpoint URL '{configured}' is not an absolute http or https URL. Pass -EndpointUrl like https://ecs.us-east-1.amazonaws.com or http://127.0.0.1:5000.",
+                    target: configured);
+            }
+
+            return uri;
+        }
+
+        var suffix = Region.StartsWith("cn-", StringComparison.Ordinal) ? "amazonaws.com.cn" : "amazonaws.com";
+        return service.Global ? new Uri($"https://{service.HostPrefix}.{suffix}/") : new Uri($"https://{service.HostPrefix}.{Region}.{suffix}/");
+    }
+
+    /// <summary>The region a request to the service is signed for (global services sign for us-east-1).</summary>
+    public string SigningRegionFor(AwsService service) => service.Global && Settings.EndpointUrl is null ? "us-east-1" : Region;
+
+    /// <summary>Credentials from the profile or the default chain; a clear error when there are none.</summary>
+    public AWSCredentials Credentials => _credentials ??= ResolveCredentials();
+
+    /// <summary>The account id of the caller, from STS GetCallerIdentity (asked once per context).</summary>
+    public async Task<string> GetAccountIdAsync(CancellationToken cancellationToken)
+    {
+        if (_accountId is not null)
+        {
+            return _accountId;
+        }
+
+        using var sts = new AmazonSecurityTokenServiceClient(Credentials, ConfigureSdk(new AmazonSecurityTokenServiceConfig(), AwsService.Sts));
+        try
+        {
+            var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false);
+            return _accountId = identity.Account;
+        }
+        catch (AmazonServiceException e)
+        {
+            throw FromSdk(e, "STS", "GetCallerIdentity");
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(AwsService.Sts, e);
+        }
+    }
+
+    /// <summary>Points an AWSSDK client configuration at the resolved region and endpoint.</summary>
+    public TConfig ConfigureSdk<TConfig>(TConfig config, AwsService service)
+        where TConfig : ClientConfig
+    {
+        config.ServiceURL = EndpointFor(service).ToString();
+        config.AuthenticationRegion = SigningRegionFor(service);
+        config.MaxErrorRetry = 4;
+        return config;
+    }
+
+    /// <summary>Turns an AWSSDK service error into the project's error type.</summary>
+    public static AwsServiceException FromSdk(AmazonServiceException e, string service, string operation) =>
+        new(service, operation, string.IsNullOrEmpty(e.ErrorCode) ? "UnknownError" : e.ErrorCode, e.Message, (int)e.StatusCode, e);
+
+    /// <summary>The error for an endpoint that did not answer at all.</summary>
+    public CruddurException Unreachable(AwsService service, Exception e) =>
+        new("AwsEndpointUnreachable", ErrorKind.ConnectionError,
+            $"Could not reach the {service.EnvName} endpoint {EndpointFor(service)}: {e.Message}. Check -EndpointUrl / AWS_ENDPOINT_URL and your network.",
+            e, EndpointFor(service).ToString());
+
+    private static Dictionary<string, string?> ReadEnvironment()
+    {
+        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            var key = (string)entry.Key;
+            if (key.StartsWith("AWS_", StringComparison.Ordinal))
+            {
+                result[key] = entry.Value as string;
+            }
+        }
+
+        return result;
+    }
+
+    private string? Env(string name) => _environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
+
+    private CredentialProfile? FindProfile()
+    {
+        var chain = new CredentialProfileStoreChain();
+        if (chain.TryGetProfile(ProfileName, out var profile))
+        {
+            return profile;
+        }
+
+        if (Settings.ProfileName is not null)
+        {
+            throw new CruddurException("AwsProfileNotFound", ErrorKind.ObjectNotFound,
+                $"The AWS profile '{Settings.ProfileName}' was not found in ~/.aws/credentials or ~/.aws/config. Create it with 'aws configure --profile {Settings.ProfileName}' or pass an existing -ProfileName.",
+                target: Settings.ProfileName);
+        }
+
+        return null;
+    }
+
+    private string ResolveRegion()
+    {
+        var region = Settings.Region ?? Env("AWS_REGION") ?? Env("AWS_DEFAULT_REGION") ?? _profile.Value?.Region?.SystemName;
+        if (region is null)
+        {
+            throw new CruddurException("AwsRegionNotSet", ErrorKind.InvalidArgument,
+                "No AWS region is set. Pass -Region (for example -Region us-east-1), set $env:AWS_REGION or $env:AWS_DEFAULT_REGION, or set 'region' in your AWS profile ('aws configure').");
+        }
+
+        if (!System.Text.RegularExpressions.Regex.IsMatch(region, "^[a-z]{2}(-[a-z]+)+-\\d+$"))
+        {
+            throw new CruddurException("AwsRegionInvalid", ErrorKind.InvalidArgument,
+                $"'{region}' is not an AWS region name. Use a name such as us-east-1 or eu-west-2.", target: region);
+        }
+
+        return region;
+    }
+
+    private AWSCredentials ResolveCredentials()
+    {
+        if (Settings.ProfileName is not null)
+        {
+            _ = _profile.Value; // throws AwsProfileNotFound for a profile that does not exist
+            if (new CredentialProfileStoreChain().TryGetAWSCredentials(Settings.ProfileName, out var fromProfile))
+            {
+                return fromProfile;
+            }
+
+            throw new CruddurException("AwsCredentialsNotFound", ErrorKind.AuthenticationError,
+                $"The AWS profile '{Settings.ProfileName}' holds no usable credentials. Run 'aws configure --profile {Settings.ProfileName}' (or 'aws sso login --profile {Settings.ProfileName}').",
+                target: Settings.ProfileName);
+        }
+
+        try
+        {
+            return DefaultAWSCredentialsIdentityResolver.GetCredentials(new AmazonSecurityTokenServiceConfig { RegionEndpoint = RegionEndpoint.GetBySystemName(Region) });
+        }
+        catch (AmazonClientException e)
+        {
+            throw new CruddurException("AwsCredentialsNotFound", ErrorKind.AuthenticationError,
+                "No AWS credentials were found. Set $env:AWS_ACCESS_KEY_ID and $env:AWS_SECRET_ACCESS_KEY, or configure a profile ('aws configure' or 'aws sso login') and pass -ProfileName, or run where a container or instance role is available.",
+                e);
+        }
+    }
+}
+
+/// <summary>ImmutableCredentials → the identity type the SigV4 signer takes.</summary>
+internal static class CredentialExtensions
+{
+    public static AWSCredentials ToBasicCredentials(this ImmutableCredentials credentials) =>
+        credentials.UseToken
+            ? new SessionAWSCredentials(credentials.AccessKey, credentials.SecretKey, credentials.Token)
+            : new BasicAWSCredentials(credentials.AccessKey, credentials.SecretKey);
+}

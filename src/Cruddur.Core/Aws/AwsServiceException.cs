@@ -1,0 +1,45 @@
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.Core.Aws;
+
+/// <summary>An error answer from an AWS API (or the local stand-ins for it), with the service's own error code.</summary>
+public sealed class AwsServiceException : CruddurException
+{
+    public AwsServiceException(string service, string operation, string errorCode, string message, int statusCode, Exception? inner = null)
+        : base("Aws" + errorCode, KindOf(errorCode, statusCode), $"{service} {operation} failed: {errorCode}: {message}", inner, operation)
+    {
+        Service = service;
+        Operation = operation;
+        ErrorCode = errorCode;
+        StatusCode = statusCode;
+        ServiceMessage = message;
+    }
+
+    public string Service { get; }
+
+    public string Operation { get; }
+
+    /// <summary>The service's error code without namespace, e.g. ClusterNotFoundException.</summary>
+    public string ErrorCode { get; }
+
+    public int StatusCode { get; }
+
+    public string ServiceMessage { get; }
+
+    /// <summary>Throttling and server-side failures; worth another try after a pause.</summary>
+    public bool IsRetryable => StatusCode >= 500 || IsThrottling;
+
+    public bool IsThrottling => ErrorCode is "ThrottlingException" or "Throttling" or "ThrottledException" or "TooManyRequestsException"
+        or "RequestLimitExceeded" or "RequestThrottled" or "RequestThrottledException" or "ProvisionedThroughputExceededException";
+
+    private static ErrorKind KindOf(string code, int status) => code switch
+    {
+        _ when code.EndsWith("NotFoundException", StringComparison.Ordinal) || code is "ParameterNotFound" or "NoSuchEntity" or "RepositoryNotFoundException" => ErrorKind.ObjectNotFound,
+        _ when code.Contains("AlreadyExists", StringComparison.Ordinal) || code is "EntityAlreadyExists" => ErrorKind.ResourceExists,
+        "AccessDeniedException" or "AccessDenied" or "UnauthorizedOperation" => ErrorKind.PermissionDenied,
+        "UnrecognizedClientException" or "InvalidClientTokenId" or "ExpiredTokenException" or "ExpiredToken" or "InvalidSignatureException" or "SignatureDoesNotMatch" => ErrorKind.AuthenticationError,
+        "InvalidParameterException" or "InvalidParameterValueException" or "ValidationException" or "ClientException" => ErrorKind.InvalidArgument,
+        _ when status >= 500 => ErrorKind.ResourceUnavailable,
+        _ => ErrorKind.InvalidOperation,
+    };
+}

@@ -1,0 +1,156 @@
+using System.Text;
+using Cruddur.Core.Git;
+using Cruddur.Core.Hosting;
+using Cruddur.Core.Parameters;
+
+namespace Cruddur.Core.EnvFiles;
+
+/// <summary>What to render: the template, where to, and where values come from besides the environment.</summary>
+public sealed record EnvFileRequest(string TemplatePath, string DestinationPath)
+{
+    /// <summary>Values given explicitly (-Variable); they win over every other source.</summary>
+    public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Parameters read from Parameter Store (-ParameterPath); second after <see cref="Variables"/>.</summary>
+    public IReadOnlyList<StoredParameter> Parameters { get; init; } = [];
+
+    public bool AllowMissing { get; init; }
+}
+
+/// <summary>
+/// Renders ERB env templates into env files. A value comes from, in this order: -Variable, Parameter Store
+/// (-ParameterPath), the process environment, the template's ENV.fetch default. The file is written atomically with
+/// mode 0600, or not at all.
+/// </summary>
+public sealed class EnvFileGenerator
+{
+    private readonly Func<string, string?> _environment;
+
+    public EnvFileGenerator(Func<string, string?>? environment = null) => _environment = environment ?? Environment.GetEnvironmentVariable;
+
+    /// <summary>
+    /// Where a template's output goes: <paramref name="destination"/> when it names a file; inside it when it is a folder
+    /// (existing, or written with a trailing separator); else the current folder. The name is the template's without ".erb".
+    /// </summary>
+    public static string ResolveDestination(string templatePath, string? destination, string currentDirectory)
+    {
+        var name = Path.GetFileName(templatePath);
+        if (name.EndsWith(".erb", StringComparison.OrdinalIgnoreCase))
+        {
+            name = name[..^4];
+        }
+
+        string result;
+        if (string.IsNullOrEmpty(destination))
+        {
+            result = Path.Combine(currentDirectory, name);
+        }
+        else
+        {
+            var full = Path.GetFullPath(destination, currentDirectory);
+            result = Directory.Exists(full) || destination.EndsWith('/') || destination.EndsWith(Path.DirectorySeparatorChar) ? Path.Combine(full, name) : full;
+        }
+
+        result = Path.GetFullPath(result);
+        if (string.Equals(result, Path.GetFullPath(templatePath), StringComparison.Ordinal))
+        {
+            throw new CruddurException("EnvFileDestinationIsTemplate", ErrorKind.InvalidArgument,
+                $"Writing '{templatePath}' would overwrite the template itself. Name templates '*.erb' or pass -Destination.", target: templatePath);
+        }
+
+        return result;
+    }
+
+    /// <summary>Renders and writes; returns null when <see cref="IOperationHost.ShouldProcess"/> declined (-WhatIf).</summary>
+    public async Task<EnvFile?> GenerateAsync(EnvFileRequest request, IOperationHost host, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(request.TemplatePath))
+        {
+            throw new CruddurException("EnvFileTemplateNotFound", ErrorKind.ObjectNotFound,
+                $"The template '{request.TemplatePath}' does not exist. Pass the path of an .erb template such as erb/backend-flask.env.erb.", target: request.TemplatePath);
+        }
+
+        var template = ErbTemplate.Load(request.TemplatePath);
+        var parameters = request.Parameters.GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? Lookup(string name)
+        {
+            if (request.Variables.TryGetValue(name, out var value))
+            {
+                sources[name] = "Variable";
+                return value;
+            }
+
+            if (parameters.TryGetValue(name, out var parameter))
+            {
+                sources[name] = "ParameterStore:" + parameter.FullName;
+                return parameter.Value;
+            }
+
+            value = _environment(name);
+            if (value is not null)
+            {
+                sources[name] = "Environment";
+                return value;
+            }
+
+            sources[name] = template.HasDefault(name) ? "Default" : "Missing";
+            return null;
+        }
+
+        var content = template.Render(Lookup, request.AllowMissing);
+        var variables = template.VariableNames.Select(n => new EnvFileVariable(n, sources[n])).ToList();
+        var keys = EnvFileFormat.Parse(content).Keys.ToList();
+
+        var directory = Path.GetDirectoryName(request.DestinationPath)!;
+        if (!Directory.Exists(directory))
+        {
+            throw new CruddurException("EnvFileDestinationNotFound", ErrorKind.ObjectNotFound,
+                $"The folder '{directory}' does not exist. Create it first or pass another -Destination.", target: directory);
+        }
+
+        var action = $"Write env file from {Path.GetFileName(request.TemplatePath)} ({keys.Count} entries: {string.Join(", ", keys)})";
+        if (!host.ShouldProcess(request.DestinationPath, action))
+        {
+            return null;
+        }
+
+        WriteAtomically(request.DestinationPath, content);
+        host.WriteVerbose($"Wrote {request.DestinationPath}: {string.Join(", ", variables.Select(v => $"{v.Name} from {v.Source}"))}");
+
+        if (await GitWorkTree.IsTrackableAsync(request.DestinationPath, cancellationToken).ConfigureAwait(false))
+        {
+            host.WriteWarning($"{request.DestinationPath} holds secrets and lies in a git work tree that does not ignore it. Add '{Path.GetFileName(request.DestinationPath)}' (or '*.env') to .gitignore so it is never committed.");
+        }
+
+        return new EnvFile(request.DestinationPath, Path.GetFullPath(request.TemplatePath), keys, variables);
+    }
+
+    /// <summary>Writes to a private temporary file beside the destination, then renames it over: readers see all or nothing.</summary>
+    internal static void WriteAtomically(string destination, string content)
+    {
+        var temporary = Path.Combine(Path.GetDirectoryName(destination)!, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.tmp");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        try
+        {
+            using (var stream = new FileStream(temporary, options))
+            {
+                var bytes = new UTF8Encoding(false).GetBytes(content);
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, destination, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+namespace Cruddur.Core.Hosting;
+
+/// <summary>
+/// How core operations talk back to whoever runs them (a cmdlet, a test) without knowing PowerShell: messages, progress
+/// and confirmation. Implementations may be called from any thread.
+/// </summary>
+public interface IOperationHost
+{
+    void WriteVerbose(string message);
+
+    void WriteWarning(string message);
+
+    /// <summary>Something the user watching should see (build log lines, service events).</summary>
+    void WriteInformation(string message, string tag);
+
+    void WriteProgress(ProgressUpdate update);
+
+    /// <summary>Asks whether to change <paramref name="target"/>; false under -WhatIf or when the user declines.</summary>
+    bool ShouldProcess(string target, string action);
+}
+
+/// <summary>One progress bar's state. <see cref="Id"/> tells bars apart; <see cref="Completed"/> removes the bar.</summary>
+public sealed record ProgressUpdate(int Id, string Activity, string Status, int PercentComplete = -1, bool Completed = false, int ParentId = -1);
+
+/// <summary>A host that says yes to everything and discards messages: for callers that want none of it.</summary>
+public sealed class SilentHost : IOperationHost
+{
+    public static readonly SilentHost Instance = new();
+
+    public void WriteVerbose(string message) { }
+
+    public void WriteWarning(string message) { }
+
+    public void WriteInformation(string message, string tag) { }
+
+    public void WriteProgress(ProgressUpdate update) { }
+
+    public bool ShouldProcess(string target, string action) => true;
+}

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.Core.Processes;
+
+/// <summary>How to start one child process. Arguments are passed as a list, never through a shell.</summary>
+public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Arguments)
+{
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Written to the child's standard input, then closed (how secrets reach a child: never on its command line).</summary>
+    public string? StandardInput { get; init; }
+
+    /// <summary>Variables to set (a null value removes the variable) in the child's environment.</summary>
+    public IReadOnlyDictionary<string, string?>? Environment { get; init; }
+}
+
+/// <summary>The end of a child process: exit code and the last lines it wrote, for error messages.</summary>
+public sealed record ProcessResult(int ExitCode, IReadOnlyList<string> Output, IReadOnlyList<string> ErrorOutput)
+{
+    public IEnumerable<string> LastLines(int count) => Output.Concat(ErrorOutput).TakeLast(count);
+}
+
+/// <summary>Runs child processes with live output and Ctrl+C support (cancellation kills the whole process tree).</summary>
+public static class ProcessRunner
+{
+    private const int KeptLines = 200;
+
+    /// <summary>
+    /// Runs <paramref name="spec"/> to completion. Each output line goes to <paramref name="onOutput"/> as it arrives
+    /// (false = standard output, true = standard error). Throws <c>&lt;errorPrefix&gt;NotFound</c> when the program is not installed.
+    /// </summary>
+    public static async Task<ProcessResult> RunAsync(ProcessSpec spec, Action<string, bool>? onOutput, string errorPrefix, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo(spec.FileName)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = spec.WorkingDirectory ?? string.Empty,
+        };
+        foreach (var argument in spec.Arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        if (spec.Environment is not null)
+        {
+            foreach (var (name, value) in spec.Environment)
+            {
+                if (value is null)
+                {
+                    info.Environment.Remove(name);
+                }
+                else
+                {
+                    info.Environment[name] = value;
+                }
+            }
+        }
+
+        using var process = new Process { StartInfo = info };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new CruddurException(errorPrefix + "NotFound", ErrorKind.NotInstalled,
+                $"'{spec.FileName}' could not be started: {e.Message}. Install it or put it on PATH.", e, spec.FileName);
+        }
+
+        var output = new Queue<string>();
+        var errors = new Queue<string>();
+        var readOut = Pump(process.StandardOutput, output, line => onOutput?.Invoke(line, false));
+        var readErr = Pump(process.StandardError, errors, line => onOutput?.Invoke(line, true));
+
+        using (cancellationToken.Register(() => Kill(process)))
+        {
+            try
+            {
+                if (spec.StandardInput is not null)
+                {
+                    await process.StandardInput.WriteAsync(spec.StandardInput).ConfigureAwait(false);
+                }
+
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The child exited without reading its input; its exit code tells the story.
+            }
+
+            await Task.WhenAll(readOut, readErr).ConfigureAwait(false);
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ProcessResult(process.ExitCode, output.ToList(), errors.ToList());
+    }
+
+    private static async Task Pump(StreamReader reader, Queue<string> kept, Action<string> onLine)
+    {
+        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            if (kept.Count == KeptLines)
+            {
+                kept.Dequeue();
+            }
+
+            kept.Enqueue(line);
+            onLine(line);
+        }
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System.Management.Automation;
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.PowerShell.Hosting;
+
+/// <summary>
+/// What every Cruddur cmdlet shares: a cancellation token that Ctrl+C (StopProcessing) cancels, core work run with its
+/// output marshalled to the pipeline thread, and core errors turned into ErrorRecords with their stable ids.
+/// </summary>
+public abstract class CruddurCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
+    protected CancellationToken StopToken => _stopping.Token;
+
+    public void Dispose() => _stopping.Dispose();
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>Runs core work; its messages, progress and confirmations reach PowerShell while it runs.</summary>
+    protected T Run<T>(Func<IOperationHost, CancellationToken, Task<T>> work)
+    {
+        try
+        {
+            return new PipelineHost(this).Run(host => work(host, StopToken));
+        }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/>; a Cruddur error becomes a non-terminating error and false is returned.</summary>
+    protected bool TryRun(Action action)
+    {
+        try
+        {
+            action();
+            return true;
+        }
+        catch (CruddurException e)
+        {
+            WriteError(ToErrorRecord(e));
+            return false;
+        }
+    }
+
+    /// <summary>Stops the cmdlet with a Cruddur error (for failures that leave nothing else to do).</summary>
+    protected void ThrowTerminating(CruddurException e) => ThrowTerminatingError(ToErrorRecord(e));
+
+    internal static ErrorRecord ToErrorRecord(CruddurException e)
+    {
+        var record = new ErrorRecord(e, e.ErrorId, Map(e.Kind), e.Target);
+        return record;
+    }
+
+    private static ErrorCategory Map(ErrorKind kind) => kind switch
+    {
+        ErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        ErrorKind.InvalidData => ErrorCategory.InvalidData,
+        ErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+        ErrorKind.ResourceExists => ErrorCategory.ResourceExists,
+        ErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+        ErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        ErrorKind.AuthenticationError => ErrorCategory.AuthenticationError,
+        ErrorKind.ConnectionError => ErrorCategory.ConnectionError,
+        ErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
+        ErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
+        ErrorKind.NotInstalled => ErrorCategory.NotInstalled,
+        ErrorKind.OperationStopped => ErrorCategory.OperationStopped,
+        _ => ErrorCategory.NotSpecified,
+    };
+}
