@@ -1,0 +1,4 @@
+using Cruddur.EcsSimulator;
+
+var app = SimulatorHost.Build(args);
+app.Run();

@@ -1,0 +1,222 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Cruddur.EcsSimulator;
+
+/// <summary>Builds the simulator web app: the ECS JSON 1.1 endpoint on POST / and the /_sim/ control endpoints.</summary>
+public static partial class SimulatorHost
+{
+    public const string TargetPrefix = "AmazonEC2ContainerServiceV20141113.";
+    public const string DefaultRegion = "us-east-1";
+
+    [GeneratedRegex(@"Credential=[^/]+/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")]
+    private static partial Regex CredentialScope();
+
+    public static double ResolveTimeScale(IConfiguration config)
+    {
+        var raw = config["time-scale"] ?? Environment.GetEnvironmentVariable("ECS_SIM_TIME_SCALE");
+        if (raw is null)
+        {
+            return 1.0;
+        }
+        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v <= 0)
+        {
+            throw new ArgumentException($"Invalid time scale '{raw}': a positive number is required.");
+        }
+        return v;
+    }
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        var state = new SimState(ResolveTimeScale(builder.Configuration));
+        builder.Services.AddSingleton(state);
+        builder.Services.AddHostedService<Ticker>();
+        var app = builder.Build();
+        var api = new EcsApi(state);
+
+        app.MapPost("/", (HttpContext ctx) => HandleEcs(ctx, state, api));
+        MapControl(app, state);
+        app.MapGet("/session/{id}", (string id) => Results.Json(
+            new { message = $"Session {id}: the ECS simulator does not implement the Session Manager data channel." }, statusCode: 501));
+        return app;
+    }
+
+    private static async Task HandleEcs(HttpContext ctx, SimState state, EcsApi api)
+    {
+        var target = ctx.Request.Headers["X-Amz-Target"].ToString();
+        var region = DefaultRegion;
+        var m = CredentialScope().Match(ctx.Request.Headers.Authorization.ToString());
+        if (m.Success)
+        {
+            region = m.Groups[1].Value;
+        }
+        string body;
+        using (var reader = new StreamReader(ctx.Request.Body))
+        {
+            body = await reader.ReadToEndAsync(ctx.RequestAborted);
+        }
+        ctx.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        if (!target.StartsWith(TargetPrefix, StringComparison.Ordinal))
+        {
+            await WriteError(ctx, new EcsError("UnknownOperationException", string.IsNullOrEmpty(target) ? "Missing X-Amz-Target header." : $"Unknown operation {target}."));
+            return;
+        }
+        var op = target[TargetPrefix.Length..];
+        JsonObject? response = null;
+        EcsError? error = null;
+        lock (state.Gate)
+        {
+            state.Calls[op] = state.Calls.GetValueOrDefault(op) + 1;
+            if (state.Faults.TryGetValue(op, out var fault) && fault.Remaining > 0)
+            {
+                fault.Remaining--;
+                error = fault.Kind == "Throttling"
+                    ? new EcsError("ThrottlingException", "Rate exceeded")
+                    : new EcsError("ServerException", "Service Unavailable. Please try again later.", 500);
+            }
+            else
+            {
+                try
+                {
+                    var req = string.IsNullOrWhiteSpace(body) ? [] : JsonNode.Parse(body) as JsonObject
+                        ?? throw new EcsError("SerializationException", "Start of structure or map found where not expected.");
+                    state.Tick();
+                    response = api.Invoke(op, req, region, ctx.Connection.LocalPort);
+                }
+                catch (EcsError e)
+                {
+                    error = e;
+                }
+                catch (JsonException e)
+                {
+                    error = new EcsError("SerializationException", e.Message);
+                }
+                catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
+                {
+                    error = new EcsError("InvalidParameterException", e.Message);
+                }
+            }
+        }
+        if (error is not null)
+        {
+            await WriteError(ctx, error);
+            return;
+        }
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/x-amz-json-1.1";
+        await ctx.Response.WriteAsync(response!.ToJsonString(), ctx.RequestAborted);
+    }
+
+    private static async Task WriteError(HttpContext ctx, EcsError e)
+    {
+        ctx.Response.StatusCode = e.Status;
+        ctx.Response.ContentType = "application/x-amz-json-1.1";
+        var o = new JsonObject { ["__type"] = e.Type, ["message"] = e.Message };
+        await ctx.Response.WriteAsync(o.ToJsonString(), ctx.RequestAborted);
+    }
+
+    private static async Task<JsonObject> ReadJson(HttpContext ctx)
+    {
+        try
+        {
+            return await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted) as JsonObject ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    private static void MapControl(WebApplication app, SimState state)
+    {
+        app.MapGet("/_sim/health", () => Results.Json(new { status = "ok" }));
+
+        app.MapPost("/_sim/reset", () =>
+        {
+            lock (state.Gate)
+            {
+                state.Reset();
+            }
+            return Results.Json(new { reset = true });
+        });
+
+        app.MapGet("/_sim/calls", () =>
+        {
+            lock (state.Gate)
+            {
+                return Results.Json(new Dictionary<string, int>(state.Calls));
+            }
+        });
+
+        app.MapGet("/_sim/time-scale", () =>
+        {
+            lock (state.Gate)
+            {
+                return Results.Json(new { scale = state.TimeScale });
+            }
+        });
+
+        app.MapPost("/_sim/time-scale", async (HttpContext ctx) =>
+        {
+            var o = await ReadJson(ctx);
+            if (Json.Double(o, "scale") is not { } scale || scale <= 0)
+            {
+                return Results.Json(new { message = "Body must be {\"scale\": <positive number>}." }, statusCode: 400);
+            }
+            lock (state.Gate)
+            {
+                state.TimeScale = scale;
+            }
+            return Results.Json(new { scale });
+        });
+
+        app.MapPost("/_sim/scenario", async (HttpContext ctx) =>
+        {
+            var o = await ReadJson(ctx);
+            var cluster = Json.Str(o, "cluster") ?? "default";
+            var service = Json.Str(o, "service");
+            var scenario = Json.Str(o, "scenario")?.ToLowerInvariant();
+            if (service is null || !Scenarios.IsValid(scenario))
+            {
+                return Results.Json(new { message = "Body must be {\"cluster\",\"service\",\"scenario\": healthy|unhealthy|crash|slow}." }, statusCode: 400);
+            }
+            lock (state.Gate)
+            {
+                state.ScenarioByService[SimState.ScenarioKey(cluster, service)] = scenario!;
+            }
+            return Results.Json(new { cluster, service, scenario });
+        });
+
+        app.MapPost("/_sim/faults", async (HttpContext ctx) =>
+        {
+            var o = await ReadJson(ctx);
+            var op = Json.Str(o, "operation");
+            var kind = Json.Str(o, "kind");
+            var count = Json.Int(o, "count") ?? 1;
+            if (op is null || kind is not ("Throttling" or "ServerError") || count < 0)
+            {
+                return Results.Json(new { message = "Body must be {\"operation\",\"kind\": Throttling|ServerError,\"count\"}." }, statusCode: 400);
+            }
+            lock (state.Gate)
+            {
+                state.Faults[op] = new Fault { Kind = kind, Remaining = count };
+            }
+            return Results.Json(new { operation = op, kind, count });
+        });
+
+        app.MapGet("/_sim/sessions", () =>
+        {
+            lock (state.Gate)
+            {
+                return Results.Json(state.Sessions.Select(x => new { x.SessionId, x.TaskArn, x.Container, x.Command, x.CreatedAt }).ToList());
+            }
+        });
+    }
+}
