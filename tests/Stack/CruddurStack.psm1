@@ -179,6 +179,11 @@ function Write-StackFile([string]$Path, [string]$Content) {
     [IO.File]::WriteAllText($Path, $Content)
 }
 
+function Get-DefaultEcsSimulatorPath {
+    if ($env:CRUDDUR_ECS_SIMULATOR) { return $env:CRUDDUR_ECS_SIMULATOR }
+    Join-Path $script:RepoRoot 'out/ecs-simulator/Cruddur.EcsSimulator.dll'
+}
+
 function Start-CruddurStack {
     <#
     .SYNOPSIS
@@ -195,7 +200,8 @@ function Start-CruddurStack {
         [string]$Root,
         # Simulated seconds per real second divisor passed to the ECS simulator (--time-scale).
         [double]$EcsTimeScale = 0.02,
-        [string]$EcsSimulatorPath = (Join-Path $script:RepoRoot 'out/ecs-simulator/Cruddur.EcsSimulator.dll'),
+        # Default: $env:CRUDDUR_ECS_SIMULATOR if set, else what build.ps1 publishes to out/ecs-simulator.
+        [string]$EcsSimulatorPath = (Get-DefaultEcsSimulatorPath),
         # Also prepare podman/buildah (vfs storage, auth file, insecure registry) under the root; adds their env vars to Env.
         [switch]$Podman,
         [double]$TimeoutSeconds = 60
@@ -271,8 +277,9 @@ function Start-CruddurStack {
                     $data = Join-Path $pgDir 'data'
                     $sock = Join-Path $pgDir 'run'
                     $null = New-Item -ItemType Directory -Path $sock -Force
+                    # As root, cp -a keeps the template's postgres ownership; only the new directories need chown.
                     & cp -a $template $data
-                    if ($user) { & chown -R "${user}:" $pgDir }
+                    if ($user) { & chown "${user}:" $pgDir $sock }
                     $port = Get-FreeLoopbackPort
                     # Durability is worthless for throwaway test data and costs time on every commit.
                     $null = Start-StackProcess -Stack $stack -Name Postgres -FilePath (Join-Path $bin postgres) -RunAsUser $user -ArgumentList @(

@@ -2,7 +2,7 @@
 # Tests of the stack harness itself (tests/Stack/CruddurStack.psm1): each part starts, answers, stops and leaves nothing running.
 
 BeforeDiscovery {
-    $script:EcsDll = Join-Path $PSScriptRoot '../../out/ecs-simulator/Cruddur.EcsSimulator.dll'
+    $script:EcsDll = if ($env:CRUDDUR_ECS_SIMULATOR) { $env:CRUDDUR_ECS_SIMULATOR } else { Join-Path $PSScriptRoot '../../out/ecs-simulator/Cruddur.EcsSimulator.dll' }
     $script:HaveEcs = Test-Path $script:EcsDll
     $script:HavePodman = [bool](Get-Command podman -CommandType Application -ErrorAction SilentlyContinue)
     $script:Alone = @(
@@ -255,9 +255,21 @@ Describe 'The whole stack' {
     }
 
     Context 'ECS simulator' -Skip:(-not $HaveEcs) {
-        It 'answers health and resets' {
-            (Invoke-WebRequest "$($Stack.EcsUrl)/_sim/health").StatusCode | Should -Be 200
-            { Reset-CruddurStack $Stack } | Should -Not -Throw
+        It 'runs at the requested time scale' {
+            (Invoke-RestMethod "$($Stack.EcsUrl)/_sim/time-scale").scale | Should -Be 0.02
+        }
+
+        It 'receives the ECS calls of the AWS CLI (AWS_ENDPOINT_URL_ECS) and Reset-CruddurStack empties it' {
+            $previous = Set-CruddurStackEnvironment $Stack
+            try {
+                & aws ecs create-cluster --cluster-name cruddur-stack-test --query cluster.clusterArn --output text |
+                    Should -Be 'arn:aws:ecs:us-east-1:123456789012:cluster/cruddur-stack-test'
+                (Invoke-RestMethod "$($Stack.EcsUrl)/_sim/calls").CreateCluster | Should -BeGreaterOrEqual 1
+                Reset-CruddurStack $Stack
+                (& aws ecs list-clusters --output json | ConvertFrom-Json).clusterArns | Should -BeNullOrEmpty
+            } finally {
+                Restore-CruddurStackEnvironment $previous
+            }
         }
     }
 }
