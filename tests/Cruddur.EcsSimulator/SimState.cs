@@ -20,6 +20,7 @@ public sealed class SimState
     public const double DeprovisionSeconds = 2;
     public const double RestartBackoffSeconds = 2;
     public const double SlowFactor = 5;
+    public const double StoppedTaskRetentionSeconds = 3600;
 
     public object Gate { get; } = new();
     public double TimeScale { get; set; }
@@ -128,7 +129,40 @@ public sealed class SimState
         }
         task.NextAt = now + Scaled(ProvisioningSeconds * SpeedFactor(task));
         Tasks[task.Arn] = task;
+        PropagateTags(task);
         return task;
+    }
+
+    /// <summary>enableECSManagedTags and propagateTags (SERVICE / TASK_DEFINITION) applied to a service's new task.</summary>
+    private void PropagateTags(TaskRec task)
+    {
+        if (task.Service is not { } svc)
+        {
+            return;
+        }
+        var tags = new JsonArray();
+        var source = svc.PropagateTags switch
+        {
+            "SERVICE" => svc.Arn,
+            "TASK_DEFINITION" => task.TaskDef.Arn,
+            _ => null,
+        };
+        if (source is not null && Tags.TryGetValue(source, out var src))
+        {
+            foreach (var t in src)
+            {
+                tags.Add(t?.DeepClone());
+            }
+        }
+        if (svc.EnableEcsManagedTags)
+        {
+            tags.Add(new JsonObject { ["key"] = "aws:ecs:clusterName", ["value"] = svc.Cluster.Name });
+            tags.Add(new JsonObject { ["key"] = "aws:ecs:serviceName", ["value"] = svc.Name });
+        }
+        if (tags.Count > 0)
+        {
+            Tags[task.Arn] = tags;
+        }
     }
 
     private static double SpeedFactor(TaskRec t) => t.Scenario == Scenarios.Slow ? SlowFactor : 1;
@@ -490,6 +524,13 @@ public sealed class SimState
         foreach (var svc in Services.Values.ToList())
         {
             Reconcile(svc, now);
+        }
+        // ECS shows a stopped task for about an hour (scaled), then forgets it.
+        var expiry = now - Scaled(StoppedTaskRetentionSeconds);
+        foreach (var t in Tasks.Values.Where(t => t.StoppedAt < expiry).ToList())
+        {
+            Tasks.Remove(t.Arn);
+            Tags.Remove(t.Arn);
         }
     }
 }
