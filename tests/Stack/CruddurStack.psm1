@@ -12,7 +12,7 @@ $script:Components = 'Moto', 'Postgres', 'Docker', 'Registry', 'Ecs'
 $script:EcrUser = 'AWS'
 $script:EcrPassword = '123456789012-auth-token'
 $script:Http = [System.Net.Http.HttpClient]::new()
-$script:Http.Timeout = [TimeSpan]::FromSeconds(2)
+$script:Http.Timeout = [System.Threading.Timeout]::InfiniteTimeSpan  # per request instead, see Invoke-HttpStatus
 $script:Kill = (Get-Command kill -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
 
 function New-StackError([string]$Message, [string]$ErrorId, [object]$Target) {
@@ -87,12 +87,14 @@ function Stop-StackProcess([System.Diagnostics.Process]$Process, [string]$Signal
     $global:LASTEXITCODE = 0
 }
 
-function Invoke-HttpStatus([string]$Method, [string]$Url) {
+function Invoke-HttpStatus([string]$Method, [string]$Url, [double]$TimeoutSeconds = 2) {
+    # Readiness probes want a short timeout; a moto reset reloads the managed IAM policies and can take seconds on a busy machine.
     $request = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::new($Method), $Url)
+    $cts = [System.Threading.CancellationTokenSource]::new([TimeSpan]::FromSeconds($TimeoutSeconds))
     try {
-        $response = $script:Http.Send($request)
+        $response = $script:Http.Send($request, $cts.Token)
         try { [int]$response.StatusCode } finally { $response.Dispose() }
-    } finally { $request.Dispose() }
+    } finally { $request.Dispose(); $cts.Dispose() }
 }
 
 function Test-UnixSocketPing([string]$SocketPath) {
@@ -236,6 +238,7 @@ function Start-CruddurStack {
         StartupSeconds   = [ordered]@{}
         Processes        = @{}
         Failed           = $false
+        Stopped          = $false
         OwnsRoot         = $ownsRoot
         WatchdogPid      = $null
     }
@@ -248,6 +251,7 @@ function Start-CruddurStack {
     $pending = [ordered]@{}   # component -> clock seconds when its launch began
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
     $current = $null
+    $started = $false
     try {
         # Launch everything first, then poll all of them together: total start-up is the slowest part, not the sum.
         foreach ($name in $stack.Components) {
@@ -371,6 +375,7 @@ auth:
         $current = $null
 
         if ($Podman) { $current = 'Podman'; Initialize-StackPodman $stack; $current = $null }
+        $started = $true
     } catch {
         $stack.Failed = $true
         $log = if ($current -and $stack.Logs.Contains($current)) { $stack.Logs[$current] } else { $null }
@@ -379,6 +384,9 @@ auth:
         Stop-CruddurStack $stack -KeepLogs -Quiet
         $message += "`nAll logs kept under $Root"
         throw (New-StackError $message "CruddurStack${current}StartFailed" $current)
+    } finally {
+        # Ctrl+C is not caught above but still runs this: nothing half-started may stay behind.
+        if (-not $started -and -not $stack.Failed) { Stop-CruddurStack $stack -KeepLogs -Quiet }
     }
 
     $stack.Env = Get-StackEnvironment $stack
@@ -457,6 +465,8 @@ function Set-CruddurStackEnvironment {
     <#
     .SYNOPSIS
     Points AWS SDKs/CLI, docker and podman in this process at the stack. Returns the previous values for Restore-CruddurStackEnvironment.
+    .DESCRIPTION
+    Sets $Stack.Env: a $null value there means the variable is removed (AWS_PROFILE, AWS_SESSION_TOKEN).
     #>
     [CmdletBinding()]
     [OutputType([hashtable])]
@@ -483,11 +493,11 @@ function Reset-CruddurStack {
     [CmdletBinding()]
     param([Parameter(Mandatory, Position = 0, ValueFromPipeline)] [PSTypeName('Cruddur.TestStack')] $Stack)
     if ($Stack.MotoUrl) {
-        $status = Invoke-HttpStatus POST "$($Stack.MotoUrl)/moto-api/reset"
+        $status = Invoke-HttpStatus POST "$($Stack.MotoUrl)/moto-api/reset" -TimeoutSeconds 60
         if ($status -ne 200) { throw (New-StackError "moto reset answered HTTP $status" 'CruddurStackResetFailed' 'Moto') }
     }
     if ($Stack.EcsUrl) {
-        $status = Invoke-HttpStatus POST "$($Stack.EcsUrl)/_sim/reset"
+        $status = Invoke-HttpStatus POST "$($Stack.EcsUrl)/_sim/reset" -TimeoutSeconds 60
         if ($status -lt 200 -or $status -gt 299) { throw (New-StackError "ECS simulator reset answered HTTP $status" 'CruddurStackResetFailed' 'Ecs') }
     }
     if ($Stack.PostgresPort) {
@@ -511,6 +521,9 @@ function Stop-CruddurStack {
         [switch]$Quiet
     )
     process {
+        # Stopping twice must not signal PIDs that the system may have reused since.
+        if ($Stack.Stopped) { return }
+        $Stack.Stopped = $true
         # The watchdog goes first so it does not race us for the same PIDs.
         if ($Stack.WatchdogPid) {
             & $script:Kill -s KILL -- "$($Stack.WatchdogPid)" 2>$null
@@ -518,12 +531,14 @@ function Stop-CruddurStack {
         }
         # Clients before their dependencies; dockerd needs time to stop containerd and its containers.
         foreach ($name in 'Ecs', 'Moto', 'Registry', 'Docker', 'Postgres') {
-            $process = $Stack.Processes[$name]
+            if (-not $Stack.Pids.Contains($name)) { continue }
+            # A stack object handed over from elsewhere has PIDs but no Process objects.
+            $process = $Stack.Processes[$name] ?? (Get-Process -Id $Stack.Pids[$name] -ErrorAction SilentlyContinue)
+            $Stack.Processes.Remove($name)
             if (-not $process) { continue }
             # SIGINT is postgres' "fast" shutdown, what `pg_ctl stop -m fast` sends; it avoids running pg_ctl as the postgres user.
             $signal = if ($name -eq 'Postgres') { 'INT' } else { 'TERM' }
             Stop-StackProcess -Process $process -Signal $signal -TimeoutSeconds 30
-            $Stack.Processes.Remove($name)
         }
         # Anything still running with the root in its command line (e.g. a containerd-shim) was started by this stack.
         $left = & pgrep -f -- $Stack.Root
