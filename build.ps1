@@ -35,10 +35,9 @@ $version = ([xml](Get-Content (Join-Path $root 'Directory.Build.props') -Raw)).P
 $moduleDir = Join-Path $out "Cruddur/$version"
 $pesterVersion = '5.7.1'
 
-function Invoke-Native {
-    param([string] $Command, [Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
-    & $Command @Arguments
-    if ($LASTEXITCODE -ne 0) { throw "$Command $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+function Invoke-Native([scriptblock] $Command) {
+    & $Command
+    if ($LASTEXITCODE -ne 0) { throw "$Command failed with exit code $LASTEXITCODE" }
 }
 
 function Install-Dependencies {
@@ -47,7 +46,7 @@ function Install-Dependencies {
     if (-not $missing) { return }
     if ($IsLinux -and (id -u) -eq '0') {
         Write-Host "Installing what the tests need ($($missing -join ', ')) with .ci/install-deps.sh"
-        Invoke-Native bash (Join-Path $root '.ci/install-deps.sh')
+        Invoke-Native { bash (Join-Path $root '.ci/install-deps.sh') }
     } else {
         Write-Warning "Missing: $($missing -join ', '). Run 'sudo bash .ci/install-deps.sh' (Debian/Ubuntu) or install them yourself."
     }
@@ -56,8 +55,8 @@ function Install-Dependencies {
 function Invoke-Build {
     $publish = Join-Path $out 'publish'
     Remove-Item $publish, $moduleDir -Recurse -Force -ErrorAction Ignore
-    Invoke-Native dotnet build (Join-Path $root 'Cruddur.PowerShell.sln') -c $Configuration --nologo -v quiet
-    Invoke-Native dotnet publish (Join-Path $root 'src/Cruddur.PowerShell') -c $Configuration --no-build --nologo -v quiet -o $publish
+    Invoke-Native { dotnet build (Join-Path $root 'Cruddur.PowerShell.sln') -c $Configuration --nologo -v quiet }
+    Invoke-Native { dotnet publish (Join-Path $root 'src/Cruddur.PowerShell') -c $Configuration --no-build --nologo -v quiet -o $publish }
 
     # Cruddur.dll at the root; the core and every third-party assembly in dependencies/, where only the module's own
     # load context finds them (see src/Cruddur.PowerShell/Hosting/ModuleInitializer.cs).
@@ -74,13 +73,13 @@ function Invoke-Build {
     $generator = Join-Path $root 'tools/New-MamlHelp.ps1'
     if (Test-Path $generator) {
         # A child process: importing the binary module here would lock it into this session.
-        Invoke-Native dotnet pwsh -NoProfile -NonInteractive -File $generator -DocsPath (Join-Path $root 'docs/en-US') `
-            -ModuleManifest (Join-Path $moduleDir 'Cruddur.psd1') -OutFile (Join-Path $helpDir 'Cruddur.dll-Help.xml')
+        Invoke-Native { dotnet pwsh -NoProfile -NonInteractive -File $generator -DocsPath (Join-Path $root 'docs/en-US') `
+            -ModuleManifest (Join-Path $moduleDir 'Cruddur.psd1') -OutFile (Join-Path $helpDir 'Cruddur.dll-Help.xml') }
     }
 
     $simulator = Join-Path $root 'tests/Cruddur.EcsSimulator'
     if (Test-Path $simulator) {
-        Invoke-Native dotnet publish $simulator -c $Configuration --no-build --nologo -v quiet -o (Join-Path $out 'ecs-simulator')
+        Invoke-Native { dotnet publish $simulator -c $Configuration --no-build --nologo -v quiet -o (Join-Path $out 'ecs-simulator') }
     }
     Write-Host "Built $moduleDir"
 }
@@ -96,7 +95,7 @@ function Get-PesterModule {
   <ItemGroup><PackageDownload Include="Pester" Version="[$pesterVersion]" /></ItemGroup>
 </Project>
 "@
-        Invoke-Native dotnet restore (Join-Path $tmp 'restore.csproj') --nologo -v quiet
+        Invoke-Native { dotnet restore (Join-Path $tmp 'restore.csproj') --nologo -v quiet }
     }
     $psd1
 }

@@ -23,6 +23,7 @@ public sealed class NewCruddurEnvFileCommand : AwsCmdlet
 
     /// <summary><para type="description">The template(s) to render. Wildcards are allowed.</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
 

@@ -1,0 +1,21 @@
+# Shared by every Pester file: the built module (build.ps1 sets CRUDDUR_MODULE_PATH), the stack harness and helpers.
+$script:RepoRoot = if ($env:CRUDDUR_REPO_ROOT) { $env:CRUDDUR_REPO_ROOT } else { (Resolve-Path "$PSScriptRoot/../..").Path }
+$modulePath = if ($env:CRUDDUR_MODULE_PATH) { $env:CRUDDUR_MODULE_PATH } else { throw 'Set CRUDDUR_MODULE_PATH to the built Cruddur.psd1 (build.ps1 Test does).' }
+Import-Module $modulePath
+Import-Module (Join-Path $script:RepoRoot 'tests/Stack/CruddurStack.psm1') -Force
+
+# Everything a command wrote to any stream (output formatted as a user sees it, errors, warnings, verbose, debug,
+# information), as one string: for asserting that a secret appears nowhere.
+function Get-AllStreamText([scriptblock] $Command) {
+    $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'; $InformationPreference = 'Continue'
+    $all = & $Command *>&1
+    (@($all | ForEach-Object {
+        if ($_ -is [System.Management.Automation.ErrorRecord]) { $_.ToString(); $_.Exception.ToString() }
+        else { $_ | Format-List * -Force | Out-String; $_ | Out-String }
+    }) -join "`n")
+}
+
+# A new empty folder under Pester's TestDrive.
+function New-TestFolder([string] $Name = [guid]::NewGuid().ToString('N')) {
+    (New-Item -ItemType Directory -Path (Join-Path $TestDrive $Name) -Force).FullName
+}
