@@ -74,6 +74,7 @@ Describe 'Start-CruddurStack <Name> alone' -ForEach $Alone {
         Get-Process -Id $processId -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         Get-StackLeftover $stack.Root | Should -BeNullOrEmpty
         Test-Path $stack.Root | Should -BeFalse
+        if ($stack.PostgresDataDir) { Test-Path $stack.PostgresDataDir | Should -BeFalse }
     }
 }
 
@@ -101,8 +102,9 @@ Describe 'Start-CruddurStack failures' {
         $root = Join-Path $TestDrive 'orphaned-stack'
         $info = Join-Path $TestDrive 'orphan.json'
         $module = Join-Path $PSScriptRoot 'CruddurStack.psm1'
-        $script = "Import-Module '$module'; `$s = Start-CruddurStack -Component Moto -Root '$root'; " +
-            "@{ Owner = `$PID; Moto = `$s.Pids.Moto } | ConvertTo-Json | Set-Content '$info'; Start-Sleep 120"
+        $script = "Import-Module '$module'; `$s = Start-CruddurStack -Component Moto, Postgres -Root '$root'; " +
+            "@{ Owner = `$PID; Moto = `$s.Pids.Moto; Postgres = `$s.Pids.Postgres; Data = `$s.PostgresDataDir } | " +
+            "ConvertTo-Json | Set-Content '$info'; Start-Sleep 120"
         $child = Start-Process dotnet -ArgumentList 'pwsh', '-NoProfile', '-Command', $script -WorkingDirectory $RepoRoot -PassThru `
             -RedirectStandardOutput (Join-Path $TestDrive 'orphan.out') -RedirectStandardError (Join-Path $TestDrive 'orphan.err')
         try {
@@ -115,10 +117,11 @@ Describe 'Start-CruddurStack failures' {
             Stop-Process -Id $pids.Owner -Force
             $deadline = [datetime]::UtcNow.AddSeconds(30)
             # The leftover check also covers the watchdog and the child's own dotnet host, which exit a moment later.
-            while (((Get-Process -Id $pids.Moto -ErrorAction SilentlyContinue) -or (Get-StackLeftover $root)) -and
-                [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
-            Get-Process -Id $pids.Moto -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            while (((Get-Process -Id $pids.Moto, $pids.Postgres -ErrorAction SilentlyContinue) -or (Get-StackLeftover $root) -or
+                    (Test-Path $pids.Data)) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            Get-Process -Id $pids.Moto, $pids.Postgres -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             Get-StackLeftover $root | Should -BeNullOrEmpty
+            Test-Path $pids.Data | Should -BeFalse
         } finally {
             if (-not $child.HasExited) { Stop-Process -Id $child.Id -Force }
         }

@@ -18,4 +18,7 @@ while [ $i -lt 40 ]; do
     i=$((i + 1))
 done
 for p in $(cat "$pidfile"); do /bin/kill -s KILL -- "-$p" 2>/dev/null; done
+# Directories outside the root (the PostgreSQL data on tmpfs) would otherwise hold memory until reboot.
+volatile="$(dirname "$pidfile")/volatile"
+[ -f "$volatile" ] && while read -r dir; do rm -rf -- "$dir"; done < "$volatile"
 exit 0
