@@ -1,12 +1,6 @@
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
-using Amazon.Runtime.Internal;
-using Amazon.Runtime.Internal.Auth;
-using Amazon.Runtime.Internal.Util;
-using Amazon.SecurityToken;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Aws;
@@ -25,20 +19,13 @@ public interface IAwsJsonApi
 }
 
 /// <summary>
-/// AWS JSON 1.1 protocol over HTTP (POST /, X-Amz-Target), signed with AWSSDK.Core's SigV4 signer. Used for the services
-/// whose AWSSDK packages are not available here: ECS, ECR, CloudWatch Logs, Cognito.
+/// AWS JSON 1.1 protocol (POST /, X-Amz-Target). Used for the services whose AWSSDK packages are not available here:
+/// ECS, ECR, CloudWatch Logs, Cognito.
 /// </summary>
 public sealed class AwsJsonClient : IAwsJsonApi
 {
-    public const int MaxAttempts = 5;
-
-    private static readonly TimeSpan BaseDelay = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(5);
-
-    private readonly AwsContext _context;
+    private readonly AwsTransport _transport;
     private readonly IOperationHost _host;
-    private readonly Uri _endpoint;
-    private readonly IClientConfig _signingConfig;
 
     public AwsJsonClient(AwsContext context, AwsService service, IOperationHost host)
     {
@@ -47,103 +34,40 @@ public sealed class AwsJsonClient : IAwsJsonApi
             throw new ArgumentException($"{service.EnvName} does not speak AWS JSON 1.1.", nameof(service));
         }
 
-        _context = context;
-        _host = host;
         Service = service;
-        _endpoint = context.EndpointFor(service);
-
-        // The signer wants a client configuration; any concrete AWSSDK one carries the region and signing name it needs.
-        _signingConfig = new AmazonSecurityTokenServiceConfig
-        {
-            ServiceURL = _endpoint.ToString(),
-            AuthenticationRegion = context.SigningRegionFor(service),
-            AuthenticationServiceName = service.SigningName,
-        };
+        _host = host;
+        _transport = new AwsTransport(context, service);
     }
 
     public AwsService Service { get; }
 
-    public async Task<JsonObject> InvokeAsync(string operation, JsonObject request, CancellationToken cancellationToken, bool retryServerErrors = true)
+    public Task<JsonObject> InvokeAsync(string operation, JsonObject request, CancellationToken cancellationToken, bool retryServerErrors = true)
     {
         var body = Encoding.UTF8.GetBytes(request.ToJsonString());
-        for (var attempt = 1; ; attempt++)
+        var headers = new Dictionary<string, string>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                _host.WriteVerbose($"{Service.EnvName} {operation}{(attempt > 1 ? $" (attempt {attempt})" : string.Empty)}");
-                return await SendAsync(operation, body, cancellationToken).ConfigureAwait(false);
-            }
-            catch (AwsServiceException e) when (attempt < MaxAttempts && (e.IsThrottling || (retryServerErrors && e.IsRetryable)))
-            {
-                var delay = Backoff(attempt);
-                _host.WriteVerbose($"{Service.EnvName} {operation}: {e.ErrorCode}; retrying in {delay.TotalMilliseconds:0} ms");
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>"Full jitter" exponential backoff: a random pause up to min(cap, base * 2^attempt).</summary>
-    internal static TimeSpan Backoff(int attempt)
-    {
-        var ceiling = Math.Min(MaxDelay.TotalMilliseconds, BaseDelay.TotalMilliseconds * Math.Pow(2, attempt));
-        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
-    }
-
-    private async Task<JsonObject> SendAsync(string operation, byte[] body, CancellationToken cancellationToken)
-    {
-        var signed = new DefaultRequest(new UnmodelledRequest(), Service.EnvName)
-        {
-            HttpMethod = "POST",
-            ResourcePath = "/",
-            Endpoint = _endpoint,
-            Content = body,
-            AuthenticationRegion = _context.SigningRegionFor(Service),
-            OverrideSigningServiceName = Service.SigningName,
+            ["Content-Type"] = "application/x-amz-json-1.1",
+            ["X-Amz-Target"] = $"{Service.TargetPrefix}.{operation}",
         };
-        signed.Headers["Content-Type"] = "application/x-amz-json-1.1";
-        signed.Headers["X-Amz-Target"] = $"{Service.TargetPrefix}.{operation}";
-
-        var credentials = await _context.Credentials.GetCredentialsAsync().ConfigureAwait(false);
-        new AWS4Signer().Sign(signed, _signingConfig, new RequestMetrics(), credentials.ToBasicCredentials());
-
-        using var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ByteArrayContent(body) };
-        foreach (var (name, value) in signed.Headers)
-        {
-            if (!message.Headers.TryAddWithoutValidation(name, value))
+        return AwsTransport.WithRetriesAsync(
+            $"{Service.EnvName} {operation}",
+            async () =>
             {
-                message.Content.Headers.TryAddWithoutValidation(name, value);
-            }
-        }
+                var (status, text) = await _transport.SendAsync(operation, body, headers, cancellationToken).ConfigureAwait(false);
+                if (status is >= 200 and < 300)
+                {
+                    return string.IsNullOrWhiteSpace(text) ? new JsonObject() : JsonNode.Parse(text) as JsonObject ?? new JsonObject();
+                }
 
-        HttpResponseMessage response;
-        try
-        {
-            response = await AwsContext.Http.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e)
-        {
-            throw _context.Unreachable(Service, e);
-        }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new CruddurException("AwsRequestTimeout", ErrorKind.OperationTimeout, $"{Service.EnvName} {operation} did not answer within {AwsContext.Http.Timeout.TotalSeconds:0} s.", e);
-        }
-
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            if (response.IsSuccessStatusCode)
-            {
-                return string.IsNullOrWhiteSpace(text) ? new JsonObject() : JsonNode.Parse(text) as JsonObject ?? new JsonObject();
-            }
-
-            throw ParseError(operation, response.StatusCode, text);
-        }
+                throw ParseError(Service.EnvName, operation, status, text);
+            },
+            e => e.IsThrottling || (retryServerErrors && e.IsRetryable),
+            _host,
+            cancellationToken);
     }
 
     /// <summary>Reads an AWS JSON error ({"__type": "prefix#Code", "message": ...}); copes with non-JSON bodies.</summary>
-    internal AwsServiceException ParseError(string operation, HttpStatusCode status, string text)
+    internal static AwsServiceException ParseError(string service, string operation, int status, string text)
     {
         string? code = null;
         string? message = null;
@@ -170,13 +94,8 @@ public sealed class AwsJsonClient : IAwsJsonApi
             }
         }
 
-        code ??= (int)status >= 500 ? "InternalFailure" : "HttpError" + (int)status;
-        message ??= $"HTTP {(int)status} {status}";
-        return new AwsServiceException(Service.EnvName, operation, code, message, (int)status);
-    }
-
-    /// <summary>DefaultRequest needs some AmazonWebServiceRequest; ours are plain JSON.</summary>
-    private sealed class UnmodelledRequest : AmazonWebServiceRequest
-    {
+        code ??= status >= 500 ? "InternalFailure" : "HttpError" + status;
+        message ??= $"HTTP {status}";
+        return new AwsServiceException(service, operation, code, message, status);
     }
 }
