@@ -41,7 +41,7 @@ public sealed class EcrLogin
     /// </summary>
     public async Task<RegistryCredential> GetCredentialAsync(string key, string? registryHost, CancellationToken cancellationToken)
     {
-        if (Cache.TryGetValue(key, out var cached) && cached.Credential.ExpiresAt - Margin > _now())
+        if (Cache.TryGetValue(key, out var cached) && IsFresh(cached.Credential))
         {
             return cached.Credential;
         }
@@ -83,7 +83,7 @@ public sealed class EcrLogin
         }
 
         await engine.LoginAsync(credential, cancellationToken).ConfigureAwait(false);
-        if (credential.ExpiresAt - Margin > _now())
+        if (IsFresh(credential))
         {
             Cache[key] = new Entry(credential, LoggedIn: true);
         }
@@ -100,9 +100,12 @@ public sealed class EcrLogin
     private static DateTimeOffset ReadExpiry(JsonNode? value) => value switch
     {
         JsonValue v when v.TryGetValue<double>(out var seconds) => DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)),
+        JsonValue v when v.TryGetValue<long>(out var whole) => DateTimeOffset.FromUnixTimeSeconds(whole),
         JsonValue v when v.TryGetValue<string>(out var text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) => parsed,
         _ => DateTimeOffset.MinValue,
     };
+
+    private bool IsFresh(RegistryCredential credential) => credential.ExpiresAt > _now() + Margin;
 
     private sealed record Entry(RegistryCredential Credential, bool LoggedIn);
 }

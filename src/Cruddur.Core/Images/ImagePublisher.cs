@@ -78,8 +78,10 @@ public sealed class ImagePublisher
         var what = build is null
             ? $"Copy {request.Source} and push it as {string.Join(", ", tags)}"
             : $"Build {build.ContextPath} with {Path.GetFileName(build.Dockerfile)}{Describe(build.BuildArguments)} and push it as {string.Join(", ", tags)}";
-        if ((existing is null && !host.ShouldProcess(request.Repository, "Create ECR repository (tag mutability MUTABLE, scan on push)"))
-            || !host.ShouldProcess(repositoryUri, what))
+        // Both questions are asked, so -WhatIf tells the whole plan.
+        var create = existing is not null || host.ShouldProcess(request.Repository, "Create ECR repository (tag mutability MUTABLE, scan on push)");
+        var push = host.ShouldProcess(repositoryUri, what);
+        if (!create || !push)
         {
             return null;
         }
