@@ -56,14 +56,19 @@ COPY --from=build /app.txt /app.txt
         $port = $listener.LocalEndpoint.Port; $listener.Stop()
         htpasswd -Bbn AWS $Password | Set-Content (Join-Path $dir htpasswd)
         $maintenance = if ($ReadOnly) { "  maintenance:`n    readonly:`n      enabled: true`n" } else { '' }
-        Set-Content (Join-Path $dir cfg.yml) ("version: 0.1`nstorage:`n  filesystem:`n    rootdirectory: $dir/data`n$maintenance" + "http:`n  addr: 127.0.0.1:$port`nauth:`n  htpasswd:`n    realm: test`n    path: $dir/htpasswd`n")
-        $p = Start-Process docker-registry -ArgumentList 'serve', "$dir/cfg.yml" -PassThru -RedirectStandardError "$dir/log" -RedirectStandardOutput "$dir/out"
+        Set-Content (Join-Path $dir cfg.yml) ("version: 0.1`nlog:`n  level: error`n  accesslog:`n    disabled: true`nstorage:`n  filesystem:`n    rootdirectory: $dir/data`n$maintenance" + "http:`n  addr: 127.0.0.1:$port`nauth:`n  htpasswd:`n    realm: test`n    path: $dir/htpasswd`n")
+        $psi = [System.Diagnostics.ProcessStartInfo]::new('docker-registry')
+        $psi.ArgumentList.Add('serve'); $psi.ArgumentList.Add("$dir/cfg.yml")
+        $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true
+        # docker-registry reads REGISTRY_* variables as configuration; podman's REGISTRY_AUTH_FILE (set by the stack) is not for it.
+        foreach ($name in @($psi.Environment.Keys | Where-Object { $_ -like 'REGISTRY_*' })) { $psi.Environment.Remove($name) | Out-Null }
+        $p = [System.Diagnostics.Process]::Start($psi)
         $script:extraRegistries += $p
         $deadline = [DateTime]::UtcNow.AddSeconds(20)
-        while ([DateTime]::UtcNow -lt $deadline) {
+        while ([DateTime]::UtcNow -lt $deadline -and -not $p.HasExited) {
             try { $null = Invoke-WebRequest "http://127.0.0.1:$port/v2/" -SkipHttpErrorCheck; return "127.0.0.1:$port" } catch { Start-Sleep -Milliseconds 100 }
         }
-        throw "registry on $port did not start: $(Get-Content "$dir/log" -Raw)"
+        throw "registry on $port did not start: $(if ($p.HasExited) { $p.StandardError.ReadToEnd() })"
     }
 }
 
@@ -224,6 +229,12 @@ Describe 'Publish-CruddurImage' {
             $script:result | Should -BeNullOrEmpty
             $out = Publish-CruddurImage backend-flask -Path $ctx -RegistryHost $readOnly -Tag r1 -ErrorAction SilentlyContinue
             $out | Should -BeNullOrEmpty
+        }
+
+        It 'reports a -Source image that is neither local nor pullable, and creates no repository' {
+            { Publish-CruddurImage -Source "$registry/cruddur-no-such-image:1" -Repository cruddur-python -RegistryHost $registry -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ImageSourceNotFound,Cruddur.PowerShell.Commands.PublishCruddurImageCommand' -ExpectedMessage '*cruddur-no-such-image:1*'
+            Get-EcrRepositoryNames | Should -BeNullOrEmpty
         }
 
         It 'says which engine is missing' {
