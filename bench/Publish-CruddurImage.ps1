@@ -19,7 +19,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 $repo = Split-Path $PSScriptRoot
-Import-Module $ModulePath
+Import-Module (Resolve-Path $ModulePath).Path
 Import-Module (Join-Path $repo 'tests/Stack/CruddurStack.psm1')
 
 function Invoke-Checked([scriptblock] $Command) {
