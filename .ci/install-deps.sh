@@ -25,9 +25,10 @@ apt_update_once() {
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 # Package -> why. docker.io: dockerd for real image builds; docker-registry: the registry behind moto's ECR;
-# apache2-utils: htpasswd for that registry; busybox-static: the only base "image" content available offline.
+# apache2-utils: htpasswd for that registry; busybox-static: the only base "image" content available offline;
+# ruby: the reference ERB that New-CruddurEnvFile's output is compared with.
 missing=()
-for pkg in docker.io docker-registry apache2-utils busybox-static; do
+for pkg in docker.io docker-registry apache2-utils busybox-static ruby; do
     if installed "$pkg"; then say "$pkg: already installed"; else missing+=("$pkg"); fi
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -64,7 +65,7 @@ for tool in moto_server aws; do
 done
 say "moto_server: $(command -v moto_server); aws: $(aws --version 2>&1 | head -n1)"
 
-for tool in dockerd docker docker-registry htpasswd busybox; do
+for tool in dockerd docker docker-registry htpasswd busybox ruby; do
     command -v "$tool" >/dev/null || die "$tool missing after install"
 done
 
