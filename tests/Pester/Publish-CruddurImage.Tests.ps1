@@ -91,7 +91,9 @@ Describe 'Publish-CruddurImage' {
         Set-Content ./frontend-react-js.env.erb "REACT_APP_BACKEND_URL=https://api.example.com`nROLLBAR_ACCESS_TOKEN=rollbar-secret`n"
         $engine = New-RecordingEngine
 
-        $image = New-CruddurEnvFile ./frontend-react-js.env.erb | Publish-CruddurImage -Path $ctx -RegistryHost $registry -Engine $engine.Path -Tag latest, v1
+        Move-Item $ctx ./frontend-react-js   # the seed's layout: the env file's name names the repository and the context
+
+        $image = New-CruddurEnvFile ./frontend-react-js.env.erb | Publish-CruddurImage -RegistryHost $registry -Engine $engine.Path -Tag latest, v1
 
         $image | Should -HaveCount 1
         $image.GetType().FullName | Should -Be 'Cruddur.Core.Images.Image'
@@ -234,6 +236,12 @@ Describe 'Publish-CruddurImage' {
         It 'reports a -Source image that is neither local nor pullable, and creates no repository' {
             { Publish-CruddurImage -Source "$registry/cruddur-no-such-image:1" -Repository cruddur-python -RegistryHost $registry -ErrorAction Stop } |
                 Should -Throw -ErrorId 'ImageSourceNotFound,Cruddur.PowerShell.Commands.PublishCruddurImageCommand' -ExpectedMessage '*cruddur-no-such-image:1*'
+            Get-EcrRepositoryNames | Should -BeNullOrEmpty
+        }
+
+        It 'refuses -Source together with build parameters' {
+            { Publish-CruddurImage -Source busybox:1 -Repository cruddur-python -Path . -RegistryHost $registry -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ImageSourceConflict,Cruddur.PowerShell.Commands.PublishCruddurImageCommand'
             Get-EcrRepositoryNames | Should -BeNullOrEmpty
         }
 

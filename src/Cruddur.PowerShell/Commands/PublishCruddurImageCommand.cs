@@ -11,42 +11,38 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Builds a service's image (or mirrors an existing one) and pushes it to ECR, returning the pushed digest.</para>
 /// </summary>
-[Cmdlet(VerbsData.Publish, "CruddurImage", SupportsShouldProcess = true, DefaultParameterSetName = BuildSet)]
+[Cmdlet(VerbsData.Publish, "CruddurImage", SupportsShouldProcess = true)]
 [OutputType(typeof(Image))]
 public sealed class PublishCruddurImageCommand : AwsCmdlet
 {
-    private const string BuildSet = "Build";
-    private const string SourceSet = "Source";
-
     /// <summary><para type="description">The ECR repository, which the seed names after the service: backend-flask, frontend-react-js, cruddur-python. Default: the piped env file's name without .env.</para></summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = BuildSet)]
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = SourceSet)]
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Service", "RepositoryName")]
     [ArgumentCompleter(typeof(RepositoryCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Repository { get; set; }
 
     /// <summary><para type="description">The build context folder. Default: ./&lt;Repository&gt; (the seed keeps each service in a folder of its name).</para></summary>
-    [Parameter(Position = 1, ParameterSetName = BuildSet)]
+    [Parameter(Position = 1)]
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
     /// <summary><para type="description">The Dockerfile, relative to the build context. Default: Dockerfile.prod when the context has one, else Dockerfile.</para></summary>
-    [Parameter(ParameterSetName = BuildSet)]
+    [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Dockerfile { get; set; }
 
     /// <summary><para type="description">Build arguments (docker build --build-arg), such as @{ REACT_APP_BACKEND_URL = 'https://api.example.com' }; they win over the env file's values.</para></summary>
-    [Parameter(ParameterSetName = BuildSet)]
+    [Parameter]
     public Hashtable? BuildArgument { get; set; }
 
     /// <summary><para type="description">An env file (from New-CruddurEnvFile, or a path): the values whose names the Dockerfile declares with ARG become build arguments.</para></summary>
-    [Parameter(ValueFromPipeline = true, ParameterSetName = BuildSet)]
+    [Parameter(ValueFromPipeline = true)]
     [EnvFileTransformation]
     public EnvFile? EnvFile { get; set; }
 
     /// <summary><para type="description">An existing image to mirror into the repository (pulled only when not on this machine), such as python:3.10-slim-buster.</para></summary>
-    [Parameter(Mandatory = true, ParameterSetName = SourceSet)]
+    [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Source { get; set; }
 
@@ -89,8 +85,16 @@ public sealed class PublishCruddurImageCommand : AwsCmdlet
         var repository = Repository ?? RepositoryFromEnvFile()
             ?? throw new CruddurException("ImageRepositoryMissing", ErrorKind.InvalidArgument,
                 "No repository named. Pass -Repository (such as backend-flask), or pipe an env file named after the service (backend-flask.env).");
-        if (ParameterSetName == SourceSet)
+        // One parameter set: with two, piping an EnvFile alone left PowerShell unable to choose and it prompted for -Source.
+        if (Source is not null)
         {
+            if (Path is not null || Dockerfile is not null || BuildArgument is not null || EnvFile is not null)
+            {
+                throw new CruddurException("ImageSourceConflict", ErrorKind.InvalidArgument,
+                    "-Source mirrors an existing image and builds nothing: leave out -Path, -Dockerfile, -BuildArgument and -EnvFile, or leave out -Source to build.",
+                    target: Source);
+            }
+
             return new PublishRequest(repository) { Source = Source, Tags = Tag, RegistryHost = RegistryHost };
         }
 
