@@ -49,6 +49,26 @@ try {
 
     # --- publish (Publish-CruddurImage) ---
 
+    Step 'Mirror the Python base image into ECR as cruddur-python (the seed''s "Create ECR Repo and Push Image")'
+    # No Docker Hub here: a local stand-in for python:3.10-slim-buster, FROM scratch with a static busybox.
+    $base = New-Item -ItemType Directory (Join-Path $work 'python-base')
+    Copy-Item /bin/busybox $base
+    Set-Content (Join-Path $base 'Dockerfile') "FROM scratch`nCOPY busybox /bin/busybox`n"
+    docker build -q -t python:3.10-slim-buster $base | Out-Null
+    if ($LASTEXITCODE) { throw 'building the python:3.10-slim-buster stand-in failed' }
+    $python = Publish-CruddurImage -Source python:3.10-slim-buster -Repository cruddur-python -RegistryHost $stack.RegistryHost
+    $python | Format-Table | Out-Host
+
+    Step 'Build and push backend-flask FROM the mirror, and frontend-react-js with its env file''s REACT_APP_* values (bin/*/build + push)'
+    Copy-Item /bin/busybox frontend-react-js/
+    $backendImage = Publish-CruddurImage backend-flask -RegistryHost $stack.RegistryHost -BuildArgument @{ ECR_REGISTRY = $python.Registry }
+    # The env file names the repository and the context (./frontend-react-js); only the ARGs Dockerfile.prod declares are passed.
+    $frontendImage = $envFiles | Where-Object { (Split-Path -Leaf $_.Path) -eq 'frontend-react-js.env' } |
+        Publish-CruddurImage -RegistryHost $stack.RegistryHost
+    $images = @($backendImage, $frontendImage)
+    $images | Format-Table | Out-Host
+    $images | Select-Object Repository, ImageUri | Format-List | Out-Host
+
     # --- deploy (Deploy-CruddurService) ---
 
     # --- database (Invoke-CruddurDbSetup, Test-CruddurDatabase) ---

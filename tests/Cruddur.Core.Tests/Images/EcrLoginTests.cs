@@ -1,0 +1,98 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Cruddur.Core.Aws;
+using Cruddur.Core.Images;
+
+namespace Cruddur.Core.Tests.Images;
+
+[Collection(nameof(EcrLoginTests))] // the login cache is process-wide
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // the engine stand-in is a shell script
+public sealed class EcrLoginTests : IDisposable
+{
+    private const string Password = "tok-" + "5f1d2c";
+    private readonly string _dir = Directory.CreateTempSubdirectory("cruddur-ecrlogin-").FullName;
+
+    public EcrLoginTests() => EcrLogin.Clear();
+
+    public void Dispose()
+    {
+        EcrLogin.Clear();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task CachesAFreshTokenAndLoginUntilShortlyBeforeItExpires()
+    {
+        var now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var ecr = new FakeEcr(now.AddHours(12));
+        var login = new EcrLogin(ecr, () => now);
+        var engine = FakeEngine();
+
+        for (var i = 0; i < 3; i++)
+        {
+            var credential = await login.GetCredentialAsync("k", null, CancellationToken.None);
+            await login.EnsureLoggedInAsync("k", credential, engine, CancellationToken.None);
+            Assert.Equal("123456789012.dkr.ecr.us-east-1.amazonaws.com", credential.Host);
+        }
+
+        Assert.Equal(1, ecr.Calls);
+        Assert.Single(File.ReadAllLines(Path.Combine(_dir, "argv")));
+
+        now = now.AddHours(12) - EcrLogin.Margin; // inside the margin: ask again
+        var renewed = await login.GetCredentialAsync("k", null, CancellationToken.None);
+        await login.EnsureLoggedInAsync("k", renewed, engine, CancellationToken.None);
+        Assert.Equal(2, ecr.Calls);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(_dir, "argv")).Length);
+    }
+
+    [Fact]
+    public async Task AnExpiredTokenIsUsedButNeverCachedAndThePasswordGoesOnStandardInputOnly()
+    {
+        var ecr = new FakeEcr(new DateTimeOffset(2015, 1, 1, 0, 0, 0, TimeSpan.Zero)); // as moto answers
+        var login = new EcrLogin(ecr);
+        var engine = FakeEngine();
+
+        for (var i = 0; i < 2; i++)
+        {
+            var credential = await login.GetCredentialAsync("k", "127.0.0.1:5000", CancellationToken.None);
+            await login.EnsureLoggedInAsync("k", credential, engine, CancellationToken.None);
+            Assert.DoesNotContain(Password, credential.ToString());
+        }
+
+        Assert.Equal(2, ecr.Calls);
+        var argv = File.ReadAllLines(Path.Combine(_dir, "argv"));
+        Assert.Equal(["login --username AWS --password-stdin 127.0.0.1:5000", "login --username AWS --password-stdin 127.0.0.1:5000"], argv);
+        Assert.Equal($"{Password}\n{Password}\n", File.ReadAllText(Path.Combine(_dir, "stdin")));
+    }
+
+    // A docker stand-in: records its command line and what it read on standard input.
+    private ContainerEngine FakeEngine()
+    {
+        var script = Path.Combine(_dir, "docker-fake");
+        File.WriteAllText(script, $"#!/bin/sh\necho \"$*\" >> '{_dir}/argv'\ncat >> '{_dir}/stdin'\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return new ContainerEngine(script);
+    }
+
+    private sealed class FakeEcr(DateTimeOffset expiresAt) : IAwsJsonApi
+    {
+        public int Calls { get; private set; }
+
+        public AwsService Service => AwsService.Ecr;
+
+        public Task<JsonObject> InvokeAsync(string operation, JsonObject request, CancellationToken cancellationToken, bool retryServerErrors = true)
+        {
+            Assert.Equal("GetAuthorizationToken", operation);
+            Calls++;
+            return Task.FromResult(new JsonObject
+            {
+                ["authorizationData"] = new JsonArray(new JsonObject
+                {
+                    ["authorizationToken"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS:" + Password)),
+                    ["proxyEndpoint"] = "https://123456789012.dkr.ecr.us-east-1.amazonaws.com",
+                    ["expiresAt"] = expiresAt.ToUnixTimeSeconds(),
+                }),
+            });
+        }
+    }
+}
