@@ -12,6 +12,8 @@
     FormatsToProcess     = @('Cruddur.Format.ps1xml')
     CmdletsToExport      = @(
         'New-CruddurEnvFile'
+        'Initialize-CruddurInfrastructure'
+        'Set-CruddurParameter'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
