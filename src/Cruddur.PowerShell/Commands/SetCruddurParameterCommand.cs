@@ -86,7 +86,7 @@ public sealed class SetCruddurParameterCommand : AwsCmdlet
                 keys = value switch
                 {
                     EnvFile file => file.Keys,
-                    string path => Core.EnvFiles.EnvFile.Open(path).Keys,
+                    string path => Core.EnvFiles.EnvFile.Open(ResolveInSession(path)).Keys,
                     _ => [],
                 };
             }
@@ -96,6 +96,14 @@ public sealed class SetCruddurParameterCommand : AwsCmdlet
             }
 
             return keys.Where(k => k.StartsWith(wordToComplete, StringComparison.OrdinalIgnoreCase)).Select(k => new CompletionResult(k));
+        }
+
+        // A relative path is relative to PowerShell's location, which is not the process's current directory.
+        private static string ResolveInSession(string path)
+        {
+            using var shell = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
+            var resolved = shell.AddScript("$ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($args[0])").AddArgument(path).Invoke();
+            return resolved.Count == 1 ? resolved[0].ToString() : path;
         }
     }
 }
