@@ -112,7 +112,7 @@ Describe 'Set-CruddurParameter' {
 
         It 'an env file that does not exist' {
             { Set-CruddurParameter -EnvFile ./missing.env -Name CONNECTION_URL -ErrorAction Stop } |
-                Should -Throw -ErrorId 'ParameterArgumentTransformationError,Set-CruddurParameter' -ExpectedMessage "*The env file '*missing.env' does not exist*"
+                Should -Throw -ErrorId 'ParameterArgumentTransformationError,Cruddur.PowerShell.Commands.SetCruddurParameterCommand' -ExpectedMessage "*The env file '*missing.env' does not exist*"
         }
     }
 
