@@ -28,11 +28,11 @@ public sealed class InfrastructureReconcilerTests
         var missing = new FakeStep("A", null);
         var drifted = new FakeStep("B", new ObservedResource("id-b", "policy differs"));
         var fine = new FakeStep("C", new ObservedResource("id-c"));
-        var host = new RecordingHost { Approve = false };
+        var host = new RecordingHost(confirm: false);
 
         var results = await InfrastructureReconciler.ReconcileAsync([missing, drifted, fine], host, CancellationToken.None);
 
-        Assert.Equal(["Create: Fake A", "Update (policy differs): Fake B"], host.Asked);
+        Assert.Equal(["Create: Fake A", "Update (policy differs): Fake B"], host.Asked.Select(a => $"{a.Action}: {a.Target}"));
         Assert.Equal(["C Exists"], results.Select(r => $"{r.Name} {r.Status}"));
         Assert.DoesNotContain("create", missing.Calls);
         Assert.DoesNotContain("update", drifted.Calls);
