@@ -43,7 +43,7 @@ try {
 
     # --- initialize (Initialize-CruddurInfrastructure, Set-CruddurParameter) ---
     Step 'One-time AWS set-up from an empty account (log group, cluster, ECR, IAM roles from aws/policies, security group)'
-    Initialize-CruddurInfrastructure -PolicyPath aws/policies | Format-Table Kind, Name, Status, Id | Out-Host
+    Initialize-CruddurInfrastructure -PolicyPath aws/policies | Format-Table Kind, Name, Status, Id -AutoSize | Out-String -Width 200 | Out-Host
     Step 'Again: everything Exists, nothing changes'
     Initialize-CruddurInfrastructure -PolicyPath aws/policies | Group-Object Status -NoElement | Format-Table | Out-Host
 
