@@ -13,6 +13,8 @@
     CmdletsToExport      = @(
         'New-CruddurEnvFile'
         'Publish-CruddurImage'
+        'Initialize-CruddurInfrastructure'
+        'Set-CruddurParameter'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

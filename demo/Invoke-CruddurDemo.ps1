@@ -42,10 +42,22 @@ try {
     $env:CONNECTION_URL = $stack.PostgresUrl -replace '/postgres$', '/cruddur'
 
     # --- initialize (Initialize-CruddurInfrastructure, Set-CruddurParameter) ---
+    Step 'One-time AWS set-up from an empty account (log group, cluster, ECR, IAM roles from aws/policies, security group)'
+    Initialize-CruddurInfrastructure -PolicyPath aws/policies | Format-Table Kind, Name, Status, Id -AutoSize | Out-String -Width 200 | Out-Host
+    Step 'Again: everything Exists, nothing changes'
+    Initialize-CruddurInfrastructure -PolicyPath aws/policies | Group-Object Status -NoElement | Format-Table | Out-Host
 
     Step 'Env files from the ERB templates (bin/backend/generate-env, bin/frontend/generate-env)'
     $envFiles = Get-ChildItem erb/*.erb | New-CruddurEnvFile
     $envFiles | Format-Table | Out-Host
+
+    # (initialize, continued: the parameters come from the backend env file rendered just above)
+    Step 'Backend secrets into Parameter Store as SecureStrings (versions shown, never values)'
+    $envFiles | Where-Object { (Split-Path -Leaf $_.Path) -eq 'backend-flask.env' } |
+        Set-CruddurParameter -Name AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ROLLBAR_ACCESS_TOKEN, OTEL_EXPORTER_OTLP_HEADERS |
+        Format-Table | Out-Host
+    # The env file's CONNECTION_URL is the local compose database; the seed stores $RDS_CONNECTION_URL instead.
+    Set-CruddurParameter CONNECTION_URL -Value (ConvertTo-SecureString $env:CONNECTION_URL -AsPlainText -Force) | Format-Table | Out-Host
 
     # --- publish (Publish-CruddurImage) ---
 

@@ -55,6 +55,31 @@ public sealed class IamClient
         }
     }
 
+    /// <summary>The role's trust policy (JSON), or null when there is no such role.</summary>
+    public async Task<(string Arn, string TrustPolicy)?> GetRoleTrustAsync(string roleName, CancellationToken cancellationToken) =>
+        await GetRoleAsync(roleName, cancellationToken).ConfigureAwait(false) is { } role
+            ? (Text(role, "Arn"), Uri.UnescapeDataString(Text(role, "AssumeRolePolicyDocument")))
+            : null;
+
+    /// <summary>Creates a role with the given trust policy; returns its ARN.</summary>
+    public async Task<string> CreateRoleAsync(string roleName, string trustPolicy, CancellationToken cancellationToken)
+    {
+        var result = await _api.InvokeAsync("CreateRole", new Dictionary<string, string> { ["RoleName"] = roleName, ["AssumeRolePolicyDocument"] = trustPolicy }, cancellationToken).ConfigureAwait(false);
+        return Text(Child(result, "Role")!, "Arn");
+    }
+
+    /// <summary>Replaces the role's trust policy.</summary>
+    public Task UpdateAssumeRolePolicyAsync(string roleName, string trustPolicy, CancellationToken cancellationToken) =>
+        _api.InvokeAsync("UpdateAssumeRolePolicy", new Dictionary<string, string> { ["RoleName"] = roleName, ["PolicyDocument"] = trustPolicy }, cancellationToken);
+
+    /// <summary>Creates or replaces an inline policy of the role.</summary>
+    public Task PutRolePolicyAsync(string roleName, string policyName, string policyDocument, CancellationToken cancellationToken) =>
+        _api.InvokeAsync("PutRolePolicy", new Dictionary<string, string> { ["RoleName"] = roleName, ["PolicyName"] = policyName, ["PolicyDocument"] = policyDocument }, cancellationToken);
+
+    /// <summary>Attaches a managed policy to the role (attaching one that is already attached changes nothing).</summary>
+    public Task AttachRolePolicyAsync(string roleName, string policyArn, CancellationToken cancellationToken) =>
+        _api.InvokeAsync("AttachRolePolicy", new Dictionary<string, string> { ["RoleName"] = roleName, ["PolicyArn"] = policyArn }, cancellationToken);
+
     /// <summary>The text of a direct child element (empty when absent).</summary>
     public static string Text(XElement parent, string name) => Child(parent, name)?.Value ?? string.Empty;
 

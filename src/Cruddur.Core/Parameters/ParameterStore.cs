@@ -14,6 +14,9 @@ public interface IParameterStore
 {
     /// <summary>Every parameter under <paramref name="path"/> (recursively), SecureStrings decrypted.</summary>
     Task<IReadOnlyList<StoredParameter>> GetByPathAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>Writes <paramref name="value"/> as a SecureString, overwriting any current value; returns the new version.</summary>
+    Task<long> PutSecureStringAsync(string fullName, string value, CancellationToken cancellationToken);
 }
 
 /// <summary>Parameter Store through AWSSDK.SimpleSystemsManagement.</summary>
@@ -70,5 +73,26 @@ public sealed class SsmParameterStore : IParameterStore
         while (!string.IsNullOrEmpty(next));
 
         return found;
+    }
+
+    public async Task<long> PutSecureStringAsync(string fullName, string value, CancellationToken cancellationToken)
+    {
+        using var ssm = new AmazonSimpleSystemsManagementClient(_context.Credentials, _context.ConfigureSdk(new AmazonSimpleSystemsManagementConfig(), AwsService.Ssm));
+        try
+        {
+            var response = await ssm.PutParameterAsync(
+                new PutParameterRequest { Name = fullName, Value = value, Type = ParameterType.SecureString, Overwrite = true },
+                cancellationToken).ConfigureAwait(false);
+            return response.Version ?? 0;
+        }
+        catch (AmazonServiceException e)
+        {
+            // The SDK's message never carries the value; the request is not part of it.
+            throw AwsContext.FromSdk(e, "SSM", "PutParameter");
+        }
+        catch (HttpRequestException e)
+        {
+            throw _context.Unreachable(AwsService.Ssm, e);
+        }
     }
 }

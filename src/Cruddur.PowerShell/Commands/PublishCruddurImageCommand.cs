@@ -123,28 +123,6 @@ public sealed class PublishCruddurImageCommand : AwsCmdlet
 
         return arguments;
     }
-
-    /// <summary>Lets -EnvFile take a path as well as an EnvFile object.</summary>
-    private sealed class EnvFileTransformationAttribute : ArgumentTransformationAttribute
-    {
-        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
-        {
-            var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
-            if (value is string path)
-            {
-                try
-                {
-                    return Core.EnvFiles.EnvFile.Open(engineIntrinsics.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path));
-                }
-                catch (CruddurException e)
-                {
-                    throw new ArgumentTransformationMetadataException(e.Message, e);
-                }
-            }
-
-            return value;
-        }
-    }
 }
 
 /// <summary>Completes -Repository with the seed's repositories.</summary>

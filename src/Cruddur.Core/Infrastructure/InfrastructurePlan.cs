@@ -1,0 +1,94 @@
+using Cruddur.Core.Aws;
+using Cruddur.Core.Hosting;
+using Cruddur.Core.Iam;
+
+namespace Cruddur.Core.Infrastructure;
+
+/// <summary>What Initialize-CruddurInfrastructure sets up; the defaults are the seed's.</summary>
+public sealed record InfrastructureOptions
+{
+    public string Cluster { get; init; } = "cruddur";
+
+    /// <summary>Each service gets an ECR repository of its name (besides the base image's cruddur-python).</summary>
+    public IReadOnlyList<string> Services { get; init; } = ["backend-flask", "frontend-react-js"];
+
+    public int LogRetentionDays { get; init; } = 1;
+
+    /// <summary>The folder holding service/*.json and task/*.json (the seed's aws/policies); null or absent: built-ins.</summary>
+    public string? PolicyPath { get; init; }
+}
+
+/// <summary>The seed's one-time set-up as an ordered list of steps, for <see cref="InfrastructureReconciler"/>.</summary>
+public static class InfrastructurePlan
+{
+    public const string BaseImageRepository = "cruddur-python";
+    public const string ServiceExecutionRole = "CruddurServiceExecutionRole";
+    public const string ServiceExecutionPolicy = "CruddurServiceExecutionPolicy";
+    public const string TaskRole = "CruddurTaskRole";
+    public const string TaskPolicy = "SSMAccessPolicy";
+    public const string SecurityGroupName = "cruddur-ecs-security-group";
+    public const int BackendPort = 4567;
+
+    /// <summary>The retention values CloudWatch Logs accepts.</summary>
+    public static readonly IReadOnlyList<int> RetentionDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+    /// <summary>
+    /// Checks the input and reads every policy document (so a bad file stops the run before anything changes), asks STS
+    /// for the account id, and returns the steps in the order the seed runs them.
+    /// </summary>
+    public static async Task<IReadOnlyList<InfrastructureStep>> CreateAsync(AwsContext context, InfrastructureOptions options, IOperationHost host, CancellationToken cancellationToken)
+    {
+        if (!RetentionDays.Contains(options.LogRetentionDays))
+        {
+            throw new CruddurException("LogRetentionInvalid", ErrorKind.InvalidArgument,
+                $"CloudWatch Logs cannot keep logs for {options.LogRetentionDays} day(s). Use one of {string.Join(", ", RetentionDays)}.", target: options.LogRetentionDays);
+        }
+
+        if (options.PolicyPath is not null && File.Exists(options.PolicyPath))
+        {
+            throw new CruddurException("PolicyPathNotFolder", ErrorKind.InvalidArgument,
+                $"-PolicyPath '{options.PolicyPath}' is a file. Pass the folder that holds service/ and task/ (the seed's aws/policies).", target: options.PolicyPath);
+        }
+
+        if (!System.Text.RegularExpressions.Regex.IsMatch(options.Cluster, "^[A-Za-z0-9_-]{1,255}$"))
+        {
+            throw new CruddurException("ClusterNameInvalid", ErrorKind.InvalidArgument,
+                $"'{options.Cluster}' is not an ECS cluster name. Use up to 255 letters, digits, '-' and '_', such as cruddur.", target: options.Cluster);
+        }
+
+        var repositories = new[] { BaseImageRepository }.Concat(options.Services).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var repository in repositories)
+        {
+            Images.EcrRepositories.ValidateName(repository);
+        }
+
+        var region = context.Region;
+        var accountId = await context.GetAccountIdAsync(cancellationToken).ConfigureAwait(false);
+        PolicyDocument Load(string file, string builtIn) => PolicyDocuments.Load(options.PolicyPath, file, builtIn, accountId, region, host);
+        var serviceTrust = Load(PolicyDocuments.ServiceTrustFile, PolicyDocuments.BuiltInTrust);
+        var servicePolicy = Load(PolicyDocuments.ServicePolicyFile, PolicyDocuments.BuiltInServicePolicy);
+        var taskTrust = Load(PolicyDocuments.TaskTrustFile, PolicyDocuments.BuiltInTrust);
+        var taskPolicy = Load(PolicyDocuments.TaskPolicyFile, PolicyDocuments.BuiltInTaskPolicy);
+
+        var logs = new AwsJsonClient(context, AwsService.Logs, host);
+        var ecs = new AwsJsonClient(context, AwsService.Ecs, host);
+        var ecr = new AwsJsonClient(context, AwsService.Ecr, host);
+        var iam = new IamClient(AwsQueryClient.ForIam(context, host));
+        var awsPolicies = $"arn:{PolicyDocuments.PartitionOf(region)}:iam::aws:policy/";
+
+        var steps = new List<InfrastructureStep>
+        {
+            new LogGroupStep(logs, options.Cluster, options.LogRetentionDays),
+            new EcsClusterStep(ecs, options.Cluster),
+        };
+        steps.AddRange(repositories.Select(name => new EcrRepositoryStep(ecr, name)));
+        steps.Add(new IamRoleStep(iam, ServiceExecutionRole, serviceTrust));
+        steps.Add(new IamRolePolicyStep(iam, ServiceExecutionRole, ServiceExecutionPolicy, servicePolicy));
+        steps.Add(new IamRoleStep(iam, TaskRole, taskTrust));
+        steps.Add(new IamRolePolicyStep(iam, TaskRole, TaskPolicy, taskPolicy));
+        steps.Add(new IamPolicyAttachmentStep(iam, TaskRole, awsPolicies + "CloudWatchFullAccess"));
+        steps.Add(new IamPolicyAttachmentStep(iam, TaskRole, awsPolicies + "AWSXRayDaemonWriteAccess"));
+        steps.Add(new SecurityGroupStep(context, SecurityGroupName, BackendPort));
+        return steps;
+    }
+}

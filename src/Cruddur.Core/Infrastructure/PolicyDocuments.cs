@@ -1,0 +1,128 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.Core.Infrastructure;
+
+/// <summary>A policy document ready to send: the JSON text with its placeholders filled, and where it came from.</summary>
+public sealed record PolicyDocument(string Json, string Source)
+{
+    /// <summary>Whether <paramref name="other"/> (as IAM returns it) says the same as this document, whitespace aside.</summary>
+    public bool SameAs(string other)
+    {
+        try
+        {
+            return JsonNode.DeepEquals(JsonNode.Parse(Json), JsonNode.Parse(other));
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>
+/// The seed's policy files (aws/policies/service/*.json, aws/policies/task/*.json), or built-in equivalents when a file is
+/// absent. Placeholders in angle brackets, as the seed writes <c>&lt;AWS_ACCOUNT_ID&gt;</c>, are filled from the caller's
+/// account and region: <c>&lt;AWS_ACCOUNT_ID&gt;</c>, <c>&lt;AWS_REGION&gt;</c> (also <c>&lt;AWS_DEFAULT_REGION&gt;</c>) and
+/// <c>&lt;AWS_PARTITION&gt;</c>. Any other placeholder is an error, so nothing half-filled reaches IAM.
+/// </summary>
+public static partial class PolicyDocuments
+{
+    public const string ServiceTrustFile = "service/service-assume-execution-role.json";
+    public const string ServicePolicyFile = "service/service-execution-policy.json";
+    public const string TaskTrustFile = "task/task-assume-execution-role.json";
+    public const string TaskPolicyFile = "task/task-execution-policy.json";
+
+    /// <summary>Who may assume both roles: ECS tasks (the seed's two assume-role files say the same).</summary>
+    public const string BuiltInTrust = """
+        {"Version":"2012-10-17","Statement":[{"Sid":"","Effect":"Allow","Principal":{"Service":["ecs-tasks.amazonaws.com"]},"Action":"sts:AssumeRole"}]}
+        """;
+
+    /// <summary>The execution role: pull from ECR, write logs, read the backend's parameters.</summary>
+    public const string BuiltInServicePolicy = """
+        {"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":["ecr:GetAuthorizationToken","ecr:BatchCheckLayerAvailability","ecr:GetDownloadUrlForLayer","ecr:BatchGetImage","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"},
+        {"Effect":"Allow","Action":["ssm:GetParameters","ssm:GetParameter"],"Resource":"arn:<AWS_PARTITION>:ssm:<AWS_REGION>:<AWS_ACCOUNT_ID>:parameter/cruddur/backend-flask/*"}]}
+        """;
+
+    /// <summary>The task role: the four ssmmessages actions ECS Exec needs.</summary>
+    public const string BuiltInTaskPolicy = """
+        {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssmmessages:CreateDataChannel","ssmmessages:OpenDataChannel","ssmmessages:OpenControlChannel","ssmmessages:CreateControlChannel"],"Resource":"*"}]}
+        """;
+
+    /// <summary>The ARN partition of a region: aws, aws-cn or aws-us-gov.</summary>
+    public static string PartitionOf(string region) =>
+        region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
+
+    /// <summary>
+    /// Reads <paramref name="relativeFile"/> under <paramref name="policyPath"/> (or takes <paramref name="builtIn"/> when the
+    /// file is absent), fills the placeholders and checks that the result is a JSON object.
+    /// </summary>
+    public static PolicyDocument Load(string? policyPath, string relativeFile, string builtIn, string accountId, string region, IOperationHost host)
+    {
+        var file = policyPath is null ? null : Path.Combine(policyPath, relativeFile);
+        var fromFile = file is not null && File.Exists(file);
+        var source = fromFile ? file! : "built-in " + relativeFile;
+        var text = fromFile ? File.ReadAllText(file!) : builtIn.Trim();
+        if (!fromFile)
+        {
+            host.WriteVerbose($"{relativeFile} is not under {policyPath ?? "the policy folder"}; using the built-in equivalent of the seed's file.");
+        }
+
+        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["AWS_ACCOUNT_ID"] = accountId,
+            ["AWS_REGION"] = region,
+            ["AWS_DEFAULT_REGION"] = region,
+            ["AWS_PARTITION"] = PartitionOf(region),
+        };
+        var unknown = new List<string>();
+        var filled = Placeholder().Replace(text, m =>
+        {
+            if (values.TryGetValue(m.Groups[1].Value, out var value))
+            {
+                return value;
+            }
+
+            unknown.Add(m.Value);
+            return m.Value;
+        });
+        if (unknown.Count > 0)
+        {
+            throw new CruddurException("PolicyPlaceholderUnknown", ErrorKind.InvalidData,
+                $"{source} has placeholder(s) {string.Join(", ", unknown.Distinct())} that cannot be filled. Use <AWS_ACCOUNT_ID>, <AWS_REGION> or <AWS_PARTITION>, or write the value itself. Nothing was changed.",
+                target: source);
+        }
+
+        try
+        {
+            if (JsonNode.Parse(filled) is not JsonObject)
+            {
+                throw new JsonException("The document is not a JSON object.");
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new CruddurException("PolicyFileInvalid", ErrorKind.InvalidData,
+                $"{source} is not a JSON policy document: {e.Message} Fix the file (or remove it to use the built-in policy). Nothing was changed.", e, source);
+        }
+
+        foreach (Match arn in SsmArnRegion().Matches(filled))
+        {
+            if (arn.Groups[1].Value != region)
+            {
+                host.WriteWarning($"{source} grants access to parameters in {arn.Groups[1].Value}, but this runs in {region}: tasks will not be able to read their parameters. Write <AWS_REGION> instead of {arn.Groups[1].Value} in the file.");
+            }
+        }
+
+        return new PolicyDocument(filled, source);
+    }
+
+    [GeneratedRegex("<([A-Z][A-Z0-9_]*)>")]
+    private static partial Regex Placeholder();
+
+    [GeneratedRegex("arn:[a-z-]+:ssm:([a-z0-9-]+):")]
+    private static partial Regex SsmArnRegion();
+}

@@ -1,0 +1,86 @@
+using System.Collections;
+using System.Globalization;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using Cruddur.Core.Hosting;
+using Cruddur.Core.Infrastructure;
+using Cruddur.PowerShell.Hosting;
+
+namespace Cruddur.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Creates the seed's one-time AWS set-up (log group, cluster, ECR repositories, IAM roles, security group), idempotently.</para>
+/// </summary>
+[Cmdlet(VerbsData.Initialize, "CruddurInfrastructure", SupportsShouldProcess = true)]
+[OutputType(typeof(InfrastructureResource))]
+public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
+{
+    /// <summary><para type="description">The ECS cluster to create (with a Service Connect namespace of the same name); the log group has this name too.</para></summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Cluster { get; set; } = "cruddur";
+
+    /// <summary><para type="description">The services; each gets an ECR repository of its name, besides cruddur-python for the base image.</para></summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(SeedServiceCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[] Service { get; set; } = ["backend-flask", "frontend-react-js"];
+
+    /// <summary><para type="description">How many days the log group keeps logs (a value CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, ...).</para></summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(LogRetentionCompleter))]
+    public int LogRetentionDays { get; set; } = 1;
+
+    /// <summary><para type="description">The folder with the seed's policy files: service/service-assume-execution-role.json, service/service-execution-policy.json, task/task-assume-execution-role.json, task/task-execution-policy.json. A file that is absent is replaced by its built-in equivalent.</para></summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string PolicyPath { get; set; } = "aws/policies";
+
+    protected override void EndProcessing()
+    {
+        var policyPath = GetUnresolvedProviderPathFromPSPath(PolicyPath);
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(PolicyPath)) && !Directory.Exists(policyPath) && !File.Exists(policyPath))
+        {
+            ThrowTerminating(new CruddurException("PolicyPathNotFound", ErrorKind.ObjectNotFound,
+                $"The policy folder '{PolicyPath}' does not exist. Pass the folder that holds service/ and task/ (the seed's aws/policies), or leave -PolicyPath out to use the built-in policies.", target: PolicyPath));
+        }
+
+        var options = new InfrastructureOptions { Cluster = Cluster, Services = Service, LogRetentionDays = LogRetentionDays, PolicyPath = policyPath };
+        IReadOnlyList<InfrastructureResource> results;
+        try
+        {
+            results = Run(async (host, token) =>
+                await InfrastructureReconciler.ReconcileAsync(await InfrastructurePlan.CreateAsync(Aws, options, host, token).ConfigureAwait(false), host, token).ConfigureAwait(false));
+        }
+        catch (InfrastructureException e)
+        {
+            WriteObject(e.Results, enumerateCollection: true);
+            ThrowTerminating(e);
+            return;
+        }
+        catch (CruddurException e)
+        {
+            ThrowTerminating(e);
+            return;
+        }
+
+        WriteObject(results, enumerateCollection: true);
+    }
+
+    /// <summary>Completes -Service with the seed's two services.</summary>
+    public sealed class SeedServiceCompleter : IArgumentCompleter
+    {
+        private static readonly string[] Services = ["backend-flask", "frontend-react-js"];
+
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+            Services.Where(s => s.StartsWith(wordToComplete, StringComparison.OrdinalIgnoreCase)).Select(s => new CompletionResult(s));
+    }
+
+    /// <summary>Completes -LogRetentionDays with the values CloudWatch Logs accepts.</summary>
+    public sealed class LogRetentionCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+            InfrastructurePlan.RetentionDays.Select(d => d.ToString(CultureInfo.InvariantCulture))
+                .Where(d => d.StartsWith(wordToComplete, StringComparison.Ordinal)).Select(d => new CompletionResult(d));
+    }
+}
