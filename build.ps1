@@ -5,7 +5,7 @@
 .DESCRIPTION
     Tasks:
       Build    assemble out/Cruddur/<version>/ (psd1, dlls, format, help) and the ECS simulator in out/ecs-simulator/
-      Test     Build, then xunit, then Pester in a fresh pwsh against the built module; prints 'N passed, N failed'
+      Test     Package, then xunit, then each Pester file in a fresh pwsh against the built module; prints 'N passed, N failed'
       Package  Build, then Publish-PSResource into the local folder repository out/repository (a .nupkg)
       Demo     Build, then the main job: a whole Cruddur deploy against the local stack (moto, ECS simulator,
                dockerd + registry, PostgreSQL)
@@ -117,30 +117,34 @@ function Invoke-Test {
     }
     Write-Host "xunit: $passed passed, $failed failed, $skipped skipped"
 
-    # Pester in a fresh pwsh: a binary module cannot be unloaded, so every run gets a clean process.
+    # Pester, each file in a fresh pwsh: a binary module cannot be unloaded, and AWSSDK.Core fixes the AWS config file
+    # paths at its first lookup in a process, so files must not share one.
     $paths = if ($PesterPath) { $PesterPath } else { @(Join-Path $root 'tests') }
-    $summary = Join-Path $results 'pester.json'
+    $files = Get-ChildItem $paths -Recurse -Filter '*.Tests.ps1' | Sort-Object FullName
     $env:CRUDDUR_MODULE_PATH = Join-Path $moduleDir 'Cruddur.psd1'
     $env:CRUDDUR_REPO_ROOT = $root
     $pester = Get-PesterModule
-    & dotnet pwsh -NoProfile -NonInteractive -Command {
-        param($pester, $paths, $summary)
-        Import-Module $pester
-        $config = New-PesterConfiguration
-        $config.Run.Path = $paths
-        $config.Run.PassThru = $true
-        $config.Output.Verbosity = 'Detailed'
-        $r = Invoke-Pester -Configuration $config
-        @{ Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount; Skipped = $r.SkippedCount + $r.NotRunCount } |
-            ConvertTo-Json | Set-Content $summary
-    } -args $pester, $paths, $summary
-    if (Test-Path $summary) {
-        $p = Get-Content $summary -Raw | ConvertFrom-Json
-        Write-Host "pester: $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped"
-        $passed += $p.Passed; $failed += $p.Failed; $skipped += $p.Skipped
-    } else {
-        $runnerFailed = $true
-        Write-Host 'pester: did not finish'
+    foreach ($file in $files) {
+        $summary = Join-Path $results "$($file.BaseName).pester.json"
+        & dotnet pwsh -NoProfile -NonInteractive -Command {
+            param($pester, $path, $summary)
+            Import-Module $pester
+            $config = New-PesterConfiguration
+            $config.Run.Path = $path
+            $config.Run.PassThru = $true
+            $config.Output.Verbosity = 'Detailed'
+            $r = Invoke-Pester -Configuration $config
+            @{ Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount; Skipped = $r.SkippedCount + $r.NotRunCount } |
+                ConvertTo-Json | Set-Content $summary
+        } -args $pester, $file.FullName, $summary
+        if (Test-Path $summary) {
+            $p = Get-Content $summary -Raw | ConvertFrom-Json
+            Write-Host "pester $($file.Name): $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped"
+            $passed += $p.Passed; $failed += $p.Failed; $skipped += $p.Skipped
+        } else {
+            $runnerFailed = $true
+            Write-Host "pester $($file.Name): did not finish"
+        }
     }
 
     if ($runnerFailed -and $failed -eq 0) { $failed = 1 } # a runner that crashed counts as a failure
