@@ -12,6 +12,9 @@
     FormatsToProcess     = @('Cruddur.Format.ps1xml')
     CmdletsToExport      = @(
         'New-CruddurEnvFile'
+        'Invoke-CruddurDbSetup'
+        'Test-CruddurDatabase'
+        'Test-CruddurHealth'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
