@@ -75,6 +75,8 @@ public sealed class DbConnectionUrl
             Timeout = timeoutSeconds ?? _connectTimeout ?? 15,
             CommandTimeout = 0, // long seeds are stopped by Ctrl+C (the cancellation token), not by a clock
             PersistSecurityInfo = false,
+            // The server's DETAIL names the conflicting key of a failed seed; errors are still scrubbed of the password.
+            IncludeErrorDetail = true,
         };
         if (_sslMode is not null)
         {
