@@ -142,6 +142,18 @@ Describe 'Invoke-CruddurDbSetup' {
             Should -Throw -ErrorId "DbRemoteHostNeedsForce$id" -ExpectedMessage "*$Step*192.0.2.1*-Force*"
     }
 
+    It 'asks before KillConnections and Drop (high impact), not before the other steps' {
+        [Environment]::GetCommandLineArgs() | Should -Contain '-NonInteractive' -Because 'build.ps1 runs Pester non-interactively; a prompt would wait here'
+        (Invoke-CruddurDbSetup -ConnectionUrl $url -Step Create, Schema).Status | Should -Be @('Succeeded', 'Succeeded')
+
+        { Invoke-CruddurDbSetup -ConnectionUrl $url -Step Drop -ErrorAction Stop } | Should -Throw '*NonInteractive*'
+        Test-Database cruddur | Should -BeTrue
+
+        $ConfirmPreference = 'None'
+        (Invoke-CruddurDbSetup -ConnectionUrl $url -Step Drop).Status | Should -Be 'Succeeded'
+        Test-Database cruddur | Should -BeFalse
+    }
+
     It 'asks nothing and touches nothing with -WhatIf' {
         $out = Invoke-CruddurDbSetup -ConnectionUrl $url -WhatIf
         $out | Should -BeNullOrEmpty

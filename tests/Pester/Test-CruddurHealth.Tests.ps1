@@ -32,18 +32,18 @@ Describe 'Test-CruddurHealth' {
     }
 
     It 'is unhealthy on <Case>, after retrying' -TestCases @(
-        @{ Case = 'HTTP 500'; Path = '/fail'; Status = 500; Error = 'HTTP 500 instead of 200' }
-        @{ Case = '{"success": false}'; Path = '/wrong'; Status = 200; Error = 'the answer is not {"success": true}' }
-        @{ Case = 'a body that is not JSON'; Path = '/text'; Status = 200; Error = 'the answer is not {"success": true}' }
-        @{ Case = 'a missing route'; Path = '/nothing-here'; Status = 404; Error = 'HTTP 404 instead of 200' }
+        @{ Case = 'HTTP 500'; Path = '/fail'; Status = 500; Reason = 'HTTP 500 instead of 200' }
+        @{ Case = '{"success": false}'; Path = '/wrong'; Status = 200; Reason = 'the answer is not {"success": true}' }
+        @{ Case = 'a body that is not JSON'; Path = '/text'; Status = 200; Reason = 'the answer is not {"success": true}' }
+        @{ Case = 'a missing route'; Path = '/nothing-here'; Status = 404; Reason = 'HTTP 404 instead of 200' }
     ) {
-        param($Path, $Status, $Error)
+        param($Path, $Status, $Reason)
         $result = Test-CruddurHealth $base -Path $Path -RetryCount 2 -RetryIntervalSeconds 0
 
         $result.Healthy | Should -BeFalse
         $result.StatusCode | Should -Be $Status
         $result.Attempts | Should -Be 3
-        $result.Error | Should -BeExactly $Error
+        $result.Error | Should -BeExactly $Reason
         Test-CruddurHealth $base -Path $Path -RetryCount 0 -Quiet | Should -BeExactly $false
     }
 
