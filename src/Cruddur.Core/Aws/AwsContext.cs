@@ -142,12 +142,9 @@ public sealed class AwsContext
 
     private string? Env(string name) => _environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
 
-    // The files the environment names now: AWSSDK.Core otherwise keeps the ones it found at the first lookup in the process.
-    private CredentialProfileStoreChain ProfileStore() => new(Env("AWS_SHARED_CREDENTIALS_FILE"));
-
     private CredentialProfile? FindProfile()
     {
-        var chain = ProfileStore();
+        var chain = new CredentialProfileStoreChain();
         if (chain.TryGetProfile(ProfileName, out var profile))
         {
             return profile;
@@ -186,7 +183,7 @@ public sealed class AwsContext
         if (Settings.ProfileName is not null)
         {
             _ = _profile.Value; // throws AwsProfileNotFound for a profile that does not exist
-            if (ProfileStore().TryGetAWSCredentials(Settings.ProfileName, out var fromProfile))
+            if (new CredentialProfileStoreChain().TryGetAWSCredentials(Settings.ProfileName, out var fromProfile))
             {
                 return fromProfile;
             }
