@@ -15,6 +15,9 @@
         'Publish-CruddurImage'
         'Initialize-CruddurInfrastructure'
         'Set-CruddurParameter'
+        'Invoke-CruddurDbSetup'
+        'Test-CruddurDatabase'
+        'Test-CruddurHealth'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

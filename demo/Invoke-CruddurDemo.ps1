@@ -85,6 +85,22 @@ try {
 
     # --- database (Invoke-CruddurDbSetup, Test-CruddurDatabase) ---
 
+    Step 'Cognito users for the seed data (the users the app''s sign-up would have made)'
+    # moto chooses pool ids, so the pool id goes to the setup explicitly rather than through AWS_COGNITO_USER_POOL_ID.
+    $userPoolId = aws cognito-idp create-user-pool --pool-name cruddur-user-pool --query UserPool.Id --output text
+    if ($LASTEXITCODE) { throw 'aws cognito-idp create-user-pool failed' }
+    foreach ($user in @{ handle = 'andrewbrown'; email = 'andrew@exampro.co' }, @{ handle = 'bayko'; email = 'bayko@exampro.co' }) {
+        aws cognito-idp admin-create-user --user-pool-id $userPoolId --username $user.handle --output text `
+            --user-attributes "Name=preferred_username,Value=$($user.handle)" "Name=email,Value=$($user.email)" | Out-Null
+        if ($LASTEXITCODE) { throw "aws cognito-idp admin-create-user $($user.handle) failed" }
+    }
+
+    Step 'Database setup (bin/postgresdb/setup: kill-all, drop, create, schema-load, seed, update_cognito_user_ids)'
+    # The backend env file's CONNECTION_URL names the compose host postgres:5432, which only exists inside compose; the
+    # stack's server is at $env:CONNECTION_URL, so that is passed. From the project root, as the seed's scripts run.
+    Invoke-CruddurDbSetup -ConnectionUrl $env:CONNECTION_URL -UserPoolId $userPoolId -Confirm:$false | Format-Table | Out-Host
+    Test-CruddurDatabase -ConnectionUrl $env:CONNECTION_URL | Format-Table | Out-Host
+
     # --- status (Get-CruddurService, Connect-CruddurTask -Check, Test-CruddurHealth) ---
 
     Step 'Done'

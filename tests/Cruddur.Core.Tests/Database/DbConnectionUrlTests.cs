@@ -1,0 +1,97 @@
+using Cruddur.Core.Database;
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.Core.Tests.Database;
+
+public sealed class DbConnectionUrlTests
+{
+    [Fact]
+    public void SeedUrlParsesAndNeverShowsThePassword()
+    {
+        var url = DbConnectionUrl.Parse("postgresql://postgres:password@postgres:5432/cruddur");
+
+        Assert.Equal(("postgres", 5432, "cruddur", "postgres"), (url.Host, url.Port, url.Database, url.User));
+        Assert.True(url.HasPassword);
+        Assert.Equal("postgresql://postgres@postgres:5432/cruddur", url.ToString());
+        Assert.DoesNotContain("password", url.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PercentEncodedCredentialsAreDecodedForTheDriver()
+    {
+        var url = DbConnectionUrl.Parse("postgres://app%40corp:p%40ss%3Aw%2Frd@db.example.com/cruddur%20db");
+
+        Assert.Equal("app@corp", url.User);
+        Assert.Equal("cruddur db", url.Database);
+        Assert.Equal(5432, url.Port);
+        Assert.Contains("Password=p@ss:w/rd", url.ToConnectionString(), StringComparison.Ordinal);
+        Assert.Equal("connecting as *** failed", url.Scrub("connecting as p@ss:w/rd failed"));
+        Assert.Equal("url had ***", url.Scrub("url had p%40ss%3Aw%2Frd"));
+    }
+
+    [Fact]
+    public void Ipv6HostsPortAndQueryOptions()
+    {
+        var url = DbConnectionUrl.Parse("postgresql://u:p@[::1]:6543/cruddur?sslmode=verify-full&connect_timeout=7&application_name=cruddur-setup");
+
+        Assert.Equal(("::1", 6543), (url.Host, url.Port));
+        Assert.True(url.IsLocal);
+        Assert.Equal("postgresql://u@[::1]:6543/cruddur", url.ToString());
+        var cs = url.ToConnectionString();
+        Assert.Contains("SSL Mode=VerifyFull", cs, StringComparison.Ordinal);
+        Assert.Contains("Timeout=7", cs, StringComparison.Ordinal);
+        Assert.Contains("Application Name=cruddur-setup", cs, StringComparison.Ordinal);
+        Assert.Contains("Pooling=False", cs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingDatabaseIsTheUsersAsLibpqDoes()
+    {
+        var url = DbConnectionUrl.Parse("postgresql://postgres:password@localhost");
+
+        Assert.Equal(("localhost", 5432, "postgres"), (url.Host, url.Port, url.Database));
+        Assert.Equal("postgres", url.WithDatabase("postgres").Database);
+    }
+
+    [Theory]
+    [InlineData("localhost", true)]
+    [InlineData("LOCALHOST", true)]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("127.45.3.2", true)]
+    [InlineData("::1", true)]
+    [InlineData("db", true)]
+    [InlineData("128.0.0.1", false)]
+    [InlineData("cruddur-instance.abc.eu-west-2.rds.amazonaws.com", false)]
+    [InlineData("postgres", false)]
+    [InlineData("::2", false)]
+    public void LocalHosts(string host, bool local) => Assert.Equal(local, DbConnectionUrl.IsLocalHost(host));
+
+    [Theory]
+    [InlineData("postgresql://u:s3cret@:5432/cruddur", "names no host")]
+    [InlineData("postgresql://u:s3cret@/cruddur", "names no host")]
+    [InlineData("postgresql://u:s3cret@host:99999/cruddur", "port '99999'")]
+    [InlineData("postgresql://u:s3cret@host:abc/cruddur", "port 'abc'")]
+    [InlineData("mysql://u:s3cret@host:3306/cruddur", "scheme is 'mysql'")]
+    [InlineData("u:s3cret@host/cruddur", "scheme is 'none'")]
+    [InlineData("postgresql://u:s3cret@host/cruddur?sslmode=maybe", "sslmode 'maybe'")]
+    [InlineData("postgresql://u:s3cret@host/cruddur?target_session_attrs=any", "option 'target_session_attrs'")]
+    [InlineData("postgresql://u:s3cret@[::1/cruddur", "closing ']'")]
+    [InlineData("postgresql://u:s3cret@h1,h2/cruddur", "several hosts")]
+    public void BadUrlsAreRejectedWithoutThePassword(string text, string why)
+    {
+        var e = Assert.Throws<CruddurException>(() => DbConnectionUrl.Parse(text));
+
+        Assert.Equal("DbConnectionUrlInvalid", e.ErrorId);
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        Assert.Contains(why, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", e.Target?.ToString() ?? string.Empty, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("postgresql://u:s3cret@host/db", "postgresql://u:***@host/db")]
+    [InlineData("postgresql://u:s3c@ret@host/db?x=1", "postgresql://u:***@host/db?x=1")]
+    [InlineData("postgresql://host/db", "postgresql://host/db")]
+    [InlineData("postgresql://u@host/db", "postgresql://u@host/db")]
+    public void Redact(string text, string shown) => Assert.Equal(shown, DbConnectionUrl.Redact(text));
+}
