@@ -12,6 +12,7 @@
     FormatsToProcess     = @('Cruddur.Format.ps1xml')
     CmdletsToExport      = @(
         'New-CruddurEnvFile'
+        'Connect-CruddurTask'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
