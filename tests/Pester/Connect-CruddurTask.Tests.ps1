@@ -83,7 +83,7 @@ sys.exit(int(os.environ.get("CRUDDUR_STANDIN_EXIT", "0")))
     $ssm = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssmmessages:CreateDataChannel","ssmmessages:OpenDataChannel","ssmmessages:OpenControlChannel","ssmmessages:CreateControlChannel"],"Resource":"*"}]}'
     foreach ($role in 'CruddurTaskRole', 'NoSsmRole', 'ManagedSsmRole') { Invoke-Iam create-role --role-name $role --assume-role-policy-document $trust | Out-Null }
     Invoke-Iam put-role-policy --role-name CruddurTaskRole --policy-name SSMAccessPolicy --policy-document $ssm | Out-Null
-    Invoke-Iam put-role-policy --role-name NoSsmRole --policy-name Logs --policy-document '{"Statement":[{"Effect":"Allow","Action":["logs:*","ssmmessages:CreateControlChannel"],"Resource":"*"}]}' | Out-Null
+    Invoke-Iam put-role-policy --role-name NoSsmRole --policy-name Logs --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:*","ssmmessages:CreateControlChannel"],"Resource":"*"}]}' | Out-Null
     $managed = (Invoke-Iam create-policy --policy-name SsmAll --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ssmmessages:*","Resource":"*"}]}' | ConvertFrom-Json).Policy.Arn
     Invoke-Iam attach-role-policy --role-name ManagedSsmRole --policy-arn $managed | Out-Null
     $script:goodRole = 'arn:aws:iam::123456789012:role/CruddurTaskRole'
@@ -200,7 +200,10 @@ Describe 'Connect-CruddurTask' {
             $release = Join-Path $TestDrive 'release'
             $env:CRUDDUR_STANDIN_WAIT = $release
             $script = "Import-Module '$env:CRUDDUR_MODULE_PATH'; Connect-CruddurTask -Service backend-flask; 'after:' + `$LASTEXITCODE"
-            $child = Start-Process -PassThru -FilePath (Get-Process -Id $PID).Path -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $script `
+            # pwsh runs as a dotnet tool here: start the same pwsh.dll with the same host.
+            $pwsh = if (Test-Path "$PSHOME/pwsh.dll") { [Environment]::ProcessPath, "$PSHOME/pwsh.dll" } else { [Environment]::ProcessPath }
+            $argumentList = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script)
+            $child = Start-Process -PassThru -FilePath $pwsh[0] -ArgumentList $argumentList `
                 -RedirectStandardOutput (Join-Path $TestDrive 'child.out') -RedirectStandardError (Join-Path $TestDrive 'child.err')
             try {
                 $deadline = [datetime]::UtcNow.AddSeconds(60)
@@ -224,7 +227,7 @@ Describe 'Connect-CruddurTask' {
             New-TestService | Out-Null
             $checks = Connect-CruddurTask -Service backend-flask -Check
             $checks | Should -HaveCount 9
-            $checks[0] | Should -BeOfType ([Cruddur.Core.Exec.ExecCheck])
+            $checks[0].GetType().FullName | Should -Be 'Cruddur.Core.Exec.ExecCheck'
             $checks.Check | Should -Be @('SessionManagerPlugin', 'TaskRunning', 'PlatformVersion', 'ExecuteCommandEnabled', 'ExecuteCommandAgent', 'TaskRole', 'ReadonlyRootFilesystem', 'InitProcessEnabled', 'ContainerAwsCredentials')
             $checks | Where-Object Status -ne 'Pass' | Should -BeNullOrEmpty
             (Get-Check SessionManagerPlugin $checks).Detail | Should -Match '1\.2\.707\.0'

@@ -91,13 +91,13 @@ public sealed class EcsExec
     /// <summary>Everything the prerequisite checks look at: the task definition, the service setting and the task role's policies.</summary>
     public async Task<ExecFacts> GatherFactsAsync(ExecTarget target, SessionManagerPluginInfo plugin, CancellationToken cancellationToken)
     {
-        var definitionResponse = await _ecs.InvokeAsync("DescribeTaskDefinition", new JsonObject { ["taskDefinition"] = (string?)target.Task["taskDefinitionArn"] }, cancellationToken).ConfigureAwait(false);
+        var definitionResponse = await CallAsync("DescribeTaskDefinition", new JsonObject { ["taskDefinition"] = (string?)target.Task["taskDefinitionArn"] }, cancellationToken).ConfigureAwait(false);
         var definition = definitionResponse["taskDefinition"] as JsonObject;
 
         bool? serviceExec = null;
         if (target.Service is not null && (bool?)target.Task["enableExecuteCommand"] != true)
         {
-            var services = await _ecs.InvokeAsync("DescribeServices", new JsonObject { ["cluster"] = target.Cluster, ["services"] = new JsonArray(target.Service) }, cancellationToken).ConfigureAwait(false);
+            var services = await CallAsync("DescribeServices", new JsonObject { ["cluster"] = target.Cluster, ["services"] = new JsonArray(target.Service) }, cancellationToken).ConfigureAwait(false);
             serviceExec = (services["services"] as JsonArray)?.OfType<JsonObject>().Select(s => (bool?)s["enableExecuteCommand"]).FirstOrDefault();
         }
 
@@ -112,7 +112,7 @@ public sealed class EcsExec
         JsonObject response;
         try
         {
-            response = await _ecs.InvokeAsync("ExecuteCommand", new JsonObject
+            response = await CallAsync("ExecuteCommand", new JsonObject
             {
                 ["cluster"] = target.Cluster,
                 ["task"] = target.TaskArn,
@@ -153,7 +153,7 @@ public sealed class EcsExec
             JsonObject page;
             try
             {
-                page = await _ecs.InvokeAsync("ListTasks", request, cancellationToken).ConfigureAwait(false);
+                page = await CallAsync("ListTasks", request, cancellationToken).ConfigureAwait(false);
             }
             catch (AwsServiceException e) when (e.ErrorCode == "ServiceNotFoundException")
             {
@@ -184,18 +184,28 @@ public sealed class EcsExec
     {
         try
         {
-            var response = await _ecs.InvokeAsync("DescribeTasks", new JsonObject { ["cluster"] = cluster, ["tasks"] = new JsonArray(tasks.Select(t => (JsonNode?)t).ToArray()) }, cancellationToken).ConfigureAwait(false);
+            var response = await CallAsync("DescribeTasks", new JsonObject { ["cluster"] = cluster, ["tasks"] = new JsonArray(tasks.Select(t => (JsonNode?)t).ToArray()) }, cancellationToken).ConfigureAwait(false);
             return (response["tasks"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
-        }
-        catch (AwsServiceException e) when (e.ErrorCode == "ClusterNotFoundException")
-        {
-            throw new CruddurException("ExecClusterNotFound", ErrorKind.ObjectNotFound, $"Cluster '{cluster}' was not found. Pass the cluster with -Cluster (the seed's is cruddur).", e, cluster);
         }
         catch (AwsServiceException e) when (e.ErrorCode == "InvalidParameterException")
         {
             // A malformed task id: ECS rejects it instead of reporting it missing.
             _host.WriteVerbose($"DescribeTasks: {e.ServiceMessage}");
             return [];
+        }
+    }
+
+    /// <summary>One ECS call; a missing cluster becomes ExecClusterNotFound whichever call finds out.</summary>
+    private async Task<JsonObject> CallAsync(string operation, JsonObject request, CancellationToken cancellationToken, bool retryServerErrors = true)
+    {
+        try
+        {
+            return await _ecs.InvokeAsync(operation, request, cancellationToken, retryServerErrors).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e) when (e.ErrorCode == "ClusterNotFoundException")
+        {
+            var cluster = (string?)request["cluster"];
+            throw new CruddurException("ExecClusterNotFound", ErrorKind.ObjectNotFound, $"Cluster '{cluster}' was not found. Pass the cluster with -Cluster (the seed's is cruddur).", e, cluster);
         }
     }
 

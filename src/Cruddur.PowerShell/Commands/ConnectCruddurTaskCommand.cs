@@ -52,16 +52,16 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
     protected override void ProcessRecord() => TryRun(() =>
     {
         var request = new ExecRequest(Cluster, Service, TaskArn, Container);
-        var (exec, target, plugin, checks) = Run(async (host, token) =>
+        var (target, plugin, checks) = Run(async (host, token) =>
         {
-            var exec = new EcsExec(new AwsJsonClient(Aws, AwsService.Ecs, host), new IamClient(AwsQueryClient.ForIam(Aws, host)), host);
+            var exec = NewExec(host);
             host.WriteProgress(new ProgressUpdate(ProgressId, "Connect-CruddurTask", "Finding the task"));
             var target = await exec.ResolveAsync(request, token).ConfigureAwait(false);
             host.WriteProgress(new ProgressUpdate(ProgressId, "Connect-CruddurTask", $"Checking ECS Exec prerequisites of task {target.TaskId}"));
             var plugin = await SessionManagerPlugin.InspectAsync(token).ConfigureAwait(false);
             var checks = ExecPreflight.Evaluate(await exec.GatherFactsAsync(target, plugin, token).ConfigureAwait(false));
             host.WriteProgress(new ProgressUpdate(ProgressId, "Connect-CruddurTask", "Done", Completed: true));
-            return (exec, target, plugin, checks);
+            return (target, plugin, checks);
         });
 
         if (Check)
@@ -86,7 +86,7 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
             return;
         }
 
-        var session = Run((_, token) => exec.StartSessionAsync(target, Command ?? EcsExec.DefaultShellCommand, token));
+        var session = Run((host, token) => NewExec(host).StartSessionAsync(target, Command ?? EcsExec.DefaultShellCommand, token));
         var profile = Aws.Settings.ProfileName ?? NonEmpty(Environment.GetEnvironmentVariable("AWS_PROFILE"));
         var launch = SessionManagerPlugin.Launch(session.Session, Aws.Region, profile, session.ClusterName, session.TaskId, session.RuntimeId, Aws.EndpointFor(AwsService.Ecs));
         WriteVerbose($"session-manager-plugin {string.Join(' ', launch.Arguments)} (session in ${SessionManagerPlugin.SessionVariable})");
@@ -98,6 +98,8 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
             throw new PluginExitException(exitCode, target.TaskArn);
         }
     });
+
+    private EcsExec NewExec(IOperationHost host) => new(new AwsJsonClient(Aws, AwsService.Ecs, host), new IamClient(AwsQueryClient.ForIam(Aws, host)), host);
 
     /// <summary>One error naming every failed prerequisite with its fix; the id is the first failure's.</summary>
     private static CruddurException PreflightError(IReadOnlyList<ExecCheck> checks, ExecTarget target)
