@@ -20,11 +20,13 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
 
     /// <summary><para type="description">The ECS cluster. Default: cruddur.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("ClusterArn")]
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = "cruddur";
 
     /// <summary><para type="description">The ECS service whose newest RUNNING task to connect to, such as backend-flask. Also the default container name.</para></summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("ServiceName")]
     [ArgumentCompleter(typeof(SeedServiceCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Service { get; set; }
@@ -37,6 +39,7 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
 
     /// <summary><para type="description">The container to open. Default: the container named like the service, else the task's only container.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("ContainerName")]
     [ValidateNotNullOrEmpty]
     public string? Container { get; set; }
 
