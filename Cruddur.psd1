@@ -18,6 +18,7 @@
         'Invoke-CruddurDbSetup'
         'Test-CruddurDatabase'
         'Test-CruddurHealth'
+        'Connect-CruddurTask'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

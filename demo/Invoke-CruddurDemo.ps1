@@ -103,6 +103,9 @@ try {
 
     # --- status (Get-CruddurService, Connect-CruddurTask -Check, Test-CruddurHealth) ---
 
+    Step 'ECS Exec prerequisites of the backend (what bin/backend/connect needs; no plugin here, so no session)'
+    Connect-CruddurTask -Service backend-flask -Check | Format-Table -Wrap | Out-Host
+
     Step 'Done'
 } finally {
     Pop-Location

@@ -1,0 +1,260 @@
+using System.Text.Json.Nodes;
+using Cruddur.Core.Aws;
+using Cruddur.Core.Hosting;
+using Cruddur.Core.Iam;
+
+namespace Cruddur.Core.Exec;
+
+/// <summary>Which task and container to open a session in. <see cref="Task"/> is an ARN or a bare task id.</summary>
+public sealed record ExecRequest(string Cluster, string? Service, string? Task, string? Container);
+
+/// <summary>The task and container a session goes to, as DescribeTasks returned them.</summary>
+public sealed record ExecTarget(string Cluster, string? Service, JsonObject Task, string Container)
+{
+    public string TaskArn => (string)Task["taskArn"]!;
+
+    public string TaskId => ExecPreflight.TaskId(Task);
+}
+
+/// <summary>An ExecuteCommand session: the session JSON (holds the token: never print it) and the plugin's target parts.</summary>
+public sealed record ExecSession(JsonObject Session, string ClusterName, string TaskId, string RuntimeId);
+
+/// <summary>
+/// ECS Exec without the AWS CLI: picks the task and container, gathers what the prerequisite checks need, and opens the
+/// ExecuteCommand session that session-manager-plugin then carries.
+/// </summary>
+public sealed class EcsExec
+{
+    /// <summary>
+    /// Runs bash where the image has it, else sh: the backend image (python) has bash, the frontend's nginx alpine only sh.
+    /// The agent splits the command like a shell does, so the script is one single-quoted argument of sh -c.
+    /// </summary>
+    public const string DefaultShellCommand = "/bin/sh -c 'if [ -x /bin/bash ]; then exec /bin/bash; else exec /bin/sh; fi'";
+
+    private readonly IAwsJsonApi _ecs;
+    private readonly IamClient _iam;
+    private readonly IOperationHost _host;
+
+    public EcsExec(IAwsJsonApi ecs, IamClient iam, IOperationHost host)
+    {
+        _ecs = ecs;
+        _iam = iam;
+        _host = host;
+    }
+
+    /// <summary>The task (given, or the newest RUNNING one of the service) and the container (given, else the service's name).</summary>
+    public async Task<ExecTarget> ResolveAsync(ExecRequest request, CancellationToken cancellationToken)
+    {
+        JsonObject task;
+        if (request.Task is not null)
+        {
+            var found = await DescribeTasksAsync(request.Cluster, [request.Task], cancellationToken).ConfigureAwait(false);
+            task = found.FirstOrDefault() ?? throw new CruddurException("ExecTaskNotFound", ErrorKind.ObjectNotFound,
+                $"Task '{request.Task}' was not found in cluster {request.Cluster}. Pass a task ARN or id from Get-CruddurService, or -Service alone to pick its newest running task.",
+                target: request.Task);
+        }
+        else if (request.Service is not null)
+        {
+            task = await NewestRunningTaskAsync(request.Cluster, request.Service, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            throw new CruddurException("ExecTargetMissing", ErrorKind.InvalidArgument,
+                "Say which task to connect to: -Service backend-flask (its newest running task) or -TaskArn <task ARN or id>.");
+        }
+
+        var service = request.Service ?? ServiceOfGroup((string?)task["group"]);
+        return new ExecTarget(request.Cluster, service, task, ChooseContainer(task, request.Container, service));
+    }
+
+    /// <summary>The container to open: the one asked for, else the one named like the service, else the task's only container.</summary>
+    public static string ChooseContainer(JsonObject task, string? container, string? service)
+    {
+        var names = ExecPreflight.Containers(task).Select(c => (string?)c["name"]).OfType<string>().ToList();
+        if (container is not null)
+        {
+            return names.Contains(container, StringComparer.Ordinal) ? container : throw new CruddurException("ExecContainerNotFound", ErrorKind.ObjectNotFound,
+                $"Task {ExecPreflight.TaskId(task)} has no container '{container}'. Its containers: {string.Join(", ", names)}. Pass one of them as -Container.",
+                target: container);
+        }
+
+        if (service is not null && names.Contains(service, StringComparer.Ordinal))
+        {
+            return service;
+        }
+
+        return names.Count == 1 ? names[0] : throw new CruddurException("ExecContainerAmbiguous", ErrorKind.InvalidArgument,
+            $"Task {ExecPreflight.TaskId(task)} has {names.Count} containers ({string.Join(", ", names)}) and none is named after the service. Pass -Container with one of them.",
+            target: ExecPreflight.TaskId(task));
+    }
+
+    /// <summary>Everything the prerequisite checks look at: the task definition, the service setting and the task role's policies.</summary>
+    public async Task<ExecFacts> GatherFactsAsync(ExecTarget target, SessionManagerPluginInfo plugin, CancellationToken cancellationToken)
+    {
+        var definitionResponse = await CallAsync("DescribeTaskDefinition", new JsonObject { ["taskDefinition"] = (string?)target.Task["taskDefinitionArn"] }, cancellationToken).ConfigureAwait(false);
+        var definition = definitionResponse["taskDefinition"] as JsonObject;
+
+        bool? serviceExec = null;
+        if (target.Service is not null && (bool?)target.Task["enableExecuteCommand"] != true)
+        {
+            var services = await CallAsync("DescribeServices", new JsonObject { ["cluster"] = target.Cluster, ["services"] = new JsonArray(target.Service) }, cancellationToken).ConfigureAwait(false);
+            serviceExec = (services["services"] as JsonArray)?.OfType<JsonObject>().Select(s => (bool?)s["enableExecuteCommand"]).FirstOrDefault();
+        }
+
+        var roleArn = (string?)target.Task["overrides"]?["taskRoleArn"] ?? (string?)definition?["taskRoleArn"];
+        var role = roleArn is null ? new TaskRoleFacts(null, false, []) : await ReadRoleAsync(roleArn, cancellationToken).ConfigureAwait(false);
+        return new ExecFacts(plugin, target.Task, target.Container, definition, target.Service, serviceExec, role);
+    }
+
+    /// <summary>ECS ExecuteCommand (interactive is the only mode ECS accepts), then the container's runtimeId from DescribeTasks, as the AWS CLI does.</summary>
+    public async Task<ExecSession> StartSessionAsync(ExecTarget target, string command, CancellationToken cancellationToken)
+    {
+        JsonObject response;
+        try
+        {
+            response = await CallAsync("ExecuteCommand", new JsonObject
+            {
+                ["cluster"] = target.Cluster,
+                ["task"] = target.TaskArn,
+                ["container"] = target.Container,
+                ["command"] = command,
+                ["interactive"] = true,
+            }, cancellationToken, retryServerErrors: false).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e) when (e.ErrorCode is "InvalidParameterException" or "TargetNotConnectedException" && e.ServiceMessage.Contains("execute command", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CruddurException("ExecNotEnabled", ErrorKind.InvalidOperation,
+                $"ECS refused the session: {e.ServiceMessage} Run Connect-CruddurTask -Check for what is missing.", e, target.TaskArn);
+        }
+
+        var clusterName = LastSegment((string?)response["clusterArn"] ?? target.Cluster);
+        var taskId = LastSegment((string?)response["taskArn"] ?? target.TaskArn);
+        var containerName = (string?)response["containerName"] ?? target.Container;
+        var task = (await DescribeTasksAsync(clusterName, [taskId], cancellationToken).ConfigureAwait(false)).FirstOrDefault()
+            ?? throw new CruddurException("ExecTaskNotFound", ErrorKind.ObjectNotFound, $"Task {taskId} disappeared while the session was being opened. Connect again.", target: taskId);
+        var runtimeId = ExecPreflight.Containers(task).Where(c => (string?)c["name"] == containerName).Select(c => (string?)c["runtimeId"]).FirstOrDefault()
+            ?? throw new CruddurException("ExecContainerNotFound", ErrorKind.ObjectNotFound, $"Container {containerName} of task {taskId} has no runtimeId yet. Wait for it to start and connect again.", target: containerName);
+        var session = response["session"] as JsonObject ?? throw new CruddurException("ExecSessionMissing", ErrorKind.InvalidData, "ECS ExecuteCommand returned no session. Try again.");
+        return new ExecSession(session, clusterName, taskId, runtimeId);
+    }
+
+    private async Task<JsonObject> NewestRunningTaskAsync(string cluster, string service, CancellationToken cancellationToken)
+    {
+        var arns = new List<string>();
+        string? next = null;
+        do
+        {
+            var request = new JsonObject { ["cluster"] = cluster, ["serviceName"] = service, ["desiredStatus"] = "RUNNING" };
+            if (next is not null)
+            {
+                request["nextToken"] = next;
+            }
+
+            JsonObject page;
+            try
+            {
+                page = await CallAsync("ListTasks", request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AwsServiceException e) when (e.ErrorCode == "ServiceNotFoundException")
+            {
+                throw new CruddurException("ExecServiceNotFound", ErrorKind.ObjectNotFound,
+                    $"Service '{service}' was not found in cluster {cluster}. Check -Service and -Cluster (the seed's services are backend-flask and frontend-react-js in cluster cruddur).", e, service);
+            }
+
+            arns.AddRange((page["taskArns"] as JsonArray)?.Select(n => (string?)n).OfType<string>() ?? []);
+            next = (string?)page["nextToken"];
+        }
+        while (next is not null);
+
+        var running = new List<JsonObject>();
+        foreach (var chunk in arns.Chunk(100))
+        {
+            running.AddRange((await DescribeTasksAsync(cluster, chunk, cancellationToken).ConfigureAwait(false)).Where(t => (string?)t["lastStatus"] == "RUNNING"));
+        }
+
+        return running.OrderByDescending(t => Seconds(t["startedAt"] ?? t["createdAt"])).FirstOrDefault()
+            ?? throw new CruddurException("ExecNoRunningTask", ErrorKind.ObjectNotFound,
+                arns.Count == 0
+                    ? $"Service {service} in cluster {cluster} has no running task. Start one with Deploy-CruddurService (desired count > 0), or look at its events for why tasks stop."
+                    : $"Service {service} in cluster {cluster} has {arns.Count} task(s), none RUNNING yet. Wait until they start, then connect again.",
+                target: service);
+    }
+
+    private async Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IEnumerable<string> tasks, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await CallAsync("DescribeTasks", new JsonObject { ["cluster"] = cluster, ["tasks"] = new JsonArray(tasks.Select(t => (JsonNode?)t).ToArray()) }, cancellationToken).ConfigureAwait(false);
+            return (response["tasks"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        }
+        catch (AwsServiceException e) when (e.ErrorCode == "InvalidParameterException")
+        {
+            // A malformed task id: ECS rejects it instead of reporting it missing.
+            _host.WriteVerbose($"DescribeTasks: {e.ServiceMessage}");
+            return [];
+        }
+    }
+
+    /// <summary>One ECS call; a missing cluster becomes ExecClusterNotFound whichever call finds out.</summary>
+    private async Task<JsonObject> CallAsync(string operation, JsonObject request, CancellationToken cancellationToken, bool retryServerErrors = true)
+    {
+        try
+        {
+            return await _ecs.InvokeAsync(operation, request, cancellationToken, retryServerErrors).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e) when (e.ErrorCode == "ClusterNotFoundException")
+        {
+            var cluster = (string?)request["cluster"];
+            throw new CruddurException("ExecClusterNotFound", ErrorKind.ObjectNotFound, $"Cluster '{cluster}' was not found. Pass the cluster with -Cluster (the seed's is cruddur).", e, cluster);
+        }
+    }
+
+    private async Task<TaskRoleFacts> ReadRoleAsync(string roleArn, CancellationToken cancellationToken)
+    {
+        var name = TaskRoleFacts.NameFromArn(roleArn);
+        try
+        {
+            if (await _iam.GetRoleAsync(name, cancellationToken).ConfigureAwait(false) is null)
+            {
+                return new TaskRoleFacts(roleArn, false, []);
+            }
+
+            var policies = new List<RolePolicy>();
+            foreach (var policy in await _iam.ListRolePolicyNamesAsync(name, cancellationToken).ConfigureAwait(false))
+            {
+                policies.Add(new RolePolicy(policy, await _iam.GetRolePolicyDocumentAsync(name, policy, cancellationToken).ConfigureAwait(false)));
+            }
+
+            foreach (var (policyName, arn) in await _iam.ListAttachedRolePoliciesAsync(name, cancellationToken).ConfigureAwait(false))
+            {
+                if (await _iam.GetManagedPolicyDocumentAsync(arn, cancellationToken).ConfigureAwait(false) is { } document)
+                {
+                    policies.Add(new RolePolicy(policyName, document));
+                }
+                else
+                {
+                    _host.WriteVerbose($"Managed policy {arn} attached to {name} could not be read; it is left out of the check.");
+                }
+            }
+
+            return new TaskRoleFacts(roleArn, true, policies);
+        }
+        catch (AwsServiceException e) when (!e.IsRetryable)
+        {
+            return new TaskRoleFacts(roleArn, true, [], $"{e.ErrorCode}: {e.ServiceMessage}");
+        }
+    }
+
+    /// <summary>An AWS JSON timestamp (epoch seconds, sometimes a string) as a number for ordering.</summary>
+    private static double Seconds(JsonNode? node) => node switch
+    {
+        JsonValue v when v.TryGetValue<double>(out var number) => number,
+        JsonValue v when v.TryGetValue<string>(out var text) && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time) => time.ToUnixTimeMilliseconds() / 1000.0,
+        _ => 0,
+    };
+
+    private static string? ServiceOfGroup(string? group) =>
+        group is not null && group.StartsWith("service:", StringComparison.Ordinal) ? group["service:".Length..] : null;
+
+    private static string LastSegment(string value) => value[(value.LastIndexOf('/') + 1)..];
+}

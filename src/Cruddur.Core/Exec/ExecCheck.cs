@@ -1,0 +1,32 @@
+namespace Cruddur.Core.Exec;
+
+/// <summary>How one ECS Exec prerequisite stands: Fail stops a connect, Warn is shown and the connect goes on.</summary>
+public enum ExecCheckStatus
+{
+    Pass,
+    Warn,
+    Fail,
+}
+
+/// <summary>One ECS Exec prerequisite: its stable name, how it stands, what was found and how to fix it.</summary>
+public sealed record ExecCheck(string Check, ExecCheckStatus Status, string Detail, string? Fix = null)
+{
+    public static ExecCheck Pass(string check, string detail) => new(check, ExecCheckStatus.Pass, detail);
+
+    public static ExecCheck Warn(string check, string detail, string fix) => new(check, ExecCheckStatus.Warn, detail, fix);
+
+    public static ExecCheck Fail(string check, string detail, string fix) => new(check, ExecCheckStatus.Fail, detail, fix);
+}
+
+/// <summary>session-manager-plugin ended with a non-zero exit code, which <see cref="ExitCode"/> passes on.</summary>
+public sealed class PluginExitException : Hosting.CruddurException
+{
+    public PluginExitException(int exitCode, string target)
+        : base("ExecPluginFailed", Hosting.ErrorKind.InvalidOperation,
+            $"session-manager-plugin exited with code {exitCode}. Its own messages above say why; run Connect-CruddurTask -Check to verify the prerequisites.", target: target)
+    {
+        ExitCode = exitCode;
+    }
+
+    public int ExitCode { get; }
+}

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Cruddur.Core.Exec;
+
+/// <summary>
+/// Just enough IAM policy evaluation to say whether a role's policies allow some actions on every resource ("*"), as
+/// actions without resource-level permissions (ssmmessages:*) need. An Allow statement counts when its Action (or NotAction)
+/// matches, wildcards * and ? included, case-insensitively, and its Resource is "*" (or it uses NotResource without "*");
+/// a matching Deny statement wins over any Allow. Not evaluated: Condition blocks (a statement with conditions is taken as
+/// if they held), permissions boundaries, session policies and organization SCPs.
+/// </summary>
+public static class IamPolicy
+{
+    /// <summary>The actions of <paramref name="actions"/> that no Allow grants on "*" or that a Deny takes away.</summary>
+    public static IReadOnlyList<string> MissingActions(IEnumerable<string> policyDocuments, IReadOnlyList<string> actions)
+    {
+        var allowed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var denied = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var statement in policyDocuments.SelectMany(Statements))
+        {
+            if (!AppliesToAllResources(statement))
+            {
+                continue;
+            }
+
+            var effect = (string?)statement["Effect"];
+            foreach (var action in actions.Where(a => Matches(statement, a)))
+            {
+                if (string.Equals(effect, "Allow", StringComparison.Ordinal))
+                {
+                    allowed.Add(action);
+                }
+                else if (string.Equals(effect, "Deny", StringComparison.Ordinal))
+                {
+                    denied.Add(action);
+                }
+            }
+        }
+
+        return actions.Where(a => !allowed.Contains(a) || denied.Contains(a)).ToList();
+    }
+
+    private static IEnumerable<JsonObject> Statements(string document)
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(document);
+        }
+        catch (JsonException)
+        {
+            yield break;
+        }
+
+        switch (root?["Statement"])
+        {
+            case JsonObject one:
+                yield return one;
+                break;
+            case JsonArray many:
+                foreach (var statement in many.OfType<JsonObject>())
+                {
+                    yield return statement;
+                }
+
+                break;
+        }
+    }
+
+    private static bool Matches(JsonObject statement, string action)
+    {
+        if (statement["Action"] is { } list)
+        {
+            return Strings(list).Any(pattern => Wildcard(pattern, action));
+        }
+
+        return statement["NotAction"] is { } excluded && !Strings(excluded).Any(pattern => Wildcard(pattern, action));
+    }
+
+    private static bool AppliesToAllResources(JsonObject statement)
+    {
+        if (statement["Resource"] is { } resources)
+        {
+            return Strings(resources).Any(r => r == "*");
+        }
+
+        return statement["NotResource"] is { } excluded && !Strings(excluded).Any(r => r == "*");
+    }
+
+    private static IEnumerable<string> Strings(JsonNode node) => node switch
+    {
+        JsonArray array => array.Select(n => n?.GetValueKind() == JsonValueKind.String ? (string?)n : null).OfType<string>(),
+        JsonValue value when value.GetValueKind() == JsonValueKind.String => [(string)value!],
+        _ => [],
+    };
+
+    private static bool Wildcard(string pattern, string value) =>
+        Regex.IsMatch(value, "^" + Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+}

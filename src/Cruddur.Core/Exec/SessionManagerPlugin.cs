@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using Cruddur.Core.Hosting;
+using Cruddur.Core.Processes;
+
+namespace Cruddur.Core.Exec;
+
+/// <summary>Where session-manager-plugin is, its version, and how to install it on this machine.</summary>
+public sealed record SessionManagerPluginInfo(string? Path, string? Version, string InstallHint);
+
+/// <summary>The exact command line and environment the AWS CLI gives session-manager-plugin for one ECS Exec session.</summary>
+public sealed record PluginLaunch(IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment);
+
+/// <summary>
+/// session-manager-plugin, the program that carries an ECS Exec session (Session Manager's websocket protocol) to the
+/// console. It is started as the AWS CLI starts it:
+/// <c>session-manager-plugin &lt;session&gt; &lt;region&gt; StartSession &lt;profile or ""&gt; {"Target":"ecs:&lt;cluster&gt;_&lt;taskId&gt;_&lt;runtimeId&gt;"} &lt;ECS endpoint&gt;</c>,
+/// where &lt;session&gt; is the name of an environment variable starting with AWS_SSM_START_SESSION_RESPONSE that holds the
+/// session JSON (the plugin reads it and removes it from its own environment), so the token is never on a command line.
+/// </summary>
+public static class SessionManagerPlugin
+{
+    public const string ExecutableName = "session-manager-plugin";
+
+    /// <summary>The variable that carries the session; the plugin accepts any name with this prefix.</summary>
+    public const string SessionVariable = "AWS_SSM_START_SESSION_RESPONSE";
+
+    /// <summary>The last plugin version that reads argument 1 only as JSON (the AWS CLI's own cut-off).</summary>
+    public static readonly Version LastVersionWithoutEnvironmentSession = new(1, 2, 497, 0);
+
+    private const string InstallGuide = "https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html";
+    private const string Downloads = "https://s3.amazonaws.com/session-manager-downloads/plugin/latest";
+
+    /// <summary>The plugin's full path from PATH (with PATHEXT on Windows), or null.</summary>
+    public static string? Find(string? pathVariable = null)
+    {
+        var names = OperatingSystem.IsWindows()
+            ? (Environment.GetEnvironmentVariable("PATHEXT") ?? ".EXE").Split(';', StringSplitOptions.RemoveEmptyEntries).Select(ext => ExecutableName + ext.ToLowerInvariant()).Prepend(ExecutableName)
+            : [ExecutableName];
+        foreach (var directory in (pathVariable ?? Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            foreach (var name in names)
+            {
+                var candidate = Path.Combine(directory, name);
+                if (File.Exists(candidate) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Finds the plugin and asks its version (<c>session-manager-plugin --version</c>, as the AWS CLI does before using the environment form).</summary>
+    public static async Task<SessionManagerPluginInfo> InspectAsync(CancellationToken cancellationToken)
+    {
+        var hint = InstallHint(CurrentOs(), ReadOsRelease(), RuntimeInformation.OSArchitecture);
+        var path = Find();
+        if (path is null)
+        {
+            return new SessionManagerPluginInfo(null, null, hint);
+        }
+
+        var result = await ProcessRunner.RunAsync(new ProcessSpec(path, ["--version"]), null, "ExecPlugin", cancellationToken).ConfigureAwait(false);
+        var version = result.ExitCode == 0 ? result.Output.FirstOrDefault(l => !string.IsNullOrWhiteSpace(l))?.Trim() : null;
+        return new SessionManagerPluginInfo(path, version ?? $"(exit code {result.ExitCode})", hint);
+    }
+
+    /// <summary>True when the plugin version is newer than 1.2.497.0 and so reads the session from an environment variable.</summary>
+    public static bool SupportsEnvironmentSession(string? version) =>
+        version is not null && Version.TryParse(version.Trim(), out var parsed) && Normalize(parsed) > LastVersionWithoutEnvironmentSession;
+
+    /// <summary>How to install the plugin here, from Amazon's install guide.</summary>
+    public static string InstallHint(OSPlatform os, string? osRelease, Architecture architecture)
+    {
+        var arm = architecture == Architecture.Arm64;
+        if (os == OSPlatform.Windows)
+        {
+            return $"Download and run {Downloads}/windows/SessionManagerPluginSetup.exe, then open a new terminal so PATH includes it. See {InstallGuide}";
+        }
+
+        if (os == OSPlatform.OSX)
+        {
+            return $"Run 'brew install --cask session-manager-plugin', or install {Downloads}/{(arm ? "mac_arm64" : "mac")}/session-manager-plugin.pkg. See {InstallGuide}";
+        }
+
+        var like = osRelease?.Split('\n').Where(l => l.StartsWith("ID=", StringComparison.Ordinal) || l.StartsWith("ID_LIKE=", StringComparison.Ordinal))
+            .SelectMany(l => l[(l.IndexOf('=') + 1)..].Trim('"', '\'').Split(' ')).ToHashSet(StringComparer.OrdinalIgnoreCase) ?? [];
+        if (like.Contains("debian") || like.Contains("ubuntu"))
+        {
+            return $"curl -o session-manager-plugin.deb \"{Downloads}/{(arm ? "ubuntu_arm64" : "ubuntu_64bit")}/session-manager-plugin.deb\" && sudo dpkg -i session-manager-plugin.deb";
+        }
+
+        if (like.Overlaps(["rhel", "fedora", "centos", "amzn"]))
+        {
+            return $"sudo yum install -y {Downloads}/{(arm ? "linux_arm64" : "linux_64bit")}/session-manager-plugin.rpm";
+        }
+
+        return $"Install session-manager-plugin for your Linux distribution and put it on PATH: {InstallGuide}";
+    }
+
+    /// <summary>
+    /// The arguments and environment for one session. The session JSON (with its token) goes only into the environment;
+    /// the profile is -ProfileName or AWS_PROFILE, else "" as the AWS CLI passes when none is set.
+    /// </summary>
+    public static PluginLaunch Launch(JsonObject session, string region, string? profile, string clusterName, string taskId, string runtimeId, Uri ecsEndpoint)
+    {
+        var target = new JsonObject { ["Target"] = $"ecs:{clusterName}_{taskId}_{runtimeId}" };
+        var endpoint = ecsEndpoint.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        return new PluginLaunch(
+            [SessionVariable, region, "StartSession", profile ?? string.Empty, target.ToJsonString(), endpoint],
+            new Dictionary<string, string> { [SessionVariable] = session.ToJsonString() });
+    }
+
+    /// <summary>
+    /// Runs the plugin attached to this process's console (no redirection: it needs the terminal) and returns its exit code.
+    /// While it runs, Ctrl+C belongs to the remote shell: the console's cancel event is swallowed here, and the plugin is
+    /// never killed on our side (no cancellation token); it ends when the session ends.
+    /// </summary>
+    public static async Task<int> RunAttachedAsync(string pluginPath, PluginLaunch launch)
+    {
+        var info = new ProcessStartInfo(pluginPath) { UseShellExecute = false };
+        foreach (var argument in launch.Arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in launch.Environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        ConsoleCancelEventHandler keepRunning = (_, e) => e.Cancel = true;
+        Console.CancelKeyPress += keepRunning;
+        try
+        {
+            using var process = new Process { StartInfo = info };
+            try
+            {
+                process.Start();
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                throw new CruddurException("ExecPluginNotFound", ErrorKind.NotInstalled,
+                    $"'{pluginPath}' could not be started: {e.Message}. Reinstall session-manager-plugin.", e, pluginPath);
+            }
+
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            return process.ExitCode;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= keepRunning;
+        }
+    }
+
+    private static Version Normalize(Version v) => new(v.Major, Math.Max(v.Minor, 0), Math.Max(v.Build, 0), Math.Max(v.Revision, 0));
+
+    private static OSPlatform CurrentOs() =>
+        OperatingSystem.IsWindows() ? OSPlatform.Windows : OperatingSystem.IsMacOS() ? OSPlatform.OSX : OSPlatform.Linux;
+
+    private static string? ReadOsRelease()
+    {
+        try
+        {
+            return OperatingSystem.IsLinux() && File.Exists("/etc/os-release") ? File.ReadAllText("/etc/os-release") : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}

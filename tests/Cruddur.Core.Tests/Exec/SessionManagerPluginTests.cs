@@ -1,0 +1,77 @@
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using Cruddur.Core.Exec;
+
+namespace Cruddur.Core.Tests.Exec;
+
+public sealed class SessionManagerPluginTests
+{
+    [Fact]
+    public void LaunchMatchesTheAwsCliContractAndKeepsTheTokenOutOfArguments()
+    {
+        var session = new JsonObject { ["sessionId"] = "ecs-execute-command-1", ["streamUrl"] = "wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/x", ["tokenValue"] = "SECRET-TOKEN" };
+
+        var launch = SessionManagerPlugin.Launch(session, "eu-west-2", null, "cruddur", "0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef-42", new Uri("https://ecs.eu-west-2.amazonaws.com/"));
+
+        Assert.Equal(
+            ["AWS_SSM_START_SESSION_RESPONSE", "eu-west-2", "StartSession", "", """{"Target":"ecs:cruddur_0123456789abcdef0123456789abcdef_0123456789abcdef0123456789abcdef-42"}""", "https://ecs.eu-west-2.amazonaws.com"],
+            launch.Arguments);
+        Assert.DoesNotContain(launch.Arguments, a => a.Contains("SECRET-TOKEN", StringComparison.Ordinal));
+        var passed = JsonNode.Parse(launch.Environment["AWS_SSM_START_SESSION_RESPONSE"])!;
+        Assert.Equal("SECRET-TOKEN", (string?)passed["tokenValue"]);
+        Assert.Equal("ecs-execute-command-1", (string?)passed["sessionId"]);
+    }
+
+    [Fact]
+    public void LaunchPassesTheProfileAndAnEndpointWithAPath()
+    {
+        var launch = SessionManagerPlugin.Launch(new JsonObject(), "us-east-1", "cruddur", "c", "t", "r", new Uri("http://127.0.0.1:4566/ecs/"));
+        Assert.Equal("cruddur", launch.Arguments[3]);
+        Assert.Equal("http://127.0.0.1:4566/ecs", launch.Arguments[5]);
+    }
+
+    [Theory]
+    [InlineData("1.2.707.0", true)]
+    [InlineData("1.2.498.0\n", true)]
+    [InlineData("1.3", true)]
+    [InlineData("1.2.497.0", false)]
+    [InlineData("1.2.463.0", false)]
+    [InlineData("(exit code 1)", false)]
+    [InlineData(null, false)]
+    public void EnvironmentSessionNeedsANewerPlugin(string? version, bool supported) =>
+        Assert.Equal(supported, SessionManagerPlugin.SupportsEnvironmentSession(version));
+
+    [Fact]
+    public void InstallHintFitsTheOperatingSystem()
+    {
+        Assert.Contains("ubuntu_64bit/session-manager-plugin.deb", SessionManagerPlugin.InstallHint(OSPlatform.Linux, "ID=debian\nVERSION_ID=\"12\"\n", Architecture.X64));
+        Assert.Contains("ubuntu_arm64/session-manager-plugin.deb", SessionManagerPlugin.InstallHint(OSPlatform.Linux, "ID=linuxmint\nID_LIKE=\"ubuntu debian\"\n", Architecture.Arm64));
+        Assert.Contains("yum install -y https://s3.amazonaws.com/session-manager-downloads/plugin/latest/linux_64bit/session-manager-plugin.rpm", SessionManagerPlugin.InstallHint(OSPlatform.Linux, "ID=\"amzn\"\nID_LIKE=\"centos rhel fedora\"\n", Architecture.X64));
+        Assert.Contains("session-manager-working-with-install-plugin", SessionManagerPlugin.InstallHint(OSPlatform.Linux, "ID=arch\n", Architecture.X64));
+        Assert.Contains("brew install --cask session-manager-plugin", SessionManagerPlugin.InstallHint(OSPlatform.OSX, null, Architecture.Arm64));
+        Assert.Contains("SessionManagerPluginSetup.exe", SessionManagerPlugin.InstallHint(OSPlatform.Windows, null, Architecture.X64));
+    }
+
+    [Fact]
+    public void FindLooksOnlyAtExecutablesOnPath()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var dir = Directory.CreateTempSubdirectory("smp-").FullName;
+        try
+        {
+            var file = Path.Combine(dir, SessionManagerPlugin.ExecutableName);
+            File.WriteAllText(file, "#!/bin/sh\n");
+            Assert.Null(SessionManagerPlugin.Find(dir));
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Assert.Equal(file, SessionManagerPlugin.Find("/nonexistent" + Path.PathSeparator + dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
