@@ -33,6 +33,15 @@ Describe 'Test-CruddurDatabase' {
         (Test-CruddurDatabase -Environment Prod).ErrorId | Should -Be 'DbAuthenticationFailed'
     }
 
+    It 'reads CONNECTION_URL from an env file given by path, and names a missing one' {
+        $envFile = Join-Path $TestDrive 'backend-flask.env'
+        Set-Content $envFile "OTHER=1`nCONNECTION_URL=$url`n"
+
+        (Test-CruddurDatabase -EnvFile $envFile).Reachable | Should -BeTrue
+        { Test-CruddurDatabase -EnvFile (Join-Path $TestDrive 'missing.env') -ErrorAction Stop } |
+            Should -Throw -ErrorId "ParameterArgumentTransformationError$id" -ExpectedMessage '*missing.env*does not exist*'
+    }
+
     It 'returns <ErrorId> for <Case>, without the password' -TestCases @(
         @{ Case = 'a wrong password'; Make = { $url -replace $password, 'wrong-password' }; ErrorId = 'DbAuthenticationFailed' }
         @{ Case = 'a database that does not exist'; Make = { $url -replace '/postgres$', '/nonesuch' }; ErrorId = 'DbDatabaseNotFound' }

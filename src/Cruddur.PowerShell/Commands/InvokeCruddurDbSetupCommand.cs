@@ -18,8 +18,9 @@ public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
     [ValidateNotNullOrEmpty]
     public string? ConnectionUrl { get; set; }
 
-    /// <summary><para type="description">An env file (New-CruddurEnvFile output) whose CONNECTION_URL and AWS_COGNITO_USER_POOL_ID to use.</para></summary>
+    /// <summary><para type="description">An env file (New-CruddurEnvFile output, or a path) whose CONNECTION_URL and AWS_COGNITO_USER_POOL_ID to use.</para></summary>
     [Parameter(ValueFromPipeline = true)]
+    [EnvFileTransformation]
     public EnvFile? EnvFile { get; set; }
 
     /// <summary><para type="description">Prod reads PROD_CONNECTION_URL instead of CONNECTION_URL, as the seed's scripts do with their 'prod' argument.</para></summary>

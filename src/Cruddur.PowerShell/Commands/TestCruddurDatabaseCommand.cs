@@ -17,8 +17,9 @@ public sealed class TestCruddurDatabaseCommand : CruddurCmdlet
     [ValidateNotNullOrEmpty]
     public string? ConnectionUrl { get; set; }
 
-    /// <summary><para type="description">An env file (New-CruddurEnvFile output) whose CONNECTION_URL to test.</para></summary>
+    /// <summary><para type="description">An env file (New-CruddurEnvFile output, or a path) whose CONNECTION_URL to test.</para></summary>
     [Parameter(ValueFromPipeline = true)]
+    [EnvFileTransformation]
     public EnvFile? EnvFile { get; set; }
 
     /// <summary><para type="description">Prod tests PROD_CONNECTION_URL instead of CONNECTION_URL.</para></summary>
