@@ -12,6 +12,9 @@
     FormatsToProcess     = @('Cruddur.Format.ps1xml')
     CmdletsToExport      = @(
         'New-CruddurEnvFile'
+        'Deploy-CruddurService'
+        'Undo-CruddurDeployment'
+        'Get-CruddurService'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
