@@ -49,16 +49,60 @@ public static class DefinitionFile
         catch (JsonException e)
         {
             var line = (e.LineNumber ?? 0) + 1;
-            var where = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? string.Empty : $" (at {e.Path})";
+            var path = PathAtError(rendered);
+            var where = path == "$" ? string.Empty : $" (at {path})";
             throw new CruddurException("DeployDefinitionInvalidJson", ErrorKind.InvalidData,
                 $"{source}:{line}: not valid JSON{where}: {FirstSentence(e.Message)} Fix the file and run the command again; nothing was registered.", e, source)
             {
-                Data = { ["Line"] = line, ["Path"] = e.Path },
+                Data = { ["Line"] = line, ["Path"] = path },
             };
         }
 
         return node as JsonObject ?? throw new CruddurException("DeployDefinitionInvalidJson", ErrorKind.InvalidData,
             $"{source}: the file must hold one JSON object ({{ ... }}), as register-task-definition --cli-input-json expects.", target: source);
+    }
+
+    /// <summary>The JSON path (e.g. $.containerDefinitions[1].healthCheck) of the last place read before a syntax error.</summary>
+    private static string PathAtError(string text)
+    {
+        var frames = new List<(bool IsArray, int Index, string? Property)>();
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(text), new JsonReaderOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        void CountElement()
+        {
+            if (frames.Count > 0 && frames[^1].IsArray)
+            {
+                frames[^1] = frames[^1] with { Index = frames[^1].Index + 1 };
+            }
+        }
+
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                        CountElement();
+                        frames.Add((reader.TokenType == JsonTokenType.StartArray, -1, null));
+                        break;
+                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                        frames.RemoveAt(frames.Count - 1);
+                        break;
+                    case JsonTokenType.PropertyName:
+                        frames[^1] = frames[^1] with { Property = reader.GetString() };
+                        break;
+                    default:
+                        CountElement();
+                        break;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Where it stopped is what we want.
+        }
+
+        return "$" + string.Concat(frames.Select(f => f.IsArray ? (f.Index >= 0 ? $"[{f.Index}]" : string.Empty) : (f.Property is null ? string.Empty : "." + f.Property)));
     }
 
     private static string JsonEscape(string value)
