@@ -278,16 +278,18 @@ public sealed class EcsDeployer
         {
             await new DeploymentWatcher(_ecs, _host, _clock).WatchAsync(watches, timeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
         {
+            var lines = new List<string>();
             foreach (var w in watches.Where(w => !w.IsDone))
             {
                 w.Deployment.Outcome = DeploymentOutcome.Stopped;
                 var d = w.Deployment;
-                _host.WriteWarning($"Stopped watching {d.Cluster}/{d.Service}; the rollout of {TaskDefinitions.ShortName(d.TaskDefinitionArn)} (deployment {d.DeploymentId}) continues in ECS. Follow it with: Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}");
+                lines.Add($"Stopped watching {d.Cluster}/{d.Service}; the rollout of {TaskDefinitions.ShortName(d.TaskDefinitionArn)} (deployment {d.DeploymentId}) continues in ECS. Follow it with: Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}");
             }
 
-            throw;
+            // The message travels with the cancellation: once the pipeline is stopping, only the shell can still show it.
+            throw new WatchStoppedException(string.Join(Environment.NewLine, lines), e, cancellationToken);
         }
     }
 
@@ -398,3 +400,6 @@ public sealed class EcsDeployer
             + (canCreate ? $"Pass -ServiceDefinitionFile aws/ecs/service-{service}.json to create it, or check -Service and -Cluster. Nothing was registered." : "Check -Service and -Cluster."),
             target: service);
 }
+
+/// <summary>The watch was stopped (Ctrl+C); the message says that the rollouts continue in ECS and how to follow them.</summary>
+public sealed class WatchStoppedException(string message, Exception inner, CancellationToken token) : OperationCanceledException(message, inner, token);

@@ -98,14 +98,29 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
 
         var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, KeepRevisions = KeepRevisions };
         IReadOnlyList<Deployment> deployments = [];
+        string? stopped = null;
         try
         {
-            deployments = Run((host, token) =>
-                new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).DeployAsync(_targets, options, token));
+            deployments = Run(async (host, token) =>
+            {
+                try
+                {
+                    return await new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).DeployAsync(_targets, options, token);
+                }
+                catch (WatchStoppedException e)
+                {
+                    stopped = e.Message;
+                    throw;
+                }
+            });
         }
         catch (CruddurException e)
         {
             ThrowTerminating(e); // bad input or a refused call: nothing (more) was deployed
+        }
+        catch (PipelineStoppedException) when (stopped is not null)
+        {
+            this.StopWithMessage(stopped);
         }
 
         foreach (var deployment in deployments)

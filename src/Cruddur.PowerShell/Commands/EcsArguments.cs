@@ -57,3 +57,24 @@ public sealed class SecondsArgumentAttribute : ArgumentTransformationAttribute
         };
     }
 }
+
+internal static class WatchStopping
+{
+    /// <summary>
+    /// Ends a cmdlet whose watch was stopped by Ctrl+C. The pipeline refuses output by then, so the message goes to the host's
+    /// UI (what a console user sees) and rides on the PipelineStoppedException (what a script hosting PowerShell sees).
+    /// </summary>
+    public static void StopWithMessage(this PSCmdlet cmdlet, string message)
+    {
+        try
+        {
+            cmdlet.WriteWarning(message);
+        }
+        catch (PipelineStoppedException)
+        {
+            cmdlet.Host?.UI?.WriteWarningLine(message);
+        }
+
+        throw new PipelineStoppedException(message);
+    }
+}

@@ -44,8 +44,28 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
         TryRun(() =>
         {
             var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = false };
-            var deployment = Run((host, token) =>
-                new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).UndoAsync(Cluster, Service, TaskDefinition, options, token));
+            string? stopped = null;
+            Deployment? deployment = null;
+            try
+            {
+                deployment = Run(async (host, token) =>
+                {
+                    try
+                    {
+                        return await new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).UndoAsync(Cluster, Service, TaskDefinition, options, token);
+                    }
+                    catch (WatchStoppedException e)
+                    {
+                        stopped = e.Message;
+                        throw;
+                    }
+                });
+            }
+            catch (PipelineStoppedException) when (stopped is not null)
+            {
+                this.StopWithMessage(stopped);
+            }
+
             if (deployment is null)
             {
                 return;
