@@ -102,7 +102,7 @@ function Get-PesterModule {
 
 function Invoke-Test {
     Install-Dependencies
-    Invoke-Build
+    Invoke-Package # builds too; the packaging test installs from out/repository
     $results = Join-Path $out 'test-results'
     Remove-Item $results -Recurse -Force -ErrorAction Ignore
     $passed = 0; $failed = 0; $skipped = 0; $runnerFailed = $false

@@ -107,6 +107,7 @@ public sealed class ApiTests
         string? newTask = null;
         var statuses = new List<string>();
         var health = new List<string>();
+        var oldWhileNewUnhealthy = new List<string>();
         var done = await Poll.UntilAsync(async () =>
         {
             newTask ??= (await sim.ListTasksAsync(new JsonObject { ["cluster"] = "cruddur", ["serviceName"] = "backend-flask" })).FirstOrDefault(t => t != oldTask);
@@ -125,11 +126,18 @@ public sealed class ApiTests
             {
                 health.Add(h);
             }
+            if (st == "RUNNING" && h == "UNKNOWN")
+            {
+                // Started but not yet healthy: the old task must still be serving (minimumHealthyPercent 100).
+                oldWhileNewUnhealthy.Add(Str((await sim.DescribeTaskAsync(oldTask))["desiredStatus"]));
+            }
             return h == "HEALTHY";
         }, TimeSpan.FromSeconds(30));
         Assert.True(done, $"new task never became HEALTHY: {string.Join(",", statuses)}");
         Assert.Equal(["PROVISIONING", "PENDING", "RUNNING"], statuses);
         Assert.Equal(["UNKNOWN", "HEALTHY"], health);
+        Assert.NotEmpty(oldWhileNewUnhealthy);
+        Assert.All(oldWhileNewUnhealthy, s => Assert.Equal("RUNNING", s));
 
         var svc = await sim.WaitServiceAsync("backend-flask", Sim.Completed, "second rollout");
         Assert.Equal(newId, Str(svc["deployments"]![0]!["id"]));
@@ -347,8 +355,12 @@ public sealed class ApiTests
         await sim.ControlAsync("/_sim/faults", new { operation = "DescribeClusters", kind = "ServerError", count = 1 });
         await sim.ErrorAsync("DescribeClusters", body, "ServerException", HttpStatusCode.InternalServerError);
         await sim.OkAsync("DescribeClusters", body);
+        await sim.ControlAsync("/_sim/faults", new { operation = "DescribeClusters", kind = "AccessDenied", count = 1 });
+        var denied = await sim.ErrorAsync("DescribeClusters", body, "AccessDeniedException");
+        Assert.Contains("ecs:DescribeClusters", Str(denied["message"]));
+        await sim.OkAsync("DescribeClusters", body);
         await sim.OkAsync("ListClusters");
-        Assert.Equal(5, await sim.CallCountAsync("DescribeClusters"));
+        Assert.Equal(7, await sim.CallCountAsync("DescribeClusters"));
         Assert.Equal(1, await sim.CallCountAsync("ListClusters"));
     }
 

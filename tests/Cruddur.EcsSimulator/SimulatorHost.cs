@@ -77,9 +77,13 @@ public static partial class SimulatorHost
             if (state.Faults.TryGetValue(op, out var fault) && fault.Remaining > 0)
             {
                 fault.Remaining--;
-                error = fault.Kind == "Throttling"
-                    ? new EcsError("ThrottlingException", "Rate exceeded")
-                    : new EcsError("ServerException", "Service Unavailable. Please try again later.", 500);
+                error = fault.Kind switch
+                {
+                    "Throttling" => new EcsError("ThrottlingException", "Rate exceeded"),
+                    "AccessDenied" => new EcsError("AccessDeniedException",
+                        $"User: arn:aws:iam::{SimState.Account}:user/testing is not authorized to perform: ecs:{op} on resource: * because no identity-based policy allows the ecs:{op} action"),
+                    _ => new EcsError("ServerException", "Service Unavailable. Please try again later.", 500),
+                };
             }
             else
             {
@@ -200,9 +204,9 @@ public static partial class SimulatorHost
             var op = Json.Str(o, "operation");
             var kind = Json.Str(o, "kind");
             var count = Json.Int(o, "count") ?? 1;
-            if (op is null || kind is not ("Throttling" or "ServerError") || count < 0)
+            if (op is null || kind is not ("Throttling" or "ServerError" or "AccessDenied") || count < 0)
             {
-                return Results.Json(new { message = "Body must be {\"operation\",\"kind\": Throttling|ServerError,\"count\"}." }, statusCode: 400);
+                return Results.Json(new { message = "Body must be {\"operation\",\"kind\": Throttling|ServerError|AccessDenied,\"count\"}." }, statusCode: 400);
             }
             lock (state.Gate)
             {

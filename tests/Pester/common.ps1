@@ -19,3 +19,11 @@ function Get-AllStreamText([scriptblock] $Command) {
 function New-TestFolder([string] $Name = [guid]::NewGuid().ToString('N')) {
     (New-Item -ItemType Directory -Path (Join-Path $TestDrive $Name) -Force).FullName
 }
+
+# Runs a script in a new pwsh of the same version as this one (a binary module cannot be unloaded, so isolation and
+# packaging tests need their own process). Returns its output lines; throws with them when it fails.
+function Invoke-FreshPwsh([string] $Script) {
+    $output = & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $Script 2>&1
+    if ($LASTEXITCODE) { throw "fresh pwsh failed ($LASTEXITCODE): $($output -join "`n")" }
+    $output
+}

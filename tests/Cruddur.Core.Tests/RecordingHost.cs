@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.Core.Tests;
+
+/// <summary>An IOperationHost that keeps everything it is told, and answers ShouldProcess as told.</summary>
+public sealed class RecordingHost : IOperationHost
+{
+    public RecordingHost(bool confirm = true) => Confirm = confirm;
+
+    public bool Confirm { get; set; }
+
+    public ConcurrentQueue<string> Messages { get; } = new();
+
+    public ConcurrentQueue<ProgressUpdate> Progress { get; } = new();
+
+    public ConcurrentQueue<(string Target, string Action)> Asked { get; } = new();
+
+    /// <summary>Every verbose, warning and information line, prefixed by its stream.</summary>
+    public string AllText => string.Join("\n", Messages);
+
+    public void WriteVerbose(string message) => Messages.Enqueue("VERBOSE: " + message);
+
+    public void WriteWarning(string message) => Messages.Enqueue("WARNING: " + message);
+
+    public void WriteInformation(string message, string tag) => Messages.Enqueue($"INFO[{tag}]: " + message);
+
+    public void WriteProgress(ProgressUpdate update) => Progress.Enqueue(update);
+
+    public bool ShouldProcess(string target, string action)
+    {
+        Asked.Enqueue((target, action));
+        return Confirm;
+    }
+}

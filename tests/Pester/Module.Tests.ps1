@@ -1,0 +1,87 @@
+# The module as a user gets it: manifest, exports, dependency isolation, packaging.
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    $script:manifest = $env:CRUDDUR_MODULE_PATH
+}
+
+Describe 'The Cruddur module' {
+    It 'has a clean manifest with explicit exports that match the cmdlets' {
+        $info = Test-ModuleManifest $manifest -ErrorAction Stop
+        $data = Import-PowerShellDataFile $manifest
+
+        $info.Version | Should -Not -Be ([version]'0.0.0')
+        $data.CmdletsToExport | Should -Not -Contain '*'
+        $data.FunctionsToExport | Should -BeNullOrEmpty
+        $data.PowerShellVersion | Should -Be '7.4'
+        $data.CompatiblePSEditions | Should -Be @('Core')
+        $data.PrivateData.PSData.Tags | Should -Contain 'ECS'
+        $data.PrivateData.PSData.ProjectUri | Should -Not -BeNullOrEmpty
+        $data.PrivateData.PSData.LicenseUri | Should -Not -BeNullOrEmpty
+        (Get-Command -Module Cruddur).Name | Sort-Object | Should -Be ($data.CmdletsToExport | Sort-Object)
+    }
+
+    It 'has a format view for every type its cmdlets output' {
+        $formats = [xml](Get-Content (Join-Path (Split-Path $manifest) 'Cruddur.Format.ps1xml') -Raw)
+        $viewed = $formats.Configuration.ViewDefinitions.View.ViewSelectedBy.TypeName
+        $outputs = Get-Command -Module Cruddur | ForEach-Object OutputType | ForEach-Object Name | Where-Object { $_ -like 'Cruddur.*' } | Sort-Object -Unique
+
+        $outputs | Should -Not -BeNullOrEmpty
+        foreach ($type in $outputs) { $viewed | Should -Contain $type -Because "$type is output by a cmdlet" }
+    }
+
+    It 'keeps its dependencies out of the default load context' {
+        $out = Invoke-FreshPwsh "Import-Module '$manifest'; `$null = New-CruddurEnvFile -Path (New-TemporaryFile) -WhatIf -Destination (Join-Path ([IO.Path]::GetTempPath()) 'x.env') 3>`$null; [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object { `$_.Assemblies.GetName().Name -contains 'Cruddur.Core' } | ForEach-Object Name"
+        $out | Select-Object -Last 1 | Should -Be 'Cruddur'
+    }
+
+    It 'imports and calls AWS in a session that already loaded another AWSSDK.Core' {
+        # AWS.Tools.Common loads its own AWSSDK.Core; an older one is the hard case.
+        $otherSdk = Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages/awssdk.core/3.7.402/lib/net8.0/AWSSDK.Core.dll'
+        if (-not (Test-Path $otherSdk)) {
+            $restore = New-TestFolder
+            Set-Content (Join-Path $restore 'r.csproj') '<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net10.0</TargetFramework><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup><ItemGroup><PackageDownload Include="AWSSDK.Core" Version="[3.7.402]" /></ItemGroup></Project>'
+            dotnet restore (Join-Path $restore 'r.csproj') -v quiet | Out-Null
+        }
+        $stack = Start-CruddurStack Moto
+        try {
+            $previous = Set-CruddurStackEnvironment $stack
+            aws ssm put-parameter --type SecureString --name /cruddur/iso/ISO_VALUE --value isolated --output text | Out-Null
+            $work = New-TestFolder
+            Set-Content (Join-Path $work 't.env.erb') "V=<%= ENV['ISO_VALUE'] %>"
+            $out = Invoke-FreshPwsh @"
+Add-Type -Path '$otherSdk'
+`$before = [Amazon.Runtime.AWSCredentials].Assembly.GetName().Version.ToString()
+Import-Module '$manifest'
+`$null = New-CruddurEnvFile -Path '$work/t.env.erb' -ParameterPath /cruddur/iso -Destination '$work/'
+"`$before|`$((Get-Content '$work/t.env' -Raw).Trim())"
+"@
+            $before, $rendered = ($out | Select-Object -Last 1) -split '\|', 2
+            $before | Should -BeLike '3.3.*'
+            $rendered | Should -Be 'V=isolated'
+        } finally {
+            Restore-CruddurStackEnvironment $previous
+            Stop-CruddurStack $stack
+        }
+    }
+
+    It 'installs from its package into an empty module path and works' {
+        $nupkg = Get-ChildItem (Join-Path $RepoRoot 'out/repository') -Filter 'Cruddur.*.nupkg' | Select-Object -First 1
+        $nupkg | Should -Not -BeNullOrEmpty -Because 'build.ps1 Test packages the module before running Pester'
+        $modules = New-TestFolder
+        $out = Invoke-FreshPwsh @"
+`$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name CruddurTest -Uri '$(Split-Path $nupkg.FullName)' -Trusted
+try { Save-PSResource -Name Cruddur -Repository CruddurTest -Path '$modules' -TrustRepository -Quiet } finally { Unregister-PSResourceRepository -Name CruddurTest }
+`$env:PSModulePath = '$modules'
+Import-Module Cruddur
+(Get-Command -Module Cruddur).Name -join ','
+(Get-Module Cruddur).ModuleBase
+`$t = New-TemporaryFile; Set-Content `$t 'A=<%= ENV["PATH"] %>'
+(New-CruddurEnvFile -LiteralPath `$t -Destination "`$t.env").Keys -join ','
+"@
+        $names, $base, $keys = $out | Select-Object -Last 3
+        ($names -split ',' | Sort-Object) | Should -Be ((Import-PowerShellDataFile $manifest).CmdletsToExport | Sort-Object)
+        $base | Should -BeLike "$modules*"
+        $keys | Should -Be 'A'
+    }
+}
