@@ -51,9 +51,25 @@ try {
 
     # --- deploy (Deploy-CruddurService) ---
 
+    Step 'Deploy both services (bin/backend/deploy, bin/frontend/deploy; create-service from aws/ecs the first time)'
+    # The seed's `aws ecs create-cluster --cluster-name cruddur`, until the initialize step does it.
+    aws ecs create-cluster --cluster-name cruddur --output text --query 'cluster.clusterName' | Out-Null
+    # Stand-ins for Publish-CruddurImage's Image objects (Repository, ImageUri) until the publish step pipes real ones.
+    $registry = "$((aws sts get-caller-identity --query Account --output text)).dkr.ecr.$env:AWS_DEFAULT_REGION.amazonaws.com"
+    $images = 'backend-flask', 'frontend-react-js' | ForEach-Object { [pscustomobject]@{ Repository = $_; ImageUri = "$registry/${_}:latest" } }
+    # Both deploy together: task definitions from aws/task-definitions/<service>.json (placeholders filled), services
+    # created from aws/ecs/service-<service>.json, watched in one loop; the events show what ECS did.
+    $deployments = $images | Deploy-CruddurService -TaskDefinitionFile aws/task-definitions -ServiceDefinitionFile aws/ecs -KeepRevisions 5 -InformationAction Continue
+    $deployments | Format-Table | Out-Host
+
     # --- database (Invoke-CruddurDbSetup, Test-CruddurDatabase) ---
 
     # --- status (Get-CruddurService, Connect-CruddurTask -Check, Test-CruddurHealth) ---
+
+    Step 'Service status (aws ecs describe-services --query services[0].deployments)'
+    $services = Get-CruddurService
+    $services | Format-Table | Out-Host
+    $services.Tasks | Format-Table | Out-Host
 
     Step 'Done'
 } finally {
