@@ -64,6 +64,9 @@ public sealed class ServiceWatch
 
     public bool IsDone => State != WatchState.InProgress;
 
+    /// <summary>The service events already seen, for a follow-up watch (a rollback) of the same service.</summary>
+    public IEnumerable<string> SeenEventIds => _seenEvents;
+
     /// <summary>The event ids present before the deployment started, so only new ones are shown.</summary>
     public static IEnumerable<string> EventIds(JsonObject? service) =>
         (service?["events"] as JsonArray ?? []).OfType<JsonObject>().Select(e => (string?)e["id"]).OfType<string>();

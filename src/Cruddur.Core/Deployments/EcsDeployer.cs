@@ -305,7 +305,7 @@ public sealed class EcsDeployer
             {
                 _host.WriteWarning($"{d.Cluster}/{d.Service}: {TaskDefinitions.ShortName(d.TaskDefinitionArn)} failed; rolling back to {TaskDefinitions.ShortName(previous)}.");
                 var back = await UpdateAsync(d.Cluster, d.Service, previous, d.TaskDefinitionArn, null, cancellationToken).ConfigureAwait(false);
-                rollbacks.Add((w, new ServiceWatch(back, w.ProgressId)));
+                rollbacks.Add((w, new ServiceWatch(back, w.ProgressId, w.SeenEventIds)));
             }
         }
 
