@@ -16,6 +16,8 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     internal const string DefaultCluster = "cruddur";
 
     private readonly List<DeployTarget> _targets = [];
+    private volatile string? _stopped; // set by the worker when Ctrl+C ended the watch: what to tell the user
+
 
     /// <summary><para type="description">The service(s) to deploy. Publish-CruddurImage's Repository binds here (the seed names repository and service alike).</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -98,7 +100,6 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
 
         var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, KeepRevisions = KeepRevisions };
         IReadOnlyList<Deployment> deployments = [];
-        string? stopped = null;
         try
         {
             deployments = Run(async (host, token) =>
@@ -109,7 +110,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
                 }
                 catch (WatchStoppedException e)
                 {
-                    stopped = e.Message;
+                    _stopped = e.Message;
                     throw;
                 }
             });
@@ -118,9 +119,10 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
         {
             ThrowTerminating(e); // bad input or a refused call: nothing (more) was deployed
         }
-        catch (PipelineStoppedException) when (stopped is not null)
+        catch (PipelineStoppedException) when (StopToken.IsCancellationRequested)
         {
-            this.StopWithMessage(stopped);
+            this.StopWithMessage(() => _stopped);
+            throw;
         }
 
         foreach (var deployment in deployments)

@@ -64,17 +64,24 @@ internal static class WatchStopping
     /// Ends a cmdlet whose watch was stopped by Ctrl+C. The pipeline refuses output by then, so the message goes to the host's
     /// UI (what a console user sees) and rides on the PipelineStoppedException (what a script hosting PowerShell sees).
     /// </summary>
-    public static void StopWithMessage(this PSCmdlet cmdlet, string message)
+    public static void StopWithMessage(this PSCmdlet cmdlet, Func<string?> message)
     {
+        // The pipeline thread can see the stop (a refused WriteProgress) before the worker has composed the message.
+        if (!SpinWait.SpinUntil(() => message() is not null, TimeSpan.FromMilliseconds(500)))
+        {
+            return;
+        }
+
+        var text = message()!;
         try
         {
-            cmdlet.WriteWarning(message);
+            cmdlet.WriteWarning(text);
         }
         catch (PipelineStoppedException)
         {
-            cmdlet.Host?.UI?.WriteWarningLine(message);
+            cmdlet.Host?.UI?.WriteWarningLine(text);
         }
 
-        throw new PipelineStoppedException(message);
+        throw new PipelineStoppedException(text);
     }
 }

@@ -13,6 +13,8 @@ namespace Cruddur.PowerShell.Commands;
 [OutputType(typeof(Deployment))]
 public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
 {
+    private volatile string? _stopped; // set by the worker when Ctrl+C ended the watch: what to tell the user
+
     /// <summary><para type="description">The service to roll back. Deployment and Get-CruddurService objects bind here.</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsServiceCompleter))]
@@ -44,8 +46,7 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
         TryRun(() =>
         {
             var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = false };
-            string? stopped = null;
-            Deployment? deployment = null;
+                Deployment? deployment = null;
             try
             {
                 deployment = Run(async (host, token) =>
@@ -56,14 +57,15 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
                     }
                     catch (WatchStoppedException e)
                     {
-                        stopped = e.Message;
+                        _stopped = e.Message;
                         throw;
                     }
                 });
             }
-            catch (PipelineStoppedException) when (stopped is not null)
+            catch (PipelineStoppedException) when (StopToken.IsCancellationRequested)
             {
-                this.StopWithMessage(stopped);
+                this.StopWithMessage(() => _stopped);
+                throw;
             }
 
             if (deployment is null)
