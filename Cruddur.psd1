@@ -19,6 +19,9 @@
         'Test-CruddurDatabase'
         'Test-CruddurHealth'
         'Connect-CruddurTask'
+        'Deploy-CruddurService'
+        'Undo-CruddurDeployment'
+        'Get-CruddurService'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -83,6 +83,13 @@ try {
 
     # --- deploy (Deploy-CruddurService) ---
 
+    Step 'Deploy both services (bin/backend/deploy, bin/frontend/deploy; create-service from aws/ecs the first time)'
+    # The images just published, pinned by digest, deploy together: task definitions from
+    # aws/task-definitions/<service>.json (placeholders filled), services created from aws/ecs/service-<service>.json,
+    # watched in one loop; the events show what ECS did.
+    $deployments = $images | Deploy-CruddurService -TaskDefinitionFile aws/task-definitions -ServiceDefinitionFile aws/ecs -KeepRevisions 5 -InformationAction Continue
+    $deployments | Format-Table | Out-Host
+
     # --- database (Invoke-CruddurDbSetup, Test-CruddurDatabase) ---
 
     Step 'Cognito users for the seed data (the users the app''s sign-up would have made)'
@@ -102,6 +109,11 @@ try {
     Test-CruddurDatabase -ConnectionUrl $env:CONNECTION_URL | Format-Table | Out-Host
 
     # --- status (Get-CruddurService, Connect-CruddurTask -Check, Test-CruddurHealth) ---
+
+    Step 'Service status (aws ecs describe-services --query services[0].deployments)'
+    $services = Get-CruddurService
+    $services | Format-Table | Out-Host
+    $services.Tasks | Format-Table | Out-Host
 
     Step 'ECS Exec prerequisites of the backend (what bin/backend/connect needs; no plugin here, so no session)'
     Connect-CruddurTask -Service backend-flask -Check | Format-Table -Wrap | Out-Host

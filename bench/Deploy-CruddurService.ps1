@@ -1,0 +1,128 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Deploy-CruddurService against the seed's aws CLI deploy, in one run against the same ECS simulator, with ratios.
+.DESCRIPTION
+    1. One deploy without watching: Deploy-CruddurService -NoWait in a warm session versus the seed's bin/backend/deploy
+       (aws ecs describe-task-definition + aws ecs update-service --force-new-deployment). Medians of -Runs, alternated.
+    2. -Services services deployed and watched together versus a loop of aws ecs update-service followed by
+       aws ecs wait services-stable (10 services per wait, the API's limit): wall time and API calls (from /_sim/calls).
+    3. Latency of failure reporting: from the simulator's "deployment failed" event to the moment the cmdlet reports it.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [int] $Runs = 5,
+    [int] $Services = 50,
+    # Simulated ECS seconds per real second: 0.1 makes a task start in about 2 s.
+    [double] $EcsTimeScale = 0.1
+)
+$ErrorActionPreference = 'Stop'
+$repo = Split-Path $PSScriptRoot
+Import-Module $ModulePath
+Import-Module (Join-Path $repo 'tests/Stack/CruddurStack.psm1')
+
+$stack = Start-CruddurStack Ecs, Moto -EcsTimeScale $EcsTimeScale
+$previous = Set-CruddurStackEnvironment $stack
+$work = New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) ("cruddur-bench-" + [guid]::NewGuid().ToString('N').Substring(0, 8)))
+function Get-Calls { Invoke-RestMethod "$($stack.EcsUrl)/_sim/calls" }
+function Get-CallDelta($before, $after) {
+    $d = [ordered]@{}
+    foreach ($p in $after.PSObject.Properties) { $n = $p.Value - [int]$before.($p.Name); if ($n) { $d[$p.Name] = $n } }
+    $d
+}
+function Median($values) { $s = @($values | Sort-Object); $s[[int][math]::Floor($s.Count / 2)] }
+function New-Definitions([string] $Name, [string] $Folder, [switch] $CircuitBreaker, [string] $Scenario = 'healthy') {
+    Set-Content (Join-Path $Folder "$Name.json") (@{
+        family = $Name; networkMode = 'awsvpc'; cpu = '256'; memory = '512'; requiresCompatibilities = @('FARGATE')
+        containerDefinitions = @(@{ name = $Name; image = "registry.local/${Name}:1"; environment = @(@{ name = 'CRUDDUR_SIM_SCENARIO'; value = $Scenario }) })
+    } | ConvertTo-Json -Depth 6)
+    $service = @{ cluster = 'cruddur'; serviceName = $Name; desiredCount = 1; launchType = 'FARGATE' }
+    if ($CircuitBreaker) { $service.deploymentConfiguration = @{ deploymentCircuitBreaker = @{ enable = $true; rollback = $false } } }
+    Set-Content (Join-Path $Folder "service-$Name.json") ($service | ConvertTo-Json -Depth 6)
+}
+
+try {
+    aws ecs create-cluster --cluster-name cruddur --output text | Out-Null
+
+    # --- 1. one deploy, not watched
+    New-Definitions backend-flask $work
+    Deploy-CruddurService backend-flask -TaskDefinitionFile $work -ServiceDefinitionFile $work | Out-Null
+    $seedDeploy = Join-Path $work 'deploy'
+    # The seed's bin/backend/deploy, verbatim but for the echo lines.
+    Set-Content $seedDeploy @'
+#! /usr/bin/bash
+CLUSTER_NAME="cruddur"
+SERVICE_NAME="backend-flask"
+TASK_DEFINITION_FAMILY="backend-flask"
+LATEST_TASK_DEFINITION_ARN=$(aws ecs describe-task-definition \
+--task-definition $TASK_DEFINITION_FAMILY \
+--query 'taskDefinition.taskDefinitionArn' \
+--output text)
+aws ecs update-service \
+--cluster $CLUSTER_NAME \
+--service $SERVICE_NAME \
+--task-definition $LATEST_TASK_DEFINITION_ARN \
+--force-new-deployment > /dev/null
+'@
+    $ours = [Collections.Generic.List[double]]::new(); $seed = [Collections.Generic.List[double]]::new()
+    Deploy-CruddurService backend-flask -NoWait | Out-Null # warm: the session has loaded and resolved everything once
+    bash $seedDeploy
+    for ($i = 0; $i -lt $Runs; $i++) {
+        $w = [Diagnostics.Stopwatch]::StartNew(); Deploy-CruddurService backend-flask -NoWait | Out-Null; $ours.Add($w.Elapsed.TotalMilliseconds)
+        $w = [Diagnostics.Stopwatch]::StartNew(); bash $seedDeploy; if ($LASTEXITCODE) { throw 'seed deploy failed' }; $seed.Add($w.Elapsed.TotalMilliseconds)
+    }
+    $o = Median $ours; $s = Median $seed
+    [pscustomobject]@{ Case = '1. one deploy, -NoWait (warm session)'; Ours = "$([math]::Round($o)) ms"; Baseline = "$([math]::Round($s)) ms (bin/backend/deploy, aws CLI)"; Ratio = "$([math]::Round($s / $o, 1))x faster" } | Format-List
+
+    # --- 2. N services deployed and watched together
+    $names = 1..$Services | ForEach-Object { 'svc-{0:d2}' -f $_ }
+    foreach ($n in $names) { New-Definitions $n $work }
+    Deploy-CruddurService $names -TaskDefinitionFile $work -ServiceDefinitionFile $work | Out-Null
+
+    $before = Get-Calls
+    $w = [Diagnostics.Stopwatch]::StartNew()
+    $result = Deploy-CruddurService $names -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -or $_.Outcome }
+    $oursTime = $w.Elapsed.TotalSeconds
+    $oursCalls = Get-CallDelta $before (Get-Calls)
+    $deployed = @($result | Where-Object { $_.Outcome -eq 'Succeeded' })
+    # Poll rounds: the verbose log names every DescribeServices call; the first ceil(N/10) are the look before deploying.
+    $describeLog = @($result | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'ECS DescribeServices*' })
+
+    $before = Get-Calls
+    $w = [Diagnostics.Stopwatch]::StartNew()
+    foreach ($n in $names) { aws ecs update-service --cluster cruddur --service $n --force-new-deployment --output text --query 'service.serviceName' | Out-Null }
+    for ($i = 0; $i -lt $names.Count; $i += 10) {
+        aws ecs wait services-stable --cluster cruddur --services $names[$i..([math]::Min($i + 9, $names.Count - 1))]
+        if ($LASTEXITCODE) { throw 'aws ecs wait services-stable failed' }
+    }
+    $cliTime = $w.Elapsed.TotalSeconds
+    $cliCalls = Get-CallDelta $before (Get-Calls)
+    [pscustomobject]@{
+        Case            = "2. $Services services deployed and watched"
+        Ours            = "$([math]::Round($oursTime, 1)) s, $(($oursCalls.Values | Measure-Object -Sum).Sum) API calls ($(($oursCalls.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', ')); $($deployed.Count)/$Services succeeded"
+        DescribePerRound = "ceil($Services/10) = $([math]::Ceiling($Services / 10)) per round while all are pending; $($describeLog.Count) DescribeServices in all"
+        Baseline        = "$([math]::Round($cliTime, 1)) s, $(($cliCalls.Values | Measure-Object -Sum).Sum) API calls ($(($cliCalls.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', '))"
+        Ratio           = "$([math]::Round($cliTime / $oursTime, 1))x faster (ours also registers a task definition per service, which the CLI loop does not)"
+    } | Format-List
+
+    # --- 3. failure reporting latency
+    New-Definitions broken $work -CircuitBreaker
+    Deploy-CruddurService broken -TaskDefinitionFile $work -ServiceDefinitionFile $work | Out-Null
+    New-Definitions broken $work -CircuitBreaker -Scenario unhealthy
+    $latencies = foreach ($i in 1..$Runs) {
+        $failure = $null
+        try { Deploy-CruddurService broken -TaskDefinitionFile $work -NoRollback -ErrorAction Stop | Out-Null }
+        catch { $failure = $_ }
+        $reported = [DateTimeOffset]::UtcNow
+        if ($failure.FullyQualifiedErrorId -notlike 'DeployFailed,*') { throw "expected DeployFailed, got: $failure" }
+        $service = (aws ecs describe-services --cluster cruddur --services broken --output json | ConvertFrom-Json).services[0]
+        $failedEvent = $service.events | Where-Object message -Match "deployment $([regex]::Escape($failure.TargetObject.DeploymentId)) deployment failed" | Select-Object -First 1
+        ($reported - [DateTimeOffset]::FromUnixTimeMilliseconds([long]($failedEvent.createdAt * 1000))).TotalMilliseconds
+        aws ecs update-service --cluster cruddur --service broken --task-definition broken:1 --output text --query 'service.serviceName' | Out-Null
+    }
+    [pscustomobject]@{ Case = '3. simulator marks FAILED -> cmdlet reports it'; Median = "$([math]::Round((Median $latencies))) ms"; All = ($latencies | ForEach-Object { [math]::Round($_) }) -join ', ' } | Format-List
+} finally {
+    Restore-CruddurStackEnvironment $previous
+    Stop-CruddurStack $stack
+    Remove-Item $work -Recurse -Force -ErrorAction Ignore
+}

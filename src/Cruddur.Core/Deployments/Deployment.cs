@@ -1,0 +1,74 @@
+namespace Cruddur.Core.Deployments;
+
+/// <summary>How a deployment ended, as far as the cmdlet saw it.</summary>
+public enum DeploymentOutcome
+{
+    /// <summary>Started; not watched (-NoWait).</summary>
+    Started,
+
+    /// <summary>Our deployment is PRIMARY and COMPLETED.</summary>
+    Succeeded,
+
+    /// <summary>Our deployment failed; nothing was rolled back (no previous revision, or -NoRollback).</summary>
+    Failed,
+
+    /// <summary>Our deployment failed and ECS's circuit breaker rolled the service back.</summary>
+    RolledBackByEcs,
+
+    /// <summary>Our deployment failed and the cmdlet rolled the service back to the previous revision.</summary>
+    RolledBack,
+
+    /// <summary>The watch stopped (Ctrl+C); the rollout continues in ECS.</summary>
+    Stopped,
+}
+
+/// <summary>
+/// One service's deployment: what was rolled out, from what, and how it went. Connect-CruddurTask binds
+/// <see cref="Cluster"/> and <see cref="Service"/> from it.
+/// </summary>
+public sealed class Deployment
+{
+    public required string Cluster { get; init; }
+
+    public required string Service { get; init; }
+
+    /// <summary>The task definition rolled out.</summary>
+    public required string TaskDefinitionArn { get; init; }
+
+    public int Revision => TaskDefinitions.RevisionOf(TaskDefinitionArn);
+
+    /// <summary>The task definition the service ran before (null for a new service).</summary>
+    public string? PreviousTaskDefinitionArn { get; init; }
+
+    public required string DeploymentId { get; init; }
+
+    /// <summary>The image put into the container, pinned by digest (null when the definition's image was kept).</summary>
+    public string? Image { get; init; }
+
+    public string RolloutState { get; set; } = "IN_PROGRESS";
+
+    public string? RolloutStateReason { get; set; }
+
+    public int DesiredCount { get; set; }
+
+    public int RunningCount { get; set; }
+
+    public int PendingCount { get; set; }
+
+    public int FailedTasks { get; set; }
+
+    public TimeSpan Duration { get; set; }
+
+    public DeploymentOutcome Outcome { get; set; } = DeploymentOutcome.Started;
+
+    /// <summary>Why it failed: rollout reason, stopped tasks' reasons, exit codes, failed health checks.</summary>
+    public IReadOnlyList<string> FailureReasons { get; set; } = [];
+
+    /// <summary>Whether the watch ended because -Timeout passed.</summary>
+    public bool TimedOut { get; set; }
+
+    /// <summary>Whether the service was created by this deployment.</summary>
+    public bool Created { get; init; }
+
+    public override string ToString() => $"{Cluster}/{Service} {TaskDefinitions.ShortName(TaskDefinitionArn)} {Outcome}";
+}

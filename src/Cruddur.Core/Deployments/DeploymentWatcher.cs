@@ -1,0 +1,251 @@
+using System.Text.Json.Nodes;
+using Cruddur.Core.Aws;
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.Core.Deployments;
+
+/// <summary>Time for the watch loop: real in use, scripted in tests so they never sleep.</summary>
+public sealed class WatchClock
+{
+    public static readonly WatchClock System = new(() => DateTimeOffset.UtcNow, Task.Delay);
+
+    public WatchClock(Func<DateTimeOffset> now, Func<TimeSpan, CancellationToken, Task> delay)
+    {
+        Now = now;
+        Delay = delay;
+    }
+
+    public Func<DateTimeOffset> Now { get; }
+
+    public Func<TimeSpan, CancellationToken, Task> Delay { get; }
+
+    /// <summary>The first interval, and the one used again whenever something changed.</summary>
+    public TimeSpan MinInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest interval, reached by doubling while nothing changes.</summary>
+    public TimeSpan MaxInterval { get; init; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>What one DescribeServices answer means for the deployment being watched.</summary>
+public enum WatchState
+{
+    InProgress,
+    Succeeded,
+    Failed,
+    RolledBackByEcs,
+    TimedOut,
+}
+
+/// <summary>
+/// The state machine for one service's deployment (identified by deployment id), fed with DescribeServices results.
+/// Success: our deployment is PRIMARY and COMPLETED, or, where ECS reports no rollout state, it is the only deployment and
+/// running = desired. Failure: it FAILED, or another deployment (a circuit-breaker rollback) replaced it.
+/// </summary>
+public sealed class ServiceWatch
+{
+    private readonly HashSet<string> _seenEvents;
+    private string? _signature;
+
+    public ServiceWatch(Deployment deployment, int progressId, IEnumerable<string>? seenEventIds = null)
+    {
+        Deployment = deployment;
+        ProgressId = progressId;
+        _seenEvents = new HashSet<string>(seenEventIds ?? [], StringComparer.Ordinal);
+    }
+
+    public Deployment Deployment { get; }
+
+    public int ProgressId { get; }
+
+    public WatchState State { get; private set; } = WatchState.InProgress;
+
+    /// <summary>Why the deployment failed, as ECS said it (rollout reason, replacement).</summary>
+    public string? Reason { get; private set; }
+
+    public bool IsDone => State != WatchState.InProgress;
+
+    /// <summary>The service events already seen, for a follow-up watch (a rollback) of the same service.</summary>
+    public IEnumerable<string> SeenEventIds => _seenEvents;
+
+    /// <summary>The event ids present before the deployment started, so only new ones are shown.</summary>
+    public static IEnumerable<string> EventIds(JsonObject? service) =>
+        (service?["events"] as JsonArray ?? []).OfType<JsonObject>().Select(e => (string?)e["id"]).OfType<string>();
+
+    /// <summary>Applies one DescribeServices entry; returns the new service events, oldest first, and whether anything changed.</summary>
+    public (IReadOnlyList<string> Events, bool Changed) Observe(JsonObject service)
+    {
+        var events = new List<string>();
+        foreach (var e in (service["events"] as JsonArray ?? []).OfType<JsonObject>().Reverse())
+        {
+            if ((string?)e["id"] is { } id && _seenEvents.Add(id) && (string?)e["message"] is { } message)
+            {
+                events.Add(message);
+            }
+        }
+
+        var deployments = (service["deployments"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var ours = deployments.FirstOrDefault(d => (string?)d["id"] == Deployment.DeploymentId);
+        var primary = deployments.FirstOrDefault(d => (string?)d["status"] == "PRIMARY");
+        if (ours is not null)
+        {
+            Deployment.DesiredCount = (int?)ours["desiredCount"] ?? 0;
+            Deployment.RunningCount = (int?)ours["runningCount"] ?? 0;
+            Deployment.PendingCount = (int?)ours["pendingCount"] ?? 0;
+            Deployment.FailedTasks = (int?)ours["failedTasks"] ?? 0;
+            Deployment.RolloutState = (string?)ours["rolloutState"] ?? Deployment.RolloutState;
+            Deployment.RolloutStateReason = (string?)ours["rolloutStateReason"];
+        }
+
+        if ((string?)service["status"] is "DRAINING" or "INACTIVE")
+        {
+            Fail(WatchState.Failed, $"the service is {(string?)service["status"]} (it is being deleted)");
+        }
+        else if (ours is null || !ReferenceEquals(ours, primary))
+        {
+            var rollback = primary is not null && ((string?)primary["rolloutStateReason"] ?? string.Empty).Contains("rolling back", StringComparison.OrdinalIgnoreCase);
+            if (rollback || (string?)ours?["rolloutState"] == "FAILED")
+            {
+                Deployment.RolloutState = "FAILED";
+                Fail(WatchState.RolledBackByEcs, $"{Deployment.RolloutStateReason ?? "the deployment failed"} ECS rolled the service back: {(string?)primary?["rolloutStateReason"]}".Trim());
+            }
+            else
+            {
+                Fail(WatchState.Failed, $"another deployment ({(string?)primary?["id"]}, {TaskDefinitions.ShortName((string?)primary?["taskDefinition"] ?? "?")}) replaced this one before it completed");
+            }
+        }
+        else if ((string?)ours["rolloutState"] == "FAILED")
+        {
+            Fail(WatchState.Failed, Deployment.RolloutStateReason ?? "ECS marked the deployment FAILED");
+        }
+        else if ((string?)ours["rolloutState"] == "COMPLETED"
+            || (ours["rolloutState"] is null && deployments.Count == 1 && Deployment.DesiredCount == Deployment.RunningCount))
+        {
+            State = WatchState.Succeeded;
+            Deployment.RolloutState = "COMPLETED";
+        }
+
+        var signature = $"{State}|{Deployment.RolloutState}|{Deployment.RunningCount}|{Deployment.PendingCount}|{Deployment.FailedTasks}|{Deployment.DesiredCount}|{deployments.Count}";
+        var changed = events.Count > 0 || signature != _signature;
+        _signature = signature;
+        return (events, changed);
+    }
+
+    /// <summary>Ends the watch as timed out (the caller decides when).</summary>
+    public void TimeOut(TimeSpan after) =>
+        Fail(WatchState.TimedOut, $"the deployment did not complete within {after} (rollout {Deployment.RolloutState}: {Deployment.RunningCount}/{Deployment.DesiredCount} running, {Deployment.FailedTasks} failed tasks)");
+
+    /// <summary>Ends the watch because DescribeServices no longer finds the service.</summary>
+    public void Missing() => Fail(WatchState.Failed, "the service no longer exists");
+
+    public ProgressUpdate Progress(bool completed = false)
+    {
+        var d = Deployment;
+        var percent = d.DesiredCount > 0 ? Math.Clamp(100 * d.RunningCount / d.DesiredCount, 0, 100) : (State == WatchState.Succeeded ? 100 : 0);
+        var status = $"{(IsDone ? State.ToString() : d.RolloutState)}: {d.RunningCount}/{d.DesiredCount} running, {d.PendingCount} pending, {d.FailedTasks} failed";
+        return new ProgressUpdate(ProgressId, $"Deploying {d.Cluster}/{d.Service} ({TaskDefinitions.ShortName(d.TaskDefinitionArn)})", status, percent, completed);
+    }
+
+    private void Fail(WatchState state, string reason)
+    {
+        State = state;
+        Reason = reason;
+    }
+}
+
+/// <summary>
+/// Watches several deployments in one loop: one DescribeServices call per cluster and 10 services per round, an interval
+/// that starts short, doubles while nothing changes and is short again after any change.
+/// </summary>
+public sealed class DeploymentWatcher
+{
+    public const int DescribeBatch = 10;
+
+    private readonly IAwsJsonApi _ecs;
+    private readonly IOperationHost _host;
+    private readonly WatchClock _clock;
+
+    public DeploymentWatcher(IAwsJsonApi ecs, IOperationHost host, WatchClock? clock = null)
+    {
+        _ecs = ecs;
+        _host = host;
+        _clock = clock ?? WatchClock.System;
+    }
+
+    /// <summary>Polls until every watch is done or <paramref name="timeout"/> passed; progress bars are removed at the end.</summary>
+    public async Task WatchAsync(IReadOnlyList<ServiceWatch> watches, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var start = _clock.Now();
+        var interval = _clock.MinInterval;
+        try
+        {
+            while (true)
+            {
+                var changed = await PollAsync(watches.Where(w => !w.IsDone).ToList(), cancellationToken).ConfigureAwait(false);
+                var elapsed = _clock.Now() - start;
+                foreach (var w in watches)
+                {
+                    if (!w.IsDone && elapsed >= timeout)
+                    {
+                        w.TimeOut(timeout);
+                    }
+
+                    w.Deployment.Duration = elapsed;
+                    _host.WriteProgress(w.Progress());
+                }
+
+                if (watches.All(w => w.IsDone))
+                {
+                    return;
+                }
+
+                interval = changed ? _clock.MinInterval : TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, _clock.MaxInterval.Ticks));
+                var left = timeout - elapsed;
+                await _clock.Delay(left < interval ? left : interval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            foreach (var w in watches)
+            {
+                _host.WriteProgress(w.Progress(completed: true));
+            }
+        }
+    }
+
+    private async Task<bool> PollAsync(IReadOnlyList<ServiceWatch> pending, CancellationToken cancellationToken)
+    {
+        var changed = false;
+        foreach (var cluster in pending.GroupBy(w => w.Deployment.Cluster, StringComparer.Ordinal))
+        {
+            foreach (var batch in cluster.Chunk(DescribeBatch))
+            {
+                var request = new JsonObject
+                {
+                    ["cluster"] = cluster.Key,
+                    ["services"] = new JsonArray(batch.Select(w => (JsonNode)w.Deployment.Service).ToArray()),
+                };
+                var response = await _ecs.InvokeAsync("DescribeServices", request, cancellationToken).ConfigureAwait(false);
+                var found = (response["services"] as JsonArray ?? []).OfType<JsonObject>()
+                    .ToDictionary(s => (string?)s["serviceName"] ?? string.Empty, StringComparer.Ordinal);
+                foreach (var w in batch)
+                {
+                    if (!found.TryGetValue(w.Deployment.Service, out var service))
+                    {
+                        w.Missing();
+                        changed = true;
+                        continue;
+                    }
+
+                    var (events, serviceChanged) = w.Observe(service);
+                    changed |= serviceChanged;
+                    foreach (var message in events)
+                    {
+                        _host.WriteInformation($"{w.Deployment.Cluster}/{w.Deployment.Service}: {message}", "ServiceEvent");
+                    }
+                }
+            }
+        }
+
+        return changed;
+    }
+}

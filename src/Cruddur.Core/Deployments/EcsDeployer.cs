@@ -1,0 +1,405 @@
+using System.Text.Json.Nodes;
+using Cruddur.Core.Aws;
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.Core.Deployments;
+
+/// <summary>One service to deploy: where, what image, and optionally the seed's definition files.</summary>
+public sealed record DeployTarget(string Cluster, string Service)
+{
+    /// <summary>The image for the container, ideally pinned by digest; null keeps the definition's image.</summary>
+    public string? Image { get; init; }
+
+    /// <summary>The container whose image is replaced; default: the service name (the seed names them alike).</summary>
+    public string? ContainerName { get; init; }
+
+    /// <summary>A register-task-definition --cli-input-json file; without it the service's current definition is reused.</summary>
+    public string? TaskDefinitionFile { get; init; }
+
+    /// <summary>A create-service --cli-input-json file, used only when the service does not exist.</summary>
+    public string? ServiceDefinitionFile { get; init; }
+}
+
+public sealed record DeployOptions
+{
+    public bool Wait { get; init; } = true;
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(15);
+
+    public bool Rollback { get; init; } = true;
+
+    /// <summary>After a successful deploy, deregister all but the newest N revisions of the family (0: keep all).</summary>
+    public int KeepRevisions { get; init; }
+}
+
+/// <summary>
+/// The deploy: validate every definition, register, create or update the services, watch them together, roll back what
+/// failed, clean up old revisions. Everything is checked before the first registration, so bad input changes nothing.
+/// </summary>
+public sealed class EcsDeployer
+{
+    private readonly IAwsJsonApi _ecs;
+    private readonly IOperationHost _host;
+    private readonly Func<string, CancellationToken, Task<string?>> _placeholders;
+    private readonly WatchClock _clock;
+
+    /// <param name="placeholders">Values for ERB placeholders in definition files (see <see cref="PlaceholderValues"/>).</param>
+    public EcsDeployer(IAwsJsonApi ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null)
+    {
+        _ecs = ecs;
+        _host = host;
+        _placeholders = placeholders;
+        _clock = clock ?? WatchClock.System;
+    }
+
+    public async Task<IReadOnlyList<Deployment>> DeployAsync(IReadOnlyList<DeployTarget> targets, DeployOptions options, CancellationToken cancellationToken)
+    {
+        var services = await EcsServices.DescribeAsync(_ecs, targets.Select(t => (t.Cluster, t.Service)), cancellationToken).ConfigureAwait(false);
+        var plans = new List<Plan>();
+        foreach (var target in targets)
+        {
+            plans.Add(await PlanAsync(target, services.GetValueOrDefault((target.Cluster, target.Service)), cancellationToken).ConfigureAwait(false));
+        }
+
+        var watches = new List<ServiceWatch>();
+        foreach (var plan in plans)
+        {
+            var diff = TaskDefinitions.Diff(plan.CurrentDefinition, plan.NewDefinition);
+            var action = (plan.Service is null ? "Register a task definition and create the service" : "Register a task definition and deploy it")
+                + (diff.Count == 0 ? " (task definition unchanged)" : ":" + Environment.NewLine + string.Join(Environment.NewLine, diff.Select(l => "    " + l)));
+            if (!_host.ShouldProcess($"{plan.Target.Cluster}/{plan.Target.Service}", action))
+            {
+                continue;
+            }
+
+            var deployment = await StartAsync(plan, cancellationToken).ConfigureAwait(false);
+            watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service)));
+        }
+
+        if (!options.Wait || watches.Count == 0)
+        {
+            return watches.Select(w => w.Deployment).ToList();
+        }
+
+        await WatchOrExplainAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
+        await SettleAsync(watches, options, cancellationToken).ConfigureAwait(false);
+        if (options.KeepRevisions > 0)
+        {
+            foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded))
+            {
+                await new RevisionCleaner(_ecs, _host).KeepNewestAsync(d.Cluster, d.TaskDefinitionArn, options.KeepRevisions, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return watches.Select(w => w.Deployment).ToList();
+    }
+
+    /// <summary>Rolls a service back to <paramref name="taskDefinition"/>, or to the newest active revision older than the running one.</summary>
+    public async Task<Deployment?> UndoAsync(string cluster, string service, string? taskDefinition, DeployOptions options, CancellationToken cancellationToken)
+    {
+        var found = await EcsServices.DescribeAsync(_ecs, [(cluster, service)], cancellationToken).ConfigureAwait(false);
+        var current = found.GetValueOrDefault((cluster, service)) ?? throw ServiceNotFound(cluster, service, canCreate: false);
+        var currentArn = (string)current["taskDefinition"]!;
+        var target = taskDefinition ?? await PreviousRevisionAsync(currentArn, cancellationToken).ConfigureAwait(false)
+            ?? throw new CruddurException("UndoNoPreviousRevision", ErrorKind.ObjectNotFound,
+                $"{cluster}/{service} runs {TaskDefinitions.ShortName(currentArn)} and its family has no older active revision to roll back to. Pass -TaskDefinition family:revision to choose one.", target: service);
+        if (!_host.ShouldProcess($"{cluster}/{service}", $"Roll back from {TaskDefinitions.ShortName(currentArn)} to {TaskDefinitions.ShortName(target)}"))
+        {
+            return null;
+        }
+
+        var deployment = await UpdateAsync(cluster, service, target, currentArn, null, cancellationToken).ConfigureAwait(false);
+        if (options.Wait)
+        {
+            var watch = new ServiceWatch(deployment, 1, ServiceWatch.EventIds(current));
+            await WatchOrExplainAsync([watch], options.Timeout, cancellationToken).ConfigureAwait(false);
+            await FinishAsync(watch, cancellationToken).ConfigureAwait(false);
+        }
+
+        return deployment;
+    }
+
+    /// <summary>The error to report for a deployment that did not succeed, or null.</summary>
+    public static CruddurException? ErrorFor(Deployment d)
+    {
+        if (d.Outcome is DeploymentOutcome.Succeeded or DeploymentOutcome.Started)
+        {
+            return null;
+        }
+
+        var what = d.Outcome switch
+        {
+            DeploymentOutcome.RolledBackByEcs => "ECS rolled the service back to the previous deployment",
+            DeploymentOutcome.RolledBack => $"the service was rolled back to {TaskDefinitions.ShortName(d.PreviousTaskDefinitionArn ?? "?")}",
+            _ => "nothing was rolled back",
+        };
+        var id = d.TimedOut ? "DeployTimedOut" : "DeployFailed";
+        return new CruddurException(id, d.TimedOut ? ErrorKind.OperationTimeout : ErrorKind.InvalidOperation,
+            $"Deploying {TaskDefinitions.ShortName(d.TaskDefinitionArn)} to {d.Cluster}/{d.Service} failed ({what}): {string.Join("; ", d.FailureReasons)}. "
+            + $"Look at the task's logs and events (Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}), fix the cause and deploy again.",
+            target: d);
+    }
+
+    private sealed record Plan(DeployTarget Target, JsonObject? Service, JsonObject? CurrentDefinition, JsonObject NewDefinition, JsonObject? ServiceDefinition, string Source);
+
+    private async Task<Plan> PlanAsync(DeployTarget target, JsonObject? service, CancellationToken cancellationToken)
+    {
+        JsonObject? serviceDefinition = null;
+        if (service is null)
+        {
+            if (target.ServiceDefinitionFile is null)
+            {
+                throw ServiceNotFound(target.Cluster, target.Service, canCreate: true);
+            }
+
+            serviceDefinition = await LoadAsync(target.ServiceDefinitionFile, cancellationToken).ConfigureAwait(false);
+            var named = (string?)serviceDefinition["serviceName"];
+            if (named is not null && named != target.Service)
+            {
+                throw new CruddurException("DeployServiceDefinitionMismatch", ErrorKind.InvalidArgument,
+                    $"{target.ServiceDefinitionFile} defines the service '{named}', not '{target.Service}'. Pass the matching file or -Service {named}.", target: target.ServiceDefinitionFile);
+            }
+
+            serviceDefinition["serviceName"] = target.Service;
+            serviceDefinition["cluster"] = target.Cluster;
+        }
+
+        var currentArn = (string?)service?["taskDefinition"];
+        var current = currentArn is null ? null : await DescribeTaskDefinitionAsync(currentArn, cancellationToken).ConfigureAwait(false);
+        JsonObject next;
+        string source;
+        if (target.TaskDefinitionFile is not null)
+        {
+            next = await LoadAsync(target.TaskDefinitionFile, cancellationToken).ConfigureAwait(false);
+            source = target.TaskDefinitionFile;
+        }
+        else if (current is not null)
+        {
+            next = current;
+            source = $"task definition {TaskDefinitions.ShortName(currentArn!)}";
+        }
+        else
+        {
+            // A new service without a task definition file: the newest revision of the family its definition names.
+            var family = (string?)serviceDefinition!["taskDefinition"] ?? target.ContainerName ?? target.Service;
+            next = await DescribeTaskDefinitionAsync(family, cancellationToken).ConfigureAwait(false) ?? throw new CruddurException(
+                "DeployTaskDefinitionNotFound", ErrorKind.ObjectNotFound,
+                $"No task definition '{family}' is registered. Pass -TaskDefinitionFile aws/task-definitions/{target.Service}.json.", target: family);
+            source = $"task definition {family}";
+        }
+
+        next = TaskDefinitions.StripReadOnly(next);
+        if (target.Image is not null)
+        {
+            TaskDefinitions.Container(next, target.ContainerName ?? target.Service, source)["image"] = target.Image;
+        }
+
+        TaskDefinitions.Validate(next, source);
+        return new Plan(target, service, current, next, serviceDefinition, source);
+    }
+
+    private async Task<JsonObject> LoadAsync(string path, CancellationToken cancellationToken)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var name in DefinitionFile.Placeholders(path))
+        {
+            values[name] = await _placeholders(name, cancellationToken).ConfigureAwait(false);
+        }
+
+        return DefinitionFile.Load(path, name => values.GetValueOrDefault(name));
+    }
+
+    private async Task<JsonObject?> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await _ecs.InvokeAsync("DescribeTaskDefinition", new JsonObject { ["taskDefinition"] = reference }, cancellationToken).ConfigureAwait(false);
+            return response["taskDefinition"] as JsonObject;
+        }
+        catch (AwsServiceException e) when (e.ErrorCode == "ClientException")
+        {
+            return null;
+        }
+    }
+
+    private async Task<Deployment> StartAsync(Plan plan, CancellationToken cancellationToken)
+    {
+        // No retry after a 5xx: it does not say whether the revision was registered, and a retry could register two.
+        var registered = await _ecs.InvokeAsync("RegisterTaskDefinition", plan.NewDefinition, cancellationToken, retryServerErrors: false).ConfigureAwait(false);
+        var arn = (string)registered["taskDefinition"]!["taskDefinitionArn"]!;
+        _host.WriteVerbose($"Registered {arn}");
+        var target = plan.Target;
+        if (plan.ServiceDefinition is { } definition)
+        {
+            definition["taskDefinition"] = arn;
+            var created = await _ecs.InvokeAsync("CreateService", definition, cancellationToken, retryServerErrors: false).ConfigureAwait(false);
+            _host.WriteVerbose($"Created {target.Cluster}/{target.Service}");
+            return new Deployment
+            {
+                Cluster = target.Cluster,
+                Service = target.Service,
+                TaskDefinitionArn = arn,
+                DeploymentId = PrimaryId(created["service"] as JsonObject, arn),
+                Image = target.Image,
+                Created = true,
+            };
+        }
+
+        return await UpdateAsync(target.Cluster, target.Service, arn, (string?)plan.Service!["taskDefinition"], target.Image, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<Deployment> UpdateAsync(string cluster, string service, string arn, string? previous, string? image, CancellationToken cancellationToken)
+    {
+        var request = new JsonObject { ["cluster"] = cluster, ["service"] = service, ["taskDefinition"] = arn, ["forceNewDeployment"] = true };
+        var updated = await _ecs.InvokeAsync("UpdateService", request, cancellationToken, retryServerErrors: false).ConfigureAwait(false);
+        _host.WriteVerbose($"Updated {cluster}/{service} to {TaskDefinitions.ShortName(arn)}");
+        return new Deployment
+        {
+            Cluster = cluster,
+            Service = service,
+            TaskDefinitionArn = arn,
+            PreviousTaskDefinitionArn = previous,
+            DeploymentId = PrimaryId(updated["service"] as JsonObject, arn),
+            Image = image,
+        };
+    }
+
+    private static string PrimaryId(JsonObject? service, string arn) =>
+        (service?["deployments"] as JsonArray ?? []).OfType<JsonObject>()
+            .Where(d => (string?)d["status"] == "PRIMARY" && (string?)d["taskDefinition"] == arn)
+            .Select(d => (string?)d["id"]).FirstOrDefault()
+        ?? throw new CruddurException("DeployNoDeployment", ErrorKind.InvalidOperation,
+            $"ECS accepted the update but shows no PRIMARY deployment of {TaskDefinitions.ShortName(arn)}. Check the service with Get-CruddurService.", target: arn);
+
+    /// <summary>Watches; on Ctrl+C says that ECS carries on and how to follow it.</summary>
+    private async Task WatchOrExplainAsync(IReadOnlyList<ServiceWatch> watches, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await new DeploymentWatcher(_ecs, _host, _clock).WatchAsync(watches, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            var lines = new List<string>();
+            foreach (var w in watches.Where(w => !w.IsDone))
+            {
+                w.Deployment.Outcome = DeploymentOutcome.Stopped;
+                var d = w.Deployment;
+                lines.Add($"Stopped watching {d.Cluster}/{d.Service}; the rollout of {TaskDefinitions.ShortName(d.TaskDefinitionArn)} (deployment {d.DeploymentId}) continues in ECS. Follow it with: Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}");
+            }
+
+            // The message travels with the cancellation: once the pipeline is stopping, only the shell can still show it.
+            throw new WatchStoppedException(string.Join(Environment.NewLine, lines), e, cancellationToken);
+        }
+    }
+
+    /// <summary>Outcomes, failure reasons and rollbacks for every watched deployment.</summary>
+    private async Task SettleAsync(IReadOnlyList<ServiceWatch> watches, DeployOptions options, CancellationToken cancellationToken)
+    {
+        var rollbacks = new List<(ServiceWatch Failed, ServiceWatch Rollback)>();
+        foreach (var w in watches)
+        {
+            await FinishAsync(w, cancellationToken).ConfigureAwait(false);
+            var d = w.Deployment;
+            if (d.Outcome == DeploymentOutcome.Failed && options.Rollback && d.PreviousTaskDefinitionArn is { } previous)
+            {
+                _host.WriteWarning($"{d.Cluster}/{d.Service}: {TaskDefinitions.ShortName(d.TaskDefinitionArn)} failed; rolling back to {TaskDefinitions.ShortName(previous)}.");
+                var back = await UpdateAsync(d.Cluster, d.Service, previous, d.TaskDefinitionArn, null, cancellationToken).ConfigureAwait(false);
+                rollbacks.Add((w, new ServiceWatch(back, w.ProgressId, w.SeenEventIds)));
+            }
+        }
+
+        if (rollbacks.Count == 0)
+        {
+            return;
+        }
+
+        await WatchOrExplainAsync(rollbacks.Select(r => r.Rollback).ToList(), options.Timeout, cancellationToken).ConfigureAwait(false);
+        foreach (var (failed, rollback) in rollbacks)
+        {
+            await FinishAsync(rollback, cancellationToken).ConfigureAwait(false);
+            if (rollback.Deployment.Outcome == DeploymentOutcome.Succeeded)
+            {
+                failed.Deployment.Outcome = DeploymentOutcome.RolledBack;
+            }
+            else
+            {
+                failed.Deployment.FailureReasons = [.. failed.Deployment.FailureReasons, $"the rollback to {TaskDefinitions.ShortName(rollback.Deployment.TaskDefinitionArn)} failed too: {string.Join("; ", rollback.Deployment.FailureReasons)}"];
+            }
+        }
+    }
+
+    private async Task FinishAsync(ServiceWatch w, CancellationToken cancellationToken)
+    {
+        var d = w.Deployment;
+        d.TimedOut = w.State == WatchState.TimedOut;
+        d.Outcome = w.State switch
+        {
+            WatchState.Succeeded => DeploymentOutcome.Succeeded,
+            WatchState.RolledBackByEcs => DeploymentOutcome.RolledBackByEcs,
+            _ => DeploymentOutcome.Failed,
+        };
+        if (d.Outcome != DeploymentOutcome.Succeeded)
+        {
+            d.FailureReasons = [w.Reason ?? "the deployment failed", .. await StoppedTaskReasonsAsync(d, cancellationToken).ConfigureAwait(false)];
+        }
+    }
+
+    /// <summary>Why our deployment's tasks stopped: stoppedReason, exit codes, failed health checks (counted, most frequent first).</summary>
+    private async Task<IReadOnlyList<string>> StoppedTaskReasonsAsync(Deployment d, CancellationToken cancellationToken)
+    {
+        var listed = await _ecs.InvokeAsync("ListTasks", new JsonObject
+        {
+            ["cluster"] = d.Cluster,
+            ["startedBy"] = d.DeploymentId,
+            ["desiredStatus"] = "STOPPED",
+            ["maxResults"] = 100,
+        }, cancellationToken).ConfigureAwait(false);
+        var arns = (listed["taskArns"] as JsonArray ?? []).Select(a => (JsonNode?)a?.GetValue<string>()).ToArray();
+        if (arns.Length == 0)
+        {
+            return [];
+        }
+
+        var described = await _ecs.InvokeAsync("DescribeTasks", new JsonObject { ["cluster"] = d.Cluster, ["tasks"] = new JsonArray(arns) }, cancellationToken).ConfigureAwait(false);
+        var reasons = new List<string>();
+        foreach (var task in (described["tasks"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var parts = new List<string>();
+            foreach (var c in (task["containers"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                if ((string?)c["healthStatus"] == "UNHEALTHY")
+                {
+                    parts.Add($"container {(string?)c["name"]} failed its health check");
+                }
+
+                if ((int?)c["exitCode"] is { } code && code != 0 && code != 143)
+                {
+                    parts.Add($"container {(string?)c["name"]} exited with code {code}{((string?)c["reason"] is { } r ? $" ({r})" : string.Empty)}");
+                }
+            }
+
+            reasons.Add($"task stopped: {(string?)task["stoppedReason"] ?? "no reason given"}{(parts.Count > 0 ? " - " + string.Join(", ", parts) : string.Empty)}");
+        }
+
+        return reasons.GroupBy(r => r, StringComparer.Ordinal).OrderByDescending(g => g.Count())
+            .Select(g => g.Count() > 1 ? $"{g.Count()} x {g.Key}" : g.Key).ToList();
+    }
+
+    private async Task<string?> PreviousRevisionAsync(string currentArn, CancellationToken cancellationToken)
+    {
+        var family = TaskDefinitions.ShortName(currentArn).Split(':')[0];
+        var revision = TaskDefinitions.RevisionOf(currentArn);
+        var revisions = await RevisionCleaner.ActiveRevisionsAsync(_ecs, family, cancellationToken).ConfigureAwait(false);
+        return revisions.FirstOrDefault(arn => TaskDefinitions.RevisionOf(arn) < revision);
+    }
+
+    internal static CruddurException ServiceNotFound(string cluster, string service, bool canCreate) =>
+        new("DeployServiceNotFound", ErrorKind.ObjectNotFound,
+            $"The service '{service}' does not exist in the cluster '{cluster}'. "
+            + (canCreate ? $"Pass -ServiceDefinitionFile aws/ecs/service-{service}.json to create it, or check -Service and -Cluster. Nothing was registered." : "Check -Service and -Cluster."),
+            target: service);
+}
+
+/// <summary>The watch was stopped (Ctrl+C); the message says that the rollouts continue in ECS and how to follow them.</summary>
+public sealed class WatchStoppedException(string message, Exception inner, CancellationToken token) : OperationCanceledException(message, inner, token);

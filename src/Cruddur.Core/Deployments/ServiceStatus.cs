@@ -1,0 +1,125 @@
+using System.Text.Json.Nodes;
+using Cruddur.Core.Aws;
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.Core.Deployments;
+
+/// <summary>An ECS service as Get-CruddurService shows it: counts, deployments, last events and running tasks.</summary>
+public sealed class ServiceStatus
+{
+    public required string Cluster { get; init; }
+
+    public required string Service { get; init; }
+
+    public required string Status { get; init; }
+
+    public required string TaskDefinitionArn { get; init; }
+
+    public int Revision => TaskDefinitions.RevisionOf(TaskDefinitionArn);
+
+    public int DesiredCount { get; init; }
+
+    public int RunningCount { get; init; }
+
+    public int PendingCount { get; init; }
+
+    /// <summary>The PRIMARY deployment's rollout state.</summary>
+    public string? RolloutState => Deployments.FirstOrDefault(d => d.Status == "PRIMARY")?.RolloutState;
+
+    public IReadOnlyList<ServiceDeployment> Deployments { get; init; } = [];
+
+    /// <summary>The newest events, newest first.</summary>
+    public IReadOnlyList<ServiceEvent> Events { get; init; } = [];
+
+    public IReadOnlyList<ServiceTask> Tasks { get; init; } = [];
+}
+
+public sealed record ServiceDeployment(string Id, string Status, string TaskDefinitionArn, string? RolloutState, string? RolloutStateReason,
+    int DesiredCount, int RunningCount, int PendingCount, int FailedTasks, DateTimeOffset? CreatedAt);
+
+public sealed record ServiceEvent(DateTimeOffset? CreatedAt, string Message)
+{
+    public override string ToString() => $"{CreatedAt:u} {Message}";
+}
+
+/// <summary>A task of a service; Connect-CruddurTask binds Cluster, Service and TaskArn from it.</summary>
+public sealed record ServiceTask(string Cluster, string Service, string TaskArn, string TaskDefinitionArn, string LastStatus,
+    string? HealthStatus, DateTimeOffset? StartedAt, IReadOnlyList<TaskContainer> Containers)
+{
+    public string TaskId => TaskArn[(TaskArn.LastIndexOf('/') + 1)..];
+}
+
+public sealed record TaskContainer(string Name, string? Image, string? LastStatus, string? HealthStatus, int? ExitCode)
+{
+    public override string ToString() => Name;
+}
+
+/// <summary>Reads <see cref="ServiceStatus"/> objects.</summary>
+public sealed class ServiceStatusReader
+{
+    private readonly IAwsJsonApi _ecs;
+
+    public ServiceStatusReader(IAwsJsonApi ecs) => _ecs = ecs;
+
+    /// <summary>The services named (all of the cluster's when none); a name that does not exist is reported through <paramref name="missing"/>.</summary>
+    public async Task<IReadOnlyList<ServiceStatus>> GetAsync(string cluster, IReadOnlyList<string> services, int eventCount, Action<CruddurException> missing, CancellationToken cancellationToken)
+    {
+        var names = services.Count > 0 ? services : await EcsServices.ListAsync(_ecs, cluster, cancellationToken).ConfigureAwait(false);
+        var found = await EcsServices.DescribeAsync(_ecs, names.Select(n => (cluster, n)), cancellationToken).ConfigureAwait(false);
+        var result = new List<ServiceStatus>();
+        foreach (var name in names)
+        {
+            if (!found.TryGetValue((cluster, name), out var s))
+            {
+                missing(new CruddurException("GetServiceNotFound", ErrorKind.ObjectNotFound,
+                    $"The service '{name}' does not exist in the cluster '{cluster}'. Check -Service and -Cluster; Get-CruddurService -Cluster {cluster} lists its services.", target: name));
+                continue;
+            }
+
+            result.Add(new ServiceStatus
+            {
+                Cluster = cluster,
+                Service = name,
+                Status = (string?)s["status"] ?? "UNKNOWN",
+                TaskDefinitionArn = (string?)s["taskDefinition"] ?? string.Empty,
+                DesiredCount = (int?)s["desiredCount"] ?? 0,
+                RunningCount = (int?)s["runningCount"] ?? 0,
+                PendingCount = (int?)s["pendingCount"] ?? 0,
+                Deployments = (s["deployments"] as JsonArray ?? []).OfType<JsonObject>().Select(d => new ServiceDeployment(
+                    (string?)d["id"] ?? string.Empty, (string?)d["status"] ?? string.Empty, (string?)d["taskDefinition"] ?? string.Empty,
+                    (string?)d["rolloutState"], (string?)d["rolloutStateReason"], (int?)d["desiredCount"] ?? 0, (int?)d["runningCount"] ?? 0,
+                    (int?)d["pendingCount"] ?? 0, (int?)d["failedTasks"] ?? 0, Time(d["createdAt"]))).ToList(),
+                Events = (s["events"] as JsonArray ?? []).OfType<JsonObject>().Take(eventCount)
+                    .Select(e => new ServiceEvent(Time(e["createdAt"]), (string?)e["message"] ?? string.Empty)).ToList(),
+                Tasks = await TasksAsync(cluster, name, cancellationToken).ConfigureAwait(false),
+            });
+        }
+
+        return result;
+    }
+
+    private async Task<IReadOnlyList<ServiceTask>> TasksAsync(string cluster, string service, CancellationToken cancellationToken)
+    {
+        var arns = await EcsServices.ListAllAsync(_ecs, "ListTasks", new JsonObject { ["cluster"] = cluster, ["serviceName"] = service }, "taskArns", cancellationToken).ConfigureAwait(false);
+        var tasks = new List<ServiceTask>();
+        foreach (var batch in arns.Chunk(100))
+        {
+            var described = await _ecs.InvokeAsync("DescribeTasks", new JsonObject
+            {
+                ["cluster"] = cluster,
+                ["tasks"] = new JsonArray(batch.Select(a => (JsonNode)a).ToArray()),
+            }, cancellationToken).ConfigureAwait(false);
+            tasks.AddRange((described["tasks"] as JsonArray ?? []).OfType<JsonObject>().Select(t => new ServiceTask(
+                cluster, service, (string)t["taskArn"]!, (string?)t["taskDefinitionArn"] ?? string.Empty, (string?)t["lastStatus"] ?? "UNKNOWN",
+                (string?)t["healthStatus"], Time(t["startedAt"]),
+                (t["containers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => new TaskContainer(
+                    (string?)c["name"] ?? string.Empty, (string?)c["image"], (string?)c["lastStatus"], (string?)c["healthStatus"], (int?)c["exitCode"])).ToList())));
+        }
+
+        return tasks;
+    }
+
+    /// <summary>ECS times are epoch seconds (with fractions).</summary>
+    private static DateTimeOffset? Time(JsonNode? node) =>
+        node is JsonValue v && v.TryGetValue(out double seconds) ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)) : null;
+}

@@ -1,0 +1,228 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.Core.Deployments;
+
+/// <summary>
+/// Task and service definitions as the user's JSON (ecspresso-style): read-only fields stripped, the image swapped, and
+/// checked for what ECS would reject, so a bad file fails before anything is registered.
+/// </summary>
+public static partial class TaskDefinitions
+{
+    /// <summary>Fields DescribeTaskDefinition returns that RegisterTaskDefinition refuses.</summary>
+    public static readonly IReadOnlyList<string> ReadOnlyFields =
+        ["taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy", "deregisteredAt"];
+
+    private static readonly HashSet<string> RegisterFields = new(StringComparer.Ordinal)
+    {
+        "family", "taskRoleArn", "executionRoleArn", "networkMode", "containerDefinitions", "volumes", "placementConstraints",
+        "requiresCompatibilities", "cpu", "memory", "tags", "pidMode", "ipcMode", "proxyConfiguration", "inferenceAccelerators",
+        "ephemeralStorage", "runtimePlatform", "enableFaultInjection",
+    };
+
+    private static readonly HashSet<string> ContainerFields = new(StringComparer.Ordinal)
+    {
+        "name", "image", "repositoryCredentials", "cpu", "memory", "memoryReservation", "links", "portMappings", "essential",
+        "restartPolicy", "entryPoint", "command", "environment", "environmentFiles", "mountPoints", "volumesFrom", "linuxParameters",
+        "secrets", "dependsOn", "startTimeout", "stopTimeout", "versionConsistency", "hostname", "user", "workingDirectory",
+        "disableNetworking", "privileged", "readonlyRootFilesystem", "dnsServers", "dnsSearchDomains", "extraHosts",
+        "dockerSecurityOptions", "interactive", "pseudoTerminal", "dockerLabels", "ulimits", "logConfiguration", "healthCheck",
+        "systemControls", "resourceRequirements", "firelensConfiguration", "credentialSpecs",
+    };
+
+    private static readonly HashSet<string> NetworkModes = new(StringComparer.Ordinal) { "bridge", "host", "awsvpc", "none" };
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,255}$")]
+    private static partial Regex NamePattern();
+
+    /// <summary>A copy without the fields ECS adds on registration.</summary>
+    public static JsonObject StripReadOnly(JsonObject definition)
+    {
+        var copy = (JsonObject)definition.DeepClone();
+        foreach (var field in ReadOnlyFields)
+        {
+            copy.Remove(field);
+        }
+
+        return copy;
+    }
+
+    /// <summary>The container definition named <paramref name="name"/>, or an error listing the names there are.</summary>
+    public static JsonObject Container(JsonObject definition, string name, string source)
+    {
+        var containers = (definition["containerDefinitions"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        return containers.FirstOrDefault(c => (string?)c["name"] == name)
+            ?? throw new CruddurException("DeployContainerNotFound", ErrorKind.ObjectNotFound,
+                $"{source} has no container named '{name}' (it has: {string.Join(", ", containers.Select(c => (string?)c["name"]))}). Pass -ContainerName with one of them.", target: name);
+    }
+
+    /// <summary>Checks what RegisterTaskDefinition would reject; every problem is listed in one error.</summary>
+    public static void Validate(JsonObject definition, string source)
+    {
+        var problems = new List<string>();
+        foreach (var (key, _) in definition)
+        {
+            if (!RegisterFields.Contains(key))
+            {
+                problems.Add($"'{key}' is not a task definition field");
+            }
+        }
+
+        if (definition["family"] is not JsonValue family || !family.TryGetValue(out string? name) || !NamePattern().IsMatch(name))
+        {
+            problems.Add("'family' must be 1-255 letters, digits, '-' or '_'");
+        }
+
+        if (definition["networkMode"] is { } mode && (mode is not JsonValue v || !v.TryGetValue(out string? m) || !NetworkModes.Contains(m)))
+        {
+            problems.Add("'networkMode' must be one of bridge, host, awsvpc, none");
+        }
+
+        var containers = definition["containerDefinitions"] as JsonArray;
+        if (containers is null || containers.Count == 0)
+        {
+            problems.Add("'containerDefinitions' must be a non-empty array");
+        }
+        else
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < containers.Count; i++)
+            {
+                var at = $"containerDefinitions[{i}]";
+                if (containers[i] is not JsonObject c)
+                {
+                    problems.Add($"'{at}' must be an object");
+                    continue;
+                }
+
+                foreach (var (key, _) in c)
+                {
+                    if (!ContainerFields.Contains(key))
+                    {
+                        problems.Add($"'{at}.{key}' is not a container definition field");
+                    }
+                }
+
+                if (c["name"] is not JsonValue n || !n.TryGetValue(out string? cn) || !NamePattern().IsMatch(cn))
+                {
+                    problems.Add($"'{at}.name' must be 1-255 letters, digits, '-' or '_'");
+                }
+                else if (!names.Add(cn))
+                {
+                    problems.Add($"'{at}.name' repeats the container name '{cn}'");
+                }
+
+                if (c["image"] is not JsonValue img || !img.TryGetValue(out string? image) || string.IsNullOrWhiteSpace(image))
+                {
+                    problems.Add($"'{at}.image' is required");
+                }
+
+                foreach (var number in new[] { "cpu", "memory", "memoryReservation" })
+                {
+                    if (c[number] is { } value && !IsInteger(value))
+                    {
+                        problems.Add($"'{at}.{number}' must be a whole number");
+                    }
+                }
+            }
+        }
+
+        var compat = (definition["requiresCompatibilities"] as JsonArray ?? []).Select(x => x?.ToString()).ToList();
+        if (compat.Contains("FARGATE"))
+        {
+            if ((string?)definition["networkMode"] != "awsvpc")
+            {
+                problems.Add("Fargate needs 'networkMode': 'awsvpc'");
+            }
+
+            if (definition["cpu"] is null || definition["memory"] is null)
+            {
+                problems.Add("Fargate needs task-level 'cpu' and 'memory' (e.g. \"256\" and \"512\")");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new CruddurException("DeployDefinitionInvalid", ErrorKind.InvalidData,
+                $"{source}: ECS would reject this task definition: {string.Join("; ", problems)}. Fix it and run the command again; nothing was registered.", target: source);
+        }
+    }
+
+    /// <summary>The family:revision part of a task definition ARN.</summary>
+    public static string ShortName(string arnOrName) => arnOrName[(arnOrName.LastIndexOf('/') + 1)..];
+
+    /// <summary>The revision number of a task definition ARN, or 0.</summary>
+    public static int RevisionOf(string? arn) =>
+        arn is not null && int.TryParse(arn[(arn.LastIndexOf(':') + 1)..], out var revision) ? revision : 0;
+
+    private static bool IsInteger(JsonNode value) => value is JsonValue v
+        && ((v.TryGetValue(out double d) && d == Math.Floor(d)) || (v.TryGetValue(out string? s) && int.TryParse(s, out _)));
+
+    /// <summary>
+    /// A readable diff of two definitions, one changed leaf per line (<c>~ path: old -> new</c>, <c>+</c> added, <c>-</c>
+    /// removed). Arrays of named objects (containers, environment) are keyed by name, so a reorder is no change.
+    /// </summary>
+    public static IReadOnlyList<string> Diff(JsonObject? before, JsonObject after)
+    {
+        var a = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var b = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (before is not null)
+        {
+            Flatten(StripReadOnly(before), string.Empty, a);
+        }
+
+        Flatten(StripReadOnly(after), string.Empty, b);
+        var lines = new List<string>();
+        foreach (var key in a.Keys.Union(b.Keys).Order(StringComparer.Ordinal))
+        {
+            var inA = a.TryGetValue(key, out var va);
+            var inB = b.TryGetValue(key, out var vb);
+            if (inA && inB && va != vb)
+            {
+                lines.Add($"~ {key}: {va} -> {vb}");
+            }
+            else if (inA && !inB)
+            {
+                lines.Add($"- {key}: {va}");
+            }
+            else if (!inA && inB)
+            {
+                lines.Add($"+ {key}: {vb}");
+            }
+        }
+
+        return lines;
+    }
+
+    private static void Flatten(JsonNode? node, string path, IDictionary<string, string> into)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (key, value) in o)
+                {
+                    Flatten(value, path.Length == 0 ? key : $"{path}.{key}", into);
+                }
+
+                break;
+            case JsonArray arr when arr.Count > 0 && arr.All(x => x is JsonObject xo && xo["name"] is JsonValue):
+                foreach (var item in arr.OfType<JsonObject>())
+                {
+                    Flatten(item, $"{path}[{(string?)item["name"]}]", into);
+                }
+
+                break;
+            case JsonArray arr when arr.Count > 0:
+                for (var i = 0; i < arr.Count; i++)
+                {
+                    Flatten(arr[i], $"{path}[{i}]", into);
+                }
+
+                break;
+            default:
+                into[path] = node?.ToJsonString() ?? "null";
+                break;
+        }
+    }
+}

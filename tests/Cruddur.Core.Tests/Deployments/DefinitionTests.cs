@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+using Cruddur.Core.Deployments;
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.Core.Tests.Deployments;
+
+public class DefinitionTests
+{
+    private static string? NoValues(string name) => null;
+
+    [Fact]
+    public void AcceptsTheSeedsTrailingComma()
+    {
+        var o = DefinitionFile.Parse("{ \"family\": \"frontend-react-js\", \"containerDefinitions\": [ { \"name\": \"a\", \"healthCheck\": { \"retries\": 3, } } ] }", "f.json", NoValues);
+
+        Assert.Equal(3, (int)o["containerDefinitions"]![0]!["healthCheck"]!["retries"]!);
+    }
+
+    [Fact]
+    public void ReportsLineAndPropertyPathOfASyntaxError()
+    {
+        var text = "{\n  \"family\": \"backend-flask\",\n  \"containerDefinitions\": [\n    { \"name\": \"backend-flask\" \"image\": \"x\" }\n  ]\n}";
+
+        var e = Assert.Throws<CruddurException>(() => DefinitionFile.Parse(text, "backend-flask.json", NoValues));
+
+        Assert.Equal("DeployDefinitionInvalidJson", e.ErrorId);
+        Assert.StartsWith("backend-flask.json:4:", e.Message);
+        Assert.Contains("$.containerDefinitions[0]", e.Message);
+    }
+
+    [Fact]
+    public void FillsPlaceholdersJsonEscaped()
+    {
+        var o = DefinitionFile.Parse("{ \"a\": \"arn:aws:iam::<%= ENV['AWS_ACCOUNT_ID'] %>:role/x\", \"b\": \"<%= ENV['Q'] %>\" }", "f.json",
+            n => n == "AWS_ACCOUNT_ID" ? "123456789012" : "say \"hi\"");
+
+        Assert.Equal("arn:aws:iam::123456789012:role/x", (string?)o["a"]);
+        Assert.Equal("say \"hi\"", (string?)o["b"]);
+    }
+
+    [Fact]
+    public void AMissingPlaceholderIsAnError()
+    {
+        var e = Assert.Throws<Cruddur.Core.EnvFiles.MissingVariablesException>(() => DefinitionFile.Parse("{ \"a\": \"<%= ENV['NOPE_X'] %>\" }", "f.json", NoValues));
+
+        Assert.Equal(["NOPE_X"], e.Names);
+    }
+
+    [Fact]
+    public void ValidationListsEveryProblem()
+    {
+        var td = JsonNode.Parse("""
+            { "family": "backend flask", "requiresCompatibilities": ["FARGATE"], "networkMode": "bridge", "bogus": 1,
+              "containerDefinitions": [ { "name": "a", "image": "x", "retries": 3 }, { "name": "a", "memory": "lots" } ] }
+            """)!.AsObject();
+
+        var e = Assert.Throws<CruddurException>(() => TaskDefinitions.Validate(td, "td.json"));
+
+        Assert.Equal("DeployDefinitionInvalid", e.ErrorId);
+        foreach (var expected in new[] { "'bogus'", "'family'", "'containerDefinitions[0].retries'", "'containerDefinitions[1].name' repeats", "'containerDefinitions[1].image'", "'containerDefinitions[1].memory'", "awsvpc", "task-level 'cpu'" })
+        {
+            Assert.Contains(expected, e.Message);
+        }
+    }
+
+    [Fact]
+    public void AValidSeedDefinitionPasses()
+    {
+        var td = JsonNode.Parse("""
+            { "family": "backend-flask", "networkMode": "awsvpc", "cpu": "256", "memory": "512", "requiresCompatibilities": ["FARGATE"],
+              "containerDefinitions": [ { "name": "xray", "image": "public.ecr.aws/xray/aws-xray-daemon", "user": "1337" },
+                                        { "name": "backend-flask", "image": "x", "cpu": 256, "healthCheck": { "command": ["CMD-SHELL", "true"] } } ] }
+            """)!.AsObject();
+
+        TaskDefinitions.Validate(td, "td.json");
+    }
+
+    [Fact]
+    public void UnknownContainerNamesTheOnesThereAre()
+    {
+        var td = JsonNode.Parse("""{ "containerDefinitions": [ { "name": "xray" }, { "name": "backend-flask" } ] }""")!.AsObject();
+
+        var e = Assert.Throws<CruddurException>(() => TaskDefinitions.Container(td, "backend", "td.json"));
+
+        Assert.Equal("DeployContainerNotFound", e.ErrorId);
+        Assert.Contains("xray, backend-flask", e.Message);
+    }
+
+    [Fact]
+    public void StripsReadOnlyFieldsOnly()
+    {
+        var described = JsonNode.Parse("""
+            { "taskDefinitionArn": "arn", "revision": 3, "status": "ACTIVE", "requiresAttributes": [], "compatibilities": [], "registeredAt": 1,
+              "registeredBy": "me", "deregisteredAt": 2, "family": "f", "containerDefinitions": [] }
+            """)!.AsObject();
+
+        var stripped = TaskDefinitions.StripReadOnly(described);
+
+        Assert.Equal(["family", "containerDefinitions"], stripped.Select(p => p.Key));
+        Assert.Equal(10, described.Count); // the input is not changed
+    }
+
+    [Fact]
+    public void DiffKeysNamedArraysByName()
+    {
+        var before = JsonNode.Parse("""{ "revision": 4, "containerDefinitions": [ { "name": "xray", "image": "x" }, { "name": "api", "image": "a:1", "environment": [ { "name": "A", "value": "1" } ] } ] }""")!.AsObject();
+        var after = JsonNode.Parse("""{ "containerDefinitions": [ { "name": "api", "image": "a@sha256:2", "environment": [ { "name": "B", "value": "2" } ] }, { "name": "xray", "image": "x" } ] }""")!.AsObject();
+
+        var diff = TaskDefinitions.Diff(before, after);
+
+        Assert.Equal(
+        [
+            "- containerDefinitions[api].environment[A].name: \"A\"",
+            "- containerDefinitions[api].environment[A].value: \"1\"",
+            "+ containerDefinitions[api].environment[B].name: \"B\"",
+            "+ containerDefinitions[api].environment[B].value: \"2\"",
+            "~ containerDefinitions[api].image: \"a:1\" -> \"a@sha256:2\"",
+        ], diff);
+    }
+}

@@ -1,0 +1,239 @@
+using System.Text.Json.Nodes;
+using Cruddur.Core.Aws;
+using Cruddur.Core.Deployments;
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.Core.Tests.Deployments;
+
+/// <summary>The watch loop against scripted DescribeServices answers and a fake clock: no sleeping.</summary>
+public class DeploymentWatcherTests
+{
+    private sealed class ScriptedEcs(Func<JsonObject, int, JsonObject> describe) : IAwsJsonApi
+    {
+        public AwsService Service => AwsService.Ecs;
+
+        public List<JsonObject> Requests { get; } = [];
+
+        public Task<JsonObject> InvokeAsync(string operation, JsonObject request, CancellationToken cancellationToken, bool retryServerErrors = true)
+        {
+            Assert.Equal("DescribeServices", operation);
+            Requests.Add(request);
+            return Task.FromResult(describe(request, Requests.Count));
+        }
+    }
+
+    private sealed class RecordingHost : IOperationHost
+    {
+        public List<string> Information { get; } = [];
+
+        public List<ProgressUpdate> Progress { get; } = [];
+
+        public void WriteVerbose(string message) { }
+
+        public void WriteWarning(string message) { }
+
+        public void WriteInformation(string message, string tag) => Information.Add(message);
+
+        public void WriteProgress(ProgressUpdate update) => Progress.Add(update);
+
+        public bool ShouldProcess(string target, string action) => true;
+    }
+
+    private sealed class FakeTime
+    {
+        public DateTimeOffset Now { get; private set; } = DateTimeOffset.UnixEpoch;
+
+        public List<TimeSpan> Delays { get; } = [];
+
+        public WatchClock Clock => new(() => Now, (d, _) =>
+        {
+            Delays.Add(d);
+            Now += d;
+            return Task.CompletedTask;
+        });
+    }
+
+    private static Deployment Ours(string service = "backend-flask") => new()
+    {
+        Cluster = "cruddur",
+        Service = service,
+        TaskDefinitionArn = $"arn:aws:ecs:us-east-1:1:task-definition/{service}:2",
+        DeploymentId = "ecs-svc/ours",
+    };
+
+    private static JsonObject Dep(string id, string status, string? rollout, int desired = 1, int running = 0, string? reason = null, int failed = 0)
+    {
+        var d = new JsonObject { ["id"] = id, ["status"] = status, ["desiredCount"] = desired, ["runningCount"] = running, ["pendingCount"] = desired - running, ["failedTasks"] = failed, ["taskDefinition"] = $"td/x:{(id == "ecs-svc/ours" ? 2 : 1)}" };
+        if (rollout is not null)
+        {
+            d["rolloutState"] = rollout;
+            d["rolloutStateReason"] = reason ?? $"ECS deployment {id} {rollout}";
+        }
+
+        return d;
+    }
+
+    private static JsonObject Svc(string name, params JsonObject[] deployments) => Svc(name, [], deployments);
+
+    private static JsonObject Svc(string name, string[] events, params JsonObject[] deployments) => new()
+    {
+        ["serviceName"] = name,
+        ["status"] = "ACTIVE",
+        ["deployments"] = new JsonArray(deployments),
+        ["events"] = new JsonArray(events.Select((m, i) => (JsonNode)new JsonObject { ["id"] = m, ["message"] = m }).ToArray()),
+    };
+
+    private static JsonObject Answer(params JsonObject[] services) => new() { ["services"] = new JsonArray(services), ["failures"] = new JsonArray() };
+
+    private static async Task<(ServiceWatch Watch, RecordingHost Host, FakeTime Time, ScriptedEcs Ecs)> Watch(Func<int, JsonObject> answers, TimeSpan? timeout = null)
+    {
+        var ecs = new ScriptedEcs((_, n) => answers(n));
+        var host = new RecordingHost();
+        var time = new FakeTime();
+        var watch = new ServiceWatch(Ours(), 1);
+        await new DeploymentWatcher(ecs, host, time.Clock).WatchAsync([watch], timeout ?? TimeSpan.FromMinutes(15), CancellationToken.None);
+        return (watch, host, time, ecs);
+    }
+
+    [Fact]
+    public async Task SucceedsWhenOurDeploymentIsPrimaryAndCompleted()
+    {
+        var (w, host, _, ecs) = await Watch(n => n < 3
+            ? Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "IN_PROGRESS"), Dep("ecs-svc/old", "ACTIVE", "COMPLETED", running: 1)))
+            : Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "COMPLETED", running: 1))));
+
+        Assert.Equal(WatchState.Succeeded, w.State);
+        Assert.Equal(3, ecs.Requests.Count);
+        Assert.Equal(1, w.Deployment.RunningCount);
+        Assert.True(host.Progress[^1].Completed);
+        Assert.All(host.Progress, p => Assert.Equal(1, p.Id));
+    }
+
+    [Fact]
+    public async Task ARollbackByTheCircuitBreakerIsAFailureNeverASuccess()
+    {
+        // The service ends up stable and COMPLETED - on the old revision. Judged by deployment id, that is our failure.
+        var (w, _, _, _) = await Watch(n => n switch
+        {
+            1 => Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "IN_PROGRESS", failed: 2))),
+            2 => Answer(Svc("backend-flask",
+                Dep("ecs-svc/rb", "PRIMARY", "IN_PROGRESS", reason: "ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/old."),
+                Dep("ecs-svc/ours", "ACTIVE", "FAILED", reason: "ECS deployment circuit breaker: tasks failed to start."))),
+            _ => Answer(Svc("backend-flask", Dep("ecs-svc/rb", "PRIMARY", "COMPLETED", running: 1))),
+        });
+
+        Assert.Equal(WatchState.RolledBackByEcs, w.State);
+        Assert.Contains("tasks failed to start", w.Reason);
+        Assert.Contains("rolling back", w.Reason);
+    }
+
+    [Fact]
+    public async Task FailsWhenOurDeploymentFailsWithoutRollback()
+    {
+        var (w, _, _, _) = await Watch(_ => Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "FAILED", reason: "ECS deployment circuit breaker: tasks failed to start."))));
+
+        Assert.Equal(WatchState.Failed, w.State);
+        Assert.Equal("ECS deployment circuit breaker: tasks failed to start.", w.Reason);
+    }
+
+    [Fact]
+    public async Task WithoutRolloutStateTheOnlyDeploymentWithAllTasksRunningSucceeds()
+    {
+        var (w, _, _, ecs) = await Watch(n => n < 2
+            ? Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", null, desired: 2, running: 2), Dep("ecs-svc/old", "ACTIVE", null, running: 1)))
+            : Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", null, desired: 2, running: 2))));
+
+        Assert.Equal(WatchState.Succeeded, w.State);
+        Assert.Equal(2, ecs.Requests.Count);
+    }
+
+    [Fact]
+    public async Task AnotherDeploymentReplacingOursIsAFailure()
+    {
+        var (w, _, _, _) = await Watch(_ => Answer(Svc("backend-flask", Dep("ecs-svc/someone", "PRIMARY", "IN_PROGRESS"), Dep("ecs-svc/ours", "ACTIVE", "IN_PROGRESS"))));
+
+        Assert.Equal(WatchState.Failed, w.State);
+        Assert.Contains("replaced", w.Reason);
+    }
+
+    [Fact]
+    public async Task TimesOutAfterTheTimeoutWithoutOvershooting()
+    {
+        var (w, _, time, _) = await Watch(_ => Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "IN_PROGRESS", failed: 7))), TimeSpan.FromSeconds(30));
+
+        Assert.Equal(WatchState.TimedOut, w.State);
+        Assert.Equal(TimeSpan.FromSeconds(30), time.Now - DateTimeOffset.UnixEpoch);
+        Assert.Contains("7 failed tasks", w.Reason);
+    }
+
+    [Fact]
+    public async Task BacksOffWhileNothingChangesAndIsQuickAgainAfterAChange()
+    {
+        var (_, _, time, _) = await Watch(n => n switch
+        {
+            < 6 => Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "IN_PROGRESS"))),
+            6 => Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "IN_PROGRESS", running: 1))),
+            _ => Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "COMPLETED", running: 1))),
+        });
+
+        Assert.Equal(
+            new[] { 0.25, 0.5, 1, 2, 4, 0.25 },
+            time.Delays.Select(d => d.TotalSeconds));
+    }
+
+    [Fact]
+    public async Task ShowsEachNewEventOnceOldestFirstAndNotTheOnesFromBefore()
+    {
+        var ecs = new ScriptedEcs((_, n) => n switch
+        {
+            1 => Answer(Svc("backend-flask", ["e2", "e1", "old"], Dep("ecs-svc/ours", "PRIMARY", "IN_PROGRESS"))),
+            _ => Answer(Svc("backend-flask", ["e3", "e2", "e1", "old"], Dep("ecs-svc/ours", "PRIMARY", "COMPLETED", running: 1))),
+        });
+        var host = new RecordingHost();
+        var watch = new ServiceWatch(Ours(), 1, ["old"]);
+
+        await new DeploymentWatcher(ecs, host, new FakeTime().Clock).WatchAsync([watch], TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Equal(["cruddur/backend-flask: e1", "cruddur/backend-flask: e2", "cruddur/backend-flask: e3"], host.Information);
+    }
+
+    [Fact]
+    public async Task DescribesTenServicesPerCallAndOnlyTheUnfinishedOnes()
+    {
+        var ecs = new ScriptedEcs((request, n) => Answer(((JsonArray)request["services"]!).Select(s => Svc((string)s!,
+            Dep("ecs-svc/ours", "PRIMARY", n > 3 && (string)s! != "svc-0" ? "COMPLETED" : "IN_PROGRESS", running: 1))).ToArray()));
+        var watches = Enumerable.Range(0, 25).Select(i => new ServiceWatch(Ours($"svc-{i}"), i + 1)).ToList();
+        var time = new FakeTime();
+
+        await new DeploymentWatcher(ecs, new RecordingHost(), time.Clock).WatchAsync(watches, TimeSpan.FromSeconds(2), CancellationToken.None);
+
+        // ceil(25/10) = 3 calls per round while all are pending; then only the one still in progress is asked about.
+        Assert.Equal([10, 10, 5, 10, 10, 5], ecs.Requests.Take(6).Select(r => ((JsonArray)r["services"]!).Count));
+        Assert.Equal(WatchState.TimedOut, watches[0].State);
+        Assert.All(watches.Skip(1), w => Assert.Equal(WatchState.Succeeded, w.State));
+        Assert.All(ecs.Requests.Skip(6), r => Assert.Equal(["svc-0"], ((JsonArray)r["services"]!).Select(s => (string)s!)));
+    }
+
+    [Fact]
+    public async Task StopsPromptlyWhenCancelled()
+    {
+        using var cts = new CancellationTokenSource();
+        var ecs = new ScriptedEcs((_, n) =>
+        {
+            if (n == 2)
+            {
+                cts.Cancel();
+            }
+
+            return Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "IN_PROGRESS")));
+        });
+        var host = new RecordingHost();
+        var clock = new WatchClock(() => DateTimeOffset.UtcNow, Task.Delay);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            new DeploymentWatcher(ecs, host, clock).WatchAsync([new ServiceWatch(Ours(), 1)], TimeSpan.FromMinutes(1), cts.Token));
+
+        Assert.Equal(2, ecs.Requests.Count);
+        Assert.True(host.Progress[^1].Completed);
+    }
+}

@@ -1,0 +1,360 @@
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    $script:stack = Start-CruddurStack Ecs, Moto
+    $script:previousEnv = Set-CruddurStackEnvironment $stack
+    $script:ecsUrl = $stack.EcsUrl
+
+    function Invoke-Sim([string] $Path, $Body) {
+        if ($null -eq $Body) { return Invoke-RestMethod "$ecsUrl/_sim/$Path" }
+        Invoke-RestMethod -Method Post "$ecsUrl/_sim/$Path" -ContentType 'application/json' -Body ($Body | ConvertTo-Json -Compress)
+    }
+    function Get-SimCalls([string] $Operation) { $c = Invoke-Sim calls; if ($c.$Operation) { $c.$Operation } else { 0 } }
+    function Invoke-Ecs { $out = aws ecs @args --output json; if ($LASTEXITCODE) { throw "aws ecs $args failed" }; $out | ConvertFrom-Json }
+
+    # The seed's task definition format, with ERB placeholders for account and region; $Scenario drives the simulator.
+    function New-TaskDefinitionFile([string] $Family, [string] $Scenario = 'healthy', [string] $Folder = $work) {
+        $path = Join-Path $Folder "$Family.json"
+        Set-Content $path @"
+{
+  "family": "$Family",
+  "executionRoleArn": "arn:aws:iam::<%= ENV['AWS_ACCOUNT_ID'] %>:role/CruddurServiceExecutionRole",
+  "networkMode": "awsvpc", "cpu": "256", "memory": "512", "requiresCompatibilities": [ "FARGATE" ],
+  "containerDefinitions": [
+    { "name": "xray", "image": "public.ecr.aws/xray/aws-xray-daemon", "essential": true, "user": "1337" },
+    {
+      "name": "$Family", "image": "registry.local/${Family}:seed", "essential": true,
+      "healthCheck": { "command": [ "CMD-SHELL", "true" ], "interval": 30, "timeout": 5, "retries": 3, },
+      "environment": [ { "name": "CRUDDUR_SIM_SCENARIO", "value": "$Scenario" }, { "name": "AWS_DEFAULT_REGION", "value": "<%= ENV['AWS_DEFAULT_REGION'] %>" } ]
+    }
+  ]
+}
+"@
+        $path
+    }
+    function New-ServiceDefinitionFile([string] $Service, [switch] $CircuitBreaker) {
+        $path = Join-Path $work "service-$Service.json"
+        $definition = [ordered]@{
+            cluster = 'cruddur'; launchType = 'FARGATE'; desiredCount = 1; enableExecuteCommand = $true; serviceName = $Service; taskDefinition = $Service
+            networkConfiguration = @{ awsvpcConfiguration = @{ assignPublicIp = 'ENABLED'; subnets = @('subnet-1'); securityGroups = @('sg-1') } }
+        }
+        if ($CircuitBreaker) { $definition.deploymentConfiguration = @{ deploymentCircuitBreaker = @{ enable = $true; rollback = $true } } }
+        $definition | ConvertTo-Json -Depth 6 | Set-Content $path
+        $path
+    }
+    # A running service on revision 1 of its family, created the way the seed does it (files), through the cmdlet.
+    function New-RunningService([string] $Service, [switch] $CircuitBreaker) {
+        Deploy-CruddurService $Service -TaskDefinitionFile (New-TaskDefinitionFile $Service) -ServiceDefinitionFile (New-ServiceDefinitionFile $Service -CircuitBreaker:$CircuitBreaker) -ErrorAction Stop
+    }
+    function Get-ServiceState([string] $Service) { (Invoke-Ecs describe-services --cluster cruddur --services $Service).services[0] }
+    function Get-ActiveRevisions([string] $Family) {
+        @((Invoke-Ecs list-task-definitions --family-prefix $Family --status ACTIVE).taskDefinitionArns | ForEach-Object { [int]($_ -split ':')[-1] } | Sort-Object)
+    }
+}
+
+AfterAll {
+    Restore-CruddurStackEnvironment $previousEnv
+    Stop-CruddurStack $stack
+}
+
+Describe 'Deploy-CruddurService' {
+    BeforeEach {
+        Reset-CruddurStack $stack
+        Invoke-Ecs create-cluster --cluster-name cruddur | Out-Null
+        $script:work = New-TestFolder
+    }
+
+    It 'creates a missing service from the service definition file, placeholders filled' {
+        $d = New-RunningService backend-flask
+
+        $d.Created | Should -BeTrue
+        $d.Outcome | Should -Be 'Succeeded'
+        $d.Revision | Should -Be 1
+        $d.PSObject.TypeNames[0] | Should -Be 'Cruddur.Core.Deployments.Deployment'
+        $td = (Invoke-Ecs describe-task-definition --task-definition backend-flask:1).taskDefinition
+        $td.executionRoleArn | Should -Be 'arn:aws:iam::123456789012:role/CruddurServiceExecutionRole'
+        ($td.containerDefinitions[1].environment | Where-Object name -EQ AWS_DEFAULT_REGION).value | Should -Be 'us-east-1'
+        (Get-ServiceState backend-flask).runningCount | Should -Be 1
+    }
+
+    It 'rolls a piped image out to the service of the same name and reports success by deployment id' {
+        New-RunningService backend-flask | Out-Null
+        $image = [pscustomobject]@{ Repository = 'backend-flask'; ImageUri = 'registry.local/backend-flask@sha256:' + ('a' * 64) }
+
+        $d = $image | Deploy-CruddurService
+
+        $d.Outcome | Should -Be 'Succeeded'
+        $d.RolloutState | Should -Be 'COMPLETED'
+        $d.TaskDefinitionArn | Should -BeLike '*:task-definition/backend-flask:2'
+        $d.PreviousTaskDefinitionArn | Should -BeLike '*:task-definition/backend-flask:1'
+        $d.RunningCount | Should -Be 1
+        $service = Get-ServiceState backend-flask
+        $service.taskDefinition | Should -Be $d.TaskDefinitionArn
+        $service.deployments.Count | Should -Be 1
+        $service.deployments[0].id | Should -Be $d.DeploymentId
+        $task = (Invoke-Ecs describe-tasks --cluster cruddur --tasks (Invoke-Ecs list-tasks --cluster cruddur --service-name backend-flask).taskArns).tasks[0]
+        ($task.containers | Where-Object name -EQ backend-flask).image | Should -Be $image.ImageUri
+        ($task.containers | Where-Object name -EQ xray).image | Should -Be 'public.ecr.aws/xray/aws-xray-daemon'
+    }
+
+    It 'never reports success when the health check fails and the circuit breaker rolls back' {
+        New-RunningService backend-flask -CircuitBreaker | Out-Null
+        $file = New-TaskDefinitionFile backend-flask -Scenario unhealthy
+
+        { Deploy-CruddurService backend-flask -Image registry.local/backend-flask:bad -TaskDefinitionFile $file -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployFailed,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+
+        $err = $Error[0]
+        $err.Exception.Message | Should -Match 'ECS rolled the service back'
+        $err.Exception.Message | Should -Match 'health check'
+        $err.TargetObject.Outcome | Should -Be 'RolledBackByEcs'
+        $err.TargetObject.RolloutState | Should -Be 'FAILED'
+    }
+
+    It 'rolls back itself after a crash loop without circuit breaker times out, and the previous revision runs' {
+        New-RunningService backend-flask | Out-Null
+        $file = New-TaskDefinitionFile backend-flask -Scenario crash
+
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile $file -Timeout 3 -ErrorAction Stop -WarningVariable warnings } |
+            Should -Throw -ErrorId 'DeployTimedOut,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+
+        $err = $Error[0]
+        $err.TargetObject.Outcome | Should -Be 'RolledBack'
+        $err.Exception.Message | Should -Match 'did not complete within 00:00:03'
+        $err.Exception.Message | Should -Match 'Essential container in task exited'
+        $err.Exception.Message | Should -Match 'exited with code 1'
+        $err.Exception.Message | Should -Match 'rolled back to backend-flask:1'
+        $service = Get-ServiceState backend-flask
+        $service.taskDefinition | Should -BeLike '*backend-flask:1'
+        $service.deployments.Count | Should -Be 1
+        $service.deployments[0].rolloutState | Should -Be 'COMPLETED'
+        $service.runningCount | Should -Be 1
+    }
+
+    It 'leaves a failed service alone with -NoRollback' {
+        New-RunningService backend-flask | Out-Null
+        $file = New-TaskDefinitionFile backend-flask -Scenario crash
+
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile $file -Timeout 2 -NoRollback -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployTimedOut,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+
+        $Error[0].TargetObject.Outcome | Should -Be 'Failed'
+        (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:2'
+    }
+
+    It 'refuses an unknown service without a service definition file, registering nothing' {
+        { Deploy-CruddurService backend-flask -Image x -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployServiceNotFound,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+
+        $Error[0].Exception.Message | Should -Match '-ServiceDefinitionFile'
+        Get-SimCalls RegisterTaskDefinition | Should -Be 0
+    }
+
+    It 'reports malformed JSON with line and property path, registering nothing' {
+        New-RunningService backend-flask | Out-Null
+        $bad = Join-Path $work 'bad.json'
+        Set-Content $bad "{`n  `"family`": `"backend-flask`",`n  `"containerDefinitions`": [`n    { `"name`": `"backend-flask`" `"image`": `"x`" }`n  ]`n}"
+
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile $bad -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployDefinitionInvalidJson,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+
+        $Error[0].Exception.Message | Should -Match ([regex]::Escape("bad.json:4:"))
+        $Error[0].Exception.Message | Should -Match ([regex]::Escape('$.containerDefinitions[0].name'))
+        Get-SimCalls RegisterTaskDefinition | Should -Be 1
+    }
+
+    It 'reports fields ECS would reject before registering' {
+        New-RunningService backend-flask | Out-Null
+        $file = New-TaskDefinitionFile backend-flask
+        (Get-Content $file -Raw) -replace '"cpu": "256",', '"cpuUnits": "256",' | Set-Content $file
+
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile $file -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployDefinitionInvalid,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+
+        $Error[0].Exception.Message | Should -Match "'cpuUnits' is not a task definition field"
+        Get-SimCalls RegisterTaskDefinition | Should -Be 1
+    }
+
+    It 'refuses an unknown container name, naming the ones there are' {
+        New-RunningService backend-flask | Out-Null
+
+        { Deploy-CruddurService backend-flask -Image x -ContainerName backend -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployContainerNotFound,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+
+        $Error[0].Exception.Message | Should -Match 'xray, backend-flask'
+        Get-SimCalls RegisterTaskDefinition | Should -Be 1
+        Get-SimCalls UpdateService | Should -Be 0
+    }
+
+    It 'retries throttled DescribeServices and RegisterTaskDefinition and registers one revision only' {
+        New-RunningService backend-flask | Out-Null
+        Invoke-Sim faults @{ operation = 'DescribeServices'; kind = 'Throttling'; count = 3 } | Out-Null
+        Invoke-Sim faults @{ operation = 'RegisterTaskDefinition'; kind = 'Throttling'; count = 2 } | Out-Null
+
+        $d = Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2
+
+        $d.Outcome | Should -Be 'Succeeded'
+        $d.Revision | Should -Be 2
+        Get-SimCalls RegisterTaskDefinition | Should -Be 4 # 1 for the creation, 2 throttled, 1 accepted
+        Get-ActiveRevisions backend-flask | Should -Be @(1, 2)
+    }
+
+    It 'does not retry a registration that failed with a server error, and updates nothing' {
+        New-RunningService backend-flask | Out-Null
+        Invoke-Sim faults @{ operation = 'RegisterTaskDefinition'; kind = 'ServerError'; count = 1 } | Out-Null
+
+        { Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'AwsServerException,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+
+        Get-SimCalls RegisterTaskDefinition | Should -Be 2
+        Get-SimCalls UpdateService | Should -Be 0
+    }
+
+    It 'deploys two services together and watches them in one loop' {
+        New-RunningService backend-flask | Out-Null
+        New-RunningService frontend-react-js | Out-Null
+        $before = Get-SimCalls DescribeServices
+
+        $d = Deploy-CruddurService backend-flask, frontend-react-js
+
+        $d.Service | Should -Be @('backend-flask', 'frontend-react-js')
+        $d.Outcome | Should -Be @('Succeeded', 'Succeeded')
+        $d.Revision | Should -Be @(2, 2)
+        # Both are described in the same calls: one before deploying, then one per poll round for the two.
+        $rounds = (Get-SimCalls DescribeServices) - $before
+        $rounds | Should -BeLessThan 40
+        (Get-ServiceState frontend-react-js).taskDefinition | Should -BeLike '*frontend-react-js:2'
+    }
+
+    It 'shows the task definition diff under -WhatIf and changes nothing' {
+        New-RunningService backend-flask | Out-Null
+        $transcript = Join-Path $work 'whatif.txt'
+
+        Start-Transcript $transcript | Out-Null
+        try { Deploy-CruddurService backend-flask -Image registry.local/backend-flask@sha256:feed -WhatIf } finally { Stop-Transcript | Out-Null }
+
+        $text = Get-Content $transcript -Raw
+        $text | Should -Match ([regex]::Escape('~ containerDefinitions[backend-flask].image: "registry.local/backend-flask:seed" -> "registry.local/backend-flask@sha256:feed"'))
+        $text | Should -Match 'cruddur/backend-flask'
+        Get-SimCalls RegisterTaskDefinition | Should -Be 1
+        Get-SimCalls UpdateService | Should -Be 0
+        Get-ActiveRevisions backend-flask | Should -Be @(1)
+    }
+
+    It 'keeps the newest revisions with -KeepRevisions, but never one a service still uses' {
+        New-RunningService backend-flask | Out-Null
+        Invoke-Ecs create-service --cluster cruddur --service-name backend-flask-canary --task-definition backend-flask:1 --desired-count 1 | Out-Null
+        Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 | Out-Null
+        Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v3 | Out-Null
+
+        $d = Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v4 -KeepRevisions 1
+
+        $d.Revision | Should -Be 4
+        Get-ActiveRevisions backend-flask | Should -Be @(1, 4)
+    }
+
+    It 'stops watching within a second on Ctrl+C and says the rollout continues in ECS' {
+        New-RunningService backend-flask | Out-Null
+        $file = New-TaskDefinitionFile backend-flask -Scenario crash
+        # A host that records what reaches its UI: once the pipeline is stopped it may take no more output; the host still shows it.
+        if (-not ('CruddurTest.RecordingHost' -as [type])) {
+            Add-Type -TypeDefinition (Get-Content (Join-Path $PSScriptRoot 'RecordingHost.cs') -Raw)
+        }
+        $recorder = [CruddurTest.RecordingHost]::new()
+        $runspace = [runspacefactory]::CreateRunspace($recorder)
+        $runspace.Open()
+        $ps = [powershell]::Create()
+        $ps.Runspace = $runspace
+        $null = $ps.AddScript("Import-Module '$env:CRUDDUR_MODULE_PATH'; Deploy-CruddurService backend-flask -TaskDefinitionFile '$file'")
+        $async = $ps.BeginInvoke()
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ($ps.Streams.Progress.Count -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $ps.Streams.Progress.Count | Should -BeGreaterOrEqual 2 -Because 'the watch has started'
+
+            $ps.Stop()
+            $stopped = [Diagnostics.Stopwatch]::StartNew()
+            # Depending on how far the engine got with the stop, the warning still reaches the warning stream or only the host.
+            function Get-Told { @($recorder.Warnings) + @($ps.Streams.Warning | ForEach-Object Message) }
+            while (-not (Get-Told) -and $stopped.Elapsed.TotalSeconds -lt 5) { Start-Sleep -Milliseconds 20 }
+            $told = $stopped.Elapsed.TotalSeconds
+            $calls = Get-SimCalls DescribeServices
+            Start-Sleep -Milliseconds 1500
+
+            $told | Should -BeLessThan 1 -Because 'the watch ends within a second of Ctrl+C'
+            Get-SimCalls DescribeServices | Should -Be $calls -Because 'nothing polls ECS after the stop'
+            $async.IsCompleted | Should -BeTrue
+            $warning = (Get-Told) -join "`n"
+            $warning | Should -Match 'backend-flask:2 \(deployment ecs-svc/\d+\) continues in ECS'
+            $warning | Should -Match 'Get-CruddurService -Cluster cruddur -Service backend-flask'
+            (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:2' -Because 'the rollout was left to ECS, not rolled back'
+        } finally { $ps.Dispose(); $runspace.Dispose() }
+    }
+}
+
+Describe 'Undo-CruddurDeployment' {
+    BeforeEach {
+        Reset-CruddurStack $stack
+        Invoke-Ecs create-cluster --cluster-name cruddur | Out-Null
+        $script:work = New-TestFolder
+    }
+
+    It 'rolls the service back to the previous revision and waits for it' {
+        New-RunningService backend-flask | Out-Null
+        $deployed = Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2
+
+        $d = $deployed | Undo-CruddurDeployment -Confirm:$false
+
+        $d.TaskDefinitionArn | Should -BeLike '*backend-flask:1'
+        $d.PreviousTaskDefinitionArn | Should -BeLike '*backend-flask:2'
+        $d.Outcome | Should -Be 'Succeeded'
+        (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:1'
+    }
+
+    It 'says when there is no older revision' {
+        New-RunningService backend-flask | Out-Null
+
+        { Undo-CruddurDeployment backend-flask -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'UndoNoPreviousRevision,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+        Get-SimCalls UpdateService | Should -Be 0
+    }
+
+    It 'refuses a service that does not exist' {
+        { Undo-CruddurDeployment nope -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployServiceNotFound,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+    }
+}
+
+Describe 'Get-CruddurService' {
+    BeforeAll {
+        Reset-CruddurStack $stack
+        Invoke-Ecs create-cluster --cluster-name cruddur | Out-Null
+        $script:work = New-TestFolder
+        New-RunningService backend-flask | Out-Null
+        New-RunningService frontend-react-js | Out-Null
+    }
+
+    It 'lists every service of the cluster with deployments, events and tasks' {
+        $services = Get-CruddurService
+
+        $services.Service | Should -Be @('backend-flask', 'frontend-react-js')
+        $backend = $services[0]
+        $backend.PSObject.TypeNames[0] | Should -Be 'Cruddur.Core.Deployments.ServiceStatus'
+        $backend.Revision | Should -Be 1
+        $backend.RolloutState | Should -Be 'COMPLETED'
+        $backend.RunningCount | Should -Be 1
+        $backend.Events[0].Message | Should -Match 'steady state'
+        $backend.Tasks.Count | Should -Be 1
+        $backend.Tasks[0].Cluster | Should -Be 'cruddur'
+        $backend.Tasks[0].Service | Should -Be 'backend-flask'
+        $backend.Tasks[0].TaskArn | Should -BeLike 'arn:aws:ecs:*:task/cruddur/*'
+        $backend.Tasks[0].Containers.Name | Should -Be @('xray', 'backend-flask')
+        ($backend | Format-Table | Out-String) | Should -Match 'backend-flask:1\s+COMPLETED'
+    }
+
+    It 'reports a missing service and still shows the others' {
+        $result = Get-CruddurService backend-flask, nope -ErrorVariable errors -ErrorAction SilentlyContinue
+
+        $result.Service | Should -Be 'backend-flask'
+        $errors[0].FullyQualifiedErrorId | Should -Be 'GetServiceNotFound,Cruddur.PowerShell.Commands.GetCruddurServiceCommand'
+    }
+}
