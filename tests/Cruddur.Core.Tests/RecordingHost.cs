@@ -12,6 +12,9 @@ public sealed class RecordingHost : IOperationHost
 
     public ConcurrentQueue<string> Messages { get; } = new();
 
+    /// <summary>The information stream alone, without prefixes.</summary>
+    public ConcurrentQueue<string> Information { get; } = new();
+
     public ConcurrentQueue<ProgressUpdate> Progress { get; } = new();
 
     public ConcurrentQueue<(string Target, string Action)> Asked { get; } = new();
@@ -23,7 +26,11 @@ public sealed class RecordingHost : IOperationHost
 
     public void WriteWarning(string message) => Messages.Enqueue("WARNING: " + message);
 
-    public void WriteInformation(string message, string tag) => Messages.Enqueue($"INFO[{tag}]: " + message);
+    public void WriteInformation(string message, string tag)
+    {
+        Information.Enqueue(message);
+        Messages.Enqueue($"INFO[{tag}]: " + message);
+    }
 
     public void WriteProgress(ProgressUpdate update) => Progress.Enqueue(update);
 

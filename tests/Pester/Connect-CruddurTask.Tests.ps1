@@ -48,14 +48,13 @@ sys.exit(int(os.environ.get("CRUDDUR_STANDIN_EXIT", "0")))
 
     # Polls ECS until the service has $Count RUNNING tasks; returns them newest first.
     function Wait-RunningTask([string] $Service, [int] $Count = 1) {
-        $deadline = [datetime]::UtcNow.AddSeconds(60)
-        while ($true) {
+        # Wrapped in an array so that one task is still a truthy answer for Wait-Until.
+        $tasks = Wait-Until {
             $arns = @((Invoke-Ecs ListTasks @{ cluster = 'cruddur'; serviceName = $Service }).taskArns)
-            $tasks = if ($arns) { @((Invoke-Ecs DescribeTasks @{ cluster = 'cruddur'; tasks = $arns }).tasks | Where-Object lastStatus -eq 'RUNNING') } else { @() }
-            if ($tasks.Count -ge $Count) { return @($tasks | Sort-Object startedAt -Descending) }
-            if ([datetime]::UtcNow -gt $deadline) { throw "service $Service has $($tasks.Count) of $Count running tasks after 60 s" }
-            Start-Sleep -Milliseconds 50
-        }
+            $running = if ($arns) { @((Invoke-Ecs DescribeTasks @{ cluster = 'cruddur'; tasks = $arns }).tasks | Where-Object lastStatus -eq 'RUNNING') } else { @() }
+            if ($running.Count -ge $Count) { , @($running | Sort-Object startedAt -Descending) }
+        } "$Count running task(s) of $Service" 60
+        @($tasks)
     }
 
     # A service like the seed's backend-flask: an xray sidecar and the app container, named like the service.

@@ -23,13 +23,6 @@ BeforeAll {
         $psi.RedirectStandardError = $true; $psi.RedirectStandardOutput = $true
         [System.Diagnostics.Process]::Start($psi)
     }
-    function Wait-Until([scriptblock] $Condition, [string] $What, [double] $Seconds = 15) {
-        $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
-        while (-not (& $Condition)) {
-            if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out waiting for $What" }
-            Start-Sleep -Milliseconds 50
-        }
-    }
 
     # The seed's Cognito users: preferred_username is the handle in public.users; one user has no row.
     $script:pool = aws cognito-idp create-user-pool --pool-name cruddur --query UserPool.Id --output text

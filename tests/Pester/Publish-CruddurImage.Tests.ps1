@@ -64,11 +64,10 @@ COPY --from=build /app.txt /app.txt
         foreach ($name in @($psi.Environment.Keys | Where-Object { $_ -like 'REGISTRY_*' })) { $psi.Environment.Remove($name) | Out-Null }
         $p = [System.Diagnostics.Process]::Start($psi)
         $script:extraRegistries += $p
-        $deadline = [DateTime]::UtcNow.AddSeconds(20)
-        while ([DateTime]::UtcNow -lt $deadline -and -not $p.HasExited) {
-            try { $null = Invoke-WebRequest "http://127.0.0.1:$port/v2/" -SkipHttpErrorCheck; return "127.0.0.1:$port" } catch { Start-Sleep -Milliseconds 100 }
-        }
-        throw "registry on $port did not start: $(if ($p.HasExited) { $p.StandardError.ReadToEnd() })"
+        Wait-Until {
+            if ($p.HasExited) { throw "registry on $port did not start: $($p.StandardError.ReadToEnd())" }
+            try { $null = Invoke-WebRequest "http://127.0.0.1:$port/v2/" -SkipHttpErrorCheck; "127.0.0.1:$port" } catch { $null }
+        } "the registry on port $port" 20
     }
 }
 

@@ -6,12 +6,11 @@ BeforeAll {
     $psi.ArgumentList.Add((Join-Path $PSScriptRoot 'fixtures/health-server.py')); $psi.ArgumentList.Add($portFile)
     $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true
     $script:server = [System.Diagnostics.Process]::Start($psi)
-    $deadline = [DateTime]::UtcNow.AddSeconds(30)
-    while (-not (Test-Path $portFile) -or -not (Get-Content $portFile -Raw)) {
-        if ($server.HasExited -or [DateTime]::UtcNow -gt $deadline) { throw "health server did not start: $($server.StandardError.ReadToEnd())" }
-        Start-Sleep -Milliseconds 50
-    }
-    $script:base = "http://127.0.0.1:$(Get-Content $portFile -Raw)"
+    $port = Wait-Until {
+        if ($server.HasExited) { throw "health server did not start: $($server.StandardError.ReadToEnd())" }
+        if (Test-Path $portFile) { Get-Content $portFile -Raw }
+    } 'the health server' 30
+    $script:base = "http://127.0.0.1:$port"
 }
 
 AfterAll {

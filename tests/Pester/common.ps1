@@ -15,6 +15,17 @@ function Get-AllStreamText([scriptblock] $Command) {
     }) -join "`n")
 }
 
+# Polls $Condition every 50 ms until it returns something truthy, and returns that; throws after $Seconds naming $What.
+# The condition may throw to give up early (a server process that exited, say).
+function Wait-Until([scriptblock] $Condition, [string] $What, [double] $Seconds = 15) {
+    $deadline = [DateTime]::UtcNow.AddSeconds($Seconds)
+    while (-not ($result = & $Condition)) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "Timed out after $Seconds s waiting for $What" }
+        Start-Sleep -Milliseconds 50
+    }
+    $result
+}
+
 # A new empty folder under Pester's TestDrive.
 function New-TestFolder([string] $Name = [guid]::NewGuid().ToString('N')) {
     (New-Item -ItemType Directory -Path (Join-Path $TestDrive $Name) -Force).FullName

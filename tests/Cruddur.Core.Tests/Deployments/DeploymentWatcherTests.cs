@@ -22,23 +22,6 @@ public class DeploymentWatcherTests
         }
     }
 
-    private sealed class RecordingHost : IOperationHost
-    {
-        public List<string> Information { get; } = [];
-
-        public List<ProgressUpdate> Progress { get; } = [];
-
-        public void WriteVerbose(string message) { }
-
-        public void WriteWarning(string message) { }
-
-        public void WriteInformation(string message, string tag) => Information.Add(message);
-
-        public void WriteProgress(ProgressUpdate update) => Progress.Add(update);
-
-        public bool ShouldProcess(string target, string action) => true;
-    }
-
     private sealed class FakeTime
     {
         public DateTimeOffset Now { get; private set; } = DateTimeOffset.UnixEpoch;
@@ -105,7 +88,7 @@ public class DeploymentWatcherTests
         Assert.Equal(WatchState.Succeeded, w.State);
         Assert.Equal(3, ecs.Requests.Count);
         Assert.Equal(1, w.Deployment.RunningCount);
-        Assert.True(host.Progress[^1].Completed);
+        Assert.True(host.Progress.Last().Completed);
         Assert.All(host.Progress, p => Assert.Equal(1, p.Id));
     }
 
@@ -234,6 +217,6 @@ public class DeploymentWatcherTests
             new DeploymentWatcher(ecs, host, clock).WatchAsync([new ServiceWatch(Ours(), 1)], TimeSpan.FromMinutes(1), cts.Token));
 
         Assert.Equal(2, ecs.Requests.Count);
-        Assert.True(host.Progress[^1].Completed);
+        Assert.True(host.Progress.Last().Completed);
     }
 }
