@@ -104,14 +104,13 @@ Describe 'Start-CruddurStack failures' {
         $module = Join-Path $PSScriptRoot 'CruddurStack.psm1'
         $script = "Import-Module '$module'; `$s = Start-CruddurStack -Component Moto, Postgres -Root '$root'; " +
             "@{ Owner = `$PID; Moto = `$s.Pids.Moto; Postgres = `$s.Pids.Postgres; Data = `$s.PostgresDataDir } | " +
-            "ConvertTo-Json | Set-Content '$info'; Start-Sleep 120"
+            "ConvertTo-Json | Set-Content '$info.tmp'; Move-Item '$info.tmp' '$info'; Start-Sleep 120"  # renamed: never read half-written
         $child = Start-Process dotnet -ArgumentList 'pwsh', '-NoProfile', '-Command', $script -WorkingDirectory $RepoRoot -PassThru `
             -RedirectStandardOutput (Join-Path $TestDrive 'orphan.out') -RedirectStandardError (Join-Path $TestDrive 'orphan.err')
         try {
             $deadline = [datetime]::UtcNow.AddSeconds(60)
             while (-not (Test-Path $info) -and [datetime]::UtcNow -lt $deadline -and -not $child.HasExited) { Start-Sleep -Milliseconds 100 }
             Test-Path $info | Should -BeTrue -Because (Get-Content (Join-Path $TestDrive 'orphan.err') -Raw)
-            Start-Sleep -Milliseconds 200  # the JSON may be half written
             $pids = Get-Content $info -Raw | ConvertFrom-Json
             Get-Process -Id $pids.Moto | Should -Not -BeNullOrEmpty
             Stop-Process -Id $pids.Owner -Force
