@@ -1,6 +1,6 @@
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
-using Cruddur.Core.Iam;
 
 namespace Cruddur.Core.Infrastructure;
 
@@ -73,7 +73,7 @@ public static class InfrastructurePlan
         var logs = new AwsJsonClient(context, AwsService.Logs, host);
         var ecs = new AwsJsonClient(context, AwsService.Ecs, host);
         var ecr = new AwsJsonClient(context, AwsService.Ecr, host);
-        var iam = new IamClient(AwsQueryClient.ForIam(context, host));
+        var iam = new IamClient(context, host);
         var awsPolicies = $"arn:{PolicyDocuments.PartitionOf(region)}:iam::aws:policy/";
 
         var steps = new List<InfrastructureStep>
@@ -88,7 +88,7 @@ public static class InfrastructurePlan
         steps.Add(new IamRolePolicyStep(iam, TaskRole, TaskPolicy, taskPolicy));
         steps.Add(new IamPolicyAttachmentStep(iam, TaskRole, awsPolicies + "CloudWatchFullAccess"));
         steps.Add(new IamPolicyAttachmentStep(iam, TaskRole, awsPolicies + "AWSXRayDaemonWriteAccess"));
-        steps.Add(new SecurityGroupStep(context, SecurityGroupName, BackendPort));
+        steps.Add(new SecurityGroupStep(new Ec2Client(context, host), region, SecurityGroupName, BackendPort));
         return steps;
     }
 }

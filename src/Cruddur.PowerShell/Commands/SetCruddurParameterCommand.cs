@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using System.Security;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.EnvFiles;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Parameters;
@@ -65,8 +66,7 @@ public sealed class SetCruddurParameterCommand : AwsCmdlet
                 source = "The env file " + EnvFile.Path;
             }
 
-            var store = new SsmParameterStore(Aws);
-            foreach (var result in Run((host, token) => ParameterWriter.WriteAsync(store, Path, Name, values, source, host, token)))
+            foreach (var result in Run((host, token) => ParameterWriter.WriteAsync(new SsmClient(Aws, host), Path, Name, values, source, host, token)))
             {
                 WriteObject(result);
             }
