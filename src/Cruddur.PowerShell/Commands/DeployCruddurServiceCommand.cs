@@ -16,8 +16,6 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     internal const string DefaultCluster = "cruddur";
 
     private readonly List<DeployTarget> _targets = [];
-    private volatile string? _stopped; // set by the worker when Ctrl+C ended the watch: what to tell the user
-
 
     /// <summary><para type="description">The service(s) to deploy. Publish-CruddurImage's Repository binds here (the seed names repository and service alike).</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -102,27 +100,12 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
         IReadOnlyList<Deployment> deployments = [];
         try
         {
-            deployments = Run(async (host, token) =>
-            {
-                try
-                {
-                    return await new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).DeployAsync(_targets, options, token);
-                }
-                catch (WatchStoppedException e)
-                {
-                    _stopped = e.Message;
-                    throw;
-                }
-            });
+            deployments = Run((host, token) =>
+                new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).DeployAsync(_targets, options, token));
         }
         catch (CruddurException e)
         {
             ThrowTerminating(e); // bad input or a refused call: nothing (more) was deployed
-        }
-        catch (PipelineStoppedException) when (StopToken.IsCancellationRequested)
-        {
-            this.StopWithMessage(() => _stopped);
-            throw;
         }
 
         foreach (var deployment in deployments)

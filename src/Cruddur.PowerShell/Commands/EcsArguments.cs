@@ -57,31 +57,3 @@ public sealed class SecondsArgumentAttribute : ArgumentTransformationAttribute
         };
     }
 }
-
-internal static class WatchStopping
-{
-    /// <summary>
-    /// Ends a cmdlet whose watch was stopped by Ctrl+C. The pipeline refuses output by then, so the message goes to the host's
-    /// UI (what a console user sees) and rides on the PipelineStoppedException (what a script hosting PowerShell sees).
-    /// </summary>
-    public static void StopWithMessage(this PSCmdlet cmdlet, Func<string?> message)
-    {
-        // The pipeline thread can see the stop (a refused WriteProgress) before the worker has composed the message.
-        if (!SpinWait.SpinUntil(() => message() is not null, TimeSpan.FromMilliseconds(500)))
-        {
-            return;
-        }
-
-        var text = message()!;
-        try
-        {
-            cmdlet.WriteWarning(text);
-        }
-        catch (PipelineStoppedException)
-        {
-            cmdlet.Host?.UI?.WriteWarningLine(text);
-        }
-
-        throw new PipelineStoppedException(text);
-    }
-}

@@ -13,8 +13,6 @@ namespace Cruddur.PowerShell.Commands;
 [OutputType(typeof(Deployment))]
 public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
 {
-    private volatile string? _stopped; // set by the worker when Ctrl+C ended the watch: what to tell the user
-
     /// <summary><para type="description">The service to roll back. Deployment and Get-CruddurService objects bind here.</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsServiceCompleter))]
@@ -46,28 +44,8 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
         TryRun(() =>
         {
             var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = false };
-                Deployment? deployment = null;
-            try
-            {
-                deployment = Run(async (host, token) =>
-                {
-                    try
-                    {
-                        return await new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).UndoAsync(Cluster, Service, TaskDefinition, options, token);
-                    }
-                    catch (WatchStoppedException e)
-                    {
-                        _stopped = e.Message;
-                        throw;
-                    }
-                });
-            }
-            catch (PipelineStoppedException) when (StopToken.IsCancellationRequested)
-            {
-                this.StopWithMessage(() => _stopped);
-                throw;
-            }
-
+            var deployment = Run((host, token) =>
+                new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).UndoAsync(Cluster, Service, TaskDefinition, options, token));
             if (deployment is null)
             {
                 return;
