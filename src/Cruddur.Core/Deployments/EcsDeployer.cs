@@ -184,7 +184,7 @@ public sealed class EcsDeployer
             var family = (string?)serviceDefinition!["taskDefinition"] ?? target.ContainerName ?? target.Service;
             next = await DescribeTaskDefinitionAsync(family, cancellationToken).ConfigureAwait(false) ?? throw new CruddurException(
                 "DeployTaskDefinitionNotFound", ErrorKind.ObjectNotFound,
-                $"No task definition '{family}' is registered. Pass -TaskDefinitionFile aws/task-definitions/{target.Service}.json.", target: family);
+                $"No task definition '{family}' is registered. Pass -TaskDefinitionFile {SeedDefaults.TaskDefinitionFile(target.Service)}.", target: family);
             source = $"task definition {family}";
         }
 
@@ -396,6 +396,6 @@ public sealed class EcsDeployer
     internal static CruddurException ServiceNotFound(string cluster, string service, bool canCreate) =>
         new("DeployServiceNotFound", ErrorKind.ObjectNotFound,
             $"The service '{service}' does not exist in the cluster '{cluster}'. "
-            + (canCreate ? $"Pass -ServiceDefinitionFile aws/ecs/service-{service}.json to create it, or check -Service and -Cluster. Nothing was registered." : "Check -Service and -Cluster."),
+            + (canCreate ? $"Pass -ServiceDefinitionFile {SeedDefaults.ServiceDefinitionFile(service)} to create it, or check -Service and -Cluster. Nothing was registered." : "Check -Service and -Cluster."),
             target: service);
 }

@@ -1,7 +1,9 @@
 using System.Management.Automation;
+using Cruddur.Core;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -23,7 +25,7 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsClusterCompleter))]
     [ValidateNotNullOrEmpty]
-    public string Cluster { get; set; } = DeployCruddurServiceCommand.DefaultCluster;
+    public string Cluster { get; set; } = SeedDefaults.Cluster;
 
     /// <summary><para type="description">The revision to go back to (family:revision or an ARN). Default: the newest active revision older than the one the service runs.</para></summary>
     [Parameter]

@@ -1,18 +1,33 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using Cruddur.Core;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
 
-namespace Cruddur.PowerShell.Commands;
+namespace Cruddur.PowerShell.Arguments;
+
+/// <summary>Completes -Region with the regions AWSSDK.Core knows.</summary>
+public sealed class AwsRegionCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        Completion.Matching(AwsNames.Regions(), wordToComplete);
+}
+
+/// <summary>Completes -ProfileName with the profiles in ~/.aws/config and ~/.aws/credentials.</summary>
+public sealed class AwsProfileCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        Completion.Matching(AwsNames.Profiles(), wordToComplete);
+}
 
 /// <summary>Completes -Service with the services of the -Cluster being typed (default cruddur); quick, and silent on failure.</summary>
 public sealed class EcsServiceCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        var cluster = fakeBoundParameters["Cluster"] as string ?? DeployCruddurServiceCommand.DefaultCluster;
+        var cluster = fakeBoundParameters["Cluster"] as string ?? SeedDefaults.Cluster;
         return EcsCompletion.Complete(fakeBoundParameters, wordToComplete, (ecs, token) => EcsServices.ListAsync(ecs, cluster, token));
     }
 }
@@ -33,27 +48,11 @@ internal static class EcsCompletion
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             var aws = new AwsContext(new AwsSettings(bound["Region"] as string, bound["ProfileName"] as string, bound["EndpointUrl"] as string));
             var names = Task.Run(() => list(new AwsJsonClient(aws, AwsService.Ecs, SilentHost.Instance), timeout.Token)).GetAwaiter().GetResult();
-            return names.Where(n => n.StartsWith(word.Trim('\'', '"'), StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal)
-                .Select(n => new CompletionResult(n)).ToList();
+            return Completion.Matching(names.Order(StringComparer.Ordinal), word.Trim('\'', '"')).ToList();
         }
         catch (Exception)
         {
             return []; // completion must never fail loudly: no credentials, no network, no cluster
         }
-    }
-}
-
-/// <summary>Lets -Timeout take a number of seconds (900) as well as a TimeSpan ('00:15:00'); a bare number would otherwise be ticks.</summary>
-public sealed class SecondsArgumentAttribute : ArgumentTransformationAttribute
-{
-    public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
-    {
-        var value = inputData is PSObject wrapped ? wrapped.BaseObject : inputData;
-        return value switch
-        {
-            int or long or double or decimal => TimeSpan.FromSeconds(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)),
-            string s when double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) => TimeSpan.FromSeconds(seconds),
-            _ => inputData,
-        };
     }
 }
