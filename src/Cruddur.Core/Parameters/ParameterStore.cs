@@ -17,7 +17,7 @@ public static class ParameterStore
         if (trimmed.Length > 1 && !System.Text.RegularExpressions.Regex.IsMatch(trimmed, "^(/[A-Za-z0-9_.\\-]+)+$"))
         {
             throw new CruddurException("ParameterPathInvalid", ErrorKind.InvalidArgument,
-                $"'{path}' is not a Parameter Store path. Use a path such as /cruddur/backend-flask/ (letters, digits, '.', '-', '_' between slashes).", target: path);
+                $"'{path}' is not a Parameter Store path. Use a path such as {SeedDefaults.BackendParameterPath} (letters, digits, '.', '-', '_' between slashes).", target: path);
         }
 
         return trimmed;

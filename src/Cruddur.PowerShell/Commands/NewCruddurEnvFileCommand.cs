@@ -92,8 +92,7 @@ public sealed class NewCruddurEnvFileCommand : AwsCmdlet
                 var resolved = GetUnresolvedProviderPathFromPSPath(path);
                 if (!File.Exists(resolved))
                 {
-                    WriteError(ToErrorRecord(new CruddurException("EnvFileTemplateNotFound", ErrorKind.ObjectNotFound,
-                        $"The template '{path}' does not exist. Pass the path of an .erb template such as erb/backend-flask.env.erb.", target: path)));
+                    WriteError(ToErrorRecord(EnvFileGenerator.TemplateNotFound(path)));
                     continue;
                 }
 
