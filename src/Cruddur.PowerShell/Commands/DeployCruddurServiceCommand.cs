@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
 using Cruddur.PowerShell.Hosting;
@@ -106,7 +107,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             {
                 try
                 {
-                    return await new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).DeployAsync(_targets, options, token);
+                    return await new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws)).DeployAsync(_targets, options, token);
                 }
                 catch (WatchStoppedException e)
                 {

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
 using Cruddur.PowerShell.Hosting;
@@ -53,7 +54,7 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
                 {
                     try
                     {
-                        return await new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).UndoAsync(Cluster, Service, TaskDefinition, options, token);
+                        return await new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws)).UndoAsync(Cluster, Service, TaskDefinition, options, token);
                     }
                     catch (WatchStoppedException e)
                     {
