@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Cruddur.Core;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
 using Cruddur.PowerShell.Arguments;
@@ -101,7 +102,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
         try
         {
             deployments = Run((host, token) =>
-                new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).DeployAsync(_targets, options, token));
+                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws)).DeployAsync(_targets, options, token));
         }
         catch (CruddurException e)
         {

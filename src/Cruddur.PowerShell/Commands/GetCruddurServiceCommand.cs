@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Cruddur.Core;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
@@ -37,7 +38,7 @@ public sealed class GetCruddurServiceCommand : AwsCmdlet
         {
             var missing = new List<Cruddur.Core.Hosting.CruddurException>();
             var services = Run((host, token) =>
-                new ServiceStatusReader(new AwsJsonClient(Aws, AwsService.Ecs, host)).GetAsync(Cluster, Service, EventCount, missing.Add, token));
+                new ServiceStatusReader(new EcsClient(Aws, host)).GetAsync(Cluster, Service, EventCount, missing.Add, token));
             foreach (var error in missing)
             {
                 WriteError(ToErrorRecord(error));

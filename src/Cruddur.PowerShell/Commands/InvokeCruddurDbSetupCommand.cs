@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Cruddur.Core;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Database;
 using Cruddur.Core.EnvFiles;
 using Cruddur.Core.Hosting;
@@ -67,8 +68,7 @@ public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
                 SeedPath = GetUnresolvedProviderPathFromPSPath(SeedPath),
                 UserPoolId = UserPoolId ?? DbConnectionSource.Lookup("AWS_COGNITO_USER_POOL_ID", values),
                 Force = Force,
-                Aws = Aws,
-            });
+            }, host => new CognitoClient(Aws, host));
             var confirmed = Run((host, _) => Task.FromResult(setup.Prepare(host)));
             if (confirmed.Any(s => s is DbSetupStep.KillConnections or DbSetupStep.Drop) && AsksForHighImpact()
                 && !ShouldContinue($"Terminate the connections to '{url.Database}' at {url.Host}:{url.Port} and drop it? Its data is lost.", "Drop the database"))

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.EnvFiles;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Images;
@@ -71,7 +72,7 @@ public sealed class PublishCruddurImageCommand : AwsCmdlet
             var image = Run((host, token) =>
             {
                 var awsKey = string.Join('|', Aws.Region, Aws.EndpointFor(AwsService.Ecr), Aws.ProfileName);
-                var publisher = new ImagePublisher(new AwsJsonClient(Aws, AwsService.Ecr, host), new ContainerEngine(Engine), awsKey);
+                var publisher = new ImagePublisher(new EcrClient(Aws, host), new ContainerEngine(Engine), awsKey);
                 return publisher.PublishAsync(request, host, token);
             });
             if (image is not null)

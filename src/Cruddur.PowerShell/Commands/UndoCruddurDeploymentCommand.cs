@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Cruddur.Core;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
 using Cruddur.PowerShell.Arguments;
@@ -47,7 +48,7 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
         {
             var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = false };
             var deployment = Run((host, token) =>
-                new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).UndoAsync(Cluster, Service, TaskDefinition, options, token));
+                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws)).UndoAsync(Cluster, Service, TaskDefinition, options, token));
             if (deployment is null)
             {
                 return;
