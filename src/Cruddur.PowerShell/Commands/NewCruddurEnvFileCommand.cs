@@ -8,9 +8,7 @@ using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Renders ERB env templates (erb/*.env.erb) into env files.</para>
-/// </summary>
+/// <summary>Renders ERB env templates (erb/*.env.erb) into env files.</summary>
 [Cmdlet(VerbsCommon.New, "CruddurEnvFile", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(EnvFile))]
 public sealed class NewCruddurEnvFileCommand : AwsCmdlet
@@ -21,33 +19,27 @@ public sealed class NewCruddurEnvFileCommand : AwsCmdlet
     private readonly HashSet<string> _written = new(StringComparer.Ordinal);
     private IReadOnlyList<StoredParameter>? _parameters;
 
-    /// <summary><para type="description">The template(s) to render. Wildcards are allowed.</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
 
-    /// <summary><para type="description">The template(s) to render, taken literally (no wildcards); Get-ChildItem output binds here.</para></summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
 
-    /// <summary><para type="description">Where to write: a file, or a folder to write into. Default: the template's name without .erb, in the current folder.</para></summary>
     [Parameter(Position = 1)]
     [ValidateNotNullOrEmpty]
     public string? Destination { get; set; }
 
-    /// <summary><para type="description">Values for template variables; they win over Parameter Store and the environment.</para></summary>
     [Parameter]
     public Hashtable? Variable { get; set; }
 
-    /// <summary><para type="description">A Parameter Store path, such as /cruddur/backend-flask/. Every parameter under it (recursively, SecureStrings decrypted) supplies the variable named by its last path segment; these win over the environment.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ParameterPath { get; set; }
 
-    /// <summary><para type="description">Render unset variables as empty text, as ERB does, instead of failing.</para></summary>
     [Parameter]
     public SwitchParameter AllowMissing { get; set; }
 
