@@ -43,6 +43,14 @@ public sealed class NewCruddurEnvFileCommand : AwsCmdlet
     [Parameter]
     public SwitchParameter AllowMissing { get; set; }
 
+    // The core says what is wrong; which of this cmdlet's parameters fix it is said here.
+    private static readonly Dictionary<string, string> Hints = new(StringComparer.Ordinal)
+    {
+        ["EnvFileVariableMissing"] = "Set them in the environment, pass -Variable @{ NAME = 'value' }, read them from Parameter Store with -ParameterPath, or pass -AllowMissing to render them empty.",
+        ["EnvFileDestinationIsTemplate"] = "Name templates '*.erb' or pass -Destination.",
+        ["EnvFileDestinationNotFound"] = "Create it first or pass another -Destination.",
+    };
+
     protected override void ProcessRecord()
     {
         var literal = ParameterSetName == LiteralPathSet;
@@ -50,27 +58,39 @@ public sealed class NewCruddurEnvFileCommand : AwsCmdlet
         {
             TryRun(() =>
             {
-                var currentDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-                var destinationInput = Destination is null ? null : GetUnresolvedProviderPathFromPSPath(Destination);
-                var destination = EnvFileGenerator.ResolveDestination(template, destinationInput, currentDirectory);
-                if (!_written.Add(destination))
+                try
                 {
-                    throw new CruddurException("EnvFileDestinationConflict", ErrorKind.InvalidArgument,
-                        $"Two templates would both be written to '{destination}'. Pass a folder as -Destination, or render them one at a time.", target: destination);
+                    Render(template);
                 }
-
-                var request = new EnvFileRequest(template, destination)
+                catch (CruddurException e) when (Hints.TryGetValue(e.ErrorId, out var hint))
                 {
-                    Variables = ReadVariables(),
-                    Parameters = ParameterPath is null ? [] : _parameters ??= Run((_, token) => new SsmParameterStore(Aws).GetByPathAsync(ParameterPath, token)),
-                    AllowMissing = AllowMissing,
-                };
-                var envFile = Run((host, token) => new EnvFileGenerator().GenerateAsync(request, host, token));
-                if (envFile is not null)
-                {
-                    WriteObject(envFile);
+                    throw e.WithHint(hint);
                 }
             });
+        }
+    }
+
+    private void Render(string template)
+    {
+        var currentDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+        var destinationInput = Destination is null ? null : GetUnresolvedProviderPathFromPSPath(Destination);
+        var destination = EnvFileGenerator.ResolveDestination(template, destinationInput, currentDirectory);
+        if (!_written.Add(destination))
+        {
+            throw new CruddurException("EnvFileDestinationConflict", ErrorKind.InvalidArgument,
+                $"Two templates would both be written to '{destination}'. Pass a folder as -Destination, or render them one at a time.", target: destination);
+        }
+
+        var request = new EnvFileRequest(template, destination)
+        {
+            Variables = ReadVariables(),
+            Parameters = ParameterPath is null ? [] : _parameters ??= Run((_, token) => new SsmParameterStore(Aws).GetByPathAsync(ParameterPath, token)),
+            AllowMissing = AllowMissing,
+        };
+        var envFile = Run((host, token) => new EnvFileGenerator().GenerateAsync(request, host, token));
+        if (envFile is not null)
+        {
+            WriteObject(envFile);
         }
     }
 
