@@ -1,6 +1,6 @@
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
-using Cruddur.Core.Iam;
 
 namespace Cruddur.Core.Infrastructure;
 
@@ -65,7 +65,7 @@ public static class InfrastructurePlan
         var logs = new AwsJsonClient(context, AwsService.Logs, host);
         var ecs = new AwsJsonClient(context, AwsService.Ecs, host);
         var ecr = new AwsJsonClient(context, AwsService.Ecr, host);
-        var iam = new IamClient(AwsQueryClient.ForIam(context, host));
+        var iam = new IamClient(context, host);
         var awsPolicies = $"arn:{PolicyDocuments.PartitionOf(region)}:iam::aws:policy/";
 
         var steps = new List<InfrastructureStep>
@@ -80,7 +80,7 @@ public static class InfrastructurePlan
         steps.Add(new IamRolePolicyStep(iam, SeedDefaults.TaskRole, SeedDefaults.TaskPolicy, taskPolicy));
         steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, awsPolicies + "CloudWatchFullAccess"));
         steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, awsPolicies + "AWSXRayDaemonWriteAccess"));
-        steps.Add(new SecurityGroupStep(context, SeedDefaults.SecurityGroupName, SeedDefaults.BackendPort));
+        steps.Add(new SecurityGroupStep(new Ec2Client(context, host), region, SeedDefaults.SecurityGroupName, SeedDefaults.BackendPort));
         return steps;
     }
 }

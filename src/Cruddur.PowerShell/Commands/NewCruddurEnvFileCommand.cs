@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.ObjectModel;
 using System.Management.Automation;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.EnvFiles;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Parameters;
@@ -84,7 +85,7 @@ public sealed class NewCruddurEnvFileCommand : AwsCmdlet
         var request = new EnvFileRequest(template, destination)
         {
             Variables = ReadVariables(),
-            Parameters = ParameterPath is null ? [] : _parameters ??= Run((_, token) => new SsmParameterStore(Aws).GetByPathAsync(ParameterPath, token)),
+            Parameters = ParameterPath is null ? [] : _parameters ??= Run((host, token) => ParameterStore.GetByPathAsync(new SsmClient(Aws, host), ParameterPath, token)),
             AllowMissing = AllowMissing,
         };
         var envFile = Run((host, token) => new EnvFileGenerator().GenerateAsync(request, host, token));

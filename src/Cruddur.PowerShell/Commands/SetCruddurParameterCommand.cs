@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Security;
 using Cruddur.Core;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.EnvFiles;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Parameters;
@@ -59,8 +60,7 @@ public sealed class SetCruddurParameterCommand : AwsCmdlet
                 source = "The env file " + EnvFile.Path;
             }
 
-            var store = new SsmParameterStore(Aws);
-            foreach (var result in Run((host, token) => ParameterWriter.WriteAsync(store, Path, Name, values, source, host, token)))
+            foreach (var result in Run((host, token) => ParameterWriter.WriteAsync(new SsmClient(Aws, host), Path, Name, values, source, host, token)))
             {
                 WriteObject(result);
             }
