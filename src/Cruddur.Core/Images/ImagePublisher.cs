@@ -1,3 +1,4 @@
+using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Git;
 using Cruddur.Core.Hosting;
@@ -40,8 +41,14 @@ public sealed class ImagePublisher
     private readonly ContainerEngine _engine;
     private readonly string _awsKey;
 
-    /// <param name="awsKey">Names the AWS account and endpoint in use (region, endpoint, profile), so cached logins are never crossed.</param>
-    public ImagePublisher(IEcrClient ecr, ContainerEngine engine, string awsKey)
+    /// <summary>Publishes through the ECR of <paramref name="aws"/>, with <paramref name="engine"/>.</summary>
+    public ImagePublisher(AwsContext aws, ContainerEngine engine, IOperationHost host)
+        : this(new EcrClient(aws, host), engine, string.Join('|', aws.Region, aws.EndpointFor(AwsService.Ecr), aws.ProfileName))
+    {
+    }
+
+    // awsKey names the AWS account and endpoint in use (region, endpoint, profile), so cached logins are never crossed.
+    internal ImagePublisher(IEcrClient ecr, ContainerEngine engine, string awsKey)
     {
         _ecr = ecr;
         _engine = engine;
