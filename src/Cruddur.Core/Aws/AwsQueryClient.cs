@@ -50,7 +50,9 @@ public sealed class AwsQueryClient : IAwsQueryApi
                 XElement? root = null;
                 try
                 {
-                    root = XElement.Parse(text);
+                    // No DTDs: AWS never sends one, and XElement.Parse would expand a hostile endpoint's entities.
+                    using var reader = XmlReader.Create(new StringReader(text), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+                    root = XElement.Load(reader);
                 }
                 catch (XmlException)
                 {

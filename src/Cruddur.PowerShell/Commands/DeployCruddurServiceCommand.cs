@@ -60,6 +60,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     /// <summary><para type="description">How long to watch before the deployment counts as failed: a TimeSpan or a number of seconds. Default: 15 minutes.</para></summary>
     [Parameter]
     [SecondsArgument]
+    [ValidateDuration(1, 86400)]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary><para type="description">When the deployment fails and ECS did not roll back itself, leave the service as it is instead of rolling back to the previous revision.</para></summary>
@@ -99,10 +100,10 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
         }
 
         var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, KeepRevisions = KeepRevisions };
-        IReadOnlyList<Deployment> deployments = [];
+        DeployResult result;
         try
         {
-            deployments = Run(async (host, token) =>
+            result = Run(async (host, token) =>
             {
                 try
                 {
@@ -117,7 +118,8 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
         }
         catch (CruddurException e)
         {
-            ThrowTerminating(e); // bad input or a refused call: nothing (more) was deployed
+            ThrowTerminating(e); // bad input or a refused call before anything changed: nothing was deployed
+            return;
         }
         catch (PipelineStoppedException) when (StopToken.IsCancellationRequested)
         {
@@ -125,7 +127,8 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             throw;
         }
 
-        foreach (var deployment in deployments)
+        // Every service that changed is reported, each on its own: a failure of one does not hide the others.
+        foreach (var deployment in result.Deployments)
         {
             if (EcsDeployer.ErrorFor(deployment) is { } error)
             {
@@ -135,6 +138,11 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             {
                 WriteObject(deployment);
             }
+        }
+
+        if (result.Failure is not null)
+        {
+            WriteError(ToErrorRecord(result.Failure));
         }
     }
 

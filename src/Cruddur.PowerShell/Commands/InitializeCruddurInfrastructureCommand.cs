@@ -29,6 +29,7 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
     /// <summary><para type="description">How many days the log group keeps logs (a value CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, ...).</para></summary>
     [Parameter]
     [ArgumentCompleter(typeof(LogRetentionCompleter))]
+    [ValidateRange(1, 3653)]
     public int LogRetentionDays { get; set; } = 1;
 
     /// <summary><para type="description">The folder with the seed's policy files: service/service-assume-execution-role.json, service/service-execution-policy.json, task/task-assume-execution-role.json, task/task-execution-policy.json. A file that is absent is replaced by its built-in equivalent.</para></summary>

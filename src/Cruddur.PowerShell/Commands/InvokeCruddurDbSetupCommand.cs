@@ -48,7 +48,7 @@ public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
     [ValidateNotNullOrEmpty]
     public string? UserPoolId { get; set; }
 
-    /// <summary><para type="description">Allow KillConnections and Drop against a host that is not local (not localhost, 127.0.0.0/8, ::1 or the compose service db).</para></summary>
+    /// <summary><para type="description">Allow the destructive steps (KillConnections, Drop, and Schema and Seed, which run your SQL files) against a host that is not local (not localhost, 127.0.0.0/8, ::1 or the compose service db). They still ask for confirmation, unless -Confirm:$false.</para></summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -68,8 +68,9 @@ public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
                 Aws = Aws,
             });
             var confirmed = Run((host, _) => Task.FromResult(setup.Prepare(host)));
-            if (confirmed.Any(s => s is DbSetupStep.KillConnections or DbSetupStep.Drop) && AsksForHighImpact()
-                && !ShouldContinue($"Terminate the connections to '{url.Database}' at {url.Host}:{url.Port} and drop it? Its data is lost.", "Drop the database"))
+            var highImpact = confirmed.Where(s => DbSetup.IsHighImpact(s, url.IsLocal)).ToList();
+            if (highImpact.Count > 0 && AsksForHighImpact()
+                && !ShouldContinue($"Run {string.Join(", ", highImpact)} against '{url.Database}' at {url.Host}:{url.Port}? Data in it can be lost.", "Destructive database steps"))
             {
                 return;
             }
@@ -81,8 +82,8 @@ public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
         });
     }
 
-    // KillConnections and Drop are high impact: with the default $ConfirmPreference (High) they ask, although the other
-    // steps (medium) do not. ShouldProcess has already asked when -Confirm was given or the preference is lower.
+    // DbSetup.IsHighImpact steps: with the default $ConfirmPreference (High) they ask, although the other steps (medium)
+    // do not. ShouldProcess has already asked when -Confirm was given or the preference is lower.
     private bool AsksForHighImpact()
     {
         if (MyInvocation.BoundParameters.ContainsKey("Confirm") || MyInvocation.BoundParameters.ContainsKey("WhatIf"))

@@ -39,6 +39,7 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
     /// <summary><para type="description">How long to watch the rollback: a TimeSpan or a number of seconds. Default: 15 minutes.</para></summary>
     [Parameter]
     [SecondsArgument]
+    [ValidateDuration(1, 86400)]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 
     protected override void ProcessRecord()

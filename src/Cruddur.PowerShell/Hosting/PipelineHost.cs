@@ -28,15 +28,16 @@ internal sealed class PipelineHost : IOperationHost
         return task.GetAwaiter().GetResult();
     }
 
-    public void WriteVerbose(string message) => _queue.Add(() => _cmdlet.WriteVerbose(message));
+    // Every text the core sends passes the redaction rule here, the one door to PowerShell's streams.
+    public void WriteVerbose(string message) => _queue.Add(() => _cmdlet.WriteVerbose(Redaction.Redact(message)));
 
-    public void WriteWarning(string message) => _queue.Add(() => _cmdlet.WriteWarning(message));
+    public void WriteWarning(string message) => _queue.Add(() => _cmdlet.WriteWarning(Redaction.Redact(message)));
 
-    public void WriteInformation(string message, string tag) => _queue.Add(() => _cmdlet.WriteInformation(message, [tag]));
+    public void WriteInformation(string message, string tag) => _queue.Add(() => _cmdlet.WriteInformation(Redaction.Redact(message), [tag]));
 
     public void WriteProgress(ProgressUpdate update) => _queue.Add(() =>
     {
-        var record = new ProgressRecord(update.Id, update.Activity, update.Status)
+        var record = new ProgressRecord(update.Id, Redaction.Redact(update.Activity), Redaction.Redact(update.Status))
         {
             PercentComplete = update.PercentComplete,
             ParentActivityId = update.ParentId,
@@ -52,7 +53,7 @@ internal sealed class PipelineHost : IOperationHost
         {
             try
             {
-                answer.SetResult(_cmdlet.ShouldProcess(target, action));
+                answer.SetResult(_cmdlet.ShouldProcess(Redaction.Redact(target), Redaction.Redact(action)));
             }
             catch (Exception e)
             {
