@@ -225,7 +225,10 @@ public sealed class DeploymentWatcher
                     ["services"] = new JsonArray(batch.Select(w => (JsonNode)w.Deployment.Service).ToArray()),
                 };
                 var response = await _ecs.InvokeAsync("DescribeServices", request, cancellationToken).ConfigureAwait(false);
-                var found = (response["services"] as JsonArray ?? []).OfType<JsonObject>()
+                // No list at all is a garbled answer, not "every service is gone": the caller must not roll back on it.
+                var services = response["services"] as JsonArray ?? throw new CruddurException("AwsResponseInvalid", ErrorKind.InvalidData,
+                    $"ECS DescribeServices answered without a list of services for {cluster.Key}.", target: cluster.Key);
+                var found = services.OfType<JsonObject>()
                     .ToDictionary(s => (string?)s["serviceName"] ?? string.Empty, StringComparer.Ordinal);
                 foreach (var w in batch)
                 {
