@@ -52,6 +52,7 @@ BeforeAll {
         $marker
     }
     function Get-EcrRepositoryNames { @(aws ecr describe-repositories --query 'repositories[].repositoryName' --output text) -split '\s+' | Where-Object { $_ } }
+    $null = Invoke-Ecs create-cluster --cluster-name cruddur
 
     # Reads /proc/*/cmdline and /proc/*/environ of every other process every few milliseconds while it runs, and keeps
     # which secret it saw where: a child that lives 5 ms is still seen.
@@ -130,7 +131,7 @@ Describe 'Hostile inputs' {
         $password = 'Hx7Db/Qz9?Wm4Kp'
         Invoke-Psql postgres "DROP ROLE IF EXISTS hostile; CREATE ROLE hostile LOGIN PASSWORD '$password'" | Out-Null
         $text = Get-AllStreamText {
-            Test-CruddurDatabase "postgresql://hostile:$password@127.0.0.1:$pgPort/postgres" -Verbose
+            Test-CruddurDatabase "postgresql://hostile:$password@127.0.0.1:$pgPort/postgres" -TimeoutSeconds 60 -Verbose
             Test-CruddurDatabase "postgresql://hostile:$password@127.0.0.1:99999/postgres" -Verbose
         }
 
@@ -148,7 +149,7 @@ Describe 'Hostile inputs' {
         Set-Content $schema 'DROP TABLE IF EXISTS public.users; CREATE TABLE public.users (id int);'
         $prod = "postgresql://postgres:$($stack.PostgresPassword)@0.0.0.0:$pgPort/hostileprod"
 
-        { Invoke-CruddurDbSetup $prod -Step Schema -SchemaPath $schema -Confirm:$false } |
+        { Invoke-CruddurDbSetup $prod -Step Schema -SchemaPath $schema -Confirm:$false -ErrorAction Stop } |
             Should -Throw -ErrorId 'DbRemoteHostNeedsForce,Cruddur.PowerShell.Commands.InvokeCruddurDbSetupCommand'
         Invoke-CruddurDbSetup $prod -Step Schema -SchemaPath $schema -Force -WhatIf
         Invoke-Psql hostileprod 'SELECT count(*) FROM public.users' | Should -Be '2'
@@ -158,7 +159,7 @@ Describe 'Hostile inputs' {
     }
 
     It '3b. KillConnections never touches a system database' {
-        { Invoke-CruddurDbSetup "postgresql://postgres:$($stack.PostgresPassword)@127.0.0.1:$pgPort/postgres" -Step KillConnections -Confirm:$false } |
+        { Invoke-CruddurDbSetup "postgresql://postgres:$($stack.PostgresPassword)@127.0.0.1:$pgPort/postgres" -Step KillConnections -Confirm:$false -ErrorAction Stop } |
             Should -Throw -ErrorId 'DbDatabaseProtected,Cruddur.PowerShell.Commands.InvokeCruddurDbSetupCommand'
     }
 
@@ -199,14 +200,14 @@ Describe 'Hostile inputs' {
 
     It '7. a value with a line break cannot inject a key into the env file' {
         Set-Content (Join-Path $work 'x.env.erb') "A=<%= ENV['A'] %>`nB=2"
-        { New-CruddurEnvFile (Join-Path $work 'x.env.erb') -Destination $work -Variable @{ A = "1`nINJECTED=yes" } -Confirm:$false } |
+        { New-CruddurEnvFile (Join-Path $work 'x.env.erb') -Destination $work -Variable @{ A = "1`nINJECTED=yes" } -Confirm:$false -ErrorAction Stop } |
             Should -Throw -ErrorId 'EnvFileValueMultiline,Cruddur.PowerShell.Commands.NewCruddurEnvFileCommand'
         Join-Path $work 'x.env' | Should -Not -Exist
     }
 
     It '8. raw failures get stable ids and real categories, and one bad pipeline item does not stop the next' {
         Set-Content (Join-Path $work 'x.env.erb') 'A=1'
-        $e = { New-CruddurEnvFile (Join-Path $work 'x.env.erb') -Destination /proc/x.env -Confirm:$false } | Should -Throw -PassThru
+        $e = { New-CruddurEnvFile (Join-Path $work 'x.env.erb') -Destination /proc/x.env -Confirm:$false -ErrorAction Stop } | Should -Throw -PassThru
         $e.FullyQualifiedErrorId | Should -BeLike 'EnvFileDestinationNotWritable,*'
         $e.CategoryInfo.Category | Should -Not -Be 'NotSpecified'
 
@@ -222,14 +223,14 @@ Describe 'Hostile inputs' {
     }
 
     It '9. -Timeout <Timeout> is refused at binding' -ForEach @(@{ Timeout = 0 }, @{ Timeout = -5 }, @{ Timeout = '-00:00:01' }) {
-        { Deploy-CruddurService hostile-timeout -Timeout $Timeout } |
+        { Deploy-CruddurService hostile-timeout -Timeout $Timeout -ErrorAction Stop } |
             Should -Throw -ErrorId 'ParameterArgumentValidationError,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
-        { Undo-CruddurDeployment hostile-timeout -Timeout $Timeout } |
+        { Undo-CruddurDeployment hostile-timeout -Timeout $Timeout -ErrorAction Stop } |
             Should -Throw -ErrorId 'ParameterArgumentValidationError,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
     }
 
     It '10. -Source ''--help'' is refused before the engine or ECR sees it, and no repository is created' {
-        { Publish-CruddurImage hostile-source -Source '--help' -RegistryHost $registry -Confirm:$false } |
+        { Publish-CruddurImage hostile-source -Source '--help' -RegistryHost $registry -Confirm:$false -ErrorAction Stop } |
             Should -Throw -ErrorId 'ImageSourceInvalid,Cruddur.PowerShell.Commands.PublishCruddurImageCommand'
         Get-EcrRepositoryNames | Should -Not -Contain 'hostile-source'
     }
@@ -244,7 +245,7 @@ Describe 'Hostile inputs' {
     }
 
     It '12. a build argument name that is not an identifier is refused' {
-        { Publish-CruddurImage hostile-argname -Path (New-BuildContext) -RegistryHost $registry -BuildArgument @{ 'API_TOKEN=B' = 'x' } -Confirm:$false } |
+        { Publish-CruddurImage hostile-argname -Path (New-BuildContext) -RegistryHost $registry -BuildArgument @{ 'API_TOKEN=B' = 'x' } -Confirm:$false -ErrorAction Stop } |
             Should -Throw -ErrorId 'ImageBuildArgumentInvalid,Cruddur.PowerShell.Commands.PublishCruddurImageCommand'
         Get-EcrRepositoryNames | Should -Not -Contain 'hostile-argname'
     }
@@ -252,7 +253,7 @@ Describe 'Hostile inputs' {
     It '13. a missing placeholder in a definition file is a Deploy error that names what Deploy offers' {
         $file = Join-Path $work 'td.json'
         Set-Content $file '{ "family": "x", "containerDefinitions": [ { "name": "x", "image": "<%= ENV[''HOSTILE_NOT_SET''] %>" } ] }'
-        $e = { Deploy-CruddurService hostile-placeholder -TaskDefinitionFile $file } | Should -Throw -PassThru
+        $e = { Deploy-CruddurService hostile-placeholder -TaskDefinitionFile $file -ServiceDefinitionFile (New-ServiceDefinitionFile hostile-placeholder $work) -ErrorAction Stop } | Should -Throw -PassThru
 
         $e.FullyQualifiedErrorId | Should -BeLike 'DeployDefinitionVariableMissing,*'
         $e.Exception.Message | Should -Match 'HOSTILE_NOT_SET'
@@ -286,13 +287,13 @@ Describe 'Leak scan' {
         Start-Transcript -Path $transcript | Out-Null
         try {
             # Run as a user would, every stream on: the host (so the transcript) shows it all, and it is kept for the checks.
-            $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'; $InformationPreference = 'Continue'
+            $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'; $InformationPreference = 'Continue'; $ErrorActionPreference = 'Continue'
             & {
                 $envFile = New-CruddurEnvFile (Join-Path $work 'leak.env.erb') -Destination $work -ParameterPath /cruddur/leak/ -Variable @{ CONNECTION_URL = $dbUrl; BUILD_TOKEN = $secrets.Build } -Verbose -Debug -Confirm:$false
                 $envFile
                 $envFile | Set-CruddurParameter -Name ENV_TOKEN, SSM_TOKEN -Path /cruddur/leak-copy/ -Verbose -Debug -Confirm:$false
                 $envFile | Invoke-CruddurDbSetup -Step Drop, Create, Schema, Seed -SchemaPath (Join-Path $work 'backend-flask/db/schema.sql') -SeedPath (Join-Path $work 'backend-flask/db/seed.sql') -Verbose -Debug -Confirm:$false
-                $envFile | Test-CruddurDatabase -Verbose -Debug
+                $envFile | Test-CruddurDatabase -TimeoutSeconds 60 -Verbose -Debug
                 Test-CruddurDatabase ($dbUrl -replace "$pgPort", '99999') -Verbose -Debug
                 Test-CruddurDatabase ($dbUrl -replace 'leaky:', 'nobody:') -Verbose -Debug
                 $envFile | Publish-CruddurImage leak-image -Path $ctx -RegistryHost $registry -Tag t1 -Verbose -Debug -Confirm:$false
