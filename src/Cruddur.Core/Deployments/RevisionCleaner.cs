@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Deployments;
@@ -11,42 +12,19 @@ namespace Cruddur.Core.Deployments;
 /// </summary>
 public sealed class RevisionCleaner
 {
-    private readonly IAwsJsonApi _ecs;
+    private readonly IEcsClient _ecs;
     private readonly IOperationHost _host;
 
-    public RevisionCleaner(IAwsJsonApi ecs, IOperationHost host)
+    public RevisionCleaner(IEcsClient ecs, IOperationHost host)
     {
         _ecs = ecs;
         _host = host;
     }
 
-    /// <summary>The family's ACTIVE revisions, newest first.</summary>
-    public static async Task<IReadOnlyList<string>> ActiveRevisionsAsync(IAwsJsonApi ecs, string family, CancellationToken cancellationToken)
-    {
-        var arns = new List<string>();
-        string? next = null;
-        do
-        {
-            var request = new JsonObject { ["familyPrefix"] = family, ["status"] = "ACTIVE", ["sort"] = "DESC" };
-            if (next is not null)
-            {
-                request["nextToken"] = next;
-            }
-
-            var page = await ecs.InvokeAsync("ListTaskDefinitions", request, cancellationToken).ConfigureAwait(false);
-            arns.AddRange((page["taskDefinitionArns"] as JsonArray ?? []).Select(a => a!.GetValue<string>())
-                .Where(a => TaskDefinitions.ShortName(a).Split(':')[0] == family));
-            next = (string?)page["nextToken"];
-        }
-        while (next is not null);
-        return arns.OrderByDescending(TaskDefinitions.RevisionOf).ToList();
-    }
-
     /// <summary>Keeps the newest <paramref name="keep"/> revisions of <paramref name="taskDefinitionArn"/>'s family; returns what was deregistered.</summary>
     public async Task<IReadOnlyList<string>> KeepNewestAsync(string taskDefinitionArn, int keep, CancellationToken cancellationToken)
     {
-        var family = TaskDefinitions.ShortName(taskDefinitionArn).Split(':')[0];
-        var old = (await ActiveRevisionsAsync(_ecs, family, cancellationToken).ConfigureAwait(false)).Skip(keep).ToList();
+        var old = (await _ecs.ListActiveRevisionsAsync(AwsArn.Family(taskDefinitionArn), cancellationToken).ConfigureAwait(false)).Skip(keep).ToList();
         if (old.Count == 0)
         {
             return [];
@@ -58,14 +36,14 @@ public sealed class RevisionCleaner
         {
             if (inUse.TryGetValue(arn, out var user))
             {
-                _host.WriteVerbose($"Keeping {TaskDefinitions.ShortName(arn)}: the service {user} still uses it.");
+                _host.WriteVerbose($"Keeping {AwsArn.TaskDefinitionName(arn)}: the service {user} still uses it.");
                 continue;
             }
 
             if (_host.ShouldProcess(arn, "Deregister task definition revision"))
             {
-                await _ecs.InvokeAsync("DeregisterTaskDefinition", new JsonObject { ["taskDefinition"] = arn }, cancellationToken).ConfigureAwait(false);
-                _host.WriteVerbose($"Deregistered {TaskDefinitions.ShortName(arn)}");
+                await _ecs.DeregisterTaskDefinitionAsync(arn, cancellationToken).ConfigureAwait(false);
+                _host.WriteVerbose($"Deregistered {AwsArn.TaskDefinitionName(arn)}");
                 removed.Add(arn);
             }
         }
@@ -77,9 +55,9 @@ public sealed class RevisionCleaner
     private async Task<Dictionary<string, string>> InUseAsync(CancellationToken cancellationToken)
     {
         var inUse = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var cluster in await EcsServices.ListClustersAsync(_ecs, cancellationToken).ConfigureAwait(false))
+        foreach (var cluster in await _ecs.ListClusterNamesAsync(cancellationToken).ConfigureAwait(false))
         {
-            var names = await EcsServices.ListAsync(_ecs, cluster, cancellationToken).ConfigureAwait(false);
+            var names = await _ecs.ListServiceNamesAsync(cluster, cancellationToken).ConfigureAwait(false);
             var services = await EcsServices.DescribeAsync(_ecs, names.Select(n => (cluster, n)), cancellationToken).ConfigureAwait(false);
             foreach (var ((_, name), s) in services)
             {

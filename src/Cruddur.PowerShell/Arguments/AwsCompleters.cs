@@ -3,7 +3,7 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using Cruddur.Core;
 using Cruddur.Core.Aws;
-using Cruddur.Core.Deployments;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.PowerShell.Arguments;
@@ -28,7 +28,7 @@ public sealed class EcsServiceCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var cluster = fakeBoundParameters["Cluster"] as string ?? SeedDefaults.Cluster;
-        return EcsCompletion.Complete(fakeBoundParameters, wordToComplete, (ecs, token) => EcsServices.ListAsync(ecs, cluster, token));
+        return EcsCompletion.Complete(fakeBoundParameters, wordToComplete, (ecs, token) => ecs.ListServiceNamesAsync(cluster, token));
     }
 }
 
@@ -36,18 +36,18 @@ public sealed class EcsServiceCompleter : IArgumentCompleter
 public sealed class EcsClusterCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        EcsCompletion.Complete(fakeBoundParameters, wordToComplete, EcsServices.ListClustersAsync);
+        EcsCompletion.Complete(fakeBoundParameters, wordToComplete, (ecs, token) => ecs.ListClusterNamesAsync(token));
 }
 
 internal static class EcsCompletion
 {
-    public static IEnumerable<CompletionResult> Complete(IDictionary bound, string word, Func<IAwsJsonApi, CancellationToken, Task<IReadOnlyList<string>>> list)
+    public static IEnumerable<CompletionResult> Complete(IDictionary bound, string word, Func<IEcsClient, CancellationToken, Task<IReadOnlyList<string>>> list)
     {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             var aws = new AwsContext(new AwsSettings(bound["Region"] as string, bound["ProfileName"] as string, bound["EndpointUrl"] as string));
-            var names = Task.Run(() => list(new AwsJsonClient(aws, AwsService.Ecs, SilentHost.Instance), timeout.Token)).GetAwaiter().GetResult();
+            var names = Task.Run(() => list(new EcsClient(aws, SilentHost.Instance), timeout.Token)).GetAwaiter().GetResult();
             return Completion.Matching(names.Order(StringComparer.Ordinal), word.Trim('\'', '"')).ToList();
         }
         catch (Exception)

@@ -87,9 +87,10 @@ public abstract class CruddurCmdlet : PSCmdlet, IDisposable
     /// <summary>Writes a warning through the module's redaction rule.</summary>
     protected new void WriteWarning(string text) => base.WriteWarning(Redaction.Redact(text));
 
-    // Not ours to translate: PowerShell's flow control (stops, terminating errors, binding) and Ctrl+C.
+    // Not ours to translate: PowerShell's own errors (stops, terminating errors, binding, a prompt refused by a
+    // non-interactive host: they carry their ErrorRecord) and Ctrl+C.
     private bool IsUnexpected(Exception e) =>
-        e is not CruddurException and not RuntimeException && !(e is OperationCanceledException && StopToken.IsCancellationRequested);
+        e is not CruddurException and not IContainsErrorRecord && !(e is OperationCanceledException && StopToken.IsCancellationRequested);
 
     /// <summary>Stops the cmdlet with a Cruddur error (for failures that leave nothing else to do).</summary>
     protected void ThrowTerminating(CruddurException e) => ThrowTerminatingError(ToErrorRecord(e));

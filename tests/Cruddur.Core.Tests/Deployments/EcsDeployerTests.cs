@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
+using Cruddur.Core.Tests.Aws;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
 
@@ -13,9 +15,7 @@ public sealed class EcsDeployerTests
     [Fact]
     public async Task WhenTheSecondUpdateFailsTheFirstServiceIsStillWatchedAndReturnedAndTheSecondNamedUnchanged()
     {
-        var ecs = new ScriptedEcs((op, request, describeCalls) => op == "UpdateService" && (string?)request["service"] == "b"
-            ? throw new AwsServiceException("ECS", op, "AccessDeniedException", "not authorized to perform: ecs:UpdateService", 400)
-            : null);
+        var ecs = new HealthyEcs { FailUpdateOf = "b" };
 
         var result = await new EcsDeployer(ecs, new RecordingHost(), NoPlaceholders, NoWait)
             .DeployAsync([new DeployTarget("cruddur", "a"), new DeployTarget("cruddur", "b"), new DeployTarget("cruddur", "c")], new DeployOptions(), CancellationToken.None);
@@ -26,16 +26,16 @@ public sealed class EcsDeployerTests
         Assert.Equal("AwsAccessDeniedException", result.Failure!.ErrorId);
         Assert.Contains("Already changed (and watched): cruddur/a", result.Failure.Message, StringComparison.Ordinal);
         Assert.Contains("Left unchanged: cruddur/b, cruddur/c", result.Failure.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(ecs.Calls, c => c.Operation == "UpdateService" && (string?)c.Request["service"] == "c");
+        Assert.Equal(["a", "b"], ecs.Updates);
     }
 
     [Theory]
-    [InlineData("""{ "services": [ { "serviceName": "a", "status": 7, "deployments": [ { "id": "ecs-svc/a", "status": "PRIMARY", "desiredCount": "lots" } ] } ] }""")]
-    [InlineData("""{ "services": "<html>busy</html>" }""")]
-    [InlineData("""{ "services": [ { "serviceName": "a", "status": "ACTIVE", "deployments": [ { "id": "ecs-svc/a", "status": "PRIMARY", "rolloutState": ["x"] } ] } ] }""")]
-    public async Task GarbageFromDescribeServicesMidWatchEndsAsUnknownWithAStableId(string garbage)
+    [InlineData("""{ "serviceName": "a", "status": 7, "deployments": [ { "id": "ecs-svc/a", "status": "PRIMARY", "desiredCount": "lots" } ] }""")]
+    [InlineData("""{ "serviceName": "a", "status": "ACTIVE", "deployments": [ { "id": "ecs-svc/a", "status": "PRIMARY", "rolloutState": ["x"] } ] }""")]
+    [InlineData(null)] // the client could not read the answer at all (HTML with 200)
+    public async Task GarbageFromDescribeServicesMidWatchEndsAsUnknownWithAStableIdAndNoRollback(string? garbage)
     {
-        var ecs = new ScriptedEcs((op, _, describeCalls) => op == "DescribeServices" && describeCalls > 1 ? JsonNode.Parse(garbage)!.AsObject() : null);
+        var ecs = new HealthyEcs { Garbage = garbage is null ? null : JsonNode.Parse(garbage)!.AsObject(), GarbleWatch = true };
 
         var result = await new EcsDeployer(ecs, new RecordingHost(), NoPlaceholders, NoWait)
             .DeployAsync([new DeployTarget("cruddur", "a")], new DeployOptions(), CancellationToken.None);
@@ -44,56 +44,64 @@ public sealed class EcsDeployerTests
         Assert.Null(result.Failure);
         Assert.Equal(DeploymentOutcome.Unknown, d.Outcome);
         Assert.Equal("DeployWatchFailed", EcsDeployer.ErrorFor(d)?.ErrorId);
-        // Nothing is rolled back on an answer nobody understood.
-        Assert.Single(ecs.Calls, c => c.Operation == "UpdateService");
+        Assert.Equal(["a"], ecs.Updates); // nothing is rolled back on an answer nobody understood
     }
 
     private static Task<string?> NoPlaceholders(string name, CancellationToken token) => Task.FromResult<string?>(null);
 
-    /// <summary>A small, healthy ECS: every service exists at revision 1, deployments complete at once. <c>overrides</c> may answer or throw first.</summary>
-    private sealed class ScriptedEcs(Func<string, JsonObject, int, JsonObject?> overrides) : IAwsJsonApi
+    /// <summary>Every service exists at revision 1; deployments complete at once; optional failures and garbage.</summary>
+    private sealed class HealthyEcs : ScriptedEcsClient
     {
-        private int _describeCalls;
+        private int _describes;
 
-        public AwsService Service => AwsService.Ecs;
+        public string? FailUpdateOf { get; init; }
 
-        public List<(string Operation, JsonObject Request)> Calls { get; } = [];
+        public bool GarbleWatch { get; init; }
 
-        public Task<JsonObject> InvokeAsync(string operation, JsonObject request, CancellationToken cancellationToken, bool retryServerErrors = true)
+        public JsonObject? Garbage { get; init; }
+
+        public List<string> Updates { get; } = [];
+
+        public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
         {
-            Calls.Add((operation, request));
-            if (operation == "DescribeServices")
+            if (++_describes > 1 && GarbleWatch)
             {
-                _describeCalls++;
+                return Garbage is null
+                    ? throw new CruddurException("AwsResponseInvalid", ErrorKind.InvalidData, "ECS DescribeServices answered something that is not JSON.")
+                    : Task.FromResult<IReadOnlyList<JsonObject>>([(JsonObject)Garbage.DeepClone()]);
             }
 
-            return Task.FromResult(overrides(operation, request, _describeCalls) ?? Answer(operation, request));
+            return Task.FromResult<IReadOnlyList<JsonObject>>(names.Select(Service).ToList());
         }
 
-        private static JsonObject Answer(string operation, JsonObject request) => operation switch
-        {
-            "DescribeServices" => new JsonObject
+        public override Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
+            Task.FromResult(new JsonObject
             {
-                ["services"] = new JsonArray(request["services"]!.AsArray().Select(n => (JsonNode)ServiceJson((string)n!)).ToArray()),
-            },
-            "DescribeTaskDefinition" => new JsonObject
-            {
-                ["taskDefinition"] = new JsonObject
-                {
-                    ["family"] = Family((string)request["taskDefinition"]!),
-                    ["containerDefinitions"] = new JsonArray(new JsonObject { ["name"] = Family((string)request["taskDefinition"]!), ["image"] = "img:1" }),
-                },
-            },
-            "RegisterTaskDefinition" => new JsonObject { ["taskDefinition"] = new JsonObject { ["taskDefinitionArn"] = Arn((string)request["family"]!, 2) } },
-            "UpdateService" => new JsonObject
-            {
-                ["service"] = new JsonObject { ["deployments"] = new JsonArray(new JsonObject { ["id"] = $"ecs-svc/{request["service"]}", ["status"] = "PRIMARY", ["taskDefinition"] = (string)request["taskDefinition"]! }) },
-            },
-            "ListTasks" => new JsonObject { ["taskArns"] = new JsonArray() },
-            _ => throw new InvalidOperationException($"unexpected {operation}"),
-        };
+                ["family"] = Family(reference),
+                ["containerDefinitions"] = new JsonArray(new JsonObject { ["name"] = Family(reference), ["image"] = "img:1" }),
+            });
 
-        private static JsonObject ServiceJson(string name) => new()
+        public override Task<string> RegisterTaskDefinitionAsync(JsonObject definition, CancellationToken cancellationToken) =>
+            Task.FromResult(Arn((string)definition["family"]!, 2));
+
+        public override Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, CancellationToken cancellationToken)
+        {
+            Updates.Add(service);
+            if (service == FailUpdateOf)
+            {
+                throw new AwsServiceException("ECS", "UpdateService", "AccessDeniedException", "not authorized to perform: ecs:UpdateService", 400);
+            }
+
+            return Task.FromResult(new JsonObject
+            {
+                ["deployments"] = new JsonArray(new JsonObject { ["id"] = $"ecs-svc/{service}", ["status"] = "PRIMARY", ["taskDefinition"] = taskDefinitionArn }),
+            });
+        }
+
+        public override Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<string>>([]);
+
+        private static JsonObject Service(string name) => new()
         {
             ["serviceName"] = name,
             ["status"] = "ACTIVE",
