@@ -136,7 +136,7 @@ Describe 'Hostile inputs' {
         }
 
         $text | Should -Match 'Reachable\s*:\s*True'
-        $text | Should -Match 'DbConnectionUrlInvalid'
+        $text | Should -Match 'not a number from 1 to 65535'
         foreach ($part in 'Hx7Db', 'Qz9', 'Wm4Kp') { $text | Should -Not -Match ([regex]::Escape($part)) }
     }
 
@@ -151,11 +151,10 @@ Describe 'Hostile inputs' {
 
         { Invoke-CruddurDbSetup $prod -Step Schema -SchemaPath $schema -Confirm:$false -ErrorAction Stop } |
             Should -Throw -ErrorId 'DbRemoteHostNeedsForce,Cruddur.PowerShell.Commands.InvokeCruddurDbSetupCommand'
-        Invoke-CruddurDbSetup $prod -Step Schema -SchemaPath $schema -Force -WhatIf
+        { Invoke-CruddurDbSetup $prod -Step Seed -SeedPath $schema -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DbRemoteHostNeedsForce,Cruddur.PowerShell.Commands.InvokeCruddurDbSetupCommand'
+        Invoke-CruddurDbSetup $prod -Step Schema -SchemaPath $schema -Force -WhatIf | Should -BeNullOrEmpty
         Invoke-Psql hostileprod 'SELECT count(*) FROM public.users' | Should -Be '2'
-
-        Invoke-CruddurDbSetup $prod -Step Schema -SchemaPath $schema -Force -Confirm:$false | Select-Object -ExpandProperty Status | Should -Be 'Succeeded'
-        Invoke-Psql hostileprod 'SELECT count(*) FROM public.users' | Should -Be '0'
     }
 
     It '3b. KillConnections never touches a system database' {
@@ -168,7 +167,12 @@ Describe 'Hostile inputs' {
         $null = Deploy-CruddurService $svc -TaskDefinitionFile (New-TaskDefinitionFile $svc $work @{ API_SECRET = 'OldDiffS3cret'; MODE = 'prod' }) -ServiceDefinitionFile (New-ServiceDefinitionFile $svc $work) -ErrorAction Stop
         $file = New-TaskDefinitionFile $svc $work @{ API_SECRET = 'NewDiffS3cret'; MODE = 'prod' }
 
-        $text = Get-AllStreamText { Deploy-CruddurService $svc -TaskDefinitionFile $file -WhatIf -Verbose }
+        # The confirmation text: in the verbose stream when it runs, on the host (the transcript) under -WhatIf.
+        $transcript = Join-Path $work 'whatif.txt'
+        Start-Transcript $transcript | Out-Null
+        try { Deploy-CruddurService $svc -TaskDefinitionFile $file -WhatIf } finally { Stop-Transcript | Out-Null }
+        $text = (Get-Content $transcript -Raw) + (Get-AllStreamText { Deploy-CruddurService $svc -TaskDefinitionFile $file -Verbose -Confirm:$false })
+        (Get-Content $transcript -Raw) | Should -Match 'environment\[API_SECRET\]: changed'
 
         $text | Should -Match 'environment\[API_SECRET\]: changed'
         $text | Should -Match 'environment unchanged: MODE'
@@ -288,6 +292,8 @@ Describe 'Leak scan' {
         try {
             # Run as a user would, every stream on: the host (so the transcript) shows it all, and it is kept for the checks.
             $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'; $InformationPreference = 'Continue'; $ErrorActionPreference = 'Continue'
+            # -Debug would turn warnings into questions, which a non-interactive run cannot answer.
+            $PSDefaultParameterValues = @{ '*-Cruddur*:WarningAction' = 'Continue' }
             & {
                 $envFile = New-CruddurEnvFile (Join-Path $work 'leak.env.erb') -Destination $work -ParameterPath /cruddur/leak/ -Variable @{ CONNECTION_URL = $dbUrl; BUILD_TOKEN = $secrets.Build } -Verbose -Debug -Confirm:$false
                 $envFile
@@ -322,7 +328,7 @@ Describe 'Leak scan' {
         # The work did happen (a scan of nothing proves nothing).
         $text | Should -Match 'Reachable\s*:\s*True'
         $text | Should -Match 'sha256:'
-        $text | Should -Match 'environment\[TASK_TOKEN\]: changed'
+        (Get-Content $transcript -Raw) | Should -Match 'environment\[TASK_TOKEN\]: changed'
         $scanner.Scans | Should -BeGreaterThan 10
         (Get-Content $envFilePath -Raw) | Should -Match ([regex]::Escape($secrets.Ssm))
         ([IO.File]::GetUnixFileMode($envFilePath) -band 511) | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
