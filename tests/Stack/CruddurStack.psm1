@@ -266,7 +266,8 @@ function Start-CruddurStack {
     $started = $false
     try {
         # Launch everything first, then poll all of them together: total start-up is the slowest part, not the sum.
-        foreach ($name in $stack.Components) {
+        # Moto first: the ECS simulator writes the tasks' container output to its CloudWatch Logs.
+        foreach ($name in @(@($stack.Components) -eq 'Moto') + @(@($stack.Components) -ne 'Moto')) {
             $current = $name
             $t0 = $clock.Elapsed.TotalSeconds
             switch ($name) {
@@ -360,8 +361,9 @@ auth:
                     }
                     $port = Get-FreeLoopbackPort
                     $scale = $EcsTimeScale.ToString([cultureinfo]::InvariantCulture)
-                    $null = Start-StackProcess -Stack $stack -Name Ecs -FilePath dotnet -ArgumentList @(
-                        $EcsSimulatorPath, '--urls', "http://127.0.0.1:$port", '--time-scale', $scale) `
+                    $logs = if ($stack.MotoUrl) { '--logs-endpoint-url', $stack.MotoUrl } else { @() }
+                    $null = Start-StackProcess -Stack $stack -Name Ecs -FilePath dotnet -ArgumentList (@(
+                        $EcsSimulatorPath, '--urls', "http://127.0.0.1:$port", '--time-scale', $scale) + $logs) `
                         -Environment @{ DOTNET_CLI_TELEMETRY_OPTOUT = '1'; DOTNET_NOLOGO = '1' }
                     $stack.EcsUrl = "http://127.0.0.1:$port"
                     $pending.Ecs = $t0
