@@ -7,6 +7,14 @@ namespace Cruddur.Core.Logs;
 /// <summary>FilterLogEvents, every page, for the region each query names.</summary>
 public sealed class CloudWatchLogSource(Func<string, IAwsJsonApi> clientFor) : ILogEventSource
 {
+    /// <summary>A source for the context's credentials and endpoints, in whatever region a task definition's awslogs-region names.</summary>
+    public static CloudWatchLogSource For(AwsContext aws, IOperationHost host)
+    {
+        var clients = new System.Collections.Concurrent.ConcurrentDictionary<string, IAwsJsonApi>(StringComparer.Ordinal);
+        return new CloudWatchLogSource(region => clients.GetOrAdd(region, r =>
+            new AwsJsonClient(r == aws.Region ? aws : new AwsContext(aws.Settings with { Region = r }), AwsService.Logs, host)));
+    }
+
     public async IAsyncEnumerable<RawLogEvent> FilterAsync(LogQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var client = clientFor(query.Region);

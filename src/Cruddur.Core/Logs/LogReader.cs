@@ -118,15 +118,14 @@ public sealed class LogReader(IAwsJsonApi ecs, ILogEventSource logs, IOperationH
         foreach (var service in request.Services)
         {
             await EcsTasks.ServiceAsync(ecs, request.Cluster, service, cancellationToken).ConfigureAwait(false);
-            var tasks = await EcsTasks.OfServiceAsync(ecs, request.Cluster, service, cancellationToken).ConfigureAwait(false);
+
+            // A task id names the task itself: one-off tasks run beside the service and are not among its tasks.
+            var tasks = request.TaskId is { } wanted
+                ? await EcsTasks.DescribeAsync(ecs, request.Cluster, [wanted], cancellationToken).ConfigureAwait(false)
+                : await EcsTasks.OfServiceAsync(ecs, request.Cluster, service, cancellationToken).ConfigureAwait(false);
             foreach (var task in tasks)
             {
-                var arn = (string)task["taskArn"]!;
-                var id = EcsTasks.IdOf(arn);
-                if (request.TaskId is { } wanted && EcsTasks.IdOf(wanted) != id)
-                {
-                    continue;
-                }
+                var id = EcsTasks.IdOf((string)task["taskArn"]!);
 
                 if (request.Since is { } since && EcsTasks.Time(task["stoppedAt"]) < since)
                 {

@@ -31,6 +31,20 @@ public abstract class CruddurCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Like <see cref="Run{T}"/>, for work that writes output as it goes or asks the user (through the host's Post and Invoke).</summary>
+    private protected T RunOnPipeline<T>(Func<PipelineHost, CancellationToken, Task<T>> work)
+    {
+        try
+        {
+            var host = new PipelineHost(this);
+            return host.Run(_ => work(host, StopToken));
+        }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
     /// <summary>Runs <paramref name="action"/>; a Cruddur error becomes a non-terminating error and false is returned.</summary>
     protected bool TryRun(Action action)
     {

@@ -45,14 +45,20 @@ internal sealed class PipelineHost : IOperationHost
         _cmdlet.WriteProgress(record);
     });
 
-    public bool ShouldProcess(string target, string action)
+    public bool ShouldProcess(string target, string action) => Invoke(() => _cmdlet.ShouldProcess(target, action));
+
+    /// <summary>Runs <paramref name="action"/> on the pipeline thread without waiting (WriteObject of a streamed result).</summary>
+    public void Post(Action action) => _queue.Add(action);
+
+    /// <summary>Runs <paramref name="call"/> on the pipeline thread and waits for its answer (a prompt).</summary>
+    public T Invoke<T>(Func<T> call)
     {
-        var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         _queue.Add(() =>
         {
             try
             {
-                answer.SetResult(_cmdlet.ShouldProcess(target, action));
+                answer.SetResult(call());
             }
             catch (Exception e)
             {
