@@ -1,4 +1,4 @@
-// A PowerShell host for tests: records the warnings that reach its UI, answers nothing interactive.
+// A PowerShell host for tests: records the warnings that reach its UI; answers a choice prompt only when told which.
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
@@ -16,6 +16,11 @@ namespace CruddurTest
 
         public ConcurrentQueue<string> Warnings => _ui.Warnings;
 
+        /// <summary>The index PromptForChoice answers (the prompts land in Prompts); null: prompting is not supported.</summary>
+        public int? Choice { get => _ui.Choice; set => _ui.Choice = value; }
+
+        public ConcurrentQueue<string> Prompts => _ui.Prompts;
+
         public override string Name => "CruddurTestHost";
         public override Version Version => new(1, 0);
         public override Guid InstanceId { get; } = Guid.NewGuid();
@@ -31,6 +36,8 @@ namespace CruddurTest
         private sealed class RecordingUI : PSHostUserInterface
         {
             public ConcurrentQueue<string> Warnings { get; } = new();
+            public ConcurrentQueue<string> Prompts { get; } = new();
+            public int? Choice { get; set; }
             public override PSHostRawUserInterface RawUI => null;
             public override string ReadLine() => throw new NotSupportedException();
             public override SecureString ReadLineAsSecureString() => throw new NotSupportedException();
@@ -45,7 +52,11 @@ namespace CruddurTest
             public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions) => throw new NotSupportedException();
             public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) => throw new NotSupportedException();
             public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) => throw new NotSupportedException();
-            public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) => throw new NotSupportedException();
+            public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
+            {
+                Prompts.Enqueue(caption + " " + message);
+                return Choice ?? throw new NotSupportedException();
+            }
         }
     }
 }

@@ -150,7 +150,7 @@ public sealed class InvokeCruddurTaskCommand : AwsCmdlet
         {
             return ui.PromptForChoice("Stop the one-off task?", $"Task {result.TaskId} of {result.Service} is {result.LastStatus}.", choices, 0) == 1;
         }
-        catch (Exception e) when (e is PSInvalidOperationException or HostException or NotImplementedException or PipelineStoppedException)
+        catch (Exception e) when (e is PSInvalidOperationException or HostException or NotImplementedException or NotSupportedException or PipelineStoppedException)
         {
             return false; // a non-interactive host
         }
