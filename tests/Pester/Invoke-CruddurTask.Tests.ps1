@@ -96,14 +96,13 @@ Describe 'Invoke-CruddurTask' {
         Get-SimCalls RunTask | Should -Be 0
     }
 
-    It 'on Ctrl+C leaves the task running by default and says how to follow it, or stops it when asked' -TestCases @(
-        @{ Choice = $null; Stopped = $false }
+    It 'on Ctrl+C asks whether to stop the task: leaving it running says how to follow it, stopping it stops it' -TestCases @(
+        @{ Choice = 0; Stopped = $false }
         @{ Choice = 1; Stopped = $true }
     ) {
         param($Choice, $Stopped)
         if (-not ('CruddurTest.RecordingHost' -as [type])) { Add-Type -TypeDefinition (Get-Content (Join-Path $PSScriptRoot 'RecordingHost.cs') -Raw) }
         $recorder = [CruddurTest.RecordingHost]::new()
-        $recorder.Choice = $Choice
         $runspace = [runspacefactory]::CreateRunspace($recorder)
         $runspace.Open()
         $ps = [powershell]::Create()
@@ -116,17 +115,19 @@ Describe 'Invoke-CruddurTask' {
                 if ($arns -and (Get-Task $arns[0]).lastStatus -eq 'RUNNING') { ($arns[0] -split '/')[-1] }
             } 'the one-off task to run' 30
 
-            $ps.Stop()
-            $told = Wait-Until { @($recorder.Warnings) + @($ps.Streams.Warning | ForEach-Object Message) } 'the message after Ctrl+C' 10
+            $stopping = $ps.BeginStop($null, $null)
+            $recorder.Prompted.Wait([TimeSpan]::FromSeconds(10)) | Should -BeTrue -Because 'the user is asked whether to stop the task'
+            $recorder.Answer($Choice)
+            $ps.EndStop($stopping)
 
             $async.IsCompleted | Should -BeTrue
-            @($recorder.Prompts).Count | Should -Be 1 -Because 'the user is asked whether to stop the task'
+            $told = @($recorder.Warnings) + @($ps.Streams.Warning | ForEach-Object Message) -join "`n"
             if ($Stopped) {
-                "$told" | Should -Match "Stopped the one-off task $id"
+                $told | Should -Match "Stopped the one-off task $id"
                 (Get-Task $id).desiredStatus | Should -Be 'STOPPED'
             } else {
-                "$told" | Should -Match "task $id keeps running"
-                "$told" | Should -Match "Get-CruddurLog -Cluster cruddur -Service backend-flask -TaskId $id -Follow"
+                $told | Should -Match "task $id keeps running"
+                $told | Should -Match "Get-CruddurLog -Cluster cruddur -Service backend-flask -TaskId $id -Follow"
                 (Get-Task $id).lastStatus | Should -Be 'RUNNING'
                 Invoke-Aws ecs stop-task --cluster cruddur --task $id | Out-Null
             }

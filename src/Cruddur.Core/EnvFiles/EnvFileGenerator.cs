@@ -55,19 +55,22 @@ public sealed class EnvFileGenerator
         if (string.Equals(result, Path.GetFullPath(templatePath), StringComparison.Ordinal))
         {
             throw new CruddurException("EnvFileDestinationIsTemplate", ErrorKind.InvalidArgument,
-                $"Writing '{templatePath}' would overwrite the template itself. Name templates '*.erb' or pass -Destination.", target: templatePath);
+                $"Writing '{templatePath}' would overwrite the template itself.", target: templatePath);
         }
 
         return result;
     }
+
+    /// <summary>The error for a template path that names no file (the shell raises it too, for a path as typed).</summary>
+    public static CruddurException TemplateNotFound(string path) => new("EnvFileTemplateNotFound", ErrorKind.ObjectNotFound,
+        $"The template '{path}' does not exist. Pass the path of an .erb template such as {SeedDefaults.EnvTemplate(SeedDefaults.BackendService)}.", target: path);
 
     /// <summary>Renders and writes; returns null when <see cref="IOperationHost.ShouldProcess"/> declined (-WhatIf).</summary>
     public async Task<EnvFile?> GenerateAsync(EnvFileRequest request, IOperationHost host, CancellationToken cancellationToken)
     {
         if (!File.Exists(request.TemplatePath))
         {
-            throw new CruddurException("EnvFileTemplateNotFound", ErrorKind.ObjectNotFound,
-                $"The template '{request.TemplatePath}' does not exist. Pass the path of an .erb template such as erb/backend-flask.env.erb.", target: request.TemplatePath);
+            throw TemplateNotFound(request.TemplatePath);
         }
 
         var template = ErbTemplate.Load(request.TemplatePath);
@@ -106,7 +109,7 @@ public sealed class EnvFileGenerator
         if (!Directory.Exists(directory))
         {
             throw new CruddurException("EnvFileDestinationNotFound", ErrorKind.ObjectNotFound,
-                $"The folder '{directory}' does not exist. Create it first or pass another -Destination.", target: directory);
+                $"The folder '{directory}' does not exist.", target: directory);
         }
 
         var action = $"Write env file from {Path.GetFileName(request.TemplatePath)} ({keys.Count} entries: {string.Join(", ", keys)})";

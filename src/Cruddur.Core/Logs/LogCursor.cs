@@ -1,3 +1,5 @@
+using Cruddur.Core.Aws.Clients;
+
 namespace Cruddur.Core.Logs;
 
 /// <summary>
@@ -15,7 +17,7 @@ internal sealed class LogCursor(TimeSpan lookback)
         _newest is { } newest ? Math.Max(since ?? 0, newest - (long)lookback.TotalMilliseconds) : since;
 
     /// <summary>True the first time an event is offered.</summary>
-    public bool Accept(RawLogEvent e)
+    public bool Accept(FilteredLogEvent e)
     {
         if (!_seen.TryAdd((e.LogStream, e.EventId), e.Timestamp))
         {

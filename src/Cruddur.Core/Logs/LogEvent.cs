@@ -1,3 +1,5 @@
+using Cruddur.Core.Aws.Clients;
+
 namespace Cruddur.Core.Logs;
 
 /// <summary>One line a container wrote, as CloudWatch Logs stored it. Get-CruddurLog's output.</summary>
@@ -23,15 +25,8 @@ public sealed class LogEvent
     public override string ToString() => $"{Time.ToLocalTime():HH:mm:ss.fff} {Container}/{TaskId[..Math.Min(8, TaskId.Length)]} {Message}";
 }
 
-/// <summary>An event as FilterLogEvents returns it.</summary>
-public sealed record RawLogEvent(string LogStream, string EventId, long Timestamp, string Message);
-
-/// <summary>One FilterLogEvents query: a group, up to 100 stream names, a start time (ms since the epoch, inclusive), a pattern.</summary>
-public sealed record LogQuery(string Region, string Group, IReadOnlyList<string> Streams, long? StartTime, string? FilterPattern);
-
-/// <summary>Reads events of a log group in time order, every page (the CloudWatch Logs client implements it).</summary>
+/// <summary>Reads events of a log group in time order, every page, in the region the awslogs options name.</summary>
 public interface ILogEventSource
 {
-    /// <summary>All events matching <paramref name="query"/>, oldest first, page after page.</summary>
-    IAsyncEnumerable<RawLogEvent> FilterAsync(LogQuery query, CancellationToken cancellationToken);
+    IAsyncEnumerable<FilteredLogEvent> FilterAsync(string region, LogEventQuery query, CancellationToken cancellationToken);
 }

@@ -1,3 +1,5 @@
+using Cruddur.Core.Aws.Clients;
+
 namespace Cruddur.Core.Logs;
 
 /// <summary>One stream to read and what its lines belong to.</summary>
@@ -36,7 +38,7 @@ internal sealed class LogPoller(ILogEventSource source, string? filterPattern, l
     public async Task<int> PollAsync(Action<LogEvent> emit, CancellationToken cancellationToken)
     {
         var start = dedupe ? _cursor.StartTime(since) : since;
-        var queries = new List<LogQuery>();
+        var queries = new List<(string Region, LogEventQuery Query)>();
         foreach (var group in _streams.GroupBy(kv => (kv.Key.Region, kv.Key.Group)))
         {
             foreach (var fresh in group.GroupBy(kv => _fresh.Contains(kv.Key)))
@@ -44,27 +46,27 @@ internal sealed class LogPoller(ILogEventSource source, string? filterPattern, l
                 foreach (var chunk in fresh.Chunk(StreamsPerQuery))
                 {
                     var from = fresh.Key ? since ?? chunk.Min(kv => kv.Value.NotBefore) : start;
-                    queries.Add(new LogQuery(group.Key.Region, group.Key.Group, chunk.Select(kv => kv.Key.Stream).ToList(), from, filterPattern));
+                    queries.Add((group.Key.Region, new LogEventQuery(group.Key.Group, chunk.Select(kv => kv.Key.Stream).ToList(), from, filterPattern)));
                 }
             }
         }
 
         _fresh.Clear();
         var count = 0;
-        var sources = queries.Select(q => Tagged(q, source.FilterAsync(q, cancellationToken), cancellationToken)).ToList();
+        var sources = queries.Select(q => Tagged(q.Region, q.Query.Group, source.FilterAsync(q.Region, q.Query, cancellationToken), cancellationToken)).ToList();
         if (sources.Count == 0)
         {
             return 0;
         }
 
-        await foreach (var (query, e) in LogMerge.MergeAsync(sources, x => x.Event.Timestamp, cancellationToken).ConfigureAwait(false))
+        await foreach (var (region, group, e) in LogMerge.MergeAsync(sources, x => x.Event.Timestamp, cancellationToken).ConfigureAwait(false))
         {
             if (dedupe && !_cursor.Accept(e))
             {
                 continue;
             }
 
-            var s = _streams[(query.Region, query.Group, e.LogStream)];
+            var s = _streams[(region, group, e.LogStream)];
             emit(new LogEvent
             {
                 Time = DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp),
@@ -87,12 +89,12 @@ internal sealed class LogPoller(ILogEventSource source, string? filterPattern, l
         return count;
     }
 
-    private static async IAsyncEnumerable<(LogQuery Query, RawLogEvent Event)> Tagged(LogQuery query, IAsyncEnumerable<RawLogEvent> events,
+    private static async IAsyncEnumerable<(string Region, string Group, FilteredLogEvent Event)> Tagged(string region, string group, IAsyncEnumerable<FilteredLogEvent> events,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var e in events.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            yield return (query, e);
+            yield return (region, group, e);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Tasks;
@@ -30,7 +31,7 @@ public sealed record LogRequest(string Cluster, IReadOnlyList<string> Services)
 /// them merged in time order, and with <see cref="LogRequest.Follow"/> keeps polling (quickly while lines come, slower when
 /// quiet) and picks up tasks that start meanwhile.
 /// </summary>
-public sealed class LogReader(IAwsJsonApi ecs, ILogEventSource logs, IOperationHost host, string region, WatchClock? clock = null)
+public sealed class LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHost host, string region, WatchClock? clock = null)
 {
     /// <summary>How often a follow looks for tasks that started.</summary>
     private static readonly TimeSpan TaskRefresh = TimeSpan.FromSeconds(2);
@@ -121,19 +122,19 @@ public sealed class LogReader(IAwsJsonApi ecs, ILogEventSource logs, IOperationH
 
             // A task id names the task itself: one-off tasks run beside the service and are not among its tasks.
             var tasks = request.TaskId is { } wanted
-                ? await EcsTasks.DescribeAsync(ecs, request.Cluster, [wanted], cancellationToken).ConfigureAwait(false)
+                ? await ecs.DescribeTasksAsync(request.Cluster, [AwsArn.LastSegment(wanted)], cancellationToken).ConfigureAwait(false)
                 : await EcsTasks.OfServiceAsync(ecs, request.Cluster, service, cancellationToken).ConfigureAwait(false);
             foreach (var task in tasks)
             {
-                var id = EcsTasks.IdOf((string)task["taskArn"]!);
+                var id = AwsArn.LastSegment((string)task["taskArn"]!);
 
-                if (request.Since is { } since && EcsTasks.Time(task["stoppedAt"]) < since)
+                if (request.Since is { } since && AwsTime.Parse(task["stoppedAt"]) < since)
                 {
                     continue; // stopped before the window: nothing to read
                 }
 
                 var definition = await DefinitionAsync((string)task["taskDefinitionArn"]!, cancellationToken).ConfigureAwait(false);
-                var createdAt = EcsTasks.Time(task["createdAt"])?.ToUnixTimeMilliseconds();
+                var createdAt = AwsTime.Parse(task["createdAt"])?.ToUnixTimeMilliseconds();
                 foreach (var target in AwsLogsTarget.Of(definition, request.Container, region))
                 {
                     streams.Add(new LogStreamRef(target.Region, target.Group, target.StreamFor(id), service, id, target.Container, createdAt));

@@ -9,7 +9,7 @@ public sealed class TaskResult
 
     public required string TaskArn { get; init; }
 
-    public string TaskId => EcsTasks.IdOf(TaskArn);
+    public string TaskId => Aws.AwsArn.LastSegment(TaskArn);
 
     public required string TaskDefinitionArn { get; init; }
 

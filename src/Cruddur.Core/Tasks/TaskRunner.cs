@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Logs;
@@ -29,15 +30,16 @@ public sealed record OneOffTask(string Cluster, string Service)
 /// Invoke-CruddurTask: RunTask with the service's task definition and network configuration, then (unless told not to
 /// wait) polls the task to STOPPED with progress while its log lines stream to the host, and returns the outcome.
 /// </summary>
-public sealed class TaskRunner(IAwsJsonApi ecs, ILogEventSource logs, IOperationHost host, string region, WatchClock? clock = null)
+public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationHost host, string region, WatchClock? clock = null)
 {
     public const int LogTailLines = 20;
     private const int ProgressId = 15;
     private readonly WatchClock _clock = clock ?? WatchClock.System;
+    private bool _logsUnavailable;
 
-    /// <summary>Runs the task; null when -WhatIf or the user declined. Ctrl+C during the wait ends in <see cref="TaskWatchStoppedException"/>.</summary>
-    /// <param name="stopOnCancel">Asked after Ctrl+C whether to stop the task (default: leave it running).</param>
-    public async Task<TaskResult?> RunAsync(OneOffTask task, Func<TaskResult, bool> stopOnCancel, CancellationToken cancellationToken)
+    /// <summary>Runs the task; null when -WhatIf or the user declined. A cancelled wait leaves the task running.</summary>
+    /// <param name="started">Told the task as soon as ECS accepted it, so that whoever cancels can offer to stop it.</param>
+    public async Task<TaskResult?> RunAsync(OneOffTask task, Action<TaskResult> started, CancellationToken cancellationToken)
     {
         var service = await EcsTasks.ServiceAsync(ecs, task.Cluster, task.Service, cancellationToken).ConfigureAwait(false);
         var definition = await EcsTasks.TaskDefinitionAsync(ecs, task.TaskDefinition ?? (string)service["taskDefinition"]!, cancellationToken).ConfigureAwait(false);
@@ -45,24 +47,24 @@ public sealed class TaskRunner(IAwsJsonApi ecs, ILogEventSource logs, IOperation
         var container = ChooseContainer(definition, task);
         var logTargets = TryLogTargets(definition);
         var what = task.Command is null ? "the image's command" : string.Join(' ', task.Command.Select(Quote));
-        if (!host.ShouldProcess($"{task.Cluster}/{task.Service}", $"Run a one-off task of {TaskDefinitions.ShortName(arn)}: {what} (container {container})"))
+        if (!host.ShouldProcess($"{task.Cluster}/{task.Service}", $"Run a one-off task of {AwsArn.TaskDefinitionName(arn)}: {what} (container {container})"))
         {
             return null;
         }
 
-        var started = _clock.Now();
-        var response = await ecs.InvokeAsync("RunTask", RunTaskRequest(task, service, arn, container), cancellationToken, retryServerErrors: false).ConfigureAwait(false);
-        var launched = (response["tasks"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault();
+        var startedAt = _clock.Now();
+        var (tasks, failures) = await ecs.RunTaskAsync(RunTaskRequest(task, service, arn, container), cancellationToken).ConfigureAwait(false);
+        var launched = tasks.FirstOrDefault();
         if (launched is null)
         {
-            var reasons = (response["failures"] as JsonArray ?? []).OfType<JsonObject>().Select(f => $"{(string?)f["arn"]}: {(string?)f["reason"]} {(string?)f["detail"]}".Trim());
             throw new CruddurException("TaskRunFailed", ErrorKind.InvalidOperation,
-                $"ECS did not start the one-off task of {TaskDefinitions.ShortName(arn)}: {string.Join("; ", reasons)}. Check the cluster's capacity and the service's network configuration.", target: task.Service);
+                $"ECS did not start the one-off task of {AwsArn.TaskDefinitionName(arn)}: {string.Join("; ", failures)}. Check the cluster's capacity and the service's network configuration.", target: task.Service);
         }
 
         var result = new TaskResult { Cluster = task.Cluster, Service = task.Service, TaskArn = (string)launched["taskArn"]!, TaskDefinitionArn = arn, Container = container };
-        host.WriteVerbose($"Started task {result.TaskId} of {TaskDefinitions.ShortName(arn)} in {task.Cluster}");
+        host.WriteVerbose($"Started task {result.TaskId} of {AwsArn.TaskDefinitionName(arn)} in {task.Cluster}");
         Update(result, launched);
+        started(result);
         if (!task.Wait)
         {
             return result;
@@ -91,20 +93,14 @@ public sealed class TaskRunner(IAwsJsonApi ecs, ILogEventSource logs, IOperation
 
         try
         {
-            await WaitAsync(result, poller, Emit, started, task.Timeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
-        {
-            result.Duration = _clock.Now() - started;
-            result.Logs = tail.ToList();
-            throw new TaskWatchStoppedException(await StopOrExplainAsync(result, stopOnCancel).ConfigureAwait(false), result, e, cancellationToken);
+            await WaitAsync(result, poller, Emit, startedAt, task.Timeout, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             host.WriteProgress(new ProgressUpdate(ProgressId, "Invoke-CruddurTask", "Done", Completed: true));
         }
 
-        result.Duration = _clock.Now() - started;
+        result.Duration = _clock.Now() - startedAt;
         result.Logs = tail.ToList();
         return result;
     }
@@ -140,19 +136,19 @@ public sealed class TaskRunner(IAwsJsonApi ecs, ILogEventSource logs, IOperation
         var interval = _clock.MinInterval;
         while (true)
         {
-            var described = await EcsTasks.DescribeAsync(ecs, result.Cluster, [result.TaskArn], cancellationToken).ConfigureAwait(false);
+            var described = await ecs.DescribeTasksAsync(result.Cluster, [result.TaskArn], cancellationToken).ConfigureAwait(false);
             var before = result.LastStatus;
             if (described.FirstOrDefault() is { } t)
             {
                 Update(result, t);
             }
 
-            var lines = await poller.PollAsync(emit, cancellationToken).ConfigureAwait(false);
+            var lines = await PollLogsAsync(poller, emit, cancellationToken).ConfigureAwait(false);
             var elapsed = _clock.Now() - started;
             host.WriteProgress(new ProgressUpdate(ProgressId, "Invoke-CruddurTask", $"Task {result.TaskId}: {result.LastStatus} ({elapsed:mm\\:ss})"));
             if (result.LastStatus == "STOPPED")
             {
-                await poller.PollAsync(emit, cancellationToken).ConfigureAwait(false); // lines stored while it stopped
+                await PollLogsAsync(poller, emit, cancellationToken).ConfigureAwait(false); // lines stored while it stopped
                 return;
             }
 
@@ -167,16 +163,35 @@ public sealed class TaskRunner(IAwsJsonApi ecs, ILogEventSource logs, IOperation
         }
     }
 
-    private async Task<string> StopOrExplainAsync(TaskResult result, Func<TaskResult, bool> stopOnCancel)
+    // Logs are a view on the task, not the task: without them the wait goes on (and a missing group stops the task itself).
+    private async Task<int> PollLogsAsync(LogPoller poller, Action<LogEvent> emit, CancellationToken cancellationToken)
     {
-        if (!stopOnCancel(result))
+        if (_logsUnavailable)
         {
-            return $"Stopped waiting; the one-off task {result.TaskId} keeps running in {result.Cluster}. Follow it with: Get-CruddurLog -Cluster {result.Cluster} -Service {result.Service} -TaskId {result.TaskId} -Follow";
+            return 0;
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await ecs.InvokeAsync("StopTask", new JsonObject { ["cluster"] = result.Cluster, ["task"] = result.TaskArn, ["reason"] = "Stopped by Invoke-CruddurTask (Ctrl+C)" }, timeout.Token).ConfigureAwait(false);
-        return $"Stopped the one-off task {result.TaskId} in {result.Cluster}.";
+        try
+        {
+            return await poller.PollAsync(emit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CruddurException e) when (e.ErrorId == "LogGroupNotFound")
+        {
+            _logsUnavailable = true;
+            host.WriteWarning(e.Message);
+            return 0;
+        }
+    }
+
+    /// <summary>What to tell the user when the wait was cancelled and the task left running.</summary>
+    public static string LeftRunningMessage(TaskResult r) =>
+        $"Stopped waiting; the one-off task {r.TaskId} keeps running in {r.Cluster}. Follow it with: Get-CruddurLog -Cluster {r.Cluster} -Service {r.Service} -TaskId {r.TaskId} -Follow";
+
+    /// <summary>Stops the task (after a cancelled wait, when the user wants it stopped); returns what to tell the user.</summary>
+    public static async Task<string> StopAsync(IEcsClient ecs, TaskResult r, CancellationToken cancellationToken)
+    {
+        await ecs.StopTaskAsync(r.Cluster, r.TaskArn, "Stopped by Invoke-CruddurTask (Ctrl+C)", cancellationToken).ConfigureAwait(false);
+        return $"Stopped the one-off task {r.TaskId} in {r.Cluster}.";
     }
 
     private static void Update(TaskResult r, JsonObject task)
@@ -184,8 +199,8 @@ public sealed class TaskRunner(IAwsJsonApi ecs, ILogEventSource logs, IOperation
         r.LastStatus = (string?)task["lastStatus"] ?? r.LastStatus;
         r.StoppedReason = (string?)task["stoppedReason"];
         r.StopCode = (string?)task["stopCode"];
-        r.StartedAt = EcsTasks.Time(task["startedAt"]);
-        r.StoppedAt = EcsTasks.Time(task["stoppedAt"]);
+        r.StartedAt = AwsTime.Parse(task["startedAt"]);
+        r.StoppedAt = AwsTime.Parse(task["stoppedAt"]);
         r.ExitCodes = (task["containers"] as JsonArray ?? []).OfType<JsonObject>()
             .ToDictionary(c => (string)c["name"]!, c => (int?)c["exitCode"], StringComparer.Ordinal);
     }
@@ -240,7 +255,7 @@ public sealed class TaskRunner(IAwsJsonApi ecs, ILogEventSource logs, IOperation
         {
             return names.Contains(chosen)
                 ? chosen
-                : throw AwsLogsTarget.ContainerNotFound(chosen, TaskDefinitions.ShortName((string)definition["taskDefinitionArn"]!), names);
+                : throw AwsLogsTarget.ContainerNotFound(chosen, AwsArn.TaskDefinitionName((string)definition["taskDefinitionArn"]!), names);
         }
 
         return names.Contains(task.Service) ? task.Service
@@ -262,10 +277,4 @@ public sealed class TaskRunner(IAwsJsonApi ecs, ILogEventSource logs, IOperation
     }
 
     private static string Quote(string arg) => arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || "-_./=:@%+,".Contains(c)) ? arg : $"'{arg.Replace("'", "'\\''", StringComparison.Ordinal)}'";
-}
-
-/// <summary>Ctrl+C ended the wait; the message says whether the task was stopped or how to follow it.</summary>
-public sealed class TaskWatchStoppedException(string message, TaskResult result, Exception inner, CancellationToken token) : OperationCanceledException(message, inner, token)
-{
-    public TaskResult Result { get; } = result;
 }

@@ -1,72 +1,59 @@
 using System.Management.Automation;
+using Cruddur.Core;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Deploys an image to ECS services: registers the task definition, rolls it out, watches it and rolls back on failure.</para>
-/// </summary>
+/// <summary>Deploys an image to ECS services: registers the task definition, rolls it out, watches it and rolls back on failure.</summary>
 [Cmdlet("Deploy", "CruddurService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(Deployment))]
 public sealed class DeployCruddurServiceCommand : AwsCmdlet
 {
-    internal const string DefaultCluster = "cruddur";
-
     private readonly List<DeployTarget> _targets = [];
-    private volatile string? _stopped; // set by the worker when Ctrl+C ended the watch: what to tell the user
 
-
-    /// <summary><para type="description">The service(s) to deploy. Publish-CruddurImage's Repository binds here (the seed names repository and service alike).</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Repository", "ServiceName")]
     [ArgumentCompleter(typeof(EcsServiceCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Service { get; set; } = [];
 
-    /// <summary><para type="description">The ECS cluster. Default: cruddur.</para></summary>
     [Parameter]
     [ArgumentCompleter(typeof(EcsClusterCompleter))]
     [ValidateNotNullOrEmpty]
-    public string Cluster { get; set; } = DefaultCluster;
+    public string Cluster { get; set; } = SeedDefaults.Cluster;
 
-    /// <summary><para type="description">The image to deploy, best pinned by digest (registry/repository@sha256:...). Publish-CruddurImage's ImageUri binds here. Without it the definition's image is kept.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("ImageUri")]
     [ValidateNotNullOrEmpty]
     public string? Image { get; set; }
 
-    /// <summary><para type="description">The container whose image is replaced. Default: the service name.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ContainerName { get; set; }
 
-    /// <summary><para type="description">A task definition file in the format of register-task-definition --cli-input-json, such as aws/task-definitions/backend-flask.json, or a folder holding &lt;service&gt;.json files. Default: the service's current task definition.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? TaskDefinitionFile { get; set; }
 
-    /// <summary><para type="description">A create-service --cli-input-json file, such as aws/ecs/service-backend-flask.json, or a folder holding service-&lt;service&gt;.json files. Used only to create a service that does not exist.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ServiceDefinitionFile { get; set; }
 
-    /// <summary><para type="description">Return once ECS accepted the deployment, without watching it.</para></summary>
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    /// <summary><para type="description">How long to watch before the deployment counts as failed: a TimeSpan or a number of seconds. Default: 15 minutes.</para></summary>
     [Parameter]
     [SecondsArgument]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary><para type="description">When the deployment fails and ECS did not roll back itself, leave the service as it is instead of rolling back to the previous revision.</para></summary>
     [Parameter]
     public SwitchParameter NoRollback { get; set; }
 
-    /// <summary><para type="description">After a successful deployment, deregister the family's revisions older than the newest N, except ones a service still uses.</para></summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int KeepRevisions { get; set; }
@@ -85,8 +72,8 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             {
                 Image = Image,
                 ContainerName = ContainerName,
-                TaskDefinitionFile = FileFor(TaskDefinitionFile, $"{name}.json"),
-                ServiceDefinitionFile = FileFor(ServiceDefinitionFile, $"service-{name}.json"),
+                TaskDefinitionFile = FileFor(TaskDefinitionFile, SeedDefaults.TaskDefinitionFileName(name)),
+                ServiceDefinitionFile = FileFor(ServiceDefinitionFile, SeedDefaults.ServiceDefinitionFileName(name)),
             });
         }
     }
@@ -102,27 +89,12 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
         IReadOnlyList<Deployment> deployments = [];
         try
         {
-            deployments = Run(async (host, token) =>
-            {
-                try
-                {
-                    return await new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).DeployAsync(_targets, options, token);
-                }
-                catch (WatchStoppedException e)
-                {
-                    _stopped = e.Message;
-                    throw;
-                }
-            });
+            deployments = Run((host, token) =>
+                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws)).DeployAsync(_targets, options, token));
         }
         catch (CruddurException e)
         {
             ThrowTerminating(e); // bad input or a refused call: nothing (more) was deployed
-        }
-        catch (PipelineStoppedException) when (StopToken.IsCancellationRequested)
-        {
-            this.StopWithMessage(() => _stopped);
-            throw;
         }
 
         foreach (var deployment in deployments)
@@ -140,7 +112,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
 
     private string Resolve(string path) => GetUnresolvedProviderPathFromPSPath(path);
 
-    // A folder holds one file per service, named as in the seed: aws/task-definitions/<service>.json, aws/ecs/service-<service>.json.
+    // A folder holds one file per service, named as in the seed's aws/task-definitions and aws/ecs.
     private string? FileFor(string? path, string fileName)
     {
         if (path is null)

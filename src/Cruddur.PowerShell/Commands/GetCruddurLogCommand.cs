@@ -1,7 +1,9 @@
 using System.Management.Automation;
-using Cruddur.Core.Aws;
+using Cruddur.Core;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Logs;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -26,7 +28,7 @@ public sealed class GetCruddurLogCommand : AwsCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsClusterCompleter))]
     [ValidateNotNullOrEmpty]
-    public string Cluster { get; set; } = DeployCruddurServiceCommand.DefaultCluster;
+    public string Cluster { get; set; } = SeedDefaults.Cluster;
 
     /// <summary><para type="description">Only this container's lines, such as backend-flask. Default: every container that logs to CloudWatch Logs.</para></summary>
     [Parameter]
@@ -101,12 +103,8 @@ public sealed class GetCruddurLogCommand : AwsCmdlet
             };
             try
             {
-                RunOnPipeline(async (host, token) =>
-                {
-                    var reader = new LogReader(new AwsJsonClient(Aws, AwsService.Ecs, host), CloudWatchLogSource.For(Aws, host), host, Aws.Region);
-                    await reader.ReadAsync(request, e => host.Post(() => WriteObject(e)), token);
-                    return true;
-                });
+                RunStreaming<LogEvent>((host, emit, token) =>
+                    new LogReader(new EcsClient(Aws, host), CloudWatchLogSource.For(Aws, host), host, Aws.Region).ReadAsync(request, emit, token));
             }
             catch (CruddurException e)
             {

@@ -2,11 +2,13 @@ using System.Collections;
 using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Management.Automation;
+using Cruddur.Core;
 using System.Management.Automation.Host;
-using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Logs;
 using Cruddur.Core.Tasks;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -18,7 +20,7 @@ namespace Cruddur.PowerShell.Commands;
 [OutputType(typeof(TaskResult))]
 public sealed class InvokeCruddurTaskCommand : AwsCmdlet
 {
-    private volatile string? _stopped; // what to tell the user when Ctrl+C ended the wait
+    private volatile TaskResult? _launched; // the task ECS accepted: what Ctrl+C may stop
 
     /// <summary><para type="description">The service whose task definition, network configuration (subnets, security groups, public IP) and ECS Exec setting the task gets, such as backend-flask.</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -31,7 +33,7 @@ public sealed class InvokeCruddurTaskCommand : AwsCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsClusterCompleter))]
     [ValidateNotNullOrEmpty]
-    public string Cluster { get; set; } = DeployCruddurServiceCommand.DefaultCluster;
+    public string Cluster { get; set; } = SeedDefaults.Cluster;
 
     /// <summary><para type="description">The command to run instead of the image's: one string split like a POSIX shell does ('python manage.py migrate', "sh -c 'echo migrated'"), or several strings taken as the argument list as they are (sh, -c, 'echo migrated'). Default: the image's own command.</para></summary>
     [Parameter(Position = 1)]
@@ -93,29 +95,19 @@ public sealed class InvokeCruddurTaskCommand : AwsCmdlet
         TaskResult? result = null;
         try
         {
-            result = RunOnPipeline(async (host, token) =>
-            {
-                try
-                {
-                    var runner = new TaskRunner(new AwsJsonClient(Aws, AwsService.Ecs, host), CloudWatchLogSource.For(Aws, host), host, Aws.Region);
-                    return await runner.RunAsync(task, r => host.Invoke(() => AskStop(r)), token);
-                }
-                catch (TaskWatchStoppedException e)
-                {
-                    _stopped = e.Message;
-                    throw;
-                }
-            });
+            result = Run((host, token) =>
+                new TaskRunner(new EcsClient(Aws, host), CloudWatchLogSource.For(Aws, host), host, Aws.Region).RunAsync(task, r => _launched = r, token));
         }
         catch (CruddurException e)
         {
             WriteError(ToErrorRecord(e));
             return;
         }
-        catch (PipelineStoppedException) when (StopToken.IsCancellationRequested)
+        catch (PipelineStoppedException) when (StopToken.IsCancellationRequested && _launched is { } launched)
         {
-            this.StopWithMessage(() => _stopped);
-            throw;
+            var message = AskStop(launched) ? StopTask(launched) : TaskRunner.LeftRunningMessage(launched);
+            Tell(message);
+            throw new PipelineStoppedException(message);
         }
 
         if (result is null)
@@ -130,6 +122,20 @@ public sealed class InvokeCruddurTaskCommand : AwsCmdlet
         else
         {
             WriteError(ToErrorRecord(error));
+        }
+    }
+
+    // The pipeline is stopping, so this runs here with its own short deadline; a failure is reported, not thrown.
+    private string StopTask(TaskResult launched)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            return Task.Run(() => TaskRunner.StopAsync(new EcsClient(Aws, SilentHost.Instance), launched, deadline.Token)).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is CruddurException or OperationCanceledException or HttpRequestException)
+        {
+            return $"Could not stop the one-off task {launched.TaskId} ({e.Message}). {TaskRunner.LeftRunningMessage(launched)}";
         }
     }
 

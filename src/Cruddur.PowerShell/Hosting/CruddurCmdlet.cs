@@ -18,30 +18,48 @@ public abstract class CruddurCmdlet : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _stopping.Cancel();
 
-    /// <summary>Runs core work; its messages, progress and confirmations reach PowerShell while it runs.</summary>
+    /// <summary>
+    /// Runs core work; its messages, progress and confirmations reach PowerShell while it runs. Ctrl+C cancels it and waits
+    /// for it; what it says on the way out (<see cref="OperationStoppedException"/>) still reaches the user.
+    /// </summary>
     protected T Run<T>(Func<IOperationHost, CancellationToken, Task<T>> work)
     {
         try
         {
-            return new PipelineHost(this).Run(host => work(host, StopToken));
+            return new PipelineHost(this, StopToken).Run(work);
         }
-        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (StopToken.IsCancellationRequested)
         {
+            if (e is OperationStoppedException stopped)
+            {
+                Tell(stopped.Message);
+                throw new PipelineStoppedException(stopped.Message);
+            }
+
             throw new PipelineStoppedException();
         }
     }
 
-    /// <summary>Like <see cref="Run{T}"/>, for work that writes output as it goes or asks the user (through the host's Post and Invoke).</summary>
-    private protected T RunOnPipeline<T>(Func<PipelineHost, CancellationToken, Task<T>> work)
+    /// <summary>Like <see cref="Run{T}"/>, for work that hands out items as it goes (a log follow): each is written at once.</summary>
+    protected void RunStreaming<TItem>(Func<IOperationHost, Action<TItem>, CancellationToken, Task> work) =>
+        Run(async (host, token) =>
+        {
+            var pipeline = (PipelineHost)host;
+            await work(host, item => pipeline.Post(() => WriteObject(item)), token).ConfigureAwait(false);
+            return true;
+        });
+
+    // A stopping pipeline refuses output: the message goes to the host's UI (what a console user sees) and rides on the
+    // PipelineStoppedException (what a script hosting PowerShell sees).
+    protected void Tell(string message)
     {
         try
         {
-            var host = new PipelineHost(this);
-            return host.Run(_ => work(host, StopToken));
+            WriteWarning(message);
         }
-        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        catch (PipelineStoppedException)
         {
-            throw new PipelineStoppedException();
+            Host?.UI?.WriteWarningLine(message);
         }
     }
 

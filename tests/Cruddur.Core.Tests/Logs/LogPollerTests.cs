@@ -1,4 +1,4 @@
-using Cruddur.Core.Hosting;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Logs;
 
 namespace Cruddur.Core.Tests.Logs;
@@ -9,16 +9,16 @@ public class LogPollerTests
     /// <summary>A log group in memory: events per stream, filtered by start time, returned interleaved in pages of <see cref="PageSize"/>.</summary>
     private sealed class MemoryLogs : ILogEventSource
     {
-        private readonly List<RawLogEvent> _events = [];
+        private readonly List<FilteredLogEvent> _events = [];
         private int _nextId;
 
         public int PageSize { get; init; } = 3;
 
         public int Pages { get; private set; }
 
-        public void Put(string stream, long timestamp, string message) => _events.Add(new RawLogEvent(stream, (_nextId++).ToString(System.Globalization.CultureInfo.InvariantCulture), timestamp, message));
+        public void Put(string stream, long timestamp, string message) => _events.Add(new FilteredLogEvent(stream, (_nextId++).ToString(System.Globalization.CultureInfo.InvariantCulture), timestamp, message));
 
-        public async IAsyncEnumerable<RawLogEvent> FilterAsync(LogQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        public async IAsyncEnumerable<FilteredLogEvent> FilterAsync(string region, LogEventQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
             var matching = _events.Where(e => query.Streams.Contains(e.LogStream) && e.Timestamp >= (query.StartTime ?? 0)).OrderBy(e => e.Timestamp).ToList();
             foreach (var page in matching.Chunk(PageSize))
@@ -100,10 +100,10 @@ public class LogPollerTests
     {
         var cursor = new LogCursor(TimeSpan.FromSeconds(5));
         Assert.Equal(1234, cursor.StartTime(1234));
-        Assert.True(cursor.Accept(new RawLogEvent("a", "1", 1_000, "x")));
-        Assert.False(cursor.Accept(new RawLogEvent("a", "1", 1_000, "x")));
-        Assert.True(cursor.Accept(new RawLogEvent("b", "1", 1_000, "same id, other stream")));
-        Assert.True(cursor.Accept(new RawLogEvent("a", "2", 20_000, "y")));
+        Assert.True(cursor.Accept(new FilteredLogEvent("a", "1", 1_000, "x")));
+        Assert.False(cursor.Accept(new FilteredLogEvent("a", "1", 1_000, "x")));
+        Assert.True(cursor.Accept(new FilteredLogEvent("b", "1", 1_000, "same id, other stream")));
+        Assert.True(cursor.Accept(new FilteredLogEvent("a", "2", 20_000, "y")));
         Assert.Equal(15_000, cursor.StartTime(null));
         cursor.Prune();
         Assert.Equal(1, cursor.Remembered);
