@@ -36,9 +36,20 @@ public static partial class SimulatorHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         var state = new SimState(ResolveTimeScale(builder.Configuration));
+        var logsEndpoint = LogsWriter.ResolveEndpoint(builder.Configuration);
+        var logs = logsEndpoint is null ? null : new LogsWriter(logsEndpoint);
+        state.Runtime = new TaskRuntime(state, logs);
         builder.Services.AddSingleton(state);
         builder.Services.AddHostedService<Ticker>();
         var app = builder.Build();
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            lock (state.Gate)
+            {
+                state.Runtime.Reset(); // no one-off command outlives the simulator
+            }
+            logs?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
+        });
         var api = new EcsApi(state);
 
         app.MapPost("/", (HttpContext ctx) => HandleEcs(ctx, state, api));

@@ -44,9 +44,18 @@ public abstract class CruddurCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Like <see cref="Run{T}"/>, for work that hands out items as it goes (a log follow): each is written at once.</summary>
+    protected void RunStreaming<TItem>(Func<IOperationHost, Action<TItem>, CancellationToken, Task> work) =>
+        Run(async (host, token) =>
+        {
+            var pipeline = (PipelineHost)host;
+            await work(host, item => pipeline.Post(() => WriteObject(item)), token).ConfigureAwait(false);
+            return true;
+        });
+
     // A stopping pipeline refuses output: the message goes to the host's UI (what a console user sees) and rides on the
     // PipelineStoppedException (what a script hosting PowerShell sees).
-    private void Tell(string message)
+    protected void Tell(string message)
     {
         try
         {

@@ -83,6 +83,9 @@ internal sealed class PipelineHost : IOperationHost
 
     public bool ShouldProcess(string target, string action) => Ask(() => _cmdlet.ShouldProcess(Redaction.Redact(target), Redaction.Redact(action)));
 
+    /// <summary>Runs <paramref name="call"/> on the pipeline thread without waiting for it (output written as the work goes).</summary>
+    public void Post(Action call) => Queue(call);
+
     // Once cancelled, nobody serves the queue: output is dropped rather than queued.
     private void Queue(Action call)
     {
