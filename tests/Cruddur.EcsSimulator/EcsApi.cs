@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Cruddur.EcsSimulator;
 
 /// <summary>The ECS operations. Each takes the request body and returns the response body; errors throw <see cref="EcsError"/>.</summary>
-public sealed class EcsApi(SimState s)
+public sealed class EcsApi(SimState s, DataChannelHub channels)
 {
     private const string Account = SimState.Account;
 
@@ -943,6 +943,8 @@ public sealed class EcsApi(SimState s)
         }
         var sessionId = "ecs-execute-command-" + SimState.Hex(9)[..17];
         s.Sessions.Add(new ExecSession { SessionId = sessionId, TaskArn = t.Arn, Container = c.Name, Command = command, CreatedAt = SimState.Now });
+        var kmsKeyId = (string?)cluster.Configuration?["executeCommandConfiguration"]?["kmsKeyId"];
+        var token = channels.Issue(sessionId, $"ecs:{cluster.Name}_{id}_{c.RuntimeId}", id, command, kmsKeyId);
         return new JsonObject
         {
             ["clusterArn"] = cluster.Arn,
@@ -953,8 +955,8 @@ public sealed class EcsApi(SimState s)
             ["session"] = new JsonObject
             {
                 ["sessionId"] = sessionId,
-                ["streamUrl"] = $"wss://127.0.0.1:{port}/session/{sessionId}",
-                ["tokenValue"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(96)),
+                ["streamUrl"] = $"ws://127.0.0.1:{port}{DataChannelHub.StreamPath(sessionId)}?role=publish_subscribe",
+                ["tokenValue"] = token,
             },
         };
     }

@@ -38,13 +38,16 @@ public static partial class SimulatorHost
         var state = new SimState(ResolveTimeScale(builder.Configuration));
         builder.Services.AddSingleton(state);
         builder.Services.AddHostedService<Ticker>();
+        var hub = new DataChannelHub(Path.Combine(Path.GetTempPath(), $"cruddur-ecs-sim-{Environment.ProcessId}-{Guid.NewGuid():N}"));
+        builder.Services.AddSingleton(hub);
         var app = builder.Build();
-        var api = new EcsApi(state);
+        var api = new EcsApi(state, hub);
+        app.Lifetime.ApplicationStopped.Register(hub.DeleteScratch);
 
+        app.UseWebSockets();
         app.MapPost("/", (HttpContext ctx) => HandleEcs(ctx, state, api));
-        MapControl(app, state);
-        app.MapGet("/session/{id}", (string id) => Results.Json(
-            new { message = $"Session {id}: the ECS simulator does not implement the Session Manager data channel." }, statusCode: 501));
+        MapControl(app, state, hub);
+        hub.Map(app);
         return app;
     }
 
@@ -138,7 +141,7 @@ public static partial class SimulatorHost
         }
     }
 
-    private static void MapControl(WebApplication app, SimState state)
+    private static void MapControl(WebApplication app, SimState state, DataChannelHub hub)
     {
         app.MapGet("/_sim/health", () => Results.Json(new { status = "ok" }));
 
@@ -148,6 +151,7 @@ public static partial class SimulatorHost
             {
                 state.Reset();
             }
+            hub.Reset();
             return Results.Json(new { reset = true });
         });
 
