@@ -7,6 +7,7 @@ namespace Cruddur.EcsSimulator;
 /// Faults the agent side applies to the data channels opened after they are set (POST /_sim/channel-faults). Counts are over
 /// the output data messages of one session: every Nth is dropped on first sending (the resend recovers it), sent twice, or
 /// held back and sent after the next one; <see cref="CorruptAt"/> damages the payload of that one message once.
+/// <see cref="StreamPort"/> makes ExecuteCommand hand out stream URLs on that port (one nothing listens on: an unreachable channel).
 /// </summary>
 public sealed record ChannelFaults(
     int DropEvery = 0,
@@ -15,7 +16,8 @@ public sealed record ChannelFaults(
     int CorruptAt = 0,
     string SessionType = "InteractiveCommands",
     bool RefuseToken = false,
-    long CloseAfterBytes = 0)
+    long CloseAfterBytes = 0,
+    int StreamPort = 0)
 {
     public static ChannelFaults? FromJson(JsonObject o)
     {
@@ -26,7 +28,8 @@ public sealed record ChannelFaults(
             Json.Int(o, "corruptAt") ?? 0,
             Json.Str(o, "sessionType") ?? "InteractiveCommands",
             Json.Bool(o, "refuseToken") ?? false,
-            (long)(Json.Double(o, "closeAfterBytes") ?? 0));
+            (long)(Json.Double(o, "closeAfterBytes") ?? 0),
+            Json.Int(o, "streamPort") ?? 0);
         return faults.DropEvery < 0 || faults.DuplicateEvery < 0 || faults.ReorderEvery < 0 || faults.CorruptAt < 0 || faults.CloseAfterBytes < 0 ? null : faults;
     }
 }
@@ -82,7 +85,9 @@ public sealed class DataChannelHub
 
     public ChannelFaults Faults { get; set; } = new();
 
-    public static string StreamPath(string sessionId) => "/v1/data-channel/" + sessionId;
+    /// <summary>The session's stream URL, shaped like Session Manager's (wss://ssmmessages.REGION.amazonaws.com/v1/data-channel/ID?role=publish_subscribe).</summary>
+    public string StreamUrl(int port, string sessionId) =>
+        $"ws://127.0.0.1:{(Faults.StreamPort > 0 ? Faults.StreamPort : port)}/v1/data-channel/{sessionId}?role=publish_subscribe";
 
     /// <summary>
     /// Called by ExecuteCommand: remembers the session's token and returns it. The target is ecs:cluster_taskId_runtimeId; a KMS

@@ -955,7 +955,7 @@ public sealed class EcsApi(SimState s, DataChannelHub channels)
             ["session"] = new JsonObject
             {
                 ["sessionId"] = sessionId,
-                ["streamUrl"] = $"ws://127.0.0.1:{port}{DataChannelHub.StreamPath(sessionId)}?role=publish_subscribe",
+                ["streamUrl"] = channels.StreamUrl(port, sessionId),
                 ["tokenValue"] = token,
             },
         };

@@ -117,6 +117,10 @@ public sealed class NativeExecTests : IAsyncLifetime
         Assert.Equal("closed", (string?)channel["state"]);
         Assert.Equal(0, (int?)channel["exitCode"]); // the wrapper itself ends well; the command's code travels in the output
         Assert.DoesNotContain("CRUDDUR_EXIT", host.AllText, StringComparison.Ordinal);
+        var hub = (DataChannelHub)_simulator.Services.GetService(typeof(DataChannelHub))!;
+        Assert.True(hub.TryGet((string)channel["sessionId"]!, out var token, out _));
+        Assert.DoesNotContain(token, host.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, string.Join("\n", result.Output), StringComparison.Ordinal);
     }
 
     [Fact]
