@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Exec;
@@ -32,19 +32,13 @@ internal sealed class SessionEncryption : IDisposable
     /// <summary>The data key as KMS encrypted it: what the agent receives to decrypt with KMS on its side.</summary>
     public byte[] EncryptedDataKey { get; }
 
-    /// <summary>A factory that asks KMS (JSON 1.1, target TrentService) for each session's data key.</summary>
-    public static Factory WithKms(IAwsJsonApi kms) => async (keyId, context, cancellationToken) =>
+    /// <summary>A factory that asks KMS for each session's data key.</summary>
+    public static Factory WithKms(IKmsClient kms) => async (keyId, context, cancellationToken) =>
     {
-        var encryptionContext = new JsonObject();
-        foreach (var (name, value) in context)
-        {
-            encryptionContext[name] = value;
-        }
-
-        JsonObject response;
+        KmsDataKey key;
         try
         {
-            response = await kms.InvokeAsync("GenerateDataKey", new JsonObject { ["KeyId"] = keyId, ["NumberOfBytes"] = 64, ["EncryptionContext"] = encryptionContext }, cancellationToken).ConfigureAwait(false);
+            key = await kms.GenerateDataKeyAsync(keyId, 64, context, cancellationToken).ConfigureAwait(false);
         }
         catch (AwsServiceException e) when (!e.IsRetryable)
         {
@@ -52,14 +46,12 @@ internal sealed class SessionEncryption : IDisposable
                 $"The cluster encrypts ECS Exec sessions with KMS key {keyId}, but GenerateDataKey failed ({e.ErrorCode}: {e.ServiceMessage}). Allow kms:GenerateDataKey on that key for your identity, or connect with credentials that have it.", e, keyId);
         }
 
-        var plaintext = Convert.FromBase64String((string?)response["Plaintext"] ?? "");
-        var blob = Convert.FromBase64String((string?)response["CiphertextBlob"] ?? "");
-        if (plaintext.Length != 64 || blob.Length == 0)
+        if (key.Plaintext.Length != 64 || key.CiphertextBlob.Length == 0)
         {
             throw new CruddurException("ExecKmsKeyNotAccessible", ErrorKind.InvalidData, $"KMS GenerateDataKey for key {keyId} returned no usable 64-byte data key. Check the key is a symmetric encryption key.", target: keyId);
         }
 
-        return new SessionEncryption(plaintext, blob);
+        return new SessionEncryption(key.Plaintext, key.CiphertextBlob);
     };
 
     public byte[] Encrypt(ReadOnlySpan<byte> plain)

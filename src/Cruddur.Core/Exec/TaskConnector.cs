@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Hosting;
-using Cruddur.Core.Iam;
+using Cruddur.Core.Aws.Clients;
 
 namespace Cruddur.Core.Exec;
 
@@ -44,7 +44,7 @@ public sealed class TaskConnector
     {
         _aws = aws;
         _host = host;
-        _exec = new EcsExec(new AwsJsonClient(aws, AwsService.Ecs, host), new IamClient(AwsQueryClient.ForIam(aws, host)), host);
+        _exec = new EcsExec(new EcsClient(aws, host), new IamClient(aws, host), host);
     }
 
     /// <summary>Timings of the native data channel (tests shorten them).</summary>
@@ -137,7 +137,7 @@ public sealed class TaskConnector
 
     internal DataChannel NewChannel(ExecSession session, Func<ReadOnlyMemory<byte>, Task> onOutput)
     {
-        var kms = SessionEncryption.WithKms(new AwsJsonClient(_aws, AwsService.Kms, _host));
+        var kms = SessionEncryption.WithKms(new KmsClient(_aws, _host));
         return new DataChannel(session.StreamUrl, session.SessionId, session.Target, onOutput, _host, ChannelOptions, kms);
     }
 

@@ -1,7 +1,7 @@
-using System.Collections;
 using System.Management.Automation;
-using System.Management.Automation.Language;
+using Cruddur.Core;
 using Cruddur.Core.Exec;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -16,8 +16,9 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
     /// <summary><para type="description">The ECS cluster. Default: cruddur.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("ClusterArn")]
+    [ArgumentCompleter(typeof(EcsClusterCompleter))]
     [ValidateNotNullOrEmpty]
-    public string Cluster { get; set; } = "cruddur";
+    public string Cluster { get; set; } = SeedDefaults.Cluster;
 
     /// <summary><para type="description">The ECS service whose newest RUNNING task to connect to, such as backend-flask. Also the default container name.</para></summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -100,11 +101,4 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
             WriteError(ToErrorRecord(new ExecCommandFailedException(result)));
         }
     });
-
-    /// <summary>Completes -Service with the seed's service names.</summary>
-    public sealed class SeedServiceCompleter : IArgumentCompleter
-    {
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-            new[] { "backend-flask", "frontend-react-js" }.Where(s => s.StartsWith(wordToComplete, StringComparison.OrdinalIgnoreCase)).Select(s => new CompletionResult(s));
-    }
 }

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Exec;
 using Cruddur.Core.Hosting;
-using Cruddur.Core.Iam;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.EcsSimulator;
 using Microsoft.AspNetCore.Builder;
 
@@ -47,7 +47,7 @@ public sealed class NativeExecTests : IAsyncLifetime
             ["launchType"] = "FARGATE", ["enableExecuteCommand"] = true,
         });
         var host = new RecordingHost();
-        var exec = new EcsExec(new AwsJsonClient(Context, AwsService.Ecs, host), new IamClient(AwsQueryClient.ForIam(Context, host)), host);
+        var exec = new EcsExec(new EcsClient(Context, host), new IamClient(Context, host), host);
         var deadline = Stopwatch.StartNew();
         while (true)
         {
