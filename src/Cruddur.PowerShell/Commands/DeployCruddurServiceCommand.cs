@@ -60,6 +60,11 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     [SecondsArgument]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary><para type="description">After the deployment is COMPLETED, how long each of its tasks must keep running: a task that stops within this window fails the deployment. A TimeSpan or seconds; 0 turns the window off. Default: 95 seconds.</para></summary>
+    [Parameter]
+    [SecondsArgument]
+    public TimeSpan StableFor { get; set; } = DeployOptions.DefaultStableFor;
+
     /// <summary><para type="description">When the deployment fails and ECS did not roll back itself, leave the service as it is instead of rolling back to the previous revision.</para></summary>
     [Parameter]
     public SwitchParameter NoRollback { get; set; }
@@ -96,7 +101,13 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             return;
         }
 
-        var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, KeepRevisions = KeepRevisions };
+        if (StableFor < TimeSpan.Zero)
+        {
+            ThrowTerminating(new CruddurException("DeployStableForNegative", ErrorKind.InvalidArgument,
+                $"-StableFor {StableFor} is negative. Pass a number of seconds (95), a TimeSpan ('00:01:35'), or 0 for no stability window.", target: StableFor));
+        }
+
+        var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, KeepRevisions = KeepRevisions, StableFor = StableFor };
         IReadOnlyList<Deployment> deployments = [];
         try
         {
