@@ -87,7 +87,9 @@ try {
     # The images just published, pinned by digest, deploy together: task definitions from
     # aws/task-definitions/<service>.json (placeholders filled), services created from aws/ecs/service-<service>.json,
     # watched in one loop; the events show what ECS did.
-    $deployments = $images | Deploy-CruddurService -TaskDefinitionFile aws/task-definitions -ServiceDefinitionFile aws/ecs -KeepRevisions 5 -InformationAction Continue
+    # The stability window scaled like the simulator's clock (95 s of ECS time at -EcsTimeScale).
+    $stableFor = [timespan]::FromSeconds(95 * $EcsTimeScale)
+    $deployments = $images | Deploy-CruddurService -TaskDefinitionFile aws/task-definitions -ServiceDefinitionFile aws/ecs -KeepRevisions 5 -StableFor $stableFor -InformationAction Continue
     $deployments | Format-Table | Out-Host
 
     # --- database (Invoke-CruddurDbSetup, Test-CruddurDatabase) ---

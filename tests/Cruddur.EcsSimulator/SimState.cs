@@ -258,6 +258,11 @@ public sealed class SimState
                     t.Phase = TaskPhase.HealthCheck;
                     t.NextAt = now + Scaled(HealthCheckSeconds * f);
                 }
+                else if (Scenarios.ExitAfter(t.Scenario) is { } after)
+                {
+                    t.Phase = TaskPhase.Crash;
+                    t.NextAt = now + Scaled(after * f);
+                }
                 else
                 {
                     t.NextAt = double.MaxValue;
@@ -288,8 +293,17 @@ public sealed class SimState
                     {
                         c.HealthStatus = "HEALTHY";
                     }
-                    t.Phase = TaskPhase.Running;
-                    t.NextAt = double.MaxValue;
+                    if (Scenarios.ExitAfter(t.Scenario) is { } after)
+                    {
+                        // Healthy first, then the exit N seconds after the start (at once if that time has passed).
+                        t.Phase = TaskPhase.Crash;
+                        t.NextAt = Math.Max(now, (t.StartedAt ?? now) + Scaled(after * f));
+                    }
+                    else
+                    {
+                        t.Phase = TaskPhase.Running;
+                        t.NextAt = double.MaxValue;
+                    }
                 }
                 break;
             case TaskPhase.Crash:

@@ -31,6 +31,16 @@ public sealed record DeployOptions
 
     /// <summary>After a successful deploy, deregister all but the newest N revisions of the family (0: keep all).</summary>
     public int KeepRevisions { get; init; }
+
+    /// <summary>After COMPLETED, how long every task of the deployment must keep running (zero: no window).</summary>
+    public TimeSpan StableFor { get; init; }
+
+    /// <summary>
+    /// The shell's default window: one failed-health-check cycle of the seed's task definitions. Their health checks
+    /// (interval 30 s, timeout 5 s, retries 3) mark a task UNHEALTHY at the earliest 3 × 30 s + 5 s after it last passed,
+    /// and a container that exits without a health check shows at once; so 95 s covers both.
+    /// </summary>
+    public static readonly TimeSpan DefaultStableFor = TimeSpan.FromSeconds(95);
 }
 
 /// <summary>
@@ -90,7 +100,7 @@ public sealed class EcsDeployer
             try
             {
                 var deployment = await StartAsync(plan, cancellationToken).ConfigureAwait(false);
-                watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service)));
+                watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service)) { StableFor = options.StableFor });
             }
             catch (Exception e) when (watches.Count > 0 && e is not OperationCanceledException)
             {
@@ -140,7 +150,7 @@ public sealed class EcsDeployer
         var deployment = await UpdateAsync(cluster, service, target, currentArn, null, cancellationToken).ConfigureAwait(false);
         if (options.Wait)
         {
-            var watch = new ServiceWatch(deployment, 1, ServiceWatch.EventIds(current));
+            var watch = new ServiceWatch(deployment, 1, ServiceWatch.EventIds(current)) { StableFor = options.StableFor };
             await WatchOrExplainAsync([watch], options.Timeout, cancellationToken).ConfigureAwait(false);
             if (deployment.Outcome != DeploymentOutcome.Unknown)
             {
@@ -351,7 +361,7 @@ public sealed class EcsDeployer
             {
                 _host.WriteWarning($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} failed; rolling back to {AwsArn.TaskDefinitionName(previous)}.");
                 var back = await UpdateAsync(d.Cluster, d.Service, previous, d.TaskDefinitionArn, null, cancellationToken).ConfigureAwait(false);
-                rollbacks.Add((w, reasons, new ServiceWatch(back, w.ProgressId, w.SeenEventIds)));
+                rollbacks.Add((w, reasons, new ServiceWatch(back, w.ProgressId, w.SeenEventIds) { StableFor = options.StableFor }));
             }
             else
             {

@@ -53,6 +53,11 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 
     [Parameter]
+    [SecondsArgument]
+    [ValidateDuration(0, 86400)]
+    public TimeSpan StableFor { get; set; } = DeployOptions.DefaultStableFor;
+
+    [Parameter]
     public SwitchParameter NoRollback { get; set; }
 
     [Parameter]
@@ -86,7 +91,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             return;
         }
 
-        var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, KeepRevisions = KeepRevisions };
+        var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, KeepRevisions = KeepRevisions, StableFor = StableFor };
         DeployResult result;
         try
         {
