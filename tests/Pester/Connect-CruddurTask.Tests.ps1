@@ -301,6 +301,28 @@ Describe 'Connect-CruddurTask' {
             (Get-Channels)[0].state | Should -Be 'closed'
         }
 
+        It 'stops the remote command on Ctrl+C' {
+            New-TestService | Out-Null
+            $script = "Import-Module '$env:CRUDDUR_MODULE_PATH'; Connect-CruddurTask -Service backend-flask -Command 'echo started; sleep 300; echo never'; 'after'"
+            $pwsh = if (Test-Path "$PSHOME/pwsh.dll") { [Environment]::ProcessPath, "$PSHOME/pwsh.dll" } else { [Environment]::ProcessPath }
+            $argumentList = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script)
+            $out = Join-Path $TestDrive 'ctrlc.out'
+            $child = Start-Process -PassThru -FilePath $pwsh[0] -ArgumentList $argumentList -RedirectStandardOutput $out -RedirectStandardError (Join-Path $TestDrive 'ctrlc.err')
+            try {
+                Wait-Until {
+                    if ($child.HasExited) { throw "Connect-CruddurTask ended early: $(Get-Content (Join-Path $TestDrive 'ctrlc.err') -Raw)" }
+                    Get-Channels | Where-Object state -eq 'running'
+                } 'the remote command to start' 180 | Out-Null
+                kill -INT $child.Id
+                $child.WaitForExit(30000) | Should -BeTrue -Because 'Ctrl+C must end the cmdlet within seconds, not after the 300 s command'
+            } finally {
+                if (-not $child.HasExited) { $child.Kill($true) }
+            }
+            $channel = Wait-Until { Get-Channels | Where-Object { $null -ne $_.exitCode } } 'the remote command to end' 15
+            $channel.exitCode | Should -Be 130 -Because 'the pty delivered Ctrl+C (SIGINT) to the remote command'
+            Get-Content $out -Raw | Should -Not -Match 'never'
+        }
+
         It 'reports <case> as <id>' -TestCases @(
             @{ case = 'the server closing mid-session'; id = 'ExecChannelLost'; faults = @{ closeAfterBytes = 4096 }; command = 'seq 1 100000' }
             @{ case = 'a refused token'; id = 'ExecChannelRefused'; faults = @{ refuseToken = $true }; command = 'echo hi' }
