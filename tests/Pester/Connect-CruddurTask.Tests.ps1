@@ -53,7 +53,8 @@ sys.exit(int(os.environ.get("CRUDDUR_STANDIN_EXIT", "0")))
         if ($LASTEXITCODE) { throw "aws iam $args failed" }
     }
     function Get-Sessions { @(Invoke-RestMethod "$($stack.EcsUrl)/_sim/sessions") }
-    function Get-Channels { @(Invoke-RestMethod "$($stack.EcsUrl)/_sim/channels") }
+    # Invoke-RestMethod passes this endpoint's JSON array on as one object: enumerate it.
+    function Get-Channels { @(Invoke-RestMethod "$($stack.EcsUrl)/_sim/channels" | ForEach-Object { $_ }) }
     function Set-ChannelFaults([hashtable] $Faults) {
         Invoke-RestMethod -Method Post "$($stack.EcsUrl)/_sim/channel-faults" -ContentType 'application/json' -Body ($Faults | ConvertTo-Json) | Out-Null
     }
