@@ -41,6 +41,8 @@ public static partial class SimulatorHost
         state.Runtime = new TaskRuntime(state, logs);
         builder.Services.AddSingleton(state);
         builder.Services.AddHostedService<Ticker>();
+        var hub = new DataChannelHub(Path.Combine(Path.GetTempPath(), $"cruddur-ecs-sim-{Environment.ProcessId}-{Guid.NewGuid():N}"));
+        builder.Services.AddSingleton(hub);
         var app = builder.Build();
         app.Lifetime.ApplicationStopping.Register(() =>
         {
@@ -50,12 +52,13 @@ public static partial class SimulatorHost
             }
             logs?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
         });
-        var api = new EcsApi(state);
+        var api = new EcsApi(state, hub);
+        app.Lifetime.ApplicationStopped.Register(hub.DeleteScratch);
 
+        app.UseWebSockets();
         app.MapPost("/", (HttpContext ctx) => HandleEcs(ctx, state, api));
-        MapControl(app, state);
-        app.MapGet("/session/{id}", (string id) => Results.Json(
-            new { message = $"Session {id}: the ECS simulator does not implement the Session Manager data channel." }, statusCode: 501));
+        MapControl(app, state, hub);
+        hub.Map(app);
         return app;
     }
 
