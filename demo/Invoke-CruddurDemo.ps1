@@ -128,6 +128,12 @@ try {
         "no session: $execError" | Out-Host
     }
 
+    Step 'A one-off task next to the frontend (aws ecs run-task + wait tasks-stopped + describe-tasks), with its output'
+    Invoke-CruddurTask frontend-react-js -Command "sh -c 'echo one-off check; echo all good'" -InformationAction Continue | Format-Table | Out-Host
+
+    Step 'The frontend''s last log lines (aws logs filter-log-events on the awslogs streams of its tasks)'
+    Get-CruddurLog frontend-react-js -Tail 5 | Format-Table | Out-Host
+
     Step 'Done'
 } finally {
     Pop-Location

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
+using Cruddur.Core.Logs;
 
 namespace Cruddur.Core.Deployments;
 
@@ -53,14 +54,21 @@ public sealed class EcsDeployer
     private readonly IOperationHost _host;
     private readonly Func<string, CancellationToken, Task<string?>> _placeholders;
     private readonly WatchClock _clock;
+    private readonly ILogEventSource? _logs;
+    private readonly string _region;
 
     /// <param name="placeholders">Values for ERB placeholders in definition files (see <see cref="PlaceholderValues"/>).</param>
-    public EcsDeployer(IEcsClient ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null)
+    /// <param name="logs">Where the failing tasks' log lines are read (null: failures carry no log lines).</param>
+    /// <param name="region">The region for task definitions whose awslogs options name none.</param>
+    public EcsDeployer(IEcsClient ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null,
+        ILogEventSource? logs = null, string region = "")
     {
         _ecs = ecs;
         _host = host;
         _placeholders = placeholders;
         _clock = clock ?? WatchClock.System;
+        _logs = logs;
+        _region = region;
     }
 
     /// <summary>
@@ -186,9 +194,16 @@ public sealed class EcsDeployer
         var id = d.TimedOut ? "DeployTimedOut" : "DeployFailed";
         return new CruddurException(id, d.TimedOut ? ErrorKind.OperationTimeout : ErrorKind.InvalidOperation,
             $"Deploying {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} to {d.Cluster}/{d.Service} failed ({what}): {string.Join("; ", d.FailureReasons)}. "
-            + $"Look at the task's logs and events (Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}), fix the cause and deploy again.",
+            + LastLines(d)
+            + $"Look at the task's logs and events (Get-CruddurLog -Cluster {d.Cluster} -Service {d.Service} -Since 15m; Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}), fix the cause and deploy again.",
             target: d);
     }
+
+    // The newest stopped task's failing container says most; the others are on the Deployment's StoppedTasks.
+    private static string LastLines(Deployment d) =>
+        d.StoppedTasks.FirstOrDefault(t => t.LogTail.Count > 0) is { } t
+            ? $"The last lines of container {t.FailingContainer} in task {t.TaskId}:{Environment.NewLine}    {string.Join(Environment.NewLine + "    ", t.LogTail)}{Environment.NewLine}"
+            : string.Empty;
 
     private sealed record Plan(DeployTarget Target, JsonObject? Service, JsonObject? CurrentDefinition, JsonObject NewDefinition, JsonObject? ServiceDefinition, string Source);
 
@@ -429,7 +444,13 @@ public sealed class EcsDeployer
     {
         var arns = await _ecs.ListTaskArnsAsync(new EcsTaskQuery(d.Cluster, StartedBy: d.DeploymentId, DesiredStatus: "STOPPED", FirstPageOnly: true), cancellationToken).ConfigureAwait(false);
         var reasons = new List<string>();
-        foreach (var task in await _ecs.DescribeTasksAsync(d.Cluster, arns, cancellationToken).ConfigureAwait(false))
+        var tasks = await _ecs.DescribeTasksAsync(d.Cluster, arns, cancellationToken).ConfigureAwait(false);
+        if (_logs is not null)
+        {
+            d.StoppedTasks = await StoppedTask.ReadAsync(tasks, arn => _ecs.DescribeTaskDefinitionAsync(arn, cancellationToken), _logs, _region, _host, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var task in tasks)
         {
             var parts = new List<string>();
             foreach (var c in (task["containers"] as JsonArray ?? []).OfType<JsonObject>())

@@ -4,6 +4,7 @@ using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
+using Cruddur.Core.Logs;
 using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
@@ -96,7 +97,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
         try
         {
             result = Run((host, token) =>
-                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws)).DeployAsync(_targets, options, token));
+                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws), logs: CloudWatchLogSource.For(Aws, host), region: Aws.Region).DeployAsync(_targets, options, token));
         }
         catch (CruddurException e)
         {
