@@ -22,6 +22,7 @@
         'Deploy-CruddurService'
         'Undo-CruddurDeployment'
         'Get-CruddurService'
+        'Set-CruddurIngressRule'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

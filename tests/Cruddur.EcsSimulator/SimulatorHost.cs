@@ -38,11 +38,17 @@ public static partial class SimulatorHost
         var state = new SimState(ResolveTimeScale(builder.Configuration));
         builder.Services.AddSingleton(state);
         builder.Services.AddHostedService<Ticker>();
+        builder.Services.AddHostedService<TargetRegistrar>();
         var app = builder.Build();
         var api = new EcsApi(state);
+        var elbv2Upstream = builder.Configuration["elbv2-upstream"] is { Length: > 0 } u ? new Uri(u) : null;
 
-        app.MapPost("/", (HttpContext ctx) => HandleEcs(ctx, state, api));
+        // One endpoint, routed like moto by the credential scope's service: ECS, or the small ELBv2 stand-in.
+        app.MapPost("/", (HttpContext ctx) => CredentialScope().Match(ctx.Request.Headers.Authorization.ToString()) is { Success: true } m && m.Groups[2].Value == Elbv2Front.SigningName
+            ? Elbv2Front.HandleAsync(ctx, state, m.Groups[1].Value, elbv2Upstream)
+            : HandleEcs(ctx, state, api));
         MapControl(app, state);
+        TargetHealthControl.Map(app, state);
         app.MapGet("/session/{id}", (string id) => Results.Json(
             new { message = $"Session {id}: the ECS simulator does not implement the Session Manager data channel." }, statusCode: 501));
         return app;

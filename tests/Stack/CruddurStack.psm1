@@ -213,6 +213,8 @@ function Start-CruddurStack {
         [string]$Root,
         # Simulated seconds per real second divisor passed to the ECS simulator (--time-scale).
         [double]$EcsTimeScale = 0.02,
+        # Seconds moto keeps a DNS-validated ACM certificate PENDING_VALIDATION before it is ISSUED (moto's default: 60).
+        [double]$AcmValidationSeconds = 60,
         # Default: $env:CRUDDUR_ECS_SIMULATOR if set, else what build.ps1 publishes to out/ecs-simulator.
         [string]$EcsSimulatorPath = (Get-DefaultEcsSimulatorPath),
         # Also prepare podman/buildah (vfs storage, auth file, insecure registry) under the root; adds their env vars to Env.
@@ -281,7 +283,7 @@ function Start-CruddurStack {
                         if ($LASTEXITCODE -eq 0 -and $real) { $motoPath = $real }
                     }
                     $null = Start-StackProcess -Stack $stack -Name Moto -FilePath $motoPath -ArgumentList '-H', '127.0.0.1', '-p', "$port" `
-                        -Environment @{ MOTO_IAM_LOAD_MANAGED_POLICIES = 'true' }
+                        -Environment @{ MOTO_IAM_LOAD_MANAGED_POLICIES = 'true'; MOTO_ACM_VALIDATION_WAIT = $AcmValidationSeconds.ToString([cultureinfo]::InvariantCulture) }
                     $stack.MotoUrl = "http://127.0.0.1:$port"
                     $pending.Moto = $t0
                 }
@@ -360,8 +362,11 @@ auth:
                     }
                     $port = Get-FreeLoopbackPort
                     $scale = $EcsTimeScale.ToString([cultureinfo]::InvariantCulture)
-                    $null = Start-StackProcess -Stack $stack -Name Ecs -FilePath dotnet -ArgumentList @(
-                        $EcsSimulatorPath, '--urls', "http://127.0.0.1:$port", '--time-scale', $scale) `
+                    # With moto, the simulator is also the ELBv2 endpoint: it answers DescribeTargetHealth for its services'
+                    # target groups (moto calls every target healthy) and passes the rest to moto, where it registers its tasks.
+                    $elbv2 = if ($stack.MotoUrl) { @('--elbv2-upstream', $stack.MotoUrl) } else { @() }
+                    $null = Start-StackProcess -Stack $stack -Name Ecs -FilePath dotnet -ArgumentList (@(
+                        $EcsSimulatorPath, '--urls', "http://127.0.0.1:$port", '--time-scale', $scale) + $elbv2) `
                         -Environment @{ DOTNET_CLI_TELEMETRY_OPTOUT = '1'; DOTNET_NOLOGO = '1' }
                     $stack.EcsUrl = "http://127.0.0.1:$port"
                     $pending.Ecs = $t0
@@ -452,6 +457,7 @@ function Get-StackEnvironment($stack) {
     }
     if ($stack.MotoUrl) { $envVars.AWS_ENDPOINT_URL = $stack.MotoUrl }
     if ($stack.EcsUrl) { $envVars.AWS_ENDPOINT_URL_ECS = $stack.EcsUrl }
+    if ($stack.EcsUrl -and $stack.MotoUrl) { $envVars.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 = $stack.EcsUrl }
     if ($stack.DockerHost -or $stack.RegistryHost) {
         $cfg = Join-Path $stack.Root 'docker-config'
         if (-not (Test-Path (Join-Path $cfg 'config.json'))) { Write-StackFile (Join-Path $cfg 'config.json') '{"auths":{}}' }

@@ -38,6 +38,9 @@ public sealed class AwsQueryClient : IAwsQueryApi
     /// <summary>IAM, API version 2010-05-08.</summary>
     public static AwsQueryClient ForIam(AwsContext context, IOperationHost host) => new(context, AwsService.Iam, "2010-05-08", host);
 
+    /// <summary>Elastic Load Balancing v2, API version 2015-12-01.</summary>
+    public static AwsQueryClient ForElbv2(AwsContext context, IOperationHost host) => new(context, AwsService.Elbv2, "2015-12-01", host);
+
     public Task<XElement> InvokeAsync(string action, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
     {
         var form = new Dictionary<string, string>(parameters) { ["Action"] = action, ["Version"] = _version };

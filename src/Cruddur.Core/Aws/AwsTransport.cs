@@ -67,17 +67,29 @@ internal sealed class AwsTransport
     }
 
     /// <summary>Signs and sends <paramref name="body"/>; returns the status code and the response text, whatever they are.</summary>
-    public async Task<(int Status, string Text)> SendAsync(string operation, byte[] body, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken)
+    public Task<(int Status, string Text)> SendAsync(string operation, byte[] body, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken) =>
+        SendAsync(operation, HttpMethod.Post, "/", new Dictionary<string, string>(), body, headers, cancellationToken);
+
+    /// <summary>
+    /// The REST form (Route 53): any method, a resource path under the endpoint and query parameters; the body may be empty.
+    /// </summary>
+    public async Task<(int Status, string Text)> SendAsync(string operation, HttpMethod method, string path, IReadOnlyDictionary<string, string> query, byte[] body, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken)
     {
         var signed = new DefaultRequest(new UnmodelledRequest(), _service.EnvName)
         {
-            HttpMethod = "POST",
-            ResourcePath = "/",
+            HttpMethod = method.Method,
+            ResourcePath = path,
             Endpoint = Endpoint,
             Content = body,
             AuthenticationRegion = _context.SigningRegionFor(_service),
             OverrideSigningServiceName = _service.SigningName,
+            UseQueryString = query.Count > 0, // the signer then canonicalizes the parameters as the query string
         };
+        foreach (var (name, value) in query)
+        {
+            signed.Parameters[name] = value;
+        }
+
         foreach (var (name, value) in headers)
         {
             signed.Headers[name] = value;
@@ -86,7 +98,12 @@ internal sealed class AwsTransport
         var credentials = await _context.Credentials.GetCredentialsAsync().ConfigureAwait(false);
         new AWS4Signer().Sign(signed, _signingConfig, new RequestMetrics(), credentials.ToBasicCredentials());
 
-        using var message = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new ByteArrayContent(body) };
+        var url = new UriBuilder(Endpoint)
+        {
+            Path = Endpoint.AbsolutePath.TrimEnd('/') + path,
+            Query = string.Join("&", query.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}")),
+        }.Uri;
+        using var message = new HttpRequestMessage(method, url) { Content = new ByteArrayContent(body) };
         foreach (var (name, value) in signed.Headers)
         {
             if (!message.Headers.TryAddWithoutValidation(name, value))

@@ -42,14 +42,17 @@ public sealed class EcsDeployer
     private readonly IOperationHost _host;
     private readonly Func<string, CancellationToken, Task<string?>> _placeholders;
     private readonly WatchClock _clock;
+    private readonly IElbv2Client? _elb;
 
     /// <param name="placeholders">Values for ERB placeholders in definition files (see <see cref="PlaceholderValues"/>).</param>
-    public EcsDeployer(IAwsJsonApi ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null)
+    /// <param name="elb">Resolves target group names in service files (<see cref="TargetGroupReferences"/>).</param>
+    public EcsDeployer(IAwsJsonApi ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null, IElbv2Client? elb = null)
     {
         _ecs = ecs;
         _host = host;
         _placeholders = placeholders;
         _clock = clock ?? WatchClock.System;
+        _elb = elb;
     }
 
     public async Task<IReadOnlyList<Deployment>> DeployAsync(IReadOnlyList<DeployTarget> targets, DeployOptions options, CancellationToken cancellationToken)
@@ -82,6 +85,11 @@ public sealed class EcsDeployer
         }
 
         await WatchOrExplainAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
+        if (_elb is not null)
+        {
+            await new TargetHealthWaiter(_ecs, _elb, _host, _clock).WaitAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
+        }
+
         await SettleAsync(watches, options, cancellationToken).ConfigureAwait(false);
         if (options.KeepRevisions > 0)
         {
@@ -162,6 +170,7 @@ public sealed class EcsDeployer
 
             serviceDefinition["serviceName"] = target.Service;
             serviceDefinition["cluster"] = target.Cluster;
+            await TargetGroupReferences.ResolveAsync(serviceDefinition, _elb, target.ServiceDefinitionFile, cancellationToken).ConfigureAwait(false);
         }
 
         var currentArn = (string?)service?["taskDefinition"];

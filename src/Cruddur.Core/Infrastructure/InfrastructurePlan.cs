@@ -1,4 +1,5 @@
 using Cruddur.Core.Aws;
+using Cruddur.Core.Edge;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Iam;
 
@@ -16,6 +17,9 @@ public sealed record InfrastructureOptions
 
     /// <summary>The folder holding service/*.json and task/*.json (the seed's aws/policies); null or absent: built-ins.</summary>
     public string? PolicyPath { get; init; }
+
+    /// <summary>The public edge (load balancer, HTTPS, DNS) for a domain; null: none (the seed's state before its load balancer).</summary>
+    public EdgeOptions? Edge { get; init; }
 }
 
 /// <summary>The seed's one-time set-up as an ordered list of steps, for <see cref="InfrastructureReconciler"/>.</summary>
@@ -27,6 +31,7 @@ public static class InfrastructurePlan
     public const string TaskRole = "CruddurTaskRole";
     public const string TaskPolicy = "SSMAccessPolicy";
     public const string SecurityGroupName = "cruddur-ecs-security-group";
+    public const string SecurityGroupDescription = "Security group for Cruddur services on ECS";
     public const int BackendPort = 4567;
 
     /// <summary>The retention values CloudWatch Logs accepts.</summary>
@@ -56,6 +61,7 @@ public static class InfrastructurePlan
                 $"'{options.Cluster}' is not an ECS cluster name. Use up to 255 letters, digits, '-' and '_', such as cruddur.", target: options.Cluster);
         }
 
+        var edge = options.Edge?.Validate();
         var repositories = new[] { BaseImageRepository }.Concat(options.Services).Distinct(StringComparer.Ordinal).ToList();
         foreach (var repository in repositories)
         {
@@ -88,7 +94,15 @@ public static class InfrastructurePlan
         steps.Add(new IamRolePolicyStep(iam, TaskRole, TaskPolicy, taskPolicy));
         steps.Add(new IamPolicyAttachmentStep(iam, TaskRole, awsPolicies + "CloudWatchFullAccess"));
         steps.Add(new IamPolicyAttachmentStep(iam, TaskRole, awsPolicies + "AWSXRayDaemonWriteAccess"));
-        steps.Add(new SecurityGroupStep(context, SecurityGroupName, BackendPort));
+        if (edge is null)
+        {
+            steps.Add(new SecurityGroupStep(new Ec2Client(context), SecurityGroupName, SecurityGroupDescription,
+                () => [new IngressRule(BackendPort, EdgeOptions.Anywhere, null)], exclusive: false));
+        }
+        else
+        {
+            steps.AddRange(EdgePlan.CreateSteps(context, edge, SecurityGroupName, host));
+        }
         return steps;
     }
 }

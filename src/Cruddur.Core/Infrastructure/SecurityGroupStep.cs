@@ -1,97 +1,79 @@
-using Amazon.EC2;
-using Amazon.EC2.Model;
-using Amazon.Runtime;
 using Cruddur.Core.Aws;
-using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Infrastructure;
 
 /// <summary>
-/// The services' security group in the default VPC (seed: cruddur-ecs-security-group), with TCP ingress on the backend's
-/// port from anywhere. A missing ingress rule is added to an existing group.
+/// A security group in the default VPC with the TCP ingress it should have: the services' group (seed:
+/// cruddur-ecs-security-group, backend port from anywhere; with the edge, 4567 and 3000 from the load balancer's group
+/// only) and the load balancer's (80 and 443 from the allowed CIDRs). Missing rules are added; with
+/// <c>exclusive</c>, other sources on the same ports are removed in the same update, after the new ones are in.
 /// </summary>
 public sealed class SecurityGroupStep : InfrastructureStep
 {
-    private const string AnyWhere = "0.0.0.0/0";
+    private readonly IEc2Client _ec2;
+    private readonly string _description;
+    private readonly Func<IReadOnlyList<IngressRule>> _wanted;
+    private readonly bool _exclusive;
+    private readonly Action<string>? _found;
 
-    private readonly AwsContext _context;
-    private readonly int _port;
-
-    public SecurityGroupStep(AwsContext context, string groupName, int port)
+    /// <param name="wanted">Asked when the step runs: a source group's id may only be known then.</param>
+    /// <param name="found">Told the group's id once it is found or created (later steps need it).</param>
+    public SecurityGroupStep(IEc2Client ec2, string groupName, string description, Func<IReadOnlyList<IngressRule>> wanted, bool exclusive, Action<string>? found = null)
         : base("SecurityGroup", groupName)
     {
-        _context = context;
-        _port = port;
+        _ec2 = ec2;
+        _description = description;
+        _wanted = wanted;
+        _exclusive = exclusive;
+        _found = found;
     }
 
-    public override Task<ObservedResource?> FindAsync(CancellationToken cancellationToken) => CallAsync("DescribeSecurityGroups", async ec2 =>
+    public override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
     {
-        var group = await FindGroupAsync(ec2, await DefaultVpcAsync(ec2, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var group = await _ec2.FindSecurityGroupAsync(await _ec2.DefaultVpcAsync(cancellationToken).ConfigureAwait(false), Name, cancellationToken).ConfigureAwait(false);
         if (group is null)
         {
             return null;
         }
 
-        var open = (group.IpPermissions ?? []).Any(p => p.IpProtocol == "tcp" && p.FromPort <= _port && p.ToPort >= _port && (p.Ipv4Ranges ?? []).Any(r => r.CidrIp == AnyWhere));
-        return new ObservedResource(group.GroupId, open ? null : $"tcp {_port} from {AnyWhere} not allowed", $"{group.VpcId}, tcp {_port} open");
-    });
-
-    public override Task<string> CreateAsync(CancellationToken cancellationToken) => CallAsync("CreateSecurityGroup", async ec2 =>
-    {
-        var vpc = await DefaultVpcAsync(ec2, cancellationToken).ConfigureAwait(false);
-        var created = await ec2.CreateSecurityGroupAsync(
-            new CreateSecurityGroupRequest { GroupName = Name, Description = "Security group for Cruddur services on ECS", VpcId = vpc },
-            cancellationToken).ConfigureAwait(false);
-        await AuthorizeAsync(ec2, created.GroupId, cancellationToken).ConfigureAwait(false);
-        return created.GroupId;
-    });
-
-    public override Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) =>
-        CallAsync("AuthorizeSecurityGroupIngress", async ec2 =>
-        {
-            await AuthorizeAsync(ec2, found.Id, cancellationToken).ConfigureAwait(false);
-            return found.Id;
-        });
-
-    private async Task<string> DefaultVpcAsync(AmazonEC2Client ec2, CancellationToken cancellationToken)
-    {
-        var vpcs = await ec2.DescribeVpcsAsync(
-            new DescribeVpcsRequest { Filters = [new Filter("isDefault", ["true"])] }, cancellationToken).ConfigureAwait(false);
-        return vpcs.Vpcs?.FirstOrDefault()?.VpcId
-            ?? throw new CruddurException("DefaultVpcNotFound", ErrorKind.ObjectNotFound,
-                $"The region {_context.Region} has no default VPC to put the security group in. Create one with 'aws ec2 create-default-vpc'.", target: _context.Region);
+        _found?.Invoke(group.GroupId);
+        var (missing, extra) = Diff(group);
+        var drift = string.Join("; ", missing.Select(r => r + " not allowed").Concat(extra.Select(r => r + " to be removed")));
+        return new ObservedResource(group.GroupId, drift.Length == 0 ? null : drift, $"{group.VpcId}, {string.Join(", ", _wanted())}");
     }
 
-    private async Task<SecurityGroup?> FindGroupAsync(AmazonEC2Client ec2, string vpcId, CancellationToken cancellationToken)
+    public override async Task<string> CreateAsync(CancellationToken cancellationToken)
     {
-        var groups = await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest
-        {
-            Filters = [new Filter("vpc-id", [vpcId]), new Filter("group-name", [Name])],
-        }, cancellationToken).ConfigureAwait(false);
-        return groups.SecurityGroups?.FirstOrDefault();
+        var vpc = await _ec2.DefaultVpcAsync(cancellationToken).ConfigureAwait(false);
+        var id = await _ec2.CreateSecurityGroupAsync(vpc, Name, _description, cancellationToken).ConfigureAwait(false);
+        _found?.Invoke(id);
+        await _ec2.AuthorizeIngressAsync(id, _wanted(), cancellationToken).ConfigureAwait(false);
+        return id;
     }
 
-    private Task AuthorizeAsync(AmazonEC2Client ec2, string groupId, CancellationToken cancellationToken) =>
-        ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest
-        {
-            GroupId = groupId,
-            IpPermissions = [new IpPermission { IpProtocol = "tcp", FromPort = _port, ToPort = _port, Ipv4Ranges = [new IpRange { CidrIp = AnyWhere }] }],
-        }, cancellationToken);
-
-    private async Task<T> CallAsync<T>(string operation, Func<AmazonEC2Client, Task<T>> call)
+    public override async Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken)
     {
-        using var ec2 = new AmazonEC2Client(_context.Credentials, _context.ConfigureSdk(new AmazonEC2Config(), AwsService.Ec2));
-        try
+        var group = await _ec2.GetSecurityGroupAsync(found.Id, cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException($"{Name} disappeared.");
+        var (missing, extra) = Diff(group);
+        // Add before removing, so the ports are never closed to every source in between.
+        if (missing.Count > 0)
         {
-            return await call(ec2).ConfigureAwait(false);
+            await _ec2.AuthorizeIngressAsync(found.Id, missing, cancellationToken).ConfigureAwait(false);
         }
-        catch (AmazonServiceException e)
+
+        if (extra.Count > 0)
         {
-            throw AwsContext.FromSdk(e, "EC2", operation);
+            await _ec2.RevokeIngressAsync(found.Id, extra, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException e)
-        {
-            throw _context.Unreachable(AwsService.Ec2, e);
-        }
+    }
+
+    private (List<IngressRule> Missing, List<IngressRule> Extra) Diff(SecurityGroupInfo group)
+    {
+        var wanted = _wanted();
+        static bool Same(IngressRule a, IngressRule b) => a.Port == b.Port && a.Cidr == b.Cidr && a.SourceGroupId == b.SourceGroupId;
+        var missing = wanted.Where(w => !group.Ingress.Any(i => Same(i, w))).ToList();
+        var ports = wanted.Select(w => w.Port).ToHashSet();
+        var extra = _exclusive ? group.Ingress.Where(i => ports.Contains(i.Port) && !wanted.Any(w => Same(i, w))).ToList() : [];
+        return (missing, extra);
     }
 }

@@ -106,7 +106,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             {
                 try
                 {
-                    return await new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).DeployAsync(_targets, options, token);
+                    return await new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws), elb: new Elbv2Client(AwsQueryClient.ForElbv2(Aws, host))).DeployAsync(_targets, options, token);
                 }
                 catch (WatchStoppedException e)
                 {
