@@ -67,7 +67,7 @@ Describe 'Initialize-CruddurInfrastructure -Domain' {
         $certificate = ($first | Where-Object Kind -EQ Certificate).Id
         (Invoke-Aws acm describe-certificate --certificate-arn $certificate).Certificate | ForEach-Object {
             $_.Status | Should -Be 'ISSUED'
-            $_.SubjectAlternativeNames | Should -Be @($domain, "*.$domain")
+            $_.SubjectAlternativeNames | Sort-Object | Should -Be @("*.$domain", $domain)
         }
         $listeners = (Invoke-Aws elbv2 describe-listeners --load-balancer-arn $lb.LoadBalancerArn).Listeners | Sort-Object Port
         $listeners.Port | Should -Be @(80, 443)
@@ -172,7 +172,7 @@ Describe 'Initialize-CruddurInfrastructure -Domain' {
 
             $failure.FullyQualifiedErrorId | Should -Be 'EdgeLoadBalancerSchemeMismatch,Cruddur.PowerShell.Commands.InitializeCruddurInfrastructureCommand'
             "$failure" | Should -BeLike "*'cruddur-application-loadbalancer' exists but is internal, not internet-facing*delete-load-balancer*"
-            Get-EdgeLines $done | Should -Be @($edgeResources[0..2] | ForEach-Object { "$_ Created" }) + 'LoadBalancer cruddur-application-loadbalancer Failed'
+            Get-EdgeLines $done | Should -Be (@($edgeResources[0..2] | ForEach-Object { "$_ Created" }) + 'LoadBalancer cruddur-application-loadbalancer Failed')
             (Invoke-Aws elbv2 describe-target-groups).TargetGroups | Should -BeNullOrEmpty
         }
     }

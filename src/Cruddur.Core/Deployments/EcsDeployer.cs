@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Deployments;
@@ -38,15 +39,15 @@ public sealed record DeployOptions
 /// </summary>
 public sealed class EcsDeployer
 {
-    private readonly IAwsJsonApi _ecs;
+    private readonly IEcsClient _ecs;
     private readonly IOperationHost _host;
     private readonly Func<string, CancellationToken, Task<string?>> _placeholders;
     private readonly WatchClock _clock;
     private readonly IElbv2Client? _elb;
 
     /// <param name="placeholders">Values for ERB placeholders in definition files (see <see cref="PlaceholderValues"/>).</param>
-    /// <param name="elb">Resolves target group names in service files (<see cref="TargetGroupReferences"/>).</param>
-    public EcsDeployer(IAwsJsonApi ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null, IElbv2Client? elb = null)
+    /// <param name="elb">Resolves target group names in service files and checks target health (<see cref="TargetHealthWaiter"/>).</param>
+    public EcsDeployer(IEcsClient ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null, IElbv2Client? elb = null)
     {
         _ecs = ecs;
         _host = host;
@@ -110,8 +111,8 @@ public sealed class EcsDeployer
         var currentArn = (string)current["taskDefinition"]!;
         var target = taskDefinition ?? await PreviousRevisionAsync(currentArn, cancellationToken).ConfigureAwait(false)
             ?? throw new CruddurException("UndoNoPreviousRevision", ErrorKind.ObjectNotFound,
-                $"{cluster}/{service} runs {TaskDefinitions.ShortName(currentArn)} and its family has no older active revision to roll back to. Pass -TaskDefinition family:revision to choose one.", target: service);
-        if (!_host.ShouldProcess($"{cluster}/{service}", $"Roll back from {TaskDefinitions.ShortName(currentArn)} to {TaskDefinitions.ShortName(target)}"))
+                $"{cluster}/{service} runs {AwsArn.TaskDefinitionName(currentArn)} and its family has no older active revision to roll back to. Pass -TaskDefinition family:revision to choose one.", target: service);
+        if (!_host.ShouldProcess($"{cluster}/{service}", $"Roll back from {AwsArn.TaskDefinitionName(currentArn)} to {AwsArn.TaskDefinitionName(target)}"))
         {
             return null;
         }
@@ -138,12 +139,12 @@ public sealed class EcsDeployer
         var what = d.Outcome switch
         {
             DeploymentOutcome.RolledBackByEcs => "ECS rolled the service back to the previous deployment",
-            DeploymentOutcome.RolledBack => $"the service was rolled back to {TaskDefinitions.ShortName(d.PreviousTaskDefinitionArn ?? "?")}",
+            DeploymentOutcome.RolledBack => $"the service was rolled back to {AwsArn.TaskDefinitionName(d.PreviousTaskDefinitionArn ?? "?")}",
             _ => "nothing was rolled back",
         };
         var id = d.TimedOut ? "DeployTimedOut" : "DeployFailed";
         return new CruddurException(id, d.TimedOut ? ErrorKind.OperationTimeout : ErrorKind.InvalidOperation,
-            $"Deploying {TaskDefinitions.ShortName(d.TaskDefinitionArn)} to {d.Cluster}/{d.Service} failed ({what}): {string.Join("; ", d.FailureReasons)}. "
+            $"Deploying {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} to {d.Cluster}/{d.Service} failed ({what}): {string.Join("; ", d.FailureReasons)}. "
             + $"Look at the task's logs and events (Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}), fix the cause and deploy again.",
             target: d);
     }
@@ -185,7 +186,7 @@ public sealed class EcsDeployer
         else if (current is not null)
         {
             next = current;
-            source = $"task definition {TaskDefinitions.ShortName(currentArn!)}";
+            source = $"task definition {AwsArn.TaskDefinitionName(currentArn!)}";
         }
         else
         {
@@ -193,7 +194,7 @@ public sealed class EcsDeployer
             var family = (string?)serviceDefinition!["taskDefinition"] ?? target.ContainerName ?? target.Service;
             next = await DescribeTaskDefinitionAsync(family, cancellationToken).ConfigureAwait(false) ?? throw new CruddurException(
                 "DeployTaskDefinitionNotFound", ErrorKind.ObjectNotFound,
-                $"No task definition '{family}' is registered. Pass -TaskDefinitionFile aws/task-definitions/{target.Service}.json.", target: family);
+                $"No task definition '{family}' is registered. Pass -TaskDefinitionFile {SeedDefaults.TaskDefinitionFile(target.Service)}.", target: family);
             source = $"task definition {family}";
         }
 
@@ -222,8 +223,7 @@ public sealed class EcsDeployer
     {
         try
         {
-            var response = await _ecs.InvokeAsync("DescribeTaskDefinition", new JsonObject { ["taskDefinition"] = reference }, cancellationToken).ConfigureAwait(false);
-            return response["taskDefinition"] as JsonObject;
+            return await _ecs.DescribeTaskDefinitionAsync(reference, cancellationToken).ConfigureAwait(false);
         }
         catch (AwsServiceException e) when (e.ErrorCode == "ClientException")
         {
@@ -233,22 +233,20 @@ public sealed class EcsDeployer
 
     private async Task<Deployment> StartAsync(Plan plan, CancellationToken cancellationToken)
     {
-        // No retry after a 5xx: it does not say whether the revision was registered, and a retry could register two.
-        var registered = await _ecs.InvokeAsync("RegisterTaskDefinition", plan.NewDefinition, cancellationToken, retryServerErrors: false).ConfigureAwait(false);
-        var arn = (string)registered["taskDefinition"]!["taskDefinitionArn"]!;
+        var arn = await _ecs.RegisterTaskDefinitionAsync(plan.NewDefinition, cancellationToken).ConfigureAwait(false);
         _host.WriteVerbose($"Registered {arn}");
         var target = plan.Target;
         if (plan.ServiceDefinition is { } definition)
         {
             definition["taskDefinition"] = arn;
-            var created = await _ecs.InvokeAsync("CreateService", definition, cancellationToken, retryServerErrors: false).ConfigureAwait(false);
+            var created = await _ecs.CreateServiceAsync(definition, cancellationToken).ConfigureAwait(false);
             _host.WriteVerbose($"Created {target.Cluster}/{target.Service}");
             return new Deployment
             {
                 Cluster = target.Cluster,
                 Service = target.Service,
                 TaskDefinitionArn = arn,
-                DeploymentId = PrimaryId(created["service"] as JsonObject, arn),
+                DeploymentId = PrimaryId(created, arn),
                 Image = target.Image,
                 Created = true,
             };
@@ -259,26 +257,25 @@ public sealed class EcsDeployer
 
     private async Task<Deployment> UpdateAsync(string cluster, string service, string arn, string? previous, string? image, CancellationToken cancellationToken)
     {
-        var request = new JsonObject { ["cluster"] = cluster, ["service"] = service, ["taskDefinition"] = arn, ["forceNewDeployment"] = true };
-        var updated = await _ecs.InvokeAsync("UpdateService", request, cancellationToken, retryServerErrors: false).ConfigureAwait(false);
-        _host.WriteVerbose($"Updated {cluster}/{service} to {TaskDefinitions.ShortName(arn)}");
+        var updated = await _ecs.UpdateServiceAsync(cluster, service, arn, cancellationToken).ConfigureAwait(false);
+        _host.WriteVerbose($"Updated {cluster}/{service} to {AwsArn.TaskDefinitionName(arn)}");
         return new Deployment
         {
             Cluster = cluster,
             Service = service,
             TaskDefinitionArn = arn,
             PreviousTaskDefinitionArn = previous,
-            DeploymentId = PrimaryId(updated["service"] as JsonObject, arn),
+            DeploymentId = PrimaryId(updated, arn),
             Image = image,
         };
     }
 
-    private static string PrimaryId(JsonObject? service, string arn) =>
-        (service?["deployments"] as JsonArray ?? []).OfType<JsonObject>()
+    private static string PrimaryId(JsonObject service, string arn) =>
+        (service["deployments"] as JsonArray ?? []).OfType<JsonObject>()
             .Where(d => (string?)d["status"] == "PRIMARY" && (string?)d["taskDefinition"] == arn)
             .Select(d => (string?)d["id"]).FirstOrDefault()
         ?? throw new CruddurException("DeployNoDeployment", ErrorKind.InvalidOperation,
-            $"ECS accepted the update but shows no PRIMARY deployment of {TaskDefinitions.ShortName(arn)}. Check the service with Get-CruddurService.", target: arn);
+            $"ECS accepted the update but shows no PRIMARY deployment of {AwsArn.TaskDefinitionName(arn)}. Check the service with Get-CruddurService.", target: arn);
 
     /// <summary>Watches; on Ctrl+C says that ECS carries on and how to follow it.</summary>
     private async Task WatchOrExplainAsync(IReadOnlyList<ServiceWatch> watches, TimeSpan timeout, CancellationToken cancellationToken)
@@ -294,11 +291,10 @@ public sealed class EcsDeployer
             {
                 w.Deployment.Outcome = DeploymentOutcome.Stopped;
                 var d = w.Deployment;
-                lines.Add($"Stopped watching {d.Cluster}/{d.Service}; the rollout of {TaskDefinitions.ShortName(d.TaskDefinitionArn)} (deployment {d.DeploymentId}) continues in ECS. Follow it with: Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}");
+                lines.Add($"Stopped watching {d.Cluster}/{d.Service}; the rollout of {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} (deployment {d.DeploymentId}) continues in ECS. Follow it with: Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}");
             }
 
-            // The message travels with the cancellation: once the pipeline is stopping, only the shell can still show it.
-            throw new WatchStoppedException(string.Join(Environment.NewLine, lines), e, cancellationToken);
+            throw new OperationStoppedException(string.Join(Environment.NewLine, lines), e, cancellationToken);
         }
     }
 
@@ -312,7 +308,7 @@ public sealed class EcsDeployer
             var d = w.Deployment;
             if (d.Outcome == DeploymentOutcome.Failed && options.Rollback && d.PreviousTaskDefinitionArn is { } previous)
             {
-                _host.WriteWarning($"{d.Cluster}/{d.Service}: {TaskDefinitions.ShortName(d.TaskDefinitionArn)} failed; rolling back to {TaskDefinitions.ShortName(previous)}.");
+                _host.WriteWarning($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} failed; rolling back to {AwsArn.TaskDefinitionName(previous)}.");
                 var back = await UpdateAsync(d.Cluster, d.Service, previous, d.TaskDefinitionArn, null, cancellationToken).ConfigureAwait(false);
                 rollbacks.Add((w, new ServiceWatch(back, w.ProgressId, w.SeenEventIds)));
             }
@@ -333,7 +329,7 @@ public sealed class EcsDeployer
             }
             else
             {
-                failed.Deployment.FailureReasons = [.. failed.Deployment.FailureReasons, $"the rollback to {TaskDefinitions.ShortName(rollback.Deployment.TaskDefinitionArn)} failed too: {string.Join("; ", rollback.Deployment.FailureReasons)}"];
+                failed.Deployment.FailureReasons = [.. failed.Deployment.FailureReasons, $"the rollback to {AwsArn.TaskDefinitionName(rollback.Deployment.TaskDefinitionArn)} failed too: {string.Join("; ", rollback.Deployment.FailureReasons)}"];
             }
         }
     }
@@ -357,22 +353,9 @@ public sealed class EcsDeployer
     /// <summary>Why our deployment's tasks stopped: stoppedReason, exit codes, failed health checks (counted, most frequent first).</summary>
     private async Task<IReadOnlyList<string>> StoppedTaskReasonsAsync(Deployment d, CancellationToken cancellationToken)
     {
-        var listed = await _ecs.InvokeAsync("ListTasks", new JsonObject
-        {
-            ["cluster"] = d.Cluster,
-            ["startedBy"] = d.DeploymentId,
-            ["desiredStatus"] = "STOPPED",
-            ["maxResults"] = 100,
-        }, cancellationToken).ConfigureAwait(false);
-        var arns = (listed["taskArns"] as JsonArray ?? []).Select(a => (JsonNode?)a?.GetValue<string>()).ToArray();
-        if (arns.Length == 0)
-        {
-            return [];
-        }
-
-        var described = await _ecs.InvokeAsync("DescribeTasks", new JsonObject { ["cluster"] = d.Cluster, ["tasks"] = new JsonArray(arns) }, cancellationToken).ConfigureAwait(false);
+        var arns = await _ecs.ListTaskArnsAsync(new EcsTaskQuery(d.Cluster, StartedBy: d.DeploymentId, DesiredStatus: "STOPPED", FirstPageOnly: true), cancellationToken).ConfigureAwait(false);
         var reasons = new List<string>();
-        foreach (var task in (described["tasks"] as JsonArray ?? []).OfType<JsonObject>())
+        foreach (var task in await _ecs.DescribeTasksAsync(d.Cluster, arns, cancellationToken).ConfigureAwait(false))
         {
             var parts = new List<string>();
             foreach (var c in (task["containers"] as JsonArray ?? []).OfType<JsonObject>())
@@ -397,18 +380,14 @@ public sealed class EcsDeployer
 
     private async Task<string?> PreviousRevisionAsync(string currentArn, CancellationToken cancellationToken)
     {
-        var family = TaskDefinitions.ShortName(currentArn).Split(':')[0];
-        var revision = TaskDefinitions.RevisionOf(currentArn);
-        var revisions = await RevisionCleaner.ActiveRevisionsAsync(_ecs, family, cancellationToken).ConfigureAwait(false);
-        return revisions.FirstOrDefault(arn => TaskDefinitions.RevisionOf(arn) < revision);
+        var revision = AwsArn.Revision(currentArn);
+        var revisions = await _ecs.ListActiveRevisionsAsync(AwsArn.Family(currentArn), cancellationToken).ConfigureAwait(false);
+        return revisions.FirstOrDefault(arn => AwsArn.Revision(arn) < revision);
     }
 
     internal static CruddurException ServiceNotFound(string cluster, string service, bool canCreate) =>
         new("DeployServiceNotFound", ErrorKind.ObjectNotFound,
             $"The service '{service}' does not exist in the cluster '{cluster}'. "
-            + (canCreate ? $"Pass -ServiceDefinitionFile aws/ecs/service-{service}.json to create it, or check -Service and -Cluster. Nothing was registered." : "Check -Service and -Cluster."),
+            + (canCreate ? $"Pass -ServiceDefinitionFile {SeedDefaults.ServiceDefinitionFile(service)} to create it, or check -Service and -Cluster. Nothing was registered." : "Check -Service and -Cluster."),
             target: service);
 }
-
-/// <summary>The watch was stopped (Ctrl+C); the message says that the rollouts continue in ECS and how to follow them.</summary>
-public sealed class WatchStoppedException(string message, Exception inner, CancellationToken token) : OperationCanceledException(message, inner, token);

@@ -1,72 +1,36 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 
 namespace Cruddur.Core.Deployments;
 
-/// <summary>Reading ECS services and clusters: batched DescribeServices, paginated lists.</summary>
+/// <summary>Finding the ACTIVE services among names that may not exist, across clusters that may not exist.</summary>
 public static class EcsServices
 {
-    /// <summary>The ACTIVE services among <paramref name="services"/>, keyed by (cluster, name); one call per cluster and 10 names.</summary>
+    /// <summary>The ACTIVE services among <paramref name="services"/>, keyed by (cluster, name).</summary>
     public static async Task<Dictionary<(string Cluster, string Service), JsonObject>> DescribeAsync(
-        IAwsJsonApi ecs, IEnumerable<(string Cluster, string Service)> services, CancellationToken cancellationToken)
+        IEcsClient ecs, IEnumerable<(string Cluster, string Service)> services, CancellationToken cancellationToken)
     {
         var result = new Dictionary<(string, string), JsonObject>();
         foreach (var cluster in services.Distinct().GroupBy(s => s.Cluster, StringComparer.Ordinal))
         {
-            foreach (var batch in cluster.Select(s => s.Service).Chunk(DeploymentWatcher.DescribeBatch))
+            IReadOnlyList<JsonObject> found;
+            try
             {
-                JsonObject response;
-                try
-                {
-                    response = await ecs.InvokeAsync("DescribeServices", new JsonObject
-                    {
-                        ["cluster"] = cluster.Key,
-                        ["services"] = new JsonArray(batch.Select(n => (JsonNode)n).ToArray()),
-                    }, cancellationToken).ConfigureAwait(false);
-                }
-                catch (AwsServiceException e) when (e.ErrorCode == "ClusterNotFoundException")
-                {
-                    continue; // no cluster: none of its services exist
-                }
+                found = await ecs.DescribeServicesAsync(cluster.Key, cluster.Select(s => s.Service).ToList(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (AwsServiceException e) when (e.ErrorCode == "ClusterNotFoundException")
+            {
+                continue; // no cluster: none of its services exist
+            }
 
-                foreach (var s in (response["services"] as JsonArray ?? []).OfType<JsonObject>().Where(s => (string?)s["status"] == "ACTIVE"))
-                {
-                    result[(cluster.Key, (string)s["serviceName"]!)] = s;
-                }
+            foreach (var s in found.Where(s => (string?)s["status"] == "ACTIVE"))
+            {
+                result[(cluster.Key, (string?)s["serviceName"] ?? string.Empty)] = s;
             }
         }
 
         return result;
-    }
-
-    /// <summary>The names of the services of a cluster.</summary>
-    public static async Task<IReadOnlyList<string>> ListAsync(IAwsJsonApi ecs, string cluster, CancellationToken cancellationToken) =>
-        (await ListAllAsync(ecs, "ListServices", new JsonObject { ["cluster"] = cluster }, "serviceArns", cancellationToken).ConfigureAwait(false))
-        .Select(arn => arn[(arn.LastIndexOf('/') + 1)..]).ToList();
-
-    /// <summary>The names of the clusters.</summary>
-    public static async Task<IReadOnlyList<string>> ListClustersAsync(IAwsJsonApi ecs, CancellationToken cancellationToken) =>
-        (await ListAllAsync(ecs, "ListClusters", new JsonObject(), "clusterArns", cancellationToken).ConfigureAwait(false))
-        .Select(arn => arn[(arn.LastIndexOf('/') + 1)..]).ToList();
-
-    internal static async Task<List<string>> ListAllAsync(IAwsJsonApi ecs, string operation, JsonObject request, string field, CancellationToken cancellationToken)
-    {
-        var all = new List<string>();
-        string? next = null;
-        do
-        {
-            var page = (JsonObject)request.DeepClone();
-            if (next is not null)
-            {
-                page["nextToken"] = next;
-            }
-
-            var response = await ecs.InvokeAsync(operation, page, cancellationToken).ConfigureAwait(false);
-            all.AddRange((response[field] as JsonArray ?? []).Select(a => a!.GetValue<string>()));
-            next = (string?)response["nextToken"];
-        }
-        while (next is not null);
-        return all;
     }
 }
 

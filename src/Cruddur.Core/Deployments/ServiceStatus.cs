@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Deployments;
@@ -15,7 +16,7 @@ public sealed class ServiceStatus
 
     public required string TaskDefinitionArn { get; init; }
 
-    public int Revision => TaskDefinitions.RevisionOf(TaskDefinitionArn);
+    public int Revision => AwsArn.Revision(TaskDefinitionArn);
 
     public int DesiredCount { get; init; }
 
@@ -46,7 +47,7 @@ public sealed record ServiceEvent(DateTimeOffset? CreatedAt, string Message)
 public sealed record ServiceTask(string Cluster, string Service, string TaskArn, string TaskDefinitionArn, string LastStatus,
     string? HealthStatus, DateTimeOffset? StartedAt, IReadOnlyList<TaskContainer> Containers)
 {
-    public string TaskId => TaskArn[(TaskArn.LastIndexOf('/') + 1)..];
+    public string TaskId => AwsArn.LastSegment(TaskArn);
 }
 
 public sealed record TaskContainer(string Name, string? Image, string? LastStatus, string? HealthStatus, int? ExitCode)
@@ -57,14 +58,14 @@ public sealed record TaskContainer(string Name, string? Image, string? LastStatu
 /// <summary>Reads <see cref="ServiceStatus"/> objects.</summary>
 public sealed class ServiceStatusReader
 {
-    private readonly IAwsJsonApi _ecs;
+    private readonly IEcsClient _ecs;
 
-    public ServiceStatusReader(IAwsJsonApi ecs) => _ecs = ecs;
+    public ServiceStatusReader(IEcsClient ecs) => _ecs = ecs;
 
     /// <summary>The services named (all of the cluster's when none); a name that does not exist is reported through <paramref name="missing"/>.</summary>
     public async Task<IReadOnlyList<ServiceStatus>> GetAsync(string cluster, IReadOnlyList<string> services, int eventCount, Action<CruddurException> missing, CancellationToken cancellationToken)
     {
-        var names = services.Count > 0 ? services : await EcsServices.ListAsync(_ecs, cluster, cancellationToken).ConfigureAwait(false);
+        var names = services.Count > 0 ? services : await _ecs.ListServiceNamesAsync(cluster, cancellationToken).ConfigureAwait(false);
         var found = await EcsServices.DescribeAsync(_ecs, names.Select(n => (cluster, n)), cancellationToken).ConfigureAwait(false);
         var result = new List<ServiceStatus>();
         foreach (var name in names)
@@ -88,9 +89,9 @@ public sealed class ServiceStatusReader
                 Deployments = (s["deployments"] as JsonArray ?? []).OfType<JsonObject>().Select(d => new ServiceDeployment(
                     (string?)d["id"] ?? string.Empty, (string?)d["status"] ?? string.Empty, (string?)d["taskDefinition"] ?? string.Empty,
                     (string?)d["rolloutState"], (string?)d["rolloutStateReason"], (int?)d["desiredCount"] ?? 0, (int?)d["runningCount"] ?? 0,
-                    (int?)d["pendingCount"] ?? 0, (int?)d["failedTasks"] ?? 0, Time(d["createdAt"]))).ToList(),
+                    (int?)d["pendingCount"] ?? 0, (int?)d["failedTasks"] ?? 0, AwsTime.Parse(d["createdAt"]))).ToList(),
                 Events = (s["events"] as JsonArray ?? []).OfType<JsonObject>().Take(eventCount)
-                    .Select(e => new ServiceEvent(Time(e["createdAt"]), (string?)e["message"] ?? string.Empty)).ToList(),
+                    .Select(e => new ServiceEvent(AwsTime.Parse(e["createdAt"]), (string?)e["message"] ?? string.Empty)).ToList(),
                 Tasks = await TasksAsync(cluster, name, cancellationToken).ConfigureAwait(false),
             });
         }
@@ -100,26 +101,12 @@ public sealed class ServiceStatusReader
 
     private async Task<IReadOnlyList<ServiceTask>> TasksAsync(string cluster, string service, CancellationToken cancellationToken)
     {
-        var arns = await EcsServices.ListAllAsync(_ecs, "ListTasks", new JsonObject { ["cluster"] = cluster, ["serviceName"] = service }, "taskArns", cancellationToken).ConfigureAwait(false);
-        var tasks = new List<ServiceTask>();
-        foreach (var batch in arns.Chunk(100))
-        {
-            var described = await _ecs.InvokeAsync("DescribeTasks", new JsonObject
-            {
-                ["cluster"] = cluster,
-                ["tasks"] = new JsonArray(batch.Select(a => (JsonNode)a).ToArray()),
-            }, cancellationToken).ConfigureAwait(false);
-            tasks.AddRange((described["tasks"] as JsonArray ?? []).OfType<JsonObject>().Select(t => new ServiceTask(
-                cluster, service, (string)t["taskArn"]!, (string?)t["taskDefinitionArn"] ?? string.Empty, (string?)t["lastStatus"] ?? "UNKNOWN",
-                (string?)t["healthStatus"], Time(t["startedAt"]),
-                (t["containers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => new TaskContainer(
-                    (string?)c["name"] ?? string.Empty, (string?)c["image"], (string?)c["lastStatus"], (string?)c["healthStatus"], (int?)c["exitCode"])).ToList())));
-        }
-
+        var arns = await _ecs.ListTaskArnsAsync(new EcsTaskQuery(cluster, ServiceName: service), cancellationToken).ConfigureAwait(false);
+        var tasks = (await _ecs.DescribeTasksAsync(cluster, arns, cancellationToken).ConfigureAwait(false)).Select(t => new ServiceTask(
+            cluster, service, (string)t["taskArn"]!, (string?)t["taskDefinitionArn"] ?? string.Empty, (string?)t["lastStatus"] ?? "UNKNOWN",
+            (string?)t["healthStatus"], AwsTime.Parse(t["startedAt"]),
+            (t["containers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => new TaskContainer(
+                (string?)c["name"] ?? string.Empty, (string?)c["image"], (string?)c["lastStatus"], (string?)c["healthStatus"], (int?)c["exitCode"])).ToList())).ToList();
         return tasks;
     }
-
-    /// <summary>ECS times are epoch seconds (with fractions).</summary>
-    private static DateTimeOffset? Time(JsonNode? node) =>
-        node is JsonValue v && v.TryGetValue(out double seconds) ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)) : null;
 }

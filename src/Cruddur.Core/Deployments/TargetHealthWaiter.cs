@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Deployments;
@@ -14,12 +15,12 @@ public sealed class TargetHealthWaiter
 {
     private const int ProgressId = 90;
 
-    private readonly IAwsJsonApi _ecs;
+    private readonly IEcsClient _ecs;
     private readonly IElbv2Client _elb;
     private readonly IOperationHost _host;
     private readonly WatchClock _clock;
 
-    public TargetHealthWaiter(IAwsJsonApi ecs, IElbv2Client elb, IOperationHost host, WatchClock clock)
+    public TargetHealthWaiter(IEcsClient ecs, IElbv2Client elb, IOperationHost host, WatchClock clock)
     {
         _ecs = ecs;
         _elb = elb;
@@ -105,20 +106,16 @@ public sealed class TargetHealthWaiter
 
     private async Task<List<(string Task, string Ip)>> RunningTaskIpsAsync(Deployment d, CancellationToken cancellationToken)
     {
-        var listed = await _ecs.InvokeAsync("ListTasks", new JsonObject
-        {
-            ["cluster"] = d.Cluster, ["startedBy"] = d.DeploymentId, ["desiredStatus"] = "RUNNING", ["maxResults"] = 100,
-        }, cancellationToken).ConfigureAwait(false);
-        var arns = (listed["taskArns"] as JsonArray ?? []).Select(a => (JsonNode?)a?.GetValue<string>()).ToArray();
-        if (arns.Length == 0)
+        var arns = await _ecs.ListTaskArnsAsync(new EcsTaskQuery(d.Cluster, StartedBy: d.DeploymentId, DesiredStatus: "RUNNING", FirstPageOnly: true), cancellationToken).ConfigureAwait(false);
+        if (arns.Count == 0)
         {
             return [];
         }
 
-        var described = await _ecs.InvokeAsync("DescribeTasks", new JsonObject { ["cluster"] = d.Cluster, ["tasks"] = new JsonArray(arns) }, cancellationToken).ConfigureAwait(false);
-        return (described["tasks"] as JsonArray ?? []).OfType<JsonObject>()
+        var described = await _ecs.DescribeTasksAsync(d.Cluster, arns, cancellationToken).ConfigureAwait(false);
+        return described
             .Where(t => (string?)t["lastStatus"] == "RUNNING")
-            .Select(t => (TaskDefinitions.ShortName((string)t["taskArn"]!), (t["attachments"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(t => (AwsArn.LastSegment((string)t["taskArn"]!), (t["attachments"] as JsonArray ?? []).OfType<JsonObject>()
                 .SelectMany(a => a["details"] as JsonArray ?? []).OfType<JsonObject>()
                 .Where(x => (string?)x["name"] == "privateIPv4Address").Select(x => (string?)x["value"]).FirstOrDefault()))
             .Where(t => t.Item2 is not null)

@@ -21,13 +21,13 @@ public sealed partial record EdgeOptions
     /// <summary>The hosted zone to use instead of finding (or creating) the one named after the domain.</summary>
     public string? HostedZoneId { get; init; }
 
-    public string LoadBalancerName { get; init; } = "cruddur-application-loadbalancer";
+    public string LoadBalancerName { get; init; } = SeedDefaults.LoadBalancerName;
 
-    public string LoadBalancerSecurityGroupName { get; init; } = "cruddur-loadbalancer-security-group";
+    public string LoadBalancerSecurityGroupName { get; init; } = SeedDefaults.LoadBalancerSecurityGroupName;
 
-    public string BackendTargetGroupName { get; init; } = "cruddur-backend-flask-tg";
+    public string BackendTargetGroupName { get; init; } = SeedDefaults.BackendTargetGroup;
 
-    public string FrontendTargetGroupName { get; init; } = "cruddur-frontend-react-js-tg";
+    public string FrontendTargetGroupName { get; init; } = SeedDefaults.FrontendTargetGroup;
 
     /// <summary>How long to wait for the certificate to be ISSUED.</summary>
     public TimeSpan CertificateTimeout { get; init; } = TimeSpan.FromMinutes(10);

@@ -1,4 +1,5 @@
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Infrastructure;
 
@@ -11,24 +12,15 @@ namespace Cruddur.Core.Edge;
 /// </summary>
 public static class EdgePlan
 {
-    public const int BackendPort = InfrastructurePlan.BackendPort;
-    public const int FrontendPort = 3000;
-    public const string BackendHealthPath = "/api/health-check";
-    public const string FrontendHealthPath = "/";
+    private const int BackendPort = SeedDefaults.BackendPort;
+    private const int FrontendPort = SeedDefaults.FrontendPort;
 
     /// <summary>The edge's steps, the services' security group among them (it then accepts traffic from the load balancer only).</summary>
-    public static IReadOnlyList<InfrastructureStep> CreateSteps(AwsContext context, EdgeOptions options, string servicesSecurityGroup, IOperationHost host)
-    {
-        var state = new EdgeState();
-        var ec2 = new Ec2Client(context);
-        var elb = new Elbv2Client(AwsQueryClient.ForElbv2(context, host));
-        var acm = new AcmClient(new AwsJsonClient(context, AwsService.Acm, host));
-        var route53 = new Route53Client(new AwsRestXmlClient(context, AwsService.Route53, host));
-        return CreateSteps(state, ec2, elb, acm, route53, options, servicesSecurityGroup, host);
-    }
+    public static IReadOnlyList<InfrastructureStep> CreateSteps(AwsContext context, IEc2Client ec2, EdgeOptions options, IOperationHost host) =>
+        CreateSteps(new EdgeState(), ec2, new Elbv2Client(context, host), new AcmClient(context, host), new Route53Client(context, host), options, host);
 
     internal static IReadOnlyList<InfrastructureStep> CreateSteps(
-        EdgeState state, IEc2Client ec2, IElbv2Client elb, IAcmClient acm, IRoute53Client route53, EdgeOptions options, string servicesSecurityGroup, IOperationHost host)
+        EdgeState state, IEc2Client ec2, IElbv2Client elb, IAcmClient acm, IRoute53Client route53, EdgeOptions options, IOperationHost host)
     {
         string? Tg(string name) => state.TargetGroupArns.GetValueOrDefault(name);
         var lbGroup = options.LoadBalancerSecurityGroupName;
@@ -38,12 +30,12 @@ public static class EdgePlan
             new SecurityGroupStep(ec2, lbGroup, "Cruddur application load balancer: HTTP and HTTPS in",
                 () => options.AllowedCidrs.SelectMany(c => new[] { new IngressRule(80, c, null), new IngressRule(443, c, null) }).ToList(),
                 exclusive: true, found: id => state.LoadBalancerSecurityGroupId = id),
-            new SecurityGroupStep(ec2, servicesSecurityGroup, InfrastructurePlan.SecurityGroupDescription,
+            new SecurityGroupStep(ec2, SeedDefaults.SecurityGroupName, SeedDefaults.SecurityGroupDescription,
                 () => [new IngressRule(BackendPort, null, state.LoadBalancerSecurityGroupId ?? lbGroup), new IngressRule(FrontendPort, null, state.LoadBalancerSecurityGroupId ?? lbGroup)],
                 exclusive: true),
             new LoadBalancerStep(elb, ec2, state, options.LoadBalancerName),
-            new TargetGroupStep(elb, ec2, state, options.BackendTargetGroupName, BackendPort, BackendHealthPath),
-            new TargetGroupStep(elb, ec2, state, options.FrontendTargetGroupName, FrontendPort, FrontendHealthPath),
+            new TargetGroupStep(elb, ec2, state, options.BackendTargetGroupName, BackendPort, SeedDefaults.HealthPath),
+            new TargetGroupStep(elb, ec2, state, options.FrontendTargetGroupName, FrontendPort, SeedDefaults.FrontendHealthPath),
             new ListenerStep(elb, state, "HTTP", 80, () => null, () => ListenerAction.Redirect("HTTPS", 443)),
             new AliasRecordStep(route53, state, options.Domain),
             new AliasRecordStep(route53, state, options.ApiHost),

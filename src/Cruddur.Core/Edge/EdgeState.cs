@@ -1,4 +1,5 @@
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 
 namespace Cruddur.Core.Edge;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Infrastructure;
 

@@ -1,17 +1,17 @@
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Edge;
 using Cruddur.Core.Hosting;
-using Cruddur.Core.Iam;
 
 namespace Cruddur.Core.Infrastructure;
 
 /// <summary>What Initialize-CruddurInfrastructure sets up; the defaults are the seed's.</summary>
 public sealed record InfrastructureOptions
 {
-    public string Cluster { get; init; } = "cruddur";
+    public string Cluster { get; init; } = SeedDefaults.Cluster;
 
     /// <summary>Each service gets an ECR repository of its name (besides the base image's cruddur-python).</summary>
-    public IReadOnlyList<string> Services { get; init; } = ["backend-flask", "frontend-react-js"];
+    public IReadOnlyList<string> Services { get; init; } = SeedDefaults.Services;
 
     public int LogRetentionDays { get; init; } = 1;
 
@@ -25,15 +25,6 @@ public sealed record InfrastructureOptions
 /// <summary>The seed's one-time set-up as an ordered list of steps, for <see cref="InfrastructureReconciler"/>.</summary>
 public static class InfrastructurePlan
 {
-    public const string BaseImageRepository = "cruddur-python";
-    public const string ServiceExecutionRole = "CruddurServiceExecutionRole";
-    public const string ServiceExecutionPolicy = "CruddurServiceExecutionPolicy";
-    public const string TaskRole = "CruddurTaskRole";
-    public const string TaskPolicy = "SSMAccessPolicy";
-    public const string SecurityGroupName = "cruddur-ecs-security-group";
-    public const string SecurityGroupDescription = "Security group for Cruddur services on ECS";
-    public const int BackendPort = 4567;
-
     /// <summary>The retention values CloudWatch Logs accepts.</summary>
     public static readonly IReadOnlyList<int> RetentionDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
@@ -62,7 +53,7 @@ public static class InfrastructurePlan
         }
 
         var edge = options.Edge?.Validate();
-        var repositories = new[] { BaseImageRepository }.Concat(options.Services).Distinct(StringComparer.Ordinal).ToList();
+        var repositories = new[] { SeedDefaults.BaseImageRepository }.Concat(options.Services).Distinct(StringComparer.Ordinal).ToList();
         foreach (var repository in repositories)
         {
             Images.EcrRepositories.ValidateName(repository);
@@ -76,10 +67,10 @@ public static class InfrastructurePlan
         var taskTrust = Load(PolicyDocuments.TaskTrustFile, PolicyDocuments.BuiltInTrust);
         var taskPolicy = Load(PolicyDocuments.TaskPolicyFile, PolicyDocuments.BuiltInTaskPolicy);
 
-        var logs = new AwsJsonClient(context, AwsService.Logs, host);
-        var ecs = new AwsJsonClient(context, AwsService.Ecs, host);
-        var ecr = new AwsJsonClient(context, AwsService.Ecr, host);
-        var iam = new IamClient(AwsQueryClient.ForIam(context, host));
+        var logs = new LogsClient(context, host);
+        var ecs = new EcsClient(context, host);
+        var ecr = new EcrClient(context, host);
+        var iam = new IamClient(context, host);
         var awsPolicies = $"arn:{PolicyDocuments.PartitionOf(region)}:iam::aws:policy/";
 
         var steps = new List<InfrastructureStep>
@@ -88,20 +79,21 @@ public static class InfrastructurePlan
             new EcsClusterStep(ecs, options.Cluster),
         };
         steps.AddRange(repositories.Select(name => new EcrRepositoryStep(ecr, name)));
-        steps.Add(new IamRoleStep(iam, ServiceExecutionRole, serviceTrust));
-        steps.Add(new IamRolePolicyStep(iam, ServiceExecutionRole, ServiceExecutionPolicy, servicePolicy));
-        steps.Add(new IamRoleStep(iam, TaskRole, taskTrust));
-        steps.Add(new IamRolePolicyStep(iam, TaskRole, TaskPolicy, taskPolicy));
-        steps.Add(new IamPolicyAttachmentStep(iam, TaskRole, awsPolicies + "CloudWatchFullAccess"));
-        steps.Add(new IamPolicyAttachmentStep(iam, TaskRole, awsPolicies + "AWSXRayDaemonWriteAccess"));
+        steps.Add(new IamRoleStep(iam, SeedDefaults.ServiceExecutionRole, serviceTrust));
+        steps.Add(new IamRolePolicyStep(iam, SeedDefaults.ServiceExecutionRole, SeedDefaults.ServiceExecutionPolicy, servicePolicy));
+        steps.Add(new IamRoleStep(iam, SeedDefaults.TaskRole, taskTrust));
+        steps.Add(new IamRolePolicyStep(iam, SeedDefaults.TaskRole, SeedDefaults.TaskPolicy, taskPolicy));
+        steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, awsPolicies + "CloudWatchFullAccess"));
+        steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, awsPolicies + "AWSXRayDaemonWriteAccess"));
+        var ec2 = new Ec2Client(context, host);
         if (edge is null)
         {
-            steps.Add(new SecurityGroupStep(new Ec2Client(context), SecurityGroupName, SecurityGroupDescription,
-                () => [new IngressRule(BackendPort, EdgeOptions.Anywhere, null)], exclusive: false));
+            steps.Add(new SecurityGroupStep(ec2, SeedDefaults.SecurityGroupName, SeedDefaults.SecurityGroupDescription,
+                () => [new IngressRule(SeedDefaults.BackendPort, EdgeOptions.Anywhere, null)], exclusive: false));
         }
         else
         {
-            steps.AddRange(EdgePlan.CreateSteps(context, edge, SecurityGroupName, host));
+            steps.AddRange(EdgePlan.CreateSteps(context, ec2, edge, host));
         }
         return steps;
     }

@@ -1,4 +1,4 @@
-using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 
 namespace Cruddur.Core.Infrastructure;
 

@@ -1,10 +1,9 @@
-using System.Collections;
-using System.Globalization;
 using System.Management.Automation;
-using System.Management.Automation.Language;
+using Cruddur.Core;
 using Cruddur.Core.Edge;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Infrastructure;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -22,13 +21,13 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
     /// <summary><para type="description">The ECS cluster to create (with a Service Connect namespace of the same name); the log group has this name too.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string Cluster { get; set; } = "cruddur";
+    public string Cluster { get; set; } = SeedDefaults.Cluster;
 
     /// <summary><para type="description">The services; each gets an ECR repository of its name, besides cruddur-python for the base image.</para></summary>
     [Parameter]
     [ArgumentCompleter(typeof(SeedServiceCompleter))]
     [ValidateNotNullOrEmpty]
-    public string[] Service { get; set; } = ["backend-flask", "frontend-react-js"];
+    public string[] Service { get; set; } = [.. SeedDefaults.Services];
 
     /// <summary><para type="description">How many days the log group keeps logs (a value CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, ...).</para></summary>
     [Parameter]
@@ -38,7 +37,7 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
     /// <summary><para type="description">The folder with the seed's policy files: service/service-assume-execution-role.json, service/service-execution-policy.json, task/task-assume-execution-role.json, task/task-execution-policy.json. A file that is absent is replaced by its built-in equivalent.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string PolicyPath { get; set; } = "aws/policies";
+    public string PolicyPath { get; set; } = SeedDefaults.PolicyFolder;
 
     /// <summary><para type="description">The apex domain to serve Cruddur on (example.com): adds the load balancer, its security group, the target groups, the hosted zone, the certificate for the domain and *.domain, the listeners (80 redirects to 443; 443 forwards to the frontend, Host api.&lt;domain&gt; to the backend) and the alias records.</para></summary>
     [Parameter(Mandatory = true, ParameterSetName = EdgeSet)]
@@ -63,7 +62,7 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
     /// <summary><para type="description">The load balancer's name (default cruddur-application-loadbalancer, the seed's).</para></summary>
     [Parameter(ParameterSetName = EdgeSet)]
     [ValidateNotNullOrEmpty]
-    public string LoadBalancerName { get; set; } = "cruddur-application-loadbalancer";
+    public string LoadBalancerName { get; set; } = SeedDefaults.LoadBalancerName;
 
     /// <summary><para type="description">How long to wait for the certificate to be issued (default 600 seconds). ACM issues it once the validation records resolve publicly, which needs the zone's name servers set at the registrar.</para></summary>
     [Parameter(ParameterSetName = EdgeSet)]
@@ -113,22 +112,5 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
         }
 
         WriteObject(results, enumerateCollection: true);
-    }
-
-    /// <summary>Completes -Service with the seed's two services.</summary>
-    public sealed class SeedServiceCompleter : IArgumentCompleter
-    {
-        private static readonly string[] Services = ["backend-flask", "frontend-react-js"];
-
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-            Services.Where(s => s.StartsWith(wordToComplete, StringComparison.OrdinalIgnoreCase)).Select(s => new CompletionResult(s));
-    }
-
-    /// <summary>Completes -LogRetentionDays with the values CloudWatch Logs accepts.</summary>
-    public sealed class LogRetentionCompleter : IArgumentCompleter
-    {
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-            InfrastructurePlan.RetentionDays.Select(d => d.ToString(CultureInfo.InvariantCulture))
-                .Where(d => d.StartsWith(wordToComplete, StringComparison.Ordinal)).Select(d => new CompletionResult(d));
     }
 }

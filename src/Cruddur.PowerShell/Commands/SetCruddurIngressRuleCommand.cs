@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Edge;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Infrastructure;
@@ -52,7 +52,7 @@ public sealed class SetCruddurIngressRuleCommand : AwsCmdlet
         var request = new IngressRuleRequest(ParameterSetName == ByName ? GroupName : null, ParameterSetName == ById ? GroupId : null, Port, Description, Cidr, CheckIpUrl);
         try
         {
-            var result = Run((host, token) => new IngressRules(new Ec2Client(Aws), Http, host).SetAsync(request, token));
+            var result = Run((host, token) => new IngressRules(new Ec2Client(Aws, host), Http, host).SetAsync(request, token));
             if (result is not null)
             {
                 WriteObject(result);

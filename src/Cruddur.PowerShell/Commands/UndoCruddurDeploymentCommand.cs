@@ -1,7 +1,10 @@
 using System.Management.Automation;
+using Cruddur.Core;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -13,8 +16,6 @@ namespace Cruddur.PowerShell.Commands;
 [OutputType(typeof(Deployment))]
 public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
 {
-    private volatile string? _stopped; // set by the worker when Ctrl+C ended the watch: what to tell the user
-
     /// <summary><para type="description">The service to roll back. Deployment and Get-CruddurService objects bind here.</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsServiceCompleter))]
@@ -25,7 +26,7 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsClusterCompleter))]
     [ValidateNotNullOrEmpty]
-    public string Cluster { get; set; } = DeployCruddurServiceCommand.DefaultCluster;
+    public string Cluster { get; set; } = SeedDefaults.Cluster;
 
     /// <summary><para type="description">The revision to go back to (family:revision or an ARN). Default: the newest active revision older than the one the service runs.</para></summary>
     [Parameter]
@@ -46,28 +47,8 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
         TryRun(() =>
         {
             var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = false };
-                Deployment? deployment = null;
-            try
-            {
-                deployment = Run(async (host, token) =>
-                {
-                    try
-                    {
-                        return await new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).UndoAsync(Cluster, Service, TaskDefinition, options, token);
-                    }
-                    catch (WatchStoppedException e)
-                    {
-                        _stopped = e.Message;
-                        throw;
-                    }
-                });
-            }
-            catch (PipelineStoppedException) when (StopToken.IsCancellationRequested)
-            {
-                this.StopWithMessage(() => _stopped);
-                throw;
-            }
-
+            var deployment = Run((host, token) =>
+                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws)).UndoAsync(Cluster, Service, TaskDefinition, options, token));
             if (deployment is null)
             {
                 return;

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Xml.Linq;
+using Cruddur.Core.Aws.Protocols;
+using Cruddur.Core.Hosting;
 using static Cruddur.Core.Aws.XmlFields;
 
-namespace Cruddur.Core.Aws;
+namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>A hosted zone: its short id (without /hostedzone/), its name with the trailing dot, and its name servers when asked.</summary>
 public sealed record HostedZone(string Id, string Name, bool Private, IReadOnlyList<string> NameServers);
@@ -41,9 +43,9 @@ public sealed class Route53Client : IRoute53Client
     private const string Version = "/2013-04-01";
     private static readonly XNamespace Ns = "https://route53.amazonaws.com/doc/2013-04-01/";
 
-    private readonly IAwsRestXmlApi _api;
+    private readonly RestXmlProtocol _api;
 
-    public Route53Client(IAwsRestXmlApi api) => _api = api;
+    public Route53Client(AwsContext context, IOperationHost host) => _api = new RestXmlProtocol(context, AwsService.Route53, host);
 
     /// <summary>Route 53 compares names with the trailing dot; users write them without.</summary>
     public static string Absolute(string name) => name.EndsWith('.') ? name : name + ".";
@@ -51,10 +53,9 @@ public sealed class Route53Client : IRoute53Client
     public async Task<HostedZone?> FindHostedZoneAsync(string domainName, CancellationToken cancellationToken)
     {
         // Zones come sorted by name, so the first page that starts at the name holds it if it exists.
-        var root = await _api.InvokeAsync("ListHostedZonesByName", HttpMethod.Get, Version + "/hostedzonesbyname",
-            new Dictionary<string, string> { ["dnsname"] = domainName, ["maxitems"] = "100" }, null, cancellationToken).ConfigureAwait(false);
-        var zone = Children(Child(root, "HostedZones"), "HostedZone").Select(z => ToZone(z, null))
-            .FirstOrDefault(z => !z.Private && string.Equals(z.Name, Absolute(domainName), StringComparison.OrdinalIgnoreCase));
+        var zone = await _api.CallAsync("ListHostedZonesByName", HttpMethod.Get, $"{Version}/hostedzonesbyname?dnsname={Uri.EscapeDataString(domainName)}&maxitems=100", null, idempotent: true,
+            root => Children(Child(root, "HostedZones"), "HostedZone").Select(z => ToZone(z, null))
+                .FirstOrDefault(z => !z.Private && string.Equals(z.Name, Absolute(domainName), StringComparison.OrdinalIgnoreCase)), cancellationToken).ConfigureAwait(false);
         return zone is null ? null : await GetHostedZoneAsync(zone.Id, cancellationToken).ConfigureAwait(false);
     }
 
@@ -62,8 +63,8 @@ public sealed class Route53Client : IRoute53Client
     {
         try
         {
-            var root = await _api.InvokeAsync("GetHostedZone", HttpMethod.Get, $"{Version}/hostedzone/{Uri.EscapeDataString(ShortId(id))}", null, null, cancellationToken).ConfigureAwait(false);
-            return ToZone(Child(root, "HostedZone")!, Child(root, "DelegationSet"));
+            return await _api.CallAsync("GetHostedZone", HttpMethod.Get, $"{Version}/hostedzone/{Uri.EscapeDataString(ShortId(id))}", null, idempotent: true,
+                root => ToZone(Required(root, "HostedZone"), Child(root, "DelegationSet")), cancellationToken).ConfigureAwait(false);
         }
         catch (AwsServiceException e) when (e.ErrorCode is "NoSuchHostedZone" or "InvalidInput")
         {
@@ -74,34 +75,27 @@ public sealed class Route53Client : IRoute53Client
     public async Task<HostedZone> CreateHostedZoneAsync(string domainName, string callerReference, CancellationToken cancellationToken)
     {
         var body = new XElement(Ns + "CreateHostedZoneRequest", new XElement(Ns + "Name", domainName), new XElement(Ns + "CallerReference", callerReference));
-        var root = await _api.InvokeAsync("CreateHostedZone", HttpMethod.Post, Version + "/hostedzone", null, body, cancellationToken).ConfigureAwait(false);
-        return ToZone(Child(root, "HostedZone")!, Child(root, "DelegationSet"));
+        // Not idempotent: a repeat with the same caller reference fails with HostedZoneAlreadyExists.
+        return await _api.CallAsync("CreateHostedZone", HttpMethod.Post, Version + "/hostedzone", body, idempotent: false,
+            root => ToZone(Required(root, "HostedZone"), Child(root, "DelegationSet")), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<RecordSet>> ListRecordSetsAsync(string zoneId, CancellationToken cancellationToken)
-    {
-        var records = new List<RecordSet>();
-        var query = new Dictionary<string, string>();
-        while (true)
-        {
-            var root = await _api.InvokeAsync("ListResourceRecordSets", HttpMethod.Get, $"{Version}/hostedzone/{Uri.EscapeDataString(ShortId(zoneId))}/rrset",
-                new Dictionary<string, string>(query), null, cancellationToken).ConfigureAwait(false);
-            records.AddRange(Children(Child(root, "ResourceRecordSets"), "ResourceRecordSet").Select(ToRecordSet));
-            if (Field(root, "IsTruncated") != "true")
-            {
-                return records;
-            }
-
-            query["name"] = Field(root, "NextRecordName")!;
-            query["type"] = Field(root, "NextRecordType")!;
-        }
-    }
+    public async Task<IReadOnlyList<RecordSet>> ListRecordSetsAsync(string zoneId, CancellationToken cancellationToken) =>
+        await AwsPaginator.AllAsync(next =>
+            _api.CallAsync("ListResourceRecordSets", HttpMethod.Get, $"{Version}/hostedzone/{Uri.EscapeDataString(ShortId(zoneId))}/rrset{next}", null, idempotent: true,
+                root => new AwsPage<RecordSet>(
+                    Children(Child(root, "ResourceRecordSets"), "ResourceRecordSet").Select(ToRecordSet).ToList(),
+                    // The next page starts at a name and type; both travel as one query-string token.
+                    Field(root, "IsTruncated") == "true" ? $"?name={Uri.EscapeDataString(Field(root, "NextRecordName") ?? "")}&type={Uri.EscapeDataString(Field(root, "NextRecordType") ?? "")}" : null),
+                cancellationToken),
+            "Route 53 ListResourceRecordSets").ConfigureAwait(false);
 
     public Task UpsertRecordSetsAsync(string zoneId, IReadOnlyList<RecordSet> recordSets, CancellationToken cancellationToken)
     {
         var changes = recordSets.Select(r => new XElement(Ns + "Change", new XElement(Ns + "Action", "UPSERT"), ToXml(r)));
         var body = new XElement(Ns + "ChangeResourceRecordSetsRequest", new XElement(Ns + "ChangeBatch", new XElement(Ns + "Changes", changes)));
-        return _api.InvokeAsync("ChangeResourceRecordSets", HttpMethod.Post, $"{Version}/hostedzone/{Uri.EscapeDataString(ShortId(zoneId))}/rrset/", null, body, cancellationToken);
+        // Idempotent: an UPSERT sets the same records again.
+        return _api.CallAsync("ChangeResourceRecordSets", HttpMethod.Post, $"{Version}/hostedzone/{Uri.EscapeDataString(ShortId(zoneId))}/rrset/", body, idempotent: true, _ => true, cancellationToken);
     }
 
     /// <summary>"/hostedzone/Z123" → "Z123".</summary>
@@ -125,6 +119,8 @@ public sealed class Route53Client : IRoute53Client
 
         return set;
     }
+
+    private static XElement Required(XElement? parent, string name) => Child(parent, name) ?? throw new FormatException($"<{name}> is missing");
 
     private static HostedZone ToZone(XElement zone, XElement? delegation) => new(
         ShortId(Field(zone, "Id")!), Field(zone, "Name")!, Field(Child(zone, "Config"), "PrivateZone") == "true",

@@ -1,6 +1,9 @@
 using System.Text.Json.Nodes;
+using Cruddur.Core.Aws.Protocols;
+using Cruddur.Core.Hosting;
+using static Cruddur.Core.Aws.AwsJson;
 
-namespace Cruddur.Core.Aws;
+namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>A DNS validation record ACM asks for: a CNAME in the domain's zone.</summary>
 public sealed record ValidationRecord(string Name, string Type, string Value);
@@ -24,15 +27,12 @@ public interface IAcmClient
 /// <summary>ACM over JSON 1.1 (its AWSSDK package is not available here).</summary>
 public sealed class AcmClient : IAcmClient
 {
-    private readonly IAwsJsonApi _api;
+    private readonly JsonProtocol _api;
 
-    public AcmClient(IAwsJsonApi api) => _api = api;
+    public AcmClient(AwsContext context, IOperationHost host) => _api = new JsonProtocol(context, AwsService.Acm, host);
 
-    public async Task<IReadOnlyList<string>> FindCertificateArnsAsync(string domainName, CancellationToken cancellationToken)
-    {
-        var arns = new List<string>();
-        string? next = null;
-        do
+    public async Task<IReadOnlyList<string>> FindCertificateArnsAsync(string domainName, CancellationToken cancellationToken) =>
+        await AwsPaginator.AllAsync(next =>
         {
             var request = new JsonObject { ["CertificateStatuses"] = new JsonArray("PENDING_VALIDATION", "ISSUED") };
             if (next is not null)
@@ -40,49 +40,40 @@ public sealed class AcmClient : IAcmClient
                 request["NextToken"] = next;
             }
 
-            var response = await _api.InvokeAsync("ListCertificates", request, cancellationToken).ConfigureAwait(false);
-            arns.AddRange((response["CertificateSummaryList"] as JsonArray ?? [])
-                .Where(c => string.Equals((string?)c?["DomainName"], domainName, StringComparison.OrdinalIgnoreCase))
-                .Select(c => (string)c!["CertificateArn"]!));
-            next = (string?)response["NextToken"];
-        }
-        while (!string.IsNullOrEmpty(next));
-
-        return arns;
-    }
+            return _api.CallAsync("ListCertificates", request, idempotent: true, r => new AwsPage<string>(
+                Objects(r, "CertificateSummaryList").Where(c => string.Equals(OptionalText(c, "DomainName"), domainName, StringComparison.OrdinalIgnoreCase))
+                    .Select(c => Text(c, "CertificateArn")).ToList(),
+                OptionalText(r, "NextToken")), cancellationToken);
+        }, "ACM ListCertificates").ConfigureAwait(false);
 
     public async Task<Certificate?> DescribeCertificateAsync(string arn, CancellationToken cancellationToken)
     {
-        JsonObject response;
         try
         {
-            response = await _api.InvokeAsync("DescribeCertificate", new JsonObject { ["CertificateArn"] = arn }, cancellationToken).ConfigureAwait(false);
+            return await _api.CallAsync("DescribeCertificate", new JsonObject { ["CertificateArn"] = arn }, idempotent: true, r =>
+            {
+                var c = OptionalObject(r, "Certificate") ?? throw new FormatException("'Certificate' is missing");
+                var records = Objects(c, "DomainValidationOptions")
+                    .Select(o => OptionalObject(o, "ResourceRecord")).OfType<JsonObject>()
+                    .Select(x => new ValidationRecord(Text(x, "Name"), Text(x, "Type"), Text(x, "Value")))
+                    .Distinct() // the apex and *.apex share one record
+                    .ToList();
+                return new Certificate(Text(c, "CertificateArn"), Text(c, "DomainName"), Texts(c, "SubjectAlternativeNames"), Text(c, "Status"), records, OptionalText(c, "FailureReason"));
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (AwsServiceException e) when (e.ErrorCode == "ResourceNotFoundException")
         {
             return null;
         }
-
-        var c = response["Certificate"]!;
-        var records = (c["DomainValidationOptions"] as JsonArray ?? [])
-            .Select(o => o?["ResourceRecord"])
-            .Where(r => r is not null)
-            .Select(r => new ValidationRecord((string)r!["Name"]!, (string)r["Type"]!, (string)r["Value"]!))
-            .Distinct() // the apex and *.apex share one record
-            .ToList();
-        return new Certificate((string)c["CertificateArn"]!, (string)c["DomainName"]!,
-            (c["SubjectAlternativeNames"] as JsonArray ?? []).Select(n => (string)n!).ToList(), (string)c["Status"]!, records, (string?)c["FailureReason"]);
     }
 
-    public async Task<string> RequestCertificateAsync(string domainName, IReadOnlyList<string> subjectAlternativeNames, string idempotencyToken, CancellationToken cancellationToken)
-    {
-        var response = await _api.InvokeAsync("RequestCertificate", new JsonObject
+    // Idempotent: the token makes a repeat within the hour return the same certificate.
+    public Task<string> RequestCertificateAsync(string domainName, IReadOnlyList<string> subjectAlternativeNames, string idempotencyToken, CancellationToken cancellationToken) =>
+        _api.CallAsync("RequestCertificate", new JsonObject
         {
             ["DomainName"] = domainName,
             ["SubjectAlternativeNames"] = new JsonArray(subjectAlternativeNames.Select(n => (JsonNode?)n).ToArray()),
             ["ValidationMethod"] = "DNS",
             ["IdempotencyToken"] = idempotencyToken,
-        }, cancellationToken, retryServerErrors: false).ConfigureAwait(false);
-        return (string)response["CertificateArn"]!;
-    }
+        }, idempotent: true, r => Text(r, "CertificateArn"), cancellationToken);
 }

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Xml.Linq;
+using Cruddur.Core.Aws.Protocols;
+using Cruddur.Core.Hosting;
 using static Cruddur.Core.Aws.XmlFields;
 
-namespace Cruddur.Core.Aws;
+namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>An application load balancer as ELBv2 describes it.</summary>
 public sealed record LoadBalancer(string Arn, string Name, string Scheme, string DnsName, string CanonicalHostedZoneId, string VpcId, IReadOnlyList<string> SecurityGroups);
@@ -64,19 +66,19 @@ public interface IElbv2Client
     Task<IReadOnlyList<TargetHealth>> DescribeTargetHealthAsync(string targetGroupArn, CancellationToken cancellationToken);
 }
 
-/// <summary>ELBv2 over the Query protocol (its AWSSDK package is not available here). Lists are flattened as Name.member.N.</summary>
+/// <summary>ELBv2 over the Query protocol, API 2015-12-01 (its AWSSDK package is not available here). Lists are flattened as Name.member.N.</summary>
 public sealed class Elbv2Client : IElbv2Client
 {
-    private readonly IAwsQueryApi _api;
+    private readonly QueryProtocol _api;
 
-    public Elbv2Client(IAwsQueryApi api) => _api = api;
+    public Elbv2Client(AwsContext context, IOperationHost host) => _api = new QueryProtocol(context, AwsService.Elbv2, "2015-12-01", host);
 
     public async Task<LoadBalancer?> FindLoadBalancerAsync(string name, CancellationToken cancellationToken)
     {
         try
         {
-            var result = await _api.InvokeAsync("DescribeLoadBalancers", new Dictionary<string, string> { ["Names.member.1"] = name }, cancellationToken).ConfigureAwait(false);
-            return Members(result, "LoadBalancers").Select(ToLoadBalancer).FirstOrDefault();
+            return await _api.CallAsync("DescribeLoadBalancers", new Dictionary<string, string> { ["Names.member.1"] = name }, idempotent: true,
+                r => Members(r, "LoadBalancers").Select(ToLoadBalancer).FirstOrDefault(), cancellationToken).ConfigureAwait(false);
         }
         catch (AwsServiceException e) when (e.ErrorCode == "LoadBalancerNotFound")
         {
@@ -89,23 +91,23 @@ public sealed class Elbv2Client : IElbv2Client
         var form = new Dictionary<string, string> { ["Name"] = name, ["Scheme"] = scheme, ["Type"] = "application", ["IpAddressType"] = "ipv4" };
         AddList(form, "Subnets", subnetIds);
         AddList(form, "SecurityGroups", securityGroupIds);
-        var result = await _api.InvokeAsync("CreateLoadBalancer", form, cancellationToken).ConfigureAwait(false);
-        return ToLoadBalancer(Members(result, "LoadBalancers").First());
+        // Idempotent: creating a load balancer that exists with the same settings returns it.
+        return await _api.CallAsync("CreateLoadBalancer", form, idempotent: true, r => ToLoadBalancer(Members(r, "LoadBalancers").First()), cancellationToken).ConfigureAwait(false);
     }
 
     public Task SetSecurityGroupsAsync(string loadBalancerArn, IReadOnlyList<string> securityGroupIds, CancellationToken cancellationToken)
     {
         var form = new Dictionary<string, string> { ["LoadBalancerArn"] = loadBalancerArn };
         AddList(form, "SecurityGroups", securityGroupIds);
-        return _api.InvokeAsync("SetSecurityGroups", form, cancellationToken);
+        return _api.CallAsync("SetSecurityGroups", form, idempotent: true, cancellationToken);
     }
 
     public async Task<TargetGroup?> FindTargetGroupAsync(string name, CancellationToken cancellationToken)
     {
         try
         {
-            var result = await _api.InvokeAsync("DescribeTargetGroups", new Dictionary<string, string> { ["Names.member.1"] = name }, cancellationToken).ConfigureAwait(false);
-            return Members(result, "TargetGroups").Select(ToTargetGroup).FirstOrDefault();
+            return await _api.CallAsync("DescribeTargetGroups", new Dictionary<string, string> { ["Names.member.1"] = name }, idempotent: true,
+                r => Members(r, "TargetGroups").Select(ToTargetGroup).FirstOrDefault(), cancellationToken).ConfigureAwait(false);
         }
         catch (AwsServiceException e) when (e.ErrorCode == "TargetGroupNotFound")
         {
@@ -115,7 +117,8 @@ public sealed class Elbv2Client : IElbv2Client
 
     public async Task<TargetGroup> CreateTargetGroupAsync(TargetGroupSpec spec, CancellationToken cancellationToken)
     {
-        var result = await _api.InvokeAsync("CreateTargetGroup", new Dictionary<string, string>
+        // Idempotent: creating a target group that exists with the same settings returns it.
+        return await _api.CallAsync("CreateTargetGroup", new Dictionary<string, string>
         {
             ["Name"] = spec.Name,
             ["Protocol"] = "HTTP",
@@ -126,17 +129,16 @@ public sealed class Elbv2Client : IElbv2Client
             ["HealthCheckProtocol"] = "HTTP",
             ["HealthCheckPath"] = spec.HealthCheckPath,
             ["HealthyThresholdCount"] = Text(spec.HealthyThreshold),
-        }, cancellationToken).ConfigureAwait(false);
-        return ToTargetGroup(Members(result, "TargetGroups").First());
+        }, idempotent: true, r => ToTargetGroup(Members(r, "TargetGroups").First()), cancellationToken).ConfigureAwait(false);
     }
 
     public Task ModifyTargetGroupHealthCheckAsync(string targetGroupArn, string healthCheckPath, int healthyThreshold, CancellationToken cancellationToken) =>
-        _api.InvokeAsync("ModifyTargetGroup", new Dictionary<string, string>
+        _api.CallAsync("ModifyTargetGroup", new Dictionary<string, string>
         {
             ["TargetGroupArn"] = targetGroupArn,
             ["HealthCheckPath"] = healthCheckPath,
             ["HealthyThresholdCount"] = Text(healthyThreshold),
-        }, cancellationToken);
+        }, idempotent: true, cancellationToken);
 
     public Task<IReadOnlyList<Listener>> ListListenersAsync(string loadBalancerArn, CancellationToken cancellationToken) =>
         ListAsync("DescribeListeners", new Dictionary<string, string> { ["LoadBalancerArn"] = loadBalancerArn }, "Listeners", ToListener, cancellationToken);
@@ -144,15 +146,15 @@ public sealed class Elbv2Client : IElbv2Client
     public async Task<Listener> CreateListenerAsync(string loadBalancerArn, string protocol, int port, string? certificateArn, ListenerAction defaultAction, CancellationToken cancellationToken)
     {
         var form = ListenerForm("LoadBalancerArn", loadBalancerArn, protocol, port, certificateArn, defaultAction);
-        var result = await _api.InvokeAsync("CreateListener", form, cancellationToken).ConfigureAwait(false);
-        return ToListener(Members(result, "Listeners").First());
+        // Not idempotent: after a 5xx the listener may exist, and a repeat fails with DuplicateListener.
+        return await _api.CallAsync("CreateListener", form, idempotent: false, r => ToListener(Members(r, "Listeners").First()), cancellationToken).ConfigureAwait(false);
     }
 
     public Task ModifyListenerAsync(string listenerArn, string protocol, int port, string? certificateArn, ListenerAction defaultAction, CancellationToken cancellationToken) =>
-        _api.InvokeAsync("ModifyListener", ListenerForm("ListenerArn", listenerArn, protocol, port, certificateArn, defaultAction), cancellationToken);
+        _api.CallAsync("ModifyListener", ListenerForm("ListenerArn", listenerArn, protocol, port, certificateArn, defaultAction), idempotent: true, cancellationToken);
 
     public Task DeleteListenerAsync(string listenerArn, CancellationToken cancellationToken) =>
-        _api.InvokeAsync("DeleteListener", new Dictionary<string, string> { ["ListenerArn"] = listenerArn }, cancellationToken);
+        _api.CallAsync("DeleteListener", new Dictionary<string, string> { ["ListenerArn"] = listenerArn }, idempotent: true, cancellationToken);
 
     public Task<IReadOnlyList<ListenerRule>> ListRulesAsync(string listenerArn, CancellationToken cancellationToken) =>
         ListAsync("DescribeRules", new Dictionary<string, string> { ["ListenerArn"] = listenerArn }, "Rules", ToRule, cancellationToken);
@@ -161,30 +163,24 @@ public sealed class Elbv2Client : IElbv2Client
     {
         var form = RuleForm("ListenerArn", listenerArn, host, action);
         form["Priority"] = Text(priority);
-        var result = await _api.InvokeAsync("CreateRule", form, cancellationToken).ConfigureAwait(false);
-        return ToRule(Members(result, "Rules").First());
+        return await _api.CallAsync("CreateRule", form, idempotent: false, r => ToRule(Members(r, "Rules").First()), cancellationToken).ConfigureAwait(false);
     }
 
     public Task ModifyHostRuleAsync(string ruleArn, string host, ListenerAction action, CancellationToken cancellationToken) =>
-        _api.InvokeAsync("ModifyRule", RuleForm("RuleArn", ruleArn, host, action), cancellationToken);
+        _api.CallAsync("ModifyRule", RuleForm("RuleArn", ruleArn, host, action), idempotent: true, cancellationToken);
 
-    public async Task<IReadOnlyList<TargetHealth>> DescribeTargetHealthAsync(string targetGroupArn, CancellationToken cancellationToken)
-    {
-        var result = await _api.InvokeAsync("DescribeTargetHealth", new Dictionary<string, string> { ["TargetGroupArn"] = targetGroupArn }, cancellationToken).ConfigureAwait(false);
-        return Members(result, "TargetHealthDescriptions").Select(d =>
-        {
-            var target = Child(d, "Target");
-            var health = Child(d, "TargetHealth");
-            return new TargetHealth(Field(target, "Id") ?? "", int.TryParse(Field(target, "Port"), CultureInfo.InvariantCulture, out var port) ? port : null,
-                Field(health, "State") ?? "unknown", Field(health, "Reason"), Field(health, "Description"));
-        }).ToList();
-    }
+    public Task<IReadOnlyList<TargetHealth>> DescribeTargetHealthAsync(string targetGroupArn, CancellationToken cancellationToken) =>
+        _api.CallAsync("DescribeTargetHealth", new Dictionary<string, string> { ["TargetGroupArn"] = targetGroupArn }, idempotent: true,
+            r => (IReadOnlyList<TargetHealth>)Members(r, "TargetHealthDescriptions").Select(d =>
+            {
+                var target = Child(d, "Target");
+                var health = Child(d, "TargetHealth");
+                return new TargetHealth(Field(target, "Id") ?? "", int.TryParse(Field(target, "Port"), CultureInfo.InvariantCulture, out var port) ? port : null,
+                    Field(health, "State") ?? "unknown", Field(health, "Reason"), Field(health, "Description"));
+            }).ToList(), cancellationToken);
 
-    private async Task<IReadOnlyList<T>> ListAsync<T>(string action, Dictionary<string, string> form, string listName, Func<XElement, T> map, CancellationToken cancellationToken)
-    {
-        var items = new List<T>();
-        string? marker = null;
-        do
+    private async Task<IReadOnlyList<T>> ListAsync<T>(string action, Dictionary<string, string> form, string listName, Func<XElement, T> map, CancellationToken cancellationToken) =>
+        await AwsPaginator.AllAsync(marker =>
         {
             var page = new Dictionary<string, string>(form);
             if (marker is not null)
@@ -192,14 +188,8 @@ public sealed class Elbv2Client : IElbv2Client
                 page["Marker"] = marker;
             }
 
-            var result = await _api.InvokeAsync(action, page, cancellationToken).ConfigureAwait(false);
-            items.AddRange(Members(result, listName).Select(map));
-            marker = Field(result, "NextMarker");
-        }
-        while (!string.IsNullOrEmpty(marker));
-
-        return items;
-    }
+            return _api.CallAsync(action, page, idempotent: true, r => new AwsPage<T>(Members(r, listName).Select(map).ToList(), Field(r, "NextMarker")), cancellationToken);
+        }, "ELBv2 " + action).ConfigureAwait(false);
 
     private static Dictionary<string, string> ListenerForm(string key, string arn, string protocol, int port, string? certificateArn, ListenerAction action)
     {
