@@ -9,7 +9,6 @@ BeforeAll {
     function Invoke-Sim([string] $Path, $Body) {
         Invoke-RestMethod -Method Post "$($stack.EcsUrl)/_sim/$Path" -ContentType 'application/json' -Body ($Body | ConvertTo-Json -Compress)
     }
-    function Invoke-Aws { $out = aws @args --output json; if ($LASTEXITCODE) { throw "aws $args failed" }; if ($out) { $out | ConvertFrom-Json } }
     function New-TaskDefinitionFile([string] $Family) {
         $path = Join-Path $work "$Family.json"
         @{ family = $Family; networkMode = 'awsvpc'; cpu = '256'; memory = '512'; requiresCompatibilities = @('FARGATE')

@@ -13,11 +13,6 @@ BeforeAll {
         'Listener HTTP:80', "DnsRecord $domain A", "DnsRecord api.$domain A", "Certificate $domain", 'Listener HTTPS:443',
         "ListenerRule Host api.$domain")
 
-    function Invoke-Aws {
-        $text = aws @args --output json
-        if ($LASTEXITCODE) { throw "aws $args failed" }
-        if ($text) { $text | ConvertFrom-Json }
-    }
     function Get-EdgeLines($Results) { @($Results | Where-Object { $_.Kind -notin 'LogGroup', 'EcsCluster', 'EcrRepository' -and $_.Kind -notlike 'Iam*' } | ForEach-Object { "$($_.Kind) $($_.Name) $($_.Status)" }) }
     # The whole edge as the account holds it, read with boto3 in one process (the aws CLI costs seconds per call here).
     $script:stateScript = @'
@@ -37,12 +32,6 @@ print(json.dumps(s, sort_keys=True, indent=1, default=str))
         $text = $stateScript | python3 -
         if ($LASTEXITCODE) { throw 'reading the edge state failed' }
         $text -join "`n"
-    }
-    function Get-WhatIfText([scriptblock] $Command) {
-        $file = Join-Path $TestDrive "whatif-$([guid]::NewGuid().ToString('N')).txt"
-        Start-Transcript -Path $file -UseMinimalHeader | Out-Null
-        try { & $Command | Out-Null } finally { Stop-Transcript | Out-Null }
-        Get-Content $file -Raw
     }
 }
 

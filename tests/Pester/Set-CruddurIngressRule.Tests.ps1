@@ -15,7 +15,6 @@ BeforeAll {
     $script:checkIpUrl = "http://127.0.0.1:$port/ip"
     Wait-Until { try { (Invoke-WebRequest $checkIpUrl -TimeoutSec 1).StatusCode -eq 200 } catch { $false } } 'the checkip stand-in' | Out-Null
 
-    function Invoke-Aws { $out = aws @args --output json; if ($LASTEXITCODE) { throw "aws $args failed" }; if ($out) { $out | ConvertFrom-Json } }
     function Get-Rules([string] $GroupId) {
         (Invoke-Aws ec2 describe-security-groups --group-ids $GroupId).SecurityGroups[0].IpPermissions |
             ForEach-Object { $p = $_; $p.IpRanges | ForEach-Object { "$($p.FromPort) $($_.CidrIp) $($_.Description)" } } | Sort-Object
