@@ -13,7 +13,7 @@ BeforeAll {
     $psi.RedirectStandardError = $true; $psi.RedirectStandardOutput = $true
     $script:checkIp = [System.Diagnostics.Process]::Start($psi)
     $script:checkIpUrl = "http://127.0.0.1:$port/ip"
-    Wait-Until { try { (Invoke-WebRequest $checkIpUrl -TimeoutSec 1).StatusCode -eq 200 } catch { $false } } 'the checkip stand-in' | Out-Null
+    Wait-Until { if ($checkIp.HasExited) { throw "the checkip stand-in exited: $($checkIp.StandardError.ReadToEnd())" }; try { (Invoke-WebRequest $checkIpUrl -TimeoutSec 2).StatusCode -eq 200 } catch { $false } } 'the checkip stand-in' -Seconds 90 | Out-Null
 
     function Get-Rules([string] $GroupId) {
         (Invoke-Aws ec2 describe-security-groups --group-ids $GroupId).SecurityGroups[0].IpPermissions |
