@@ -36,6 +36,9 @@ public sealed class SimState
     public SortedDictionary<string, int> Calls { get; } = new(StringComparer.Ordinal);
     public List<ExecSession> Sessions { get; } = [];
 
+    /// <summary>Container output and one-off commands (see <see cref="TaskRuntime"/>); null runs tasks without either.</summary>
+    public TaskRuntime? Runtime { get; set; }
+
     public SimState(double timeScale)
     {
         TimeScale = timeScale;
@@ -55,6 +58,7 @@ public sealed class SimState
         Faults.Clear();
         Calls.Clear();
         Sessions.Clear();
+        Runtime?.Reset();
     }
 
     public static string ClusterKey(string region, string name) => $"{region}/{name}";
@@ -131,6 +135,7 @@ public sealed class SimState
         }
         task.NextAt = now + Scaled(ProvisioningSeconds * SpeedFactor(task));
         Tasks[task.Arn] = task;
+        Runtime?.OnLaunched(task);
         PropagateTags(task);
         return task;
     }
@@ -193,6 +198,7 @@ public sealed class SimState
             t.LastStatus = Status.Stopping;
             t.Phase = TaskPhase.Stopping;
             t.NextAt = now + Scaled(DrainSeconds);
+            Runtime?.OnStopping(t);
         }
         t.Version++;
     }
@@ -209,6 +215,17 @@ public sealed class SimState
                 t.NextAt = now + Scaled(PendingSeconds * f);
                 break;
             case TaskPhase.Pending:
+                var start = Runtime?.Start(t) ?? StartResult.Go;
+                if (start.Wait)
+                {
+                    t.NextAt = now + 0.01;
+                    return;
+                }
+                if (start.FailureReason is { } failure)
+                {
+                    FailToStart(t, failure);
+                    break;
+                }
                 t.Phase = TaskPhase.Running;
                 t.LastStatus = Status.Running;
                 t.PullStoppedAt = now;
@@ -232,6 +249,7 @@ public sealed class SimState
                         }
                     }
                 }
+                Runtime?.OnRunning(t);
                 if (t.Scenario == Scenarios.Crash)
                 {
                     t.Phase = TaskPhase.Crash;
@@ -248,6 +266,7 @@ public sealed class SimState
                 }
                 break;
             case TaskPhase.HealthCheck:
+                Runtime?.OnHealthChecked(t, t.Scenario != Scenarios.Unhealthy);
                 if (t.Scenario == Scenarios.Unhealthy)
                 {
                     t.HealthStatus = "UNHEALTHY";
@@ -280,6 +299,7 @@ public sealed class SimState
                 var victim = t.Containers.FirstOrDefault(c => c.Essential && c.HasHealthCheck)
                     ?? t.Containers.LastOrDefault(c => c.Essential)
                     ?? t.Containers.First();
+                Runtime?.OnCrash(t, victim);
                 victim.LastStatus = Status.Stopped;
                 victim.ExitCode = 1;
                 t.ExecutionStoppedAt = now;
@@ -316,6 +336,17 @@ public sealed class SimState
                 break;
         }
         t.Version++;
+    }
+
+    /// <summary>A container could not start (log stream, command): the task stops without ever running (TaskFailedToStart).</summary>
+    private void FailToStart(TaskRec t, string reason)
+    {
+        foreach (var c in t.Containers)
+        {
+            c.Reason = reason;
+        }
+        StopTask(t, reason, "TaskFailedToStart");
+        OnTaskFailed(t);
     }
 
     /// <summary>A task of a service failed (crash or health check): failedTasks, back-off, circuit breaker.</summary>
@@ -533,6 +564,7 @@ public sealed class SimState
         {
             Tasks.Remove(t.Arn);
             Tags.Remove(t.Arn);
+            Runtime?.OnForgotten(t);
         }
     }
 }

@@ -36,10 +36,21 @@ public static partial class SimulatorHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         var state = new SimState(ResolveTimeScale(builder.Configuration));
+        var logsEndpoint = LogsWriter.ResolveEndpoint(builder.Configuration);
+        var logs = logsEndpoint is null ? null : new LogsWriter(logsEndpoint);
+        state.Runtime = new TaskRuntime(state, logs);
         builder.Services.AddSingleton(state);
         builder.Services.AddHostedService<Ticker>();
         builder.Services.AddHostedService<TargetRegistrar>();
         var app = builder.Build();
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            lock (state.Gate)
+            {
+                state.Runtime.Reset(); // no one-off command outlives the simulator
+            }
+            logs?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
+        });
         var api = new EcsApi(state);
         var elbv2Upstream = builder.Configuration["elbv2-upstream"] is { Length: > 0 } u ? new Uri(u) : null;
 

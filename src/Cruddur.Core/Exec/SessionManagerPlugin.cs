@@ -33,25 +33,7 @@ public static class SessionManagerPlugin
     private const string Downloads = "https://s3.amazonaws.com/session-manager-downloads/plugin/latest";
 
     /// <summary>The plugin's full path from PATH (with PATHEXT on Windows), or null.</summary>
-    public static string? Find(string? pathVariable = null)
-    {
-        var names = OperatingSystem.IsWindows()
-            ? (Environment.GetEnvironmentVariable("PATHEXT") ?? ".EXE").Split(';', StringSplitOptions.RemoveEmptyEntries).Select(ext => ExecutableName + ext.ToLowerInvariant()).Prepend(ExecutableName)
-            : [ExecutableName];
-        foreach (var directory in (pathVariable ?? Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            foreach (var name in names)
-            {
-                var candidate = Path.Combine(directory, name);
-                if (File.Exists(candidate) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        return null;
-    }
+    public static string? Find(string? pathVariable = null) => ExecutableResolver.Find(ExecutableName, pathVariable);
 
     /// <summary>Finds the plugin and asks its version (<c>session-manager-plugin --version</c>, as the AWS CLI does before using the environment form).</summary>
     public static async Task<SessionManagerPluginInfo> InspectAsync(CancellationToken cancellationToken)

@@ -9,63 +9,52 @@ using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Deploys an image to ECS services: registers the task definition, rolls it out, watches it and rolls back on failure.</para>
-/// </summary>
+/// <summary>Deploys an image to ECS services: registers the task definition, rolls it out, watches it and rolls back on failure.</summary>
 [Cmdlet("Deploy", "CruddurService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(Deployment))]
 public sealed class DeployCruddurServiceCommand : AwsCmdlet
 {
     private readonly List<DeployTarget> _targets = [];
 
-    /// <summary><para type="description">The service(s) to deploy. Publish-CruddurImage's Repository binds here (the seed names repository and service alike).</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Repository", "ServiceName")]
     [ArgumentCompleter(typeof(EcsServiceCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Service { get; set; } = [];
 
-    /// <summary><para type="description">The ECS cluster. Default: cruddur.</para></summary>
     [Parameter]
     [ArgumentCompleter(typeof(EcsClusterCompleter))]
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = SeedDefaults.Cluster;
 
-    /// <summary><para type="description">The image to deploy, best pinned by digest (registry/repository@sha256:...). Publish-CruddurImage's ImageUri binds here. Without it the definition's image is kept.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("ImageUri")]
     [ValidateNotNullOrEmpty]
     public string? Image { get; set; }
 
-    /// <summary><para type="description">The container whose image is replaced. Default: the service name.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ContainerName { get; set; }
 
-    /// <summary><para type="description">A task definition file in the format of register-task-definition --cli-input-json, such as aws/task-definitions/backend-flask.json, or a folder holding &lt;service&gt;.json files. Default: the service's current task definition.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? TaskDefinitionFile { get; set; }
 
-    /// <summary><para type="description">A create-service --cli-input-json file, such as aws/ecs/service-backend-flask.json, or a folder holding service-&lt;service&gt;.json files. Used only to create a service that does not exist.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ServiceDefinitionFile { get; set; }
 
-    /// <summary><para type="description">Return once ECS accepted the deployment, without watching it.</para></summary>
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    /// <summary><para type="description">How long to watch before the deployment counts as failed: a TimeSpan or a number of seconds. Default: 15 minutes.</para></summary>
     [Parameter]
     [SecondsArgument]
+    [ValidateDuration(1, 86400)]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary><para type="description">When the deployment fails and ECS did not roll back itself, leave the service as it is instead of rolling back to the previous revision.</para></summary>
     [Parameter]
     public SwitchParameter NoRollback { get; set; }
 
-    /// <summary><para type="description">After a successful deployment, deregister the family's revisions older than the newest N, except ones a service still uses.</para></summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int KeepRevisions { get; set; }
@@ -98,18 +87,20 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
         }
 
         var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, KeepRevisions = KeepRevisions };
-        IReadOnlyList<Deployment> deployments = [];
+        DeployResult result;
         try
         {
-            deployments = Run((host, token) =>
+            result = Run((host, token) =>
                 new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws), elb: new Elbv2Client(Aws, host)).DeployAsync(_targets, options, token));
         }
         catch (CruddurException e)
         {
-            ThrowTerminating(e); // bad input or a refused call: nothing (more) was deployed
+            ThrowTerminating(e); // bad input or a refused call before anything changed: nothing was deployed
+            return;
         }
 
-        foreach (var deployment in deployments)
+        // Every service that changed is reported, each on its own: a failure of one does not hide the others.
+        foreach (var deployment in result.Deployments)
         {
             if (EcsDeployer.ErrorFor(deployment) is { } error)
             {
@@ -119,6 +110,11 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             {
                 WriteObject(deployment);
             }
+        }
+
+        if (result.Failure is not null)
+        {
+            WriteError(ToErrorRecord(result.Failure));
         }
     }
 

@@ -8,26 +8,21 @@ using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Shows ECS services: deployments, task counts, the last events and the running tasks.</para>
-/// </summary>
+/// <summary>Shows ECS services: deployments, task counts, the last events and the running tasks.</summary>
 [Cmdlet(VerbsCommon.Get, "CruddurService")]
 [OutputType(typeof(ServiceStatus))]
 public sealed class GetCruddurServiceCommand : AwsCmdlet
 {
-    /// <summary><para type="description">The service(s) to show. Default: every service of the cluster. Deployment objects bind here.</para></summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsServiceCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Service { get; set; } = [];
 
-    /// <summary><para type="description">The ECS cluster. Default: cruddur.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsClusterCompleter))]
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = SeedDefaults.Cluster;
 
-    /// <summary><para type="description">How many of the newest service events to include. Default: 5.</para></summary>
     [Parameter]
     [ValidateRange(0, 100)]
     public int EventCount { get; set; } = 5;

@@ -9,7 +9,8 @@ using Cruddur.PowerShell.Hosting;
 namespace Cruddur.PowerShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Creates the seed's one-time AWS set-up (log group, cluster, ECR repositories, IAM roles, security group) and, with -Domain, its public edge (load balancer, HTTPS, DNS), idempotently.</para>
+/// Creates the seed's one-time AWS set-up (log group, cluster, ECR repositories, IAM roles, security group) and, with -Domain,
+/// its public edge (load balancer, HTTPS, DNS), idempotently.
 /// </summary>
 [Cmdlet(VerbsData.Initialize, "CruddurInfrastructure", SupportsShouldProcess = true, DefaultParameterSetName = BaseSet)]
 [OutputType(typeof(InfrastructureResource))]
@@ -18,58 +19,48 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
     private const string BaseSet = "Base";
     private const string EdgeSet = "Edge";
 
-    /// <summary><para type="description">The ECS cluster to create (with a Service Connect namespace of the same name); the log group has this name too.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = SeedDefaults.Cluster;
 
-    /// <summary><para type="description">The services; each gets an ECR repository of its name, besides cruddur-python for the base image.</para></summary>
     [Parameter]
     [ArgumentCompleter(typeof(SeedServiceCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Service { get; set; } = [.. SeedDefaults.Services];
 
-    /// <summary><para type="description">How many days the log group keeps logs (a value CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, ...).</para></summary>
     [Parameter]
     [ArgumentCompleter(typeof(LogRetentionCompleter))]
+    [ValidateRange(1, 3653)]
     public int LogRetentionDays { get; set; } = 1;
 
-    /// <summary><para type="description">The folder with the seed's policy files: service/service-assume-execution-role.json, service/service-execution-policy.json, task/task-assume-execution-role.json, task/task-execution-policy.json. A file that is absent is replaced by its built-in equivalent.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string PolicyPath { get; set; } = SeedDefaults.PolicyFolder;
 
-    /// <summary><para type="description">The apex domain to serve Cruddur on (example.com): adds the load balancer, its security group, the target groups, the hosted zone, the certificate for the domain and *.domain, the listeners (80 redirects to 443; 443 forwards to the frontend, Host api.&lt;domain&gt; to the backend) and the alias records.</para></summary>
     [Parameter(Mandatory = true, ParameterSetName = EdgeSet)]
     [ValidateNotNullOrEmpty]
     public string Domain { get; set; } = null!;
 
-    /// <summary><para type="description">IPv4 CIDRs that may reach the load balancer on 80 and 443 (default 0.0.0.0/0, anywhere). Rules for other sources on those ports are removed.</para></summary>
     [Parameter(ParameterSetName = EdgeSet)]
     [ValidateNotNullOrEmpty]
     public string[] AllowedCidr { get; set; } = [EdgeOptions.Anywhere];
 
-    /// <summary><para type="description">An existing ACM certificate (covering the domain and api.&lt;domain&gt;) to use instead of requesting one.</para></summary>
     [Parameter(ParameterSetName = EdgeSet)]
     [ValidateNotNullOrEmpty]
-    public string CertificateArn { get; set; } = null!;
+    public string? CertificateArn { get; set; }
 
-    /// <summary><para type="description">The hosted zone of the domain, by id; default: the zone named after the domain, created when missing.</para></summary>
     [Parameter(ParameterSetName = EdgeSet)]
     [ValidateNotNullOrEmpty]
-    public string HostedZoneId { get; set; } = null!;
+    public string? HostedZoneId { get; set; }
 
-    /// <summary><para type="description">The load balancer's name (default cruddur-application-loadbalancer, the seed's).</para></summary>
     [Parameter(ParameterSetName = EdgeSet)]
     [ValidateNotNullOrEmpty]
     public string LoadBalancerName { get; set; } = SeedDefaults.LoadBalancerName;
 
-    /// <summary><para type="description">How long to wait for the certificate to be issued (default 600 seconds). ACM issues it once the validation records resolve publicly, which needs the zone's name servers set at the registrar.</para></summary>
     [Parameter(ParameterSetName = EdgeSet)]
     [ValidateRange(1, 86400)]
     public int CertificateTimeoutSeconds { get; set; } = 600;
 
-    /// <summary><para type="description">Also removes the load balancer's listeners other than 80 and 443 (the seed's temporary HTTP 4567 and 3000 ones); without it they are reported and kept.</para></summary>
     [Parameter(ParameterSetName = EdgeSet)]
     public SwitchParameter Force { get; set; }
 
@@ -86,8 +77,8 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
         {
             Domain = Domain,
             AllowedCidrs = AllowedCidr,
-            CertificateArn = MyInvocation.BoundParameters.ContainsKey(nameof(CertificateArn)) ? CertificateArn : null,
-            HostedZoneId = MyInvocation.BoundParameters.ContainsKey(nameof(HostedZoneId)) ? HostedZoneId : null,
+            CertificateArn = CertificateArn,
+            HostedZoneId = HostedZoneId,
             LoadBalancerName = LoadBalancerName,
             CertificateTimeout = TimeSpan.FromSeconds(CertificateTimeoutSeconds),
             Force = Force,

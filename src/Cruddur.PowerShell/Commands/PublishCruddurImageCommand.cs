@@ -1,7 +1,5 @@
 using System.Collections;
 using System.Management.Automation;
-using Cruddur.Core.Aws;
-using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.EnvFiles;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Images;
@@ -10,56 +8,45 @@ using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Builds a service's image (or mirrors an existing one) and pushes it to ECR, returning the pushed digest.</para>
-/// </summary>
+/// <summary>Builds a service's image (or mirrors an existing one) and pushes it to ECR, returning the pushed digest.</summary>
 [Cmdlet(VerbsData.Publish, "CruddurImage", SupportsShouldProcess = true)]
 [OutputType(typeof(Image))]
 public sealed class PublishCruddurImageCommand : AwsCmdlet
 {
-    /// <summary><para type="description">The ECR repository, which the seed names after the service: backend-flask, frontend-react-js, cruddur-python. Default: the piped env file's name without .env.</para></summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Service", "RepositoryName")]
     [ArgumentCompleter(typeof(SeedRepositoryCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Repository { get; set; }
 
-    /// <summary><para type="description">The build context folder. Default: ./&lt;Repository&gt; (the seed keeps each service in a folder of its name).</para></summary>
     [Parameter(Position = 1)]
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
-    /// <summary><para type="description">The Dockerfile, relative to the build context. Default: Dockerfile.prod when the context has one, else Dockerfile.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Dockerfile { get; set; }
 
-    /// <summary><para type="description">Build arguments (docker build --build-arg), such as @{ REACT_APP_BACKEND_URL = 'https://api.example.com' }; they win over the env file's values.</para></summary>
     [Parameter]
     public Hashtable? BuildArgument { get; set; }
 
-    /// <summary><para type="description">An env file (from New-CruddurEnvFile, or a path): the values whose names the Dockerfile declares with ARG become build arguments.</para></summary>
     [Parameter(ValueFromPipeline = true)]
     [EnvFileTransformation]
     public EnvFile? EnvFile { get; set; }
 
-    /// <summary><para type="description">An existing image to mirror into the repository (pulled only when not on this machine), such as python:3.10-slim-buster.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Source { get; set; }
 
-    /// <summary><para type="description">The tags to push, replacing the default: latest and, in a git work tree, the short commit id (with -dirty for uncommitted changes).</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string[]? Tag { get; set; }
 
-    /// <summary><para type="description">The container engine: docker (default), podman, or the name or path of another docker-compatible CLI.</para></summary>
     [Parameter]
     [ArgumentCompleter(typeof(EngineCompleter))]
     [ValidateNotNullOrEmpty]
     public string Engine { get; set; } = "docker";
 
-    /// <summary><para type="description">Push to this registry host (host:port) instead of the one ECR reports, with ECR's credentials: for mirrors and local registries.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? RegistryHost { get; set; }
@@ -69,12 +56,7 @@ public sealed class PublishCruddurImageCommand : AwsCmdlet
         TryRun(() =>
         {
             var request = CreateRequest();
-            var image = Run((host, token) =>
-            {
-                var awsKey = string.Join('|', Aws.Region, Aws.EndpointFor(AwsService.Ecr), Aws.ProfileName);
-                var publisher = new ImagePublisher(new EcrClient(Aws, host), new ContainerEngine(Engine), awsKey);
-                return publisher.PublishAsync(request, host, token);
-            });
+            var image = Run((host, token) => new ImagePublisher(Aws, new ContainerEngine(Engine), host).PublishAsync(request, host, token));
             if (image is not null)
             {
                 WriteObject(image);
@@ -105,8 +87,10 @@ public sealed class PublishCruddurImageCommand : AwsCmdlet
         {
             ContextPath = context,
             Dockerfile = Dockerfile is null ? null : System.IO.Path.GetFullPath(Dockerfile, context),
-            BuildArguments = ReadBuildArguments(),
+            BuildArguments = ReadBuildArguments(out var secureStrings),
             EnvFileValues = EnvFile?.ReadValues() ?? new Dictionary<string, string>(),
+            SecretSourcedNames = (EnvFile?.Variables ?? []).Where(v => v.Source.StartsWith("ParameterStore:", StringComparison.Ordinal))
+                .Select(v => v.Name).Concat(secureStrings).ToHashSet(StringComparer.Ordinal),
             Tags = Tag,
             RegistryHost = RegistryHost,
         };
@@ -115,12 +99,23 @@ public sealed class PublishCruddurImageCommand : AwsCmdlet
     private string? RepositoryFromEnvFile() =>
         EnvFile is null ? null : System.IO.Path.GetFileNameWithoutExtension(EnvFile.Path);
 
-    private Dictionary<string, string> ReadBuildArguments()
+    private Dictionary<string, string> ReadBuildArguments(out List<string> secureStrings)
     {
         var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
+        secureStrings = [];
         foreach (DictionaryEntry entry in BuildArgument ?? [])
         {
-            arguments[entry.Key.ToString()!] = entry.Value is null ? string.Empty : LanguagePrimitives.ConvertTo<string>(entry.Value);
+            var name = entry.Key.ToString()!;
+            var value = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
+            if (value is System.Security.SecureString secure)
+            {
+                secureStrings.Add(name);
+                arguments[name] = new System.Net.NetworkCredential(string.Empty, secure).Password;
+            }
+            else
+            {
+                arguments[name] = value is null ? string.Empty : LanguagePrimitives.ConvertTo<string>(value);
+            }
         }
 
         return arguments;

@@ -9,37 +9,31 @@ using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Rolls an ECS service back to its previous task definition revision and watches the rollback.</para>
-/// </summary>
+/// <summary>Rolls an ECS service back to its previous task definition revision and watches the rollback.</summary>
 [Cmdlet(VerbsCommon.Undo, "CruddurDeployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(Deployment))]
 public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
 {
-    /// <summary><para type="description">The service to roll back. Deployment and Get-CruddurService objects bind here.</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsServiceCompleter))]
     [ValidateNotNullOrEmpty]
     public string Service { get; set; } = string.Empty;
 
-    /// <summary><para type="description">The ECS cluster. Default: cruddur.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsClusterCompleter))]
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = SeedDefaults.Cluster;
 
-    /// <summary><para type="description">The revision to go back to (family:revision or an ARN). Default: the newest active revision older than the one the service runs.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? TaskDefinition { get; set; }
 
-    /// <summary><para type="description">Return once ECS accepted the rollback, without watching it.</para></summary>
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    /// <summary><para type="description">How long to watch the rollback: a TimeSpan or a number of seconds. Default: 15 minutes.</para></summary>
     [Parameter]
     [SecondsArgument]
+    [ValidateDuration(1, 86400)]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 
     protected override void ProcessRecord()
