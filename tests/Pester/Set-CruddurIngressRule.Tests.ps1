@@ -71,10 +71,11 @@ Describe 'Set-CruddurIngressRule' {
         ) {
             if ($Setup) { & $Setup }
             $before = Get-Rules $group
-            $arguments = @{ GroupId = $group; Port = 5432 }
-            foreach ($key in $Arguments.Keys) { $arguments[$key] = $Arguments[$key] }
-            if ($arguments.CheckIpPath) { $arguments.CheckIpUrl = $checkIpUrl -replace '/ip$', "/$($arguments.CheckIpPath)"; $arguments.Remove('CheckIpPath') }
-            { Set-CruddurIngressRule @arguments -ErrorAction Stop } | Should -Throw -ErrorId "$Id,Cruddur.PowerShell.Commands.SetCruddurIngressRuleCommand" -ExpectedMessage $Message
+            # PowerShell names are case-insensitive: $Arguments is the -ForEach data, so the splat needs another name.
+            $splat = @{ GroupId = $group; Port = 5432 }
+            foreach ($key in $Arguments.Keys) { $splat[$key] = $Arguments[$key] }
+            if ($splat.CheckIpPath) { $splat.CheckIpUrl = $checkIpUrl -replace '/ip$', "/$($splat.CheckIpPath)"; $splat.Remove('CheckIpPath') }
+            { Set-CruddurIngressRule @splat -ErrorAction Stop } | Should -Throw -ErrorId "$Id,Cruddur.PowerShell.Commands.SetCruddurIngressRuleCommand" -ExpectedMessage $Message
             Get-Rules $group | Should -Be $before
         }
     }
