@@ -31,6 +31,7 @@ public sealed class SimState
     public Dictionary<string, TaskRec> Tasks { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, JsonArray> Tags { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, string> ScenarioByService { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, TargetHealthMode> TargetHealthByService { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, Fault> Faults { get; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, int> Calls { get; } = new(StringComparer.Ordinal);
     public List<ExecSession> Sessions { get; } = [];
@@ -53,6 +54,7 @@ public sealed class SimState
         Tasks.Clear();
         Tags.Clear();
         ScenarioByService.Clear();
+        TargetHealthByService.Clear();
         Faults.Clear();
         Calls.Clear();
         Sessions.Clear();

@@ -184,6 +184,9 @@ public sealed class ServiceWatch
     public void TimeOut(TimeSpan after) =>
         Fail(WatchState.TimedOut, $"the deployment did not complete within {after} (rollout {Deployment.RolloutState}: {Deployment.RunningCount}/{Deployment.DesiredCount} running, {Deployment.FailedTasks} failed tasks)");
 
+    /// <summary>Ends a watch ECS called a success because the load balancer's targets are not healthy (see <see cref="TargetHealthWaiter"/>).</summary>
+    public void FailTargets(IReadOnlyList<string> reasons) => Fail(WatchState.Failed, "the load balancer's targets are not healthy: " + string.Join("; ", reasons));
+
     /// <summary>Ends the watch because DescribeServices no longer finds the service.</summary>
     public void Missing() => Fail(WatchState.Failed, "the service no longer exists");
 

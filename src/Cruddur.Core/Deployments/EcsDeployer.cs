@@ -56,12 +56,14 @@ public sealed class EcsDeployer
     private readonly WatchClock _clock;
     private readonly ILogEventSource? _logs;
     private readonly string _region;
+    private readonly IElbv2Client? _elb;
 
     /// <param name="placeholders">Values for ERB placeholders in definition files (see <see cref="PlaceholderValues"/>).</param>
     /// <param name="logs">Where the failing tasks' log lines are read (null: failures carry no log lines).</param>
     /// <param name="region">The region for task definitions whose awslogs options name none.</param>
+    /// <param name="elb">Resolves target group names in service files and checks target health (<see cref="TargetHealthWaiter"/>).</param>
     public EcsDeployer(IEcsClient ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null,
-        ILogEventSource? logs = null, string region = "")
+        ILogEventSource? logs = null, string region = "", IElbv2Client? elb = null)
     {
         _ecs = ecs;
         _host = host;
@@ -69,6 +71,7 @@ public sealed class EcsDeployer
         _clock = clock ?? WatchClock.System;
         _logs = logs;
         _region = region;
+        _elb = elb;
     }
 
     /// <summary>
@@ -128,6 +131,11 @@ public sealed class EcsDeployer
         if (options.Wait && watches.Count > 0)
         {
             await WatchOrExplainAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
+            if (_elb is not null)
+            {
+                await new TargetHealthWaiter(_ecs, _elb, _host, _clock).WaitAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
+            }
+
             await SettleAsync(watches, options, cancellationToken).ConfigureAwait(false);
             if (options.KeepRevisions > 0)
             {
@@ -227,6 +235,7 @@ public sealed class EcsDeployer
 
             serviceDefinition["serviceName"] = target.Service;
             serviceDefinition["cluster"] = target.Cluster;
+            await TargetGroupReferences.ResolveAsync(serviceDefinition, _elb, target.ServiceDefinitionFile, cancellationToken).ConfigureAwait(false);
         }
 
         var currentArn = (string?)service?["taskDefinition"];
