@@ -49,8 +49,6 @@ BeforeAll {
     function New-RunningService([string] $Service, [switch] $CircuitBreaker, [string] $Scenario = 'healthy') {
         Deploy-CruddurService $Service -TaskDefinitionFile (New-TaskDefinitionFile $Service -Scenario $Scenario) -ServiceDefinitionFile (New-ServiceDefinitionFile $Service -CircuitBreaker:$CircuitBreaker) -ErrorAction Stop
     }
-    # The default stability window at the simulator's time scale: 95 s at 0.02 is 1.9 s. Tests of the window pass their own.
-    $PSDefaultParameterValues['Deploy-CruddurService:StableFor'] = [timespan]::FromSeconds(95 * 0.02)
     function Get-ServiceState([string] $Service) { (Invoke-Ecs describe-services --cluster cruddur --services $Service).services[0] }
     # A pipeline in its own runspace whose host records what reaches its UI (once the pipeline is stopped it may take no more
     # output; the host still shows it) and holds -Confirm prompts until the test answers them.

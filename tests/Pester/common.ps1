@@ -4,6 +4,10 @@ $modulePath = if ($env:CRUDDUR_MODULE_PATH) { $env:CRUDDUR_MODULE_PATH } else { 
 Import-Module $modulePath
 Import-Module (Join-Path $script:RepoRoot 'tests/Stack/CruddurStack.psm1') -Force
 
+# Deploy's default stability window at the stack's ECS time scale (Start-CruddurStack -EcsTimeScale, 0.02): 95 s becomes
+# 1.9 s, as every other simulated wait is scaled. Tests of the window pass their own -StableFor.
+$PSDefaultParameterValues['Deploy-CruddurService:StableFor'] = [timespan]::FromSeconds(95 * 0.02)
+
 # Everything a command wrote to any stream (output formatted as a user sees it, errors, warnings, verbose, debug,
 # information), as one string: for asserting that a secret appears nowhere.
 function Get-AllStreamText([scriptblock] $Command) {
