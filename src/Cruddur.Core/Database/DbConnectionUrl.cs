@@ -250,7 +250,7 @@ public sealed class DbConnectionUrl
     private static CruddurException Invalid(string url, string why)
     {
         var shown = Redact(url);
-        return new CruddurException("DbConnectionUrlInvalid", ErrorKind.InvalidArgument,
+        return new CruddurException(ErrorIds.DbConnectionUrlInvalid, ErrorKind.InvalidArgument,
             $"The connection URL '{shown}' is not usable: {why}. The form is postgresql://user:password@host:5432/cruddur?sslmode=require.", target: shown);
     }
 }

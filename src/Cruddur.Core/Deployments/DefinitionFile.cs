@@ -27,7 +27,7 @@ public static class DefinitionFile
     {
         if (!File.Exists(path))
         {
-            throw new CruddurException("DeployDefinitionFileNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.DeployDefinitionFileNotFound, ErrorKind.ObjectNotFound,
                 $"The definition file '{path}' does not exist. Pass the path of a JSON file such as {SeedDefaults.TaskDefinitionFile(SeedDefaults.BackendService)}.", target: path);
         }
 
@@ -51,14 +51,14 @@ public static class DefinitionFile
             var line = (e.LineNumber ?? 0) + 1;
             var path = PathAtError(rendered);
             var where = path == "$" ? string.Empty : $" (at {path})";
-            throw new CruddurException("DeployDefinitionInvalidJson", ErrorKind.InvalidData,
+            throw new CruddurException(ErrorIds.DeployDefinitionInvalidJson, ErrorKind.InvalidData,
                 $"{source}:{line}: not valid JSON{where}: {FirstSentence(e.Message)} Fix the file and run the command again; nothing was registered.", e, source)
             {
                 Data = { ["Line"] = line, ["Path"] = path },
             };
         }
 
-        return node as JsonObject ?? throw new CruddurException("DeployDefinitionInvalidJson", ErrorKind.InvalidData,
+        return node as JsonObject ?? throw new CruddurException(ErrorIds.DeployDefinitionInvalidJson, ErrorKind.InvalidData,
             $"{source}: the file must hold one JSON object ({{ ... }}), as register-task-definition --cli-input-json expects.", target: source);
     }
 

@@ -54,7 +54,7 @@ public sealed class EnvFileGenerator
         result = Path.GetFullPath(result);
         if (string.Equals(result, Path.GetFullPath(templatePath), StringComparison.Ordinal))
         {
-            throw new CruddurException("EnvFileDestinationIsTemplate", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.EnvFileDestinationIsTemplate, ErrorKind.InvalidArgument,
                 $"Writing '{templatePath}' would overwrite the template itself.", target: templatePath);
         }
 
@@ -62,7 +62,7 @@ public sealed class EnvFileGenerator
     }
 
     /// <summary>The error for a template path that names no file (the shell raises it too, for a path as typed).</summary>
-    public static CruddurException TemplateNotFound(string path) => new("EnvFileTemplateNotFound", ErrorKind.ObjectNotFound,
+    public static CruddurException TemplateNotFound(string path) => new(ErrorIds.EnvFileTemplateNotFound, ErrorKind.ObjectNotFound,
         $"The template '{path}' does not exist. Pass the path of an .erb template such as {SeedDefaults.EnvTemplate(SeedDefaults.BackendService)}.", target: path);
 
     /// <summary>Renders and writes; returns null when <see cref="IOperationHost.ShouldProcess"/> declined (-WhatIf).</summary>
@@ -108,7 +108,7 @@ public sealed class EnvFileGenerator
         var directory = Path.GetDirectoryName(request.DestinationPath)!;
         if (!Directory.Exists(directory))
         {
-            throw new CruddurException("EnvFileDestinationNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.EnvFileDestinationNotFound, ErrorKind.ObjectNotFound,
                 $"The folder '{directory}' does not exist.", target: directory);
         }
 

@@ -1,3 +1,5 @@
+using Cruddur.Core.Hosting;
+
 namespace Cruddur.Core.Exec;
 
 /// <summary>How one ECS Exec prerequisite stands: Fail stops a connect, Warn is shown and the connect goes on.</summary>
@@ -22,7 +24,7 @@ public sealed record ExecCheck(string Check, ExecCheckStatus Status, string Deta
 public sealed class PluginExitException : Hosting.CruddurException
 {
     public PluginExitException(int exitCode, string target)
-        : base("ExecPluginFailed", Hosting.ErrorKind.InvalidOperation,
+        : base(ErrorIds.ExecPluginFailed, Hosting.ErrorKind.InvalidOperation,
             $"session-manager-plugin exited with code {exitCode}. Its own messages above say why; run Connect-CruddurTask -Check to verify the prerequisites.", target: target)
     {
         ExitCode = exitCode;

@@ -63,7 +63,7 @@ public static class SessionManagerPlugin
             return new SessionManagerPluginInfo(null, null, hint);
         }
 
-        var result = await ProcessRunner.RunAsync(new ProcessSpec(path, ["--version"]), null, "ExecPlugin", cancellationToken).ConfigureAwait(false);
+        var result = await ProcessRunner.RunAsync(new ProcessSpec(path, ["--version"]), null, ErrorIds.ExecPluginNotFound, cancellationToken).ConfigureAwait(false);
         var version = result.ExitCode == 0 ? result.Output.FirstOrDefault(l => !string.IsNullOrWhiteSpace(l))?.Trim() : null;
         return new SessionManagerPluginInfo(path, version ?? $"(exit code {result.ExitCode})", hint);
     }
@@ -143,7 +143,7 @@ public static class SessionManagerPlugin
             }
             catch (System.ComponentModel.Win32Exception e)
             {
-                throw new CruddurException("ExecPluginNotFound", ErrorKind.NotInstalled,
+                throw new CruddurException(ErrorIds.ExecPluginNotFound, ErrorKind.NotInstalled,
                     $"'{pluginPath}' could not be started: {e.Message}. Reinstall session-manager-plugin.", e, pluginPath);
             }
 

@@ -1,4 +1,5 @@
 using Cruddur.Core.Processes;
+using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Git;
 
@@ -33,7 +34,7 @@ public static class GitWorkTree
     {
         try
         {
-            return await ProcessRunner.RunAsync(new ProcessSpec("git", arguments) { WorkingDirectory = directory }, null, "Git", cancellationToken).ConfigureAwait(false);
+            return await ProcessRunner.RunAsync(new ProcessSpec("git", arguments) { WorkingDirectory = directory }, null, ErrorIds.GitNotFound, cancellationToken).ConfigureAwait(false);
         }
         catch (Hosting.CruddurException)
         {

@@ -16,7 +16,7 @@ public static partial class DockerfileArgs
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CruddurException("ImageDockerfileNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.ImageDockerfileNotFound, ErrorKind.ObjectNotFound,
                 $"The Dockerfile '{dockerfilePath}' cannot be read: {e.Message}. Pass -Dockerfile with a file in the build context.", e, dockerfilePath);
         }
 

@@ -58,7 +58,7 @@ public sealed class EcrLogin
         var colon = decoded.IndexOf(':', StringComparison.Ordinal);
         if (colon <= 0 || endpoint is null)
         {
-            throw new CruddurException("EcrAuthorizationInvalid", ErrorKind.InvalidData,
+            throw new CruddurException(ErrorIds.ImageRegistryAuthorizationInvalid, ErrorKind.InvalidData,
                 "ECR GetAuthorizationToken returned no usable token. Check the ECR endpoint (-EndpointUrl / AWS_ENDPOINT_URL) and try again.");
         }
 

@@ -117,7 +117,7 @@ public sealed class ImagePublisher
             var confirmed = await RegistryClient.GetManifestDigestAsync(credential, request.Repository, tags[i], cancellationToken).ConfigureAwait(false);
             if ((pushed is not null && pushed != confirmed) || (digest is not null && digest != confirmed))
             {
-                throw new CruddurException("ImagePushNotConfirmed", ErrorKind.InvalidOperation,
+                throw new CruddurException(ErrorIds.ImagePushNotConfirmed, ErrorKind.InvalidOperation,
                     $"The registry holds {confirmed} for {references[i]}, not the pushed {pushed ?? digest}. Someone else pushed the tag meanwhile; publish again.",
                     target: references[i]);
             }
@@ -133,14 +133,14 @@ public sealed class ImagePublisher
         var context = request.ContextPath ?? throw new ArgumentException("A build needs a context path.", nameof(request));
         if (!Directory.Exists(context))
         {
-            throw new CruddurException("ImageContextNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.ImageContextNotFound, ErrorKind.ObjectNotFound,
                 $"The build context '{context}' is not a folder. Pass -Path with the service folder, such as ./backend-flask.", target: context);
         }
 
         var dockerfile = request.Dockerfile ?? DefaultDockerfile(context);
         if (!File.Exists(dockerfile))
         {
-            throw new CruddurException("ImageDockerfileNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.ImageDockerfileNotFound, ErrorKind.ObjectNotFound,
                 $"The Dockerfile '{dockerfile}' does not exist. Pass -Dockerfile with a file in the build context, such as Dockerfile.prod.", target: dockerfile);
         }
 
@@ -201,7 +201,7 @@ public sealed class ImagePublisher
     {
         if (!System.Text.RegularExpressions.Regex.IsMatch(tag, "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"))
         {
-            throw new CruddurException("ImageTagInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.ImageTagInvalid, ErrorKind.InvalidArgument,
                 $"'{tag}' is not a valid image tag: use up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-' (such as latest or 1a2b3c4).", target: tag);
         }
     }

@@ -10,7 +10,7 @@ namespace Cruddur.Core.Infrastructure;
 public sealed class InfrastructureException : CruddurException
 {
     public InfrastructureException(InfrastructureStep step, IReadOnlyList<InfrastructureResource> results, CruddurException inner)
-        : base("InfrastructureResourceFailed", inner.Kind,
+        : base(ErrorIds.InfraResourceFailed, inner.Kind,
             $"{step.Kind} '{step.Name}' could not be set up: {inner.Message} The resources before it are in place; fix the cause and run Initialize-CruddurInfrastructure again to continue from here.",
             inner, step.Name)
     {

@@ -91,7 +91,7 @@ public static partial class PolicyDocuments
         });
         if (unknown.Count > 0)
         {
-            throw new CruddurException("PolicyPlaceholderUnknown", ErrorKind.InvalidData,
+            throw new CruddurException(ErrorIds.InfraPolicyPlaceholderUnknown, ErrorKind.InvalidData,
                 $"{source} has placeholder(s) {string.Join(", ", unknown.Distinct())} that cannot be filled. Use <AWS_ACCOUNT_ID>, <AWS_REGION> or <AWS_PARTITION>, or write the value itself. Nothing was changed.",
                 target: source);
         }
@@ -105,7 +105,7 @@ public static partial class PolicyDocuments
         }
         catch (JsonException e)
         {
-            throw new CruddurException("PolicyFileInvalid", ErrorKind.InvalidData,
+            throw new CruddurException(ErrorIds.InfraPolicyFileInvalid, ErrorKind.InvalidData,
                 $"{source} is not a JSON policy document: {e.Message} Fix the file (or remove it to use the built-in policy). Nothing was changed.", e, source);
         }
 

@@ -42,6 +42,6 @@ public sealed class SecurityGroupStep : InfrastructureStep
 
     private async Task<string> DefaultVpcAsync(CancellationToken cancellationToken) =>
         await _ec2.FindDefaultVpcAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new CruddurException("DefaultVpcNotFound", ErrorKind.ObjectNotFound,
+            ?? throw new CruddurException(ErrorIds.InfraDefaultVpcNotFound, ErrorKind.ObjectNotFound,
                 $"The region {_region} has no default VPC to put the security group in. Create one with 'aws ec2 create-default-vpc'.", target: _region);
 }

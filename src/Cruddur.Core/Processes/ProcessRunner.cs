@@ -28,9 +28,9 @@ public static class ProcessRunner
 
     /// <summary>
     /// Runs <paramref name="spec"/> to completion. Each output line goes to <paramref name="onOutput"/> as it arrives
-    /// (false = standard output, true = standard error). Throws <c>&lt;errorPrefix&gt;NotFound</c> when the program is not installed.
+    /// (false = standard output, true = standard error). Throws <paramref name="notFoundErrorId"/> when the program is not installed.
     /// </summary>
-    public static async Task<ProcessResult> RunAsync(ProcessSpec spec, Action<string, bool>? onOutput, string errorPrefix, CancellationToken cancellationToken)
+    public static async Task<ProcessResult> RunAsync(ProcessSpec spec, Action<string, bool>? onOutput, string notFoundErrorId, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo(spec.FileName)
         {
@@ -67,7 +67,7 @@ public static class ProcessRunner
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new CruddurException(errorPrefix + "NotFound", ErrorKind.NotInstalled,
+            throw new CruddurException(notFoundErrorId, ErrorKind.NotInstalled,
                 $"'{spec.FileName}' could not be started: {e.Message}. Install it or put it on PATH.", e, spec.FileName);
         }
 

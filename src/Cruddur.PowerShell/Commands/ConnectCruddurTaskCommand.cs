@@ -110,10 +110,10 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
         var failed = checks.Where(c => c.Status == ExecCheckStatus.Fail).ToList();
         var (id, kind) = failed[0].Check switch
         {
-            ExecPreflight.PluginCheck => ("ExecPluginNotFound", ErrorKind.NotInstalled),
-            ExecPreflight.TaskRunningCheck => ("ExecTaskNotRunning", ErrorKind.InvalidOperation),
-            ExecPreflight.ExecEnabledCheck or ExecPreflight.AgentCheck => ("ExecNotEnabled", ErrorKind.InvalidOperation),
-            _ => ("ExecPreflightFailed", ErrorKind.InvalidOperation),
+            ExecPreflight.PluginCheck => (ErrorIds.ExecPluginNotFound, ErrorKind.NotInstalled),
+            ExecPreflight.TaskRunningCheck => (ErrorIds.ExecTaskNotRunning, ErrorKind.InvalidOperation),
+            ExecPreflight.ExecEnabledCheck or ExecPreflight.AgentCheck => (ErrorIds.ExecNotEnabled, ErrorKind.InvalidOperation),
+            _ => (ErrorIds.ExecPreflightFailed, ErrorKind.InvalidOperation),
         };
         var reasons = string.Join(" ", failed.Select(c => $"[{c.Check}] {c.Detail} Fix: {c.Fix}"));
         return new CruddurException(id, kind, $"Cannot connect to container {target.Container} of task {target.TaskId}: {reasons}", target: target.TaskArn);

@@ -1,0 +1,100 @@
+namespace Cruddur.Core.Hosting;
+
+/// <summary>
+/// The catalogue of error ids (<see cref="CruddurException.ErrorId"/>): the only place an id is spelled. Scheme
+/// &lt;Area&gt;&lt;Condition&gt;, one id per condition across cmdlets; docs/en-US/about_Cruddur.md documents each one
+/// (ErrorIdCatalogueTests keeps the three in step).
+/// </summary>
+public static class ErrorIds
+{
+    public const string AwsAccessDenied = "AwsAccessDenied";
+    public const string AwsAlreadyExists = "AwsAlreadyExists";
+    public const string AwsAuthenticationFailed = "AwsAuthenticationFailed";
+    public const string AwsCallFailed = "AwsCallFailed";
+    public const string AwsCredentialsNotFound = "AwsCredentialsNotFound";
+    public const string AwsEndpointUrlInvalid = "AwsEndpointUrlInvalid";
+    public const string AwsNotFound = "AwsNotFound";
+    public const string AwsProfileNotFound = "AwsProfileNotFound";
+    public const string AwsRegionInvalid = "AwsRegionInvalid";
+    public const string AwsRegionNotSet = "AwsRegionNotSet";
+    public const string AwsRequestFailed = "AwsRequestFailed";
+    public const string AwsRequestInvalid = "AwsRequestInvalid";
+    public const string AwsServiceError = "AwsServiceError";
+    public const string AwsThrottled = "AwsThrottled";
+    public const string DbAuthenticationFailed = "DbAuthenticationFailed";
+    public const string DbCommandFailed = "DbCommandFailed";
+    public const string DbConnectionFailed = "DbConnectionFailed";
+    public const string DbConnectionUrlInvalid = "DbConnectionUrlInvalid";
+    public const string DbConnectionUrlMissing = "DbConnectionUrlMissing";
+    public const string DbDatabaseExists = "DbDatabaseExists";
+    public const string DbDatabaseInUse = "DbDatabaseInUse";
+    public const string DbDatabaseNotFound = "DbDatabaseNotFound";
+    public const string DbDatabaseProtected = "DbDatabaseProtected";
+    public const string DbRemoteHostNeedsForce = "DbRemoteHostNeedsForce";
+    public const string DbScriptFailed = "DbScriptFailed";
+    public const string DbScriptNotFound = "DbScriptNotFound";
+    public const string DbUserPoolIdMissing = "DbUserPoolIdMissing";
+    public const string DeployAmbiguousInput = "DeployAmbiguousInput";
+    public const string DeployContainerNotFound = "DeployContainerNotFound";
+    public const string DeployDefinitionFileNotFound = "DeployDefinitionFileNotFound";
+    public const string DeployDefinitionInvalid = "DeployDefinitionInvalid";
+    public const string DeployDefinitionInvalidJson = "DeployDefinitionInvalidJson";
+    public const string DeployFailed = "DeployFailed";
+    public const string DeployNoDeployment = "DeployNoDeployment";
+    public const string DeployNoPreviousRevision = "DeployNoPreviousRevision";
+    public const string DeployServiceDefinitionMismatch = "DeployServiceDefinitionMismatch";
+    public const string DeployTaskDefinitionNotFound = "DeployTaskDefinitionNotFound";
+    public const string DeployTimedOut = "DeployTimedOut";
+    public const string EnvFileDestinationConflict = "EnvFileDestinationConflict";
+    public const string EnvFileDestinationIsTemplate = "EnvFileDestinationIsTemplate";
+    public const string EnvFileDestinationNotFound = "EnvFileDestinationNotFound";
+    public const string EnvFileNotFound = "EnvFileNotFound";
+    public const string EnvFileTemplateInvalid = "EnvFileTemplateInvalid";
+    public const string EnvFileTemplateNotFound = "EnvFileTemplateNotFound";
+    public const string EnvFileTemplateNotUtf8 = "EnvFileTemplateNotUtf8";
+    public const string EnvFileVariableMissing = "EnvFileVariableMissing";
+    public const string ExecContainerAmbiguous = "ExecContainerAmbiguous";
+    public const string ExecContainerNotFound = "ExecContainerNotFound";
+    public const string ExecNoRunningTask = "ExecNoRunningTask";
+    public const string ExecNotEnabled = "ExecNotEnabled";
+    public const string ExecPluginFailed = "ExecPluginFailed";
+    public const string ExecPluginNotFound = "ExecPluginNotFound";
+    public const string ExecPreflightFailed = "ExecPreflightFailed";
+    public const string ExecSessionMissing = "ExecSessionMissing";
+    public const string ExecTargetMissing = "ExecTargetMissing";
+    public const string ExecTaskNotFound = "ExecTaskNotFound";
+    public const string ExecTaskNotRunning = "ExecTaskNotRunning";
+    public const string GitNotFound = "GitNotFound";
+    public const string HealthUrlInvalid = "HealthUrlInvalid";
+    public const string ImageBuildFailed = "ImageBuildFailed";
+    public const string ImageContextNotFound = "ImageContextNotFound";
+    public const string ImageDockerfileNotFound = "ImageDockerfileNotFound";
+    public const string ImageEngineNotFound = "ImageEngineNotFound";
+    public const string ImageEngineNotRunning = "ImageEngineNotRunning";
+    public const string ImagePushFailed = "ImagePushFailed";
+    public const string ImagePushNotConfirmed = "ImagePushNotConfirmed";
+    public const string ImageRegistryAuthorizationInvalid = "ImageRegistryAuthorizationInvalid";
+    public const string ImageRegistryLoginFailed = "ImageRegistryLoginFailed";
+    public const string ImageRegistryUnreachable = "ImageRegistryUnreachable";
+    public const string ImageRepositoryMissing = "ImageRepositoryMissing";
+    public const string ImageRepositoryNameInvalid = "ImageRepositoryNameInvalid";
+    public const string ImageRepositoryNotFound = "ImageRepositoryNotFound";
+    public const string ImageSourceConflict = "ImageSourceConflict";
+    public const string ImageSourceNotFound = "ImageSourceNotFound";
+    public const string ImageTagFailed = "ImageTagFailed";
+    public const string ImageTagInvalid = "ImageTagInvalid";
+    public const string InfraClusterNameInvalid = "InfraClusterNameInvalid";
+    public const string InfraDefaultVpcNotFound = "InfraDefaultVpcNotFound";
+    public const string InfraLogRetentionInvalid = "InfraLogRetentionInvalid";
+    public const string InfraPolicyFileInvalid = "InfraPolicyFileInvalid";
+    public const string InfraPolicyPathNotFolder = "InfraPolicyPathNotFolder";
+    public const string InfraPolicyPathNotFound = "InfraPolicyPathNotFound";
+    public const string InfraPolicyPlaceholderUnknown = "InfraPolicyPlaceholderUnknown";
+    public const string InfraResourceFailed = "InfraResourceFailed";
+    public const string ParameterNameInvalid = "ParameterNameInvalid";
+    public const string ParameterPathInvalid = "ParameterPathInvalid";
+    public const string ParameterValueMissing = "ParameterValueMissing";
+    public const string ParameterValueNeedsOneName = "ParameterValueNeedsOneName";
+    public const string ServiceClusterNotFound = "ServiceClusterNotFound";
+    public const string ServiceNotFound = "ServiceNotFound";
+}
