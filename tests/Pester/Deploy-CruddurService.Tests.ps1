@@ -217,7 +217,7 @@ Describe 'Deploy-CruddurService' {
         Invoke-Sim faults @{ operation = 'RegisterTaskDefinition'; kind = 'ServerError'; count = 1 } | Out-Null
 
         { Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 -ErrorAction Stop } |
-            Should -Throw -ErrorId 'AwsServerException,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+            Should -Throw -ErrorId 'AwsServiceError,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand' -ExpectedMessage '*ServerException*'
 
         Get-SimCalls RegisterTaskDefinition | Should -Be 2
         Get-SimCalls UpdateService | Should -Be 0

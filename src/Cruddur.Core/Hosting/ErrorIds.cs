@@ -12,6 +12,7 @@ public static class ErrorIds
     public const string AwsAuthenticationFailed = "AwsAuthenticationFailed";
     public const string AwsCallFailed = "AwsCallFailed";
     public const string AwsCredentialsNotFound = "AwsCredentialsNotFound";
+    public const string AwsEndpointUnreachable = "AwsEndpointUnreachable";
     public const string AwsEndpointUrlInvalid = "AwsEndpointUrlInvalid";
     public const string AwsNotFound = "AwsNotFound";
     public const string AwsProfileNotFound = "AwsProfileNotFound";
@@ -19,6 +20,9 @@ public static class ErrorIds
     public const string AwsRegionNotSet = "AwsRegionNotSet";
     public const string AwsRequestFailed = "AwsRequestFailed";
     public const string AwsRequestInvalid = "AwsRequestInvalid";
+    public const string AwsRequestTimeout = "AwsRequestTimeout";
+    public const string AwsResponseInvalid = "AwsResponseInvalid";
+    public const string AwsResponseTooLarge = "AwsResponseTooLarge";
     public const string AwsServiceError = "AwsServiceError";
     public const string AwsThrottled = "AwsThrottled";
     public const string DbAuthenticationFailed = "DbAuthenticationFailed";
