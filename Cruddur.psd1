@@ -22,6 +22,8 @@
         'Deploy-CruddurService'
         'Undo-CruddurDeployment'
         'Get-CruddurService'
+        'Get-CruddurLog'
+        'Invoke-CruddurTask'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -118,6 +118,14 @@ try {
     Step 'ECS Exec prerequisites of the backend (what bin/backend/connect needs; no plugin here, so no session)'
     Connect-CruddurTask -Service backend-flask -Check | Format-Table -Wrap | Out-Host
 
+    Step 'ECS Exec without the plugin: one command in the backend task, and its exit code'
+    $exec = Connect-CruddurTask -Service backend-flask -Command 'echo "hello from $(pwd)"; exit 3' -ErrorAction SilentlyContinue -ErrorVariable execError
+    if ($exec) {
+        "exit code $($exec.ExitCode) (`$LASTEXITCODE $LASTEXITCODE, error $($execError[0].FullyQualifiedErrorId)), output: $($exec.Output -join ' | ')" | Out-Host
+    } else {
+        "no session: $execError" | Out-Host
+    }
+
     Step 'Done'
 } finally {
     Pop-Location

@@ -10,7 +10,7 @@ namespace Cruddur.Core.Tests;
 /// </summary>
 public sealed partial class ErrorIdCatalogueTests
 {
-    private static readonly string[] Areas = ["Aws", "Db", "Deploy", "Edge", "EnvFile", "Exec", "Git", "Health", "Image", "Infra", "Log", "Parameter", "Service", "Task"];
+    private static readonly string[] Areas = ["Aws", "Cruddur", "Db", "Deploy", "Edge", "EnvFile", "Exec", "Git", "Health", "Image", "Infra", "Log", "Parameter", "Service", "Task"];
 
     private static readonly string Root = FindRoot();
 

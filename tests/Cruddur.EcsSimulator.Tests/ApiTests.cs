@@ -288,7 +288,7 @@ public sealed class ApiTests
         var session = res["session"]!;
         var sessionId = Str(session["sessionId"]);
         Assert.False(string.IsNullOrEmpty(sessionId));
-        Assert.Equal($"wss://127.0.0.1:{sim.Port}/session/{sessionId}", Str(session["streamUrl"]));
+        Assert.Equal($"ws://127.0.0.1:{sim.Port}/v1/data-channel/{sessionId}?role=publish_subscribe", Str(session["streamUrl"]));
         Assert.True(Str(session["tokenValue"]).Length >= 32);
         var again = await sim.OkAsync("ExecuteCommand", new JsonObject
         {

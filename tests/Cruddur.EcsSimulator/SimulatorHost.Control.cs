@@ -18,7 +18,7 @@ public static partial class SimulatorHost
         }
     }
 
-    private static void MapControl(WebApplication app, SimState state)
+    private static void MapControl(WebApplication app, SimState state, DataChannelHub hub)
     {
         app.MapGet("/_sim/health", () => Results.Json(new { status = "ok" }));
 
@@ -28,6 +28,7 @@ public static partial class SimulatorHost
             {
                 state.Reset();
             }
+            hub.Reset();
             return Results.Json(new { reset = true });
         });
 

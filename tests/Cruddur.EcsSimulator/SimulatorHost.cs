@@ -36,15 +36,29 @@ public static partial class SimulatorHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         var state = new SimState(ResolveTimeScale(builder.Configuration));
+        var logsEndpoint = LogsWriter.ResolveEndpoint(builder.Configuration);
+        var logs = logsEndpoint is null ? null : new LogsWriter(logsEndpoint);
+        state.Runtime = new TaskRuntime(state, logs);
         builder.Services.AddSingleton(state);
         builder.Services.AddHostedService<Ticker>();
+        var hub = new DataChannelHub(Path.Combine(Path.GetTempPath(), $"cruddur-ecs-sim-{Environment.ProcessId}-{Guid.NewGuid():N}"));
+        builder.Services.AddSingleton(hub);
         var app = builder.Build();
-        var api = new EcsApi(state);
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            lock (state.Gate)
+            {
+                state.Runtime.Reset(); // no one-off command outlives the simulator
+            }
+            logs?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
+        });
+        var api = new EcsApi(state, hub);
+        app.Lifetime.ApplicationStopped.Register(hub.DeleteScratch);
 
+        app.UseWebSockets();
         app.MapPost("/", (HttpContext ctx) => HandleEcs(ctx, state, api));
-        MapControl(app, state);
-        app.MapGet("/session/{id}", (string id) => Results.Json(
-            new { message = $"Session {id}: the ECS simulator does not implement the Session Manager data channel." }, statusCode: 501));
+        MapControl(app, state, hub);
+        hub.Map(app);
         return app;
     }
 

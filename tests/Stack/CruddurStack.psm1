@@ -320,8 +320,10 @@ function Start-StackEcs($stack, [string]$SimulatorPath, [double]$TimeScale) {
     }
     $port = Get-FreeLoopbackPort
     $scale = $TimeScale.ToString([cultureinfo]::InvariantCulture)
-    $null = Start-StackProcess -Stack $stack -Name Ecs -FilePath dotnet -ArgumentList @(
-        $SimulatorPath, '--urls', "http://127.0.0.1:$port", '--time-scale', $scale) `
+    # Components start in $script:Components order, so moto's URL is known: the simulator writes container output there.
+    $logs = if ($stack.MotoUrl) { '--logs-endpoint-url', $stack.MotoUrl } else { @() }
+    $null = Start-StackProcess -Stack $stack -Name Ecs -FilePath dotnet -ArgumentList (@(
+        $SimulatorPath, '--urls', "http://127.0.0.1:$port", '--time-scale', $scale) + $logs) `
         -Environment @{ DOTNET_CLI_TELEMETRY_OPTOUT = '1'; DOTNET_NOLOGO = '1' }
     $stack.EcsUrl = "http://127.0.0.1:$port"
 }

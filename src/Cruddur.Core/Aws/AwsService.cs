@@ -13,5 +13,6 @@ public sealed record AwsService(string EnvName, string SigningName, string HostP
     public static readonly AwsService Ssm = new("SSM", "ssm", "ssm", "AmazonSSM");
     public static readonly AwsService Sts = new("STS", "sts", "sts");
     public static readonly AwsService Ec2 = new("EC2", "ec2", "ec2");
+    public static readonly AwsService Kms = new("KMS", "kms", "kms", "TrentService");
     public static readonly AwsService Iam = new("IAM", "iam", "iam", Global: true);
 }

@@ -35,7 +35,7 @@ public sealed class DbSetupRequest
 
     public string? UserPoolId { get; init; }
 
-    /// <summary>Allows KillConnections and Drop against a host that is not local.</summary>
+    /// <summary>Allows the destructive steps (<see cref="DbSetup.IsDestructive"/>) against a host that is not local.</summary>
     public bool Force { get; init; }
 
 }
@@ -110,13 +110,23 @@ public sealed class DbSetup
         : _request.UserPoolId;
 
     /// <summary>
+    /// The one rule for destructive database work: steps that drop, kill, or run the user's SQL files (the seed's
+    /// schema.sql starts with DROP TABLE). On a host that is not local they need -Force and a high-impact confirmation.
+    /// </summary>
+    public static bool IsDestructive(DbSetupStep step) => step is DbSetupStep.KillConnections or DbSetupStep.Drop or DbSetupStep.Schema or DbSetupStep.Seed;
+
+    /// <summary>Whether <paramref name="step"/> on this host asks at ConfirmImpact High: KillConnections and Drop anywhere, every destructive step on a host that is not local.</summary>
+    public static bool IsHighImpact(DbSetupStep step, bool localHost) =>
+        step is DbSetupStep.KillConnections or DbSetupStep.Drop || (!localHost && IsDestructive(step));
+
+    /// <summary>
     /// Checks the request (files readable, user pool given, host allowed) and asks about each step. Returns the steps to
     /// run in the seed's order; none under -WhatIf. Connects to nothing.
     /// </summary>
     public IReadOnlyList<DbSetupStep> Prepare(IOperationHost host)
     {
         var steps = Enum.GetValues<DbSetupStep>().Where(_request.Steps.Contains).ToList();
-        var destructive = steps.Where(s => s is DbSetupStep.KillConnections or DbSetupStep.Drop).ToList();
+        var destructive = steps.Where(IsDestructive).ToList();
         if (destructive.Count > 0 && !Url.IsLocal && !_request.Force)
         {
             throw new CruddurException(ErrorIds.DbRemoteHostNeedsForce, ErrorKind.InvalidOperation,
@@ -124,10 +134,10 @@ public sealed class DbSetup
                 target: Url.ToString());
         }
 
-        if (steps.Any(s => s is DbSetupStep.Drop or DbSetupStep.Create) && ProtectedDatabases.Contains(Url.Database, StringComparer.Ordinal))
+        if (steps.Any(s => s is DbSetupStep.KillConnections or DbSetupStep.Drop or DbSetupStep.Create) && ProtectedDatabases.Contains(Url.Database, StringComparer.Ordinal))
         {
             throw new CruddurException(ErrorIds.DbDatabaseProtected, ErrorKind.InvalidArgument,
-                $"'{Url.Database}' is a PostgreSQL system database; it cannot be dropped or created. Put the application's database in the URL, e.g. .../cruddur.",
+                $"'{Url.Database}' is a PostgreSQL system database; its connections are not killed and it cannot be dropped or created. Put the application's database in the URL, e.g. .../cruddur.",
                 target: Url.ToString());
         }
 

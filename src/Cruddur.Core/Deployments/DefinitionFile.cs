@@ -40,7 +40,19 @@ public static class DefinitionFile
 
     public static JsonObject Parse(string text, string source, Func<string, string?> lookup)
     {
-        var rendered = ErbTemplate.Parse(text, source).Render(name => lookup(name) is { } v ? JsonEscape(v) : null, allowMissing: false);
+        string rendered;
+        try
+        {
+            rendered = ErbTemplate.Parse(text, source).Render(name => lookup(name) is { } v ? JsonEscape(v) : null, allowMissing: false);
+        }
+        catch (MissingVariablesException e)
+        {
+            // Deploy-CruddurService fills placeholders from the environment (AWS_ACCOUNT_ID and AWS_REGION also from AWS): say so.
+            throw new CruddurException(ErrorIds.DeployDefinitionVariableMissing, ErrorKind.ObjectNotFound,
+                $"{source} uses {e.Names.Count} placeholder(s) with no value: {string.Join(", ", e.Names)}. Set them as environment variables before deploying (for example $env:{e.Names[0]} = '...'); AWS_ACCOUNT_ID and AWS_REGION are also looked up from your AWS credentials and -Region. Nothing was registered.",
+                target: source);
+        }
+
         JsonNode? node;
         try
         {

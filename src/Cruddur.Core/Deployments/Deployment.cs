@@ -22,6 +22,9 @@ public enum DeploymentOutcome
 
     /// <summary>The watch stopped (Ctrl+C); the rollout continues in ECS.</summary>
     Stopped,
+
+    /// <summary>The watch could not read the service's state (ECS failed or answered nonsense); the rollout continues in ECS.</summary>
+    Unknown,
 }
 
 /// <summary>
@@ -47,30 +50,39 @@ public sealed class Deployment
     /// <summary>The image put into the container, pinned by digest (null when the definition's image was kept).</summary>
     public string? Image { get; init; }
 
-    public string RolloutState { get; set; } = "IN_PROGRESS";
+    // What the watch last saw (written only by ServiceWatch and the watcher).
+    public string RolloutState { get; internal set; } = "IN_PROGRESS";
 
-    public string? RolloutStateReason { get; set; }
+    public string? RolloutStateReason { get; internal set; }
 
-    public int DesiredCount { get; set; }
+    public int DesiredCount { get; internal set; }
 
-    public int RunningCount { get; set; }
+    public int RunningCount { get; internal set; }
 
-    public int PendingCount { get; set; }
+    public int PendingCount { get; internal set; }
 
-    public int FailedTasks { get; set; }
+    public int FailedTasks { get; internal set; }
 
-    public TimeSpan Duration { get; set; }
+    public TimeSpan Duration { get; internal set; }
 
-    public DeploymentOutcome Outcome { get; set; } = DeploymentOutcome.Started;
+    // How it ended: written only through Conclude, which EcsDeployer.Decide alone calls.
+    public DeploymentOutcome Outcome { get; private set; } = DeploymentOutcome.Started;
 
     /// <summary>Why it failed: rollout reason, stopped tasks' reasons, exit codes, failed health checks.</summary>
-    public IReadOnlyList<string> FailureReasons { get; set; } = [];
+    public IReadOnlyList<string> FailureReasons { get; private set; } = [];
 
     /// <summary>Whether the watch ended because -Timeout passed.</summary>
-    public bool TimedOut { get; set; }
+    public bool TimedOut { get; private set; }
 
     /// <summary>Whether the service was created by this deployment.</summary>
     public bool Created { get; init; }
+
+    internal void Conclude(DeploymentOutcome outcome, IReadOnlyList<string> reasons, bool timedOut)
+    {
+        Outcome = outcome;
+        FailureReasons = reasons;
+        TimedOut = timedOut;
+    }
 
     public override string ToString() => $"{Cluster}/{Service} {AwsArn.TaskDefinitionName(TaskDefinitionArn)} {Outcome}";
 }

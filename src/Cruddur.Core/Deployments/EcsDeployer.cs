@@ -53,7 +53,12 @@ public sealed class EcsDeployer
         _clock = clock ?? WatchClock.System;
     }
 
-    public async Task<IReadOnlyList<Deployment>> DeployAsync(IReadOnlyList<DeployTarget> targets, DeployOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deploys every target. When starting one fails after others were started, no further one is started; the started
+    /// ones are still watched (and rolled back on failure) and returned, and <see cref="DeployResult.Failure"/> says what
+    /// failed and which services were left unchanged. A failure before anything changed is thrown.
+    /// </summary>
+    public async Task<DeployResult> DeployAsync(IReadOnlyList<DeployTarget> targets, DeployOptions options, CancellationToken cancellationToken)
     {
         var services = await EcsServices.DescribeAsync(_ecs, targets.Select(t => (t.Cluster, t.Service)), cancellationToken).ConfigureAwait(false);
         var plans = new List<Plan>();
@@ -63,36 +68,59 @@ public sealed class EcsDeployer
         }
 
         var watches = new List<ServiceWatch>();
+        CruddurException? failure = null;
+        var unchanged = new List<string>();
         foreach (var plan in plans)
         {
+            var name = $"{plan.Target.Cluster}/{plan.Target.Service}";
+            if (failure is not null)
+            {
+                unchanged.Add(name);
+                continue;
+            }
+
             var diff = TaskDefinitions.Diff(plan.CurrentDefinition, plan.NewDefinition);
             var action = (plan.Service is null ? "Register a task definition and create the service" : "Register a task definition and deploy it")
                 + (diff.Count == 0 ? " (task definition unchanged)" : ":" + Environment.NewLine + string.Join(Environment.NewLine, diff.Select(l => "    " + l)));
-            if (!_host.ShouldProcess($"{plan.Target.Cluster}/{plan.Target.Service}", action))
+            if (!_host.ShouldProcess(name, action))
             {
                 continue;
             }
 
-            var deployment = await StartAsync(plan, cancellationToken).ConfigureAwait(false);
-            watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service)));
-        }
-
-        if (!options.Wait || watches.Count == 0)
-        {
-            return watches.Select(w => w.Deployment).ToList();
-        }
-
-        await WatchOrExplainAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
-        await SettleAsync(watches, options, cancellationToken).ConfigureAwait(false);
-        if (options.KeepRevisions > 0)
-        {
-            foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded))
+            try
             {
-                await new RevisionCleaner(_ecs, _host).KeepNewestAsync(d.Cluster, d.TaskDefinitionArn, options.KeepRevisions, cancellationToken).ConfigureAwait(false);
+                var deployment = await StartAsync(plan, cancellationToken).ConfigureAwait(false);
+                watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service)));
+            }
+            catch (Exception e) when (watches.Count > 0 && e is not OperationCanceledException)
+            {
+                failure = e as CruddurException ?? CruddurException.Unexpected(e, name);
+                unchanged.Add(name);
             }
         }
 
-        return watches.Select(w => w.Deployment).ToList();
+        if (failure is not null)
+        {
+            var started = string.Join(", ", watches.Select(w => $"{w.Deployment.Cluster}/{w.Deployment.Service}"));
+            failure = new CruddurException(failure.ErrorId, failure.Kind,
+                $"{failure.Message} Already changed (and {(options.Wait ? "watched" : "returned")}): {started}. Left unchanged: {string.Join(", ", unchanged)}; deploy them again once the cause is fixed.",
+                failure, failure.Target);
+        }
+
+        if (options.Wait && watches.Count > 0)
+        {
+            await WatchOrExplainAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
+            await SettleAsync(watches, options, cancellationToken).ConfigureAwait(false);
+            if (options.KeepRevisions > 0)
+            {
+                foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded))
+                {
+                    await new RevisionCleaner(_ecs, _host).KeepNewestAsync(d.TaskDefinitionArn, options.KeepRevisions, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        return new DeployResult(watches.Select(w => w.Deployment).ToList(), failure);
     }
 
     /// <summary>Rolls a service back to <paramref name="taskDefinition"/>, or to the newest active revision older than the running one.</summary>
@@ -114,7 +142,10 @@ public sealed class EcsDeployer
         {
             var watch = new ServiceWatch(deployment, 1, ServiceWatch.EventIds(current));
             await WatchOrExplainAsync([watch], options.Timeout, cancellationToken).ConfigureAwait(false);
-            await FinishAsync(watch, cancellationToken).ConfigureAwait(false);
+            if (deployment.Outcome != DeploymentOutcome.Unknown)
+            {
+                Decide(deployment, watch.State, await FailureReasonsAsync(watch, cancellationToken).ConfigureAwait(false));
+            }
         }
 
         return deployment;
@@ -126,6 +157,14 @@ public sealed class EcsDeployer
         if (d.Outcome is DeploymentOutcome.Succeeded or DeploymentOutcome.Started)
         {
             return null;
+        }
+
+        if (d.Outcome == DeploymentOutcome.Unknown)
+        {
+            return new CruddurException(ErrorIds.DeployWatchFailed, ErrorKind.ResourceUnavailable,
+                $"The rollout of {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} to {d.Cluster}/{d.Service} was started but could not be followed: {string.Join("; ", d.FailureReasons)}. "
+                + $"Nothing was rolled back; follow it with Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}.",
+                target: d);
         }
 
         var what = d.Outcome switch
@@ -268,7 +307,10 @@ public sealed class EcsDeployer
         ?? throw new CruddurException(ErrorIds.DeployNoDeployment, ErrorKind.InvalidOperation,
             $"ECS accepted the update but shows no PRIMARY deployment of {AwsArn.TaskDefinitionName(arn)}. Check the service with Get-CruddurService.", target: arn);
 
-    /// <summary>Watches; on Ctrl+C says that ECS carries on and how to follow it.</summary>
+    /// <summary>
+    /// Watches. On Ctrl+C says that ECS carries on and how to follow it; when the watch itself breaks (ECS failing or
+    /// answering nonsense), the deployments not yet done end as Unknown, with the reason, instead of being lost.
+    /// </summary>
     private async Task WatchOrExplainAsync(IReadOnlyList<ServiceWatch> watches, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
@@ -280,28 +322,40 @@ public sealed class EcsDeployer
             var lines = new List<string>();
             foreach (var w in watches.Where(w => !w.IsDone))
             {
-                w.Deployment.Outcome = DeploymentOutcome.Stopped;
                 var d = w.Deployment;
+                Decide(d, null, [], interruption: DeploymentOutcome.Stopped);
                 lines.Add($"Stopped watching {d.Cluster}/{d.Service}; the rollout of {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} (deployment {d.DeploymentId}) continues in ECS. Follow it with: Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}");
             }
 
             throw new OperationStoppedException(string.Join(Environment.NewLine, lines), e, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var why = (e as CruddurException ?? CruddurException.Unexpected(e)).Message;
+            foreach (var w in watches.Where(w => !w.IsDone))
+            {
+                Decide(w.Deployment, null, [why], interruption: DeploymentOutcome.Unknown);
+            }
         }
     }
 
     /// <summary>Outcomes, failure reasons and rollbacks for every watched deployment.</summary>
     private async Task SettleAsync(IReadOnlyList<ServiceWatch> watches, DeployOptions options, CancellationToken cancellationToken)
     {
-        var rollbacks = new List<(ServiceWatch Failed, ServiceWatch Rollback)>();
-        foreach (var w in watches)
+        var rollbacks = new List<(ServiceWatch Failed, IReadOnlyList<string> Reasons, ServiceWatch Rollback)>();
+        foreach (var w in watches.Where(w => w.Deployment.Outcome != DeploymentOutcome.Unknown))
         {
-            await FinishAsync(w, cancellationToken).ConfigureAwait(false);
             var d = w.Deployment;
-            if (d.Outcome == DeploymentOutcome.Failed && options.Rollback && d.PreviousTaskDefinitionArn is { } previous)
+            var reasons = await FailureReasonsAsync(w, cancellationToken).ConfigureAwait(false);
+            if (w.State is WatchState.Failed or WatchState.TimedOut && options.Rollback && d.PreviousTaskDefinitionArn is { } previous)
             {
                 _host.WriteWarning($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} failed; rolling back to {AwsArn.TaskDefinitionName(previous)}.");
                 var back = await UpdateAsync(d.Cluster, d.Service, previous, d.TaskDefinitionArn, null, cancellationToken).ConfigureAwait(false);
-                rollbacks.Add((w, new ServiceWatch(back, w.ProgressId, w.SeenEventIds)));
+                rollbacks.Add((w, reasons, new ServiceWatch(back, w.ProgressId, w.SeenEventIds)));
+            }
+            else
+            {
+                Decide(d, w.State, reasons);
             }
         }
 
@@ -311,34 +365,53 @@ public sealed class EcsDeployer
         }
 
         await WatchOrExplainAsync(rollbacks.Select(r => r.Rollback).ToList(), options.Timeout, cancellationToken).ConfigureAwait(false);
-        foreach (var (failed, rollback) in rollbacks)
+        foreach (var (failed, reasons, rollback) in rollbacks)
         {
-            await FinishAsync(rollback, cancellationToken).ConfigureAwait(false);
-            if (rollback.Deployment.Outcome == DeploymentOutcome.Succeeded)
-            {
-                failed.Deployment.Outcome = DeploymentOutcome.RolledBack;
-            }
-            else
-            {
-                failed.Deployment.FailureReasons = [.. failed.Deployment.FailureReasons, $"the rollback to {AwsArn.TaskDefinitionName(rollback.Deployment.TaskDefinitionArn)} failed too: {string.Join("; ", rollback.Deployment.FailureReasons)}"];
-            }
+            var rollbackReasons = rollback.State == WatchState.Succeeded ? [] : await FailureReasonsAsync(rollback, cancellationToken).ConfigureAwait(false);
+            Decide(rollback.Deployment, rollback.Deployment.Outcome == DeploymentOutcome.Unknown ? null : rollback.State, rollbackReasons.Count > 0 ? rollbackReasons : rollback.Deployment.FailureReasons, interruption: DeploymentOutcome.Unknown);
+            Decide(failed.Deployment, failed.State, rollback.Deployment.Outcome == DeploymentOutcome.Succeeded
+                ? reasons
+                : [.. reasons, $"the rollback to {AwsArn.TaskDefinitionName(rollback.Deployment.TaskDefinitionArn)} failed too: {string.Join("; ", rollback.Deployment.FailureReasons)}"],
+                rollback.Deployment.Outcome);
         }
     }
 
-    private async Task FinishAsync(ServiceWatch w, CancellationToken cancellationToken)
+    /// <summary>
+    /// The one place a deployment's outcome is decided: from how its watch ended (null when the watch was interrupted,
+    /// then <paramref name="interruption"/> says how) and, after a rollback, from the rollback's outcome.
+    /// </summary>
+    private static void Decide(Deployment d, WatchState? watched, IReadOnlyList<string> reasons, DeploymentOutcome? rollback = null, DeploymentOutcome interruption = DeploymentOutcome.Stopped)
     {
-        var d = w.Deployment;
-        d.TimedOut = w.State == WatchState.TimedOut;
-        d.Outcome = w.State switch
+        var outcome = watched switch
         {
+            null => interruption,
             WatchState.Succeeded => DeploymentOutcome.Succeeded,
             WatchState.RolledBackByEcs => DeploymentOutcome.RolledBackByEcs,
+            _ when rollback == DeploymentOutcome.Succeeded => DeploymentOutcome.RolledBack,
             _ => DeploymentOutcome.Failed,
         };
-        if (d.Outcome != DeploymentOutcome.Succeeded)
+        d.Conclude(outcome, outcome == DeploymentOutcome.Succeeded ? [] : reasons, watched == WatchState.TimedOut);
+    }
+
+    /// <summary>The watch's reason and the stopped tasks' reasons; none for a success.</summary>
+    private async Task<IReadOnlyList<string>> FailureReasonsAsync(ServiceWatch w, CancellationToken cancellationToken)
+    {
+        if (w.State == WatchState.Succeeded)
         {
-            d.FailureReasons = [w.Reason ?? "the deployment failed", .. await StoppedTaskReasonsAsync(d, cancellationToken).ConfigureAwait(false)];
+            return [];
         }
+
+        IReadOnlyList<string> tasks;
+        try
+        {
+            tasks = await StoppedTaskReasonsAsync(w.Deployment, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            tasks = [$"(the stopped tasks could not be read: {(e as CruddurException ?? CruddurException.Unexpected(e)).Message})"];
+        }
+
+        return [w.Reason ?? "the deployment failed", .. tasks];
     }
 
     /// <summary>Why our deployment's tasks stopped: stoppedReason, exit codes, failed health checks (counted, most frequent first).</summary>
@@ -382,3 +455,6 @@ public sealed class EcsDeployer
             + (canCreate ? $"Pass -ServiceDefinitionFile {SeedDefaults.ServiceDefinitionFile(service)} to create it, or check -Service and -Cluster. Nothing was registered." : "Check -Service and -Cluster."),
             target: service);
 }
+
+/// <summary>What a deploy did: the deployments it started, and the failure that kept it from starting the rest.</summary>
+public sealed record DeployResult(IReadOnlyList<Deployment> Deployments, CruddurException? Failure);

@@ -17,7 +17,20 @@ public sealed record ExecTarget(string Cluster, string? Service, JsonObject Task
 }
 
 /// <summary>An ExecuteCommand session: the session JSON (holds the token: never print it) and the plugin's target parts.</summary>
-public sealed record ExecSession(JsonObject Session, string ClusterName, string TaskId, string RuntimeId);
+public sealed record ExecSession(JsonObject Session, string ClusterName, string TaskId, string RuntimeId)
+{
+    public string SessionId => (string?)Session["sessionId"] ?? string.Empty;
+
+    /// <summary>The data channel's websocket URL.</summary>
+    public Uri StreamUrl => Uri.TryCreate((string?)Session["streamUrl"], UriKind.Absolute, out var url) ? url
+        : throw new CruddurException(ErrorIds.ExecSessionMissing, ErrorKind.InvalidData, "ECS ExecuteCommand returned a session without a valid streamUrl. Try again.");
+
+    /// <summary>The single-use token that opens the data channel; it goes only into the channel's first frame.</summary>
+    internal string Token => (string?)Session["tokenValue"] ?? string.Empty;
+
+    /// <summary>The Session Manager target, as the AWS CLI names it for the plugin: ecs:&lt;cluster&gt;_&lt;task id&gt;_&lt;runtime id&gt;.</summary>
+    public string Target => $"ecs:{ClusterName}_{TaskId}_{RuntimeId}";
+}
 
 /// <summary>
 /// ECS Exec without the AWS CLI: picks the task and container, gathers what the prerequisite checks need, and opens the

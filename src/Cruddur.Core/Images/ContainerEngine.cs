@@ -10,7 +10,8 @@ public sealed record BuildSpec(string ContextPath, string Dockerfile, IReadOnlyL
 /// <summary>
 /// The docker CLI, or a docker-compatible one (podman, nerdctl), run as a child process: login with the password on
 /// standard input, build, tag, pull and push with live output. Build argument values travel in the child's environment
-/// (<c>--build-arg NAME</c> reads NAME from it), so no value is ever on a command line.
+/// (<c>--build-arg NAME</c> reads NAME from it), so no value is ever on a command line. Every user-given operand follows
+/// <c>--</c>, so none can be read as an option.
 /// </summary>
 public sealed partial class ContainerEngine
 {
@@ -36,7 +37,7 @@ public sealed partial class ContainerEngine
 
     public async Task LoginAsync(RegistryCredential credential, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(["login", "--username", credential.UserName, "--password-stdin", credential.Host], null, credential.Password + "\n", null, cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(["login", "--username", credential.UserName, "--password-stdin", "--", credential.Host], null, credential.Password + "\n", null, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new CruddurException(ErrorIds.ImageRegistryLoginFailed, ErrorKind.AuthenticationError,
@@ -61,6 +62,7 @@ public sealed partial class ContainerEngine
             arguments.Add(name);
         }
 
+        arguments.Add("--");
         arguments.Add(spec.ContextPath);
         var environment = spec.BuildArguments.ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.Ordinal);
         var result = await RunAsync(arguments, environment, null, (line, _) => onLine(line), cancellationToken).ConfigureAwait(false);
@@ -75,13 +77,13 @@ public sealed partial class ContainerEngine
     /// <summary>True when the image is in the engine's local store (so mirroring needs no pull).</summary>
     public async Task<bool> ExistsLocallyAsync(string reference, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(["image", "inspect", "--format", "{{.Id}}", reference], null, null, null, cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(["image", "inspect", "--format", "{{.Id}}", "--", reference], null, null, null, cancellationToken).ConfigureAwait(false);
         return result.ExitCode == 0;
     }
 
     public async Task PullAsync(string reference, Action<string> onLine, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(["pull", reference], null, null, (line, _) => onLine(line), cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(["pull", "--", reference], null, null, (line, _) => onLine(line), cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new CruddurException(ErrorIds.ImageSourceNotFound, ErrorKind.ObjectNotFound,
@@ -92,7 +94,7 @@ public sealed partial class ContainerEngine
 
     public async Task TagAsync(string source, string target, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(["tag", source, target], null, null, null, cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(["tag", "--", source, target], null, null, null, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new CruddurException(ErrorIds.ImageTagFailed, ErrorKind.InvalidOperation, $"{Command} tag {source} {target} failed: {Tail(result, 3)}.", target: target);
@@ -111,6 +113,7 @@ public sealed partial class ContainerEngine
             arguments.Add(digestFile);
         }
 
+        arguments.Add("--");
         arguments.Add(reference);
         var progress = new PushProgress(host, progressId, reference);
         string? digest = null;

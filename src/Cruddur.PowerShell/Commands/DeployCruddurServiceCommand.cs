@@ -49,6 +49,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
 
     [Parameter]
     [SecondsArgument]
+    [ValidateDuration(1, 86400)]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 
     [Parameter]
@@ -86,18 +87,20 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
         }
 
         var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, KeepRevisions = KeepRevisions };
-        IReadOnlyList<Deployment> deployments = [];
+        DeployResult result;
         try
         {
-            deployments = Run((host, token) =>
+            result = Run((host, token) =>
                 new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws)).DeployAsync(_targets, options, token));
         }
         catch (CruddurException e)
         {
-            ThrowTerminating(e); // bad input or a refused call: nothing (more) was deployed
+            ThrowTerminating(e); // bad input or a refused call before anything changed: nothing was deployed
+            return;
         }
 
-        foreach (var deployment in deployments)
+        // Every service that changed is reported, each on its own: a failure of one does not hide the others.
+        foreach (var deployment in result.Deployments)
         {
             if (EcsDeployer.ErrorFor(deployment) is { } error)
             {
@@ -107,6 +110,11 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             {
                 WriteObject(deployment);
             }
+        }
+
+        if (result.Failure is not null)
+        {
+            WriteError(ToErrorRecord(result.Failure));
         }
     }
 

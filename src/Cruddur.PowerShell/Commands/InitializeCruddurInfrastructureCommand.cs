@@ -23,6 +23,7 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
 
     [Parameter]
     [ArgumentCompleter(typeof(LogRetentionCompleter))]
+    [ValidateRange(1, 3653)]
     public int LogRetentionDays { get; set; } = 1;
 
     [Parameter]

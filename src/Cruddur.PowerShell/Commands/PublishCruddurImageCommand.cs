@@ -87,8 +87,10 @@ public sealed class PublishCruddurImageCommand : AwsCmdlet
         {
             ContextPath = context,
             Dockerfile = Dockerfile is null ? null : System.IO.Path.GetFullPath(Dockerfile, context),
-            BuildArguments = ReadBuildArguments(),
+            BuildArguments = ReadBuildArguments(out var secureStrings),
             EnvFileValues = EnvFile?.ReadValues() ?? new Dictionary<string, string>(),
+            SecretSourcedNames = (EnvFile?.Variables ?? []).Where(v => v.Source.StartsWith("ParameterStore:", StringComparison.Ordinal))
+                .Select(v => v.Name).Concat(secureStrings).ToHashSet(StringComparer.Ordinal),
             Tags = Tag,
             RegistryHost = RegistryHost,
         };
@@ -97,12 +99,23 @@ public sealed class PublishCruddurImageCommand : AwsCmdlet
     private string? RepositoryFromEnvFile() =>
         EnvFile is null ? null : System.IO.Path.GetFileNameWithoutExtension(EnvFile.Path);
 
-    private Dictionary<string, string> ReadBuildArguments()
+    private Dictionary<string, string> ReadBuildArguments(out List<string> secureStrings)
     {
         var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
+        secureStrings = [];
         foreach (DictionaryEntry entry in BuildArgument ?? [])
         {
-            arguments[entry.Key.ToString()!] = entry.Value is null ? string.Empty : LanguagePrimitives.ConvertTo<string>(entry.Value);
+            var name = entry.Key.ToString()!;
+            var value = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
+            if (value is System.Security.SecureString secure)
+            {
+                secureStrings.Add(name);
+                arguments[name] = new System.Net.NetworkCredential(string.Empty, secure).Password;
+            }
+            else
+            {
+                arguments[name] = value is null ? string.Empty : LanguagePrimitives.ConvertTo<string>(value);
+            }
         }
 
         return arguments;

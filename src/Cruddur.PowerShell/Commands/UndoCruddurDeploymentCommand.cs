@@ -33,6 +33,7 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
 
     [Parameter]
     [SecondsArgument]
+    [ValidateDuration(1, 86400)]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 
     protected override void ProcessRecord()
