@@ -6,7 +6,7 @@ namespace Cruddur.Core.Aws;
 /// An error answer from an AWS API (or the local stand-ins for it). The id is one of a fixed set by kind (AwsNotFound,
 /// AwsThrottled, ...), so scripts match on a stable list; the service's own code is in <see cref="ErrorCode"/> and the message.
 /// </summary>
-public sealed class AwsServiceException : CruddurException
+internal sealed class AwsServiceException : CruddurException
 {
     public AwsServiceException(string service, string operation, string errorCode, string message, int statusCode, Exception? inner = null)
         : base(IdOf(errorCode, statusCode), KindOf(errorCode, statusCode), $"{service} {operation} failed: {errorCode}: {message}", inner, operation)

@@ -11,7 +11,7 @@ namespace Cruddur.Core.Deployments;
 /// such as <c>&lt;%= ENV['AWS_ACCOUNT_ID'] %&gt;</c> are filled first, trailing commas are accepted (the seed's frontend file
 /// has one), any other syntax error names the line and the property path.
 /// </summary>
-public static class DefinitionFile
+internal static class DefinitionFile
 {
     private static readonly JsonSerializerOptions Options = new()
     {

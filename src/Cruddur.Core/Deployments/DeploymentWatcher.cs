@@ -28,7 +28,7 @@ public sealed class WatchClock
 }
 
 /// <summary>What one DescribeServices answer means for the deployment being watched.</summary>
-public enum WatchState
+internal enum WatchState
 {
     InProgress,
     Succeeded,
@@ -42,7 +42,7 @@ public enum WatchState
 /// Success: our deployment is PRIMARY and COMPLETED, or, where ECS reports no rollout state, it is the only deployment and
 /// running = desired. Failure: it FAILED, or another deployment (a circuit-breaker rollback) replaced it.
 /// </summary>
-public sealed class ServiceWatch
+internal sealed class ServiceWatch
 {
     private readonly HashSet<string> _seenEvents;
     private string? _signature;
@@ -157,7 +157,7 @@ public sealed class ServiceWatch
 /// Watches several deployments in one loop: one DescribeServices call per cluster and 10 services per round, an interval
 /// that starts short, doubles while nothing changes and is short again after any change.
 /// </summary>
-public sealed class DeploymentWatcher
+internal sealed class DeploymentWatcher
 {
     private readonly IEcsClient _ecs;
     private readonly IOperationHost _host;

@@ -8,7 +8,7 @@ namespace Cruddur.Core.Deployments;
 /// Task and service definitions as the user's JSON (ecspresso-style): read-only fields stripped, the image swapped, and
 /// checked for what ECS would reject, so a bad file fails before anything is registered.
 /// </summary>
-public static partial class TaskDefinitions
+internal static partial class TaskDefinitions
 {
     /// <summary>Fields DescribeTaskDefinition returns that RegisterTaskDefinition refuses.</summary>
     public static readonly IReadOnlyList<string> ReadOnlyFields =

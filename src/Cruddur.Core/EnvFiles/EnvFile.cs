@@ -51,7 +51,7 @@ public sealed class EnvFile
 }
 
 /// <summary>The NAME=value format of env files as docker and compose read them.</summary>
-public static class EnvFileFormat
+internal static class EnvFileFormat
 {
     public static IReadOnlyDictionary<string, string> Read(string path) => Parse(File.ReadAllText(path));
 

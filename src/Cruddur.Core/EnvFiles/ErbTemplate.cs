@@ -10,7 +10,7 @@ namespace Cruddur.Core.EnvFiles;
 /// <c>&lt;%</c>. Everything else is copied unchanged, so the output equals <c>ERB.new(template).result</c> for the same
 /// environment. Any other Ruby code is rejected with its line and column rather than silently dropped.
 /// </summary>
-public sealed partial class ErbTemplate
+internal sealed partial class ErbTemplate
 {
     private readonly IReadOnlyList<Segment> _segments;
 
@@ -207,7 +207,7 @@ public sealed partial class ErbTemplate
 }
 
 /// <summary>A template read variables that have no value; lists all of them at once.</summary>
-public sealed class MissingVariablesException : CruddurException
+internal sealed class MissingVariablesException : CruddurException
 {
     public MissingVariablesException(string source, IReadOnlyList<string> names)
         : base(ErrorIds.EnvFileVariableMissing, ErrorKind.ObjectNotFound,

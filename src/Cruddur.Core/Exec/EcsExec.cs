@@ -17,7 +17,7 @@ public sealed record ExecTarget(string Cluster, string? Service, JsonObject Task
 }
 
 /// <summary>An ExecuteCommand session: the session JSON (holds the token: never print it) and the plugin's target parts.</summary>
-public sealed record ExecSession(JsonObject Session, string ClusterName, string TaskId, string RuntimeId)
+internal sealed record ExecSession(JsonObject Session, string ClusterName, string TaskId, string RuntimeId)
 {
     public string SessionId => (string?)Session["sessionId"] ?? string.Empty;
 
@@ -36,7 +36,7 @@ public sealed record ExecSession(JsonObject Session, string ClusterName, string 
 /// ECS Exec without the AWS CLI: picks the task and container, gathers what the prerequisite checks need, and opens the
 /// ExecuteCommand session that session-manager-plugin then carries.
 /// </summary>
-public sealed class EcsExec
+internal sealed class EcsExec
 {
     /// <summary>
     /// Runs bash where the image has it, else sh: the backend image (python) has bash, the frontend's nginx alpine only sh.

@@ -16,7 +16,7 @@ public sealed record SessionManagerPluginInfo(string? Path, string? Version, str
 }
 
 /// <summary>The exact command line and environment the AWS CLI gives session-manager-plugin for one ECS Exec session.</summary>
-public sealed record PluginLaunch(IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment);
+internal sealed record PluginLaunch(IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment);
 
 /// <summary>
 /// session-manager-plugin, the program that carries an ECS Exec session (Session Manager's websocket protocol) to the
@@ -25,7 +25,7 @@ public sealed record PluginLaunch(IReadOnlyList<string> Arguments, IReadOnlyDict
 /// where &lt;session&gt; is the name of an environment variable starting with AWS_SSM_START_SESSION_RESPONSE that holds the
 /// session JSON (the plugin reads it and removes it from its own environment), so the token is never on a command line.
 /// </summary>
-public static class SessionManagerPlugin
+internal static class SessionManagerPlugin
 {
     public const string ExecutableName = "session-manager-plugin";
 

@@ -72,7 +72,7 @@ public class CruddurException : Exception
 }
 
 /// <summary>Stands in for an inner exception whose text held a credential: its type and redacted message, nothing else.</summary>
-public sealed class RedactedException : Exception
+internal sealed class RedactedException : Exception
 {
     private RedactedException(string typeName, string message, Exception? inner)
         : base(message, inner) => OriginalType = typeName;

@@ -4,7 +4,7 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Images;
 
 /// <summary>The build arguments a Dockerfile declares (its ARG instructions, in every stage).</summary>
-public static partial class DockerfileArgs
+internal static partial class DockerfileArgs
 {
     /// <summary>The names declared with ARG (ARG NAME, ARG NAME=default, ARG A B), continuation lines joined.</summary>
     public static IReadOnlySet<string> Read(string dockerfilePath)

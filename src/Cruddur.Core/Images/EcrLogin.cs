@@ -16,7 +16,7 @@ public sealed record RegistryCredential(string Host, string UserName, string Pas
 /// so a pipeline of several publishes asks ECR and logs the engine in once. A token whose expiry has already passed
 /// (moto's are dated 2015) is used once and not cached.
 /// </summary>
-public sealed class EcrLogin
+internal sealed class EcrLogin
 {
     /// <summary>How long before its expiry a cached token is no longer used.</summary>
     public static readonly TimeSpan Margin = TimeSpan.FromMinutes(10);

@@ -5,7 +5,7 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Images;
 
 /// <summary>ECR repository names as ECR accepts them, and creating a repository that may appear meanwhile.</summary>
-public static partial class EcrRepositories
+internal static partial class EcrRepositories
 {
     /// <summary>Throws ImageRepositoryNameInvalid for a name ECR would reject, before anything is called.</summary>
     public static void ValidateName(string name)

@@ -7,7 +7,7 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Images;
 
 /// <summary>Asks a registry (Docker Registry HTTP API v2, as ECR serves it) which manifest a tag points at.</summary>
-public static class RegistryClient
+internal static class RegistryClient
 {
     private static readonly string[] ManifestTypes =
     [

@@ -7,7 +7,7 @@ namespace Cruddur.Core.Infrastructure;
 /// The services' security group in the default VPC (seed: cruddur-ecs-security-group), with TCP ingress on the backend's
 /// port from anywhere. A missing ingress rule is added to an existing group.
 /// </summary>
-public sealed class SecurityGroupStep : InfrastructureStep
+internal sealed class SecurityGroupStep : InfrastructureStep
 {
     private readonly IEc2Client _ec2;
     private readonly string _region;

@@ -4,7 +4,7 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Logs;
 
 /// <summary>Where the awslogs driver puts a container's output: the group, its region and the stream &lt;prefix&gt;/&lt;container&gt;/&lt;taskId&gt;.</summary>
-public sealed record AwsLogsTarget(string Container, string Region, string Group, string StreamPrefix)
+internal sealed record AwsLogsTarget(string Container, string Region, string Group, string StreamPrefix)
 {
     public string StreamFor(string taskId) => $"{StreamPrefix}/{Container}/{taskId}";
 

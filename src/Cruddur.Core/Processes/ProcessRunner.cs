@@ -4,7 +4,7 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Processes;
 
 /// <summary>How to start one child process. Arguments are passed as a list, never through a shell.</summary>
-public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Arguments)
+internal sealed record ProcessSpec(string FileName, IReadOnlyList<string> Arguments)
 {
     public string? WorkingDirectory { get; init; }
 
@@ -16,7 +16,7 @@ public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Argument
 }
 
 /// <summary>The end of a child process: exit code and the last lines it wrote, for error messages.</summary>
-public sealed record ProcessResult(int ExitCode, IReadOnlyList<string> Output, IReadOnlyList<string> ErrorOutput)
+internal sealed record ProcessResult(int ExitCode, IReadOnlyList<string> Output, IReadOnlyList<string> ErrorOutput)
 {
     public IEnumerable<string> LastLines(int count) => Output.Concat(ErrorOutput).TakeLast(count);
 }
@@ -26,7 +26,7 @@ public sealed record ProcessResult(int ExitCode, IReadOnlyList<string> Output, I
 /// resolved from PATH only (<see cref="ExecutableResolver"/>), and output is read with a cap: the last
 /// <see cref="KeptLines"/> lines, each cut at <see cref="MaxLineLength"/> characters, so a child cannot exhaust memory.
 /// </summary>
-public static class ProcessRunner
+internal static class ProcessRunner
 {
     public const int KeptLines = 200;
     public const int MaxLineLength = 8192;

@@ -6,13 +6,13 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>A security group and the TCP port ranges it lets in from anywhere (0.0.0.0/0).</summary>
-public sealed record SecurityGroupInfo(string GroupId, string VpcId, IReadOnlyList<(int From, int To)> OpenTcpRanges)
+internal sealed record SecurityGroupInfo(string GroupId, string VpcId, IReadOnlyList<(int From, int To)> OpenTcpRanges)
 {
     public bool OpensTcp(int port) => OpenTcpRanges.Any(r => r.From <= port && r.To >= port);
 }
 
 /// <summary>Amazon EC2 as the module uses it: the default VPC and a security group in it.</summary>
-public interface IEc2Client
+internal interface IEc2Client
 {
     /// <summary>The id of the region's default VPC, or null.</summary>
     Task<string?> FindDefaultVpcAsync(CancellationToken cancellationToken);
@@ -27,7 +27,7 @@ public interface IEc2Client
 }
 
 /// <summary><see cref="IEc2Client"/> through AWSSDK.EC2, under the module's retry policy.</summary>
-public sealed class Ec2Client : IEc2Client
+internal sealed class Ec2Client : IEc2Client
 {
     private const string Anywhere = "0.0.0.0/0";
 
