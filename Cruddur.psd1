@@ -24,6 +24,7 @@
         'Get-CruddurService'
         'Get-CruddurLog'
         'Invoke-CruddurTask'
+        'Set-CruddurIngressRule'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -31,6 +31,7 @@ public sealed class SimState
     public Dictionary<string, TaskRec> Tasks { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, JsonArray> Tags { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, string> ScenarioByService { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, TargetHealthMode> TargetHealthByService { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, Fault> Faults { get; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, int> Calls { get; } = new(StringComparer.Ordinal);
     public List<ExecSession> Sessions { get; } = [];
@@ -53,6 +54,7 @@ public sealed class SimState
         Tasks.Clear();
         Tags.Clear();
         ScenarioByService.Clear();
+        TargetHealthByService.Clear();
         Faults.Clear();
         Calls.Clear();
         Sessions.Clear();
@@ -258,6 +260,11 @@ public sealed class SimState
                     t.Phase = TaskPhase.HealthCheck;
                     t.NextAt = now + Scaled(HealthCheckSeconds * f);
                 }
+                else if (Scenarios.ExitAfter(t.Scenario) is { } after)
+                {
+                    t.Phase = TaskPhase.Crash;
+                    t.NextAt = now + Scaled(after * f);
+                }
                 else
                 {
                     t.NextAt = double.MaxValue;
@@ -288,8 +295,17 @@ public sealed class SimState
                     {
                         c.HealthStatus = "HEALTHY";
                     }
-                    t.Phase = TaskPhase.Running;
-                    t.NextAt = double.MaxValue;
+                    if (Scenarios.ExitAfter(t.Scenario) is { } after)
+                    {
+                        // Healthy first, then the exit N seconds after the start (at once if that time has passed).
+                        t.Phase = TaskPhase.Crash;
+                        t.NextAt = Math.Max(now, (t.StartedAt ?? now) + Scaled(after * f));
+                    }
+                    else
+                    {
+                        t.Phase = TaskPhase.Running;
+                        t.NextAt = double.MaxValue;
+                    }
                 }
                 break;
             case TaskPhase.Crash:

@@ -70,7 +70,7 @@ public static partial class SimulatorHost
             var scenario = Json.Str(o, "scenario")?.ToLowerInvariant();
             if (service is null || !Scenarios.IsValid(scenario))
             {
-                return Results.Json(new { message = "Body must be {\"cluster\",\"service\",\"scenario\": healthy|unhealthy|crash|slow}." }, statusCode: 400);
+                return Results.Json(new { message = "Body must be {\"cluster\",\"service\",\"scenario\": healthy|unhealthy|crash|slow|exit-after:<seconds>}." }, statusCode: 400);
             }
             lock (state.Gate)
             {

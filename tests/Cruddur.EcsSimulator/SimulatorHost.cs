@@ -43,6 +43,7 @@ public static partial class SimulatorHost
         builder.Services.AddHostedService<Ticker>();
         var hub = new DataChannelHub(Path.Combine(Path.GetTempPath(), $"cruddur-ecs-sim-{Environment.ProcessId}-{Guid.NewGuid():N}"));
         builder.Services.AddSingleton(hub);
+        builder.Services.AddHostedService<TargetRegistrar>();
         var app = builder.Build();
         app.Lifetime.ApplicationStopping.Register(() =>
         {
@@ -54,10 +55,15 @@ public static partial class SimulatorHost
         });
         var api = new EcsApi(state, hub);
         app.Lifetime.ApplicationStopped.Register(hub.DeleteScratch);
+        var elbv2Upstream = builder.Configuration["elbv2-upstream"] is { Length: > 0 } u ? new Uri(u) : null;
 
         app.UseWebSockets();
-        app.MapPost("/", (HttpContext ctx) => HandleEcs(ctx, state, api));
+        // One endpoint, routed like moto by the credential scope's service: ECS, or the small ELBv2 stand-in.
+        app.MapPost("/", (HttpContext ctx) => CredentialScope().Match(ctx.Request.Headers.Authorization.ToString()) is { Success: true } m && m.Groups[2].Value == Elbv2Front.SigningName
+            ? Elbv2Front.HandleAsync(ctx, state, m.Groups[1].Value, elbv2Upstream)
+            : HandleEcs(ctx, state, api));
         MapControl(app, state, hub);
+        TargetHealthControl.Map(app, state);
         hub.Map(app);
         return app;
     }

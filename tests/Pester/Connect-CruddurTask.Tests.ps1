@@ -53,7 +53,8 @@ sys.exit(int(os.environ.get("CRUDDUR_STANDIN_EXIT", "0")))
         if ($LASTEXITCODE) { throw "aws iam $args failed" }
     }
     function Get-Sessions { @(Invoke-RestMethod "$($stack.EcsUrl)/_sim/sessions") }
-    function Get-Channels { @(Invoke-RestMethod "$($stack.EcsUrl)/_sim/channels") }
+    # Invoke-RestMethod passes this endpoint's JSON array on as one object: enumerate it.
+    function Get-Channels { @(Invoke-RestMethod "$($stack.EcsUrl)/_sim/channels" | ForEach-Object { $_ }) }
     function Set-ChannelFaults([hashtable] $Faults) {
         Invoke-RestMethod -Method Post "$($stack.EcsUrl)/_sim/channel-faults" -ContentType 'application/json' -Body ($Faults | ConvertTo-Json) | Out-Null
     }
@@ -299,6 +300,28 @@ Describe 'Connect-CruddurTask' {
             $text | Should -Match 'encrypted using AWS KMS'
             (Get-Channels)[0].kmsKeyId | Should -Be $keyId
             (Get-Channels)[0].state | Should -Be 'closed'
+        }
+
+        It 'stops the remote command on Ctrl+C' {
+            New-TestService | Out-Null
+            $script = "Import-Module '$env:CRUDDUR_MODULE_PATH'; Connect-CruddurTask -Service backend-flask -Command 'echo started; sleep 300; echo never'; 'after'"
+            $pwsh = if (Test-Path "$PSHOME/pwsh.dll") { [Environment]::ProcessPath, "$PSHOME/pwsh.dll" } else { [Environment]::ProcessPath }
+            $argumentList = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script)
+            $out = Join-Path $TestDrive 'ctrlc.out'
+            $child = Start-Process -PassThru -FilePath $pwsh[0] -ArgumentList $argumentList -RedirectStandardOutput $out -RedirectStandardError (Join-Path $TestDrive 'ctrlc.err')
+            try {
+                Wait-Until {
+                    if ($child.HasExited) { throw "Connect-CruddurTask ended early: $(Get-Content (Join-Path $TestDrive 'ctrlc.err') -Raw)" }
+                    Get-Channels | Where-Object state -eq 'running'
+                } 'the remote command to start' 180 | Out-Null
+                kill -INT $child.Id
+                $child.WaitForExit(30000) | Should -BeTrue -Because 'Ctrl+C must end the cmdlet within seconds, not after the 300 s command'
+            } finally {
+                if (-not $child.HasExited) { $child.Kill($true) }
+            }
+            $channel = Wait-Until { Get-Channels | Where-Object { $null -ne $_.exitCode } } 'the remote command to end' 15
+            $channel.exitCode | Should -Be 130 -Because 'the pty delivered Ctrl+C (SIGINT) to the remote command'
+            Get-Content $out -Raw | Should -Not -Match 'never'
         }
 
         It 'reports <case> as <id>' -TestCases @(

@@ -138,3 +138,34 @@ Describe 'Get-CruddurLog' {
         }
     }
 }
+
+Describe 'Deploy-CruddurService failure logs' {
+    BeforeEach {
+        Reset-CruddurStack $stack
+        Invoke-Aws ecs create-cluster --cluster-name cruddur | Out-Null
+        Invoke-Aws logs create-log-group --log-group-name cruddur | Out-Null
+        $script:work = New-TestFolder
+    }
+
+    It 'carries each stopped task''s reason, exit codes and the crash traceback in the error and the Deployment' {
+        New-LoggedService backend-flask $work -CircuitBreaker | Out-Null
+        $bad = New-LoggedTaskDefinition backend-flask $work -Scenario crash
+
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile $bad -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployFailed,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+
+        $err = $Error[0]
+        $err.Exception.Message | Should -Match 'The last lines of container backend-flask in task [0-9a-f]{32}:'
+        $err.Exception.Message | Should -Match 'Traceback \(most recent call last\):'
+        $err.Exception.Message | Should -Match "KeyError: 'CONNECTION_URL'"
+        $stopped = $err.TargetObject.StoppedTasks
+        $stopped.Count | Should -BeGreaterOrEqual 3 -Because 'the circuit breaker trips after three failed tasks'
+        foreach ($t in $stopped) {
+            $t.StoppedReason | Should -Be 'Essential container in task exited'
+            $t.FailingContainer | Should -Be 'backend-flask'
+            $t.ExitCodes['backend-flask'] | Should -Be 1
+            $t.LogTail[-1] | Should -Be "KeyError: 'CONNECTION_URL'"
+            $t.LogTail | Should -Contain 'Traceback (most recent call last):'
+        }
+    }
+}

@@ -11,11 +11,6 @@ BeforeAll {
         'IamRolePolicy CruddurTaskRole/SSMAccessPolicy', 'IamPolicyAttachment CruddurTaskRole/CloudWatchFullAccess',
         'IamPolicyAttachment CruddurTaskRole/AWSXRayDaemonWriteAccess', 'SecurityGroup cruddur-ecs-security-group')
 
-    function Invoke-Aws {
-        $text = aws @args --output json
-        if ($LASTEXITCODE) { throw "aws $args failed" }
-        if ($text) { $text | ConvertFrom-Json }
-    }
     function Get-StatusLines($Results) { @($Results | ForEach-Object { "$($_.Kind) $($_.Name) $($_.Status)" }) }
     # What the account holds, read with boto3 in one process (the aws CLI would take a second per call): the state the
     # cmdlet must create and then leave alone.
@@ -38,12 +33,6 @@ print(json.dumps(state, sort_keys=True, indent=1))
         $text = $stateScript | python3 -
         if ($LASTEXITCODE) { throw 'reading the account state failed' }
         $text -join "`n"
-    }
-    function Get-WhatIfText([scriptblock] $Command) {
-        $file = Join-Path $TestDrive "whatif-$([guid]::NewGuid().ToString('N')).txt"
-        Start-Transcript -Path $file -UseMinimalHeader | Out-Null
-        try { & $Command | Out-Null } finally { Stop-Transcript | Out-Null }
-        Get-Content $file -Raw
     }
 }
 

@@ -74,7 +74,7 @@ Describe 'Invoke-CruddurTask' {
     }
 
     It 'times out with TaskTimedOut and leaves the task running' {
-        { Invoke-CruddurTask backend-flask -Command 'sleep 30' -Timeout 1 -ErrorAction Stop } | Should -Throw -ErrorId "TaskTimedOut$suffix"
+        { Invoke-CruddurTask backend-flask -Command 'sleep 300' -Timeout 1 -ErrorAction Stop } | Should -Throw -ErrorId "TaskTimedOut$suffix"
 
         $r = $Error[0].TargetObject
         $r.TimedOut | Should -BeTrue
@@ -84,7 +84,7 @@ Describe 'Invoke-CruddurTask' {
     }
 
     It 'returns at once with -NoWait' {
-        $r = Invoke-CruddurTask backend-flask -Command 'sleep 30' -NoWait
+        $r = Invoke-CruddurTask backend-flask -Command 'sleep 300' -NoWait
 
         $r.LastStatus | Should -BeIn 'PROVISIONING', 'PENDING'
         $r.ExitCode | Should -BeNullOrEmpty
@@ -107,7 +107,7 @@ Describe 'Invoke-CruddurTask' {
         $runspace.Open()
         $ps = [powershell]::Create()
         $ps.Runspace = $runspace
-        $null = $ps.AddScript("Import-Module '$env:CRUDDUR_MODULE_PATH'; Invoke-CruddurTask backend-flask -Command 'sleep 30'")
+        $null = $ps.AddScript("Import-Module '$env:CRUDDUR_MODULE_PATH'; Invoke-CruddurTask backend-flask -Command 'sleep 300'")
         $async = $ps.BeginInvoke()
         try {
             $id = Wait-Until {

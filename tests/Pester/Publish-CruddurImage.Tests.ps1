@@ -221,6 +221,27 @@ Describe 'Publish-CruddurImage' {
             Get-EcrRepositoryNames | Should -BeNullOrEmpty
         }
 
+        It 'refuses a push the registry does not confirm because the tag moved meanwhile, and outputs no Image' {
+            $ctx = New-BuildContext
+            $other = New-BuildContext
+            docker build -q -t cruddur-test-other:1 --build-arg REACT_APP_BACKEND_URL=someone-else -f (Join-Path $other Dockerfile.prod) $other | Out-Null
+            $LASTEXITCODE | Should -Be 0
+            # The real docker, and right after each push of ours a colleague's push of another image to the same tag.
+            $racer = Join-Path (New-TestFolder) 'docker-racer'
+            Set-Content $racer ("#!/bin/sh`ndocker `"`$@`" || exit `$?`n" +
+                "if [ `"`$1`" = push ]; then docker tag cruddur-test-other:1 `"`$2`" && docker push `"`$2`" >/dev/null 2>&1 || exit 99; fi`n")
+            chmod +x $racer
+
+            $result = $null
+            { $script:result = Publish-CruddurImage backend-flask -Path $ctx -RegistryHost $registry -Engine $racer -Tag r1 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ImagePushNotConfirmed,Cruddur.PowerShell.Commands.PublishCruddurImageCommand'
+
+            $script:result | Should -BeNullOrEmpty
+            $moved = Get-RegistryDigest backend-flask r1
+            $Error[0].Exception.Message | Should -Match "^The registry holds $moved for .*/backend-flask:r1, not the pushed sha256:[0-9a-f]{64}\."
+            $Error[0].Exception.Message | Should -Not -Match "not the pushed $moved"
+        }
+
         It 'reports a push the registry refuses and outputs no Image' {
             $readOnly = Start-ExtraRegistry -Password $token -ReadOnly
             $ctx = New-BuildContext

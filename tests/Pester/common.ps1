@@ -38,3 +38,18 @@ function Invoke-FreshPwsh([string] $Script) {
     if ($LASTEXITCODE) { throw "fresh pwsh failed ($LASTEXITCODE): $($output -join "`n")" }
     $output
 }
+
+# Runs the aws CLI (pointed at the stack by Set-CruddurStackEnvironment) and returns its JSON answer as objects; throws on failure.
+function Invoke-Aws {
+    $text = aws @args --output json
+    if ($LASTEXITCODE) { throw "aws $args failed" }
+    if ($text) { $text | ConvertFrom-Json }
+}
+
+# What a command printed to the host (the "What if:" lines of -WhatIf), as one string.
+function Get-WhatIfText([scriptblock] $Command) {
+    $file = Join-Path $TestDrive "whatif-$([guid]::NewGuid().ToString('N')).txt"
+    Start-Transcript -Path $file -UseMinimalHeader | Out-Null
+    try { & $Command | Out-Null } finally { Stop-Transcript | Out-Null }
+    Get-Content $file -Raw
+}

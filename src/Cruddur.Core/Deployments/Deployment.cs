@@ -71,6 +71,9 @@ public sealed class Deployment
     /// <summary>Why it failed: rollout reason, stopped tasks' reasons, exit codes, failed health checks.</summary>
     public IReadOnlyList<string> FailureReasons { get; private set; } = [];
 
+    /// <summary>The stopped tasks of this deployment, newest first, each with its reason, exit codes and failing container's last lines.</summary>
+    public IReadOnlyList<StoppedTask> StoppedTasks { get; set; } = [];
+
     /// <summary>Whether the watch ended because -Timeout passed.</summary>
     public bool TimedOut { get; private set; }
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
+using Cruddur.Core.Logs;
 
 namespace Cruddur.Core.Deployments;
 
@@ -31,6 +32,16 @@ public sealed record DeployOptions
 
     /// <summary>After a successful deploy, deregister all but the newest N revisions of the family (0: keep all).</summary>
     public int KeepRevisions { get; init; }
+
+    /// <summary>After COMPLETED, how long every task of the deployment must keep running (zero: no window).</summary>
+    public TimeSpan StableFor { get; init; }
+
+    /// <summary>
+    /// The shell's default window: one failed-health-check cycle of the seed's task definitions. Their health checks
+    /// (interval 30 s, timeout 5 s, retries 3) mark a task UNHEALTHY at the earliest 3 × 30 s + 5 s after it last passed,
+    /// and a container that exits without a health check shows at once; so 95 s covers both.
+    /// </summary>
+    public static readonly TimeSpan DefaultStableFor = TimeSpan.FromSeconds(95);
 }
 
 /// <summary>
@@ -43,14 +54,24 @@ public sealed class EcsDeployer
     private readonly IOperationHost _host;
     private readonly Func<string, CancellationToken, Task<string?>> _placeholders;
     private readonly WatchClock _clock;
+    private readonly ILogEventSource? _logs;
+    private readonly string _region;
+    private readonly IElbv2Client? _elb;
 
     /// <param name="placeholders">Values for ERB placeholders in definition files (see <see cref="PlaceholderValues"/>).</param>
-    public EcsDeployer(IEcsClient ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null)
+    /// <param name="logs">Where the failing tasks' log lines are read (null: failures carry no log lines).</param>
+    /// <param name="region">The region for task definitions whose awslogs options name none.</param>
+    /// <param name="elb">Resolves target group names in service files and checks target health (<see cref="TargetHealthWaiter"/>).</param>
+    public EcsDeployer(IEcsClient ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null,
+        ILogEventSource? logs = null, string region = "", IElbv2Client? elb = null)
     {
         _ecs = ecs;
         _host = host;
         _placeholders = placeholders;
         _clock = clock ?? WatchClock.System;
+        _logs = logs;
+        _region = region;
+        _elb = elb;
     }
 
     /// <summary>
@@ -90,7 +111,7 @@ public sealed class EcsDeployer
             try
             {
                 var deployment = await StartAsync(plan, cancellationToken).ConfigureAwait(false);
-                watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service)));
+                watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service)) { StableFor = options.StableFor });
             }
             catch (Exception e) when (watches.Count > 0 && e is not OperationCanceledException)
             {
@@ -110,6 +131,11 @@ public sealed class EcsDeployer
         if (options.Wait && watches.Count > 0)
         {
             await WatchOrExplainAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
+            if (_elb is not null)
+            {
+                await new TargetHealthWaiter(_ecs, _elb, _host, _clock).WaitAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
+            }
+
             await SettleAsync(watches, options, cancellationToken).ConfigureAwait(false);
             if (options.KeepRevisions > 0)
             {
@@ -140,7 +166,7 @@ public sealed class EcsDeployer
         var deployment = await UpdateAsync(cluster, service, target, currentArn, null, cancellationToken).ConfigureAwait(false);
         if (options.Wait)
         {
-            var watch = new ServiceWatch(deployment, 1, ServiceWatch.EventIds(current));
+            var watch = new ServiceWatch(deployment, 1, ServiceWatch.EventIds(current)) { StableFor = options.StableFor };
             await WatchOrExplainAsync([watch], options.Timeout, cancellationToken).ConfigureAwait(false);
             if (deployment.Outcome != DeploymentOutcome.Unknown)
             {
@@ -176,9 +202,16 @@ public sealed class EcsDeployer
         var id = d.TimedOut ? ErrorIds.DeployTimedOut : ErrorIds.DeployFailed;
         return new CruddurException(id, d.TimedOut ? ErrorKind.OperationTimeout : ErrorKind.InvalidOperation,
             $"Deploying {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} to {d.Cluster}/{d.Service} failed ({what}): {string.Join("; ", d.FailureReasons)}. "
-            + $"Look at the task's logs and events (Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}), fix the cause and deploy again.",
+            + LastLines(d)
+            + $"Look at the task's logs and events (Get-CruddurLog -Cluster {d.Cluster} -Service {d.Service} -Since 15m; Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}), fix the cause and deploy again.",
             target: d);
     }
+
+    // The newest stopped task's failing container says most; the others are on the Deployment's StoppedTasks.
+    private static string LastLines(Deployment d) =>
+        d.StoppedTasks.FirstOrDefault(t => t.LogTail.Count > 0) is { } t
+            ? $"The last lines of container {t.FailingContainer} in task {t.TaskId}:{Environment.NewLine}    {string.Join(Environment.NewLine + "    ", t.LogTail)}{Environment.NewLine}"
+            : string.Empty;
 
     private sealed record Plan(DeployTarget Target, JsonObject? Service, JsonObject? CurrentDefinition, JsonObject NewDefinition, JsonObject? ServiceDefinition, string Source);
 
@@ -202,6 +235,7 @@ public sealed class EcsDeployer
 
             serviceDefinition["serviceName"] = target.Service;
             serviceDefinition["cluster"] = target.Cluster;
+            await TargetGroupReferences.ResolveAsync(serviceDefinition, _elb, target.ServiceDefinitionFile, cancellationToken).ConfigureAwait(false);
         }
 
         var currentArn = (string?)service?["taskDefinition"];
@@ -351,7 +385,7 @@ public sealed class EcsDeployer
             {
                 _host.WriteWarning($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} failed; rolling back to {AwsArn.TaskDefinitionName(previous)}.");
                 var back = await UpdateAsync(d.Cluster, d.Service, previous, d.TaskDefinitionArn, null, cancellationToken).ConfigureAwait(false);
-                rollbacks.Add((w, reasons, new ServiceWatch(back, w.ProgressId, w.SeenEventIds)));
+                rollbacks.Add((w, reasons, new ServiceWatch(back, w.ProgressId, w.SeenEventIds) { StableFor = options.StableFor }));
             }
             else
             {
@@ -419,7 +453,13 @@ public sealed class EcsDeployer
     {
         var arns = await _ecs.ListTaskArnsAsync(new EcsTaskQuery(d.Cluster, StartedBy: d.DeploymentId, DesiredStatus: "STOPPED", FirstPageOnly: true), cancellationToken).ConfigureAwait(false);
         var reasons = new List<string>();
-        foreach (var task in await _ecs.DescribeTasksAsync(d.Cluster, arns, cancellationToken).ConfigureAwait(false))
+        var tasks = await _ecs.DescribeTasksAsync(d.Cluster, arns, cancellationToken).ConfigureAwait(false);
+        if (_logs is not null)
+        {
+            d.StoppedTasks = await StoppedTask.ReadAsync(tasks, arn => _ecs.DescribeTaskDefinitionAsync(arn, cancellationToken), _logs, _region, _host, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var task in tasks)
         {
             var parts = new List<string>();
             foreach (var c in (task["containers"] as JsonArray ?? []).OfType<JsonObject>())

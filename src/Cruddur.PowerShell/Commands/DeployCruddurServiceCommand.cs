@@ -4,6 +4,7 @@ using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
+using Cruddur.Core.Logs;
 using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
@@ -53,6 +54,11 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 
     [Parameter]
+    [SecondsArgument]
+    [ValidateDuration(0, 86400)]
+    public TimeSpan StableFor { get; set; } = DeployOptions.DefaultStableFor;
+
+    [Parameter]
     public SwitchParameter NoRollback { get; set; }
 
     [Parameter]
@@ -86,12 +92,12 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             return;
         }
 
-        var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, KeepRevisions = KeepRevisions };
+        var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, KeepRevisions = KeepRevisions, StableFor = StableFor };
         DeployResult result;
         try
         {
             result = Run((host, token) =>
-                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws)).DeployAsync(_targets, options, token));
+                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws), logs: CloudWatchLogSource.For(Aws, host), region: Aws.Region, elb: new Elbv2Client(Aws, host)).DeployAsync(_targets, options, token));
         }
         catch (CruddurException e)
         {

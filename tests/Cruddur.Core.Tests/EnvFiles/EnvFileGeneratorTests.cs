@@ -39,4 +39,19 @@ public sealed class EnvFileGeneratorTests : IDisposable
 
         Assert.Equal("EnvFileDestinationNotWritable", e.ErrorId);
     }
+
+    [Fact]
+    public async Task AFetchDefaultGivesWayToTheVariableWhenItIsSetAndTheFileSaysSo()
+    {
+        var template = Path.Combine(_dir, "backend-flask.env.erb");
+        File.WriteAllText(template, "SET=<%= ENV.fetch('CRUDDUR_T_SET', 'the-default') %>\nUNSET=<%= ENV.fetch('CRUDDUR_T_UNSET', 'fallback') %>\n");
+        var environment = new Dictionary<string, string> { ["CRUDDUR_T_SET"] = "from-the-environment" };
+        var destination = Path.Combine(_dir, "backend-flask.env");
+
+        var file = await new EnvFileGenerator(n => environment.GetValueOrDefault(n))
+            .GenerateAsync(new EnvFileRequest(template, destination), new RecordingHost(), CancellationToken.None);
+
+        Assert.Equal("SET=from-the-environment\nUNSET=fallback\n", File.ReadAllText(destination));
+        Assert.Equal([new EnvFileVariable("CRUDDUR_T_SET", "Environment"), new EnvFileVariable("CRUDDUR_T_UNSET", "Default")], file!.Variables);
+    }
 }
