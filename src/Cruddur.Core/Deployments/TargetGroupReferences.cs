@@ -10,7 +10,7 @@ namespace Cruddur.Core.Deployments;
 /// instead of the seed's <c>targetGroupArn</c> (whose id part differs in every account). The name is looked up in
 /// ELBv2 when the service is created and replaced by the group's ARN; an entry with a <c>targetGroupArn</c> passes as it is.
 /// </summary>
-public static class TargetGroupReferences
+internal static class TargetGroupReferences
 {
     public const string NameField = "targetGroupName";
 
