@@ -49,7 +49,8 @@ function Add-LogLines([string] $Stream, [object[]] $Events, [string] $Group = 'c
     $file = Join-Path ([IO.Path]::GetTempPath()) "cruddur-events-$([guid]::NewGuid().ToString('N')).json"
     try {
         for ($i = 0; $i -lt $Events.Count; $i += 10000) {
-            $batch = $Events[$i..([Math]::Min($i + 9999, $Events.Count - 1))]
+            # PutLogEvents takes whole milliseconds: the CLI refuses 1.7E12 written as a float.
+            $batch = $Events[$i..([Math]::Min($i + 9999, $Events.Count - 1))] | ForEach-Object { @{ timestamp = [long]$_.timestamp; message = $_.message } }
             @{ logGroupName = $Group; logStreamName = $Stream; logEvents = @($batch) } | ConvertTo-Json -Depth 4 -Compress | Set-Content $file
             Invoke-Aws logs put-log-events --cli-input-json "file://$file" | Out-Null
         }
