@@ -476,8 +476,8 @@ Describe 'Connect-CruddurTask' {
     Context 'bad input' {
         It 'reports <case>' -TestCases @(
             @{ case = 'a service with no running task'; id = 'ExecNoRunningTask'; count = 0; params = @{ Service = 'backend-flask' } }
-            @{ case = 'an unknown service'; id = 'ExecServiceNotFound'; count = 1; params = @{ Service = 'nope' } }
-            @{ case = 'an unknown cluster'; id = 'ExecClusterNotFound'; count = 1; params = @{ Service = 'backend-flask'; Cluster = 'nope' } }
+            @{ case = 'an unknown service'; id = 'ServiceNotFound'; count = 1; params = @{ Service = 'nope' } }
+            @{ case = 'an unknown cluster'; id = 'ServiceClusterNotFound'; count = 1; params = @{ Service = 'backend-flask'; Cluster = 'nope' } }
             @{ case = 'an unknown task'; id = 'ExecTaskNotFound'; count = 1; params = @{ TaskArn = '0123456789abcdef0123456789abcdef' } }
             @{ case = 'an unknown container'; id = 'ExecContainerNotFound'; count = 1; params = @{ Service = 'backend-flask'; Container = 'nginx' } }
             @{ case = 'neither a service nor a task'; id = 'ExecTargetMissing'; count = 1; params = @{} }

@@ -221,7 +221,7 @@ Describe 'Deploy-CruddurService' {
 
     It 'refuses an unknown service without a service definition file, registering nothing' {
         { Deploy-CruddurService backend-flask -Image x -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) -ErrorAction Stop } |
-            Should -Throw -ErrorId 'DeployServiceNotFound,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+            Should -Throw -ErrorId 'ServiceNotFound,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
 
         $Error[0].Exception.Message | Should -Match '-ServiceDefinitionFile'
         Get-SimCalls RegisterTaskDefinition | Should -Be 0
@@ -281,7 +281,7 @@ Describe 'Deploy-CruddurService' {
         Invoke-Sim faults @{ operation = 'RegisterTaskDefinition'; kind = 'ServerError'; count = 1 } | Out-Null
 
         { Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 -ErrorAction Stop } |
-            Should -Throw -ErrorId 'AwsServerException,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+            Should -Throw -ErrorId 'AwsServiceError,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand' -ExpectedMessage '*ServerException*'
 
         Get-SimCalls RegisterTaskDefinition | Should -Be 2
         Get-SimCalls UpdateService | Should -Be 0
@@ -439,13 +439,13 @@ Describe 'Undo-CruddurDeployment' {
         New-RunningService backend-flask | Out-Null
 
         { Undo-CruddurDeployment backend-flask -Confirm:$false -ErrorAction Stop } |
-            Should -Throw -ErrorId 'UndoNoPreviousRevision,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+            Should -Throw -ErrorId 'DeployNoPreviousRevision,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
         Get-SimCalls UpdateService | Should -Be 0
     }
 
     It 'refuses a service that does not exist' {
         { Undo-CruddurDeployment nope -Confirm:$false -ErrorAction Stop } |
-            Should -Throw -ErrorId 'DeployServiceNotFound,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+            Should -Throw -ErrorId 'ServiceNotFound,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
     }
 }
 
@@ -480,6 +480,6 @@ Describe 'Get-CruddurService' {
         $result = Get-CruddurService backend-flask, nope -ErrorVariable errors -ErrorAction SilentlyContinue
 
         $result.Service | Should -Be 'backend-flask'
-        $errors[0].FullyQualifiedErrorId | Should -Be 'GetServiceNotFound,Cruddur.PowerShell.Commands.GetCruddurServiceCommand'
+        $errors[0].FullyQualifiedErrorId | Should -Be 'ServiceNotFound,Cruddur.PowerShell.Commands.GetCruddurServiceCommand'
     }
 }

@@ -190,7 +190,8 @@ Describe 'Hostile inputs' {
         $deployed.Service | Should -Be 'hostile-new'
         $deployed.Outcome | Should -Be 'Succeeded'
         $failures.Count | Should -Be 1
-        $failures[0].FullyQualifiedErrorId | Should -BeLike 'AwsAccessDeniedException,*'
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'AwsAccessDenied,*'
+        $failures[0].Exception.Message | Should -Match 'AccessDeniedException'
         $failures[0].Exception.Message | Should -Match 'Left unchanged: cruddur/hostile-old'
     }
 

@@ -197,7 +197,7 @@ Describe 'Publish-CruddurImage' {
         It 'rejects a repository name ECR would reject, and a bad tag' {
             $ctx = New-BuildContext
             { Publish-CruddurImage Backend_Flask! -Path $ctx -RegistryHost $registry -ErrorAction Stop } |
-                Should -Throw -ErrorId 'EcrRepositoryNameInvalid,Cruddur.PowerShell.Commands.PublishCruddurImageCommand'
+                Should -Throw -ErrorId 'ImageRepositoryNameInvalid,Cruddur.PowerShell.Commands.PublishCruddurImageCommand'
             { Publish-CruddurImage backend-flask -Path $ctx -Tag '-bad' -RegistryHost $registry -ErrorAction Stop } |
                 Should -Throw -ErrorId 'ImageTagInvalid,Cruddur.PowerShell.Commands.PublishCruddurImageCommand'
             Get-EcrRepositoryNames | Should -BeNullOrEmpty

@@ -62,7 +62,7 @@ public sealed class AwsContext
         {
             if (!Uri.TryCreate(configured, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
-                throw new CruddurException("AwsEndpointUrlInvalid", ErrorKind.InvalidArgument,
+                throw new CruddurException(ErrorIds.AwsEndpointUrlInvalid, ErrorKind.InvalidArgument,
                     $"The endpoint URL '{configured}' is not an absolute http or https URL. Pass -EndpointUrl like https://ecs.us-east-1.amazonaws.com or http://127.0.0.1:5000.",
                     target: configured);
             }
@@ -130,7 +130,7 @@ public sealed class AwsContext
 
         if (Settings.ProfileName is not null)
         {
-            throw new CruddurException("AwsProfileNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.AwsProfileNotFound, ErrorKind.ObjectNotFound,
                 $"The AWS profile '{Settings.ProfileName}' was not found in ~/.aws/credentials or ~/.aws/config. Create it with 'aws configure --profile {Settings.ProfileName}' or pass an existing -ProfileName.",
                 target: Settings.ProfileName);
         }
@@ -143,13 +143,13 @@ public sealed class AwsContext
         var region = Settings.Region ?? Env("AWS_REGION") ?? Env("AWS_DEFAULT_REGION") ?? _profile.Value?.Region?.SystemName;
         if (region is null)
         {
-            throw new CruddurException("AwsRegionNotSet", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.AwsRegionNotSet, ErrorKind.InvalidArgument,
                 "No AWS region is set. Pass -Region (for example -Region us-east-1), set $env:AWS_REGION or $env:AWS_DEFAULT_REGION, or set 'region' in your AWS profile ('aws configure').");
         }
 
         if (!System.Text.RegularExpressions.Regex.IsMatch(region, "^[a-z]{2}(-[a-z]+)+-\\d+$"))
         {
-            throw new CruddurException("AwsRegionInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.AwsRegionInvalid, ErrorKind.InvalidArgument,
                 $"'{region}' is not an AWS region name. Use a name such as us-east-1 or eu-west-2.", target: region);
         }
 
@@ -166,7 +166,7 @@ public sealed class AwsContext
                 return fromProfile;
             }
 
-            throw new CruddurException("AwsCredentialsNotFound", ErrorKind.AuthenticationError,
+            throw new CruddurException(ErrorIds.AwsCredentialsNotFound, ErrorKind.AuthenticationError,
                 $"The AWS profile '{Settings.ProfileName}' holds no usable credentials. Run 'aws configure --profile {Settings.ProfileName}' (or 'aws sso login --profile {Settings.ProfileName}').",
                 target: Settings.ProfileName);
         }
@@ -177,7 +177,7 @@ public sealed class AwsContext
         }
         catch (AmazonClientException e)
         {
-            throw new CruddurException("AwsCredentialsNotFound", ErrorKind.AuthenticationError,
+            throw new CruddurException(ErrorIds.AwsCredentialsNotFound, ErrorKind.AuthenticationError,
                 "No AWS credentials were found. Set $env:AWS_ACCESS_KEY_ID and $env:AWS_SECRET_ACCESS_KEY, or configure a profile ('aws configure' or 'aws sso login') and pass -ProfileName, or run where a container or instance role is available.",
                 e);
         }

@@ -1,3 +1,5 @@
+using Cruddur.Core.Hosting;
+
 namespace Cruddur.Core.Aws;
 
 /// <summary>One page of a listing: its items and the token for the next page (null or empty: the last page).</summary>
@@ -22,7 +24,7 @@ internal static class AwsPaginator
             token = string.IsNullOrEmpty(page.Next) ? null : page.Next;
             if (token is not null && !seen.Add(token))
             {
-                throw new Hosting.CruddurException(AwsErrors.ResponseInvalid, Hosting.ErrorKind.InvalidData,
+                throw new Hosting.CruddurException(ErrorIds.AwsResponseInvalid, Hosting.ErrorKind.InvalidData,
                     $"{what} handed out the same page token twice; the listing would never end. Check that the endpoint is an AWS endpoint (-EndpointUrl / AWS_ENDPOINT_URL).");
             }
         }
@@ -47,7 +49,7 @@ internal static class AwsPaginator
             token = string.IsNullOrEmpty(page.Next) ? null : page.Next;
             if (token is not null && !seen.Add(token))
             {
-                throw new Hosting.CruddurException(AwsErrors.ResponseInvalid, Hosting.ErrorKind.InvalidData,
+                throw new Hosting.CruddurException(ErrorIds.AwsResponseInvalid, Hosting.ErrorKind.InvalidData,
                     $"{what} handed out the same page token twice; the listing would never end. Check that the endpoint is an AWS endpoint (-EndpointUrl / AWS_ENDPOINT_URL).");
             }
         }

@@ -241,7 +241,7 @@ public sealed class DbConnectionUrl
         // Without a scheme the redaction rule cannot see a URL: then everything before the last '@' is hidden.
         var shown = url.Contains("://", StringComparison.Ordinal) ? Redaction.Redact(url)
             : url.Contains('@', StringComparison.Ordinal) ? Redaction.Mask + url[url.LastIndexOf('@')..] : url;
-        return new CruddurException("DbConnectionUrlInvalid", ErrorKind.InvalidArgument,
+        return new CruddurException(ErrorIds.DbConnectionUrlInvalid, ErrorKind.InvalidArgument,
             $"The connection URL '{shown}' is not usable: {why}. The form is postgresql://user:password@host:5432/cruddur?sslmode=require.", target: shown);
     }
 }

@@ -28,7 +28,7 @@ public sealed class WatchClock
 }
 
 /// <summary>What one DescribeServices answer means for the deployment being watched.</summary>
-public enum WatchState
+internal enum WatchState
 {
     InProgress,
 
@@ -46,7 +46,7 @@ public enum WatchState
 /// running = desired; then, with <see cref="StableFor"/>, none of its tasks stopped for that long. Failure: it FAILED,
 /// another deployment (a circuit-breaker rollback) replaced it, or one of its tasks stopped within the stability window.
 /// </summary>
-public sealed class ServiceWatch
+internal sealed class ServiceWatch
 {
     private readonly HashSet<string> _seenEvents;
     private HashSet<string> _stoppedBefore = new(StringComparer.Ordinal);
@@ -213,7 +213,7 @@ public sealed class ServiceWatch
 /// Watches several deployments in one loop: one DescribeServices call per cluster and 10 services per round, an interval
 /// that starts short, doubles while nothing changes and is short again after any change.
 /// </summary>
-public sealed class DeploymentWatcher
+internal sealed class DeploymentWatcher
 {
     private readonly IEcsClient _ecs;
     private readonly IOperationHost _host;

@@ -156,7 +156,7 @@ public sealed class EcsDeployer
         var current = found.GetValueOrDefault((cluster, service)) ?? throw ServiceNotFound(cluster, service, canCreate: false);
         var currentArn = (string)current["taskDefinition"]!;
         var target = taskDefinition ?? await PreviousRevisionAsync(currentArn, cancellationToken).ConfigureAwait(false)
-            ?? throw new CruddurException("UndoNoPreviousRevision", ErrorKind.ObjectNotFound,
+            ?? throw new CruddurException(ErrorIds.DeployNoPreviousRevision, ErrorKind.ObjectNotFound,
                 $"{cluster}/{service} runs {AwsArn.TaskDefinitionName(currentArn)} and its family has no older active revision to roll back to. Pass -TaskDefinition family:revision to choose one.", target: service);
         if (!_host.ShouldProcess($"{cluster}/{service}", $"Roll back from {AwsArn.TaskDefinitionName(currentArn)} to {AwsArn.TaskDefinitionName(target)}"))
         {
@@ -187,7 +187,7 @@ public sealed class EcsDeployer
 
         if (d.Outcome == DeploymentOutcome.Unknown)
         {
-            return new CruddurException("DeployWatchFailed", ErrorKind.ResourceUnavailable,
+            return new CruddurException(ErrorIds.DeployWatchFailed, ErrorKind.ResourceUnavailable,
                 $"The rollout of {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} to {d.Cluster}/{d.Service} was started but could not be followed: {string.Join("; ", d.FailureReasons)}. "
                 + $"Nothing was rolled back; follow it with Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}.",
                 target: d);
@@ -199,7 +199,7 @@ public sealed class EcsDeployer
             DeploymentOutcome.RolledBack => $"the service was rolled back to {AwsArn.TaskDefinitionName(d.PreviousTaskDefinitionArn ?? "?")}",
             _ => "nothing was rolled back",
         };
-        var id = d.TimedOut ? "DeployTimedOut" : "DeployFailed";
+        var id = d.TimedOut ? ErrorIds.DeployTimedOut : ErrorIds.DeployFailed;
         return new CruddurException(id, d.TimedOut ? ErrorKind.OperationTimeout : ErrorKind.InvalidOperation,
             $"Deploying {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} to {d.Cluster}/{d.Service} failed ({what}): {string.Join("; ", d.FailureReasons)}. "
             + LastLines(d)
@@ -229,7 +229,7 @@ public sealed class EcsDeployer
             var named = (string?)serviceDefinition["serviceName"];
             if (named is not null && named != target.Service)
             {
-                throw new CruddurException("DeployServiceDefinitionMismatch", ErrorKind.InvalidArgument,
+                throw new CruddurException(ErrorIds.DeployServiceDefinitionMismatch, ErrorKind.InvalidArgument,
                     $"{target.ServiceDefinitionFile} defines the service '{named}', not '{target.Service}'. Pass the matching file or -Service {named}.", target: target.ServiceDefinitionFile);
             }
 
@@ -257,7 +257,7 @@ public sealed class EcsDeployer
             // A new service without a task definition file: the newest revision of the family its definition names.
             var family = (string?)serviceDefinition!["taskDefinition"] ?? target.ContainerName ?? target.Service;
             next = await DescribeTaskDefinitionAsync(family, cancellationToken).ConfigureAwait(false) ?? throw new CruddurException(
-                "DeployTaskDefinitionNotFound", ErrorKind.ObjectNotFound,
+                ErrorIds.DeployTaskDefinitionNotFound, ErrorKind.ObjectNotFound,
                 $"No task definition '{family}' is registered. Pass -TaskDefinitionFile {SeedDefaults.TaskDefinitionFile(target.Service)}.", target: family);
             source = $"task definition {family}";
         }
@@ -338,7 +338,7 @@ public sealed class EcsDeployer
         (service["deployments"] as JsonArray ?? []).OfType<JsonObject>()
             .Where(d => (string?)d["status"] == "PRIMARY" && (string?)d["taskDefinition"] == arn)
             .Select(d => (string?)d["id"]).FirstOrDefault()
-        ?? throw new CruddurException("DeployNoDeployment", ErrorKind.InvalidOperation,
+        ?? throw new CruddurException(ErrorIds.DeployNoDeployment, ErrorKind.InvalidOperation,
             $"ECS accepted the update but shows no PRIMARY deployment of {AwsArn.TaskDefinitionName(arn)}. Check the service with Get-CruddurService.", target: arn);
 
     /// <summary>
@@ -490,7 +490,7 @@ public sealed class EcsDeployer
     }
 
     internal static CruddurException ServiceNotFound(string cluster, string service, bool canCreate) =>
-        new("DeployServiceNotFound", ErrorKind.ObjectNotFound,
+        new(ErrorIds.ServiceNotFound, ErrorKind.ObjectNotFound,
             $"The service '{service}' does not exist in the cluster '{cluster}'. "
             + (canCreate ? $"Pass -ServiceDefinitionFile {SeedDefaults.ServiceDefinitionFile(service)} to create it, or check -Service and -Cluster. Nothing was registered." : "Check -Service and -Cluster."),
             target: service);

@@ -5,7 +5,7 @@ using Cruddur.Core.Aws.Clients;
 namespace Cruddur.Core.Deployments;
 
 /// <summary>Finding the ACTIVE services among names that may not exist, across clusters that may not exist.</summary>
-public static class EcsServices
+internal static class EcsServices
 {
     /// <summary>The ACTIVE services among <paramref name="services"/>, keyed by (cluster, name).</summary>
     public static async Task<Dictionary<(string Cluster, string Service), JsonObject>> DescribeAsync(

@@ -10,7 +10,7 @@ namespace Cruddur.Core.Deployments;
 /// account and region (a family is not tied to one cluster: staging and production often share it). Tasks started
 /// alone (RunTask) keep running after their revision is deregistered, so they are not checked.
 /// </summary>
-public sealed class RevisionCleaner
+internal sealed class RevisionCleaner
 {
     private readonly IEcsClient _ecs;
     private readonly IOperationHost _host;

@@ -57,7 +57,7 @@ public sealed class StoppedTask
                     var target = AwsLogsTarget.Of(await definition((string)task["taskDefinitionArn"]!).ConfigureAwait(false), name, region)[0];
                     stopped.LogTail = await Logs.LogTail.ReadAsync(logs, target, stopped.TaskId, TailLines, cancellationToken).ConfigureAwait(false);
                 }
-                catch (CruddurException e) when (e.ErrorId is "LogNotConfigured" or "LogGroupNotFound")
+                catch (CruddurException e) when (e.ErrorId is ErrorIds.LogNotConfigured or ErrorIds.LogGroupNotFound)
                 {
                     host.WriteVerbose($"No log lines for task {stopped.TaskId}: {e.Message}");
                 }

@@ -10,7 +10,7 @@ namespace Cruddur.Core.Deployments;
 /// instead of the seed's <c>targetGroupArn</c> (whose id part differs in every account). The name is looked up in
 /// ELBv2 when the service is created and replaced by the group's ARN; an entry with a <c>targetGroupArn</c> passes as it is.
 /// </summary>
-public static class TargetGroupReferences
+internal static class TargetGroupReferences
 {
     public const string NameField = "targetGroupName";
 
@@ -27,12 +27,12 @@ public static class TargetGroupReferences
             var name = nameNode.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string)nameNode! : null;
             if (string.IsNullOrWhiteSpace(name) || entry["targetGroupArn"] is not null)
             {
-                throw new CruddurException("DeployTargetGroupReferenceInvalid", ErrorKind.InvalidData,
+                throw new CruddurException(ErrorIds.DeployTargetGroupReferenceInvalid, ErrorKind.InvalidData,
                     $"{source}: a loadBalancers entry needs either \"targetGroupArn\" or a non-empty \"{NameField}\", not both. Nothing was registered.", target: source);
             }
 
             var group = await (elb ?? throw new InvalidOperationException("No ELBv2 client to resolve target group names.")).FindTargetGroupAsync(name, cancellationToken).ConfigureAwait(false)
-                ?? throw new CruddurException("DeployTargetGroupNotFound", ErrorKind.ObjectNotFound,
+                ?? throw new CruddurException(ErrorIds.DeployTargetGroupNotFound, ErrorKind.ObjectNotFound,
                     $"{source} names the target group '{name}', which does not exist in this account and region. Create it with Initialize-CruddurInfrastructure -Domain <your domain> (or fix the name). Nothing was registered.",
                     target: name);
             entry.Remove(NameField);

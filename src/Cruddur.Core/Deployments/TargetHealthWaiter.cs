@@ -11,7 +11,7 @@ namespace Cruddur.Core.Deployments;
 /// waited for; <c>unhealthy</c> and <c>draining</c> ones fail the deployment with ELB's reason code at once; targets still
 /// missing or initial when the time is up fail it too.
 /// </summary>
-public sealed class TargetHealthWaiter
+internal sealed class TargetHealthWaiter
 {
     private const int ProgressId = 90;
 

@@ -8,7 +8,7 @@ namespace Cruddur.Core.Deployments;
 /// Task and service definitions as the user's JSON (ecspresso-style): read-only fields stripped, the image swapped, and
 /// checked for what ECS would reject, so a bad file fails before anything is registered.
 /// </summary>
-public static partial class TaskDefinitions
+internal static partial class TaskDefinitions
 {
     /// <summary>Fields DescribeTaskDefinition returns that RegisterTaskDefinition refuses.</summary>
     public static readonly IReadOnlyList<string> ReadOnlyFields =
@@ -53,7 +53,7 @@ public static partial class TaskDefinitions
     {
         var containers = (definition["containerDefinitions"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         return containers.FirstOrDefault(c => (string?)c["name"] == name)
-            ?? throw new CruddurException("DeployContainerNotFound", ErrorKind.ObjectNotFound,
+            ?? throw new CruddurException(ErrorIds.DeployContainerNotFound, ErrorKind.ObjectNotFound,
                 $"{source} has no container named '{name}' (it has: {string.Join(", ", containers.Select(c => (string?)c["name"]))}). Pass -ContainerName with one of them.", target: name);
     }
 
@@ -144,7 +144,7 @@ public static partial class TaskDefinitions
 
         if (problems.Count > 0)
         {
-            throw new CruddurException("DeployDefinitionInvalid", ErrorKind.InvalidData,
+            throw new CruddurException(ErrorIds.DeployDefinitionInvalid, ErrorKind.InvalidData,
                 $"{source}: ECS would reject this task definition: {string.Join("; ", problems)}. Fix it and run the command again; nothing was registered.", target: source);
         }
     }

@@ -79,11 +79,11 @@ internal sealed class CertificateStep : InfrastructureStep
         if (_arn is not null)
         {
             var given = await _acm.DescribeCertificateAsync(_arn, cancellationToken).ConfigureAwait(false)
-                ?? throw new CruddurException("EdgeCertificateNotFound", ErrorKind.ObjectNotFound,
+                ?? throw new CruddurException(ErrorIds.EdgeCertificateNotFound, ErrorKind.ObjectNotFound,
                     $"ACM has no certificate '{_arn}' in this account and region. Pass an existing -CertificateArn ('aws acm list-certificates') or leave it out to request one.", target: _arn);
             if (!Covers(given))
             {
-                throw new CruddurException("EdgeCertificateMismatch", ErrorKind.InvalidArgument,
+                throw new CruddurException(ErrorIds.EdgeCertificateMismatch, ErrorKind.InvalidArgument,
                     $"The certificate '{_arn}' is for {string.Join(", ", given.SubjectAlternativeNames)}, which does not cover {Name} and api.{Name}. Pass a certificate for {Name} and *.{Name}, or leave -CertificateArn out.", target: _arn);
             }
 
@@ -132,7 +132,7 @@ internal sealed class CertificateStep : InfrastructureStep
             while (true)
             {
                 var certificate = await _acm.DescribeCertificateAsync(arn, cancellationToken).ConfigureAwait(false)
-                    ?? throw new CruddurException("EdgeCertificateNotFound", ErrorKind.ObjectNotFound, $"The certificate '{arn}' disappeared while waiting for it. Run again to request a new one.", target: arn);
+                    ?? throw new CruddurException(ErrorIds.EdgeCertificateNotFound, ErrorKind.ObjectNotFound, $"The certificate '{arn}' disappeared while waiting for it. Run again to request a new one.", target: arn);
                 if (!written && certificate.ValidationRecords.Count > 0 && _state.Zone is not null)
                 {
                     var missing = await MissingRecordsAsync(certificate, cancellationToken).ConfigureAwait(false);
@@ -152,7 +152,7 @@ internal sealed class CertificateStep : InfrastructureStep
 
                 if (certificate.Status is "FAILED" or "VALIDATION_TIMED_OUT" or "REVOKED" or "EXPIRED" or "INACTIVE")
                 {
-                    throw new CruddurException("EdgeCertificateFailed", ErrorKind.InvalidOperation,
+                    throw new CruddurException(ErrorIds.EdgeCertificateFailed, ErrorKind.InvalidOperation,
                         $"The certificate for {Name} is {certificate.Status}{(certificate.FailureReason is null ? "" : " (" + certificate.FailureReason + ")")}. Delete it ('aws acm delete-certificate --certificate-arn {arn}') and run again to request a new one.", target: arn);
                 }
 
@@ -161,7 +161,7 @@ internal sealed class CertificateStep : InfrastructureStep
                     var records = certificate.ValidationRecords.Count == 0
                         ? "ACM has not named its validation records yet"
                         : "pending records: " + string.Join(", ", certificate.ValidationRecords.Select(r => $"{r.Type} {r.Name} -> {r.Value}"));
-                    throw new CruddurException("EdgeCertificateNotIssued", ErrorKind.OperationTimeout,
+                    throw new CruddurException(ErrorIds.EdgeCertificateNotIssued, ErrorKind.OperationTimeout,
                         $"The certificate for {Name} is still {certificate.Status} after {_timeout.TotalSeconds:0} s ({records}). ACM validates once these records resolve publicly: check that the zone's name servers are set at the domain's registrar, then run again (or pass a longer -CertificateTimeoutSeconds).",
                         target: arn);
                 }

@@ -44,7 +44,7 @@ public sealed partial record EdgeOptions
         var domain = Domain.Trim().TrimEnd('.').ToLowerInvariant();
         if (domain.Length > 253 || !DomainName().IsMatch(domain))
         {
-            throw new CruddurException("EdgeDomainInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.EdgeDomainInvalid, ErrorKind.InvalidArgument,
                 $"'{Domain}' is not a domain name. Pass the apex domain you own, such as cruddur.example or example.com (letters, digits and '-', labels separated by dots, no scheme or path).",
                 target: Domain);
         }
@@ -56,14 +56,14 @@ public sealed partial record EdgeOptions
 
         if (CertificateArn is not null && !CertificateArnPattern().IsMatch(CertificateArn))
         {
-            throw new CruddurException("EdgeCertificateArnInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.EdgeCertificateArnInvalid, ErrorKind.InvalidArgument,
                 $"'{CertificateArn}' is not an ACM certificate ARN. Pass one like arn:aws:acm:us-east-1:123456789012:certificate/<id> ('aws acm list-certificates').",
                 target: CertificateArn);
         }
 
         if (LoadBalancerName.Length > 32 || !ElbName().IsMatch(LoadBalancerName))
         {
-            throw new CruddurException("EdgeLoadBalancerNameInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.EdgeLoadBalancerNameInvalid, ErrorKind.InvalidArgument,
                 $"'{LoadBalancerName}' is not a load balancer name. Use up to 32 letters, digits and '-', not starting or ending with '-'.", target: LoadBalancerName);
         }
 
@@ -77,7 +77,7 @@ public sealed partial record EdgeOptions
         if (parts.Length != 2 || !IPAddress.TryParse(parts[0], out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork
             || parts[0].Count(c => c == '.') != 3 || !int.TryParse(parts[1], out var bits) || bits is < 0 or > 32)
         {
-            throw new CruddurException("EdgeCidrInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.EdgeCidrInvalid, ErrorKind.InvalidArgument,
                 $"'{cidr}' is not an IPv4 CIDR. Write an address and a prefix length, such as 203.0.113.7/32 for one address or 0.0.0.0/0 for anywhere.", target: cidr);
         }
 

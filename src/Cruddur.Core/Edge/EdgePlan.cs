@@ -10,7 +10,7 @@ namespace Cruddur.Core.Edge;
 /// and "SECURING THE DNS + DOMAIN CONFIGURATION". The certificate comes late: everything that does not need it is built
 /// first, so a certificate still waiting for the registrar's name servers leaves a usable HTTP edge behind.
 /// </summary>
-public static class EdgePlan
+internal static class EdgePlan
 {
     private const int BackendPort = SeedDefaults.BackendPort;
     private const int FrontendPort = SeedDefaults.FrontendPort;

@@ -32,12 +32,12 @@ internal sealed class HostedZoneStep : InfrastructureStep
         if (_zoneId is not null)
         {
             zone = await _route53.GetHostedZoneAsync(_zoneId, cancellationToken).ConfigureAwait(false)
-                ?? throw new CruddurException("EdgeHostedZoneNotFound", ErrorKind.ObjectNotFound,
+                ?? throw new CruddurException(ErrorIds.EdgeHostedZoneNotFound, ErrorKind.ObjectNotFound,
                     $"This account has no hosted zone '{_zoneId}' (it may belong to another account). Pass the id of a zone of this account ('aws route53 list-hosted-zones'), or leave -HostedZoneId out to find or create the zone for {Name}. Nothing was changed for the domain.",
                     target: _zoneId);
             if (!string.Equals(zone.Name, Route53Client.Absolute(Name), StringComparison.OrdinalIgnoreCase))
             {
-                throw new CruddurException("EdgeHostedZoneMismatch", ErrorKind.InvalidArgument,
+                throw new CruddurException(ErrorIds.EdgeHostedZoneMismatch, ErrorKind.InvalidArgument,
                     $"The hosted zone '{_zoneId}' is for {zone.Name.TrimEnd('.')}, not {Name}. Pass the zone of {Name}, or leave -HostedZoneId out.", target: _zoneId);
             }
         }

@@ -33,7 +33,7 @@ public sealed class IngressRules
     {
         if (request.Port is < 1 or > 65535)
         {
-            throw new CruddurException("EdgePortInvalid", ErrorKind.InvalidArgument, $"{request.Port} is not a TCP port. Pass a port from 1 to 65535, such as 5432.", target: request.Port);
+            throw new CruddurException(ErrorIds.EdgePortInvalid, ErrorKind.InvalidArgument, $"{request.Port} is not a TCP port. Pass a port from 1 to 65535, such as 5432.", target: request.Port);
         }
 
         var cidr = request.Cidr is null ? await CallerCidrAsync(request.CheckIpUrl, cancellationToken).ConfigureAwait(false) : EdgeOptions.ValidateCidr(request.Cidr);
@@ -42,7 +42,7 @@ public sealed class IngressRules
         var matches = group.Ingress.Where(r => r.Port == request.Port && r.Cidr is not null && r.Description == request.Description).ToList();
         if (matches.Count > 1)
         {
-            throw new CruddurException("EdgeIngressRuleAmbiguous", ErrorKind.InvalidOperation,
+            throw new CruddurException(ErrorIds.EdgeIngressRuleAmbiguous, ErrorKind.InvalidOperation,
                 $"{matches.Count} rules of {group.GroupName} ({group.GroupId}) on tcp {request.Port} have the description '{request.Description}' ({string.Join(", ", matches.Select(m => m.Cidr))}). Give each rule its own description ('aws ec2 update-security-group-rule-descriptions-ingress') and run again; nothing was changed.",
                 target: group.GroupId);
         }
@@ -84,7 +84,7 @@ public sealed class IngressRules
         var group = request.GroupId is not null
             ? await _ec2.GetSecurityGroupAsync(request.GroupId, cancellationToken).ConfigureAwait(false)
             : await _ec2.FindSecurityGroupAsync(await _ec2.DefaultVpcAsync(cancellationToken).ConfigureAwait(false), request.GroupName!, cancellationToken).ConfigureAwait(false);
-        return group ?? throw new CruddurException("EdgeSecurityGroupNotFound", ErrorKind.ObjectNotFound,
+        return group ?? throw new CruddurException(ErrorIds.EdgeSecurityGroupNotFound, ErrorKind.ObjectNotFound,
             $"There is no security group {(request.GroupId is not null ? "with the id " + request.GroupId : $"named '{request.GroupName}' in the default VPC")}. Check the name or id ('aws ec2 describe-security-groups').",
             target: request.GroupId ?? request.GroupName);
     }
@@ -99,13 +99,13 @@ public sealed class IngressRules
         }
         catch (HttpRequestException e)
         {
-            throw new CruddurException("EdgeCallerIpUnavailable", ErrorKind.ConnectionError,
+            throw new CruddurException(ErrorIds.EdgeCallerIpUnavailable, ErrorKind.ConnectionError,
                 $"Could not learn this machine's public IP from {checkIpUrl}: {e.Message}. Pass -Cidr <your address>/32 instead.", e, checkIpUrl.ToString());
         }
 
         if (!IPAddress.TryParse(text, out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
         {
-            throw new CruddurException("EdgeCallerIpUnavailable", ErrorKind.InvalidData,
+            throw new CruddurException(ErrorIds.EdgeCallerIpUnavailable, ErrorKind.InvalidData,
                 $"{checkIpUrl} did not answer with an IPv4 address. Pass -Cidr <your address>/32 instead.", target: checkIpUrl.ToString());
         }
 

@@ -34,7 +34,7 @@ internal sealed class LoadBalancerStep : InfrastructureStep
 
         if (lb.Scheme != Scheme)
         {
-            throw new CruddurException("EdgeLoadBalancerSchemeMismatch", ErrorKind.ResourceExists,
+            throw new CruddurException(ErrorIds.EdgeLoadBalancerSchemeMismatch, ErrorKind.ResourceExists,
                 $"The load balancer '{Name}' exists but is {lb.Scheme}, not {Scheme}, and a scheme cannot be changed. Delete it ('aws elbv2 delete-load-balancer --load-balancer-arn {lb.Arn}') or pass another -LoadBalancerName.",
                 target: lb.Arn);
         }
@@ -91,7 +91,7 @@ internal sealed class TargetGroupStep : InfrastructureStep
 
         if (group.TargetType != "ip" || group.Protocol != "HTTP" || group.Port != _port)
         {
-            throw new CruddurException("EdgeTargetGroupMismatch", ErrorKind.ResourceExists,
+            throw new CruddurException(ErrorIds.EdgeTargetGroupMismatch, ErrorKind.ResourceExists,
                 $"The target group '{Name}' exists as {group.Protocol}:{group.Port} of type {group.TargetType}, not HTTP:{_port} of type ip, which cannot be changed. Delete it ('aws elbv2 delete-target-group --target-group-arn {group.Arn}') and run again.",
                 target: group.Arn);
         }

@@ -54,7 +54,7 @@ public sealed class EnvFileGenerator
         result = Path.GetFullPath(result);
         if (string.Equals(result, Path.GetFullPath(templatePath), StringComparison.Ordinal))
         {
-            throw new CruddurException("EnvFileDestinationIsTemplate", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.EnvFileDestinationIsTemplate, ErrorKind.InvalidArgument,
                 $"Writing '{templatePath}' would overwrite the template itself.", target: templatePath);
         }
 
@@ -62,7 +62,7 @@ public sealed class EnvFileGenerator
     }
 
     /// <summary>The error for a template path that names no file (the shell raises it too, for a path as typed).</summary>
-    public static CruddurException TemplateNotFound(string path) => new("EnvFileTemplateNotFound", ErrorKind.ObjectNotFound,
+    public static CruddurException TemplateNotFound(string path) => new(ErrorIds.EnvFileTemplateNotFound, ErrorKind.ObjectNotFound,
         $"The template '{path}' does not exist. Pass the path of an .erb template such as {SeedDefaults.EnvTemplate(SeedDefaults.BackendService)}.", target: path);
 
     /// <summary>Renders and writes; returns null when <see cref="IOperationHost.ShouldProcess"/> declined (-WhatIf).</summary>
@@ -119,7 +119,7 @@ public sealed class EnvFileGenerator
         // injected key), and quotes would reach the container as part of the value. So such a value is refused.
         if (multiline.Count > 0)
         {
-            throw new CruddurException("EnvFileValueMultiline", ErrorKind.InvalidData,
+            throw new CruddurException(ErrorIds.EnvFileValueMultiline, ErrorKind.InvalidData,
                 $"The value of {string.Join(", ", multiline)} holds a line break, which an env file cannot carry (it would start another NAME=value line). Remove the line break from the value (for a PEM key or JSON, store it base64-encoded). Nothing was written.",
                 target: request.TemplatePath);
         }
@@ -129,7 +129,7 @@ public sealed class EnvFileGenerator
         var directory = Path.GetDirectoryName(request.DestinationPath)!;
         if (!Directory.Exists(directory))
         {
-            throw new CruddurException("EnvFileDestinationNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.EnvFileDestinationNotFound, ErrorKind.ObjectNotFound,
                 $"The folder '{directory}' does not exist.", target: directory);
         }
 
@@ -145,7 +145,7 @@ public sealed class EnvFileGenerator
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CruddurException("EnvFileDestinationNotWritable", e is UnauthorizedAccessException ? ErrorKind.PermissionDenied : ErrorKind.ResourceUnavailable,
+            throw new CruddurException(ErrorIds.EnvFileDestinationNotWritable, e is UnauthorizedAccessException ? ErrorKind.PermissionDenied : ErrorKind.ResourceUnavailable,
                 $"'{request.DestinationPath}' cannot be written ({e.Message}). Pass a -Destination in a folder you can write to. Nothing was written.", e, request.DestinationPath);
         }
 

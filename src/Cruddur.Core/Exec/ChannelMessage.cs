@@ -122,7 +122,7 @@ internal sealed record ChannelMessage(
             SHA256.HashData(payload, digest);
             if (!digest.SequenceEqual(bytes.Slice(DigestOffset, 32)))
             {
-                throw new CruddurException("ExecMessageCorrupt", ErrorKind.InvalidData,
+                throw new CruddurException(ErrorIds.ExecMessageCorrupt, ErrorKind.InvalidData,
                     $"A '{type}' message from the data channel failed its SHA-256 payload check, so the session was ended rather than show damaged output. Connect again; if it recurs, the network path alters traffic.");
             }
         }
@@ -156,6 +156,6 @@ internal sealed record ChannelMessage(
     }
 
     private static CruddurException Corrupt(string what) =>
-        new("ExecMessageCorrupt", ErrorKind.InvalidData,
+        new(ErrorIds.ExecMessageCorrupt, ErrorKind.InvalidData,
             $"The data channel sent a message that is not in the Session Manager format ({what}), so the session was ended. Connect again; if it recurs, the stream URL does not lead to Session Manager.");
 }

@@ -91,7 +91,7 @@ internal sealed class DataChannel : IAsyncDisposable
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is WebSocketException or OperationCanceledException or HttpRequestException)
             {
-                throw new CruddurException("ExecChannelUnreachable", ErrorKind.ConnectionError,
+                throw new CruddurException(ErrorIds.ExecChannelUnreachable, ErrorKind.ConnectionError,
                     $"The session's data channel at {_streamUrl.GetLeftPart(UriPartial.Authority)} could not be opened within {_options.ConnectTimeout.TotalSeconds:0} s ({e.Message}). Check that this machine reaches ssmmessages.<region>.amazonaws.com on port 443 (proxy, firewall, VPC endpoint), then connect again.",
                     e, _sessionId);
             }
@@ -119,7 +119,7 @@ internal sealed class DataChannel : IAsyncDisposable
 
         if (handshake != _handshakeDone.Task)
         {
-            throw new CruddurException("ExecHandshakeTimeout", ErrorKind.OperationTimeout,
+            throw new CruddurException(ErrorIds.ExecHandshakeTimeout, ErrorKind.OperationTimeout,
                 $"The data channel opened but the agent did not complete the handshake within {_options.HandshakeTimeout.TotalSeconds:0} s. The ECS Exec agent in the container may be stuck: roll a new task, then connect again.", target: _sessionId);
         }
 
@@ -174,12 +174,12 @@ internal sealed class DataChannel : IAsyncDisposable
             return;
         }
 
-        throw new CruddurException("ExecChannelInsecure", ErrorKind.InvalidData,
+        throw new CruddurException(ErrorIds.ExecChannelInsecure, ErrorKind.InvalidData,
             $"ECS returned a stream URL with scheme '{url.Scheme}' for {url.Host}; only wss:// is accepted for AWS (ws:// only for a local endpoint). Check -EndpointUrl / AWS_ENDPOINT_URL_ECS.", target: url.Host);
     }
 
     private CruddurException Refused(string? reason) =>
-        new("ExecChannelRefused", ErrorKind.AuthenticationError,
+        new(ErrorIds.ExecChannelRefused, ErrorKind.AuthenticationError,
             $"The data channel refused the session before it started{(string.IsNullOrEmpty(reason) ? "" : $": {reason}")}. The session token may have expired or been used already (tokens are single-use and short-lived): connect again.", target: _sessionId);
 
     private async Task ReceiveLoopAsync()
@@ -234,7 +234,7 @@ internal sealed class DataChannel : IAsyncDisposable
             return;
         }
 
-        _ended.TrySetException(new CruddurException("ExecChannelLost", ErrorKind.ConnectionError,
+        _ended.TrySetException(new CruddurException(ErrorIds.ExecChannelLost, ErrorKind.ConnectionError,
             $"The data channel closed before the session ended{(string.IsNullOrEmpty(reason) ? "" : $" ({reason})")}; the remote command's outcome is unknown. Check the task is still running (Get-CruddurService), then connect again.",
             target: _sessionId));
     }
@@ -343,7 +343,7 @@ internal sealed class DataChannel : IAsyncDisposable
                     {
                         result["ActionStatus"] = 2;
                         result["Error"] = $"Unknown session type {sessionType}";
-                        HandshakeFailure = new CruddurException("ExecSessionTypeUnsupported", ErrorKind.InvalidOperation,
+                        HandshakeFailure = new CruddurException(ErrorIds.ExecSessionTypeUnsupported, ErrorKind.InvalidOperation,
                             $"The agent asked for a '{sessionType}' session; only shell and command sessions ({string.Join(", ", ShellSessionTypes)}) are supported here. Use the AWS CLI with session-manager-plugin for port forwarding.", target: _sessionId);
                     }
 
@@ -353,7 +353,7 @@ internal sealed class DataChannel : IAsyncDisposable
                     {
                         var keyId = (string?)action["ActionParameters"]?["KMSKeyId"] ?? "";
                         _cipher = _encryption is null
-                            ? throw new CruddurException("ExecKmsUnavailable", ErrorKind.InvalidOperation, "This session asks for KMS encryption, but no KMS client is configured.")
+                            ? throw new CruddurException(ErrorIds.ExecKmsUnavailable, ErrorKind.InvalidOperation, "This session asks for KMS encryption, but no KMS client is configured.")
                             : await _encryption(keyId, new Dictionary<string, string> { ["aws:ssm:SessionId"] = _sessionId, ["aws:ssm:TargetId"] = _target }, _stop.Token).ConfigureAwait(false);
                         result["ActionResult"] = new JsonObject { ["KMSCipherTextKey"] = Convert.ToBase64String(_cipher.EncryptedDataKey) };
                     }
@@ -451,7 +451,7 @@ internal sealed class DataChannel : IAsyncDisposable
                     var now = DateTime.UtcNow;
                     if (_outgoing.First is { } oldest && now - oldest.Value.FirstSentAt > _options.GiveUpAfter)
                     {
-                        _ended.TrySetException(new CruddurException("ExecChannelLost", ErrorKind.ConnectionError,
+                        _ended.TrySetException(new CruddurException(ErrorIds.ExecChannelLost, ErrorKind.ConnectionError,
                             $"The agent acknowledged nothing for {_options.GiveUpAfter.TotalSeconds:0} s, so the session was given up. Check the task is still running (Get-CruddurService), then connect again.", target: _sessionId));
                         return;
                     }

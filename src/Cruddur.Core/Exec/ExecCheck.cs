@@ -1,3 +1,5 @@
+using Cruddur.Core.Hosting;
+
 namespace Cruddur.Core.Exec;
 
 /// <summary>How one ECS Exec prerequisite stands: Fail stops a connect, Warn is shown and the connect goes on, Info only informs.</summary>
@@ -25,7 +27,7 @@ public sealed record ExecCheck(string Check, ExecCheckStatus Status, string Deta
 public sealed class PluginExitException : Hosting.CruddurException
 {
     public PluginExitException(int exitCode, string target)
-        : base("ExecPluginFailed", Hosting.ErrorKind.InvalidOperation,
+        : base(ErrorIds.ExecPluginFailed, Hosting.ErrorKind.InvalidOperation,
             $"{SessionManagerPlugin.DescribeExit(exitCode)}. The plugin does not report the remote command's exit code: leave out -UsePlugin to get it.", target: target)
     {
         ExitCode = exitCode;

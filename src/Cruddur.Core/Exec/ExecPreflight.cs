@@ -4,17 +4,17 @@ using Cruddur.Core.Aws;
 namespace Cruddur.Core.Exec;
 
 /// <summary>An IAM policy of the task role: where it comes from (inline name or managed ARN) and its JSON document.</summary>
-public sealed record RolePolicy(string Source, string Document);
+internal sealed record RolePolicy(string Source, string Document);
 
 /// <summary>What IAM says about the task role. <see cref="Error"/> is set when it could not be read.</summary>
-public sealed record TaskRoleFacts(string? RoleArn, bool Exists, IReadOnlyList<RolePolicy> Policies, string? Error = null)
+internal sealed record TaskRoleFacts(string? RoleArn, bool Exists, IReadOnlyList<RolePolicy> Policies, string? Error = null)
 {
     /// <summary>The role name from its ARN (arn:aws:iam::123:role/path/Name → Name).</summary>
     public static string NameFromArn(string roleArn) => AwsArn.LastSegment(roleArn);
 }
 
 /// <summary>Everything the prerequisite checks look at, as ECS and IAM returned it.</summary>
-public sealed record ExecFacts(
+internal sealed record ExecFacts(
     SessionManagerPluginInfo Plugin,
     JsonObject Task,
     string ContainerName,
@@ -27,7 +27,7 @@ public sealed record ExecFacts(
 /// The ECS Exec prerequisites that amazon-ecs-exec-checker verifies, as pure functions over DescribeTasks,
 /// DescribeTaskDefinition, DescribeServices and IAM data. Each returns one <see cref="ExecCheck"/>.
 /// </summary>
-public static class ExecPreflight
+internal static class ExecPreflight
 {
     public const string PluginCheck = "SessionManagerPlugin";
     public const string TaskRunningCheck = "TaskRunning";

@@ -42,13 +42,13 @@ internal sealed class SessionEncryption : IDisposable
         }
         catch (AwsServiceException e) when (!e.IsRetryable)
         {
-            throw new CruddurException("ExecKmsKeyNotAccessible", ErrorKind.PermissionDenied,
+            throw new CruddurException(ErrorIds.ExecKmsKeyNotAccessible, ErrorKind.PermissionDenied,
                 $"The cluster encrypts ECS Exec sessions with KMS key {keyId}, but GenerateDataKey failed ({e.ErrorCode}: {e.ServiceMessage}). Allow kms:GenerateDataKey on that key for your identity, or connect with credentials that have it.", e, keyId);
         }
 
         if (key.Plaintext.Length != 64 || key.CiphertextBlob.Length == 0)
         {
-            throw new CruddurException("ExecKmsKeyNotAccessible", ErrorKind.InvalidData, $"KMS GenerateDataKey for key {keyId} returned no usable 64-byte data key. Check the key is a symmetric encryption key.", target: keyId);
+            throw new CruddurException(ErrorIds.ExecKmsKeyNotAccessible, ErrorKind.InvalidData, $"KMS GenerateDataKey for key {keyId} returned no usable 64-byte data key. Check the key is a symmetric encryption key.", target: keyId);
         }
 
         return new SessionEncryption(key.Plaintext, key.CiphertextBlob);
@@ -89,5 +89,5 @@ internal sealed class SessionEncryption : IDisposable
     }
 
     private static CruddurException Undecryptable(Exception? inner = null) =>
-        new("ExecMessageCorrupt", ErrorKind.InvalidData, "A KMS-encrypted message from the agent could not be decrypted, so the session was ended. Connect again.", inner);
+        new(ErrorIds.ExecMessageCorrupt, ErrorKind.InvalidData, "A KMS-encrypted message from the agent could not be decrypted, so the session was ended. Connect again.", inner);
 }

@@ -16,7 +16,7 @@ public sealed record SessionManagerPluginInfo(string? Path, string? Version, str
 }
 
 /// <summary>The exact command line and environment the AWS CLI gives session-manager-plugin for one ECS Exec session.</summary>
-public sealed record PluginLaunch(IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment);
+internal sealed record PluginLaunch(IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment);
 
 /// <summary>
 /// session-manager-plugin, the program that carries an ECS Exec session (Session Manager's websocket protocol) to the
@@ -25,7 +25,7 @@ public sealed record PluginLaunch(IReadOnlyList<string> Arguments, IReadOnlyDict
 /// where &lt;session&gt; is the name of an environment variable starting with AWS_SSM_START_SESSION_RESPONSE that holds the
 /// session JSON (the plugin reads it and removes it from its own environment), so the token is never on a command line.
 /// </summary>
-public static class SessionManagerPlugin
+internal static class SessionManagerPlugin
 {
     public const string ExecutableName = "session-manager-plugin";
 
@@ -51,7 +51,7 @@ public static class SessionManagerPlugin
             return new SessionManagerPluginInfo(null, null, hint);
         }
 
-        var result = await ProcessRunner.RunAsync(new ProcessSpec(path, ["--version"]), null, "ExecPlugin", cancellationToken).ConfigureAwait(false);
+        var result = await ProcessRunner.RunAsync(new ProcessSpec(path, ["--version"]), null, ErrorIds.ExecPluginNotFound, cancellationToken).ConfigureAwait(false);
         var version = result.ExitCode == 0 ? result.Output.FirstOrDefault(l => !string.IsNullOrWhiteSpace(l))?.Trim() : null;
         var info = new SessionManagerPluginInfo(path, version ?? $"(exit code {result.ExitCode})", hint);
         return info.ReadsEnvironmentSession || version is null ? info : info with { EnvironmentSession = await ProbeEnvironmentSessionAsync(path, cancellationToken).ConfigureAwait(false) };
@@ -73,7 +73,7 @@ public static class SessionManagerPlugin
         bounded.CancelAfter(TimeSpan.FromSeconds(10));
         try
         {
-            var result = await ProcessRunner.RunAsync(spec, null, "ExecPlugin", bounded.Token).ConfigureAwait(false);
+            var result = await ProcessRunner.RunAsync(spec, null, ErrorIds.ExecPluginNotFound, bounded.Token).ConfigureAwait(false);
             return result.Output.Concat(result.ErrorOutput).Any(l => l.Contains("unexpected end of JSON input", StringComparison.Ordinal));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -170,7 +170,7 @@ public static class SessionManagerPlugin
             }
             catch (System.ComponentModel.Win32Exception e)
             {
-                throw new CruddurException("ExecPluginNotStartable", ErrorKind.ResourceUnavailable,
+                throw new CruddurException(ErrorIds.ExecPluginNotStartable, ErrorKind.ResourceUnavailable,
                     $"'{pluginPath}' was found but could not be started: {e.Message}. Reinstall session-manager-plugin, or leave out -UsePlugin to connect without it.", e, pluginPath);
             }
 

@@ -13,7 +13,7 @@ public sealed record ExecResult(string TaskId, string Container, string Command,
 public sealed class ExecCommandFailedException : CruddurException
 {
     public ExecCommandFailedException(ExecResult result)
-        : base("ExecCommandFailed", ErrorKind.InvalidOperation,
+        : base(ErrorIds.ExecCommandFailed, ErrorKind.InvalidOperation,
             $"'{result.Command}' exited with code {result.ExitCode} in container {result.Container} of task {result.TaskId}. Its output is in this error's TargetObject.Output.",
             target: result)
     {
@@ -73,10 +73,10 @@ public sealed class TaskConnector
 
         var (id, kind) = failed[0].Check switch
         {
-            ExecPreflight.PluginCheck => ("ExecPluginNotFound", ErrorKind.NotInstalled),
-            ExecPreflight.TaskRunningCheck => ("ExecTaskNotRunning", ErrorKind.InvalidOperation),
-            ExecPreflight.ExecEnabledCheck or ExecPreflight.AgentCheck => ("ExecNotEnabled", ErrorKind.InvalidOperation),
-            _ => ("ExecPreflightFailed", ErrorKind.InvalidOperation),
+            ExecPreflight.PluginCheck => (ErrorIds.ExecPluginNotFound, ErrorKind.NotInstalled),
+            ExecPreflight.TaskRunningCheck => (ErrorIds.ExecTaskNotRunning, ErrorKind.InvalidOperation),
+            ExecPreflight.ExecEnabledCheck or ExecPreflight.AgentCheck => (ErrorIds.ExecNotEnabled, ErrorKind.InvalidOperation),
+            _ => (ErrorIds.ExecPreflightFailed, ErrorKind.InvalidOperation),
         };
         var reasons = string.Join(" ", failed.Select(c => $"[{c.Check}] {c.Detail} Fix: {c.Fix}"));
         return new CruddurException(id, kind, $"Cannot connect to container {plan.Target.Container} of task {plan.Target.TaskId}: {reasons}", target: plan.Target.TaskArn);
@@ -117,7 +117,7 @@ public sealed class TaskConnector
         wrapper.Complete();
         if (wrapper.ExitCode is not { } exitCode)
         {
-            throw new CruddurException("ExecExitCodeMissing", ErrorKind.InvalidOperation,
+            throw new CruddurException(ErrorIds.ExecExitCodeMissing, ErrorKind.InvalidOperation,
                 $"The session ended{(end.Output is null ? "" : $" ({end.Output})")} before '{command}' reported its exit code: it was killed, or it replaced the shell that reports it. Its output so far was shown.",
                 target: target.TaskArn);
         }

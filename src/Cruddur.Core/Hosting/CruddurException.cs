@@ -47,7 +47,7 @@ public class CruddurException : Exception
     public object? Target { get; }
 
     /// <summary>The id of <see cref="Unexpected"/>: a failure nobody foresaw, carrying the original type in its message.</summary>
-    public const string UnexpectedErrorId = "CruddurUnexpectedError";
+    public const string UnexpectedErrorId = ErrorIds.CruddurUnexpectedError;
 
     /// <summary>
     /// Wraps an exception no code path turned into a Cruddur error (a bug, or an answer the module does not understand),
@@ -72,7 +72,7 @@ public class CruddurException : Exception
 }
 
 /// <summary>Stands in for an inner exception whose text held a credential: its type and redacted message, nothing else.</summary>
-public sealed class RedactedException : Exception
+internal sealed class RedactedException : Exception
 {
     private RedactedException(string typeName, string message, Exception? inner)
         : base(message, inner) => OriginalType = typeName;

@@ -17,7 +17,7 @@ public static partial class BuildArguments
     {
         if (!NamePattern().IsMatch(name))
         {
-            throw new CruddurException("ImageBuildArgumentInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.ImageBuildArgumentInvalid, ErrorKind.InvalidArgument,
                 $"'{Redaction.Redact(name)}' is not a build argument name: use letters, digits and '_', not starting with a digit (such as REACT_APP_BACKEND_URL). Pass values as @{{ NAME = 'value' }}.",
                 target: Redaction.Redact(name));
         }

@@ -40,7 +40,7 @@ public sealed partial class ContainerEngine
         var result = await RunAsync(["login", "--username", credential.UserName, "--password-stdin", "--", credential.Host], null, credential.Password + "\n", null, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
-            throw new CruddurException("ImageRegistryLoginFailed", ErrorKind.AuthenticationError,
+            throw new CruddurException(ErrorIds.ImageRegistryLoginFailed, ErrorKind.AuthenticationError,
                 $"The registry {credential.Host} refused the login with the ECR token ({Tail(result, 3)}). Check that -RegistryHost names the registry ECR issues tokens for, and that your credentials allow ecr:GetAuthorizationToken.",
                 target: credential.Host);
         }
@@ -68,7 +68,7 @@ public sealed partial class ContainerEngine
         var result = await RunAsync(arguments, environment, null, (line, _) => onLine(line), cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
-            throw new CruddurException("ImageBuildFailed", ErrorKind.InvalidOperation,
+            throw new CruddurException(ErrorIds.ImageBuildFailed, ErrorKind.InvalidOperation,
                 $"{Command} build of {spec.ContextPath} failed with exit code {result.ExitCode}. Fix the Dockerfile or the build context; the last lines of the build log:{Environment.NewLine}{Tail(result, ErrorLines, Environment.NewLine)}",
                 target: spec.ContextPath);
         }
@@ -86,7 +86,7 @@ public sealed partial class ContainerEngine
         var result = await RunAsync(["pull", "--", reference], null, null, (line, _) => onLine(line), cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
-            throw new CruddurException("ImageSourceNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.ImageSourceNotFound, ErrorKind.ObjectNotFound,
                 $"The image '{reference}' is not on this machine and could not be pulled ({Tail(result, 3)}). Check the name, or pull or build it first.",
                 target: reference);
         }
@@ -97,7 +97,7 @@ public sealed partial class ContainerEngine
         var result = await RunAsync(["tag", "--", source, target], null, null, null, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
-            throw new CruddurException("ImageTagFailed", ErrorKind.InvalidOperation, $"{Command} tag {source} {target} failed: {Tail(result, 3)}.", target: target);
+            throw new CruddurException(ErrorIds.ImageTagFailed, ErrorKind.InvalidOperation, $"{Command} tag {source} {target} failed: {Tail(result, 3)}.", target: target);
         }
     }
 
@@ -130,7 +130,7 @@ public sealed partial class ContainerEngine
             }, cancellationToken).ConfigureAwait(false);
             if (result.ExitCode != 0)
             {
-                throw new CruddurException("ImagePushFailed", ErrorKind.ConnectionError,
+                throw new CruddurException(ErrorIds.ImagePushFailed, ErrorKind.ConnectionError,
                     $"{Command} push {reference} failed with exit code {result.ExitCode}: {Tail(result, 5)}. Nothing was returned; run the publish again once the registry is reachable (layers already pushed are reused).",
                     target: reference);
             }
@@ -157,18 +157,18 @@ public sealed partial class ContainerEngine
         ProcessResult result;
         try
         {
-            result = await ProcessRunner.RunAsync(new ProcessSpec(Command, arguments) { Environment = environment, StandardInput = standardInput }, onOutput, "ImageEngine", cancellationToken).ConfigureAwait(false);
+            result = await ProcessRunner.RunAsync(new ProcessSpec(Command, arguments) { Environment = environment, StandardInput = standardInput }, onOutput, ErrorIds.ImageEngineNotFound, cancellationToken).ConfigureAwait(false);
         }
-        catch (CruddurException e) when (e.ErrorId == "ImageEngineNotFound")
+        catch (CruddurException e) when (e.ErrorId == ErrorIds.ImageEngineNotFound)
         {
-            throw new CruddurException("ImageEngineNotFound", ErrorKind.NotInstalled,
+            throw new CruddurException(ErrorIds.ImageEngineNotFound, ErrorKind.NotInstalled,
                 $"The container engine '{Command}' is not installed or not on PATH. Install Docker (https://docs.docker.com/engine/install/) or pass -Engine podman (or the path of another docker-compatible CLI).",
                 e, Command);
         }
 
         if (result.ExitCode != 0 && result.LastLines(20).Any(line => DaemonDown().IsMatch(line)))
         {
-            throw new CruddurException("ImageEngineNotRunning", ErrorKind.ResourceUnavailable,
+            throw new CruddurException(ErrorIds.ImageEngineNotRunning, ErrorKind.ResourceUnavailable,
                 $"'{Command}' cannot reach its daemon ({Tail(result, 2)}). Start it (for example 'sudo systemctl start docker', or 'dockerd'), point {(IsPodman ? "CONTAINER_HOST" : "DOCKER_HOST")} at a running one, or pass -Engine podman.",
                 target: Command);
         }

@@ -130,7 +130,7 @@ public sealed class ImagePublisher
             var confirmed = await RegistryClient.GetManifestDigestAsync(credential, request.Repository, tags[i], cancellationToken).ConfigureAwait(false);
             if ((pushed is not null && pushed != confirmed) || (digest is not null && digest != confirmed))
             {
-                throw new CruddurException("ImagePushNotConfirmed", ErrorKind.InvalidOperation,
+                throw new CruddurException(ErrorIds.ImagePushNotConfirmed, ErrorKind.InvalidOperation,
                     $"The registry holds {confirmed} for {references[i]}, not the pushed {pushed ?? digest}. Someone else pushed the tag meanwhile; publish again.",
                     target: references[i]);
             }
@@ -146,14 +146,14 @@ public sealed class ImagePublisher
         var context = request.ContextPath ?? throw new ArgumentException("A build needs a context path.", nameof(request));
         if (!Directory.Exists(context))
         {
-            throw new CruddurException("ImageContextNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.ImageContextNotFound, ErrorKind.ObjectNotFound,
                 $"The build context '{context}' is not a folder. Pass -Path with the service folder, such as ./backend-flask.", target: context);
         }
 
         var dockerfile = request.Dockerfile ?? DefaultDockerfile(context);
         if (!File.Exists(dockerfile))
         {
-            throw new CruddurException("ImageDockerfileNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.ImageDockerfileNotFound, ErrorKind.ObjectNotFound,
                 $"The Dockerfile '{dockerfile}' does not exist. Pass -Dockerfile with a file in the build context, such as Dockerfile.prod.", target: dockerfile);
         }
 
@@ -217,7 +217,7 @@ public sealed class ImagePublisher
         if (!System.Text.RegularExpressions.Regex.IsMatch(source,
             @"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$"))
         {
-            throw new CruddurException("ImageSourceInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.ImageSourceInvalid, ErrorKind.InvalidArgument,
                 $"'{Redaction.Redact(source)}' is not an image reference. Pass one such as python:3.10-slim-buster or registry.example.com/team/app:1.2.", target: Redaction.Redact(source));
         }
     }
@@ -226,7 +226,7 @@ public sealed class ImagePublisher
     {
         if (!System.Text.RegularExpressions.Regex.IsMatch(tag, "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"))
         {
-            throw new CruddurException("ImageTagInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.ImageTagInvalid, ErrorKind.InvalidArgument,
                 $"'{tag}' is not a valid image tag: use up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-' (such as latest or 1a2b3c4).", target: tag);
         }
     }

@@ -36,19 +36,19 @@ public static class InfrastructurePlan
     {
         if (!RetentionDays.Contains(options.LogRetentionDays))
         {
-            throw new CruddurException("LogRetentionInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.InfraLogRetentionInvalid, ErrorKind.InvalidArgument,
                 $"CloudWatch Logs cannot keep logs for {options.LogRetentionDays} day(s). Use one of {string.Join(", ", RetentionDays)}.", target: options.LogRetentionDays);
         }
 
         if (options.PolicyPath is not null && File.Exists(options.PolicyPath))
         {
-            throw new CruddurException("PolicyPathNotFolder", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.InfraPolicyPathNotFolder, ErrorKind.InvalidArgument,
                 $"-PolicyPath '{options.PolicyPath}' is a file. Pass the folder that holds service/ and task/ (the seed's aws/policies).", target: options.PolicyPath);
         }
 
         if (!System.Text.RegularExpressions.Regex.IsMatch(options.Cluster, "^[A-Za-z0-9_-]{1,255}$"))
         {
-            throw new CruddurException("ClusterNameInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.InfraClusterNameInvalid, ErrorKind.InvalidArgument,
                 $"'{options.Cluster}' is not an ECS cluster name. Use up to 255 letters, digits, '-' and '_', such as cruddur.", target: options.Cluster);
         }
 

@@ -6,13 +6,13 @@ namespace Cruddur.Core.Infrastructure;
 /// <summary>
 /// A step failed: the run stopped there. <see cref="Results"/> holds what was done before it (still true) and the failed
 /// resource last, so the caller can report them; running again picks up from the failed step. An AWS refusal is
-/// InfrastructureResourceFailed; the project's own errors (a scheme that cannot change, a zone of another account) keep
+/// InfraResourceFailed; the project's own errors (a scheme that cannot change, a zone of another account) keep
 /// their ids, so scripts can tell them apart.
 /// </summary>
 public sealed class InfrastructureException : CruddurException
 {
     public InfrastructureException(InfrastructureStep step, IReadOnlyList<InfrastructureResource> results, CruddurException inner)
-        : base(inner is AwsServiceException ? "InfrastructureResourceFailed" : inner.ErrorId, inner.Kind,
+        : base(inner is AwsServiceException ? ErrorIds.InfraResourceFailed : inner.ErrorId, inner.Kind,
             $"{step.Kind} '{step.Name}' could not be set up: {inner.Message} The resources before it are in place; fix the cause and run Initialize-CruddurInfrastructure again to continue from here.",
             inner, step.Name)
     {

@@ -40,7 +40,7 @@ public abstract class InfrastructureStep
 /// Steps that can only be listed when the run reaches them (the load balancer's listeners that the plan does not own):
 /// the reconciler runs what <see cref="ExpandAsync"/> returns in its place.
 /// </summary>
-public abstract class InfrastructureStepGroup : InfrastructureStep
+internal abstract class InfrastructureStepGroup : InfrastructureStep
 {
     protected InfrastructureStepGroup(string kind, string name)
         : base(kind, name)

@@ -8,7 +8,7 @@ namespace Cruddur.Core.Infrastructure;
 /// only) and the load balancer's (80 and 443 from the allowed CIDRs). Missing rules are added; with
 /// <c>exclusive</c>, other sources on the same ports are removed in the same update, after the new ones are in.
 /// </summary>
-public sealed class SecurityGroupStep : InfrastructureStep
+internal sealed class SecurityGroupStep : InfrastructureStep
 {
     private readonly IEc2Client _ec2;
     private readonly string _description;

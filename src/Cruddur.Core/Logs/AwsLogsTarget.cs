@@ -4,7 +4,7 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Logs;
 
 /// <summary>Where the awslogs driver puts a container's output: the group, its region and the stream &lt;prefix&gt;/&lt;container&gt;/&lt;taskId&gt;.</summary>
-public sealed record AwsLogsTarget(string Container, string Region, string Group, string StreamPrefix)
+internal sealed record AwsLogsTarget(string Container, string Region, string Group, string StreamPrefix)
 {
     public string StreamFor(string taskId) => $"{StreamPrefix}/{Container}/{taskId}";
 
@@ -31,7 +31,7 @@ public sealed record AwsLogsTarget(string Container, string Region, string Group
         if (targets.Count == 0)
         {
             var name = container ?? (string?)definitions.FirstOrDefault()?["name"] ?? "app";
-            throw new CruddurException("LogNotConfigured", ErrorKind.InvalidData,
+            throw new CruddurException(ErrorIds.LogNotConfigured, ErrorKind.InvalidData,
                 $"The task definition {family} sends {(container is null ? "no container" : $"the container {container} not")} to CloudWatch Logs, so there is nothing to read. "
                 + $"Add to the container definition of {name}: \"logConfiguration\": {{ \"logDriver\": \"awslogs\", \"options\": {{ \"awslogs-group\": \"cruddur\", \"awslogs-region\": \"{defaultRegion}\", \"awslogs-stream-prefix\": \"{name}\" }} }}, then deploy it (Deploy-CruddurService).",
                 target: family);
@@ -41,7 +41,7 @@ public sealed record AwsLogsTarget(string Container, string Region, string Group
     }
 
     public static CruddurException ContainerNotFound(string container, string family, IEnumerable<string?> names) =>
-        new("TaskContainerNotFound", ErrorKind.ObjectNotFound,
+        new(ErrorIds.TaskContainerNotFound, ErrorKind.ObjectNotFound,
             $"The task definition {family} has no container '{container}'. Its containers: {string.Join(", ", names.OfType<string>())}. Pass one of them as -Container.",
             target: container);
 }

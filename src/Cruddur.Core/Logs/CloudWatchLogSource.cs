@@ -29,7 +29,7 @@ public sealed class CloudWatchLogSource(Func<string, ILogsClient> clientFor) : I
             }
             catch (AwsServiceException e) when (e.ErrorCode == "ResourceNotFoundException")
             {
-                throw new CruddurException("LogGroupNotFound", ErrorKind.ObjectNotFound,
+                throw new CruddurException(ErrorIds.LogGroupNotFound, ErrorKind.ObjectNotFound,
                     $"The log group '{query.Group}' does not exist in {region} ({e.ServiceMessage}). The task definition's awslogs options name it; create it with Initialize-CruddurInfrastructure (or aws logs create-log-group --log-group-name {query.Group}), or fix awslogs-group.", e, query.Group);
             }
 

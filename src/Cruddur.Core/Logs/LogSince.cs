@@ -26,7 +26,7 @@ public static partial class LogSince
             return Check(time, now, text);
         }
 
-        throw new CruddurException("LogSinceInvalid", ErrorKind.InvalidArgument,
+        throw new CruddurException(ErrorIds.LogSinceInvalid, ErrorKind.InvalidArgument,
             $"-Since '{text}' is neither a duration nor a time. Pass a duration back from now such as 10m, 2h, 1h30m, 45s or 1d, or a time such as '2026-11-30 09:00' or (Get-Date).AddMinutes(-5).", target: text);
     }
 
@@ -36,7 +36,7 @@ public static partial class LogSince
         // A little slack: a time typed as "now" must not fail because a second passed.
         if (since > now + TimeSpan.FromSeconds(5))
         {
-            throw new CruddurException("LogSinceInFuture", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.LogSinceInFuture, ErrorKind.InvalidArgument,
                 $"-Since {since.ToLocalTime():yyyy-MM-dd HH:mm:ss zzz} is in the future (now is {now.ToLocalTime():yyyy-MM-dd HH:mm:ss zzz}). Pass a time in the past or a duration such as 10m.", target: target ?? since);
         }
 

@@ -5,7 +5,7 @@ namespace Cruddur.Core.Processes;
 /// folder or the module's folder (where .NET's own lookup would look first, so a planted 'docker' there would receive the
 /// registry password). A name with a directory part is taken as a path the user chose.
 /// </summary>
-public static class ExecutableResolver
+internal static class ExecutableResolver
 {
     /// <summary>The full path of <paramref name="program"/>, or null when no PATH folder holds an executable of that name.</summary>
     public static string? Find(string program, string? pathVariable = null)

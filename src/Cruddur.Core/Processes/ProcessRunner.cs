@@ -4,7 +4,7 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Processes;
 
 /// <summary>How to start one child process. Arguments are passed as a list, never through a shell.</summary>
-public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Arguments)
+internal sealed record ProcessSpec(string FileName, IReadOnlyList<string> Arguments)
 {
     public string? WorkingDirectory { get; init; }
 
@@ -16,7 +16,7 @@ public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Argument
 }
 
 /// <summary>The end of a child process: exit code and the last lines it wrote, for error messages.</summary>
-public sealed record ProcessResult(int ExitCode, IReadOnlyList<string> Output, IReadOnlyList<string> ErrorOutput)
+internal sealed record ProcessResult(int ExitCode, IReadOnlyList<string> Output, IReadOnlyList<string> ErrorOutput)
 {
     public IEnumerable<string> LastLines(int count) => Output.Concat(ErrorOutput).TakeLast(count);
 }
@@ -26,18 +26,18 @@ public sealed record ProcessResult(int ExitCode, IReadOnlyList<string> Output, I
 /// resolved from PATH only (<see cref="ExecutableResolver"/>), and output is read with a cap: the last
 /// <see cref="KeptLines"/> lines, each cut at <see cref="MaxLineLength"/> characters, so a child cannot exhaust memory.
 /// </summary>
-public static class ProcessRunner
+internal static class ProcessRunner
 {
     public const int KeptLines = 200;
     public const int MaxLineLength = 8192;
 
     /// <summary>
     /// Runs <paramref name="spec"/> to completion. Each output line goes to <paramref name="onOutput"/> as it arrives
-    /// (false = standard output, true = standard error). Throws <c>&lt;errorPrefix&gt;NotFound</c> when the program is not installed.
+    /// (false = standard output, true = standard error). Throws <paramref name="notFoundErrorId"/> when the program is not installed.
     /// </summary>
-    public static async Task<ProcessResult> RunAsync(ProcessSpec spec, Action<string, bool>? onOutput, string errorPrefix, CancellationToken cancellationToken)
+    public static async Task<ProcessResult> RunAsync(ProcessSpec spec, Action<string, bool>? onOutput, string notFoundErrorId, CancellationToken cancellationToken)
     {
-        var path = ExecutableResolver.Find(spec.FileName) ?? throw new CruddurException(errorPrefix + "NotFound", ErrorKind.NotInstalled,
+        var path = ExecutableResolver.Find(spec.FileName) ?? throw new CruddurException(notFoundErrorId, ErrorKind.NotInstalled,
             $"'{spec.FileName}' was not found in the folders of PATH (the current folder is never searched). Install it or put its folder on PATH.", target: spec.FileName);
         var info = new ProcessStartInfo(path)
         {
@@ -74,7 +74,7 @@ public static class ProcessRunner
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new CruddurException(errorPrefix + "NotFound", ErrorKind.NotInstalled,
+            throw new CruddurException(notFoundErrorId, ErrorKind.NotInstalled,
                 $"'{path}' could not be started: {e.Message}. Install it or put it on PATH.", e, spec.FileName);
         }
 

@@ -13,7 +13,7 @@ internal static class EcsTasks
     public static async Task<JsonObject> ServiceAsync(IEcsClient ecs, string cluster, string service, CancellationToken cancellationToken)
     {
         var found = await EcsServices.DescribeAsync(ecs, [(cluster, service)], cancellationToken).ConfigureAwait(false);
-        return found.GetValueOrDefault((cluster, service)) ?? throw new CruddurException("ServiceNotFound", ErrorKind.ObjectNotFound,
+        return found.GetValueOrDefault((cluster, service)) ?? throw new CruddurException(ErrorIds.ServiceNotFound, ErrorKind.ObjectNotFound,
             $"The service '{service}' does not exist in the cluster '{cluster}'. Check the service and cluster names; Get-CruddurService -Cluster {cluster} lists its services.", target: service);
     }
 
@@ -39,7 +39,7 @@ internal static class EcsTasks
         }
         catch (AwsServiceException e) when (e.ErrorCode is "ClientException" or "InvalidParameterException")
         {
-            throw new CruddurException("TaskDefinitionNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.TaskDefinitionNotFound, ErrorKind.ObjectNotFound,
                 $"The task definition '{reference}' is not registered ({e.ServiceMessage}). Name a registered one (family, family:revision or ARN), or leave it out to use the service's.", e, reference);
         }
     }

@@ -57,7 +57,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
         var launched = tasks.FirstOrDefault();
         if (launched is null)
         {
-            throw new CruddurException("TaskRunFailed", ErrorKind.InvalidOperation,
+            throw new CruddurException(ErrorIds.TaskRunFailed, ErrorKind.InvalidOperation,
                 $"ECS did not start the one-off task of {AwsArn.TaskDefinitionName(arn)}: {string.Join("; ", failures)}. Check the cluster's capacity and the service's network configuration.", target: task.Service);
         }
 
@@ -111,13 +111,13 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
         var lines = r.Logs.Count == 0 ? " It wrote no log lines." : $" Its last log lines:{System.Environment.NewLine}    " + string.Join(System.Environment.NewLine + "    ", r.Logs);
         if (r.TimedOut)
         {
-            return new CruddurException("TaskTimedOut", ErrorKind.OperationTimeout,
+            return new CruddurException(ErrorIds.TaskTimedOut, ErrorKind.OperationTimeout,
                 $"The one-off task {r.TaskId} of {r.Cluster}/{r.Service} was still {r.LastStatus} after {r.Duration:hh\\:mm\\:ss}; it keeps running. Follow it with Get-CruddurLog -Service {r.Service} -TaskId {r.TaskId} -Follow, or stop it with aws ecs stop-task --cluster {r.Cluster} --task {r.TaskId}.{lines}", target: r);
         }
 
         if (!r.Started)
         {
-            return new CruddurException("TaskNotStarted", ErrorKind.InvalidOperation,
+            return new CruddurException(ErrorIds.TaskNotStarted, ErrorKind.InvalidOperation,
                 $"The one-off task {r.TaskId} of {r.Cluster}/{r.Service} never started: {r.StoppedReason ?? "no reason given"} ({r.StopCode}). Fix the cause (image, log group, command, network) and run it again.{lines}", target: r);
         }
 
@@ -127,7 +127,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
         }
 
         var exit = r.ExitCode is { } code ? $"exited with code {code}" : "stopped without an exit code";
-        return new CruddurException("TaskFailed", ErrorKind.InvalidOperation,
+        return new CruddurException(ErrorIds.TaskFailed, ErrorKind.InvalidOperation,
             $"The one-off task {r.TaskId} of {r.Cluster}/{r.Service}: container {r.Container} {exit} ({r.StoppedReason}).{lines}", target: r);
     }
 
@@ -175,7 +175,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
         {
             return await poller.PollAsync(emit, cancellationToken).ConfigureAwait(false);
         }
-        catch (CruddurException e) when (e.ErrorId == "LogGroupNotFound")
+        catch (CruddurException e) when (e.ErrorId == ErrorIds.LogGroupNotFound)
         {
             _logsUnavailable = true;
             host.WriteWarning(e.Message);
@@ -269,7 +269,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
         {
             return AwsLogsTarget.Of(definition, null, region);
         }
-        catch (CruddurException e) when (e.ErrorId == "LogNotConfigured")
+        catch (CruddurException e) when (e.ErrorId == ErrorIds.LogNotConfigured)
         {
             host.WriteWarning(e.Message);
             return [];

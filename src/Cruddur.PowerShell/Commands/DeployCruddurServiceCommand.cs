@@ -69,7 +69,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     {
         if (Service.Length > 1 && (Image is not null || (TaskDefinitionFile is not null && !Directory.Exists(Resolve(TaskDefinitionFile)))))
         {
-            ThrowTerminating(new CruddurException("DeployAmbiguousInput", ErrorKind.InvalidArgument,
+            ThrowTerminating(new CruddurException(ErrorIds.DeployAmbiguousInput, ErrorKind.InvalidArgument,
                 "-Image and a -TaskDefinitionFile file apply to one service; with several -Service names pipe Publish-CruddurImage's images in, or pass a folder as -TaskDefinitionFile.", target: Service));
         }
 

@@ -69,7 +69,7 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
         var policyPath = GetUnresolvedProviderPathFromPSPath(PolicyPath);
         if (MyInvocation.BoundParameters.ContainsKey(nameof(PolicyPath)) && !Directory.Exists(policyPath) && !File.Exists(policyPath))
         {
-            ThrowTerminating(new CruddurException("PolicyPathNotFound", ErrorKind.ObjectNotFound,
+            ThrowTerminating(new CruddurException(ErrorIds.InfraPolicyPathNotFound, ErrorKind.ObjectNotFound,
                 $"The policy folder '{PolicyPath}' does not exist. Pass the folder that holds service/ and task/ (the seed's aws/policies), or leave -PolicyPath out to use the built-in policies.", target: PolicyPath));
         }
 

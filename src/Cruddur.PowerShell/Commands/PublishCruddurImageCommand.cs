@@ -67,14 +67,14 @@ public sealed class PublishCruddurImageCommand : AwsCmdlet
     private PublishRequest CreateRequest()
     {
         var repository = Repository ?? RepositoryFromEnvFile()
-            ?? throw new CruddurException("ImageRepositoryMissing", ErrorKind.InvalidArgument,
+            ?? throw new CruddurException(ErrorIds.ImageRepositoryMissing, ErrorKind.InvalidArgument,
                 "No repository named. Pass -Repository (such as backend-flask), or pipe an env file named after the service (backend-flask.env).");
         // One parameter set: with two, piping an EnvFile alone left PowerShell unable to choose and it prompted for -Source.
         if (Source is not null)
         {
             if (Path is not null || Dockerfile is not null || BuildArgument is not null || EnvFile is not null)
             {
-                throw new CruddurException("ImageSourceConflict", ErrorKind.InvalidArgument,
+                throw new CruddurException(ErrorIds.ImageSourceConflict, ErrorKind.InvalidArgument,
                     "-Source mirrors an existing image and builds nothing: leave out -Path, -Dockerfile, -BuildArgument and -EnvFile, or leave out -Source to build.",
                     target: Source);
             }

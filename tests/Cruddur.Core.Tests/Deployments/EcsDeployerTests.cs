@@ -23,7 +23,8 @@ public sealed class EcsDeployerTests
         var deployed = Assert.Single(result.Deployments);
         Assert.Equal(("a", DeploymentOutcome.Succeeded), (deployed.Service, deployed.Outcome));
         Assert.NotNull(result.Failure);
-        Assert.Equal("AwsAccessDeniedException", result.Failure!.ErrorId);
+        Assert.Equal("AwsAccessDenied", result.Failure!.ErrorId);
+        Assert.Contains("AccessDeniedException", result.Failure.Message, StringComparison.Ordinal);
         Assert.Contains("Already changed (and watched): cruddur/a", result.Failure.Message, StringComparison.Ordinal);
         Assert.Contains("Left unchanged: cruddur/b, cruddur/c", result.Failure.Message, StringComparison.Ordinal);
         Assert.Equal(["a", "b"], ecs.Updates);

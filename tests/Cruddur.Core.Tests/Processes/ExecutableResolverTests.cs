@@ -28,7 +28,7 @@ public sealed class ExecutableResolverTests : IDisposable
         Plant(Path.Combine(AppContext.BaseDirectory, name), marker);
 
         Assert.Null(ExecutableResolver.Find(name));
-        var e = await Assert.ThrowsAsync<CruddurException>(() => ProcessRunner.RunAsync(new ProcessSpec(name, ["login", "--password-stdin"]) { StandardInput = "secret" }, null, "ImageEngine", CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CruddurException>(() => ProcessRunner.RunAsync(new ProcessSpec(name, ["login", "--password-stdin"]) { StandardInput = "secret" }, null, ErrorIds.ImageEngineNotFound, CancellationToken.None));
 
         Assert.Equal("ImageEngineNotFound", e.ErrorId);
         Assert.False(File.Exists(marker), "the planted program ran");

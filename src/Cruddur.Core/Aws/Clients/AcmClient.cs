@@ -6,13 +6,13 @@ using static Cruddur.Core.Aws.AwsJson;
 namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>A DNS validation record ACM asks for: a CNAME in the domain's zone.</summary>
-public sealed record ValidationRecord(string Name, string Type, string Value);
+internal sealed record ValidationRecord(string Name, string Type, string Value);
 
 /// <summary>An ACM certificate: status (PENDING_VALIDATION, ISSUED, FAILED, …), its names, and the validation records known so far.</summary>
-public sealed record Certificate(string Arn, string DomainName, IReadOnlyList<string> SubjectAlternativeNames, string Status, IReadOnlyList<ValidationRecord> ValidationRecords, string? FailureReason);
+internal sealed record Certificate(string Arn, string DomainName, IReadOnlyList<string> SubjectAlternativeNames, string Status, IReadOnlyList<ValidationRecord> ValidationRecords, string? FailureReason);
 
 /// <summary>The AWS Certificate Manager calls the project makes.</summary>
-public interface IAcmClient
+internal interface IAcmClient
 {
     /// <summary>The ARNs of the certificates for <paramref name="domainName"/> that are pending validation or issued, newest last.</summary>
     Task<IReadOnlyList<string>> FindCertificateArnsAsync(string domainName, CancellationToken cancellationToken);
@@ -25,7 +25,7 @@ public interface IAcmClient
 }
 
 /// <summary>ACM over JSON 1.1 (its AWSSDK package is not available here).</summary>
-public sealed class AcmClient : IAcmClient
+internal sealed class AcmClient : IAcmClient
 {
     private readonly JsonProtocol _api;
 

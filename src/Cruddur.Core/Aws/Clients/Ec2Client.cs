@@ -50,7 +50,7 @@ public sealed class Ec2Client : IEc2Client
         await _api.CallAsync("DescribeVpcs", idempotent: true, async (ec2, token) =>
             (await ec2.DescribeVpcsAsync(new DescribeVpcsRequest { Filters = [new Filter("isDefault", ["true"])] }, token).ConfigureAwait(false)).Vpcs?.FirstOrDefault()?.VpcId,
             cancellationToken).ConfigureAwait(false)
-        ?? throw new CruddurException("DefaultVpcNotFound", ErrorKind.ObjectNotFound,
+        ?? throw new CruddurException(ErrorIds.InfraDefaultVpcNotFound, ErrorKind.ObjectNotFound,
             $"The region {_context.Region} has no default VPC to put the Cruddur resources in. Create one with 'aws ec2 create-default-vpc'.", target: _context.Region);
 
     public Task<IReadOnlyList<string>> SubnetIdsAsync(string vpcId, CancellationToken cancellationToken) =>

@@ -206,7 +206,7 @@ public sealed class EcsClient : IEcsClient
             ["command"] = command,
             ["interactive"] = true,
         }, idempotent: false, r => new EcsExecSession(
-            OptionalObject(r, "session") ?? throw new CruddurException("ExecSessionMissing", ErrorKind.InvalidData, "ECS ExecuteCommand returned no session. Try again."),
+            OptionalObject(r, "session") ?? throw new CruddurException(ErrorIds.ExecSessionMissing, ErrorKind.InvalidData, "ECS ExecuteCommand returned no session. Try again."),
             OptionalText(r, "clusterArn"), OptionalText(r, "taskArn"), OptionalText(r, "containerName")), cancellationToken);
 
     // Not idempotent: a repeat after a 5xx could start a second one-off task.

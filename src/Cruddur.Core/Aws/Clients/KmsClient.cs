@@ -6,17 +6,17 @@ using static Cruddur.Core.Aws.AwsJson;
 namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>A data key from KMS: the plaintext to use (wipe it after) and the same key as KMS encrypted it.</summary>
-public sealed record KmsDataKey(byte[] Plaintext, byte[] CiphertextBlob);
+internal sealed record KmsDataKey(byte[] Plaintext, byte[] CiphertextBlob);
 
 /// <summary>AWS KMS as the module uses it (the data key of an encrypted ECS Exec session).</summary>
-public interface IKmsClient
+internal interface IKmsClient
 {
     /// <summary>A new data key of <paramref name="bytes"/> bytes under <paramref name="keyId"/>, bound to the encryption context.</summary>
     Task<KmsDataKey> GenerateDataKeyAsync(string keyId, int bytes, IReadOnlyDictionary<string, string> context, CancellationToken cancellationToken);
 }
 
 /// <summary><see cref="IKmsClient"/> over AWS JSON 1.1 (target prefix TrentService).</summary>
-public sealed class KmsClient : IKmsClient
+internal sealed class KmsClient : IKmsClient
 {
     private readonly JsonProtocol _api;
 

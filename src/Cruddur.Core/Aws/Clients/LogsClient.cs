@@ -31,7 +31,7 @@ public interface ILogsClient
 }
 
 /// <summary><see cref="ILogsClient"/> over AWS JSON 1.1.</summary>
-public sealed class LogsClient : ILogsClient
+internal sealed class LogsClient : ILogsClient
 {
     private readonly JsonProtocol _api;
 

@@ -7,13 +7,13 @@ using static Cruddur.Core.Aws.XmlFields;
 namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>A hosted zone: its short id (without /hostedzone/), its name with the trailing dot, and its name servers when asked.</summary>
-public sealed record HostedZone(string Id, string Name, bool Private, IReadOnlyList<string> NameServers);
+internal sealed record HostedZone(string Id, string Name, bool Private, IReadOnlyList<string> NameServers);
 
 /// <summary>An alias target: another AWS resource's DNS name in its own hosted zone (an ALB's CanonicalHostedZoneId).</summary>
-public sealed record AliasTarget(string HostedZoneId, string DnsName, bool EvaluateTargetHealth);
+internal sealed record AliasTarget(string HostedZoneId, string DnsName, bool EvaluateTargetHealth);
 
 /// <summary>A record set: either values with a TTL, or an alias.</summary>
-public sealed record RecordSet(string Name, string Type, long? Ttl, IReadOnlyList<string> Values, AliasTarget? Alias)
+internal sealed record RecordSet(string Name, string Type, long? Ttl, IReadOnlyList<string> Values, AliasTarget? Alias)
 {
     public static RecordSet Cname(string name, string value) => new(name, "CNAME", 300, [value], null);
 
@@ -21,7 +21,7 @@ public sealed record RecordSet(string Name, string Type, long? Ttl, IReadOnlyLis
 }
 
 /// <summary>The Route 53 calls the project makes.</summary>
-public interface IRoute53Client
+internal interface IRoute53Client
 {
     /// <summary>The public hosted zone named <paramref name="domainName"/> in this account, or null.</summary>
     Task<HostedZone?> FindHostedZoneAsync(string domainName, CancellationToken cancellationToken);
@@ -38,7 +38,7 @@ public interface IRoute53Client
 }
 
 /// <summary>Route 53 over REST-XML, API 2013-04-01 (its AWSSDK package is not available here). Global: signed for us-east-1.</summary>
-public sealed class Route53Client : IRoute53Client
+internal sealed class Route53Client : IRoute53Client
 {
     private const string Version = "/2013-04-01";
     private static readonly XNamespace Ns = "https://route53.amazonaws.com/doc/2013-04-01/";
