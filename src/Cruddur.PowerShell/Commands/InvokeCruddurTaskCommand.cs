@@ -13,54 +13,44 @@ using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Runs a one-off task next to a service (a migration, a script) with the service's task definition and network, waits for it, and returns its exit code and last log lines.</para>
-/// </summary>
+/// <summary>Runs a one-off task next to a service (a migration, a script) with the service's task definition and network, waits for it, and returns its exit code and last log lines.</summary>
 [Cmdlet(VerbsLifecycle.Invoke, "CruddurTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(TaskResult))]
 public sealed class InvokeCruddurTaskCommand : AwsCmdlet
 {
     private volatile TaskResult? _launched; // the task ECS accepted: what Ctrl+C may stop
 
-    /// <summary><para type="description">The service whose task definition, network configuration (subnets, security groups, public IP) and ECS Exec setting the task gets, such as backend-flask.</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ServiceName")]
     [ArgumentCompleter(typeof(EcsServiceCompleter))]
     [ValidateNotNullOrEmpty]
     public string Service { get; set; } = string.Empty;
 
-    /// <summary><para type="description">The ECS cluster. Default: cruddur.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsClusterCompleter))]
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = SeedDefaults.Cluster;
 
-    /// <summary><para type="description">The command to run instead of the image's: one string split like a POSIX shell does ('python manage.py migrate', "sh -c 'echo migrated'"), or several strings taken as the argument list as they are (sh, -c, 'echo migrated'). Default: the image's own command.</para></summary>
     [Parameter(Position = 1)]
     [ValidateNotNullOrEmpty]
     public string[]? Command { get; set; }
 
-    /// <summary><para type="description">Environment variables to set in the container, such as @{ MIGRATION = '042' }; they win over the task definition's.</para></summary>
     [Parameter]
     [ValidateNotNull]
     public Hashtable? Environment { get; set; }
 
-    /// <summary><para type="description">The container to run the command in and whose exit code counts. Default: the container named like the service, else the first essential one.</para></summary>
     [Parameter]
     [Alias("ContainerName")]
     [ValidateNotNullOrEmpty]
     public string? Container { get; set; }
 
-    /// <summary><para type="description">The task definition to run (family, family:revision or ARN). Default: the service's current one.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? TaskDefinition { get; set; }
 
-    /// <summary><para type="description">Return as soon as ECS accepted the task, without waiting for it to stop.</para></summary>
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    /// <summary><para type="description">How long to wait for the task to stop: a TimeSpan or a number of seconds. Default: 30 minutes. The task keeps running after a timeout.</para></summary>
     [Parameter]
     [SecondsArgument]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(30);
