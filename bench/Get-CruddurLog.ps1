@@ -16,8 +16,8 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 $repo = Split-Path $PSScriptRoot
-Import-Module $ModulePath
-Import-Module (Join-Path $repo 'tests/Stack/CruddurStack.psm1')
+$env:CRUDDUR_MODULE_PATH = $ModulePath
+. (Join-Path $repo 'tests/Pester/common.ps1') # the module, the stack harness, Invoke-Aws
 . (Join-Path $repo 'tests/Pester/logged-service.ps1')
 
 $stack = Start-CruddurStack Ecs, Moto

@@ -1,11 +1,5 @@
 # Shared by Get-CruddurLog and Invoke-CruddurTask tests: a service whose container logs to CloudWatch Logs (moto) through the
-# simulator, as the seed's task definitions do (awslogs, group cruddur, stream prefix = service name).
-
-function Invoke-Aws([string] $Service) {
-    $out = aws $Service @args --output json
-    if ($LASTEXITCODE) { throw "aws $Service $args failed" }
-    if ($out) { $out | ConvertFrom-Json }
-}
+# simulator, as the seed's task definitions do (awslogs, group cruddur, stream prefix = service name). Dot-source common.ps1 first.
 
 # A task definition file: the app container named like the service (awslogs unless -NoLogs), a sidecar without logs.
 function New-LoggedTaskDefinition([string] $Service, [string] $Folder, [string] $Scenario = 'healthy', [switch] $NoLogs) {
