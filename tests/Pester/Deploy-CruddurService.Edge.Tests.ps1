@@ -70,11 +70,11 @@ Describe 'Deploy-CruddurService with a load balancer' {
         Invoke-Sim target-health @{ cluster = 'cruddur'; service = 'backend-flask'; state = 'unhealthy'; reason = 'Target.ResponseCodeMismatch' } | Out-Null
 
         $failure = $null
-        try { Deploy-CruddurService backend-flask -Image 'registry.local/backend-flask:broken' -ErrorAction Stop -WarningAction SilentlyContinue -OutVariable d | Out-Null } catch { $failure = $_ }
+        try { Deploy-CruddurService backend-flask -Image 'registry.local/backend-flask:broken' -ErrorAction Stop -WarningAction SilentlyContinue | Out-Null } catch { $failure = $_ }
 
         $failure.FullyQualifiedErrorId | Should -BeLike 'DeployFailed,*'
         "$failure" | Should -Match 'in target group cruddur-backend-flask-tg is unhealthy: Target.ResponseCodeMismatch: Health checks failed with these codes: \[500\]'
-        $d.Outcome | Should -Be 'RolledBack'
+        $failure.TargetObject.Outcome | Should -Be 'RolledBack' -Because 'a failed deployment is the error''s target'
         (Invoke-Aws ecs describe-services --cluster cruddur --services backend-flask).services[0].taskDefinition | Should -BeLike '*backend-flask:1'
     }
 
