@@ -122,7 +122,7 @@ Describe 'Publish-CruddurImage' {
         $text | Should -Not -Match ([regex]::Escape($token))
         $argv = Get-Content $engine.Log -Raw
         $argv | Should -Not -Match ([regex]::Escape($token))
-        $argv | Should -Match "(?m)^login --username AWS --password-stdin $([regex]::Escape($registry))$"
+        $argv | Should -Match "(?m)^login --username AWS --password-stdin -- $([regex]::Escape($registry))$"
         Get-Content (Join-Path $env:DOCKER_CONFIG config.json) -Raw | Should -Match ([regex]::Escape($registry))
     }
 
@@ -322,7 +322,7 @@ Describe 'Publish-CruddurImage' {
             $argv = Get-Content $engine.Log -Raw
             $argv | Should -Not -Match ([regex]::Escape($token))
             $argv | Should -Match '(?m)^push --digestfile '
-            $argv | Should -Match "(?m)^login --username AWS --password-stdin $([regex]::Escape($registry))$"
+            $argv | Should -Match "(?m)^login --username AWS --password-stdin -- $([regex]::Escape($registry))$"
         }
     }
 }
