@@ -21,8 +21,9 @@ elb = boto3.client("elbv2"); ec2 = boto3.client("ec2"); r53 = boto3.client("rout
 s["lbs"] = [(l["LoadBalancerName"], l["Scheme"], sorted(l.get("SecurityGroups", []))) for l in elb.describe_load_balancers()["LoadBalancers"]]
 s["tgs"] = sorted((t["TargetGroupName"], t["Port"], t["TargetType"], t["HealthCheckPath"], t["HealthyThresholdCount"]) for t in elb.describe_target_groups()["TargetGroups"])
 lst = [l for lb in elb.describe_load_balancers()["LoadBalancers"] for l in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]]
-s["listeners"] = sorted((l["Port"], l["Protocol"], [c["CertificateArn"] for c in l.get("Certificates", [])], l["DefaultActions"]) for l in lst)
-s["rules"] = sorted((r["Priority"], r["Conditions"], r["Actions"]) for l in lst for r in elb.describe_rules(ListenerArn=l["ListenerArn"])["Rules"])
+k = lambda x: json.dumps(x, sort_keys=True, default=str)  # rows hold dicts, which Python cannot order
+s["listeners"] = sorted(((l["Port"], l["Protocol"], [c["CertificateArn"] for c in l.get("Certificates", [])], l["DefaultActions"]) for l in lst), key=k)
+s["rules"] = sorted(((r["Priority"], r["Conditions"], r["Actions"]) for l in lst for r in elb.describe_rules(ListenerArn=l["ListenerArn"])["Rules"]), key=k)
 s["groups"] = sorted((g["GroupName"], sorted((p.get("FromPort"), sorted(r["CidrIp"] for r in p.get("IpRanges", [])), sorted(u["GroupId"] for u in p.get("UserIdGroupPairs", []))) for p in g["IpPermissions"])) for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"] != "default")
 s["zones"] = {z["Name"]: sorted((r["Name"], r["Type"], r.get("AliasTarget", {}).get("DNSName"), [v["Value"] for v in r.get("ResourceRecords", [])]) for r in r53.list_resource_record_sets(HostedZoneId=z["Id"])["ResourceRecordSets"]) for z in r53.list_hosted_zones()["HostedZones"]}
 s["certs"] = sorted(c["CertificateArn"] for c in acm.list_certificates()["CertificateSummaryList"])
