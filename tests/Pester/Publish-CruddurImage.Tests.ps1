@@ -228,8 +228,9 @@ Describe 'Publish-CruddurImage' {
             $LASTEXITCODE | Should -Be 0
             # The real docker, and right after each push of ours a colleague's push of another image to the same tag.
             $racer = Join-Path (New-TestFolder) 'docker-racer'
-            Set-Content $racer ("#!/bin/sh`ndocker `"`$@`" || exit `$?`n" +
-                "if [ `"`$1`" = push ]; then docker tag cruddur-test-other:1 `"`$2`" && docker push `"`$2`" >/dev/null 2>&1 || exit 99; fi`n")
+            # The image reference is the last argument (after '--').
+            Set-Content $racer ("#!/bin/sh`ndocker `"`$@`" || exit `$?`nfor ref; do :; done`n" +
+                "if [ `"`$1`" = push ]; then docker tag cruddur-test-other:1 `"`$ref`" && docker push `"`$ref`" >/dev/null 2>&1 || exit 99; fi`n")
             chmod +x $racer
 
             $result = $null
