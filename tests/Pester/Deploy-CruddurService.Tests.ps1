@@ -256,7 +256,7 @@ Describe 'Deploy-CruddurService' {
         New-RunningService backend-flask | Out-Null
 
         { Deploy-CruddurService backend-flask -Image x -ContainerName backend -ErrorAction Stop } |
-            Should -Throw -ErrorId 'DeployContainerNotFound,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+            Should -Throw -ErrorId 'TaskContainerNotFound,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
 
         $Error[0].Exception.Message | Should -Match 'xray, backend-flask'
         Get-SimCalls RegisterTaskDefinition | Should -Be 1

@@ -257,7 +257,7 @@ public sealed class EcsDeployer
             // A new service without a task definition file: the newest revision of the family its definition names.
             var family = (string?)serviceDefinition!["taskDefinition"] ?? target.ContainerName ?? target.Service;
             next = await DescribeTaskDefinitionAsync(family, cancellationToken).ConfigureAwait(false) ?? throw new CruddurException(
-                ErrorIds.DeployTaskDefinitionNotFound, ErrorKind.ObjectNotFound,
+                ErrorIds.TaskDefinitionNotFound, ErrorKind.ObjectNotFound,
                 $"No task definition '{family}' is registered. Pass -TaskDefinitionFile {SeedDefaults.TaskDefinitionFile(target.Service)}.", target: family);
             source = $"task definition {family}";
         }
