@@ -221,13 +221,7 @@ Describe 'Initialize-CruddurInfrastructure -Domain with a certificate that never
 
     It 'stops the certificate wait within a second on Ctrl+C and says what is in place' {
         Reset-CruddurStack $slowStack
-        if (-not ('CruddurTest.RecordingHost' -as [type])) { Add-Type -TypeDefinition (Get-Content (Join-Path $PSScriptRoot 'RecordingHost.cs') -Raw) }
-        $recorder = [CruddurTest.RecordingHost]::new()
-        $runspace = [runspacefactory]::CreateRunspace($recorder)
-        $runspace.Open()
-        $ps = [powershell]::Create()
-        $ps.Runspace = $runspace
-        $null = $ps.AddScript("Import-Module '$env:CRUDDUR_MODULE_PATH'; Initialize-CruddurInfrastructure -Domain $domain")
+        $recorder, $runspace, $ps = New-RecordedPipeline "Initialize-CruddurInfrastructure -Domain $domain"
         $async = $ps.BeginInvoke()
         try {
             $waiting = "Waiting for the certificate of $domain"
