@@ -348,7 +348,7 @@ Describe 'Get-CruddurService' {
         $backend.Tasks[0].Service | Should -Be 'backend-flask'
         $backend.Tasks[0].TaskArn | Should -BeLike 'arn:aws:ecs:*:task/cruddur/*'
         $backend.Tasks[0].Containers.Name | Should -Be @('xray', 'backend-flask')
-        ($backend | Format-Table | Out-String) | Should -Match 'backend-flask:1\s+COMPLETED'
+        ($backend | Format-Table | Out-String) | Should -Match 'backend-flask\s+1\s+COMPLETED'
     }
 
     It 'reports a missing service and still shows the others' {

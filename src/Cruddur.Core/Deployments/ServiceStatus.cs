@@ -35,7 +35,11 @@ public sealed class ServiceStatus
 }
 
 public sealed record ServiceDeployment(string Id, string Status, string TaskDefinitionArn, string? RolloutState, string? RolloutStateReason,
-    int DesiredCount, int RunningCount, int PendingCount, int FailedTasks, DateTimeOffset? CreatedAt);
+    int DesiredCount, int RunningCount, int PendingCount, int FailedTasks, DateTimeOffset? CreatedAt)
+{
+    // What Format-List shows for an item of ServiceStatus.Deployments.
+    public override string ToString() => $"{Status} {TaskDefinitions.ShortName(TaskDefinitionArn)} {RolloutState} {RunningCount}/{DesiredCount}";
+}
 
 public sealed record ServiceEvent(DateTimeOffset? CreatedAt, string Message)
 {
@@ -47,6 +51,8 @@ public sealed record ServiceTask(string Cluster, string Service, string TaskArn,
     string? HealthStatus, DateTimeOffset? StartedAt, IReadOnlyList<TaskContainer> Containers)
 {
     public string TaskId => TaskArn[(TaskArn.LastIndexOf('/') + 1)..];
+
+    public override string ToString() => $"{TaskId} {LastStatus} {TaskDefinitions.ShortName(TaskDefinitionArn)}";
 }
 
 public sealed record TaskContainer(string Name, string? Image, string? LastStatus, string? HealthStatus, int? ExitCode)
