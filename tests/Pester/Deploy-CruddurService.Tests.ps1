@@ -130,6 +130,21 @@ Describe 'Deploy-CruddurService' {
         $service.runningCount | Should -Be 1
     }
 
+    It 'gives its own rollback -RollbackTimeout and says the rollback is still running, not that nothing was rolled back' {
+        New-RunningService backend-flask | Out-Null
+        $file = New-TaskDefinitionFile backend-flask -Scenario crash
+
+        # No rollback can complete in 10 ms (a task alone needs 0.3 s to start), so this one is still running when its timeout passes.
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile $file -Timeout 2 -RollbackTimeout 0.01 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployTimedOut,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+
+        $err = $Error[0]
+        $err.TargetObject.Outcome | Should -Be 'RollbackTimedOut'
+        $err.Exception.Message | Should -Match 'the rollback to backend-flask:1 had not completed when -RollbackTimeout passed; ECS carries on with it'
+        $err.Exception.Message | Should -Not -Match 'nothing was rolled back|failed too'
+        (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:1' -Because 'the rollback was started'
+    }
+
     It 'leaves a failed service alone with -NoRollback' {
         New-RunningService backend-flask | Out-Null
         $file = New-TaskDefinitionFile backend-flask -Scenario crash
@@ -310,7 +325,67 @@ Describe 'Undo-CruddurDeployment' {
         (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:1'
     }
 
-    It 'says when there is no older revision' {
+    It 'takes -TaskDefinition as family:revision, the form its messages suggest' {
+        New-RunningService backend-flask | Out-Null
+        Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 -ErrorAction Stop | Out-Null
+
+        $d = Undo-CruddurDeployment backend-flask -TaskDefinition backend-flask:1 -Confirm:$false -ErrorAction Stop
+
+        $d.TaskDefinitionArn | Should -BeLike 'arn:aws:ecs:*:task-definition/backend-flask:1'
+        $d.Outcome | Should -Be 'Succeeded'
+        (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:1'
+    }
+
+    It 'refuses a -TaskDefinition that is not an active revision, changing nothing' {
+        New-RunningService backend-flask | Out-Null
+
+        { Undo-CruddurDeployment backend-flask -TaskDefinition backend-flask:9 -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'UndoTaskDefinitionNotFound,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+        Get-SimCalls UpdateService | Should -Be 0
+    }
+
+    It 'goes back to the last release that completed, past a revision that failed and was rolled back' {
+        New-RunningService backend-flask -CircuitBreaker | Out-Null
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask -Scenario crash) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployFailed,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand' # :2 crashes; ECS goes back to :1
+        Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v3 -ErrorAction Stop | Out-Null
+
+        $d = Undo-CruddurDeployment backend-flask -Confirm:$false -ErrorAction Stop
+
+        $d.TaskDefinitionArn | Should -BeLike '*backend-flask:1' -Because 'backend-flask:2 never completed'
+        $d.PreviousTaskDefinitionArn | Should -BeLike '*backend-flask:3'
+        $d.Outcome | Should -Be 'Succeeded'
+        # :3 was just undone and :2 never completed: there is no good release left to go back to.
+        { Undo-CruddurDeployment backend-flask -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'UndoNoPreviousRevision,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+    }
+
+    It 'takes a piped deployment back to the revision that deployment replaced' {
+        New-RunningService backend-flask | Out-Null
+        $second = Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 -ErrorAction Stop
+        Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v3 -ErrorAction Stop | Out-Null
+
+        $d = $second | Undo-CruddurDeployment -Confirm:$false -ErrorAction Stop
+
+        $d.TaskDefinitionArn | Should -BeLike '*backend-flask:1'
+        (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:1'
+    }
+
+    It 'watches the rollback with its own -Timeout and says honestly that it goes on in ECS' {
+        New-RunningService backend-flask | Out-Null
+        Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask -Scenario crash) -NoWait -ErrorAction Stop | Out-Null
+        Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) -ErrorAction Stop | Out-Null
+
+        { Undo-CruddurDeployment backend-flask -TaskDefinition backend-flask:2 -Timeout 2 -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'UndoTimedOut,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+
+        $message = $Error[0].Exception.Message
+        $message | Should -Match 'Rolling cruddur/backend-flask back from backend-flask:3 to backend-flask:2 did not complete within 00:00:02'
+        $message | Should -Match 'ECS carries on with it'
+        $message | Should -Not -Match 'nothing was rolled back|Deploying'
+    }
+
+    It 'says when no other release is known to have completed' {
         New-RunningService backend-flask | Out-Null
 
         { Undo-CruddurDeployment backend-flask -Confirm:$false -ErrorAction Stop } |

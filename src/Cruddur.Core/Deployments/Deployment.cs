@@ -20,6 +20,12 @@ public enum DeploymentOutcome
 
     /// <summary>The watch stopped (Ctrl+C); the rollout continues in ECS.</summary>
     Stopped,
+
+    /// <summary>Our deployment failed and the cmdlet's rollback to the previous revision failed as well.</summary>
+    RollbackFailed,
+
+    /// <summary>Our deployment failed and the cmdlet's rollback was still running when its timeout passed.</summary>
+    RollbackTimedOut,
 }
 
 /// <summary>

@@ -28,6 +28,9 @@ public sealed record DeployOptions
 
     public bool Rollback { get; init; } = true;
 
+    /// <summary>How long to watch the rollback of a failed deployment; separate, since a short deploy timeout would fail it too.</summary>
+    public TimeSpan RollbackTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>After a successful deploy, deregister all but the newest N revisions of the family (0: keep all).</summary>
     public int KeepRevisions { get; init; }
 }
@@ -94,15 +97,21 @@ public sealed class EcsDeployer
         return watches.Select(w => w.Deployment).ToList();
     }
 
-    /// <summary>Rolls a service back to <paramref name="taskDefinition"/>, or to the newest active revision older than the running one.</summary>
+    /// <summary>
+    /// Rolls a service back to <paramref name="taskDefinition"/> (family:revision or ARN), or to the last revision whose
+    /// deployment completed (<see cref="ReleaseHistory"/>), and watches the rollback like a deploy.
+    /// </summary>
     public async Task<Deployment?> UndoAsync(string cluster, string service, string? taskDefinition, DeployOptions options, CancellationToken cancellationToken)
     {
         var found = await EcsServices.DescribeAsync(_ecs, [(cluster, service)], cancellationToken).ConfigureAwait(false);
         var current = found.GetValueOrDefault((cluster, service)) ?? throw ServiceNotFound(cluster, service, canCreate: false);
         var currentArn = (string)current["taskDefinition"]!;
-        var target = taskDefinition ?? await PreviousRevisionAsync(currentArn, cancellationToken).ConfigureAwait(false)
-            ?? throw new CruddurException("UndoNoPreviousRevision", ErrorKind.ObjectNotFound,
-                $"{cluster}/{service} runs {TaskDefinitions.ShortName(currentArn)} and its family has no older active revision to roll back to. Pass -TaskDefinition family:revision to choose one.", target: service);
+        var target = taskDefinition is null
+            ? await ReleaseHistory.LastCompletedAsync(_ecs, current, cancellationToken).ConfigureAwait(false)
+                ?? throw new CruddurException("UndoNoPreviousRevision", ErrorKind.ObjectNotFound,
+                    $"{cluster}/{service} runs {TaskDefinitions.ShortName(currentArn)} and no other active revision of its family is known to have completed a deployment "
+                    + "(Deploy-CruddurService records that on the revision when it sees the rollout complete). Pass -TaskDefinition family:revision to choose one.", target: service)
+            : await ActiveArnAsync(taskDefinition, cancellationToken).ConfigureAwait(false);
         if (!_host.ShouldProcess($"{cluster}/{service}", $"Roll back from {TaskDefinitions.ShortName(currentArn)} to {TaskDefinitions.ShortName(target)}"))
         {
             return null;
@@ -114,9 +123,30 @@ public sealed class EcsDeployer
             var watch = new ServiceWatch(deployment, 1, ServiceWatch.EventIds(current));
             await WatchOrExplainAsync([watch], options.Timeout, cancellationToken).ConfigureAwait(false);
             await FinishAsync(watch, cancellationToken).ConfigureAwait(false);
+            if (deployment.Outcome == DeploymentOutcome.Succeeded && currentArn != target)
+            {
+                await RecordAsync(ReleaseHistory.MarkUndoneAsync, currentArn, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return deployment;
+    }
+
+    /// <summary>The error to report for an undo that did not succeed, or null.</summary>
+    public static CruddurException? UndoErrorFor(Deployment d, TimeSpan timeout)
+    {
+        if (d.Outcome is DeploymentOutcome.Succeeded or DeploymentOutcome.Started)
+        {
+            return null;
+        }
+
+        var back = $"Rolling {d.Cluster}/{d.Service} back from {TaskDefinitions.ShortName(d.PreviousTaskDefinitionArn ?? "?")} to {TaskDefinitions.ShortName(d.TaskDefinitionArn)}";
+        var follow = $"Follow it with Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}";
+        return d.TimedOut
+            ? new CruddurException("UndoTimedOut", ErrorKind.OperationTimeout,
+                $"{back} did not complete within {timeout} (-Timeout); ECS carries on with it. {follow}, or wait longer with a larger -Timeout. So far: {string.Join("; ", d.FailureReasons)}.", target: d)
+            : new CruddurException("UndoFailed", ErrorKind.InvalidOperation,
+                $"{back} failed: {string.Join("; ", d.FailureReasons)}. {follow}; choose another revision with -TaskDefinition family:revision.", target: d);
     }
 
     /// <summary>The error to report for a deployment that did not succeed, or null.</summary>
@@ -131,6 +161,8 @@ public sealed class EcsDeployer
         {
             DeploymentOutcome.RolledBackByEcs => "ECS rolled the service back to the previous deployment",
             DeploymentOutcome.RolledBack => $"the service was rolled back to {TaskDefinitions.ShortName(d.PreviousTaskDefinitionArn ?? "?")}",
+            DeploymentOutcome.RollbackFailed => $"the rollback to {TaskDefinitions.ShortName(d.PreviousTaskDefinitionArn ?? "?")} failed too",
+            DeploymentOutcome.RollbackTimedOut => $"the rollback to {TaskDefinitions.ShortName(d.PreviousTaskDefinitionArn ?? "?")} had not completed when -RollbackTimeout passed; ECS carries on with it",
             _ => "nothing was rolled back",
         };
         var id = d.TimedOut ? "DeployTimedOut" : "DeployFailed";
@@ -314,7 +346,7 @@ public sealed class EcsDeployer
             return;
         }
 
-        await WatchOrExplainAsync(rollbacks.Select(r => r.Rollback).ToList(), options.Timeout, cancellationToken).ConfigureAwait(false);
+        await WatchOrExplainAsync(rollbacks.Select(r => r.Rollback).ToList(), options.RollbackTimeout, cancellationToken).ConfigureAwait(false);
         foreach (var (failed, rollback) in rollbacks)
         {
             await FinishAsync(rollback, cancellationToken).ConfigureAwait(false);
@@ -324,7 +356,8 @@ public sealed class EcsDeployer
             }
             else
             {
-                failed.Deployment.FailureReasons = [.. failed.Deployment.FailureReasons, $"the rollback to {TaskDefinitions.ShortName(rollback.Deployment.TaskDefinitionArn)} failed too: {string.Join("; ", rollback.Deployment.FailureReasons)}"];
+                failed.Deployment.Outcome = rollback.Deployment.TimedOut ? DeploymentOutcome.RollbackTimedOut : DeploymentOutcome.RollbackFailed;
+                failed.Deployment.FailureReasons = [.. failed.Deployment.FailureReasons, $"rollback: {string.Join("; ", rollback.Deployment.FailureReasons)}"];
             }
         }
     }
@@ -339,7 +372,11 @@ public sealed class EcsDeployer
             WatchState.RolledBackByEcs => DeploymentOutcome.RolledBackByEcs,
             _ => DeploymentOutcome.Failed,
         };
-        if (d.Outcome != DeploymentOutcome.Succeeded)
+        if (d.Outcome == DeploymentOutcome.Succeeded)
+        {
+            await RecordAsync(ReleaseHistory.MarkCompletedAsync, d.TaskDefinitionArn, cancellationToken).ConfigureAwait(false);
+        }
+        else
         {
             d.FailureReasons = [w.Reason ?? "the deployment failed", .. await StoppedTaskReasonsAsync(d, cancellationToken).ConfigureAwait(false)];
         }
@@ -386,12 +423,30 @@ public sealed class EcsDeployer
             .Select(g => g.Count() > 1 ? $"{g.Count()} x {g.Key}" : g.Key).ToList();
     }
 
-    private async Task<string?> PreviousRevisionAsync(string currentArn, CancellationToken cancellationToken)
+    /// <summary>The full ARN of an ACTIVE revision named either way (family:revision or ARN), so it compares with what ECS reports.</summary>
+    private async Task<string> ActiveArnAsync(string reference, CancellationToken cancellationToken)
     {
-        var family = TaskDefinitions.ShortName(currentArn).Split(':')[0];
-        var revision = TaskDefinitions.RevisionOf(currentArn);
-        var revisions = await RevisionCleaner.ActiveRevisionsAsync(_ecs, family, cancellationToken).ConfigureAwait(false);
-        return revisions.FirstOrDefault(arn => TaskDefinitions.RevisionOf(arn) < revision);
+        var definition = await DescribeTaskDefinitionAsync(reference, cancellationToken).ConfigureAwait(false);
+        if (definition is null || (string?)definition["status"] == "INACTIVE")
+        {
+            throw new CruddurException("UndoTaskDefinitionNotFound", ErrorKind.ObjectNotFound,
+                $"No active task definition '{reference}' is registered{(definition is null ? string.Empty : " (it was deregistered)")}. Pass family:revision of an active revision; the Rev column of Get-CruddurService's tasks shows what ran.", target: reference);
+        }
+
+        return (string)definition["taskDefinitionArn"]!;
+    }
+
+    /// <summary>Release history is a help for later undos, not part of the deploy: failing to write it only warns.</summary>
+    private async Task RecordAsync(Func<IAwsJsonApi, string, DateTimeOffset, CancellationToken, Task> mark, string arn, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await mark(_ecs, arn, _clock.Now(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e)
+        {
+            _host.WriteWarning($"Could not tag {TaskDefinitions.ShortName(arn)} with its deployment history ({e.Message}); Undo-CruddurDeployment will need -TaskDefinition to go back past it.");
+        }
     }
 
     internal static CruddurException ServiceNotFound(string cluster, string service, bool canCreate) =>

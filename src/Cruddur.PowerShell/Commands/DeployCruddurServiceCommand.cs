@@ -18,7 +18,6 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     private readonly List<DeployTarget> _targets = [];
     private volatile string? _stopped; // set by the worker when Ctrl+C ended the watch: what to tell the user
 
-
     /// <summary><para type="description">The service(s) to deploy. Publish-CruddurImage's Repository binds here (the seed names repository and service alike).</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Repository", "ServiceName")]
@@ -62,6 +61,11 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     [SecondsArgument]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary><para type="description">How long to watch the rollback after a failed deployment: a TimeSpan or a number of seconds. Default: 15 minutes.</para></summary>
+    [Parameter]
+    [SecondsArgument]
+    public TimeSpan RollbackTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary><para type="description">When the deployment fails and ECS did not roll back itself, leave the service as it is instead of rolling back to the previous revision.</para></summary>
     [Parameter]
     public SwitchParameter NoRollback { get; set; }
@@ -98,7 +102,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             return;
         }
 
-        var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, KeepRevisions = KeepRevisions };
+        var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, RollbackTimeout = RollbackTimeout, KeepRevisions = KeepRevisions };
         IReadOnlyList<Deployment> deployments = [];
         try
         {

@@ -7,7 +7,7 @@ using Cruddur.PowerShell.Hosting;
 namespace Cruddur.PowerShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Rolls an ECS service back to its previous task definition revision and watches the rollback.</para>
+/// <para type="synopsis">Rolls an ECS service back to its last release that completed and watches the rollback.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Undo, "CruddurDeployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(Deployment))]
@@ -27,9 +27,9 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = DeployCruddurServiceCommand.DefaultCluster;
 
-    /// <summary><para type="description">The revision to go back to (family:revision or an ARN). Default: the newest active revision older than the one the service runs.</para></summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
+    /// <summary><para type="description">The revision to go back to (family:revision or an ARN). A piped Deployment binds its PreviousTaskDefinitionArn here. Default: the last other revision whose deployment completed.</para></summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("PreviousTaskDefinitionArn")]
     public string? TaskDefinition { get; set; }
 
     /// <summary><para type="description">Return once ECS accepted the rollback, without watching it.</para></summary>
@@ -46,14 +46,14 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
         TryRun(() =>
         {
             var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = false };
-                Deployment? deployment = null;
+            Deployment? deployment = null;
             try
             {
                 deployment = Run(async (host, token) =>
                 {
                     try
                     {
-                        return await new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).UndoAsync(Cluster, Service, TaskDefinition, options, token);
+                        return await new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).UndoAsync(Cluster, Service, string.IsNullOrEmpty(TaskDefinition) ? null : TaskDefinition, options, token);
                     }
                     catch (WatchStoppedException e)
                     {
@@ -73,7 +73,7 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
                 return;
             }
 
-            if (EcsDeployer.ErrorFor(deployment) is { } error)
+            if (EcsDeployer.UndoErrorFor(deployment, Timeout) is { } error)
             {
                 throw error;
             }
