@@ -46,6 +46,20 @@ BeforeAll {
         Deploy-CruddurService $Service -TaskDefinitionFile (New-TaskDefinitionFile $Service) -ServiceDefinitionFile (New-ServiceDefinitionFile $Service -CircuitBreaker:$CircuitBreaker) -ErrorAction Stop
     }
     function Get-ServiceState([string] $Service) { (Invoke-Ecs describe-services --cluster cruddur --services $Service).services[0] }
+    # A pipeline in its own runspace whose host records what reaches its UI (once the pipeline is stopped it may take no more
+    # output; the host still shows it) and holds -Confirm prompts until the test answers them.
+    function New-RecordedPipeline([string] $Script) {
+        if (-not ('CruddurTest.RecordingHost' -as [type])) {
+            Add-Type -TypeDefinition (Get-Content (Join-Path $PSScriptRoot 'RecordingHost.cs') -Raw)
+        }
+        $recorder = [CruddurTest.RecordingHost]::new()
+        $runspace = [runspacefactory]::CreateRunspace($recorder)
+        $runspace.Open()
+        $ps = [powershell]::Create()
+        $ps.Runspace = $runspace
+        $null = $ps.AddScript("Import-Module '$env:CRUDDUR_MODULE_PATH'; $Script")
+        $recorder, $runspace, $ps
+    }
     function Get-ActiveRevisions([string] $Family) {
         @((Invoke-Ecs list-task-definitions --family-prefix $Family --status ACTIVE).taskDefinitionArns | ForEach-Object { [int]($_ -split ':')[-1] } | Sort-Object)
     }
@@ -270,16 +284,7 @@ Describe 'Deploy-CruddurService' {
     It 'stops watching within a second on Ctrl+C and says the rollout continues in ECS' {
         New-RunningService backend-flask | Out-Null
         $file = New-TaskDefinitionFile backend-flask -Scenario crash
-        # A host that records what reaches its UI: once the pipeline is stopped it may take no more output; the host still shows it.
-        if (-not ('CruddurTest.RecordingHost' -as [type])) {
-            Add-Type -TypeDefinition (Get-Content (Join-Path $PSScriptRoot 'RecordingHost.cs') -Raw)
-        }
-        $recorder = [CruddurTest.RecordingHost]::new()
-        $runspace = [runspacefactory]::CreateRunspace($recorder)
-        $runspace.Open()
-        $ps = [powershell]::Create()
-        $ps.Runspace = $runspace
-        $null = $ps.AddScript("Import-Module '$env:CRUDDUR_MODULE_PATH'; Deploy-CruddurService backend-flask -TaskDefinitionFile '$file'")
+        $recorder, $runspace, $ps = New-RecordedPipeline "Deploy-CruddurService backend-flask -TaskDefinitionFile '$file'"
         $async = $ps.BeginInvoke()
         try {
             $deadline = [DateTime]::UtcNow.AddSeconds(30)
@@ -303,6 +308,47 @@ Describe 'Deploy-CruddurService' {
             $warning | Should -Match 'Get-CruddurService -Cluster cruddur -Service backend-flask'
             (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:2' -Because 'the rollout was left to ECS, not rolled back'
         } finally { $ps.Dispose(); $runspace.Dispose() }
+    }
+
+    It 'cancels the watch and waits for it when a write is refused (-ProgressAction Stop), so nothing runs on' {
+        New-RunningService backend-flask | Out-Null
+        $file = New-TaskDefinitionFile backend-flask -Scenario crash
+
+        # The first progress record of the watch throws on the pipeline thread; a watch left running would time out after
+        # 1 s and roll the service back to revision 1.
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile $file -Timeout 1 -ProgressAction Stop } |
+            Should -Throw -ExceptionType ([System.Management.Automation.ActionPreferenceStopException])
+        $calls = Get-SimCalls DescribeServices
+        $updates = Get-SimCalls UpdateService
+        Start-Sleep -Milliseconds 2500
+
+        Get-SimCalls DescribeServices | Should -Be $calls -Because 'the worker ended before the cmdlet returned'
+        Get-SimCalls UpdateService | Should -Be $updates -Because 'no rollback ran after the cmdlet returned'
+        (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:2'
+    }
+
+    It 'changes nothing when stopped at the -Confirm prompt, even if the prompt is answered Yes afterwards' {
+        New-RunningService backend-flask | Out-Null
+        $registered = Get-SimCalls RegisterTaskDefinition
+        $recorder, $runspace, $ps = New-RecordedPipeline "Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 -Confirm"
+        $async = $ps.BeginInvoke()
+        try {
+            $recorder.Prompted.Wait([TimeSpan]::FromSeconds(30)) | Should -BeTrue -Because 'the deploy asks before it registers'
+
+            $stop = $ps.BeginStop($null, $null)
+            Wait-Until { $ps.InvocationStateInfo.State -ne 'Running' } 'the pipeline to start stopping' | Out-Null
+            $stopped = [Diagnostics.Stopwatch]::StartNew()
+            $recorder.Answer(0)
+            $stop.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(10)) | Should -BeTrue
+            $ps.EndStop($stop)
+
+            $stopped.Elapsed.TotalSeconds | Should -BeLessThan 2 -Because 'the worker waiting for the answer woke at the stop'
+            $async.IsCompleted | Should -BeTrue
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            Get-SimCalls RegisterTaskDefinition | Should -Be $registered
+            Get-SimCalls UpdateService | Should -Be 0
+            (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:1'
+        } finally { $recorder.Answer(2); $ps.Dispose(); $runspace.Dispose() }
     }
 }
 

@@ -1,4 +1,4 @@
-// A PowerShell host for tests: records the warnings that reach its UI, answers nothing interactive.
+// A PowerShell host for tests: records the warnings that reach its UI; a confirmation prompt waits until the test answers it.
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
@@ -7,6 +7,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Security;
+using System.Threading;
 
 namespace CruddurTest
 {
@@ -15,6 +16,16 @@ namespace CruddurTest
         private readonly RecordingUI _ui = new();
 
         public ConcurrentQueue<string> Warnings => _ui.Warnings;
+
+        /// <summary>Set while a PromptForChoice (a -Confirm question) waits for <see cref="Answer"/>.</summary>
+        public ManualResetEventSlim Prompted => _ui.Prompted;
+
+        /// <summary>Answers the waiting prompt with the choice at <paramref name="index"/> (0 is Yes for ShouldProcess).</summary>
+        public void Answer(int index)
+        {
+            _ui.Choice = index;
+            _ui.Answered.Set();
+        }
 
         public override string Name => "CruddurTestHost";
         public override Version Version => new(1, 0);
@@ -31,6 +42,9 @@ namespace CruddurTest
         private sealed class RecordingUI : PSHostUserInterface
         {
             public ConcurrentQueue<string> Warnings { get; } = new();
+            public ManualResetEventSlim Prompted { get; } = new();
+            public ManualResetEventSlim Answered { get; } = new();
+            public int Choice { get; set; }
             public override PSHostRawUserInterface RawUI => null;
             public override string ReadLine() => throw new NotSupportedException();
             public override SecureString ReadLineAsSecureString() => throw new NotSupportedException();
@@ -45,7 +59,12 @@ namespace CruddurTest
             public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions) => throw new NotSupportedException();
             public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) => throw new NotSupportedException();
             public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) => throw new NotSupportedException();
-            public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) => throw new NotSupportedException();
+            public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
+            {
+                Prompted.Set();
+                Answered.Wait();
+                return Choice;
+            }
         }
     }
 }

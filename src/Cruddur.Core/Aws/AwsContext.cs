@@ -3,7 +3,6 @@ using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
 using Amazon.Runtime.Credentials;
 using Amazon.SecurityToken;
-using Amazon.SecurityToken.Model;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Aws;
@@ -44,10 +43,10 @@ public sealed class AwsContext
     /// <summary>The profile in use: -ProfileName, else AWS_PROFILE, else "default" (which may not exist).</summary>
     public string ProfileName => Settings.ProfileName ?? Env("AWS_PROFILE") ?? "default";
 
-    /// <summary>Shared by every client of the process: one connection pool for all calls.</summary>
+    /// <summary>Shared by every client of the process: one connection pool for all calls. Time is bounded per call by <see cref="AwsRetryPolicy"/>.</summary>
     internal static HttpClient Http { get; } = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
     {
-        Timeout = TimeSpan.FromSeconds(100),
+        Timeout = Timeout.InfiniteTimeSpan,
     };
 
     /// <summary>The endpoint URL for a service; see the class remarks for the order.</summary>
@@ -81,49 +80,26 @@ public sealed class AwsContext
     /// <summary>Credentials from the profile or the default chain; a clear error when there are none.</summary>
     public AWSCredentials Credentials => _credentials ??= ResolveCredentials();
 
+    /// <summary>The retry policy and bounds of every call made with this context (tests shorten them).</summary>
+    public AwsRetryPolicy Policy { get; init; } = AwsRetryPolicy.Default;
+
     /// <summary>The account id of the caller, from STS GetCallerIdentity (asked once per context).</summary>
-    public async Task<string> GetAccountIdAsync(CancellationToken cancellationToken)
-    {
-        if (_accountId is not null)
-        {
-            return _accountId;
-        }
+    public async Task<string> GetAccountIdAsync(CancellationToken cancellationToken) =>
+        _accountId ??= await new Clients.StsClient(this, SilentHost.Instance).GetAccountIdAsync(cancellationToken).ConfigureAwait(false);
 
-        using var sts = new AmazonSecurityTokenServiceClient(Credentials, ConfigureSdk(new AmazonSecurityTokenServiceConfig(), AwsService.Sts));
-        try
-        {
-            var identity = await sts.GetCallerIdentityAsync(new GetCallerIdentityRequest(), cancellationToken).ConfigureAwait(false);
-            return _accountId = identity.Account;
-        }
-        catch (AmazonServiceException e)
-        {
-            throw FromSdk(e, "STS", "GetCallerIdentity");
-        }
-        catch (HttpRequestException e)
-        {
-            throw Unreachable(AwsService.Sts, e);
-        }
-    }
-
-    /// <summary>Points an AWSSDK client configuration at the resolved region and endpoint.</summary>
-    public TConfig ConfigureSdk<TConfig>(TConfig config, AwsService service)
+    /// <summary>
+    /// Points an AWSSDK client configuration at the resolved region and endpoint, with the SDK's own retries off and its
+    /// timeout just above the policy's per-attempt bound: <see cref="AwsRetryPolicy"/> decides, as for the own protocols.
+    /// </summary>
+    internal TConfig ConfigureSdk<TConfig>(TConfig config, AwsService service)
         where TConfig : ClientConfig
     {
         config.ServiceURL = EndpointFor(service).ToString();
         config.AuthenticationRegion = SigningRegionFor(service);
-        config.MaxErrorRetry = 4;
+        config.MaxErrorRetry = 0;
+        config.Timeout = Policy.AttemptTimeout + TimeSpan.FromSeconds(1);
         return config;
     }
-
-    /// <summary>Turns an AWSSDK service error into the project's error type.</summary>
-    public static AwsServiceException FromSdk(AmazonServiceException e, string service, string operation) =>
-        new(service, operation, string.IsNullOrEmpty(e.ErrorCode) ? "UnknownError" : e.ErrorCode, e.Message, (int)e.StatusCode, e);
-
-    /// <summary>The error for an endpoint that did not answer at all.</summary>
-    public CruddurException Unreachable(AwsService service, Exception e) =>
-        new("AwsEndpointUnreachable", ErrorKind.ConnectionError,
-            $"Could not reach the {service.EnvName} endpoint {EndpointFor(service)}: {e.Message}. Check -EndpointUrl / AWS_ENDPOINT_URL and your network.",
-            e, EndpointFor(service).ToString());
 
     private static Dictionary<string, string?> ReadEnvironment()
     {

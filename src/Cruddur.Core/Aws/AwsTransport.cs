@@ -1,23 +1,24 @@
+using System.Buffers;
 using Amazon.Runtime;
 using Amazon.Runtime.Internal;
 using Amazon.Runtime.Internal.Auth;
 using Amazon.Runtime.Internal.Util;
 using Amazon.SecurityToken;
-using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Aws;
 
+/// <summary>One answer from an AWS endpoint, whatever its status.</summary>
+internal readonly record struct AwsAnswer(int Status, string Text)
+{
+    public bool IsSuccess => Status is >= 200 and < 300;
+}
+
 /// <summary>
-/// Sends one SigV4-signed POST to a service's endpoint and retries what is worth retrying. The signing is AWSSDK.Core's
-/// own signer; the protocols (JSON 1.1, Query) only differ in body and parsing.
+/// Sends one SigV4-signed request (AWSSDK.Core's own signer) and reads the answer up to the policy's size cap. The
+/// protocols (JSON 1.1, Query, REST-XML) only differ in what they put in and how they read the answer.
 /// </summary>
 internal sealed class AwsTransport
 {
-    public const int MaxAttempts = 5;
-
-    private static readonly TimeSpan BaseDelay = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(5);
-
     private readonly AwsContext _context;
     private readonly AwsService _service;
     private readonly IClientConfig _signingConfig;
@@ -39,45 +40,32 @@ internal sealed class AwsTransport
 
     public Uri Endpoint { get; }
 
-    /// <summary>"Full jitter" exponential backoff: a random pause up to min(cap, base * 2^attempt).</summary>
-    public static TimeSpan Backoff(int attempt)
-    {
-        var ceiling = Math.Min(MaxDelay.TotalMilliseconds, BaseDelay.TotalMilliseconds * Math.Pow(2, attempt));
-        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
-    }
+    public AwsRetryPolicy Policy => _context.Policy;
 
-    /// <summary>Runs <paramref name="call"/> until it succeeds, fails for good, or <see cref="MaxAttempts"/> is reached.</summary>
-    public static async Task<T> WithRetriesAsync<T>(string label, Func<Task<T>> call, Func<AwsServiceException, bool> retryable, IOperationHost host, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                host.WriteVerbose(attempt > 1 ? $"{label} (attempt {attempt})" : label);
-                return await call().ConfigureAwait(false);
-            }
-            catch (AwsServiceException e) when (attempt < MaxAttempts && retryable(e))
-            {
-                var delay = Backoff(attempt);
-                host.WriteVerbose($"{label}: {e.ErrorCode}; retrying in {delay.TotalMilliseconds:0} ms");
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    public AwsCall Call(string operation, bool idempotent) => new(_service.EnvName, operation, idempotent, Endpoint);
 
-    /// <summary>Signs and sends <paramref name="body"/>; returns the status code and the response text, whatever they are.</summary>
-    public async Task<(int Status, string Text)> SendAsync(string operation, byte[] body, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken)
+    /// <summary>Signs and sends one request; <paramref name="path"/> is relative to the endpoint's path and may carry a query.</summary>
+    public async Task<AwsAnswer> SendAsync(AwsCall call, HttpMethod method, string path, byte[] body, IReadOnlyDictionary<string, string> headers, CancellationToken cancellationToken)
     {
+        var query = path.IndexOf('?', StringComparison.Ordinal);
         var signed = new DefaultRequest(new UnmodelledRequest(), _service.EnvName)
         {
-            HttpMethod = "POST",
-            ResourcePath = "/",
+            HttpMethod = method.Method,
+            ResourcePath = query >= 0 ? path[..query] : path,
             Endpoint = Endpoint,
             Content = body,
             AuthenticationRegion = _context.SigningRegionFor(_service),
             OverrideSigningServiceName = _service.SigningName,
         };
+        if (query >= 0)
+        {
+            foreach (var pair in path[(query + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var equals = pair.IndexOf('=', StringComparison.Ordinal);
+                signed.Parameters[Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals])] = equals < 0 ? string.Empty : Uri.UnescapeDataString(pair[(equals + 1)..]);
+            }
+        }
+
         foreach (var (name, value) in headers)
         {
             signed.Headers[name] = value;
@@ -86,7 +74,7 @@ internal sealed class AwsTransport
         var credentials = await _context.Credentials.GetCredentialsAsync().ConfigureAwait(false);
         new AWS4Signer().Sign(signed, _signingConfig, new RequestMetrics(), credentials.ToBasicCredentials());
 
-        using var message = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new ByteArrayContent(body) };
+        using var message = new HttpRequestMessage(method, new Uri(Endpoint, path.TrimStart('/'))) { Content = new ByteArrayContent(body) };
         foreach (var (name, value) in signed.Headers)
         {
             if (!message.Headers.TryAddWithoutValidation(name, value))
@@ -95,20 +83,40 @@ internal sealed class AwsTransport
             }
         }
 
+        using var response = await AwsContext.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        return new AwsAnswer((int)response.StatusCode, await ReadCappedAsync(call, response.Content, Policy.MaxResponseBytes, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The body as text, refusing (before and while reading) anything over <paramref name="cap"/> bytes.</summary>
+    internal static async Task<string> ReadCappedAsync(AwsCall call, HttpContent content, int cap, CancellationToken cancellationToken)
+    {
+        if (content.Headers.ContentLength > cap)
+        {
+            throw AwsErrors.TooLarge(call, cap);
+        }
+
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(81920);
         try
         {
-            using var response = await AwsContext.Http.SendAsync(message, cancellationToken).ConfigureAwait(false);
-            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > cap)
+                {
+                    throw AwsErrors.TooLarge(call, cap);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
         }
-        catch (HttpRequestException e)
+        finally
         {
-            throw _context.Unreachable(_service, e);
+            ArrayPool<byte>.Shared.Return(chunk);
         }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new CruddurException("AwsRequestTimeout", ErrorKind.OperationTimeout,
-                $"{_service.EnvName} {operation} did not answer within {AwsContext.Http.Timeout.TotalSeconds:0} s. Check the endpoint and your network.", e);
-        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     /// <summary>DefaultRequest needs some AmazonWebServiceRequest; ours are unmodelled.</summary>

@@ -28,7 +28,7 @@ public static class DefinitionFile
         if (!File.Exists(path))
         {
             throw new CruddurException("DeployDefinitionFileNotFound", ErrorKind.ObjectNotFound,
-                $"The definition file '{path}' does not exist. Pass the path of a JSON file such as aws/task-definitions/backend-flask.json.", target: path);
+                $"The definition file '{path}' does not exist. Pass the path of a JSON file such as {SeedDefaults.TaskDefinitionFile(SeedDefaults.BackendService)}.", target: path);
         }
 
         return Parse(File.ReadAllText(path, Encoding.UTF8), path, lookup);

@@ -216,7 +216,7 @@ public sealed class EcsDeployer
             var family = (string?)serviceDefinition!["taskDefinition"] ?? target.ContainerName ?? target.Service;
             next = await DescribeTaskDefinitionAsync(family, cancellationToken).ConfigureAwait(false) ?? throw new CruddurException(
                 "DeployTaskDefinitionNotFound", ErrorKind.ObjectNotFound,
-                $"No task definition '{family}' is registered. Pass -TaskDefinitionFile aws/task-definitions/{target.Service}.json.", target: family);
+                $"No task definition '{family}' is registered. Pass -TaskDefinitionFile {SeedDefaults.TaskDefinitionFile(target.Service)}.", target: family);
             source = $"task definition {family}";
         }
 
@@ -320,8 +320,7 @@ public sealed class EcsDeployer
                 lines.Add($"Stopped watching {d.Cluster}/{d.Service}; the rollout of {TaskDefinitions.ShortName(d.TaskDefinitionArn)} (deployment {d.DeploymentId}) continues in ECS. Follow it with: Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}");
             }
 
-            // The message travels with the cancellation: once the pipeline is stopping, only the shell can still show it.
-            throw new WatchStoppedException(string.Join(Environment.NewLine, lines), e, cancellationToken);
+            throw new OperationStoppedException(string.Join(Environment.NewLine, lines), e, cancellationToken);
         }
     }
 
@@ -452,9 +451,6 @@ public sealed class EcsDeployer
     internal static CruddurException ServiceNotFound(string cluster, string service, bool canCreate) =>
         new("DeployServiceNotFound", ErrorKind.ObjectNotFound,
             $"The service '{service}' does not exist in the cluster '{cluster}'. "
-            + (canCreate ? $"Pass -ServiceDefinitionFile aws/ecs/service-{service}.json to create it, or check -Service and -Cluster. Nothing was registered." : "Check -Service and -Cluster."),
+            + (canCreate ? $"Pass -ServiceDefinitionFile {SeedDefaults.ServiceDefinitionFile(service)} to create it, or check -Service and -Cluster. Nothing was registered." : "Check -Service and -Cluster."),
             target: service);
 }
-
-/// <summary>The watch was stopped (Ctrl+C); the message says that the rollouts continue in ECS and how to follow them.</summary>
-public sealed class WatchStoppedException(string message, Exception inner, CancellationToken token) : OperationCanceledException(message, inner, token);

@@ -61,13 +61,16 @@ public sealed class EnvFileGenerator
         return result;
     }
 
+    /// <summary>The error for a template path that names no file (the shell raises it too, for a path as typed).</summary>
+    public static CruddurException TemplateNotFound(string path) => new("EnvFileTemplateNotFound", ErrorKind.ObjectNotFound,
+        $"The template '{path}' does not exist. Pass the path of an .erb template such as {SeedDefaults.EnvTemplate(SeedDefaults.BackendService)}.", target: path);
+
     /// <summary>Renders and writes; returns null when <see cref="IOperationHost.ShouldProcess"/> declined (-WhatIf).</summary>
     public async Task<EnvFile?> GenerateAsync(EnvFileRequest request, IOperationHost host, CancellationToken cancellationToken)
     {
         if (!File.Exists(request.TemplatePath))
         {
-            throw new CruddurException("EnvFileTemplateNotFound", ErrorKind.ObjectNotFound,
-                $"The template '{request.TemplatePath}' does not exist. Pass the path of an .erb template such as erb/backend-flask.env.erb.", target: request.TemplatePath);
+            throw TemplateNotFound(request.TemplatePath);
         }
 
         var template = ErbTemplate.Load(request.TemplatePath);

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Hosting;
-using Cruddur.Core.Iam;
+using Cruddur.Core.Aws.Clients;
 
 namespace Cruddur.Core.Exec;
 
@@ -32,10 +32,10 @@ public sealed class EcsExec
     public const string DefaultShellCommand = "/bin/sh -c 'if [ -x /bin/bash ]; then exec /bin/bash; else exec /bin/sh; fi'";
 
     private readonly IAwsJsonApi _ecs;
-    private readonly IamClient _iam;
+    private readonly IIamClient _iam;
     private readonly IOperationHost _host;
 
-    public EcsExec(IAwsJsonApi ecs, IamClient iam, IOperationHost host)
+    public EcsExec(IAwsJsonApi ecs, IIamClient iam, IOperationHost host)
     {
         _ecs = ecs;
         _iam = iam;
@@ -214,7 +214,7 @@ public sealed class EcsExec
         var name = TaskRoleFacts.NameFromArn(roleArn);
         try
         {
-            if (await _iam.GetRoleAsync(name, cancellationToken).ConfigureAwait(false) is null)
+            if (await _iam.GetRoleTrustAsync(name, cancellationToken).ConfigureAwait(false) is null)
             {
                 return new TaskRoleFacts(roleArn, false, []);
             }
@@ -222,7 +222,10 @@ public sealed class EcsExec
             var policies = new List<RolePolicy>();
             foreach (var policy in await _iam.ListRolePolicyNamesAsync(name, cancellationToken).ConfigureAwait(false))
             {
-                policies.Add(new RolePolicy(policy, await _iam.GetRolePolicyDocumentAsync(name, policy, cancellationToken).ConfigureAwait(false)));
+                if (await _iam.GetRolePolicyDocumentAsync(name, policy, cancellationToken).ConfigureAwait(false) is { } document)
+                {
+                    policies.Add(new RolePolicy(policy, document));
+                }
             }
 
             foreach (var (policyName, arn) in await _iam.ListAttachedRolePoliciesAsync(name, cancellationToken).ConfigureAwait(false))

@@ -1,15 +1,15 @@
 using Cruddur.Core.Aws;
-using Cruddur.Core.Iam;
+using Cruddur.Core.Aws.Clients;
 
 namespace Cruddur.Core.Infrastructure;
 
 /// <summary>An IAM role with its trust policy; a differing trust policy is replaced.</summary>
 public sealed class IamRoleStep : InfrastructureStep
 {
-    private readonly IamClient _iam;
+    private readonly IIamClient _iam;
     private readonly PolicyDocument _trust;
 
-    public IamRoleStep(IamClient iam, string roleName, PolicyDocument trust)
+    public IamRoleStep(IIamClient iam, string roleName, PolicyDocument trust)
         : base("IamRole", roleName)
     {
         _iam = iam;
@@ -33,12 +33,12 @@ public sealed class IamRoleStep : InfrastructureStep
 /// </summary>
 public sealed class IamRolePolicyStep : InfrastructureStep
 {
-    private readonly IamClient _iam;
+    private readonly IIamClient _iam;
     private readonly string _roleName;
     private readonly string _policyName;
     private readonly PolicyDocument _document;
 
-    public IamRolePolicyStep(IamClient iam, string roleName, string policyName, PolicyDocument document)
+    public IamRolePolicyStep(IIamClient iam, string roleName, string policyName, PolicyDocument document)
         : base("IamRolePolicy", roleName + "/" + policyName)
     {
         _iam = iam;
@@ -49,12 +49,8 @@ public sealed class IamRolePolicyStep : InfrastructureStep
 
     public override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
     {
-        string current;
-        try
-        {
-            current = await _iam.GetRolePolicyDocumentAsync(_roleName, _policyName, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AwsServiceException e) when (e.ErrorCode == "NoSuchEntity")
+        var current = await _iam.GetRolePolicyDocumentAsync(_roleName, _policyName, cancellationToken).ConfigureAwait(false);
+        if (current is null)
         {
             return null; // no such policy, or (under -WhatIf) no such role yet
         }
@@ -75,12 +71,12 @@ public sealed class IamRolePolicyStep : InfrastructureStep
 /// <summary>An AWS-managed policy attached to a role (CloudWatchFullAccess, AWSXRayDaemonWriteAccess on the task role).</summary>
 public sealed class IamPolicyAttachmentStep : InfrastructureStep
 {
-    private readonly IamClient _iam;
+    private readonly IIamClient _iam;
     private readonly string _roleName;
     private readonly string _policyArn;
 
-    public IamPolicyAttachmentStep(IamClient iam, string roleName, string policyArn)
-        : base("IamPolicyAttachment", roleName + "/" + policyArn[(policyArn.LastIndexOf('/') + 1)..])
+    public IamPolicyAttachmentStep(IIamClient iam, string roleName, string policyArn)
+        : base("IamPolicyAttachment", roleName + "/" + AwsArn.LastSegment(policyArn))
     {
         _iam = iam;
         _roleName = roleName;

@@ -1,16 +1,16 @@
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
-using Cruddur.Core.Iam;
 
 namespace Cruddur.Core.Infrastructure;
 
 /// <summary>What Initialize-CruddurInfrastructure sets up; the defaults are the seed's.</summary>
 public sealed record InfrastructureOptions
 {
-    public string Cluster { get; init; } = "cruddur";
+    public string Cluster { get; init; } = SeedDefaults.Cluster;
 
     /// <summary>Each service gets an ECR repository of its name (besides the base image's cruddur-python).</summary>
-    public IReadOnlyList<string> Services { get; init; } = ["backend-flask", "frontend-react-js"];
+    public IReadOnlyList<string> Services { get; init; } = SeedDefaults.Services;
 
     public int LogRetentionDays { get; init; } = 1;
 
@@ -21,14 +21,6 @@ public sealed record InfrastructureOptions
 /// <summary>The seed's one-time set-up as an ordered list of steps, for <see cref="InfrastructureReconciler"/>.</summary>
 public static class InfrastructurePlan
 {
-    public const string BaseImageRepository = "cruddur-python";
-    public const string ServiceExecutionRole = "CruddurServiceExecutionRole";
-    public const string ServiceExecutionPolicy = "CruddurServiceExecutionPolicy";
-    public const string TaskRole = "CruddurTaskRole";
-    public const string TaskPolicy = "SSMAccessPolicy";
-    public const string SecurityGroupName = "cruddur-ecs-security-group";
-    public const int BackendPort = 4567;
-
     /// <summary>The retention values CloudWatch Logs accepts.</summary>
     public static readonly IReadOnlyList<int> RetentionDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
@@ -56,7 +48,7 @@ public static class InfrastructurePlan
                 $"'{options.Cluster}' is not an ECS cluster name. Use up to 255 letters, digits, '-' and '_', such as cruddur.", target: options.Cluster);
         }
 
-        var repositories = new[] { BaseImageRepository }.Concat(options.Services).Distinct(StringComparer.Ordinal).ToList();
+        var repositories = new[] { SeedDefaults.BaseImageRepository }.Concat(options.Services).Distinct(StringComparer.Ordinal).ToList();
         foreach (var repository in repositories)
         {
             Images.EcrRepositories.ValidateName(repository);
@@ -73,7 +65,7 @@ public static class InfrastructurePlan
         var logs = new AwsJsonClient(context, AwsService.Logs, host);
         var ecs = new AwsJsonClient(context, AwsService.Ecs, host);
         var ecr = new AwsJsonClient(context, AwsService.Ecr, host);
-        var iam = new IamClient(AwsQueryClient.ForIam(context, host));
+        var iam = new IamClient(context, host);
         var awsPolicies = $"arn:{PolicyDocuments.PartitionOf(region)}:iam::aws:policy/";
 
         var steps = new List<InfrastructureStep>
@@ -82,13 +74,13 @@ public static class InfrastructurePlan
             new EcsClusterStep(ecs, options.Cluster),
         };
         steps.AddRange(repositories.Select(name => new EcrRepositoryStep(ecr, name)));
-        steps.Add(new IamRoleStep(iam, ServiceExecutionRole, serviceTrust));
-        steps.Add(new IamRolePolicyStep(iam, ServiceExecutionRole, ServiceExecutionPolicy, servicePolicy));
-        steps.Add(new IamRoleStep(iam, TaskRole, taskTrust));
-        steps.Add(new IamRolePolicyStep(iam, TaskRole, TaskPolicy, taskPolicy));
-        steps.Add(new IamPolicyAttachmentStep(iam, TaskRole, awsPolicies + "CloudWatchFullAccess"));
-        steps.Add(new IamPolicyAttachmentStep(iam, TaskRole, awsPolicies + "AWSXRayDaemonWriteAccess"));
-        steps.Add(new SecurityGroupStep(context, SecurityGroupName, BackendPort));
+        steps.Add(new IamRoleStep(iam, SeedDefaults.ServiceExecutionRole, serviceTrust));
+        steps.Add(new IamRolePolicyStep(iam, SeedDefaults.ServiceExecutionRole, SeedDefaults.ServiceExecutionPolicy, servicePolicy));
+        steps.Add(new IamRoleStep(iam, SeedDefaults.TaskRole, taskTrust));
+        steps.Add(new IamRolePolicyStep(iam, SeedDefaults.TaskRole, SeedDefaults.TaskPolicy, taskPolicy));
+        steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, awsPolicies + "CloudWatchFullAccess"));
+        steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, awsPolicies + "AWSXRayDaemonWriteAccess"));
+        steps.Add(new SecurityGroupStep(new Ec2Client(context, host), region, SeedDefaults.SecurityGroupName, SeedDefaults.BackendPort));
         return steps;
     }
 }

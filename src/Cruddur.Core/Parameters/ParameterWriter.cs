@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Parameters;
@@ -14,10 +15,10 @@ public static partial class ParameterWriter
     /// <paramref name="values"/> are all reported in one error before anything is written.
     /// </summary>
     public static async Task<IReadOnlyList<ParameterWriteResult>> WriteAsync(
-        IParameterStore store, string path, IReadOnlyList<string> names, IReadOnlyDictionary<string, string> values, string source,
+        ISsmClient ssm, string path, IReadOnlyList<string> names, IReadOnlyDictionary<string, string> values, string source,
         IOperationHost host, CancellationToken cancellationToken)
     {
-        var prefix = SsmParameterStore.NormalizePath(path).TrimEnd('/') + "/";
+        var prefix = ParameterStore.NormalizePath(path).TrimEnd('/') + "/";
         foreach (var name in names)
         {
             if (!NamePattern().IsMatch(name))
@@ -44,7 +45,7 @@ public static partial class ParameterWriter
                 continue;
             }
 
-            var version = await store.PutSecureStringAsync(fullName, values[name], cancellationToken).ConfigureAwait(false);
+            var version = await ssm.PutSecureStringAsync(fullName, values[name], cancellationToken).ConfigureAwait(false);
             host.WriteVerbose($"Wrote {fullName} (SecureString, version {version}).");
             written.Add(new ParameterWriteResult(fullName, version, "SecureString"));
         }

@@ -4,7 +4,7 @@ using System.Management.Automation.Language;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Exec;
 using Cruddur.Core.Hosting;
-using Cruddur.Core.Iam;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -102,7 +102,7 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
         }
     });
 
-    private EcsExec NewExec(IOperationHost host) => new(new AwsJsonClient(Aws, AwsService.Ecs, host), new IamClient(AwsQueryClient.ForIam(Aws, host)), host);
+    private EcsExec NewExec(IOperationHost host) => new(new AwsJsonClient(Aws, AwsService.Ecs, host), new IamClient(Aws, host), host);
 
     /// <summary>One error naming every failed prerequisite with its fix; the id is the first failure's.</summary>
     private static CruddurException PreflightError(IReadOnlyList<ExecCheck> checks, ExecTarget target)

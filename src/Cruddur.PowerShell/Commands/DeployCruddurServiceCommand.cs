@@ -1,7 +1,9 @@
 using System.Management.Automation;
+using Cruddur.Core;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -13,10 +15,7 @@ namespace Cruddur.PowerShell.Commands;
 [OutputType(typeof(Deployment))]
 public sealed class DeployCruddurServiceCommand : AwsCmdlet
 {
-    internal const string DefaultCluster = "cruddur";
-
     private readonly List<DeployTarget> _targets = [];
-    private volatile string? _stopped; // set by the worker when Ctrl+C ended the watch: what to tell the user
 
     /// <summary><para type="description">The service(s) to deploy. Publish-CruddurImage's Repository binds here (the seed names repository and service alike).</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -29,7 +28,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     [Parameter]
     [ArgumentCompleter(typeof(EcsClusterCompleter))]
     [ValidateNotNullOrEmpty]
-    public string Cluster { get; set; } = DefaultCluster;
+    public string Cluster { get; set; } = SeedDefaults.Cluster;
 
     /// <summary><para type="description">The image to deploy, best pinned by digest (registry/repository@sha256:...). Publish-CruddurImage's ImageUri binds here. Without it the definition's image is kept.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -89,8 +88,8 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             {
                 Image = Image,
                 ContainerName = ContainerName,
-                TaskDefinitionFile = FileFor(TaskDefinitionFile, $"{name}.json"),
-                ServiceDefinitionFile = FileFor(ServiceDefinitionFile, $"service-{name}.json"),
+                TaskDefinitionFile = FileFor(TaskDefinitionFile, SeedDefaults.TaskDefinitionFileName(name)),
+                ServiceDefinitionFile = FileFor(ServiceDefinitionFile, SeedDefaults.ServiceDefinitionFileName(name)),
             });
         }
     }
@@ -106,27 +105,12 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
         IReadOnlyList<Deployment> deployments = [];
         try
         {
-            deployments = Run(async (host, token) =>
-            {
-                try
-                {
-                    return await new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).DeployAsync(_targets, options, token);
-                }
-                catch (WatchStoppedException e)
-                {
-                    _stopped = e.Message;
-                    throw;
-                }
-            });
+            deployments = Run((host, token) =>
+                new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).DeployAsync(_targets, options, token));
         }
         catch (CruddurException e)
         {
             ThrowTerminating(e); // bad input or a refused call: nothing (more) was deployed
-        }
-        catch (PipelineStoppedException) when (StopToken.IsCancellationRequested)
-        {
-            this.StopWithMessage(() => _stopped);
-            throw;
         }
 
         foreach (var deployment in deployments)
@@ -144,7 +128,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
 
     private string Resolve(string path) => GetUnresolvedProviderPathFromPSPath(path);
 
-    // A folder holds one file per service, named as in the seed: aws/task-definitions/<service>.json, aws/ecs/service-<service>.json.
+    // A folder holds one file per service, named as in the seed's aws/task-definitions and aws/ecs.
     private string? FileFor(string? path, string fileName)
     {
         if (path is null)

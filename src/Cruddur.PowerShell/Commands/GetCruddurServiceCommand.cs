@@ -1,6 +1,8 @@
 using System.Management.Automation;
+using Cruddur.Core;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Deployments;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -22,7 +24,7 @@ public sealed class GetCruddurServiceCommand : AwsCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsClusterCompleter))]
     [ValidateNotNullOrEmpty]
-    public string Cluster { get; set; } = DeployCruddurServiceCommand.DefaultCluster;
+    public string Cluster { get; set; } = SeedDefaults.Cluster;
 
     /// <summary><para type="description">How many of the newest service events to include. Default: 5.</para></summary>
     [Parameter]

@@ -1,9 +1,8 @@
-using System.Collections;
-using System.Globalization;
 using System.Management.Automation;
-using System.Management.Automation.Language;
+using Cruddur.Core;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Infrastructure;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -18,13 +17,13 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
     /// <summary><para type="description">The ECS cluster to create (with a Service Connect namespace of the same name); the log group has this name too.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string Cluster { get; set; } = "cruddur";
+    public string Cluster { get; set; } = SeedDefaults.Cluster;
 
     /// <summary><para type="description">The services; each gets an ECR repository of its name, besides cruddur-python for the base image.</para></summary>
     [Parameter]
     [ArgumentCompleter(typeof(SeedServiceCompleter))]
     [ValidateNotNullOrEmpty]
-    public string[] Service { get; set; } = ["backend-flask", "frontend-react-js"];
+    public string[] Service { get; set; } = [.. SeedDefaults.Services];
 
     /// <summary><para type="description">How many days the log group keeps logs (a value CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, ...).</para></summary>
     [Parameter]
@@ -34,7 +33,7 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
     /// <summary><para type="description">The folder with the seed's policy files: service/service-assume-execution-role.json, service/service-execution-policy.json, task/task-assume-execution-role.json, task/task-execution-policy.json. A file that is absent is replaced by its built-in equivalent.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string PolicyPath { get; set; } = "aws/policies";
+    public string PolicyPath { get; set; } = SeedDefaults.PolicyFolder;
 
     protected override void EndProcessing()
     {
@@ -65,22 +64,5 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
         }
 
         WriteObject(results, enumerateCollection: true);
-    }
-
-    /// <summary>Completes -Service with the seed's two services.</summary>
-    public sealed class SeedServiceCompleter : IArgumentCompleter
-    {
-        private static readonly string[] Services = ["backend-flask", "frontend-react-js"];
-
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-            Services.Where(s => s.StartsWith(wordToComplete, StringComparison.OrdinalIgnoreCase)).Select(s => new CompletionResult(s));
-    }
-
-    /// <summary>Completes -LogRetentionDays with the values CloudWatch Logs accepts.</summary>
-    public sealed class LogRetentionCompleter : IArgumentCompleter
-    {
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-            InfrastructurePlan.RetentionDays.Select(d => d.ToString(CultureInfo.InvariantCulture))
-                .Where(d => d.StartsWith(wordToComplete, StringComparison.Ordinal)).Select(d => new CompletionResult(d));
     }
 }

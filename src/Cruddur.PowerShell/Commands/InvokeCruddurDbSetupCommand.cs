@@ -1,7 +1,9 @@
 using System.Management.Automation;
+using Cruddur.Core;
 using Cruddur.Core.Database;
 using Cruddur.Core.EnvFiles;
 using Cruddur.Core.Hosting;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -36,12 +38,12 @@ public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
     /// <summary><para type="description">The schema file. Default: backend-flask/db/schema.sql under the current folder (the project root).</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string SchemaPath { get; set; } = "backend-flask/db/schema.sql";
+    public string SchemaPath { get; set; } = SeedDefaults.SchemaPath;
 
     /// <summary><para type="description">The seed data file. Default: backend-flask/db/seed.sql under the current folder (the project root).</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string SeedPath { get; set; } = "backend-flask/db/seed.sql";
+    public string SeedPath { get; set; } = SeedDefaults.SeedPath;
 
     /// <summary><para type="description">The Cognito user pool whose users' sub values go into public.users.cognito_user_id. Default: the env file's AWS_COGNITO_USER_POOL_ID, then $env:AWS_COGNITO_USER_POOL_ID.</para></summary>
     [Parameter]

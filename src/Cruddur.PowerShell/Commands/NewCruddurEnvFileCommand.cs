@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.ObjectModel;
 using System.Management.Automation;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.EnvFiles;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Parameters;
@@ -70,7 +71,7 @@ public sealed class NewCruddurEnvFileCommand : AwsCmdlet
                 var request = new EnvFileRequest(template, destination)
                 {
                     Variables = ReadVariables(),
-                    Parameters = ParameterPath is null ? [] : _parameters ??= Run((_, token) => new SsmParameterStore(Aws).GetByPathAsync(ParameterPath, token)),
+                    Parameters = ParameterPath is null ? [] : _parameters ??= Run((host, token) => ParameterStore.GetByPathAsync(new SsmClient(Aws, host), ParameterPath, token)),
                     AllowMissing = AllowMissing,
                 };
                 var envFile = Run((host, token) => new EnvFileGenerator().GenerateAsync(request, host, token));
@@ -91,8 +92,7 @@ public sealed class NewCruddurEnvFileCommand : AwsCmdlet
                 var resolved = GetUnresolvedProviderPathFromPSPath(path);
                 if (!File.Exists(resolved))
                 {
-                    WriteError(ToErrorRecord(new CruddurException("EnvFileTemplateNotFound", ErrorKind.ObjectNotFound,
-                        $"The template '{path}' does not exist. Pass the path of an .erb template such as erb/backend-flask.env.erb.", target: path)));
+                    WriteError(ToErrorRecord(EnvFileGenerator.TemplateNotFound(path)));
                     continue;
                 }
 

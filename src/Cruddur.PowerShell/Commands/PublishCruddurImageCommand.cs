@@ -4,6 +4,7 @@ using Cruddur.Core.Aws;
 using Cruddur.Core.EnvFiles;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Images;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -18,7 +19,7 @@ public sealed class PublishCruddurImageCommand : AwsCmdlet
     /// <summary><para type="description">The ECR repository, which the seed names after the service: backend-flask, frontend-react-js, cruddur-python. Default: the piped env file's name without .env.</para></summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Service", "RepositoryName")]
-    [ArgumentCompleter(typeof(RepositoryCompleter))]
+    [ArgumentCompleter(typeof(SeedRepositoryCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Repository { get; set; }
 
@@ -123,23 +124,4 @@ public sealed class PublishCruddurImageCommand : AwsCmdlet
 
         return arguments;
     }
-}
-
-/// <summary>Completes -Repository with the seed's repositories.</summary>
-public sealed class RepositoryCompleter : IArgumentCompleter
-{
-    private static readonly string[] Names = ["backend-flask", "frontend-react-js", "cruddur-python"];
-
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, System.Management.Automation.Language.CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        Names.Where(n => n.StartsWith(wordToComplete, StringComparison.OrdinalIgnoreCase)).Select(n => new CompletionResult(n));
-}
-
-/// <summary>Completes -Engine with the engines on PATH.</summary>
-public sealed class EngineCompleter : IArgumentCompleter
-{
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, System.Management.Automation.Language.CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        new[] { "docker", "podman", "nerdctl" }
-            .Where(n => n.StartsWith(wordToComplete, StringComparison.OrdinalIgnoreCase))
-            .Where(n => (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(System.IO.Path.PathSeparator).Any(d => File.Exists(System.IO.Path.Combine(d, n))))
-            .Select(n => new CompletionResult(n));
 }

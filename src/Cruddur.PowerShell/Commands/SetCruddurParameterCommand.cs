@@ -1,10 +1,11 @@
-using System.Collections;
 using System.Management.Automation;
-using System.Management.Automation.Language;
 using System.Security;
+using Cruddur.Core;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.EnvFiles;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Parameters;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -40,7 +41,7 @@ public sealed class SetCruddurParameterCommand : AwsCmdlet
     /// <summary><para type="description">The Parameter Store path the names go under.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "/cruddur/backend-flask/";
+    public string Path { get; set; } = SeedDefaults.BackendParameterPath;
 
     protected override void ProcessRecord()
     {
@@ -65,45 +66,10 @@ public sealed class SetCruddurParameterCommand : AwsCmdlet
                 source = "The env file " + EnvFile.Path;
             }
 
-            var store = new SsmParameterStore(Aws);
-            foreach (var result in Run((host, token) => ParameterWriter.WriteAsync(store, Path, Name, values, source, host, token)))
+            foreach (var result in Run((host, token) => ParameterWriter.WriteAsync(new SsmClient(Aws, host), Path, Name, values, source, host, token)))
             {
                 WriteObject(result);
             }
         });
-    }
-
-    /// <summary>Completes -Name with the keys of the env file given to -EnvFile.</summary>
-    public sealed class EnvFileKeyCompleter : IArgumentCompleter
-    {
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
-        {
-            var bound = fakeBoundParameters[nameof(EnvFile)];
-            var value = bound is PSObject wrapped ? wrapped.BaseObject : bound;
-            IReadOnlyList<string> keys;
-            try
-            {
-                keys = value switch
-                {
-                    EnvFile file => file.Keys,
-                    string path => Core.EnvFiles.EnvFile.Open(ResolveInSession(path)).Keys,
-                    _ => [],
-                };
-            }
-            catch (CruddurException)
-            {
-                keys = [];
-            }
-
-            return keys.Where(k => k.StartsWith(wordToComplete, StringComparison.OrdinalIgnoreCase)).Select(k => new CompletionResult(k));
-        }
-
-        // A relative path is relative to PowerShell's location, which is not the process's current directory.
-        private static string ResolveInSession(string path)
-        {
-            using var shell = System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace);
-            var resolved = shell.AddScript("$ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($args[0])").AddArgument(path).Invoke();
-            return resolved.Count == 1 ? resolved[0].ToString() : path;
-        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Cruddur.Core.Database;
 using Cruddur.Core.EnvFiles;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Cruddur.Core;
 using Cruddur.Core.Health;
 using Cruddur.PowerShell.Hosting;
 
@@ -14,12 +15,12 @@ public sealed class TestCruddurHealthCommand : CruddurCmdlet
     /// <summary><para type="description">The service's base URL. Default: http://localhost:4567, where the Flask backend listens.</para></summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
-    public string Url { get; set; } = "http://localhost:4567";
+    public string Url { get; set; } = SeedDefaults.HealthUrl;
 
     /// <summary><para type="description">The health-check path. Default: /api/health-check.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "/api/health-check";
+    public string Path { get; set; } = SeedDefaults.HealthPath;
 
     /// <summary><para type="description">Seconds to wait for each answer. Default: 5.</para></summary>
     [Parameter]

@@ -1,7 +1,9 @@
 using System.Management.Automation;
+using Cruddur.Core;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -13,8 +15,6 @@ namespace Cruddur.PowerShell.Commands;
 [OutputType(typeof(Deployment))]
 public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
 {
-    private volatile string? _stopped; // set by the worker when Ctrl+C ended the watch: what to tell the user
-
     /// <summary><para type="description">The service to roll back. Deployment and Get-CruddurService objects bind here.</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsServiceCompleter))]
@@ -25,7 +25,7 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsClusterCompleter))]
     [ValidateNotNullOrEmpty]
-    public string Cluster { get; set; } = DeployCruddurServiceCommand.DefaultCluster;
+    public string Cluster { get; set; } = SeedDefaults.Cluster;
 
     /// <summary><para type="description">The revision to go back to (family:revision or an ARN). A piped Deployment binds its PreviousTaskDefinitionArn here. Default: the last other revision whose deployment completed.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -46,28 +46,8 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
         TryRun(() =>
         {
             var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = false };
-            Deployment? deployment = null;
-            try
-            {
-                deployment = Run(async (host, token) =>
-                {
-                    try
-                    {
-                        return await new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).UndoAsync(Cluster, Service, string.IsNullOrEmpty(TaskDefinition) ? null : TaskDefinition, options, token);
-                    }
-                    catch (WatchStoppedException e)
-                    {
-                        _stopped = e.Message;
-                        throw;
-                    }
-                });
-            }
-            catch (PipelineStoppedException) when (StopToken.IsCancellationRequested)
-            {
-                this.StopWithMessage(() => _stopped);
-                throw;
-            }
-
+            var deployment = Run((host, token) =>
+                new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).UndoAsync(Cluster, Service, string.IsNullOrEmpty(TaskDefinition) ? null : TaskDefinition, options, token));
             if (deployment is null)
             {
                 return;

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Cruddur.Core.Aws;
+using Cruddur.PowerShell.Arguments;
 
 namespace Cruddur.PowerShell.Hosting;
 

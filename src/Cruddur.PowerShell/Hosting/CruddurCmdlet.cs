@@ -18,16 +18,39 @@ public abstract class CruddurCmdlet : PSCmdlet, IDisposable
 
     protected override void StopProcessing() => _stopping.Cancel();
 
-    /// <summary>Runs core work; its messages, progress and confirmations reach PowerShell while it runs.</summary>
+    /// <summary>
+    /// Runs core work; its messages, progress and confirmations reach PowerShell while it runs. Ctrl+C cancels it and waits
+    /// for it; what it says on the way out (<see cref="OperationStoppedException"/>) still reaches the user.
+    /// </summary>
     protected T Run<T>(Func<IOperationHost, CancellationToken, Task<T>> work)
     {
         try
         {
-            return new PipelineHost(this).Run(host => work(host, StopToken));
+            return new PipelineHost(this, StopToken).Run(work);
         }
-        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (StopToken.IsCancellationRequested)
         {
+            if (e is OperationStoppedException stopped)
+            {
+                Tell(stopped.Message);
+                throw new PipelineStoppedException(stopped.Message);
+            }
+
             throw new PipelineStoppedException();
+        }
+    }
+
+    // A stopping pipeline refuses output: the message goes to the host's UI (what a console user sees) and rides on the
+    // PipelineStoppedException (what a script hosting PowerShell sees).
+    private void Tell(string message)
+    {
+        try
+        {
+            WriteWarning(message);
+        }
+        catch (PipelineStoppedException)
+        {
+            Host?.UI?.WriteWarningLine(message);
         }
     }
 

@@ -6,35 +6,70 @@ namespace Cruddur.PowerShell.Hosting;
 
 /// <summary>
 /// Lets core work run off the pipeline thread while every Write* and ShouldProcess happens on it, as PowerShell requires:
-/// the worker queues calls, the pipeline thread runs them until the work is done.
+/// the worker queues calls, the pipeline thread runs them until the work is done. It owns the worker's cancellation: a stop,
+/// or a queued call that throws, cancels the worker and waits for it (bounded) before the pipeline thread moves on.
 /// </summary>
 internal sealed class PipelineHost : IOperationHost
 {
+    // Long enough for a cancelled worker to say what it leaves running, short enough that one ignoring its token cannot
+    // hold the prompt.
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
     private readonly Cmdlet _cmdlet;
+    private readonly CancellationToken _stop;
+    private readonly CancellationTokenSource _cancel;
     private readonly BlockingCollection<Action> _queue = new();
 
-    public PipelineHost(Cmdlet cmdlet) => _cmdlet = cmdlet;
+    // stop: cancelled by Ctrl+C (StopProcessing).
+    public PipelineHost(Cmdlet cmdlet, CancellationToken stop)
+    {
+        _cmdlet = cmdlet;
+        _stop = stop;
+        _cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
+    }
 
     /// <summary>Runs <paramref name="work"/> on the thread pool and serves its host calls here until it ends.</summary>
-    public T Run<T>(Func<IOperationHost, Task<T>> work)
+    public T Run<T>(Func<IOperationHost, CancellationToken, Task<T>> work)
     {
-        var task = Task.Run(() => work(this));
+        var token = _cancel.Token;
+        var task = Task.Run(() => work(this, token));
         task.ContinueWith(_ => _queue.CompleteAdding(), TaskScheduler.Default);
-        foreach (var call in _queue.GetConsumingEnumerable())
+        try
         {
-            call();
+            foreach (var call in _queue.GetConsumingEnumerable(token))
+            {
+                call();
+            }
+        }
+        catch (Exception)
+        {
+            // Stopped, or a write was refused (the pipeline stopped, -WarningAction Stop): the worker must not run on.
+            _cancel.Cancel();
+            if (Settled(task) && task.IsCanceled && _stop.IsCancellationRequested)
+            {
+                task.GetAwaiter().GetResult(); // the worker's own cancellation, which may say what it left running
+            }
+
+            throw;
+        }
+        finally
+        {
+            if (task.IsCompleted)
+            {
+                _cancel.Dispose();
+            }
         }
 
         return task.GetAwaiter().GetResult();
     }
 
-    public void WriteVerbose(string message) => _queue.Add(() => _cmdlet.WriteVerbose(message));
+    public void WriteVerbose(string message) => Queue(() => _cmdlet.WriteVerbose(message));
 
-    public void WriteWarning(string message) => _queue.Add(() => _cmdlet.WriteWarning(message));
+    public void WriteWarning(string message) => Queue(() => _cmdlet.WriteWarning(message));
 
-    public void WriteInformation(string message, string tag) => _queue.Add(() => _cmdlet.WriteInformation(message, [tag]));
+    public void WriteInformation(string message, string tag) => Queue(() => _cmdlet.WriteInformation(message, [tag]));
 
-    public void WriteProgress(ProgressUpdate update) => _queue.Add(() =>
+    public void WriteProgress(ProgressUpdate update) => Queue(() =>
     {
         var record = new ProgressRecord(update.Id, update.Activity, update.Status)
         {
@@ -45,14 +80,26 @@ internal sealed class PipelineHost : IOperationHost
         _cmdlet.WriteProgress(record);
     });
 
-    public bool ShouldProcess(string target, string action)
+    public bool ShouldProcess(string target, string action) => Ask(() => _cmdlet.ShouldProcess(target, action));
+
+    // Once cancelled, nobody serves the queue: output is dropped rather than queued.
+    private void Queue(Action call)
     {
-        var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _queue.Add(() =>
+        if (!_cancel.IsCancellationRequested)
+        {
+            _queue.Add(call);
+        }
+    }
+
+    // Asks on the pipeline thread; the worker waits for the answer, or wakes with OperationCanceledException on a stop.
+    private T Ask<T>(Func<T> question)
+    {
+        var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Queue(() =>
         {
             try
             {
-                answer.SetResult(_cmdlet.ShouldProcess(target, action));
+                answer.SetResult(question());
             }
             catch (Exception e)
             {
@@ -60,6 +107,18 @@ internal sealed class PipelineHost : IOperationHost
                 throw;
             }
         });
-        return answer.Task.GetAwaiter().GetResult();
+        return answer.Task.WaitAsync(_cancel.Token).GetAwaiter().GetResult();
+    }
+
+    private static bool Settled(Task task)
+    {
+        try
+        {
+            return task.Wait(StopGrace);
+        }
+        catch (AggregateException)
+        {
+            return true; // ended with an error or cancelled: settled all the same
+        }
     }
 }

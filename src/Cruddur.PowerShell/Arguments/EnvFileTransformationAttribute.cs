@@ -2,7 +2,7 @@ using System.Management.Automation;
 using Cruddur.Core.EnvFiles;
 using Cruddur.Core.Hosting;
 
-namespace Cruddur.PowerShell.Hosting;
+namespace Cruddur.PowerShell.Arguments;
 
 /// <summary>Lets an EnvFile parameter take a path (string or FileInfo) as well as New-CruddurEnvFile's output.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]

@@ -1,0 +1,41 @@
+namespace Cruddur.Core.Aws;
+
+/// <summary>
+/// The one place ARNs are taken apart (arn:partition:service:region:account:resource). Methods accept a bare name too,
+/// so a parameter that may be either needs no check first.
+/// </summary>
+public static class AwsArn
+{
+    /// <summary>The part after the last '/': a cluster, service, task id, role or repository name; the input when there is no '/'.</summary>
+    public static string LastSegment(string arnOrName) => arnOrName[(arnOrName.LastIndexOf('/') + 1)..];
+
+    /// <summary><c>family:revision</c> of a task definition ARN (or the input when it is already that, or a family).</summary>
+    public static string TaskDefinitionName(string arnOrName) => LastSegment(arnOrName);
+
+    /// <summary>The family of a task definition ARN, <c>family:revision</c> or family.</summary>
+    public static string Family(string arnOrName)
+    {
+        var name = TaskDefinitionName(arnOrName);
+        var colon = name.IndexOf(':', StringComparison.Ordinal);
+        return colon >= 0 ? name[..colon] : name;
+    }
+
+    /// <summary>The revision number of a task definition ARN or <c>family:revision</c>; 0 when there is none.</summary>
+    public static int Revision(string? arnOrName) =>
+        arnOrName is not null && int.TryParse(arnOrName[(arnOrName.LastIndexOf(':') + 1)..], out var revision) ? revision : 0;
+
+    /// <summary>The account of an ARN, or null when the text is not an ARN.</summary>
+    public static string? Account(string text) => Parts(text) is { } p ? p[4] : null;
+
+    /// <summary>The partition (aws, aws-cn, aws-us-gov) of an ARN, or null when the text is not an ARN.</summary>
+    public static string? Partition(string text) => Parts(text) is { } p ? p[1] : null;
+
+    /// <summary>Whether <paramref name="text"/> has the six parts of an ARN.</summary>
+    public static bool IsArn(string text) => Parts(text) is not null;
+
+    private static string[]? Parts(string text)
+    {
+        var parts = text.Split(':', 6);
+        return parts.Length == 6 && parts[0] == "arn" && parts[1].Length > 0 && parts[2].Length > 0 ? parts : null;
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+using Cruddur.Core.Aws.Protocols;
+using Cruddur.Core.Hosting;
+using static Cruddur.Core.Aws.AwsJson;
+
+namespace Cruddur.Core.Aws.Clients;
+
+/// <summary>A CloudWatch Logs log group: name, ARN (without the trailing ":*") and retention (null: never expires).</summary>
+public sealed record LogGroup(string Name, string Arn, int? RetentionDays);
+
+/// <summary>CloudWatch Logs as the module uses it.</summary>
+public interface ILogsClient
+{
+    /// <summary>The log group named exactly <paramref name="name"/>, or null.</summary>
+    Task<LogGroup?> FindLogGroupAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Creates the log group; false when it already exists.</summary>
+    Task<bool> CreateLogGroupAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Sets how long the group keeps events.</summary>
+    Task PutRetentionPolicyAsync(string name, int days, CancellationToken cancellationToken);
+}
+
+/// <summary><see cref="ILogsClient"/> over AWS JSON 1.1.</summary>
+public sealed class LogsClient : ILogsClient
+{
+    private readonly JsonProtocol _api;
+
+    public LogsClient(AwsContext context, IOperationHost host) => _api = new JsonProtocol(context, AwsService.Logs, host);
+
+    public async Task<LogGroup?> FindLogGroupAsync(string name, CancellationToken cancellationToken)
+    {
+        var groups = await AwsPaginator.AllAsync(token =>
+        {
+            var request = new JsonObject { ["logGroupNamePrefix"] = name };
+            if (token is not null)
+            {
+                request["nextToken"] = token;
+            }
+
+            return _api.CallAsync("DescribeLogGroups", request, idempotent: true, r => new AwsPage<LogGroup>(
+                Objects(r, "logGroups").Select(g => new LogGroup(Text(g, "logGroupName"), (OptionalText(g, "arn") ?? string.Empty).TrimEnd('*').TrimEnd(':'), OptionalInt(g, "retentionInDays"))).ToList(),
+                OptionalText(r, "nextToken")), cancellationToken);
+        }, "CloudWatch Logs DescribeLogGroups").ConfigureAwait(false);
+        return groups.FirstOrDefault(g => g.Name == name);
+    }
+
+    // Not idempotent by the rule for Create*: a repeat after a 5xx may find the group made (answered as "exists" below).
+    public async Task<bool> CreateLogGroupAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _api.CallAsync("CreateLogGroup", new JsonObject { ["logGroupName"] = name }, idempotent: false, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (AwsServiceException e) when (e.ErrorCode == "ResourceAlreadyExistsException")
+        {
+            return false;
+        }
+    }
+
+    // Idempotent: it sets a value.
+    public Task PutRetentionPolicyAsync(string name, int days, CancellationToken cancellationToken) =>
+        _api.CallAsync("PutRetentionPolicy", new JsonObject { ["logGroupName"] = name, ["retentionInDays"] = days }, idempotent: true, cancellationToken);
+}

@@ -1,0 +1,59 @@
+namespace Cruddur.Core;
+
+/// <summary>
+/// The names and paths the seed's scripts use, in one place: the defaults of the cmdlets and core options that take one,
+/// the names tab completion offers, and the examples error messages give.
+/// </summary>
+public static class SeedDefaults
+{
+    /// <summary>The ECS cluster (with a Service Connect namespace of the same name); the log group has this name too.</summary>
+    public const string Cluster = "cruddur";
+
+    public const string BackendService = "backend-flask";
+
+    public const string FrontendService = "frontend-react-js";
+
+    /// <summary>The services, each with an ECR repository, task definition and env file of its name.</summary>
+    public static readonly IReadOnlyList<string> Services = [BackendService, FrontendService];
+
+    /// <summary>The ECR repository of the backend's base image.</summary>
+    public const string BaseImageRepository = "cruddur-python";
+
+    public static readonly IReadOnlyList<string> Repositories = [BackendService, FrontendService, BaseImageRepository];
+
+    public const string ServiceExecutionRole = "CruddurServiceExecutionRole";
+    public const string ServiceExecutionPolicy = "CruddurServiceExecutionPolicy";
+    public const string TaskRole = "CruddurTaskRole";
+    public const string TaskPolicy = "SSMAccessPolicy";
+    public const string SecurityGroupName = "cruddur-ecs-security-group";
+
+    /// <summary>Where the Flask backend listens, in its container and on a developer's machine.</summary>
+    public const int BackendPort = 4567;
+
+    public const string HealthUrl = "http://localhost:4567";
+    public const string HealthPath = "/api/health-check";
+
+    /// <summary>The backend's Parameter Store path (the seed's /cruddur/backend-flask/CONNECTION_URL and friends).</summary>
+    public const string BackendParameterPath = "/cruddur/backend-flask/";
+
+    // The project's folders, relative to its root.
+    public const string TaskDefinitionFolder = "aws/task-definitions";
+    public const string ServiceDefinitionFolder = "aws/ecs";
+    public const string PolicyFolder = "aws/policies";
+    public const string TemplateFolder = "erb";
+    public const string SchemaPath = "backend-flask/db/schema.sql";
+    public const string SeedPath = "backend-flask/db/seed.sql";
+
+    public static string TaskDefinitionFileName(string service) => $"{service}.json";
+
+    public static string ServiceDefinitionFileName(string service) => $"service-{service}.json";
+
+    /// <summary>aws/task-definitions/&lt;service&gt;.json</summary>
+    public static string TaskDefinitionFile(string service) => $"{TaskDefinitionFolder}/{TaskDefinitionFileName(service)}";
+
+    /// <summary>aws/ecs/service-&lt;service&gt;.json</summary>
+    public static string ServiceDefinitionFile(string service) => $"{ServiceDefinitionFolder}/{ServiceDefinitionFileName(service)}";
+
+    /// <summary>erb/&lt;service&gt;.env.erb</summary>
+    public static string EnvTemplate(string service) => $"{TemplateFolder}/{service}.env.erb";
+}

@@ -1,0 +1,58 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using Cruddur.Core;
+using Cruddur.Core.Aws;
+using Cruddur.Core.Deployments;
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.PowerShell.Arguments;
+
+/// <summary>Completes -Region with the regions AWSSDK.Core knows.</summary>
+public sealed class AwsRegionCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        Completion.Matching(AwsNames.Regions(), wordToComplete);
+}
+
+/// <summary>Completes -ProfileName with the profiles in ~/.aws/config and ~/.aws/credentials.</summary>
+public sealed class AwsProfileCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        Completion.Matching(AwsNames.Profiles(), wordToComplete);
+}
+
+/// <summary>Completes -Service with the services of the -Cluster being typed (default cruddur); quick, and silent on failure.</summary>
+public sealed class EcsServiceCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var cluster = fakeBoundParameters["Cluster"] as string ?? SeedDefaults.Cluster;
+        return EcsCompletion.Complete(fakeBoundParameters, wordToComplete, (ecs, token) => EcsServices.ListAsync(ecs, cluster, token));
+    }
+}
+
+/// <summary>Completes -Cluster with the account's ECS clusters.</summary>
+public sealed class EcsClusterCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        EcsCompletion.Complete(fakeBoundParameters, wordToComplete, EcsServices.ListClustersAsync);
+}
+
+internal static class EcsCompletion
+{
+    public static IEnumerable<CompletionResult> Complete(IDictionary bound, string word, Func<IAwsJsonApi, CancellationToken, Task<IReadOnlyList<string>>> list)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            var aws = new AwsContext(new AwsSettings(bound["Region"] as string, bound["ProfileName"] as string, bound["EndpointUrl"] as string));
+            var names = Task.Run(() => list(new AwsJsonClient(aws, AwsService.Ecs, SilentHost.Instance), timeout.Token)).GetAwaiter().GetResult();
+            return Completion.Matching(names.Order(StringComparer.Ordinal), word.Trim('\'', '"')).ToList();
+        }
+        catch (Exception)
+        {
+            return []; // completion must never fail loudly: no credentials, no network, no cluster
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System.Net;
+using Amazon.Runtime;
+using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.Core.Tests.Aws;
+
+/// <summary>The one translator: every kind of AWS failure becomes a CruddurException with a stable id and a real kind.</summary>
+public sealed class AwsErrorsTests
+{
+    private static readonly AwsCall Call = new("ECS", "DescribeServices", true, new Uri("http://127.0.0.1:1/"));
+
+    [Theory]
+    [InlineData(400, "{\"__type\":\"com.amazonaws.ecr#RepositoryNotFoundException\",\"message\":\"m\"}", "AwsRepositoryNotFoundException", ErrorKind.ObjectNotFound)]
+    [InlineData(400, "{\"__type\":\"ThrottlingException:http://internal\",\"Message\":\"m\"}", "AwsThrottlingException", ErrorKind.InvalidOperation)]
+    [InlineData(409, "{\"__type\":\"ResourceAlreadyExistsException\"}", "AwsResourceAlreadyExistsException", ErrorKind.ResourceExists)]
+    [InlineData(404, "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>m</Message></Error></ErrorResponse>", "AwsNoSuchEntity", ErrorKind.ObjectNotFound)]
+    [InlineData(403, "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>m</Message></Error></Errors></Response>", "AwsUnauthorizedOperation", ErrorKind.PermissionDenied)]
+    [InlineData(500, "<html><body>Internal Server Error</body></html>", "AwsInternalFailure", ErrorKind.ResourceUnavailable)]
+    [InlineData(502, "", "AwsInternalFailure", ErrorKind.ResourceUnavailable)]
+    [InlineData(400, "not json {", "AwsHttpError400", ErrorKind.InvalidOperation)]
+    [InlineData(400, "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><Error><Code>&e;</Code></Error>", "AwsHttpError400", ErrorKind.InvalidOperation)]
+    public void WireErrorsKeepTheServiceCodeOrFallBackToTheStatus(int status, string body, string id, ErrorKind kind)
+    {
+        var error = AwsErrors.FromWire(Call, status, body);
+
+        Assert.Equal(id, error.ErrorId);
+        Assert.Equal(kind, error.Kind);
+        Assert.Equal(status, error.StatusCode);
+        Assert.Contains("ECS DescribeServices failed", error.Message);
+    }
+
+    [Fact]
+    public void SdkServiceErrorsBecomeTheSameException()
+    {
+        var sdk = new AmazonServiceException("Parameter /x not found.", null, ErrorType.Sender, "ParameterNotFound", "rid", HttpStatusCode.BadRequest);
+
+        var error = Assert.IsType<AwsServiceException>(AwsErrors.Translate(Call, sdk));
+
+        Assert.Equal("AwsParameterNotFound", error.ErrorId);
+        Assert.Equal(ErrorKind.ObjectNotFound, error.Kind);
+        Assert.Equal("ParameterNotFound", error.ErrorCode);
+    }
+
+    [Fact]
+    public void ReadingFailuresAndConnectionFailuresGetFixedIds()
+    {
+        Assert.Equal(("AwsResponseInvalid", ErrorKind.InvalidData), Of(AwsErrors.Translate(Call, new System.Text.Json.JsonException("bad"))));
+        Assert.Equal(("AwsResponseInvalid", ErrorKind.InvalidData), Of(AwsErrors.Translate(Call, new FormatException("'x' is not text"))));
+        Assert.Equal(("AwsEndpointUnreachable", ErrorKind.ConnectionError), Of(AwsErrors.Translate(Call, new HttpRequestException("refused"))));
+        Assert.Equal(("AwsEndpointUnreachable", ErrorKind.ConnectionError), Of(AwsErrors.Translate(Call, new AmazonClientException("x", new HttpRequestException("refused")))));
+        Assert.Equal(("AwsCallFailed", ErrorKind.NotSpecified), Of(AwsErrors.Translate(Call, new DivideByZeroException())));
+
+        static (string, ErrorKind) Of(CruddurException e) => (e.ErrorId, e.Kind);
+    }
+
+    [Theory]
+    [InlineData("<html><body>It works!</body></html>")]
+    [InlineData("{\"clusterArns\": \"not a list\"}")]
+    [InlineData("{\"clusterArns\": [1, 2]}")]
+    [InlineData("[]")]
+    [InlineData("{\"clusterArns\": [], \"nextToken\": 5}")]
+    public async Task AGarbageOrWrongShapedSuccessIsAClearError(string body)
+    {
+        await using var endpoint = await ScriptedEndpoint.StartAsync(200, body);
+
+        var error = await Assert.ThrowsAsync<CruddurException>(() => new EcsClient(AwsTestContext.For(endpoint.Url), new RecordingHost()).ListClusterNamesAsync(CancellationToken.None));
+
+        Assert.Equal("AwsResponseInvalid", error.ErrorId);
+        Assert.Equal(ErrorKind.InvalidData, error.Kind);
+        Assert.Equal(1, endpoint.Count("ListClusters"));
+    }
+
+    [Fact]
+    public async Task AServiceObjectWithAFieldOfTheWrongTypeIsAClearError()
+    {
+        await using var endpoint = await ScriptedEndpoint.StartAsync(200, "{\"services\":[{\"serviceName\":\"s\",\"deployments\":[{\"id\":\"d\",\"runningCount\":\"three\"}]}]}");
+
+        var error = await Assert.ThrowsAsync<CruddurException>(() => new EcsClient(AwsTestContext.For(endpoint.Url), new RecordingHost()).DescribeServicesAsync("c", ["s"], CancellationToken.None));
+
+        Assert.Equal("AwsResponseInvalid", error.ErrorId);
+        Assert.Contains("deployments[].runningCount", error.Message);
+    }
+
+    [Fact]
+    public async Task AnSdkClientAnsweredWithGarbageOrHtmlFailsTheSameWay()
+    {
+        await using var garbage = await ScriptedEndpoint.StartAsync(200, "<html>hello</html>", "text/html");
+        await using var html500 = await ScriptedEndpoint.StartAsync(500, "<html>Internal Server Error</html>", "text/html");
+
+        var invalid = await Assert.ThrowsAsync<CruddurException>(() => new StsClient(AwsTestContext.For(garbage.Url), new RecordingHost()).GetAccountIdAsync(CancellationToken.None));
+        var server = await Assert.ThrowsAsync<AwsServiceException>(() => new SsmClient(AwsTestContext.For(html500.Url), new RecordingHost()).PutSecureStringAsync("/x", "v", CancellationToken.None));
+
+        Assert.Equal("AwsResponseInvalid", invalid.ErrorId);
+        Assert.Equal(500, server.StatusCode);
+        Assert.Equal(ErrorKind.ResourceUnavailable, server.Kind);
+        Assert.Equal(1, html500.Count("PutParameter"));
+    }
+
+    [Fact]
+    public async Task AnEndpointThatDoesNotAnswerIsAConnectionErrorForOwnAndSdkClients()
+    {
+        var context = AwsTestContext.For("http://127.0.0.1:9");
+
+        var own = await Assert.ThrowsAsync<CruddurException>(() => new EcsClient(context, new RecordingHost()).ListClusterNamesAsync(CancellationToken.None));
+        var sdk = await Assert.ThrowsAsync<CruddurException>(() => new SsmClient(context, new RecordingHost()).GetParametersByPathAsync("/cruddur", CancellationToken.None));
+
+        Assert.Equal(("AwsEndpointUnreachable", ErrorKind.ConnectionError), (own.ErrorId, own.Kind));
+        Assert.Equal(("AwsEndpointUnreachable", ErrorKind.ConnectionError), (sdk.ErrorId, sdk.Kind));
+    }
+}
