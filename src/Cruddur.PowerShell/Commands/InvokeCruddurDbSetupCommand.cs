@@ -11,7 +11,7 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Drops, creates, loads and seeds the Cruddur PostgreSQL database (the seed's bin/postgresdb/setup).</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "CruddurDbSetup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Invoke, "CruddurDbSetup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = OnlineHelp.Docs + "Invoke-CruddurDbSetup.md")]
 [OutputType(typeof(DbSetupResult))]
 public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
 {
@@ -50,9 +50,11 @@ public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
     [ValidateNotNullOrEmpty]
     public string? UserPoolId { get; set; }
 
-    /// <summary><para type="description">Allow KillConnections and Drop against a host that is not local (not localhost, 127.0.0.0/8, ::1 or the compose service db).</para></summary>
+    /// <summary><para type="description">Allow KillConnections and Drop against a host that is not local (not localhost, 127.0.0.0/8, ::1 or the compose service db), and, as in AWS.Tools, skip every confirmation prompt (-WhatIf still only tells).</para></summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
+
+    protected override bool Forced => Force;
 
     protected override void ProcessRecord()
     {
@@ -70,7 +72,7 @@ public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
                 Aws = Aws,
             });
             var confirmed = Run((host, _) => Task.FromResult(setup.Prepare(host)));
-            if (confirmed.Any(s => s is DbSetupStep.KillConnections or DbSetupStep.Drop) && AsksForHighImpact()
+            if (confirmed.Any(s => s is DbSetupStep.KillConnections or DbSetupStep.Drop) && !Force && AsksForHighImpact()
                 && !ShouldContinue($"Terminate the connections to '{url.Database}' at {url.Host}:{url.Port} and drop it? Its data is lost.", "Drop the database"))
             {
                 return;

@@ -80,7 +80,8 @@ internal sealed class PipelineHost : IOperationHost
         _cmdlet.WriteProgress(record);
     });
 
-    public bool ShouldProcess(string target, string action) => Ask(() => _cmdlet.ShouldProcess(target, action));
+    public bool ShouldProcess(string target, string action) =>
+        Ask(() => _cmdlet is CruddurCmdlet cruddur ? cruddur.Confirm(target, action) : _cmdlet.ShouldProcess(target, action));
 
     // Once cancelled, nobody serves the queue: output is dropped rather than queued.
     private void Queue(Action call)
