@@ -170,6 +170,17 @@ Describe 'Deploy-CruddurService' {
         (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:2'
     }
 
+    It 'checks the cluster before anything else: a typo names the region and the clusters there are, and registers nothing' {
+        $file = New-TaskDefinitionFile backend-flask
+
+        { Deploy-CruddurService backend-flask -Cluster crudur -TaskDefinitionFile $file -ServiceDefinitionFile (New-ServiceDefinitionFile backend-flask) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ServiceClusterNotFound,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+
+        $Error[0].Exception.Message | Should -Match "Cluster 'crudur' not found in us-east-1 \(clusters here: cruddur\)"
+        Get-SimCalls RegisterTaskDefinition | Should -Be 0
+        Get-SimCalls CreateService | Should -Be 0
+    }
+
     It 'refuses an unknown service without a service definition file, registering nothing' {
         { Deploy-CruddurService backend-flask -Image x -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) -ErrorAction Stop } |
             Should -Throw -ErrorId 'DeployServiceNotFound,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
@@ -439,6 +450,25 @@ Describe 'Undo-CruddurDeployment' {
         Get-SimCalls UpdateService | Should -Be 0
     }
 
+    It 'rolls back without a prompt with -Force, as AWS.Tools does, and only tells with -Force -WhatIf' {
+        New-RunningService backend-flask | Out-Null
+        Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 -ErrorAction Stop | Out-Null
+        $calls = Get-SimCalls UpdateService
+
+        Undo-CruddurDeployment backend-flask -Force -WhatIf
+        Get-SimCalls UpdateService | Should -Be $calls
+
+        # This session cannot prompt (-NonInteractive): without -Force the high-impact undo would fail to ask.
+        $d = Undo-CruddurDeployment backend-flask -Force -ErrorAction Stop
+        $d.TaskDefinitionArn | Should -BeLike '*backend-flask:1'
+    }
+
+    It 'checks the cluster first and names the clusters there are' {
+        { Undo-CruddurDeployment backend-flask -Cluster crudur -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ServiceClusterNotFound,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+        $Error[0].Exception.Message | Should -Match 'not found in us-east-1 \(clusters here: cruddur\)'
+    }
+
     It 'refuses a service that does not exist' {
         { Undo-CruddurDeployment nope -Confirm:$false -ErrorAction Stop } |
             Should -Throw -ErrorId 'DeployServiceNotFound,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
@@ -470,6 +500,34 @@ Describe 'Get-CruddurService' {
         $backend.Tasks[0].TaskArn | Should -BeLike 'arn:aws:ecs:*:task/cruddur/*'
         $backend.Tasks[0].Containers.Name | Should -Be @('xray', 'backend-flask')
         ($backend | Format-Table | Out-String) | Should -Match 'backend-flask\s+1\s+COMPLETED'
+    }
+
+    It 'says a cluster is not there instead of passing on ECS''s message, for named services and for all' {
+        { Get-CruddurService backend-flask -Cluster crudur -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ServiceClusterNotFound,Cruddur.PowerShell.Commands.GetCruddurServiceCommand'
+        { Get-CruddurService -Cluster crudur -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ServiceClusterNotFound,Cruddur.PowerShell.Commands.GetCruddurServiceCommand'
+        $Error[0].Exception.Message | Should -Match "Cluster 'crudur' not found in us-east-1 \(clusters here: cruddur\)"
+    }
+
+    It 'takes wildcard service names; a pattern that matches nothing is no error' {
+        (Get-CruddurService -Service back* -ErrorAction Stop).Service | Should -Be 'backend-flask'
+        (Get-CruddurService -Service *-* -ErrorAction Stop).Service | Should -Be @('backend-flask', 'frontend-react-js')
+        Get-CruddurService -Service nothing* -ErrorAction Stop | Should -BeNullOrEmpty
+    }
+
+    It 'completes task definitions, containers, tasks, clusters and profiles from what is there' {
+        function Complete([string] $Line) { @((TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText) }
+
+        Complete 'Undo-CruddurDeployment backend-flask -TaskDefinition ' | Should -Be @('backend-flask:1')
+        Complete 'Undo-CruddurDeployment -TaskDefinition frontend-react-js:' | Should -Be @('frontend-react-js:1')
+        Complete 'Deploy-CruddurService backend-flask -ContainerName ' | Should -Be @('backend-flask', 'xray')
+        Complete 'Connect-CruddurTask -Service backend-flask -Container x' | Should -Be @('xray')
+        $tasks = Complete 'Connect-CruddurTask -Service backend-flask -TaskArn '
+        $tasks | Should -HaveCount 1
+        $tasks[0] | Should -Match '^[0-9a-f]{32}$'
+        Complete 'Connect-CruddurTask -Cluster cru' | Should -Be @('cruddur')
+        Complete 'Get-CruddurService -ProfileName ' | Should -Contain 'default'
     }
 
     It 'reports a missing service and still shows the others' {

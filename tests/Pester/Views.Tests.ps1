@@ -118,6 +118,23 @@ Describe 'Default tables at 80 columns' {
     }
 }
 
+Describe 'Connect-CruddurTask -Check over several services' {
+    It 'shows one block per service and task, headed by both' {
+        $type = $core.GetType('Cruddur.Core.Exec.ExecCheck')
+        $pass = [Enum]::Parse($core.GetType('Cruddur.Core.Exec.ExecCheckStatus'), 'Pass')
+        $checks = foreach ($service in 'backend-flask', 'frontend-react-js') {
+            $c = New-Core 'Exec.ExecCheck' @('TaskRunning', $pass, 'The task is RUNNING.', $null)
+            $type.GetProperty('Service').SetValue($c, $service)
+            $type.GetProperty('TaskId').SetValue($c, "$($service.Length)".PadLeft(32, '0'))
+            $c
+        }
+        $text = $checks | Out-String -Width 80
+        $text | Should -Match 'Checked: backend-flask task 00000000000000000000000000000013'
+        $text | Should -Match 'Checked: frontend-react-js task 00000000000000000000000000000017'
+        ([regex]::Matches($text, 'TaskRunning\s+Pass')).Count | Should -Be 2
+    }
+}
+
 Describe 'Format-List * shows nested values as words' {
     It 'a service''s deployments and tasks' {
         $serviceType.GetProperty('Tasks').SetValue($status, (New-List 'Deployments.ServiceTask' @($task)))

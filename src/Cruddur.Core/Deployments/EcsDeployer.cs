@@ -55,8 +55,12 @@ public sealed class EcsDeployer
         _clock = clock ?? WatchClock.System;
     }
 
+    /// <summary>The region the ECS client talks to, for messages.</summary>
+    public string? Region { get; init; }
+
     public async Task<IReadOnlyList<Deployment>> DeployAsync(IReadOnlyList<DeployTarget> targets, DeployOptions options, CancellationToken cancellationToken)
     {
+        await EcsServices.RequireClustersAsync(_ecs, targets.Select(t => t.Cluster), Region, cancellationToken).ConfigureAwait(false);
         var services = await EcsServices.DescribeAsync(_ecs, targets.Select(t => (t.Cluster, t.Service)), cancellationToken).ConfigureAwait(false);
         var plans = new List<Plan>();
         foreach (var target in targets)
@@ -103,6 +107,7 @@ public sealed class EcsDeployer
     /// </summary>
     public async Task<Deployment?> UndoAsync(string cluster, string service, string? taskDefinition, DeployOptions options, CancellationToken cancellationToken)
     {
+        await EcsServices.RequireClustersAsync(_ecs, [cluster], Region, cancellationToken).ConfigureAwait(false);
         var found = await EcsServices.DescribeAsync(_ecs, [(cluster, service)], cancellationToken).ConfigureAwait(false);
         var current = found.GetValueOrDefault((cluster, service)) ?? throw ServiceNotFound(cluster, service, canCreate: false);
         var currentArn = (string)current["taskDefinition"]!;

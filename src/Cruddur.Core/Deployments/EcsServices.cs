@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Deployments;
 
@@ -39,10 +40,57 @@ public static class EcsServices
         return result;
     }
 
+    /// <summary>
+    /// Fails with ServiceClusterNotFound unless every cluster exists and is ACTIVE, naming the region and the clusters that are
+    /// there: a typo'd -Cluster must stop a cmdlet before it registers or changes anything, with a message that says so.
+    /// </summary>
+    public static async Task RequireClustersAsync(IAwsJsonApi ecs, IEnumerable<string> clusters, string? region, CancellationToken cancellationToken)
+    {
+        var names = clusters.Distinct(StringComparer.Ordinal).ToList();
+        var response = await ecs.InvokeAsync("DescribeClusters", new JsonObject { ["clusters"] = new JsonArray(names.Select(n => (JsonNode)n).ToArray()) }, cancellationToken).ConfigureAwait(false);
+        var active = (response["clusters"] as JsonArray ?? []).OfType<JsonObject>().Where(c => (string?)c["status"] == "ACTIVE")
+            .SelectMany(c => new[] { (string?)c["clusterName"], (string?)c["clusterArn"] }).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        if (names.FirstOrDefault(n => !active.Contains(n)) is not { } missing)
+        {
+            return;
+        }
+
+        var here = await ListClustersAsync(ecs, cancellationToken).ConfigureAwait(false);
+        throw new CruddurException("ServiceClusterNotFound", ErrorKind.ObjectNotFound,
+            $"Cluster '{missing}' not found in {region ?? "this region"} (clusters here: {(here.Count == 0 ? "none" : string.Join(", ", here.Order(StringComparer.Ordinal)))}). "
+            + $"Pass -Cluster with one of them, or -Region for the region it is in; Initialize-CruddurInfrastructure creates the seed's cluster. Nothing was changed.",
+            target: missing);
+    }
+
     /// <summary>The names of the services of a cluster.</summary>
     public static async Task<IReadOnlyList<string>> ListAsync(IAwsJsonApi ecs, string cluster, CancellationToken cancellationToken) =>
         (await ListAllAsync(ecs, "ListServices", new JsonObject { ["cluster"] = cluster }, "serviceArns", cancellationToken).ConfigureAwait(false))
         .Select(arn => arn[(arn.LastIndexOf('/') + 1)..]).ToList();
+
+    /// <summary>The ids of the running tasks of a cluster, or of one of its services.</summary>
+    public static async Task<IReadOnlyList<string>> ListTaskIdsAsync(IAwsJsonApi ecs, string cluster, string? service, CancellationToken cancellationToken)
+    {
+        var query = new JsonObject { ["cluster"] = cluster };
+        if (service is not null)
+        {
+            query["serviceName"] = service;
+        }
+
+        return (await ListAllAsync(ecs, "ListTasks", query, "taskArns", cancellationToken).ConfigureAwait(false)).Select(TaskDefinitions.ShortName).ToList();
+    }
+
+    /// <summary>The container names of the task definition a service runs (none when the service does not exist).</summary>
+    public static async Task<IReadOnlyList<string>> ContainerNamesAsync(IAwsJsonApi ecs, string cluster, string service, CancellationToken cancellationToken)
+    {
+        var found = await DescribeAsync(ecs, [(cluster, service)], cancellationToken).ConfigureAwait(false);
+        if (!found.TryGetValue((cluster, service), out var s) || (string?)s["taskDefinition"] is not { } arn)
+        {
+            return [];
+        }
+
+        var definition = await ecs.InvokeAsync("DescribeTaskDefinition", new JsonObject { ["taskDefinition"] = arn }, cancellationToken).ConfigureAwait(false);
+        return (definition["taskDefinition"]?["containerDefinitions"] as JsonArray ?? []).Select(c => (string?)c?["name"]).OfType<string>().ToList();
+    }
 
     /// <summary>The names of the clusters.</summary>
     public static async Task<IReadOnlyList<string>> ListClustersAsync(IAwsJsonApi ecs, CancellationToken cancellationToken) =>

@@ -67,10 +67,21 @@ public sealed class ServiceStatusReader
 
     public ServiceStatusReader(IAwsJsonApi ecs) => _ecs = ecs;
 
-    /// <summary>The services named (all of the cluster's when none); a name that does not exist is reported through <paramref name="missing"/>.</summary>
+    /// <summary>The region the ECS client talks to, for messages.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>
+    /// The services named (all of the cluster's when none; * and ? match as in PowerShell, and a pattern that matches nothing
+    /// is no error); a plain name that does not exist is reported through <paramref name="missing"/>.
+    /// </summary>
     public async Task<IReadOnlyList<ServiceStatus>> GetAsync(string cluster, IReadOnlyList<string> services, int eventCount, Action<CruddurException> missing, CancellationToken cancellationToken)
     {
-        var names = services.Count > 0 ? services : await EcsServices.ListAsync(_ecs, cluster, cancellationToken).ConfigureAwait(false);
+        await EcsServices.RequireClustersAsync(_ecs, [cluster], Region, cancellationToken).ConfigureAwait(false);
+        static bool IsPattern(string name) => name.AsSpan().IndexOfAny('*', '?') >= 0;
+        var all = services.Count == 0 || services.Any(IsPattern) ? await EcsServices.ListAsync(_ecs, cluster, cancellationToken).ConfigureAwait(false) : [];
+        var names = services.Count == 0 ? all : services.SelectMany(s => IsPattern(s)
+            ? all.Where(n => System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(s, n, ignoreCase: true)).Order(StringComparer.Ordinal)
+            : Enumerable.Repeat(s, 1)).Distinct(StringComparer.Ordinal).ToList();
         var found = await EcsServices.DescribeAsync(_ecs, names.Select(n => (cluster, n)), cancellationToken).ConfigureAwait(false);
         var result = new List<ServiceStatus>();
         foreach (var name in names)

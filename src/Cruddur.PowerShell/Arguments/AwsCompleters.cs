@@ -39,16 +39,58 @@ public sealed class EcsClusterCompleter : IArgumentCompleter
         EcsCompletion.Complete(fakeBoundParameters, wordToComplete, EcsServices.ListClustersAsync);
 }
 
+/// <summary>Completes -TaskDefinition with the active revisions (family:revision) of the service's family (the seed names them alike).</summary>
+public sealed class EcsTaskDefinitionCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var typed = wordToComplete.Trim('\'', '"');
+        var family = typed.Contains(':', StringComparison.Ordinal) ? typed[..typed.IndexOf(':', StringComparison.Ordinal)] : EcsCompletion.Service(fakeBoundParameters) ?? typed;
+        return EcsCompletion.Complete(fakeBoundParameters, wordToComplete, async (ecs, token) =>
+            (await RevisionCleaner.ActiveRevisionsAsync(ecs, family, token).ConfigureAwait(false)).Select(TaskDefinitions.ShortName).ToList(), ordered: false);
+    }
+}
+
+/// <summary>Completes -TaskArn with the ids of the running tasks of the -Cluster (and -Service) being typed.</summary>
+public sealed class EcsTaskCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var cluster = fakeBoundParameters["Cluster"] as string ?? SeedDefaults.Cluster;
+        return EcsCompletion.Complete(fakeBoundParameters, wordToComplete, (ecs, token) => EcsServices.ListTaskIdsAsync(ecs, cluster, EcsCompletion.Service(fakeBoundParameters), token));
+    }
+}
+
+/// <summary>Completes -ContainerName / -Container with the containers of the service's current task definition.</summary>
+public sealed class EcsContainerCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var cluster = fakeBoundParameters["Cluster"] as string ?? SeedDefaults.Cluster;
+        return EcsCompletion.Service(fakeBoundParameters) is { } service
+            ? EcsCompletion.Complete(fakeBoundParameters, wordToComplete, (ecs, token) => EcsServices.ContainerNamesAsync(ecs, cluster, service, token))
+            : [];
+    }
+}
+
 internal static class EcsCompletion
 {
-    public static IEnumerable<CompletionResult> Complete(IDictionary bound, string word, Func<IAwsJsonApi, CancellationToken, Task<IReadOnlyList<string>>> list)
+    /// <summary>The -Service being typed (the first, where several are allowed).</summary>
+    public static string? Service(IDictionary bound) => bound["Service"] switch
+    {
+        string one => one,
+        object[] several => several.FirstOrDefault() as string,
+        _ => null,
+    };
+
+    public static IEnumerable<CompletionResult> Complete(IDictionary bound, string word, Func<IAwsJsonApi, CancellationToken, Task<IReadOnlyList<string>>> list, bool ordered = true)
     {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             var aws = new AwsContext(new AwsSettings(bound["Region"] as string, bound["ProfileName"] as string, bound["EndpointUrl"] as string));
             var names = Task.Run(() => list(new AwsJsonClient(aws, AwsService.Ecs, SilentHost.Instance), timeout.Token)).GetAwaiter().GetResult();
-            return Completion.Matching(names.Order(StringComparer.Ordinal), word.Trim('\'', '"')).ToList();
+            return Completion.Matching(ordered ? names.Order(StringComparer.Ordinal) : names, word.Trim('\'', '"')).ToList();
         }
         catch (Exception)
         {

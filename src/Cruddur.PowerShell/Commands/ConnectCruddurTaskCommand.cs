@@ -5,6 +5,7 @@ using Cruddur.Core.Aws;
 using Cruddur.Core.Exec;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Aws.Clients;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -12,7 +13,7 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Opens a shell (or runs one command) in a running ECS task, after checking every ECS Exec prerequisite.</para>
 /// </summary>
-[Cmdlet(VerbsCommunications.Connect, "CruddurTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommunications.Connect, "CruddurTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = OnlineHelp.Docs + "Connect-CruddurTask.md")]
 [OutputType(typeof(ExecCheck))]
 public sealed class ConnectCruddurTaskCommand : AwsCmdlet
 {
@@ -21,6 +22,7 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
     /// <summary><para type="description">The ECS cluster. Default: cruddur.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("ClusterArn")]
+    [ArgumentCompleter(typeof(EcsClusterCompleter))]
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = "cruddur";
 
@@ -34,12 +36,14 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
     /// <summary><para type="description">The task to connect to, as an ARN or a bare task id. Default: the newest RUNNING task of -Service.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Task", "TaskId")]
+    [ArgumentCompleter(typeof(EcsTaskCompleter))]
     [ValidateNotNullOrEmpty]
     public string? TaskArn { get; set; }
 
     /// <summary><para type="description">The container to open. Default: the container named like the service, else the task's only container.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("ContainerName")]
+    [ArgumentCompleter(typeof(EcsContainerCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Container { get; set; }
 
@@ -69,7 +73,7 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
 
         if (Check)
         {
-            WriteObject(checks, enumerateCollection: true);
+            WriteObject(checks.Select(c => c with { Service = target.Service, TaskId = target.TaskId }), enumerateCollection: true);
             return;
         }
 

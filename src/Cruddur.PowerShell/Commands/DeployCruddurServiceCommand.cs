@@ -11,7 +11,7 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Deploys an image to ECS services: registers the task definition, rolls it out, watches it and rolls back on failure.</para>
 /// </summary>
-[Cmdlet("Deploy", "CruddurService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet("Deploy", "CruddurService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = OnlineHelp.Docs + "Deploy-CruddurService.md")]
 [OutputType(typeof(Deployment))]
 public sealed class DeployCruddurServiceCommand : AwsCmdlet
 {
@@ -38,6 +38,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
 
     /// <summary><para type="description">The container whose image is replaced. Default: the service name.</para></summary>
     [Parameter]
+    [ArgumentCompleter(typeof(EcsContainerCompleter))]
     [ValidateNotNullOrEmpty]
     public string? ContainerName { get; set; }
 
@@ -106,7 +107,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
         try
         {
             deployments = Run((host, token) =>
-                new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)).DeployAsync(_targets, options, token));
+                new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)) { Region = Aws.Region }.DeployAsync(_targets, options, token));
         }
         catch (CruddurException e)
         {

@@ -10,11 +10,11 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Shows ECS services: deployments, task counts, the last events and the running tasks.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "CruddurService")]
+[Cmdlet(VerbsCommon.Get, "CruddurService", HelpUri = OnlineHelp.Docs + "Get-CruddurService.md")]
 [OutputType(typeof(ServiceStatus))]
 public sealed class GetCruddurServiceCommand : AwsCmdlet
 {
-    /// <summary><para type="description">The service(s) to show. Default: every service of the cluster. Deployment objects bind here.</para></summary>
+    /// <summary><para type="description">The service(s) to show; * and ? match (-Service back*). Default: every service of the cluster. Deployment objects bind here.</para></summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsServiceCompleter))]
     [ValidateNotNullOrEmpty]
@@ -37,7 +37,7 @@ public sealed class GetCruddurServiceCommand : AwsCmdlet
         {
             var missing = new List<Cruddur.Core.Hosting.CruddurException>();
             var services = Run((host, token) =>
-                new ServiceStatusReader(new AwsJsonClient(Aws, AwsService.Ecs, host)).GetAsync(Cluster, Service, EventCount, missing.Add, token));
+                new ServiceStatusReader(new AwsJsonClient(Aws, AwsService.Ecs, host)) { Region = Aws.Region }.GetAsync(Cluster, Service, EventCount, missing.Add, token));
             foreach (var error in missing)
             {
                 WriteError(ToErrorRecord(error));

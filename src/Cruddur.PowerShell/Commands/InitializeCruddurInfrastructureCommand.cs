@@ -10,7 +10,7 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Creates the seed's one-time AWS set-up (log group, cluster, ECR repositories, IAM roles, security group), idempotently.</para>
 /// </summary>
-[Cmdlet(VerbsData.Initialize, "CruddurInfrastructure", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Initialize, "CruddurInfrastructure", SupportsShouldProcess = true, HelpUri = OnlineHelp.Docs + "Initialize-CruddurInfrastructure.md")]
 [OutputType(typeof(InfrastructureResource))]
 public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
 {

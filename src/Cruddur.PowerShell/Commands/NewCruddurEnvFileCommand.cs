@@ -12,7 +12,7 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Renders ERB env templates (erb/*.env.erb) into env files.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.New, "CruddurEnvFile", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
+[Cmdlet(VerbsCommon.New, "CruddurEnvFile", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, HelpUri = OnlineHelp.Docs + "New-CruddurEnvFile.md")]
 [OutputType(typeof(EnvFile))]
 public sealed class NewCruddurEnvFileCommand : AwsCmdlet
 {

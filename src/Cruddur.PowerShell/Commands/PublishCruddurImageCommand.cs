@@ -12,7 +12,7 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Builds a service's image (or mirrors an existing one) and pushes it to ECR, returning the pushed digest.</para>
 /// </summary>
-[Cmdlet(VerbsData.Publish, "CruddurImage", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Publish, "CruddurImage", SupportsShouldProcess = true, HelpUri = OnlineHelp.Docs + "Publish-CruddurImage.md")]
 [OutputType(typeof(Image))]
 public sealed class PublishCruddurImageCommand : AwsCmdlet
 {

@@ -13,7 +13,7 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Writes SecureString parameters to Parameter Store from an env file or a secure value, showing versions but never values.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "CruddurParameter", SupportsShouldProcess = true, DefaultParameterSetName = EnvFileSet)]
+[Cmdlet(VerbsCommon.Set, "CruddurParameter", SupportsShouldProcess = true, DefaultParameterSetName = EnvFileSet, HelpUri = OnlineHelp.Docs + "Set-CruddurParameter.md")]
 [OutputType(typeof(ParameterWriteResult))]
 public sealed class SetCruddurParameterCommand : AwsCmdlet
 {

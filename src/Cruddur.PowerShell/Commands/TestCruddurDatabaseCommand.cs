@@ -9,7 +9,7 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Tests whether the Cruddur database accepts a connection (the seed's db connection test).</para>
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "CruddurDatabase")]
+[Cmdlet(VerbsDiagnostic.Test, "CruddurDatabase", HelpUri = OnlineHelp.Docs + "Test-CruddurDatabase.md")]
 [OutputType(typeof(DbTestResult), typeof(bool))]
 public sealed class TestCruddurDatabaseCommand : CruddurCmdlet
 {

@@ -8,7 +8,7 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Checks a Cruddur backend's /api/health-check endpoint (the seed's bin/flask/health-check).</para>
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "CruddurHealth")]
+[Cmdlet(VerbsDiagnostic.Test, "CruddurHealth", HelpUri = OnlineHelp.Docs + "Test-CruddurHealth.md")]
 [OutputType(typeof(HealthCheckResult), typeof(bool))]
 public sealed class TestCruddurHealthCommand : CruddurCmdlet
 {
