@@ -5,7 +5,8 @@
 .DESCRIPTION
     Tasks:
       Build    assemble out/Cruddur/<version>/ (psd1, dlls, format, help) and the ECS simulator in out/ecs-simulator/
-      Test     Package, then xunit, then each Pester file in a fresh pwsh against the built module; prints 'N passed, N failed'
+      Test     Package, then xunit, then each Pester file in a fresh pwsh against the built module; prints 'N passed, N failed';
+               a test running longer than -TestTimeoutSeconds is stopped and named, and the run fails
       Package  Build, then Publish-PSResource into the local folder repository out/repository (a .nupkg)
       Demo     Build, then the main job: a whole Cruddur deploy against the local stack (moto, ECS simulator,
                dockerd + registry, PostgreSQL)
@@ -24,7 +25,15 @@ param(
     [string] $Configuration = 'Release',
 
     # Pester test files or folders to run instead of all of tests/ (Test only).
-    [string[]] $PesterPath
+    [string[]] $PesterPath,
+
+    # A dotnet test --filter expression: run only the matching xunit tests (Test only), e.g. 'FullyQualifiedName~EnvFile'.
+    [string] $XunitFilter,
+
+    # Test only: a test (or a Pester setup block) running longer than this is stopped and the run fails naming it.
+    # The slowest tests take about a minute on a loaded 2-core machine; a hang should not cost more than a few.
+    [ValidateRange(10, 3600)]
+    [int] $TestTimeoutSeconds = 300
 )
 
 $ErrorActionPreference = 'Stop'
@@ -100,6 +109,68 @@ function Get-PesterModule {
     $psd1
 }
 
+function Get-Descendant([int] $Id) {
+    foreach ($child in Get-Process | Where-Object { $_.Parent -and $_.Parent.Id -eq $Id }) { $child; Get-Descendant $child.Id }
+}
+
+function Stop-PesterProcess([System.Diagnostics.Process] $Process) {
+    # The test process goes first and alone: a test stack's watchdog sees its owner die and stops the stack's services
+    # cleanly (up to 20 s). Whatever it started and is still there after that is killed.
+    $descendants = @(Get-Descendant $Process.Id)
+    $Process.Kill()
+    $Process.WaitForExit()
+    $deadline = [datetime]::UtcNow.AddSeconds(30)
+    while (($descendants | Where-Object { -not $_.HasExited }) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 500 }
+    $descendants | Where-Object { -not $_.HasExited } | ForEach-Object { $_.Kill() }
+}
+
+function Invoke-PesterFile([System.IO.FileInfo] $File, [string] $Summary, [string] $Pester) {
+    # Returns the name of the test (or block) that ran past $TestTimeoutSeconds, else $null. Pester's output is passed
+    # through except its Runtime debug messages, which only serve to know what is running.
+    # This very pwsh, started directly: `dotnet pwsh` would put two launcher processes between us and the test process.
+    $psi = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+    if ((Split-Path -Leaf ([Environment]::ProcessPath)) -like 'dotnet*') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+    foreach ($a in '-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tools/Invoke-PesterFile.ps1'),
+        '-PesterModule', $Pester, '-Path', $File.FullName, '-SummaryPath', $Summary) { $psi.ArgumentList.Add($a) }
+    $psi.WorkingDirectory = $root
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $process = [System.Diagnostics.Process]::Start($psi)
+    $stderr = $process.StandardError.ReadToEndAsync()
+    $running = "$($File.Name) (discovery)"
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    $next = $process.StandardOutput.ReadLineAsync()
+    try {
+        while ($true) {
+            if (-not $next.Wait(250)) {
+                if ($clock.Elapsed.TotalSeconds -gt $TestTimeoutSeconds) {
+                    Stop-PesterProcess $process
+                    return $running
+                }
+                continue
+            }
+            $line = $next.Result
+            if ($null -eq $line) { break }
+            $next = $process.StandardOutput.ReadLineAsync()
+            $plain = $line -replace "`e\[[0-9;]*m", ''
+            if ($plain -notmatch '^Runtime: (.*?)\s*$') { Write-Host $line; continue }
+            # The clock measures one test or one block's setup/teardown: it restarts whenever the next one begins.
+            switch -Regex ($Matches[1]) {
+                '^Entering path (.+)$' { if ($Matches[1] -notmatch '\.ps1$') { $running = "'$($Matches[1])'"; $clock.Restart() } }
+                "^Executing body of block '(.+)'$" { $running = "block '$($Matches[1])' (its setup)"; $clock.Restart() }
+                "^Left test (.+)$" { $running = "after test '$($Matches[1])' (a teardown)"; $clock.Restart() }
+            }
+        }
+        $process.WaitForExit()
+        $err = $stderr.Result
+        if ($err) { Write-Host $err.TrimEnd() }
+        $null
+    } finally {
+        if (-not $process.HasExited) { Stop-PesterProcess $process }
+        $process.Dispose()
+    }
+}
+
 function Invoke-Test {
     Install-Dependencies
     Invoke-Package # builds too; the packaging test installs from out/repository
@@ -107,13 +178,23 @@ function Invoke-Test {
     Remove-Item $results -Recurse -Force -ErrorAction Ignore
     $passed = 0; $failed = 0; $skipped = 0; $runnerFailed = $false
 
-    # xunit: every test project of the solution, counted from its TRX file.
-    & dotnet test (Join-Path $root 'Cruddur.PowerShell.sln') -c $Configuration --no-build --nologo --logger trx --results-directory $results
+    # xunit: every test project of the solution, counted from its TRX file. xunit v2 bounds only async tests
+    # ([Fact(Timeout)]), so the time limit is the test platform's: blame-hang stops a test host in which no test started
+    # or finished for the limit, and its sequence file names the tests that were still running.
+    $filter = if ($XunitFilter) { '--filter', $XunitFilter } else { @() }
+    & dotnet test (Join-Path $root 'Cruddur.PowerShell.sln') -c $Configuration --no-build --nologo --logger trx --results-directory $results `
+        --blame-hang --blame-hang-timeout "$($TestTimeoutSeconds)s" --blame-hang-dump-type none @filter
     if ($LASTEXITCODE -ne 0) { $runnerFailed = $true }
     foreach ($trx in Get-ChildItem $results -Filter *.trx -ErrorAction Ignore) {
         $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
         $passed += [int]$counters.passed; $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
         $skipped += [int]$counters.notExecuted
+    }
+    foreach ($sequence in Get-ChildItem $results -Recurse -Filter 'Sequence_*.xml' -ErrorAction Ignore) {
+        foreach ($test in ([xml](Get-Content $sequence -Raw)).TestSequence.Test | Where-Object Completed -EQ 'False') {
+            Write-Host "xunit: $($test.Name) did not finish within $TestTimeoutSeconds s: stopped"
+            $failed++
+        }
     }
     Write-Host "xunit: $passed passed, $failed failed, $skipped skipped"
 
@@ -126,18 +207,11 @@ function Invoke-Test {
     $pester = Get-PesterModule
     foreach ($file in $files) {
         $summary = Join-Path $results "$($file.BaseName).pester.json"
-        & dotnet pwsh -NoProfile -NonInteractive -Command {
-            param($pester, $path, $summary)
-            Import-Module $pester
-            $config = New-PesterConfiguration
-            $config.Run.Path = $path
-            $config.Run.PassThru = $true
-            $config.Output.Verbosity = 'Detailed'
-            $r = Invoke-Pester -Configuration $config
-            @{ Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount; Skipped = $r.SkippedCount + $r.NotRunCount } |
-                ConvertTo-Json | Set-Content $summary
-        } -args $pester, $file.FullName, $summary
-        if (Test-Path $summary) {
+        $overrun = Invoke-PesterFile -File $file -Summary $summary -Pester $pester
+        if ($overrun) {
+            Write-Host "pester $($file.Name): $overrun did not finish within $TestTimeoutSeconds s: stopped"
+            $failed++
+        } elseif (Test-Path $summary) {
             $p = Get-Content $summary -Raw | ConvertFrom-Json
             Write-Host "pester $($file.Name): $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped"
             $passed += $p.Passed; $failed += $p.Failed; $skipped += $p.Skipped

@@ -81,3 +81,24 @@ Describe 'about_Cruddur' {
         $about | Should -Match ([regex]::Escape($Name)) -Because "about_Cruddur should list the cmdlet $Name"
     }
 }
+
+Describe 'tools/New-MamlHelp.ps1' {
+    It 'refuses to build help when a parameter has no description in docs/en-US' {
+        $docs = Join-Path $TestDrive 'docs'
+        Copy-Item (Join-Path $env:CRUDDUR_REPO_ROOT 'docs/en-US') $docs -Recurse
+        $page = Join-Path $docs 'Test-CruddurHealth.md'
+        $text = Get-Content $page -Raw
+        $text -match '(?m)^### -RetryCount\r?\n[^#]+' | Should -BeTrue -Because 'the page describes -RetryCount under its own heading'
+        Set-Content $page ($text -replace '(?m)^### -RetryCount\r?\n[^#]+', "### -RetryCount`n`n") -NoNewline
+        $out = Join-Path $TestDrive 'Cruddur.dll-Help.xml'
+
+        # A child pwsh, as the build runs it: the generator imports the binary module.
+        $pwsh = if (Test-Path "$PSHOME/pwsh.dll") { [Environment]::ProcessPath, "$PSHOME/pwsh.dll" } else { , [Environment]::ProcessPath }
+        $said = & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -File (Join-Path $env:CRUDDUR_REPO_ROOT 'tools/New-MamlHelp.ps1') `
+            -DocsPath $docs -ModuleManifest $env:CRUDDUR_MODULE_PATH -OutFile $out 2>&1 | Out-String
+
+        $LASTEXITCODE | Should -Not -Be 0
+        $said | Should -Match 'Test-CruddurHealth: -RetryCount has no description'
+        $out | Should -Not -Exist
+    }
+}

@@ -72,6 +72,7 @@ Describe 'New-CruddurEnvFile' {
         Set-Content ./backend-flask.env 'OLD=1'
         { New-CruddurEnvFile (Join-Path $fixtures 'backend-flask.env.erb') -ErrorAction Stop } |
             Should -Throw -ErrorId 'EnvFileVariableMissing,Cruddur.PowerShell.Commands.NewCruddurEnvFileCommand' -ExpectedMessage '*needs 2 variable(s) that are not set: HONEYCOMB_API_KEY, ROLLBAR_ACCESS_TOKEN.*'
+        $Error[0].Exception.Message | Should -Match '-Variable .*-ParameterPath.*-AllowMissing' -Because 'the message names the parameters that fix it'
         Get-Content ./backend-flask.env -Raw | Should -BeExactly "OLD=1`n"
         Get-ChildItem -Force -Filter '*.tmp' | Should -BeNullOrEmpty
     }
@@ -124,6 +125,7 @@ Describe 'New-CruddurEnvFile' {
     It 'reports a destination folder that does not exist' {
         { New-CruddurEnvFile (Join-Path $fixtures 'frontend-react-js.env.erb') -Destination ./no/such/dir/x.env -ErrorAction Stop } |
             Should -Throw -ErrorId 'EnvFileDestinationNotFound,*'
+        $Error[0].Exception.Message | Should -Match "The folder '.*dir' does not exist\. Create it first or pass another -Destination\."
     }
 
     It 'warns when the env file would be committable in a git work tree, and not when git ignores it' {

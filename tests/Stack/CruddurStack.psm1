@@ -2,7 +2,7 @@
 # The local AWS-like stack that Cruddur's tests, `build.ps1 Demo` and the bench/ scripts run against:
 # moto (AWS APIs), PostgreSQL 15, a private dockerd, a docker-registry that accepts moto's ECR credentials,
 # and the project's ECS simulator. Everything binds to 127.0.0.1 on free ports and lives under one root directory.
-# Facts behind the choices: shared/notes/local-stack.md.
+# Start-CruddurStack is a dispatcher over one Start-Stack<Component> launcher each, then one readiness wait for all.
 
 Set-StrictMode -Version 3.0
 
@@ -197,6 +197,160 @@ function Get-DefaultEcsSimulatorPath {
     Join-Path $script:RepoRoot 'out/ecs-simulator/Cruddur.EcsSimulator.dll'
 }
 
+function New-StackObject([string]$Root, [string[]]$Component, [bool]$OwnsRoot) {
+    [pscustomobject]@{
+        PSTypeName       = 'Cruddur.TestStack'
+        Root             = $Root
+        Components       = @($script:Components | Where-Object { $_ -in $Component })
+        MotoUrl          = $null
+        EcsUrl           = $null
+        PostgresPort     = $null
+        PostgresUrl      = $null
+        PostgresPassword = $null
+        PostgresSocketDir = $null
+        PostgresBinDir   = $null
+        PostgresDataDir  = $null
+        DockerHost       = $null
+        DockerConfig     = $null
+        RegistryHost     = $null
+        RegistryUser     = $script:EcrUser
+        RegistryPassword = $script:EcrPassword
+        Env              = [ordered]@{}
+        Pids             = [ordered]@{}
+        Logs             = [ordered]@{}
+        StartupSeconds   = [ordered]@{}
+        Processes        = @{}
+        Failed           = $false
+        Stopped          = $false
+        OwnsRoot         = $OwnsRoot
+        WatchdogPid      = $null
+    }
+}
+
+# One launcher per component: each starts its process (not waiting for it) and records where it listens on the stack.
+
+function Start-StackMoto($stack) {
+    $port = Get-FreeLoopbackPort
+    $moto = Get-Command moto_server -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+    if (-not $moto) { throw 'moto_server is not on PATH (it comes with the machine''s Python; see .ci/install-deps.sh).' }
+    $motoPath = $moto.Source
+    # The pyenv shim costs a bash + pyenv start; the real script path does not.
+    if (Get-Command pyenv -ErrorAction SilentlyContinue) {
+        $real = & pyenv which moto_server 2>$null
+        if ($LASTEXITCODE -eq 0 -and $real) { $motoPath = $real }
+    }
+    $null = Start-StackProcess -Stack $stack -Name Moto -FilePath $motoPath -ArgumentList '-H', '127.0.0.1', '-p', "$port" `
+        -Environment @{ MOTO_IAM_LOAD_MANAGED_POLICIES = 'true' }
+    $stack.MotoUrl = "http://127.0.0.1:$port"
+}
+
+function Start-StackPostgres($stack) {
+    $root = $stack.Root
+    $bin = Get-PostgresBinDir
+    $user = if ((& id -u) -eq '0') { 'postgres' } else { $null }
+    $template = Get-PostgresTemplate -BinDir $bin -RunAsUser $user
+    $pgDir = Join-Path $root 'postgres'
+    $sock = Join-Path $pgDir 'run'
+    $null = New-Item -ItemType Directory -Path $sock -Force
+    $data = Get-PostgresDataDir $root
+    # Recorded first so that Stop-CruddurStack and the watchdog remove it even if the copy fails half-way.
+    $stack.PostgresDataDir = $data
+    if (-not $data.StartsWith("$root/")) { Add-Content -LiteralPath (Join-Path $root 'volatile') -Value $data }
+    # As root, cp -a keeps the template's postgres ownership; only the new directories need chown.
+    & cp -a $template $data
+    if ($LASTEXITCODE -ne 0) { throw "copying the PostgreSQL template $template to $data failed" }
+    if ($user) { & chown "${user}:" $pgDir $sock }
+    $port = Get-FreeLoopbackPort
+    # Durability is worthless for throwaway test data and costs time on every commit.
+    $null = Start-StackProcess -Stack $stack -Name Postgres -FilePath (Join-Path $bin postgres) -RunAsUser $user -ArgumentList @(
+        '-D', $data, '-p', "$port", '-h', '127.0.0.1', '-k', $sock,
+        '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off')
+    $stack.PostgresPort = $port
+    $stack.PostgresSocketDir = $sock
+    $stack.PostgresBinDir = $bin
+}
+
+function Start-StackDocker($stack) {
+    $d = Join-Path $stack.Root 'docker'
+    $null = New-Item -ItemType Directory -Path $d -Force
+    # A private daemon.json keeps the machine's /etc/docker config out of the test daemon.
+    Write-StackFile (Join-Path $d 'daemon.json') '{}'
+    $socket = Join-Path $d 'docker.sock'
+    # vfs: no overlay mounts needed; no bridge/iptables: nothing outside this machine's loopback is touched.
+    $null = Start-StackProcess -Stack $stack -Name Docker -FilePath dockerd -ArgumentList @(
+        '--config-file', (Join-Path $d 'daemon.json'),
+        '--data-root', (Join-Path $d 'data'), '--exec-root', (Join-Path $d 'exec'),
+        '--pidfile', (Join-Path $d 'dockerd.pid'), '-H', "unix://$socket",
+        '--storage-driver', 'vfs', '--iptables=false', '--ip6tables=false', '--ip-forward=false',
+        '--ip-masq=false', '--bridge=none')
+    $stack.DockerHost = "unix://$socket"
+}
+
+function Start-StackRegistry($stack) {
+    $r = Join-Path $stack.Root 'registry'
+    $null = New-Item -ItemType Directory -Path (Join-Path $r 'storage') -Force
+    $htpasswd = (& htpasswd -Bbn $script:EcrUser $script:EcrPassword) -join "`n"
+    if ($LASTEXITCODE -ne 0 -or -not $htpasswd) { throw 'htpasswd failed (apache2-utils missing? run .ci/install-deps.sh)' }
+    Write-StackFile (Join-Path $r 'htpasswd') "$htpasswd`n"
+    $port = Get-FreeLoopbackPort
+    Write-StackFile (Join-Path $r 'config.yml') @"
+version: 0.1
+log:
+  level: info
+storage:
+  filesystem:
+    rootdirectory: $(Join-Path $r 'storage')
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+  secret: $(New-Secret)
+auth:
+  htpasswd:
+    realm: cruddur-test-registry
+    path: $(Join-Path $r 'htpasswd')
+"@
+    $null = Start-StackProcess -Stack $stack -Name Registry -FilePath docker-registry -ArgumentList 'serve', (Join-Path $r 'config.yml')
+    $stack.RegistryHost = "127.0.0.1:$port"
+}
+
+function Start-StackEcs($stack, [string]$SimulatorPath, [double]$TimeScale) {
+    if (-not (Test-Path -LiteralPath $SimulatorPath)) {
+        throw "ECS simulator not found at $SimulatorPath (build it: dotnet build tests/Cruddur.EcsSimulator -o out/ecs-simulator)."
+    }
+    $port = Get-FreeLoopbackPort
+    $scale = $TimeScale.ToString([cultureinfo]::InvariantCulture)
+    $null = Start-StackProcess -Stack $stack -Name Ecs -FilePath dotnet -ArgumentList @(
+        $SimulatorPath, '--urls', "http://127.0.0.1:$port", '--time-scale', $scale) `
+        -Environment @{ DOTNET_CLI_TELEMETRY_OPTOUT = '1'; DOTNET_NOLOGO = '1' }
+    $stack.EcsUrl = "http://127.0.0.1:$port"
+}
+
+function Wait-StackReady($stack, [System.Collections.Specialized.OrderedDictionary]$Pending, [System.Diagnostics.Stopwatch]$Clock,
+    [double]$TimeoutSeconds, [ref]$Current) {
+    # $Pending: component -> clock seconds when its launch began. All are polled together: start-up costs the slowest, not the sum.
+    $deadline = $Clock.Elapsed.TotalSeconds + $TimeoutSeconds
+    while ($Pending.Count -gt 0) {
+        foreach ($name in @($Pending.Keys)) {
+            $Current.Value = $name
+            $process = $stack.Processes[$name]
+            $ready = $false
+            try { $ready = Test-StackComponentReady $stack $name } catch { $ready = $false }
+            if ($ready) {
+                if ($name -eq 'Postgres') { Set-StackPostgresPassword $stack }
+                $stack.StartupSeconds[$name] = [math]::Round($Clock.Elapsed.TotalSeconds - $Pending[$name], 2)
+                $Pending.Remove($name)
+            } elseif ($process.HasExited) {
+                throw "exited with code $($process.ExitCode) before it was ready"
+            } elseif ($Clock.Elapsed.TotalSeconds -gt $deadline) {
+                throw "not ready after $TimeoutSeconds s"
+            }
+        }
+        if ($Pending.Count -gt 0) { Start-Sleep -Milliseconds 50 }
+    }
+    $Current.Value = $null
+}
+
 function Start-CruddurStack {
     <#
     .SYNOPSIS
@@ -225,171 +379,27 @@ function Start-CruddurStack {
     $Root = (Resolve-Path -LiteralPath $Root).Path
     # postgres runs as its own user and must traverse the root to reach its data directory.
     & chmod 755 $Root
+    $stack = New-StackObject -Root $Root -Component $Component -OwnsRoot $ownsRoot
 
-    $isRoot = (& id -u) -eq '0'
-    $stack = [pscustomobject]@{
-        PSTypeName       = 'Cruddur.TestStack'
-        Root             = $Root
-        Components       = @($script:Components | Where-Object { $_ -in $Component })
-        MotoUrl          = $null
-        EcsUrl           = $null
-        PostgresPort     = $null
-        PostgresUrl      = $null
-        PostgresPassword = $null
-        PostgresSocketDir = $null
-        PostgresBinDir   = $null
-        PostgresDataDir  = $null
-        DockerHost       = $null
-        DockerConfig     = $null
-        RegistryHost     = $null
-        RegistryUser     = $script:EcrUser
-        RegistryPassword = $script:EcrPassword
-        Env              = [ordered]@{}
-        Pids             = [ordered]@{}
-        Logs             = [ordered]@{}
-        StartupSeconds   = [ordered]@{}
-        Processes        = @{}
-        Failed           = $false
-        Stopped          = $false
-        OwnsRoot         = $ownsRoot
-        WatchdogPid      = $null
-    }
     # Safety net: if this PowerShell process dies without Stop-CruddurStack, the watchdog stops the services.
     $watchdog = Start-StackProcess -Stack $stack -Name watchdog -FilePath /bin/sh `
         -ArgumentList (Join-Path $PSScriptRoot 'watchdog.sh'), "$PID", (Join-Path $Root 'pids')
     $stack.WatchdogPid = $watchdog.Id
     $stack.Pids.Remove('watchdog'); $stack.Processes.Remove('watchdog')
 
-    $pending = [ordered]@{}   # component -> clock seconds when its launch began
+    $pending = [ordered]@{}
     $clock = [System.Diagnostics.Stopwatch]::StartNew()
     $current = $null
     $started = $false
     try {
-        # Launch everything first, then poll all of them together: total start-up is the slowest part, not the sum.
+        # Launch everything first, then poll all of them together.
         foreach ($name in $stack.Components) {
             $current = $name
-            $t0 = $clock.Elapsed.TotalSeconds
-            switch ($name) {
-                'Moto' {
-                    $port = Get-FreeLoopbackPort
-                    $moto = Get-Command moto_server -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
-                    if (-not $moto) { throw 'moto_server is not on PATH (it comes with the machine''s Python; see .ci/install-deps.sh).' }
-                    $motoPath = $moto.Source
-                    # The pyenv shim costs a bash + pyenv start; the real script path does not.
-                    if (Get-Command pyenv -ErrorAction SilentlyContinue) {
-                        $real = & pyenv which moto_server 2>$null
-                        if ($LASTEXITCODE -eq 0 -and $real) { $motoPath = $real }
-                    }
-                    $null = Start-StackProcess -Stack $stack -Name Moto -FilePath $motoPath -ArgumentList '-H', '127.0.0.1', '-p', "$port" `
-                        -Environment @{ MOTO_IAM_LOAD_MANAGED_POLICIES = 'true' }
-                    $stack.MotoUrl = "http://127.0.0.1:$port"
-                    $pending.Moto = $t0
-                }
-                'Postgres' {
-                    $bin = Get-PostgresBinDir
-                    $user = if ($isRoot) { 'postgres' } else { $null }
-                    $template = Get-PostgresTemplate -BinDir $bin -RunAsUser $user
-                    $pgDir = Join-Path $Root 'postgres'
-                    $sock = Join-Path $pgDir 'run'
-                    $null = New-Item -ItemType Directory -Path $sock -Force
-                    $data = Get-PostgresDataDir $Root
-                    # Recorded first so that Stop-CruddurStack and the watchdog remove it even if the copy fails half-way.
-                    $stack.PostgresDataDir = $data
-                    if (-not $data.StartsWith("$Root/")) { Add-Content -LiteralPath (Join-Path $Root 'volatile') -Value $data }
-                    # As root, cp -a keeps the template's postgres ownership; only the new directories need chown.
-                    & cp -a $template $data
-                    if ($LASTEXITCODE -ne 0) { throw "copying the PostgreSQL template $template to $data failed" }
-                    if ($user) { & chown "${user}:" $pgDir $sock }
-                    $port = Get-FreeLoopbackPort
-                    # Durability is worthless for throwaway test data and costs time on every commit.
-                    $null = Start-StackProcess -Stack $stack -Name Postgres -FilePath (Join-Path $bin postgres) -RunAsUser $user -ArgumentList @(
-                        '-D', $data, '-p', "$port", '-h', '127.0.0.1', '-k', $sock,
-                        '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off')
-                    $stack.PostgresPort = $port
-                    $stack.PostgresSocketDir = $sock
-                    $stack.PostgresBinDir = $bin
-                    $pending.Postgres = $t0
-                }
-                'Docker' {
-                    $d = Join-Path $Root 'docker'
-                    $null = New-Item -ItemType Directory -Path $d -Force
-                    # A private daemon.json keeps the machine's /etc/docker config out of the test daemon.
-                    Write-StackFile (Join-Path $d 'daemon.json') '{}'
-                    $socket = Join-Path $d 'docker.sock'
-                    # vfs: no overlay mounts needed; no bridge/iptables: nothing outside this machine's loopback is touched.
-                    $null = Start-StackProcess -Stack $stack -Name Docker -FilePath dockerd -ArgumentList @(
-                        '--config-file', (Join-Path $d 'daemon.json'),
-                        '--data-root', (Join-Path $d 'data'), '--exec-root', (Join-Path $d 'exec'),
-                        '--pidfile', (Join-Path $d 'dockerd.pid'), '-H', "unix://$socket",
-                        '--storage-driver', 'vfs', '--iptables=false', '--ip6tables=false', '--ip-forward=false',
-                        '--ip-masq=false', '--bridge=none')
-                    $stack.DockerHost = "unix://$socket"
-                    $pending.Docker = $t0
-                }
-                'Registry' {
-                    $r = Join-Path $Root 'registry'
-                    $null = New-Item -ItemType Directory -Path (Join-Path $r 'storage') -Force
-                    $htpasswd = (& htpasswd -Bbn $script:EcrUser $script:EcrPassword) -join "`n"
-                    if ($LASTEXITCODE -ne 0 -or -not $htpasswd) { throw 'htpasswd failed (apache2-utils missing? run .ci/install-deps.sh)' }
-                    Write-StackFile (Join-Path $r 'htpasswd') "$htpasswd`n"
-                    $port = Get-FreeLoopbackPort
-                    Write-StackFile (Join-Path $r 'config.yml') @"
-version: 0.1
-log:
-  level: info
-storage:
-  filesystem:
-    rootdirectory: $(Join-Path $r 'storage')
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$port
-  secret: $(New-Secret)
-auth:
-  htpasswd:
-    realm: cruddur-test-registry
-    path: $(Join-Path $r 'htpasswd')
-"@
-                    $null = Start-StackProcess -Stack $stack -Name Registry -FilePath docker-registry -ArgumentList 'serve', (Join-Path $r 'config.yml')
-                    $stack.RegistryHost = "127.0.0.1:$port"
-                    $pending.Registry = $t0
-                }
-                'Ecs' {
-                    if (-not (Test-Path -LiteralPath $EcsSimulatorPath)) {
-                        throw "ECS simulator not found at $EcsSimulatorPath (build it: dotnet build tests/Cruddur.EcsSimulator -o out/ecs-simulator)."
-                    }
-                    $port = Get-FreeLoopbackPort
-                    $scale = $EcsTimeScale.ToString([cultureinfo]::InvariantCulture)
-                    $null = Start-StackProcess -Stack $stack -Name Ecs -FilePath dotnet -ArgumentList @(
-                        $EcsSimulatorPath, '--urls', "http://127.0.0.1:$port", '--time-scale', $scale) `
-                        -Environment @{ DOTNET_CLI_TELEMETRY_OPTOUT = '1'; DOTNET_NOLOGO = '1' }
-                    $stack.EcsUrl = "http://127.0.0.1:$port"
-                    $pending.Ecs = $t0
-                }
-            }
+            $pending[$name] = $clock.Elapsed.TotalSeconds
+            if ($name -eq 'Ecs') { Start-StackEcs $stack -SimulatorPath $EcsSimulatorPath -TimeScale $EcsTimeScale }
+            else { & "Start-Stack$name" $stack }
         }
-
-        $deadline = $clock.Elapsed.TotalSeconds + $TimeoutSeconds
-        while ($pending.Count -gt 0) {
-            foreach ($name in @($pending.Keys)) {
-                $current = $name
-                $process = $stack.Processes[$name]
-                $ready = $false
-                try { $ready = Test-StackComponentReady $stack $name } catch { $ready = $false }
-                if ($ready) {
-                    if ($name -eq 'Postgres') { Set-StackPostgresPassword $stack }
-                    $stack.StartupSeconds[$name] = [math]::Round($clock.Elapsed.TotalSeconds - $pending[$name], 2)
-                    $pending.Remove($name)
-                } elseif ($process.HasExited) {
-                    throw "exited with code $($process.ExitCode) before it was ready"
-                } elseif ($clock.Elapsed.TotalSeconds -gt $deadline) {
-                    throw "not ready after $TimeoutSeconds s"
-                }
-            }
-            if ($pending.Count -gt 0) { Start-Sleep -Milliseconds 50 }
-        }
-        $current = $null
-
+        Wait-StackReady $stack -Pending $pending -Clock $clock -TimeoutSeconds $TimeoutSeconds -Current ([ref]$current)
         if ($Podman) { $current = 'Podman'; Initialize-StackPodman $stack; $current = $null }
         $started = $true
     } catch {

@@ -90,8 +90,9 @@ public sealed class AwsContext
         _accountId ??= await new Clients.StsClient(this, SilentHost.Instance).GetAccountIdAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>
-    /// Points an AWSSDK client configuration at the resolved region and endpoint, with the SDK's own retries off and its
-    /// timeout just above the policy's per-attempt bound: <see cref="AwsRetryPolicy"/> decides, as for the own protocols.
+    /// Points an AWSSDK client configuration at the resolved region and endpoint, with the SDK's own retries off, its
+    /// timeout just above the policy's per-attempt bound and its answers size-capped: <see cref="AwsRetryPolicy"/> decides,
+    /// as for the own protocols.
     /// </summary>
     internal TConfig ConfigureSdk<TConfig>(TConfig config, AwsService service)
         where TConfig : ClientConfig
@@ -100,6 +101,7 @@ public sealed class AwsContext
         config.AuthenticationRegion = SigningRegionFor(service);
         config.MaxErrorRetry = 0;
         config.Timeout = Policy.AttemptTimeout + TimeSpan.FromSeconds(1);
+        config.HttpClientFactory = new CappedSdkHttpClientFactory(Policy.MaxResponseBytes);
         return config;
     }
 

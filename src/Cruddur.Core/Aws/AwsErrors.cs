@@ -25,6 +25,7 @@ internal static class AwsErrors
     public static CruddurException Translate(AwsCall call, Exception e) => e switch
     {
         CruddurException known => known,
+        _ when Find<ResponseTooLargeException>(e) is { } large => TooLarge(call, large.Cap),
         AmazonUnmarshallingException u when (int)u.StatusCode is >= 200 and < 300 => InvalidResponse(call, "the answer could not be read", u),
         AmazonServiceException s when (int)s.StatusCode == 0 && Unreachable(s) is { } cause => Unreachable(call, cause),
         AmazonServiceException s => new AwsServiceException(call.Service, call.Operation,
@@ -104,6 +105,20 @@ internal static class AwsErrors
     private static string DefaultCode(int status) => status >= 500 ? "InternalFailure" : "HttpError" + status;
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+
+    private static T? Find<T>(Exception e)
+        where T : Exception
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
 
     private static Exception? Unreachable(Exception e)
     {

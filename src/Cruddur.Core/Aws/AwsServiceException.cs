@@ -34,7 +34,7 @@ public sealed class AwsServiceException : CruddurException
 
     private static ErrorKind KindOf(string code, int status) => code switch
     {
-        _ when code.EndsWith("NotFoundException", StringComparison.Ordinal) || code is "ParameterNotFound" or "NoSuchEntity" or "RepositoryNotFoundException" => ErrorKind.ObjectNotFound,
+        _ when code.EndsWith("NotFoundException", StringComparison.Ordinal) || code.StartsWith("NoSuch", StringComparison.Ordinal) || code is "ParameterNotFound" or "RepositoryNotFoundException" => ErrorKind.ObjectNotFound,
         _ when code.Contains("AlreadyExists", StringComparison.Ordinal) || code is "EntityAlreadyExists" => ErrorKind.ResourceExists,
         "AccessDeniedException" or "AccessDenied" or "UnauthorizedOperation" => ErrorKind.PermissionDenied,
         "UnrecognizedClientException" or "InvalidClientTokenId" or "ExpiredTokenException" or "ExpiredToken" or "InvalidSignatureException" or "SignatureDoesNotMatch" => ErrorKind.AuthenticationError,

@@ -84,15 +84,16 @@ internal sealed class AwsTransport
         }
 
         using var response = await AwsContext.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        return new AwsAnswer((int)response.StatusCode, await ReadCappedAsync(call, response.Content, Policy.MaxResponseBytes, cancellationToken).ConfigureAwait(false));
+        var answer = await ReadCappedAsync(response.Content, Policy.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
+        return new AwsAnswer((int)response.StatusCode, System.Text.Encoding.UTF8.GetString(answer));
     }
 
-    /// <summary>The body as text, refusing (before and while reading) anything over <paramref name="cap"/> bytes.</summary>
-    internal static async Task<string> ReadCappedAsync(AwsCall call, HttpContent content, int cap, CancellationToken cancellationToken)
+    /// <summary>The body, refusing (before and while reading) anything over <paramref name="cap"/> bytes with <see cref="ResponseTooLargeException"/>.</summary>
+    internal static async Task<byte[]> ReadCappedAsync(HttpContent content, int cap, CancellationToken cancellationToken)
     {
         if (content.Headers.ContentLength > cap)
         {
-            throw AwsErrors.TooLarge(call, cap);
+            throw new ResponseTooLargeException(cap);
         }
 
         await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -105,7 +106,7 @@ internal sealed class AwsTransport
             {
                 if (buffer.Length + read > cap)
                 {
-                    throw AwsErrors.TooLarge(call, cap);
+                    throw new ResponseTooLargeException(cap);
                 }
 
                 buffer.Write(chunk, 0, read);
@@ -116,11 +117,59 @@ internal sealed class AwsTransport
             ArrayPool<byte>.Shared.Return(chunk);
         }
 
-        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return buffer.ToArray();
     }
 
     /// <summary>DefaultRequest needs some AmazonWebServiceRequest; ours are unmodelled.</summary>
     private sealed class UnmodelledRequest : AmazonWebServiceRequest
     {
+    }
+}
+
+/// <summary>An answer over the policy's size cap; <see cref="AwsErrors.Translate"/> makes it AwsResponseTooLarge.</summary>
+internal sealed class ResponseTooLargeException(int cap) : IOException($"The answer is larger than {cap} bytes.")
+{
+    public int Cap { get; } = cap;
+}
+
+/// <summary>
+/// The HttpClient the AWSSDK clients use: one shared connection pool, and answers read up to the policy's size cap
+/// before the SDK parses them. Time is bounded by the policy's cancellation tokens, which the SDK passes down.
+/// </summary>
+internal sealed class CappedSdkHttpClientFactory : Amazon.Runtime.HttpClientFactory
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, HttpClient> Clients = new();
+
+    private readonly int _cap;
+
+    public CappedSdkHttpClientFactory(int cap) => _cap = cap;
+
+    public override HttpClient CreateHttpClient(IClientConfig clientConfig) =>
+        Clients.GetOrAdd(_cap, cap => new HttpClient(new CapHandler(cap) { InnerHandler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) } })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        });
+
+    public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;
+
+    public override bool DisposeHttpClientsAfterUse(IClientConfig clientConfig) => false;
+
+    private sealed class CapHandler(int cap) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var original = response.Content;
+            var body = await AwsTransport.ReadCappedAsync(original, cap, cancellationToken).ConfigureAwait(false);
+            var content = new ByteArrayContent(body);
+            foreach (var (name, values) in original.Headers.Where(h => h.Key != "Content-Length"))
+            {
+                content.Headers.TryAddWithoutValidation(name, values);
+            }
+
+            response.Content = content;
+            original.Dispose();
+            return response;
+        }
     }
 }

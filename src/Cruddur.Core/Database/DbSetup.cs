@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
-using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 using Npgsql;
 
@@ -39,8 +38,6 @@ public sealed class DbSetupRequest
     /// <summary>Allows KillConnections and Drop against a host that is not local.</summary>
     public bool Force { get; init; }
 
-    /// <summary>For CognitoUserIds: where Cognito is and the credentials to call it with.</summary>
-    public AwsContext? Aws { get; init; }
 }
 
 /// <summary>What one step did.</summary>
@@ -92,12 +89,25 @@ public sealed class DbSetup
     private const int ProgressId = 7001;
     private static readonly string[] ProtectedDatabases = [DbConnectionUrl.MaintenanceDatabase, "template0", "template1"];
     private readonly DbSetupRequest _request;
-    private SqlScript? _schema;
-    private SqlScript? _seed;
+    private readonly Func<IOperationHost, ICognitoClient>? _cognito;
+    private readonly Lazy<SqlScript> _schema;
+    private readonly Lazy<SqlScript> _seed;
 
-    public DbSetup(DbSetupRequest request) => _request = request;
+    /// <param name="cognito">The Cognito client for the CognitoUserIds step, made for the host of the step that runs it.</param>
+    public DbSetup(DbSetupRequest request, Func<IOperationHost, ICognitoClient>? cognito = null)
+    {
+        _request = request;
+        _cognito = cognito;
+        _schema = new Lazy<SqlScript>(() => LoadScript(request.SchemaPath, "schema"));
+        _seed = new Lazy<SqlScript>(() => LoadScript(request.SeedPath, "seed"));
+    }
 
     private DbConnectionUrl Url => _request.Url;
+
+    private string UserPoolId => string.IsNullOrEmpty(_request.UserPoolId)
+        ? throw new CruddurException("DbUserPoolIdMissing", ErrorKind.InvalidArgument,
+            "The CognitoUserIds step needs a Cognito user pool: pass -UserPoolId or set AWS_COGNITO_USER_POOL_ID, or leave the step out with -Step.")
+        : _request.UserPoolId;
 
     /// <summary>
     /// Checks the request (files readable, user pool given, host allowed) and asks about each step. Returns the steps to
@@ -123,18 +133,17 @@ public sealed class DbSetup
 
         if (steps.Contains(DbSetupStep.Schema))
         {
-            _schema = LoadScript(_request.SchemaPath, "schema");
+            _ = _schema.Value;
         }
 
         if (steps.Contains(DbSetupStep.Seed))
         {
-            _seed = LoadScript(_request.SeedPath, "seed");
+            _ = _seed.Value;
         }
 
-        if (steps.Contains(DbSetupStep.CognitoUserIds) && string.IsNullOrEmpty(_request.UserPoolId))
+        if (steps.Contains(DbSetupStep.CognitoUserIds))
         {
-            throw new CruddurException("DbUserPoolIdMissing", ErrorKind.InvalidArgument,
-                "The CognitoUserIds step needs a Cognito user pool: pass -UserPoolId or set AWS_COGNITO_USER_POOL_ID, or leave the step out with -Step.");
+            _ = UserPoolId;
         }
 
         return steps.Where(step => host.ShouldProcess($"database '{Url.Database}' at {Url.Host}:{Url.Port}", Describe(step))).ToList();
@@ -150,9 +159,11 @@ public sealed class DbSetup
                 DbSetupStep.KillConnections => await KillConnectionsAsync(host, cancellationToken).ConfigureAwait(false),
                 DbSetupStep.Drop => await DropAsync(host, cancellationToken).ConfigureAwait(false),
                 DbSetupStep.Create => await CreateAsync(host, cancellationToken).ConfigureAwait(false),
-                DbSetupStep.Schema => await LoadAsync(step, _schema!, host, cancellationToken).ConfigureAwait(false),
-                DbSetupStep.Seed => await LoadAsync(step, _seed!, host, cancellationToken).ConfigureAwait(false),
-                _ => await UpdateCognitoUserIdsAsync(host, cancellationToken).ConfigureAwait(false),
+                DbSetupStep.Schema => await LoadAsync(step, _schema.Value, host, cancellationToken).ConfigureAwait(false),
+                DbSetupStep.Seed => await LoadAsync(step, _seed.Value, host, cancellationToken).ConfigureAwait(false),
+                _ => await new CognitoUserLink(
+                        (_cognito ?? throw new InvalidOperationException("The CognitoUserIds step needs a Cognito client."))(host), host)
+                    .LinkAsync(Url, UserPoolId, cancellationToken).ConfigureAwait(false),
             };
         }
         finally
@@ -324,89 +335,5 @@ public sealed class DbSetup
         return new CruddurException("DbScriptFailed", ErrorKind.InvalidData,
             $"{where}: {e.MessageText}{Url.Scrub(detail)} (SQLSTATE {e.SqlState}). The {step} step was rolled back: nothing of {Path.GetFileName(script.Path)} was applied to '{Url.Database}'.",
             target: script.Path);
-    }
-
-    private async Task<DbSetupResult> UpdateCognitoUserIdsAsync(IOperationHost host, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var aws = _request.Aws ?? throw new InvalidOperationException("CognitoUserIds needs an AWS context.");
-        var users = await ListCognitoUsersAsync(new AwsJsonClient(aws, AwsService.CognitoIdp, host), _request.UserPoolId!, cancellationToken).ConfigureAwait(false);
-        host.WriteVerbose($"Cognito user pool {_request.UserPoolId} has {users.Count} user(s).");
-
-        await using var connection = await DbSession.OpenAsync(Url, cancellationToken).ConfigureAwait(false);
-        var matched = 0;
-        long rows = 0;
-        var unmatched = new List<string>();
-        try
-        {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var (username, handle, sub) in users)
-            {
-                var updated = 0;
-                if (handle is not null && sub is not null)
-                {
-                    await using var command = new NpgsqlCommand("UPDATE public.users SET cognito_user_id = $1 WHERE handle = $2", connection, transaction);
-                    command.Parameters.Add(new NpgsqlParameter { Value = sub });
-                    command.Parameters.Add(new NpgsqlParameter { Value = handle });
-                    updated = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                if (updated > 0)
-                {
-                    matched++;
-                    rows += updated;
-                }
-                else
-                {
-                    unmatched.Add(handle ?? username);
-                }
-            }
-
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (NpgsqlException e)
-        {
-            throw DbSession.Failed(Url, "setting cognito_user_id in public.users", e);
-        }
-
-        if (unmatched.Count > 0)
-        {
-            host.WriteVerbose($"No row in public.users has the handle of these Cognito users: {string.Join(", ", unmatched)}.");
-        }
-
-        return new DbSetupResult(DbSetupStep.CognitoUserIds, Url, "Succeeded", Stopwatch.GetElapsedTime(started),
-            $"{matched} Cognito user(s) matched a handle, {unmatched.Count} did not.")
-        {
-            RowsAffected = rows,
-            Matched = matched,
-            Unmatched = unmatched.Count,
-        };
-    }
-
-    /// <summary>Every user of the pool (ListUsers pages through PaginationToken): username, preferred_username, sub.</summary>
-    internal static async Task<List<(string Username, string? Handle, string? Sub)>> ListCognitoUsersAsync(IAwsJsonApi cognito, string userPoolId, CancellationToken cancellationToken)
-    {
-        var users = new List<(string, string?, string?)>();
-        string? token = null;
-        do
-        {
-            var request = new JsonObject { ["UserPoolId"] = userPoolId, ["Limit"] = 60 };
-            if (token is not null)
-            {
-                request["PaginationToken"] = token;
-            }
-
-            var page = await cognito.InvokeAsync("ListUsers", request, cancellationToken).ConfigureAwait(false);
-            foreach (var user in page["Users"]?.AsArray() ?? [])
-            {
-                var attributes = (user?["Attributes"]?.AsArray() ?? []).ToDictionary(a => (string)a!["Name"]!, a => (string?)a!["Value"], StringComparer.Ordinal);
-                users.Add(((string?)user?["Username"] ?? string.Empty, attributes.GetValueOrDefault("preferred_username"), attributes.GetValueOrDefault("sub")));
-            }
-
-            token = (string?)page["PaginationToken"];
-        }
-        while (!string.IsNullOrEmpty(token));
-
-        return users;
     }
 }

@@ -1,3 +1,5 @@
+using Cruddur.Core.Aws;
+
 namespace Cruddur.Core.Deployments;
 
 /// <summary>How a deployment ended, as far as the cmdlet saw it.</summary>
@@ -41,7 +43,7 @@ public sealed class Deployment
     /// <summary>The task definition rolled out.</summary>
     public required string TaskDefinitionArn { get; init; }
 
-    public int Revision => TaskDefinitions.RevisionOf(TaskDefinitionArn);
+    public int Revision => AwsArn.Revision(TaskDefinitionArn);
 
     /// <summary>The task definition the service ran before (null for a new service).</summary>
     public string? PreviousTaskDefinitionArn { get; init; }
@@ -76,5 +78,5 @@ public sealed class Deployment
     /// <summary>Whether the service was created by this deployment.</summary>
     public bool Created { get; init; }
 
-    public override string ToString() => $"{Cluster}/{Service} {TaskDefinitions.ShortName(TaskDefinitionArn)} {Outcome}";
+    public override string ToString() => $"{Cluster}/{Service} {AwsArn.TaskDefinitionName(TaskDefinitionArn)} {Outcome}";
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Deployments;
@@ -110,7 +111,7 @@ public sealed class ServiceWatch
             }
             else
             {
-                Fail(WatchState.Failed, $"another deployment ({(string?)primary?["id"]}, {TaskDefinitions.ShortName((string?)primary?["taskDefinition"] ?? "?")}) replaced this one before it completed");
+                Fail(WatchState.Failed, $"another deployment ({(string?)primary?["id"]}, {AwsArn.TaskDefinitionName((string?)primary?["taskDefinition"] ?? "?")}) replaced this one before it completed");
             }
         }
         else if ((string?)ours["rolloutState"] == "FAILED")
@@ -142,7 +143,7 @@ public sealed class ServiceWatch
         var d = Deployment;
         var percent = d.DesiredCount > 0 ? Math.Clamp(100 * d.RunningCount / d.DesiredCount, 0, 100) : (State == WatchState.Succeeded ? 100 : 0);
         var status = $"{(IsDone ? State.ToString() : d.RolloutState)}: {d.RunningCount}/{d.DesiredCount} running, {d.PendingCount} pending, {d.FailedTasks} failed";
-        return new ProgressUpdate(ProgressId, $"Deploying {d.Cluster}/{d.Service} ({TaskDefinitions.ShortName(d.TaskDefinitionArn)})", status, percent, completed);
+        return new ProgressUpdate(ProgressId, $"Deploying {d.Cluster}/{d.Service} ({AwsArn.TaskDefinitionName(d.TaskDefinitionArn)})", status, percent, completed);
     }
 
     private void Fail(WatchState state, string reason)
@@ -158,13 +159,11 @@ public sealed class ServiceWatch
 /// </summary>
 public sealed class DeploymentWatcher
 {
-    public const int DescribeBatch = 10;
-
-    private readonly IAwsJsonApi _ecs;
+    private readonly IEcsClient _ecs;
     private readonly IOperationHost _host;
     private readonly WatchClock _clock;
 
-    public DeploymentWatcher(IAwsJsonApi ecs, IOperationHost host, WatchClock? clock = null)
+    public DeploymentWatcher(IEcsClient ecs, IOperationHost host, WatchClock? clock = null)
     {
         _ecs = ecs;
         _host = host;
@@ -217,16 +216,10 @@ public sealed class DeploymentWatcher
         var changed = false;
         foreach (var cluster in pending.GroupBy(w => w.Deployment.Cluster, StringComparer.Ordinal))
         {
-            foreach (var batch in cluster.Chunk(DescribeBatch))
+            foreach (var batch in cluster.Chunk(EcsClient.DescribeServicesBatch))
             {
-                var request = new JsonObject
-                {
-                    ["cluster"] = cluster.Key,
-                    ["services"] = new JsonArray(batch.Select(w => (JsonNode)w.Deployment.Service).ToArray()),
-                };
-                var response = await _ecs.InvokeAsync("DescribeServices", request, cancellationToken).ConfigureAwait(false);
-                var found = (response["services"] as JsonArray ?? []).OfType<JsonObject>()
-                    .ToDictionary(s => (string?)s["serviceName"] ?? string.Empty, StringComparer.Ordinal);
+                var response = await _ecs.DescribeServicesAsync(cluster.Key, batch.Select(w => w.Deployment.Service).ToList(), cancellationToken).ConfigureAwait(false);
+                var found = response.ToDictionary(s => (string?)s["serviceName"] ?? string.Empty, StringComparer.Ordinal);
                 foreach (var w in batch)
                 {
                     if (!found.TryGetValue(w.Deployment.Service, out var service))

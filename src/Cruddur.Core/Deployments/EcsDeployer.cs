@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Deployments;
@@ -41,13 +42,13 @@ public sealed record DeployOptions
 /// </summary>
 public sealed class EcsDeployer
 {
-    private readonly IAwsJsonApi _ecs;
+    private readonly IEcsClient _ecs;
     private readonly IOperationHost _host;
     private readonly Func<string, CancellationToken, Task<string?>> _placeholders;
     private readonly WatchClock _clock;
 
     /// <param name="placeholders">Values for ERB placeholders in definition files (see <see cref="PlaceholderValues"/>).</param>
-    public EcsDeployer(IAwsJsonApi ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null)
+    public EcsDeployer(IEcsClient ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null)
     {
         _ecs = ecs;
         _host = host;
@@ -114,10 +115,10 @@ public sealed class EcsDeployer
         var target = taskDefinition is null
             ? await ReleaseHistory.LastCompletedAsync(_ecs, current, cancellationToken).ConfigureAwait(false)
                 ?? throw new CruddurException("UndoNoPreviousRevision", ErrorKind.ObjectNotFound,
-                    $"{cluster}/{service} runs {TaskDefinitions.ShortName(currentArn)} and no other active revision of its family is known to have completed a deployment "
+                    $"{cluster}/{service} runs {AwsArn.TaskDefinitionName(currentArn)} and no other active revision of its family is known to have completed a deployment "
                     + "(Deploy-CruddurService records that on the revision when it sees the rollout complete). Pass -TaskDefinition family:revision to choose one.", target: service)
             : await ActiveArnAsync(taskDefinition, cancellationToken).ConfigureAwait(false);
-        if (!_host.ShouldProcess($"{cluster}/{service}", $"Roll back from {TaskDefinitions.ShortName(currentArn)} to {TaskDefinitions.ShortName(target)}"))
+        if (!_host.ShouldProcess($"{cluster}/{service}", $"Roll back from {AwsArn.TaskDefinitionName(currentArn)} to {AwsArn.TaskDefinitionName(target)}"))
         {
             return null;
         }
@@ -145,7 +146,7 @@ public sealed class EcsDeployer
             return null;
         }
 
-        var back = $"Rolling {d.Cluster}/{d.Service} back from {TaskDefinitions.ShortName(d.PreviousTaskDefinitionArn ?? "?")} to {TaskDefinitions.ShortName(d.TaskDefinitionArn)}";
+        var back = $"Rolling {d.Cluster}/{d.Service} back from {AwsArn.TaskDefinitionName(d.PreviousTaskDefinitionArn ?? "?")} to {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)}";
         var follow = $"Follow it with Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}";
         return d.TimedOut
             ? new CruddurException("UndoTimedOut", ErrorKind.OperationTimeout,
@@ -165,14 +166,14 @@ public sealed class EcsDeployer
         var what = d.Outcome switch
         {
             DeploymentOutcome.RolledBackByEcs => "ECS rolled the service back to the previous deployment",
-            DeploymentOutcome.RolledBack => $"the service was rolled back to {TaskDefinitions.ShortName(d.PreviousTaskDefinitionArn ?? "?")}",
-            DeploymentOutcome.RollbackFailed => $"the rollback to {TaskDefinitions.ShortName(d.PreviousTaskDefinitionArn ?? "?")} failed too",
-            DeploymentOutcome.RollbackTimedOut => $"the rollback to {TaskDefinitions.ShortName(d.PreviousTaskDefinitionArn ?? "?")} had not completed when -RollbackTimeout passed; ECS carries on with it",
+            DeploymentOutcome.RolledBack => $"the service was rolled back to {AwsArn.TaskDefinitionName(d.PreviousTaskDefinitionArn ?? "?")}",
+            DeploymentOutcome.RollbackFailed => $"the rollback to {AwsArn.TaskDefinitionName(d.PreviousTaskDefinitionArn ?? "?")} failed too",
+            DeploymentOutcome.RollbackTimedOut => $"the rollback to {AwsArn.TaskDefinitionName(d.PreviousTaskDefinitionArn ?? "?")} had not completed when -RollbackTimeout passed; ECS carries on with it",
             _ => "nothing was rolled back",
         };
         var id = d.TimedOut ? "DeployTimedOut" : "DeployFailed";
         return new CruddurException(id, d.TimedOut ? ErrorKind.OperationTimeout : ErrorKind.InvalidOperation,
-            $"Deploying {TaskDefinitions.ShortName(d.TaskDefinitionArn)} to {d.Cluster}/{d.Service} failed ({what}): {string.Join("; ", d.FailureReasons)}. "
+            $"Deploying {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} to {d.Cluster}/{d.Service} failed ({what}): {string.Join("; ", d.FailureReasons)}. "
             + $"Look at the task's logs and events (Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}), fix the cause and deploy again.",
             target: d);
     }
@@ -213,7 +214,7 @@ public sealed class EcsDeployer
         else if (current is not null)
         {
             next = current;
-            source = $"task definition {TaskDefinitions.ShortName(currentArn!)}";
+            source = $"task definition {AwsArn.TaskDefinitionName(currentArn!)}";
         }
         else
         {
@@ -250,8 +251,7 @@ public sealed class EcsDeployer
     {
         try
         {
-            var response = await _ecs.InvokeAsync("DescribeTaskDefinition", new JsonObject { ["taskDefinition"] = reference }, cancellationToken).ConfigureAwait(false);
-            return response["taskDefinition"] as JsonObject;
+            return await _ecs.DescribeTaskDefinitionAsync(reference, cancellationToken).ConfigureAwait(false);
         }
         catch (AwsServiceException e) when (e.ErrorCode == "ClientException")
         {
@@ -261,22 +261,20 @@ public sealed class EcsDeployer
 
     private async Task<Deployment> StartAsync(Plan plan, CancellationToken cancellationToken)
     {
-        // No retry after a 5xx: it does not say whether the revision was registered, and a retry could register two.
-        var registered = await _ecs.InvokeAsync("RegisterTaskDefinition", plan.NewDefinition, cancellationToken, retryServerErrors: false).ConfigureAwait(false);
-        var arn = (string)registered["taskDefinition"]!["taskDefinitionArn"]!;
+        var arn = await _ecs.RegisterTaskDefinitionAsync(plan.NewDefinition, cancellationToken).ConfigureAwait(false);
         _host.WriteVerbose($"Registered {arn}");
         var target = plan.Target;
         if (plan.ServiceDefinition is { } definition)
         {
             definition["taskDefinition"] = arn;
-            var created = await _ecs.InvokeAsync("CreateService", definition, cancellationToken, retryServerErrors: false).ConfigureAwait(false);
+            var created = await _ecs.CreateServiceAsync(definition, cancellationToken).ConfigureAwait(false);
             _host.WriteVerbose($"Created {target.Cluster}/{target.Service}");
             return new Deployment
             {
                 Cluster = target.Cluster,
                 Service = target.Service,
                 TaskDefinitionArn = arn,
-                DeploymentId = PrimaryId(created["service"] as JsonObject, arn),
+                DeploymentId = PrimaryId(created, arn),
                 Image = target.Image,
                 Created = true,
             };
@@ -287,26 +285,25 @@ public sealed class EcsDeployer
 
     private async Task<Deployment> UpdateAsync(string cluster, string service, string arn, string? previous, string? image, CancellationToken cancellationToken)
     {
-        var request = new JsonObject { ["cluster"] = cluster, ["service"] = service, ["taskDefinition"] = arn, ["forceNewDeployment"] = true };
-        var updated = await _ecs.InvokeAsync("UpdateService", request, cancellationToken, retryServerErrors: false).ConfigureAwait(false);
-        _host.WriteVerbose($"Updated {cluster}/{service} to {TaskDefinitions.ShortName(arn)}");
+        var updated = await _ecs.UpdateServiceAsync(cluster, service, arn, cancellationToken).ConfigureAwait(false);
+        _host.WriteVerbose($"Updated {cluster}/{service} to {AwsArn.TaskDefinitionName(arn)}");
         return new Deployment
         {
             Cluster = cluster,
             Service = service,
             TaskDefinitionArn = arn,
             PreviousTaskDefinitionArn = previous,
-            DeploymentId = PrimaryId(updated["service"] as JsonObject, arn),
+            DeploymentId = PrimaryId(updated, arn),
             Image = image,
         };
     }
 
-    private static string PrimaryId(JsonObject? service, string arn) =>
-        (service?["deployments"] as JsonArray ?? []).OfType<JsonObject>()
+    private static string PrimaryId(JsonObject service, string arn) =>
+        (service["deployments"] as JsonArray ?? []).OfType<JsonObject>()
             .Where(d => (string?)d["status"] == "PRIMARY" && (string?)d["taskDefinition"] == arn)
             .Select(d => (string?)d["id"]).FirstOrDefault()
         ?? throw new CruddurException("DeployNoDeployment", ErrorKind.InvalidOperation,
-            $"ECS accepted the update but shows no PRIMARY deployment of {TaskDefinitions.ShortName(arn)}. Check the service with Get-CruddurService.", target: arn);
+            $"ECS accepted the update but shows no PRIMARY deployment of {AwsArn.TaskDefinitionName(arn)}. Check the service with Get-CruddurService.", target: arn);
 
     /// <summary>Watches; on Ctrl+C says that ECS carries on and how to follow it.</summary>
     private async Task WatchOrExplainAsync(IReadOnlyList<ServiceWatch> watches, TimeSpan timeout, CancellationToken cancellationToken)
@@ -322,7 +319,7 @@ public sealed class EcsDeployer
             {
                 w.Deployment.Outcome = DeploymentOutcome.Stopped;
                 var d = w.Deployment;
-                lines.Add($"Stopped watching {d.Cluster}/{d.Service}; the rollout of {TaskDefinitions.ShortName(d.TaskDefinitionArn)} (deployment {d.DeploymentId}) continues in ECS. Follow it with: Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}");
+                lines.Add($"Stopped watching {d.Cluster}/{d.Service}; the rollout of {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} (deployment {d.DeploymentId}) continues in ECS. Follow it with: Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}");
             }
 
             throw new OperationStoppedException(string.Join(Environment.NewLine, lines), e, cancellationToken);
@@ -339,7 +336,7 @@ public sealed class EcsDeployer
             var d = w.Deployment;
             if (d.Outcome == DeploymentOutcome.Failed && options.Rollback && d.PreviousTaskDefinitionArn is { } previous)
             {
-                _host.WriteWarning($"{d.Cluster}/{d.Service}: {TaskDefinitions.ShortName(d.TaskDefinitionArn)} failed; rolling back to {TaskDefinitions.ShortName(previous)}.");
+                _host.WriteWarning($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} failed; rolling back to {AwsArn.TaskDefinitionName(previous)}.");
                 var back = await UpdateAsync(d.Cluster, d.Service, previous, d.TaskDefinitionArn, null, cancellationToken).ConfigureAwait(false);
                 rollbacks.Add((w, new ServiceWatch(back, w.ProgressId, w.SeenEventIds)));
             }
@@ -389,22 +386,9 @@ public sealed class EcsDeployer
     /// <summary>Why our deployment's tasks stopped: stoppedReason, exit codes, failed health checks (counted, most frequent first).</summary>
     private async Task<IReadOnlyList<string>> StoppedTaskReasonsAsync(Deployment d, CancellationToken cancellationToken)
     {
-        var listed = await _ecs.InvokeAsync("ListTasks", new JsonObject
-        {
-            ["cluster"] = d.Cluster,
-            ["startedBy"] = d.DeploymentId,
-            ["desiredStatus"] = "STOPPED",
-            ["maxResults"] = 100,
-        }, cancellationToken).ConfigureAwait(false);
-        var arns = (listed["taskArns"] as JsonArray ?? []).Select(a => (JsonNode?)a?.GetValue<string>()).ToArray();
-        if (arns.Length == 0)
-        {
-            return [];
-        }
-
-        var described = await _ecs.InvokeAsync("DescribeTasks", new JsonObject { ["cluster"] = d.Cluster, ["tasks"] = new JsonArray(arns) }, cancellationToken).ConfigureAwait(false);
+        var arns = await _ecs.ListTaskArnsAsync(new EcsTaskQuery(d.Cluster, StartedBy: d.DeploymentId, DesiredStatus: "STOPPED", FirstPageOnly: true), cancellationToken).ConfigureAwait(false);
         var reasons = new List<string>();
-        foreach (var task in (described["tasks"] as JsonArray ?? []).OfType<JsonObject>())
+        foreach (var task in await _ecs.DescribeTasksAsync(d.Cluster, arns, cancellationToken).ConfigureAwait(false))
         {
             var parts = new List<string>();
             foreach (var c in (task["containers"] as JsonArray ?? []).OfType<JsonObject>())
@@ -441,7 +425,7 @@ public sealed class EcsDeployer
     }
 
     /// <summary>Release history is a help for later undos, not part of the deploy: failing to write it only warns.</summary>
-    private async Task RecordAsync(Func<IAwsJsonApi, string, DateTimeOffset, CancellationToken, Task> mark, string arn, CancellationToken cancellationToken)
+    private async Task RecordAsync(Func<IEcsClient, string, DateTimeOffset, CancellationToken, Task> mark, string arn, CancellationToken cancellationToken)
     {
         try
         {
@@ -449,7 +433,7 @@ public sealed class EcsDeployer
         }
         catch (AwsServiceException e)
         {
-            _host.WriteWarning($"Could not tag {TaskDefinitions.ShortName(arn)} with its deployment history ({e.Message}); Undo-CruddurDeployment will need -TaskDefinition to go back past it.");
+            _host.WriteWarning($"Could not tag {AwsArn.TaskDefinitionName(arn)} with its deployment history ({e.Message}); Undo-CruddurDeployment will need -TaskDefinition to go back past it.");
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 
 namespace Cruddur.Core.Deployments;
 
@@ -19,10 +20,10 @@ internal static class ReleaseHistory
     // Enough history for any real rollback, and a bound on the calls made to find it.
     private const int RevisionsLooked = 50;
 
-    public static Task MarkCompletedAsync(IAwsJsonApi ecs, string arn, DateTimeOffset at, CancellationToken cancellationToken) =>
+    public static Task MarkCompletedAsync(IEcsClient ecs, string arn, DateTimeOffset at, CancellationToken cancellationToken) =>
         TagAsync(ecs, arn, CompletedTag, at, cancellationToken);
 
-    public static Task MarkUndoneAsync(IAwsJsonApi ecs, string arn, DateTimeOffset at, CancellationToken cancellationToken) =>
+    public static Task MarkUndoneAsync(IEcsClient ecs, string arn, DateTimeOffset at, CancellationToken cancellationToken) =>
         TagAsync(ecs, arn, UndoneTag, at, cancellationToken);
 
     /// <summary>
@@ -30,7 +31,7 @@ internal static class ReleaseHistory
     /// ran until this deploy, straight from ECS), else the active revision of the family that completed most recently and was
     /// not undone since. Null when neither exists.
     /// </summary>
-    public static async Task<string?> LastCompletedAsync(IAwsJsonApi ecs, JsonObject service, CancellationToken cancellationToken)
+    public static async Task<string?> LastCompletedAsync(IEcsClient ecs, JsonObject service, CancellationToken cancellationToken)
     {
         var current = (string)service["taskDefinition"]!;
         var draining = (service["deployments"] as JsonArray ?? []).OfType<JsonObject>()
@@ -41,12 +42,12 @@ internal static class ReleaseHistory
             return draining;
         }
 
-        var family = TaskDefinitions.ShortName(current).Split(':')[0];
-        var revisions = await RevisionCleaner.ActiveRevisionsAsync(ecs, family, cancellationToken).ConfigureAwait(false);
+        var family = AwsArn.Family(current);
+        var revisions = await ecs.ListActiveRevisionsAsync(family, cancellationToken).ConfigureAwait(false);
         (string Arn, DateTimeOffset At)? best = null;
         foreach (var arn in revisions.Where(a => a != current).Take(RevisionsLooked))
         {
-            var tags = await TagsAsync(ecs, arn, cancellationToken).ConfigureAwait(false);
+            var tags = await ecs.ListTagsAsync(arn, cancellationToken).ConfigureAwait(false);
             if (Time(tags, CompletedTag) is not { } completed || Time(tags, UndoneTag) is { } undone && undone >= completed)
             {
                 continue;
@@ -61,21 +62,9 @@ internal static class ReleaseHistory
         return best?.Arn;
     }
 
-    private static async Task TagAsync(IAwsJsonApi ecs, string arn, string key, DateTimeOffset at, CancellationToken cancellationToken) =>
-        await ecs.InvokeAsync("TagResource", new JsonObject
-        {
-            ["resourceArn"] = arn,
-            ["tags"] = new JsonArray(new JsonObject { ["key"] = key, ["value"] = at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) }),
-        }, cancellationToken).ConfigureAwait(false);
+    private static Task TagAsync(IEcsClient ecs, string arn, string key, DateTimeOffset at, CancellationToken cancellationToken) =>
+        ecs.TagResourceAsync(arn, key, at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture), cancellationToken);
 
-    private static async Task<Dictionary<string, string>> TagsAsync(IAwsJsonApi ecs, string arn, CancellationToken cancellationToken)
-    {
-        var response = await ecs.InvokeAsync("ListTagsForResource", new JsonObject { ["resourceArn"] = arn }, cancellationToken).ConfigureAwait(false);
-        return (response["tags"] as JsonArray ?? []).OfType<JsonObject>()
-            .Where(t => (string?)t["key"] is not null)
-            .GroupBy(t => (string)t["key"]!).ToDictionary(g => g.Key, g => (string?)g.Last()["value"] ?? string.Empty);
-    }
-
-    private static DateTimeOffset? Time(Dictionary<string, string> tags, string key) =>
+    private static DateTimeOffset? Time(IReadOnlyDictionary<string, string> tags, string key) =>
         tags.TryGetValue(key, out var value) && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
 }

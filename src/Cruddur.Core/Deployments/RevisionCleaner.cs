@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Deployments;
@@ -7,42 +8,19 @@ namespace Cruddur.Core.Deployments;
 /// <summary>Deregisters old revisions of a task definition family, never one that a service of the cluster still uses.</summary>
 public sealed class RevisionCleaner
 {
-    private readonly IAwsJsonApi _ecs;
+    private readonly IEcsClient _ecs;
     private readonly IOperationHost _host;
 
-    public RevisionCleaner(IAwsJsonApi ecs, IOperationHost host)
+    public RevisionCleaner(IEcsClient ecs, IOperationHost host)
     {
         _ecs = ecs;
         _host = host;
     }
 
-    /// <summary>The family's ACTIVE revisions, newest first.</summary>
-    public static async Task<IReadOnlyList<string>> ActiveRevisionsAsync(IAwsJsonApi ecs, string family, CancellationToken cancellationToken)
-    {
-        var arns = new List<string>();
-        string? next = null;
-        do
-        {
-            var request = new JsonObject { ["familyPrefix"] = family, ["status"] = "ACTIVE", ["sort"] = "DESC" };
-            if (next is not null)
-            {
-                request["nextToken"] = next;
-            }
-
-            var page = await ecs.InvokeAsync("ListTaskDefinitions", request, cancellationToken).ConfigureAwait(false);
-            arns.AddRange((page["taskDefinitionArns"] as JsonArray ?? []).Select(a => a!.GetValue<string>())
-                .Where(a => TaskDefinitions.ShortName(a).Split(':')[0] == family));
-            next = (string?)page["nextToken"];
-        }
-        while (next is not null);
-        return arns.OrderByDescending(TaskDefinitions.RevisionOf).ToList();
-    }
-
     /// <summary>Keeps the newest <paramref name="keep"/> revisions of <paramref name="taskDefinitionArn"/>'s family; returns what was deregistered.</summary>
     public async Task<IReadOnlyList<string>> KeepNewestAsync(string cluster, string taskDefinitionArn, int keep, CancellationToken cancellationToken)
     {
-        var family = TaskDefinitions.ShortName(taskDefinitionArn).Split(':')[0];
-        var old = (await ActiveRevisionsAsync(_ecs, family, cancellationToken).ConfigureAwait(false)).Skip(keep).ToList();
+        var old = (await _ecs.ListActiveRevisionsAsync(AwsArn.Family(taskDefinitionArn), cancellationToken).ConfigureAwait(false)).Skip(keep).ToList();
         if (old.Count == 0)
         {
             return [];
@@ -54,14 +32,14 @@ public sealed class RevisionCleaner
         {
             if (inUse.Contains(arn))
             {
-                _host.WriteVerbose($"Keeping {TaskDefinitions.ShortName(arn)}: a service of {cluster} still uses it.");
+                _host.WriteVerbose($"Keeping {AwsArn.TaskDefinitionName(arn)}: a service of {cluster} still uses it.");
                 continue;
             }
 
             if (_host.ShouldProcess(arn, "Deregister task definition revision"))
             {
-                await _ecs.InvokeAsync("DeregisterTaskDefinition", new JsonObject { ["taskDefinition"] = arn }, cancellationToken).ConfigureAwait(false);
-                _host.WriteVerbose($"Deregistered {TaskDefinitions.ShortName(arn)}");
+                await _ecs.DeregisterTaskDefinitionAsync(arn, cancellationToken).ConfigureAwait(false);
+                _host.WriteVerbose($"Deregistered {AwsArn.TaskDefinitionName(arn)}");
                 removed.Add(arn);
             }
         }
@@ -72,7 +50,7 @@ public sealed class RevisionCleaner
     /// <summary>Every task definition a deployment of any service in the cluster runs.</summary>
     private async Task<HashSet<string>> InUseAsync(string cluster, CancellationToken cancellationToken)
     {
-        var names = await EcsServices.ListAsync(_ecs, cluster, cancellationToken).ConfigureAwait(false);
+        var names = await _ecs.ListServiceNamesAsync(cluster, cancellationToken).ConfigureAwait(false);
         var services = await EcsServices.DescribeAsync(_ecs, names.Select(n => (cluster, n)), cancellationToken).ConfigureAwait(false);
         return services.Values
             .SelectMany(s => (s["deployments"] as JsonArray ?? []).OfType<JsonObject>().Select(d => (string?)d["taskDefinition"]).Append((string?)s["taskDefinition"]))

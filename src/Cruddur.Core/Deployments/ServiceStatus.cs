@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Deployments;
@@ -15,7 +16,7 @@ public sealed class ServiceStatus
 
     public required string TaskDefinitionArn { get; init; }
 
-    public int Revision => TaskDefinitions.RevisionOf(TaskDefinitionArn);
+    public int Revision => AwsArn.Revision(TaskDefinitionArn);
 
     public int DesiredCount { get; init; }
 
@@ -38,7 +39,7 @@ public sealed record ServiceDeployment(string Id, string Status, string TaskDefi
     int DesiredCount, int RunningCount, int PendingCount, int FailedTasks, DateTimeOffset? CreatedAt)
 {
     // What Format-List shows for an item of ServiceStatus.Deployments.
-    public override string ToString() => $"{Status} {TaskDefinitions.ShortName(TaskDefinitionArn)} {RolloutState} {RunningCount}/{DesiredCount}";
+    public override string ToString() => $"{Status} {AwsArn.TaskDefinitionName(TaskDefinitionArn)} {RolloutState} {RunningCount}/{DesiredCount}";
 }
 
 public sealed record ServiceEvent(DateTimeOffset? CreatedAt, string Message)
@@ -50,9 +51,9 @@ public sealed record ServiceEvent(DateTimeOffset? CreatedAt, string Message)
 public sealed record ServiceTask(string Cluster, string Service, string TaskArn, string TaskDefinitionArn, string LastStatus,
     string? HealthStatus, DateTimeOffset? StartedAt, IReadOnlyList<TaskContainer> Containers)
 {
-    public string TaskId => TaskArn[(TaskArn.LastIndexOf('/') + 1)..];
+    public string TaskId => AwsArn.LastSegment(TaskArn);
 
-    public override string ToString() => $"{TaskId} {LastStatus} {TaskDefinitions.ShortName(TaskDefinitionArn)}";
+    public override string ToString() => $"{TaskId} {LastStatus} {AwsArn.TaskDefinitionName(TaskDefinitionArn)}";
 }
 
 public sealed record TaskContainer(string Name, string? Image, string? LastStatus, string? HealthStatus, int? ExitCode)
@@ -63,9 +64,9 @@ public sealed record TaskContainer(string Name, string? Image, string? LastStatu
 /// <summary>Reads <see cref="ServiceStatus"/> objects.</summary>
 public sealed class ServiceStatusReader
 {
-    private readonly IAwsJsonApi _ecs;
+    private readonly IEcsClient _ecs;
 
-    public ServiceStatusReader(IAwsJsonApi ecs) => _ecs = ecs;
+    public ServiceStatusReader(IEcsClient ecs) => _ecs = ecs;
 
     /// <summary>The region the ECS client talks to, for messages.</summary>
     public string? Region { get; init; }
@@ -78,7 +79,7 @@ public sealed class ServiceStatusReader
     {
         await EcsServices.RequireClustersAsync(_ecs, [cluster], Region, cancellationToken).ConfigureAwait(false);
         static bool IsPattern(string name) => name.AsSpan().IndexOfAny('*', '?') >= 0;
-        var all = services.Count == 0 || services.Any(IsPattern) ? await EcsServices.ListAsync(_ecs, cluster, cancellationToken).ConfigureAwait(false) : [];
+        var all = services.Count == 0 || services.Any(IsPattern) ? await _ecs.ListServiceNamesAsync(cluster, cancellationToken).ConfigureAwait(false) : [];
         var names = services.Count == 0 ? all : services.SelectMany(s => IsPattern(s)
             ? all.Where(n => System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(s, n, ignoreCase: true)).Order(StringComparer.Ordinal)
             : Enumerable.Repeat(s, 1)).Distinct(StringComparer.Ordinal).ToList();
@@ -105,9 +106,9 @@ public sealed class ServiceStatusReader
                 Deployments = (s["deployments"] as JsonArray ?? []).OfType<JsonObject>().Select(d => new ServiceDeployment(
                     (string?)d["id"] ?? string.Empty, (string?)d["status"] ?? string.Empty, (string?)d["taskDefinition"] ?? string.Empty,
                     (string?)d["rolloutState"], (string?)d["rolloutStateReason"], (int?)d["desiredCount"] ?? 0, (int?)d["runningCount"] ?? 0,
-                    (int?)d["pendingCount"] ?? 0, (int?)d["failedTasks"] ?? 0, Time(d["createdAt"]))).ToList(),
+                    (int?)d["pendingCount"] ?? 0, (int?)d["failedTasks"] ?? 0, AwsTime.Parse(d["createdAt"]))).ToList(),
                 Events = (s["events"] as JsonArray ?? []).OfType<JsonObject>().Take(eventCount)
-                    .Select(e => new ServiceEvent(Time(e["createdAt"]), (string?)e["message"] ?? string.Empty)).ToList(),
+                    .Select(e => new ServiceEvent(AwsTime.Parse(e["createdAt"]), (string?)e["message"] ?? string.Empty)).ToList(),
                 Tasks = await TasksAsync(cluster, name, cancellationToken).ConfigureAwait(false),
             });
         }
@@ -117,26 +118,12 @@ public sealed class ServiceStatusReader
 
     private async Task<IReadOnlyList<ServiceTask>> TasksAsync(string cluster, string service, CancellationToken cancellationToken)
     {
-        var arns = await EcsServices.ListAllAsync(_ecs, "ListTasks", new JsonObject { ["cluster"] = cluster, ["serviceName"] = service }, "taskArns", cancellationToken).ConfigureAwait(false);
-        var tasks = new List<ServiceTask>();
-        foreach (var batch in arns.Chunk(100))
-        {
-            var described = await _ecs.InvokeAsync("DescribeTasks", new JsonObject
-            {
-                ["cluster"] = cluster,
-                ["tasks"] = new JsonArray(batch.Select(a => (JsonNode)a).ToArray()),
-            }, cancellationToken).ConfigureAwait(false);
-            tasks.AddRange((described["tasks"] as JsonArray ?? []).OfType<JsonObject>().Select(t => new ServiceTask(
-                cluster, service, (string)t["taskArn"]!, (string?)t["taskDefinitionArn"] ?? string.Empty, (string?)t["lastStatus"] ?? "UNKNOWN",
-                (string?)t["healthStatus"], Time(t["startedAt"]),
-                (t["containers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => new TaskContainer(
-                    (string?)c["name"] ?? string.Empty, (string?)c["image"], (string?)c["lastStatus"], (string?)c["healthStatus"], (int?)c["exitCode"])).ToList())));
-        }
-
+        var arns = await _ecs.ListTaskArnsAsync(new EcsTaskQuery(cluster, ServiceName: service), cancellationToken).ConfigureAwait(false);
+        var tasks = (await _ecs.DescribeTasksAsync(cluster, arns, cancellationToken).ConfigureAwait(false)).Select(t => new ServiceTask(
+            cluster, service, (string)t["taskArn"]!, (string?)t["taskDefinitionArn"] ?? string.Empty, (string?)t["lastStatus"] ?? "UNKNOWN",
+            (string?)t["healthStatus"], AwsTime.Parse(t["startedAt"]),
+            (t["containers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => new TaskContainer(
+                (string?)c["name"] ?? string.Empty, (string?)c["image"], (string?)c["lastStatus"], (string?)c["healthStatus"], (int?)c["exitCode"])).ToList())).ToList();
         return tasks;
     }
-
-    /// <summary>ECS times are epoch seconds (with fractions).</summary>
-    private static DateTimeOffset? Time(JsonNode? node) =>
-        node is JsonValue v && v.TryGetValue(out double seconds) ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)) : null;
 }

@@ -149,13 +149,6 @@ public static partial class TaskDefinitions
         }
     }
 
-    /// <summary>The family:revision part of a task definition ARN.</summary>
-    public static string ShortName(string arnOrName) => arnOrName[(arnOrName.LastIndexOf('/') + 1)..];
-
-    /// <summary>The revision number of a task definition ARN, or 0.</summary>
-    public static int RevisionOf(string? arn) =>
-        arn is not null && int.TryParse(arn[(arn.LastIndexOf(':') + 1)..], out var revision) ? revision : 0;
-
     private static bool IsInteger(JsonNode value) => value is JsonValue v
         && ((v.TryGetValue(out double d) && d == Math.Floor(d)) || (v.TryGetValue(out string? s) && int.TryParse(s, out _)));
 

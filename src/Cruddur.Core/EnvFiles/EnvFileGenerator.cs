@@ -55,7 +55,7 @@ public sealed class EnvFileGenerator
         if (string.Equals(result, Path.GetFullPath(templatePath), StringComparison.Ordinal))
         {
             throw new CruddurException("EnvFileDestinationIsTemplate", ErrorKind.InvalidArgument,
-                $"Writing '{templatePath}' would overwrite the template itself. Name templates '*.erb' or pass -Destination.", target: templatePath);
+                $"Writing '{templatePath}' would overwrite the template itself.", target: templatePath);
         }
 
         return result;
@@ -109,7 +109,7 @@ public sealed class EnvFileGenerator
         if (!Directory.Exists(directory))
         {
             throw new CruddurException("EnvFileDestinationNotFound", ErrorKind.ObjectNotFound,
-                $"The folder '{directory}' does not exist. Create it first or pass another -Destination.", target: directory);
+                $"The folder '{directory}' does not exist.", target: directory);
         }
 
         var action = $"Write env file from {Path.GetFileName(request.TemplatePath)} ({keys.Count} entries: {string.Join(", ", keys)})";

@@ -211,7 +211,7 @@ public sealed class MissingVariablesException : CruddurException
 {
     public MissingVariablesException(string source, IReadOnlyList<string> names)
         : base("EnvFileVariableMissing", ErrorKind.ObjectNotFound,
-            $"{source} needs {names.Count} variable(s) that are not set: {string.Join(", ", names)}. Set them in the environment, pass -Variable @{{ NAME = 'value' }}, read them from Parameter Store with -ParameterPath, or pass -AllowMissing to render them empty. Nothing was written.",
+            $"{source} needs {names.Count} variable(s) that are not set: {string.Join(", ", names)}. Nothing was written.",
             target: source)
     {
         Names = names;

@@ -31,11 +31,11 @@ public sealed class EcsExec
     /// </summary>
     public const string DefaultShellCommand = "/bin/sh -c 'if [ -x /bin/bash ]; then exec /bin/bash; else exec /bin/sh; fi'";
 
-    private readonly IAwsJsonApi _ecs;
+    private readonly IEcsClient _ecs;
     private readonly IIamClient _iam;
     private readonly IOperationHost _host;
 
-    public EcsExec(IAwsJsonApi ecs, IIamClient iam, IOperationHost host)
+    public EcsExec(IEcsClient ecs, IIamClient iam, IOperationHost host)
     {
         _ecs = ecs;
         _iam = iam;
@@ -91,14 +91,13 @@ public sealed class EcsExec
     /// <summary>Everything the prerequisite checks look at: the task definition, the service setting and the task role's policies.</summary>
     public async Task<ExecFacts> GatherFactsAsync(ExecTarget target, SessionManagerPluginInfo plugin, CancellationToken cancellationToken)
     {
-        var definitionResponse = await CallAsync("DescribeTaskDefinition", new JsonObject { ["taskDefinition"] = (string?)target.Task["taskDefinitionArn"] }, cancellationToken).ConfigureAwait(false);
-        var definition = definitionResponse["taskDefinition"] as JsonObject;
+        var definition = await CallAsync(target.Cluster, () => _ecs.DescribeTaskDefinitionAsync((string?)target.Task["taskDefinitionArn"] ?? string.Empty, cancellationToken)).ConfigureAwait(false);
 
         bool? serviceExec = null;
         if (target.Service is not null && (bool?)target.Task["enableExecuteCommand"] != true)
         {
-            var services = await CallAsync("DescribeServices", new JsonObject { ["cluster"] = target.Cluster, ["services"] = new JsonArray(target.Service) }, cancellationToken).ConfigureAwait(false);
-            serviceExec = (services["services"] as JsonArray)?.OfType<JsonObject>().Select(s => (bool?)s["enableExecuteCommand"]).FirstOrDefault();
+            var services = await CallAsync(target.Cluster, () => _ecs.DescribeServicesAsync(target.Cluster, [target.Service], cancellationToken)).ConfigureAwait(false);
+            serviceExec = services.Select(s => (bool?)s["enableExecuteCommand"]).FirstOrDefault();
         }
 
         var roleArn = (string?)target.Task["overrides"]?["taskRoleArn"] ?? (string?)definition?["taskRoleArn"];
@@ -109,17 +108,10 @@ public sealed class EcsExec
     /// <summary>ECS ExecuteCommand (interactive is the only mode ECS accepts), then the container's runtimeId from DescribeTasks, as the AWS CLI does.</summary>
     public async Task<ExecSession> StartSessionAsync(ExecTarget target, string command, CancellationToken cancellationToken)
     {
-        JsonObject response;
+        EcsExecSession response;
         try
         {
-            response = await CallAsync("ExecuteCommand", new JsonObject
-            {
-                ["cluster"] = target.Cluster,
-                ["task"] = target.TaskArn,
-                ["container"] = target.Container,
-                ["command"] = command,
-                ["interactive"] = true,
-            }, cancellationToken, retryServerErrors: false).ConfigureAwait(false);
+            response = await CallAsync(target.Cluster, () => _ecs.ExecuteCommandAsync(target.Cluster, target.TaskArn, target.Container, command, cancellationToken)).ConfigureAwait(false);
         }
         catch (AwsServiceException e) when (e.ErrorCode is "InvalidParameterException" or "TargetNotConnectedException" && e.ServiceMessage.Contains("execute command", StringComparison.OrdinalIgnoreCase))
         {
@@ -127,52 +119,31 @@ public sealed class EcsExec
                 $"ECS refused the session: {e.ServiceMessage} Run Connect-CruddurTask -Check for what is missing.", e, target.TaskArn);
         }
 
-        var clusterName = LastSegment((string?)response["clusterArn"] ?? target.Cluster);
-        var taskId = LastSegment((string?)response["taskArn"] ?? target.TaskArn);
-        var containerName = (string?)response["containerName"] ?? target.Container;
+        var clusterName = AwsArn.LastSegment(response.ClusterArn ?? target.Cluster);
+        var taskId = AwsArn.LastSegment(response.TaskArn ?? target.TaskArn);
+        var containerName = response.ContainerName ?? target.Container;
         var task = (await DescribeTasksAsync(clusterName, [taskId], cancellationToken).ConfigureAwait(false)).FirstOrDefault()
             ?? throw new CruddurException("ExecTaskNotFound", ErrorKind.ObjectNotFound, $"Task {taskId} disappeared while the session was being opened. Connect again.", target: taskId);
         var runtimeId = ExecPreflight.Containers(task).Where(c => (string?)c["name"] == containerName).Select(c => (string?)c["runtimeId"]).FirstOrDefault()
             ?? throw new CruddurException("ExecContainerNotFound", ErrorKind.ObjectNotFound, $"Container {containerName} of task {taskId} has no runtimeId yet. Wait for it to start and connect again.", target: containerName);
-        var session = response["session"] as JsonObject ?? throw new CruddurException("ExecSessionMissing", ErrorKind.InvalidData, "ECS ExecuteCommand returned no session. Try again.");
-        return new ExecSession(session, clusterName, taskId, runtimeId);
+        return new ExecSession(response.Session, clusterName, taskId, runtimeId);
     }
 
     private async Task<JsonObject> NewestRunningTaskAsync(string cluster, string service, CancellationToken cancellationToken)
     {
-        var arns = new List<string>();
-        string? next = null;
-        do
+        IReadOnlyList<string> arns;
+        try
         {
-            var request = new JsonObject { ["cluster"] = cluster, ["serviceName"] = service, ["desiredStatus"] = "RUNNING" };
-            if (next is not null)
-            {
-                request["nextToken"] = next;
-            }
-
-            JsonObject page;
-            try
-            {
-                page = await CallAsync("ListTasks", request, cancellationToken).ConfigureAwait(false);
-            }
-            catch (AwsServiceException e) when (e.ErrorCode == "ServiceNotFoundException")
-            {
-                throw new CruddurException("ExecServiceNotFound", ErrorKind.ObjectNotFound,
-                    $"Service '{service}' was not found in cluster {cluster}. Check -Service and -Cluster (the seed's services are backend-flask and frontend-react-js in cluster cruddur).", e, service);
-            }
-
-            arns.AddRange((page["taskArns"] as JsonArray)?.Select(n => (string?)n).OfType<string>() ?? []);
-            next = (string?)page["nextToken"];
+            arns = await CallAsync(cluster, () => _ecs.ListTaskArnsAsync(new EcsTaskQuery(cluster, ServiceName: service, DesiredStatus: "RUNNING"), cancellationToken)).ConfigureAwait(false);
         }
-        while (next is not null);
-
-        var running = new List<JsonObject>();
-        foreach (var chunk in arns.Chunk(100))
+        catch (AwsServiceException e) when (e.ErrorCode == "ServiceNotFoundException")
         {
-            running.AddRange((await DescribeTasksAsync(cluster, chunk, cancellationToken).ConfigureAwait(false)).Where(t => (string?)t["lastStatus"] == "RUNNING"));
+            throw new CruddurException("ExecServiceNotFound", ErrorKind.ObjectNotFound,
+                $"Service '{service}' was not found in cluster {cluster}. Check -Service and -Cluster (the seed's services are backend-flask and frontend-react-js in cluster cruddur).", e, service);
         }
 
-        return running.OrderByDescending(t => Seconds(t["startedAt"] ?? t["createdAt"])).FirstOrDefault()
+        var running = (await DescribeTasksAsync(cluster, arns, cancellationToken).ConfigureAwait(false)).Where(t => (string?)t["lastStatus"] == "RUNNING");
+        return running.OrderByDescending(t => AwsTime.Parse(t["startedAt"] ?? t["createdAt"]) ?? DateTimeOffset.MinValue).FirstOrDefault()
             ?? throw new CruddurException("ExecNoRunningTask", ErrorKind.ObjectNotFound,
                 arns.Count == 0
                     ? $"Service {service} in cluster {cluster} has no running task. Start one with Deploy-CruddurService (desired count > 0), or look at its events for why tasks stop."
@@ -184,8 +155,7 @@ public sealed class EcsExec
     {
         try
         {
-            var response = await CallAsync("DescribeTasks", new JsonObject { ["cluster"] = cluster, ["tasks"] = new JsonArray(tasks.Select(t => (JsonNode?)t).ToArray()) }, cancellationToken).ConfigureAwait(false);
-            return (response["tasks"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+            return await CallAsync(cluster, () => _ecs.DescribeTasksAsync(cluster, tasks.ToList(), cancellationToken)).ConfigureAwait(false);
         }
         catch (AwsServiceException e) when (e.ErrorCode == "InvalidParameterException")
         {
@@ -196,15 +166,14 @@ public sealed class EcsExec
     }
 
     /// <summary>One ECS call; a missing cluster becomes ExecClusterNotFound whichever call finds out.</summary>
-    private async Task<JsonObject> CallAsync(string operation, JsonObject request, CancellationToken cancellationToken, bool retryServerErrors = true)
+    private static async Task<T> CallAsync<T>(string cluster, Func<Task<T>> call)
     {
         try
         {
-            return await _ecs.InvokeAsync(operation, request, cancellationToken, retryServerErrors).ConfigureAwait(false);
+            return await call().ConfigureAwait(false);
         }
         catch (AwsServiceException e) when (e.ErrorCode == "ClusterNotFoundException")
         {
-            var cluster = (string?)request["cluster"];
             throw new CruddurException("ExecClusterNotFound", ErrorKind.ObjectNotFound, $"Cluster '{cluster}' was not found. Pass the cluster with -Cluster (the seed's is cruddur).", e, cluster);
         }
     }
@@ -248,16 +217,6 @@ public sealed class EcsExec
         }
     }
 
-    /// <summary>An AWS JSON timestamp (epoch seconds, sometimes a string) as a number for ordering.</summary>
-    private static double Seconds(JsonNode? node) => node switch
-    {
-        JsonValue v when v.TryGetValue<double>(out var number) => number,
-        JsonValue v when v.TryGetValue<string>(out var text) && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time) => time.ToUnixTimeMilliseconds() / 1000.0,
-        _ => 0,
-    };
-
     private static string? ServiceOfGroup(string? group) =>
         group is not null && group.StartsWith("service:", StringComparison.Ordinal) ? group["service:".Length..] : null;
-
-    private static string LastSegment(string value) => value[(value.LastIndexOf('/') + 1)..];
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Cruddur.Core.Aws;
 
 namespace Cruddur.Core.Exec;
 
@@ -9,7 +10,7 @@ public sealed record RolePolicy(string Source, string Document);
 public sealed record TaskRoleFacts(string? RoleArn, bool Exists, IReadOnlyList<RolePolicy> Policies, string? Error = null)
 {
     /// <summary>The role name from its ARN (arn:aws:iam::123:role/path/Name → Name).</summary>
-    public static string NameFromArn(string roleArn) => roleArn[(roleArn.LastIndexOf('/') + 1)..];
+    public static string NameFromArn(string roleArn) => AwsArn.LastSegment(roleArn);
 }
 
 /// <summary>Everything the prerequisite checks look at, as ECS and IAM returned it.</summary>
@@ -246,11 +247,7 @@ public static class ExecPreflight
 
     internal static IEnumerable<JsonObject> Containers(JsonObject task) => (task["containers"] as JsonArray)?.OfType<JsonObject>() ?? [];
 
-    internal static string TaskId(JsonObject task)
-    {
-        var arn = (string?)task["taskArn"] ?? string.Empty;
-        return arn[(arn.LastIndexOf('/') + 1)..];
-    }
+    internal static string TaskId(JsonObject task) => AwsArn.LastSegment((string?)task["taskArn"] ?? string.Empty);
 
     private static string Reason(JsonObject agent) => (string?)agent["reason"] is { Length: > 0 } reason ? $" ({reason})" : string.Empty;
 }

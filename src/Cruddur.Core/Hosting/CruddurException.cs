@@ -34,6 +34,12 @@ public class CruddurException : Exception
 
     public string ErrorId { get; }
 
+    /// <summary>
+    /// The same error with <paramref name="hint"/> added to its message: the core says what is wrong, the shell adds the
+    /// parameters that fix it, in its own words.
+    /// </summary>
+    public CruddurException WithHint(string hint) => new(ErrorId, Kind, $"{Message} {hint}", this, Target);
+
     public ErrorKind Kind { get; }
 
     /// <summary>The object the error is about (a path, a service name); shown as the ErrorRecord's target.</summary>

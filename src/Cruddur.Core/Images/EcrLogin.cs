@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
-using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Images;
@@ -25,10 +23,10 @@ public sealed class EcrLogin
 
     private static readonly ConcurrentDictionary<string, Entry> Cache = new(StringComparer.Ordinal);
 
-    private readonly IAwsJsonApi _ecr;
+    private readonly IEcrClient _ecr;
     private readonly Func<DateTimeOffset> _now;
 
-    public EcrLogin(IAwsJsonApi ecr, Func<DateTimeOffset>? now = null)
+    public EcrLogin(IEcrClient ecr, Func<DateTimeOffset>? now = null)
     {
         _ecr = ecr;
         _now = now ?? (() => DateTimeOffset.UtcNow);
@@ -46,10 +44,7 @@ public sealed class EcrLogin
             return cached.Credential;
         }
 
-        var response = await _ecr.InvokeAsync("GetAuthorizationToken", new JsonObject(), cancellationToken).ConfigureAwait(false);
-        var data = response["authorizationData"] is JsonArray { Count: > 0 } list ? list[0] : null;
-        var token = (string?)data?["authorizationToken"];
-        var endpoint = (string?)data?["proxyEndpoint"];
+        var (token, endpoint, expiresAt) = await _ecr.GetAuthorizationTokenAsync(cancellationToken).ConfigureAwait(false);
         string decoded;
         try
         {
@@ -68,8 +63,7 @@ public sealed class EcrLogin
         }
 
         var host = registryHost ?? new Uri(endpoint).Authority;
-        var expires = ReadExpiry(data!["expiresAt"]);
-        var credential = new RegistryCredential(host, decoded[..colon], decoded[(colon + 1)..], expires);
+        var credential = new RegistryCredential(host, decoded[..colon], decoded[(colon + 1)..], expiresAt ?? DateTimeOffset.MinValue);
         Cache[key] = new Entry(credential, LoggedIn: false);
         return credential;
     }
@@ -95,15 +89,6 @@ public sealed class EcrLogin
 
     /// <summary>Forgets every cached token (tests; or after credentials change).</summary>
     public static void Clear() => Cache.Clear();
-
-    // The AWS JSON protocol sends timestamps as epoch seconds; accept ISO strings too.
-    private static DateTimeOffset ReadExpiry(JsonNode? value) => value switch
-    {
-        JsonValue v when v.TryGetValue<double>(out var seconds) => DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)),
-        JsonValue v when v.TryGetValue<long>(out var whole) => DateTimeOffset.FromUnixTimeSeconds(whole),
-        JsonValue v when v.TryGetValue<string>(out var text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) => parsed,
-        _ => DateTimeOffset.MinValue,
-    };
 
     private bool IsFresh(RegistryCredential credential) => credential.ExpiresAt > _now() + Margin;
 

@@ -1,4 +1,5 @@
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Git;
 using Cruddur.Core.Hosting;
 
@@ -36,12 +37,18 @@ public sealed record PublishRequest(string Repository)
 public sealed class ImagePublisher
 {
     private const int PushProgressId = 4;
-    private readonly IAwsJsonApi _ecr;
+    private readonly IEcrClient _ecr;
     private readonly ContainerEngine _engine;
     private readonly string _awsKey;
 
-    /// <param name="awsKey">Names the AWS account and endpoint in use (region, endpoint, profile), so cached logins are never crossed.</param>
-    public ImagePublisher(IAwsJsonApi ecr, ContainerEngine engine, string awsKey)
+    /// <summary>Publishes through the ECR of <paramref name="aws"/>, with <paramref name="engine"/>.</summary>
+    public ImagePublisher(AwsContext aws, ContainerEngine engine, IOperationHost host)
+        : this(new EcrClient(aws, host), engine, string.Join('|', aws.Region, aws.EndpointFor(AwsService.Ecr), aws.ProfileName))
+    {
+    }
+
+    // awsKey names the AWS account and endpoint in use (region, endpoint, profile), so cached logins are never crossed.
+    internal ImagePublisher(IEcrClient ecr, ContainerEngine engine, string awsKey)
     {
         _ecr = ecr;
         _engine = engine;
@@ -69,7 +76,7 @@ public sealed class ImagePublisher
         // Read-only calls first (in parallel): nothing changes before the user confirms and the build has succeeded.
         var loginKey = string.Join('|', _awsKey, request.RegistryHost, _engine.Command, _engine.Daemon, _engine.CredentialStore);
         var login = new EcrLogin(_ecr);
-        var findRepository = EcrRepositories.FindAsync(_ecr, request.Repository, cancellationToken);
+        var findRepository = _ecr.FindRepositoryAsync(request.Repository, cancellationToken);
         var credential = await login.GetCredentialAsync(loginKey, request.RegistryHost, cancellationToken).ConfigureAwait(false);
         var existing = await findRepository.ConfigureAwait(false);
 

@@ -62,9 +62,9 @@ public static class InfrastructurePlan
         var taskTrust = Load(PolicyDocuments.TaskTrustFile, PolicyDocuments.BuiltInTrust);
         var taskPolicy = Load(PolicyDocuments.TaskPolicyFile, PolicyDocuments.BuiltInTaskPolicy);
 
-        var logs = new AwsJsonClient(context, AwsService.Logs, host);
-        var ecs = new AwsJsonClient(context, AwsService.Ecs, host);
-        var ecr = new AwsJsonClient(context, AwsService.Ecr, host);
+        var logs = new LogsClient(context, host);
+        var ecs = new EcsClient(context, host);
+        var ecr = new EcrClient(context, host);
         var iam = new IamClient(context, host);
         var awsPolicies = $"arn:{PolicyDocuments.PartitionOf(region)}:iam::aws:policy/";
 

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using Cruddur.Core;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
 
@@ -28,7 +29,7 @@ public sealed class EcsServiceCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var cluster = fakeBoundParameters["Cluster"] as string ?? SeedDefaults.Cluster;
-        return EcsCompletion.Complete(fakeBoundParameters, wordToComplete, (ecs, token) => EcsServices.ListAsync(ecs, cluster, token));
+        return EcsCompletion.Complete(fakeBoundParameters, wordToComplete, (ecs, token) => ecs.ListServiceNamesAsync(cluster, token));
     }
 }
 
@@ -36,7 +37,7 @@ public sealed class EcsServiceCompleter : IArgumentCompleter
 public sealed class EcsClusterCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        EcsCompletion.Complete(fakeBoundParameters, wordToComplete, EcsServices.ListClustersAsync);
+        EcsCompletion.Complete(fakeBoundParameters, wordToComplete, (ecs, token) => ecs.ListClusterNamesAsync(token));
 }
 
 /// <summary>Completes -TaskDefinition with the active revisions (family:revision) of the service's family (the seed names them alike).</summary>
@@ -47,7 +48,7 @@ public sealed class EcsTaskDefinitionCompleter : IArgumentCompleter
         var typed = wordToComplete.Trim('\'', '"');
         var family = typed.Contains(':', StringComparison.Ordinal) ? typed[..typed.IndexOf(':', StringComparison.Ordinal)] : EcsCompletion.Service(fakeBoundParameters) ?? typed;
         return EcsCompletion.Complete(fakeBoundParameters, wordToComplete, async (ecs, token) =>
-            (await RevisionCleaner.ActiveRevisionsAsync(ecs, family, token).ConfigureAwait(false)).Select(TaskDefinitions.ShortName).ToList(), ordered: false);
+            (await ecs.ListActiveRevisionsAsync(family, token).ConfigureAwait(false)).Select(AwsArn.TaskDefinitionName).ToList(), ordered: false);
     }
 }
 
@@ -83,13 +84,13 @@ internal static class EcsCompletion
         _ => null,
     };
 
-    public static IEnumerable<CompletionResult> Complete(IDictionary bound, string word, Func<IAwsJsonApi, CancellationToken, Task<IReadOnlyList<string>>> list, bool ordered = true)
+    public static IEnumerable<CompletionResult> Complete(IDictionary bound, string word, Func<IEcsClient, CancellationToken, Task<IReadOnlyList<string>>> list, bool ordered = true)
     {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             var aws = new AwsContext(new AwsSettings(bound["Region"] as string, bound["ProfileName"] as string, bound["EndpointUrl"] as string));
-            var names = Task.Run(() => list(new AwsJsonClient(aws, AwsService.Ecs, SilentHost.Instance), timeout.Token)).GetAwaiter().GetResult();
+            var names = Task.Run(() => list(new EcsClient(aws, SilentHost.Instance), timeout.Token)).GetAwaiter().GetResult();
             return Completion.Matching(ordered ? names.Order(StringComparer.Ordinal) : names, word.Trim('\'', '"')).ToList();
         }
         catch (Exception)

@@ -106,7 +106,7 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
         }
     });
 
-    private EcsExec NewExec(IOperationHost host) => new(new AwsJsonClient(Aws, AwsService.Ecs, host), new IamClient(Aws, host), host);
+    private EcsExec NewExec(IOperationHost host) => new(new EcsClient(Aws, host), new IamClient(Aws, host), host);
 
     /// <summary>One error naming every failed prerequisite with its fix; the id is the first failure's.</summary>
     private static CruddurException PreflightError(IReadOnlyList<ExecCheck> checks, ExecTarget target)

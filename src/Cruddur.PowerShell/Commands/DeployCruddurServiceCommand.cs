@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Cruddur.Core;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
 using Cruddur.PowerShell.Arguments;
@@ -8,69 +9,56 @@ using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Deploys an image to ECS services: registers the task definition, rolls it out, watches it and rolls back on failure.</para>
-/// </summary>
+/// <summary>Deploys an image to ECS services: registers the task definition, rolls it out, watches it and rolls back on failure.</summary>
 [Cmdlet("Deploy", "CruddurService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = OnlineHelp.Docs + "Deploy-CruddurService.md")]
 [OutputType(typeof(Deployment))]
 public sealed class DeployCruddurServiceCommand : AwsCmdlet
 {
     private readonly List<DeployTarget> _targets = [];
 
-    /// <summary><para type="description">The service(s) to deploy. Publish-CruddurImage's Repository binds here (the seed names repository and service alike).</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Repository", "ServiceName")]
     [ArgumentCompleter(typeof(EcsServiceCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Service { get; set; } = [];
 
-    /// <summary><para type="description">The ECS cluster. Default: cruddur.</para></summary>
     [Parameter]
     [ArgumentCompleter(typeof(EcsClusterCompleter))]
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = SeedDefaults.Cluster;
 
-    /// <summary><para type="description">The image to deploy, best pinned by digest (registry/repository@sha256:...). Publish-CruddurImage's ImageUri binds here. Without it the definition's image is kept.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("ImageUri")]
     [ValidateNotNullOrEmpty]
     public string? Image { get; set; }
 
-    /// <summary><para type="description">The container whose image is replaced. Default: the service name.</para></summary>
     [Parameter]
     [ArgumentCompleter(typeof(EcsContainerCompleter))]
     [ValidateNotNullOrEmpty]
     public string? ContainerName { get; set; }
 
-    /// <summary><para type="description">A task definition file in the format of register-task-definition --cli-input-json, such as aws/task-definitions/backend-flask.json, or a folder holding &lt;service&gt;.json files. Default: the service's current task definition.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? TaskDefinitionFile { get; set; }
 
-    /// <summary><para type="description">A create-service --cli-input-json file, such as aws/ecs/service-backend-flask.json, or a folder holding service-&lt;service&gt;.json files. Used only to create a service that does not exist.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ServiceDefinitionFile { get; set; }
 
-    /// <summary><para type="description">Return once ECS accepted the deployment, without watching it.</para></summary>
     [Parameter]
     public SwitchParameter NoWait { get; set; }
 
-    /// <summary><para type="description">How long to watch before the deployment counts as failed: a TimeSpan or a number of seconds. Default: 15 minutes.</para></summary>
     [Parameter]
     [SecondsArgument]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary><para type="description">How long to watch the rollback after a failed deployment: a TimeSpan or a number of seconds. Default: 15 minutes.</para></summary>
     [Parameter]
     [SecondsArgument]
     public TimeSpan RollbackTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary><para type="description">When the deployment fails and ECS did not roll back itself, leave the service as it is instead of rolling back to the previous revision.</para></summary>
     [Parameter]
     public SwitchParameter NoRollback { get; set; }
 
-    /// <summary><para type="description">After a successful deployment, deregister the family's revisions older than the newest N, except ones a service still uses.</para></summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int KeepRevisions { get; set; }
@@ -107,7 +95,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
         try
         {
             deployments = Run((host, token) =>
-                new EcsDeployer(new AwsJsonClient(Aws, AwsService.Ecs, host), host, PlaceholderValues.For(Aws)) { Region = Aws.Region }.DeployAsync(_targets, options, token));
+                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws)) { Region = Aws.Region }.DeployAsync(_targets, options, token));
         }
         catch (CruddurException e)
         {

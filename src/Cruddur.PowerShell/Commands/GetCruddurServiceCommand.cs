@@ -1,32 +1,28 @@
 using System.Management.Automation;
 using Cruddur.Core;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Shows ECS services: deployments, task counts, the last events and the running tasks.</para>
-/// </summary>
+/// <summary>Shows ECS services: deployments, task counts, the last events and the running tasks.</summary>
 [Cmdlet(VerbsCommon.Get, "CruddurService", HelpUri = OnlineHelp.Docs + "Get-CruddurService.md")]
 [OutputType(typeof(ServiceStatus))]
 public sealed class GetCruddurServiceCommand : AwsCmdlet
 {
-    /// <summary><para type="description">The service(s) to show; * and ? match (-Service back*). Default: every service of the cluster. Deployment objects bind here.</para></summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsServiceCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Service { get; set; } = [];
 
-    /// <summary><para type="description">The ECS cluster. Default: cruddur.</para></summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsClusterCompleter))]
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = SeedDefaults.Cluster;
 
-    /// <summary><para type="description">How many of the newest service events to include. Default: 5.</para></summary>
     [Parameter]
     [ValidateRange(0, 100)]
     public int EventCount { get; set; } = 5;
@@ -37,7 +33,7 @@ public sealed class GetCruddurServiceCommand : AwsCmdlet
         {
             var missing = new List<Cruddur.Core.Hosting.CruddurException>();
             var services = Run((host, token) =>
-                new ServiceStatusReader(new AwsJsonClient(Aws, AwsService.Ecs, host)) { Region = Aws.Region }.GetAsync(Cluster, Service, EventCount, missing.Add, token));
+                new ServiceStatusReader(new EcsClient(Aws, host)) { Region = Aws.Region }.GetAsync(Cluster, Service, EventCount, missing.Add, token));
             foreach (var error in missing)
             {
                 WriteError(ToErrorRecord(error));

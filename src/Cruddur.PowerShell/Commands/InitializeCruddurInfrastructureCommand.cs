@@ -7,30 +7,24 @@ using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Creates the seed's one-time AWS set-up (log group, cluster, ECR repositories, IAM roles, security group), idempotently.</para>
-/// </summary>
+/// <summary>Creates the seed's one-time AWS set-up (log group, cluster, ECR repositories, IAM roles, security group), idempotently.</summary>
 [Cmdlet(VerbsData.Initialize, "CruddurInfrastructure", SupportsShouldProcess = true, HelpUri = OnlineHelp.Docs + "Initialize-CruddurInfrastructure.md")]
 [OutputType(typeof(InfrastructureResource))]
 public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
 {
-    /// <summary><para type="description">The ECS cluster to create (with a Service Connect namespace of the same name); the log group has this name too.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = SeedDefaults.Cluster;
 
-    /// <summary><para type="description">The services; each gets an ECR repository of its name, besides cruddur-python for the base image.</para></summary>
     [Parameter]
     [ArgumentCompleter(typeof(SeedServiceCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Service { get; set; } = [.. SeedDefaults.Services];
 
-    /// <summary><para type="description">How many days the log group keeps logs (a value CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, ...).</para></summary>
     [Parameter]
     [ArgumentCompleter(typeof(LogRetentionCompleter))]
     public int LogRetentionDays { get; set; } = 1;
 
-    /// <summary><para type="description">The folder with the seed's policy files: service/service-assume-execution-role.json, service/service-execution-policy.json, task/task-assume-execution-role.json, task/task-execution-policy.json. A file that is absent is replaced by its built-in equivalent.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string PolicyPath { get; set; } = SeedDefaults.PolicyFolder;

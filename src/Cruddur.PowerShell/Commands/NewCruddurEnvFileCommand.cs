@@ -9,9 +9,7 @@ using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Renders ERB env templates (erb/*.env.erb) into env files.</para>
-/// </summary>
+/// <summary>Renders ERB env templates (erb/*.env.erb) into env files.</summary>
 [Cmdlet(VerbsCommon.New, "CruddurEnvFile", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, HelpUri = OnlineHelp.Docs + "New-CruddurEnvFile.md")]
 [OutputType(typeof(EnvFile))]
 public sealed class NewCruddurEnvFileCommand : AwsCmdlet
@@ -22,35 +20,37 @@ public sealed class NewCruddurEnvFileCommand : AwsCmdlet
     private readonly HashSet<string> _written = new(StringComparer.Ordinal);
     private IReadOnlyList<StoredParameter>? _parameters;
 
-    /// <summary><para type="description">The template(s) to render. Wildcards are allowed.</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
 
-    /// <summary><para type="description">The template(s) to render, taken literally (no wildcards); Get-ChildItem output binds here.</para></summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = [];
 
-    /// <summary><para type="description">Where to write: a file, or a folder to write into. Default: the template's name without .erb, in the current folder.</para></summary>
     [Parameter(Position = 1)]
     [ValidateNotNullOrEmpty]
     public string? Destination { get; set; }
 
-    /// <summary><para type="description">Values for template variables; they win over Parameter Store and the environment.</para></summary>
     [Parameter]
     public Hashtable? Variable { get; set; }
 
-    /// <summary><para type="description">A Parameter Store path, such as /cruddur/backend-flask/. Every parameter under it (recursively, SecureStrings decrypted) supplies the variable named by its last path segment; these win over the environment.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? ParameterPath { get; set; }
 
-    /// <summary><para type="description">Render unset variables as empty text, as ERB does, instead of failing.</para></summary>
     [Parameter]
     public SwitchParameter AllowMissing { get; set; }
+
+    // The core says what is wrong; which of this cmdlet's parameters fix it is said here.
+    private static readonly Dictionary<string, string> Hints = new(StringComparer.Ordinal)
+    {
+        ["EnvFileVariableMissing"] = "Set them in the environment, pass -Variable @{ NAME = 'value' }, read them from Parameter Store with -ParameterPath, or pass -AllowMissing to render them empty.",
+        ["EnvFileDestinationIsTemplate"] = "Name templates '*.erb' or pass -Destination.",
+        ["EnvFileDestinationNotFound"] = "Create it first or pass another -Destination.",
+    };
 
     protected override void ProcessRecord()
     {
@@ -59,27 +59,39 @@ public sealed class NewCruddurEnvFileCommand : AwsCmdlet
         {
             TryRun(() =>
             {
-                var currentDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-                var destinationInput = Destination is null ? null : GetUnresolvedProviderPathFromPSPath(Destination);
-                var destination = EnvFileGenerator.ResolveDestination(template, destinationInput, currentDirectory);
-                if (!_written.Add(destination))
+                try
                 {
-                    throw new CruddurException("EnvFileDestinationConflict", ErrorKind.InvalidArgument,
-                        $"Two templates would both be written to '{destination}'. Pass a folder as -Destination, or render them one at a time.", target: destination);
+                    Render(template);
                 }
-
-                var request = new EnvFileRequest(template, destination)
+                catch (CruddurException e) when (Hints.TryGetValue(e.ErrorId, out var hint))
                 {
-                    Variables = ReadVariables(),
-                    Parameters = ParameterPath is null ? [] : _parameters ??= Run((host, token) => ParameterStore.GetByPathAsync(new SsmClient(Aws, host), ParameterPath, token)),
-                    AllowMissing = AllowMissing,
-                };
-                var envFile = Run((host, token) => new EnvFileGenerator().GenerateAsync(request, host, token));
-                if (envFile is not null)
-                {
-                    WriteObject(envFile);
+                    throw e.WithHint(hint);
                 }
             });
+        }
+    }
+
+    private void Render(string template)
+    {
+        var currentDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+        var destinationInput = Destination is null ? null : GetUnresolvedProviderPathFromPSPath(Destination);
+        var destination = EnvFileGenerator.ResolveDestination(template, destinationInput, currentDirectory);
+        if (!_written.Add(destination))
+        {
+            throw new CruddurException("EnvFileDestinationConflict", ErrorKind.InvalidArgument,
+                $"Two templates would both be written to '{destination}'. Pass a folder as -Destination, or render them one at a time.", target: destination);
+        }
+
+        var request = new EnvFileRequest(template, destination)
+        {
+            Variables = ReadVariables(),
+            Parameters = ParameterPath is null ? [] : _parameters ??= Run((host, token) => ParameterStore.GetByPathAsync(new SsmClient(Aws, host), ParameterPath, token)),
+            AllowMissing = AllowMissing,
+        };
+        var envFile = Run((host, token) => new EnvFileGenerator().GenerateAsync(request, host, token));
+        if (envFile is not null)
+        {
+            WriteObject(envFile);
         }
     }
 

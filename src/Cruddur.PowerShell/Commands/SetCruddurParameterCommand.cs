@@ -10,9 +10,7 @@ using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
 
-/// <summary>
-/// <para type="synopsis">Writes SecureString parameters to Parameter Store from an env file or a secure value, showing versions but never values.</para>
-/// </summary>
+/// <summary>Writes SecureString parameters to Parameter Store from an env file or a secure value, showing versions but never values.</summary>
 [Cmdlet(VerbsCommon.Set, "CruddurParameter", SupportsShouldProcess = true, DefaultParameterSetName = EnvFileSet, HelpUri = OnlineHelp.Docs + "Set-CruddurParameter.md")]
 [OutputType(typeof(ParameterWriteResult))]
 public sealed class SetCruddurParameterCommand : AwsCmdlet
@@ -20,25 +18,21 @@ public sealed class SetCruddurParameterCommand : AwsCmdlet
     private const string EnvFileSet = "EnvFile";
     private const string ValueSet = "Value";
 
-    /// <summary><para type="description">The env file to take values from: an EnvFile object (New-CruddurEnvFile's output) or the path of an env file.</para></summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = EnvFileSet)]
     [EnvFileTransformation]
     [ValidateNotNull]
     public EnvFile? EnvFile { get; set; }
 
-    /// <summary><para type="description">The variable(s) to write, as the env file names them; each becomes the parameter &lt;Path&gt;&lt;Name&gt;. With -Value, exactly one name.</para></summary>
     [Parameter(Mandatory = true, ParameterSetName = EnvFileSet)]
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ValueSet)]
     [ArgumentCompleter(typeof(EnvFileKeyCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = [];
 
-    /// <summary><para type="description">The value to write for the one -Name, as a SecureString (Read-Host -AsSecureString).</para></summary>
     [Parameter(Mandatory = true, ParameterSetName = ValueSet)]
     [ValidateNotNull]
     public SecureString? Value { get; set; }
 
-    /// <summary><para type="description">The Parameter Store path the names go under.</para></summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = SeedDefaults.BackendParameterPath;

@@ -99,6 +99,20 @@ public sealed class AwsErrorsTests
     }
 
     [Fact]
+    public async Task AnSdkClientsAnswerOverTheSizeCapIsRefusedToo()
+    {
+        var value = new string('v', 10000);
+        await using var endpoint = await ScriptedEndpoint.StartAsync(200, "{\"Parameters\":[{\"Name\":\"/cruddur/a\",\"Value\":\"" + value + "\"}]}");
+        var capped = AwsTestContext.FastRetries with { MaxResponseBytes = 4096 };
+
+        var error = await Assert.ThrowsAsync<CruddurException>(() => new SsmClient(AwsTestContext.For(endpoint.Url, capped), new RecordingHost()).GetParametersByPathAsync("/cruddur", CancellationToken.None));
+        var read = await new SsmClient(AwsTestContext.For(endpoint.Url), new RecordingHost()).GetParametersByPathAsync("/cruddur", CancellationToken.None);
+
+        Assert.Equal(("AwsResponseTooLarge", ErrorKind.InvalidData), (error.ErrorId, error.Kind));
+        Assert.Equal(value, Assert.Single(read).Value);
+    }
+
+    [Fact]
     public async Task AnEndpointThatDoesNotAnswerIsAConnectionErrorForOwnAndSdkClients()
     {
         var context = AwsTestContext.For("http://127.0.0.1:9");

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
+using Cruddur.Core.Tests.Aws;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
 
@@ -8,17 +9,16 @@ namespace Cruddur.Core.Tests.Deployments;
 /// <summary>The watch loop against scripted DescribeServices answers and a fake clock: no sleeping.</summary>
 public class DeploymentWatcherTests
 {
-    private sealed class ScriptedEcs(Func<JsonObject, int, JsonObject> describe) : IAwsJsonApi
+    /// <summary>Answers DescribeServices with scripted JSON, read the way the real client reads an answer.</summary>
+    private sealed class ScriptedEcs(Func<JsonObject, int, JsonObject> describe) : ScriptedEcsClient
     {
-        public AwsService Service => AwsService.Ecs;
-
         public List<JsonObject> Requests { get; } = [];
 
-        public Task<JsonObject> InvokeAsync(string operation, JsonObject request, CancellationToken cancellationToken, bool retryServerErrors = true)
+        public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
         {
-            Assert.Equal("DescribeServices", operation);
+            var request = new JsonObject { ["cluster"] = cluster, ["services"] = new JsonArray(names.Select(n => (JsonNode)n).ToArray()) };
             Requests.Add(request);
-            return Task.FromResult(describe(request, Requests.Count));
+            return Task.FromResult(EcsClient.ReadServices(describe(request, Requests.Count)));
         }
     }
 

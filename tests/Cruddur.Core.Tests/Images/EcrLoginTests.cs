@@ -1,6 +1,5 @@
 using System.Text;
-using System.Text.Json.Nodes;
-using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Images;
 
 namespace Cruddur.Core.Tests.Images;
@@ -74,25 +73,19 @@ public sealed class EcrLoginTests : IDisposable
         return new ContainerEngine(script);
     }
 
-    private sealed class FakeEcr(DateTimeOffset expiresAt) : IAwsJsonApi
+    private sealed class FakeEcr(DateTimeOffset expiresAt) : IEcrClient
     {
         public int Calls { get; private set; }
 
-        public AwsService Service => AwsService.Ecr;
-
-        public Task<JsonObject> InvokeAsync(string operation, JsonObject request, CancellationToken cancellationToken, bool retryServerErrors = true)
+        public Task<EcrAuthorization> GetAuthorizationTokenAsync(CancellationToken cancellationToken)
         {
-            Assert.Equal("GetAuthorizationToken", operation);
             Calls++;
-            return Task.FromResult(new JsonObject
-            {
-                ["authorizationData"] = new JsonArray(new JsonObject
-                {
-                    ["authorizationToken"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS:" + Password)),
-                    ["proxyEndpoint"] = "https://123456789012.dkr.ecr.us-east-1.amazonaws.com",
-                    ["expiresAt"] = expiresAt.ToUnixTimeSeconds(),
-                }),
-            });
+            return Task.FromResult(new EcrAuthorization(
+                Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS:" + Password)), "https://123456789012.dkr.ecr.us-east-1.amazonaws.com", expiresAt));
         }
+
+        public Task<EcrRepository?> FindRepositoryAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<EcrRepository?> CreateRepositoryAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using Cruddur.Core.Aws.Protocols;
+using Cruddur.Core.Hosting;
+using static Cruddur.Core.Aws.AwsJson;
+
+namespace Cruddur.Core.Aws.Clients;
+
+/// <summary>An ECR repository as the module needs it: name, ARN and URI (registry/name).</summary>
+public sealed record EcrRepository(string Name, string Arn, string Uri)
+{
+    public string Registry => Uri[..Uri.IndexOf('/', StringComparison.Ordinal)];
+}
+
+/// <summary>What GetAuthorizationToken gave: the base64 "user:password" token (a secret), the registry URL and the expiry.</summary>
+public sealed record EcrAuthorization(string? Token, string? ProxyEndpoint, DateTimeOffset? ExpiresAt)
+{
+    public override string ToString() => $"{ProxyEndpoint} (expires {ExpiresAt:u})";
+}
+
+/// <summary>Amazon ECR as the module uses it.</summary>
+public interface IEcrClient
+{
+    /// <summary>The repository, or null when it does not exist.</summary>
+    Task<EcrRepository?> FindRepositoryAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Creates the repository (MUTABLE tags, scan on push, as the seed does); null when it already exists.</summary>
+    Task<EcrRepository?> CreateRepositoryAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>A registry token for the caller's default registry.</summary>
+    Task<EcrAuthorization> GetAuthorizationTokenAsync(CancellationToken cancellationToken);
+}
+
+/// <summary><see cref="IEcrClient"/> over AWS JSON 1.1.</summary>
+public sealed class EcrClient : IEcrClient
+{
+    private readonly JsonProtocol _api;
+
+    public EcrClient(AwsContext context, IOperationHost host) => _api = new JsonProtocol(context, AwsService.Ecr, host);
+
+    public async Task<EcrRepository?> FindRepositoryAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _api.CallAsync("DescribeRepositories", new JsonObject { ["repositoryNames"] = new JsonArray(name) }, idempotent: true,
+                r => Objects(r, "repositories").Select(Read).FirstOrDefault(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e) when (e.ErrorCode == "RepositoryNotFoundException")
+        {
+            return null;
+        }
+    }
+
+    public async Task<EcrRepository?> CreateRepositoryAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _api.CallAsync("CreateRepository", new JsonObject
+            {
+                ["repositoryName"] = name,
+                ["imageTagMutability"] = "MUTABLE",
+                ["imageScanningConfiguration"] = new JsonObject { ["scanOnPush"] = true },
+            }, idempotent: false, r => Read(OptionalObject(r, "repository") ?? throw new FormatException("'repository' is missing")), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e) when (e.ErrorCode == "RepositoryAlreadyExistsException")
+        {
+            return null;
+        }
+    }
+
+    public Task<EcrAuthorization> GetAuthorizationTokenAsync(CancellationToken cancellationToken) =>
+        _api.CallAsync("GetAuthorizationToken", new JsonObject(), idempotent: true, r =>
+        {
+            var data = Objects(r, "authorizationData").FirstOrDefault();
+            return new EcrAuthorization(OptionalText(data, "authorizationToken"), OptionalText(data, "proxyEndpoint"), AwsTime.Parse(data?["expiresAt"]));
+        }, cancellationToken);
+
+    private static EcrRepository Read(JsonObject repository) =>
+        new(Text(repository, "repositoryName"), Text(repository, "repositoryArn"), Text(repository, "repositoryUri"));
+}

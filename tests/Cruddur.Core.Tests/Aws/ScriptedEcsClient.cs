@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+using Cruddur.Core.Aws.Clients;
+
+namespace Cruddur.Core.Tests.Aws;
+
+/// <summary>A base for scripted ECS clients: a test overrides the calls it expects; any other call fails the test.</summary>
+public abstract class ScriptedEcsClient : IEcsClient
+{
+    public virtual Task<IReadOnlyList<string>> ListClusterNamesAsync(CancellationToken cancellationToken) => Unexpected<IReadOnlyList<string>>();
+
+    public virtual Task<EcsCluster?> DescribeClusterAsync(string name, CancellationToken cancellationToken) => Unexpected<EcsCluster?>();
+
+    public virtual Task<EcsCluster> CreateClusterAsync(string name, string? serviceConnectNamespace, CancellationToken cancellationToken) => Unexpected<EcsCluster>();
+
+    public virtual Task<IReadOnlyList<string>> ListServiceNamesAsync(string cluster, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<string>>();
+
+    public virtual Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<JsonObject>>();
+
+    public virtual Task<JsonObject> CreateServiceAsync(JsonObject definition, CancellationToken cancellationToken) => Unexpected<JsonObject>();
+
+    public virtual Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, CancellationToken cancellationToken) => Unexpected<JsonObject>();
+
+    public virtual Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) => Unexpected<JsonObject>();
+
+    public virtual Task<string> RegisterTaskDefinitionAsync(JsonObject definition, CancellationToken cancellationToken) => Unexpected<string>();
+
+    public virtual Task<IReadOnlyList<string>> ListActiveRevisionsAsync(string family, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<string>>();
+
+    public virtual Task DeregisterTaskDefinitionAsync(string arn, CancellationToken cancellationToken) => Unexpected<bool>();
+
+    public virtual Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<string>>();
+
+    public virtual Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<JsonObject>>();
+
+    public virtual Task<EcsExecSession> ExecuteCommandAsync(string cluster, string task, string container, string command, CancellationToken cancellationToken) => Unexpected<EcsExecSession>();
+
+    private static Task<T> Unexpected<T>([System.Runtime.CompilerServices.CallerMemberName] string call = "") =>
+        throw new Xunit.Sdk.XunitException($"Unexpected ECS call {call}");
+}

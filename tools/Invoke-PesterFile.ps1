@@ -1,0 +1,23 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Runs one Pester file for build.ps1's Test task, in a process of its own, and writes its counts to a JSON file.
+.DESCRIPTION
+    Pester's 'Runtime' debug messages are switched on: they say which block or test is starting, so build.ps1 can
+    name the test that exceeds its time limit (Detailed output names a test only when it has finished).
+#>
+param(
+    [Parameter(Mandatory)] [string] $PesterModule,
+    [Parameter(Mandatory)] [string] $Path,
+    [Parameter(Mandatory)] [string] $SummaryPath
+)
+Import-Module $PesterModule
+$config = New-PesterConfiguration
+$config.Run.Path = $Path
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Detailed'
+$config.Debug.WriteDebugMessages = $true
+$config.Debug.WriteDebugMessagesFrom = 'Runtime'
+$r = Invoke-Pester -Configuration $config
+@{ Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount; Skipped = $r.SkippedCount + $r.NotRunCount } |
+    ConvertTo-Json | Set-Content $SummaryPath
