@@ -36,7 +36,6 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
     [SecondsArgument]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary><para type="description">Roll back without asking for confirmation, as AWS.Tools' -Force does; -WhatIf still only tells what would happen.</para></summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 

@@ -23,30 +23,25 @@ public abstract class AwsCmdlet : CruddurCmdlet
     [ValidateNotNullOrEmpty]
     public string? EndpointUrl { get; set; }
 
-    /// <summary><para type="description">The AWS access key id to call with; needs -SecretKey. Wins over every other source of credentials.</para></summary>
     [Parameter]
     [Alias("AK")]
     [ValidateNotNullOrEmpty]
     public string? AccessKey { get; set; }
 
-    /// <summary><para type="description">The secret access key that goes with -AccessKey. Never shown in any output.</para></summary>
     [Parameter]
     [Alias("SK", "SecretAccessKey")]
     [ValidateNotNullOrEmpty]
     public string? SecretKey { get; set; }
 
-    /// <summary><para type="description">The session token of temporary credentials given with -AccessKey and -SecretKey.</para></summary>
     [Parameter]
     [Alias("ST")]
     [ValidateNotNullOrEmpty]
     public string? SessionToken { get; set; }
 
-    /// <summary><para type="description">Credentials to call with: an AWS.Tools credentials object (New-AWSCredential, Get-AWSCredential) or a PSCredential whose user name is the access key id and whose password is the secret key.</para></summary>
     [Parameter]
     [ValidateNotNull]
     public object? Credential { get; set; }
 
-    /// <summary><para type="description">A shared credentials file to read -ProfileName (or its default profile) from, instead of ~/.aws/credentials and ~/.aws/config.</para></summary>
     [Parameter]
     [Alias("AWSProfilesLocation", "ProfilesLocation")]
     [ValidateNotNullOrEmpty]
