@@ -523,7 +523,7 @@ Describe 'Get-CruddurService' {
         Complete 'Undo-CruddurDeployment -TaskDefinition frontend-react-js:' | Should -Be @('frontend-react-js:1')
         Complete 'Deploy-CruddurService backend-flask -ContainerName ' | Should -Be @('backend-flask', 'xray')
         Complete 'Connect-CruddurTask -Service backend-flask -Container x' | Should -Be @('xray')
-        $tasks = Complete 'Connect-CruddurTask -Service backend-flask -TaskArn '
+        $tasks = @(Complete 'Connect-CruddurTask -Service backend-flask -TaskArn ')
         $tasks | Should -HaveCount 1
         $tasks[0] | Should -Match '^[0-9a-f]{32}$'
         Complete 'Connect-CruddurTask -Cluster cru' | Should -Be @('cruddur')
