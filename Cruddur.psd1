@@ -22,6 +22,9 @@
         'Deploy-CruddurService'
         'Undo-CruddurDeployment'
         'Get-CruddurService'
+        'Get-CruddurLog'
+        'Invoke-CruddurTask'
+        'Set-CruddurIngressRule'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -31,9 +31,11 @@ param(
     [string] $XunitFilter,
 
     # Test only: a test (or a Pester setup block) running longer than this is stopped and the run fails naming it.
-    # The slowest tests take about a minute on a loaded 2-core machine; a hang should not cost more than a few.
+    # The clock also covers a test host's start and discovery, which took over 2 minutes on a 2-core machine at load 100;
+    # most tests take a minute or two there, but the hostile leak scan runs every cmdlet in one test and took over 10 minutes
+    # at load 30. A hang costs at most this, instead of the CI job's own limit.
     [ValidateRange(10, 3600)]
-    [int] $TestTimeoutSeconds = 300
+    [int] $TestTimeoutSeconds = 900
 )
 
 $ErrorActionPreference = 'Stop'

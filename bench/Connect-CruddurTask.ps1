@@ -1,11 +1,16 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    Time to reach session-manager-plugin: Connect-CruddurTask (task lookup + every prerequisite check + ExecuteCommand) against
-    the seed's bin/backend/connect (aws ecs execute-command with a task id the user already copied), side by side.
+    Connect-CruddurTask: time to reach session-manager-plugin against the seed's bin/backend/connect, and the native session's
+    time to the first output byte and throughput.
 .DESCRIPTION
-    Both run against the ECS simulator and moto with a stand-in session-manager-plugin that exits at once, so what is timed is
-    everything before and around the session. Prints the median of each and the ratio (ours / baseline).
+    Everything runs against the ECS simulator (whose data channel runs each command for real in a pty) and moto.
+    1. -UsePlugin (task lookup + every prerequisite check + ExecuteCommand) against aws ecs execute-command with a task id the
+       user already copied, both with a stand-in session-manager-plugin that exits at once: the time around the session.
+       Median of each and the ratio (ours / baseline).
+    2. Native -Command 'echo ok': from the cmdlet's start to its first output line (median).
+    3. Native -Command writing 10 MiB: throughput in MiB/s (median).
+    The real plugin's first-byte and throughput need a plugin built from source on PATH; with the stand-in they are not measured.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -44,7 +49,7 @@ try {
     } until ($running)
     $taskId = ($arn -split '/')[-1]
 
-    $ours = { Connect-CruddurTask -Service backend-flask -Command 'true' }
+    $ours = { Connect-CruddurTask -Service backend-flask -Command 'true' -UsePlugin }
     $baseline = {
         aws ecs execute-command --endpoint-url $stack.EcsUrl --region us-east-1 --cluster cruddur --task $taskId --container backend-flask --command '/bin/bash' --interactive | Out-Null
         if ($LASTEXITCODE) { throw "aws ecs execute-command failed: $LASTEXITCODE" }
@@ -60,6 +65,26 @@ try {
     '{0,-46} {1,8:N0} ms' -f 'Connect-CruddurTask -Service (checks + exec)', $o
     '{0,-46} {1,8:N0} ms' -f 'aws ecs execute-command --task <id> (seed)', $b
     'ratio ours/baseline: {0:N2} ({1} iterations, medians)' -f ($o / $b), $Iterations
+
+    # Native: the first output line arrives as an information record while the session is still open.
+    $firstByte = {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $first = $null
+        Connect-CruddurTask -Service backend-flask -Command 'echo ok' 6>&1 | ForEach-Object { if ($null -eq $first -and $_ -is [Management.Automation.InformationRecord]) { $first = $watch.Elapsed.TotalMilliseconds } }
+        $first
+    }
+    $tenMiB = { Connect-CruddurTask -Service backend-flask -Command 'head -c 10485760 /dev/zero | tr "\000" a | fold -w 1023' -InformationAction Ignore }
+    & $firstByte | Out-Null
+    $first = @(for ($i = 0; $i -lt $Iterations; $i++) { & $firstByte })
+    $rates = @(for ($i = 0; $i -lt [math]::Max(1, [int]($Iterations / 2)); $i++) {
+        $result = $null
+        $seconds = (Measure-Command { $result = & $tenMiB }).TotalSeconds
+        $received = ($result.Output | Measure-Object -Property Length -Sum).Sum
+        if ($received -ne 10MB) { throw "10 MiB run returned $received characters" }
+        10 / $seconds
+    })
+    '{0,-46} {1,8:N0} ms' -f "native -Command 'echo ok': first output line", (& $median $first)
+    '{0,-46} {1,8:N1} MiB/s' -f 'native -Command, 10 MiB of output', (& $median $rates)
 } finally {
     $env:PATH = $originalPath
     Restore-CruddurStackEnvironment $previous

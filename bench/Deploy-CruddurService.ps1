@@ -23,6 +23,10 @@ Import-Module (Join-Path $repo 'tests/Stack/CruddurStack.psm1')
 
 $stack = Start-CruddurStack Ecs, Moto -EcsTimeScale $EcsTimeScale
 $previous = Set-CruddurStackEnvironment $stack
+# Deploy-CruddurService's default stability window (95 s of ECS time) on the simulator's clock, when the module has one.
+if ((Get-Command Deploy-CruddurService).Parameters.ContainsKey('StableFor')) {
+    $PSDefaultParameterValues['Deploy-CruddurService:StableFor'] = [timespan]::FromSeconds(95 * $EcsTimeScale)
+}
 $work = New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) ("cruddur-bench-" + [guid]::NewGuid().ToString('N').Substring(0, 8)))
 function Get-Calls { Invoke-RestMethod "$($stack.EcsUrl)/_sim/calls" }
 function Get-CallDelta($before, $after) {

@@ -24,7 +24,7 @@ Import-Module (Join-Path $repo 'tests/Stack/CruddurStack.psm1')
 function Step([string] $Title) { Write-Host "`n== $Title" -ForegroundColor Cyan }
 
 Step 'Starting the local stack (moto, ECS simulator, dockerd + registry, PostgreSQL)'
-$stack = Start-CruddurStack Moto, Ecs, Docker, Registry, Postgres -EcsTimeScale $EcsTimeScale
+$stack = Start-CruddurStack Moto, Ecs, Docker, Registry, Postgres -EcsTimeScale $EcsTimeScale -AcmValidationSeconds 2
 $previous = Set-CruddurStackEnvironment $stack
 $work = Join-Path ([IO.Path]::GetTempPath()) ("cruddur-demo-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
 Copy-Item (Join-Path $PSScriptRoot 'cruddur') $work -Recurse
@@ -42,10 +42,13 @@ try {
     $env:CONNECTION_URL = $stack.PostgresUrl -replace '/postgres$', '/cruddur'
 
     # --- initialize (Initialize-CruddurInfrastructure, Set-CruddurParameter) ---
-    Step 'One-time AWS set-up from an empty account (log group, cluster, ECR, IAM roles from aws/policies, security group)'
-    Initialize-CruddurInfrastructure -PolicyPath aws/policies | Format-Table Kind, Name, Status, Id -AutoSize | Out-String -Width 200 | Out-Host
+    Step 'One-time AWS set-up from an empty account, with the public edge for cruddur.example (load balancer, target groups, zone, certificate, HTTPS, DNS)'
+    $edge = Initialize-CruddurInfrastructure -PolicyPath aws/policies -Domain cruddur.example
+    $edge | Format-Table Kind, Name, Status, Id -AutoSize | Out-String -Width 250 | Out-Host
+    ($edge | Where-Object Kind -EQ HostedZone).Detail | Out-Host
+    Write-Host 'https://cruddur.example -> frontend-react-js, https://api.cruddur.example -> backend-flask (alias records on the load balancer)'
     Step 'Again: everything Exists, nothing changes'
-    Initialize-CruddurInfrastructure -PolicyPath aws/policies | Group-Object Status -NoElement | Format-Table | Out-Host
+    Initialize-CruddurInfrastructure -PolicyPath aws/policies -Domain cruddur.example | Group-Object Status -NoElement | Format-Table | Out-Host
 
     Step 'Env files from the ERB templates (bin/backend/generate-env, bin/frontend/generate-env)'
     $envFiles = Get-ChildItem erb/*.erb | New-CruddurEnvFile
@@ -87,7 +90,9 @@ try {
     # The images just published, pinned by digest, deploy together: task definitions from
     # aws/task-definitions/<service>.json (placeholders filled), services created from aws/ecs/service-<service>.json,
     # watched in one loop; the events show what ECS did.
-    $deployments = $images | Deploy-CruddurService -TaskDefinitionFile aws/task-definitions -ServiceDefinitionFile aws/ecs -KeepRevisions 5 -InformationAction Continue
+    # The stability window scaled like the simulator's clock (95 s of ECS time at -EcsTimeScale).
+    $stableFor = [timespan]::FromSeconds(95 * $EcsTimeScale)
+    $deployments = $images | Deploy-CruddurService -TaskDefinitionFile aws/task-definitions -ServiceDefinitionFile aws/ecs -KeepRevisions 5 -StableFor $stableFor -InformationAction Continue
     $deployments | Format-Table | Out-Host
 
     # --- database (Invoke-CruddurDbSetup, Test-CruddurDatabase) ---
@@ -117,6 +122,20 @@ try {
 
     Step 'ECS Exec prerequisites of the backend (what bin/backend/connect needs; no plugin here, so no session)'
     Connect-CruddurTask -Service backend-flask -Check | Format-Table -Wrap | Out-Host
+
+    Step 'ECS Exec without the plugin: one command in the backend task, and its exit code'
+    $exec = Connect-CruddurTask -Service backend-flask -Command 'echo "hello from $(pwd)"; exit 3' -ErrorAction SilentlyContinue -ErrorVariable execError
+    if ($exec) {
+        "exit code $($exec.ExitCode) (`$LASTEXITCODE $LASTEXITCODE, error $($execError[0].FullyQualifiedErrorId)), output: $($exec.Output -join ' | ')" | Out-Host
+    } else {
+        "no session: $execError" | Out-Host
+    }
+
+    Step 'A one-off task next to the frontend (aws ecs run-task + wait tasks-stopped + describe-tasks), with its output'
+    Invoke-CruddurTask frontend-react-js -Command "sh -c 'echo one-off check; echo all good'" -InformationAction Continue | Format-Table | Out-Host
+
+    Step 'The frontend''s last log lines (aws logs filter-log-events on the awslogs streams of its tasks)'
+    Get-CruddurLog frontend-react-js -Tail 5 | Format-Table | Out-Host
 
     Step 'Done'
 } finally {

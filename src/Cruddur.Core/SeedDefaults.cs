@@ -26,6 +26,17 @@ public static class SeedDefaults
     public const string TaskRole = "CruddurTaskRole";
     public const string TaskPolicy = "SSMAccessPolicy";
     public const string SecurityGroupName = "cruddur-ecs-security-group";
+    public const string SecurityGroupDescription = "Security group for Cruddur services on ECS";
+
+    // The public edge ("CREATE A LOADBALANCER", "SECURING THE DNS + DOMAIN CONFIGURATION").
+    public const string LoadBalancerName = "cruddur-application-loadbalancer";
+    public const string LoadBalancerSecurityGroupName = "cruddur-loadbalancer-security-group";
+    public const string BackendTargetGroup = "cruddur-backend-flask-tg";
+    public const string FrontendTargetGroup = "cruddur-frontend-react-js-tg";
+
+    /// <summary>Where the React frontend listens in its container; its target group checks "/".</summary>
+    public const int FrontendPort = 3000;
+    public const string FrontendHealthPath = "/";
 
     /// <summary>Where the Flask backend listens, in its container and on a developer's machine.</summary>
     public const int BackendPort = 4567;

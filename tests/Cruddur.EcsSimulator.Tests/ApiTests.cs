@@ -224,6 +224,54 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task Exit_after_without_health_check_completes_the_rollout_then_crash_loops_which_the_circuit_breaker_ignores()
+    {
+        await using var sim = await Sim.StartAsync();
+        await sim.CreateClusterAsync();
+        await sim.CreateServiceAsync("backend-flask", await sim.RegisterAsync("healthy"), circuitBreaker: true, rollback: true);
+        await sim.WaitServiceAsync("backend-flask", Sim.Completed, "rollout of revision 1");
+        var td = Sim.SeedTaskDefinition("exit-after:60");
+        foreach (var c in td["containerDefinitions"]!.AsArray())
+        {
+            c!.AsObject().Remove("healthCheck");
+        }
+        var bad = Str((await sim.OkAsync("RegisterTaskDefinition", td))["taskDefinition"]!["taskDefinitionArn"]);
+        await sim.OkAsync("UpdateService", new JsonObject { ["cluster"] = "cruddur", ["service"] = "backend-flask", ["taskDefinition"] = bad });
+
+        // 60 s at scale 0.02 is 1.2 s of running: the rollout completes first, then the tasks exit, past the threshold of 3.
+        await sim.WaitServiceAsync("backend-flask", Sim.Completed, "rollout of the exiting revision");
+        var svc = await sim.WaitServiceAsync("backend-flask", s => s["deployments"]![0]!["failedTasks"]!.GetValue<int>() >= 3, "3 failed tasks");
+        var dep = svc["deployments"]!.AsArray().Single()!;
+        Assert.Equal("COMPLETED", Str(dep["rolloutState"]));
+        Assert.Equal(bad, Str(dep["taskDefinition"]));
+        Assert.DoesNotContain(Sim.Events(svc), e => e.Contains("rolling back", StringComparison.Ordinal));
+
+        var stopped = await sim.ListTasksAsync(new JsonObject { ["cluster"] = "cruddur", ["startedBy"] = Str(dep["id"]), ["desiredStatus"] = "STOPPED" });
+        Assert.True(stopped.Count >= 3);
+        var t = await sim.DescribeTaskAsync(stopped[0]);
+        Assert.Equal("Essential container in task exited", Str(t["stoppedReason"]));
+        Assert.Equal("EssentialContainerExited", Str(t["stopCode"]));
+        var startedAt = t["startedAt"]!.GetValue<double>();
+        Assert.True(t["stoppingAt"]!.GetValue<double>() - startedAt >= 1.1, "the task ran for its 60 scaled seconds first");
+        Assert.Equal(1, t["containers"]!.AsArray().Single(c => Str(c!["name"]) == "backend-flask")!["exitCode"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Exit_after_with_a_health_check_turns_healthy_then_exits()
+    {
+        await using var sim = await Sim.StartAsync();
+        await sim.CreateClusterAsync();
+        await sim.CreateServiceAsync("backend-flask", await sim.RegisterAsync("exit-after:40"));
+
+        var svc = await sim.WaitServiceAsync("backend-flask", s => s["deployments"]![0]!["failedTasks"]!.GetValue<int>() >= 1, "1 failed task");
+        var stopped = await sim.ListTasksAsync(new JsonObject { ["cluster"] = "cruddur", ["serviceName"] = "backend-flask", ["desiredStatus"] = "STOPPED" });
+        var t = await sim.DescribeTaskAsync(stopped[0]);
+        Assert.Equal("HEALTHY", Str(t["healthStatus"]));
+        Assert.Equal("Essential container in task exited", Str(t["stoppedReason"]));
+        Assert.Contains(Sim.Events(svc), e => e.Contains("deployment completed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Unhealthy_tasks_reach_RUNNING_then_are_stopped_for_failed_health_checks_and_the_circuit_breaker_fails_the_deployment()
     {
         await using var sim = await Sim.StartAsync();
@@ -288,7 +336,7 @@ public sealed class ApiTests
         var session = res["session"]!;
         var sessionId = Str(session["sessionId"]);
         Assert.False(string.IsNullOrEmpty(sessionId));
-        Assert.Equal($"wss://127.0.0.1:{sim.Port}/session/{sessionId}", Str(session["streamUrl"]));
+        Assert.Equal($"ws://127.0.0.1:{sim.Port}/v1/data-channel/{sessionId}?role=publish_subscribe", Str(session["streamUrl"]));
         Assert.True(Str(session["tokenValue"]).Length >= 32);
         var again = await sim.OkAsync("ExecuteCommand", new JsonObject
         {

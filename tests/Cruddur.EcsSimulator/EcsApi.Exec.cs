@@ -44,6 +44,8 @@ public sealed partial class EcsApi
         }
         var sessionId = "ecs-execute-command-" + SimState.Hex(9)[..17];
         s.Sessions.Add(new ExecSession { SessionId = sessionId, TaskArn = t.Arn, Container = c.Name, Command = command, CreatedAt = SimState.Now });
+        var kmsKeyId = (string?)cluster.Configuration?["executeCommandConfiguration"]?["kmsKeyId"];
+        var token = channels.Issue(sessionId, $"ecs:{cluster.Name}_{id}_{c.RuntimeId}", id, command, kmsKeyId);
         return new JsonObject
         {
             ["clusterArn"] = cluster.Arn,
@@ -54,8 +56,8 @@ public sealed partial class EcsApi
             ["session"] = new JsonObject
             {
                 ["sessionId"] = sessionId,
-                ["streamUrl"] = $"wss://127.0.0.1:{port}/session/{sessionId}",
-                ["tokenValue"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(96)),
+                ["streamUrl"] = channels.StreamUrl(port, sessionId),
+                ["tokenValue"] = token,
             },
         };
     }

@@ -4,7 +4,7 @@ namespace Cruddur.EcsSimulator;
 
 /// <summary>The ECS operations. Each takes the request body and returns the response body; errors throw <see cref="EcsError"/>.
 /// This file dispatches and holds the shared look-ups; the operations live in one file per resource (EcsApi.Clusters.cs, …).</summary>
-public sealed partial class EcsApi(SimState s)
+public sealed partial class EcsApi(SimState s, DataChannelHub channels)
 {
     private const string Account = SimState.Account;
 

@@ -23,7 +23,16 @@ public static class Scenarios
     public const string Slow = "slow";
     public const string EnvName = "CRUDDUR_SIM_SCENARIO";
 
-    public static bool IsValid(string? s) => s is Healthy or Unhealthy or Crash or Slow;
+    public const string ExitAfterPrefix = "exit-after:";
+
+    public static bool IsValid(string? s) => s is Healthy or Unhealthy or Crash or Slow || ExitAfter(s) is not null;
+
+    /// <summary>N of "exit-after:N": the task runs (healthy, if it has a health check) for N seconds at scale 1.0, then its
+    /// essential container exits 1. Null for any other scenario.</summary>
+    public static double? ExitAfter(string? s) =>
+        s is not null && s.StartsWith(ExitAfterPrefix, StringComparison.Ordinal)
+        && double.TryParse(s[ExitAfterPrefix.Length..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n)
+        && n >= 0 && double.IsFinite(n) ? n : null;
 }
 
 public static class Status

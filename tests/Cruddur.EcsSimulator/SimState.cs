@@ -31,9 +31,13 @@ public sealed class SimState
     public Dictionary<string, TaskRec> Tasks { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, JsonArray> Tags { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, string> ScenarioByService { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, TargetHealthMode> TargetHealthByService { get; } = new(StringComparer.Ordinal);
     public Dictionary<string, Fault> Faults { get; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, int> Calls { get; } = new(StringComparer.Ordinal);
     public List<ExecSession> Sessions { get; } = [];
+
+    /// <summary>Container output and one-off commands (see <see cref="TaskRuntime"/>); null runs tasks without either.</summary>
+    public TaskRuntime? Runtime { get; set; }
 
     public SimState(double timeScale)
     {
@@ -50,9 +54,11 @@ public sealed class SimState
         Tasks.Clear();
         Tags.Clear();
         ScenarioByService.Clear();
+        TargetHealthByService.Clear();
         Faults.Clear();
         Calls.Clear();
         Sessions.Clear();
+        Runtime?.Reset();
     }
 
     public static string ClusterKey(string region, string name) => $"{region}/{name}";
@@ -129,6 +135,7 @@ public sealed class SimState
         }
         task.NextAt = now + Scaled(ProvisioningSeconds * SpeedFactor(task));
         Tasks[task.Arn] = task;
+        Runtime?.OnLaunched(task);
         PropagateTags(task);
         return task;
     }
@@ -191,6 +198,7 @@ public sealed class SimState
             t.LastStatus = Status.Stopping;
             t.Phase = TaskPhase.Stopping;
             t.NextAt = now + Scaled(DrainSeconds);
+            Runtime?.OnStopping(t);
         }
         t.Version++;
     }
@@ -207,6 +215,17 @@ public sealed class SimState
                 t.NextAt = now + Scaled(PendingSeconds * f);
                 break;
             case TaskPhase.Pending:
+                var start = Runtime?.Start(t) ?? StartResult.Go;
+                if (start.Wait)
+                {
+                    t.NextAt = now + 0.01;
+                    return;
+                }
+                if (start.FailureReason is { } failure)
+                {
+                    FailToStart(t, failure);
+                    break;
+                }
                 t.Phase = TaskPhase.Running;
                 t.LastStatus = Status.Running;
                 t.PullStoppedAt = now;
@@ -230,6 +249,7 @@ public sealed class SimState
                         }
                     }
                 }
+                Runtime?.OnRunning(t);
                 if (t.Scenario == Scenarios.Crash)
                 {
                     t.Phase = TaskPhase.Crash;
@@ -240,12 +260,18 @@ public sealed class SimState
                     t.Phase = TaskPhase.HealthCheck;
                     t.NextAt = now + Scaled(HealthCheckSeconds * f);
                 }
+                else if (Scenarios.ExitAfter(t.Scenario) is { } after)
+                {
+                    t.Phase = TaskPhase.Crash;
+                    t.NextAt = now + Scaled(after * f);
+                }
                 else
                 {
                     t.NextAt = double.MaxValue;
                 }
                 break;
             case TaskPhase.HealthCheck:
+                Runtime?.OnHealthChecked(t, t.Scenario != Scenarios.Unhealthy);
                 if (t.Scenario == Scenarios.Unhealthy)
                 {
                     t.HealthStatus = "UNHEALTHY";
@@ -269,8 +295,17 @@ public sealed class SimState
                     {
                         c.HealthStatus = "HEALTHY";
                     }
-                    t.Phase = TaskPhase.Running;
-                    t.NextAt = double.MaxValue;
+                    if (Scenarios.ExitAfter(t.Scenario) is { } after)
+                    {
+                        // Healthy first, then the exit N seconds after the start (at once if that time has passed).
+                        t.Phase = TaskPhase.Crash;
+                        t.NextAt = Math.Max(now, (t.StartedAt ?? now) + Scaled(after * f));
+                    }
+                    else
+                    {
+                        t.Phase = TaskPhase.Running;
+                        t.NextAt = double.MaxValue;
+                    }
                 }
                 break;
             case TaskPhase.Crash:
@@ -278,6 +313,7 @@ public sealed class SimState
                 var victim = t.Containers.FirstOrDefault(c => c.Essential && c.HasHealthCheck)
                     ?? t.Containers.LastOrDefault(c => c.Essential)
                     ?? t.Containers.First();
+                Runtime?.OnCrash(t, victim);
                 victim.LastStatus = Status.Stopped;
                 victim.ExitCode = 1;
                 t.ExecutionStoppedAt = now;
@@ -314,6 +350,17 @@ public sealed class SimState
                 break;
         }
         t.Version++;
+    }
+
+    /// <summary>A container could not start (log stream, command): the task stops without ever running (TaskFailedToStart).</summary>
+    private void FailToStart(TaskRec t, string reason)
+    {
+        foreach (var c in t.Containers)
+        {
+            c.Reason = reason;
+        }
+        StopTask(t, reason, "TaskFailedToStart");
+        OnTaskFailed(t);
     }
 
     /// <summary>A task of a service failed (crash or health check): failedTasks, back-off, circuit breaker.</summary>
@@ -531,6 +578,7 @@ public sealed class SimState
         {
             Tasks.Remove(t.Arn);
             Tags.Remove(t.Arn);
+            Runtime?.OnForgotten(t);
         }
     }
 }

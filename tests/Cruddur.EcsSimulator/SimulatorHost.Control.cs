@@ -18,7 +18,7 @@ public static partial class SimulatorHost
         }
     }
 
-    private static void MapControl(WebApplication app, SimState state)
+    private static void MapControl(WebApplication app, SimState state, DataChannelHub hub)
     {
         app.MapGet("/_sim/health", () => Results.Json(new { status = "ok" }));
 
@@ -28,6 +28,7 @@ public static partial class SimulatorHost
             {
                 state.Reset();
             }
+            hub.Reset();
             return Results.Json(new { reset = true });
         });
 
@@ -69,7 +70,7 @@ public static partial class SimulatorHost
             var scenario = Json.Str(o, "scenario")?.ToLowerInvariant();
             if (service is null || !Scenarios.IsValid(scenario))
             {
-                return Results.Json(new { message = "Body must be {\"cluster\",\"service\",\"scenario\": healthy|unhealthy|crash|slow}." }, statusCode: 400);
+                return Results.Json(new { message = "Body must be {\"cluster\",\"service\",\"scenario\": healthy|unhealthy|crash|slow|exit-after:<seconds>}." }, statusCode: 400);
             }
             lock (state.Gate)
             {

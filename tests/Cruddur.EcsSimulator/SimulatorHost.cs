@@ -36,15 +36,35 @@ public static partial class SimulatorHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         var state = new SimState(ResolveTimeScale(builder.Configuration));
+        var logsEndpoint = LogsWriter.ResolveEndpoint(builder.Configuration);
+        var logs = logsEndpoint is null ? null : new LogsWriter(logsEndpoint);
+        state.Runtime = new TaskRuntime(state, logs);
         builder.Services.AddSingleton(state);
         builder.Services.AddHostedService<Ticker>();
+        var hub = new DataChannelHub(Path.Combine(Path.GetTempPath(), $"cruddur-ecs-sim-{Environment.ProcessId}-{Guid.NewGuid():N}"));
+        builder.Services.AddSingleton(hub);
+        builder.Services.AddHostedService<TargetRegistrar>();
         var app = builder.Build();
-        var api = new EcsApi(state);
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            lock (state.Gate)
+            {
+                state.Runtime.Reset(); // no one-off command outlives the simulator
+            }
+            logs?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
+        });
+        var api = new EcsApi(state, hub);
+        app.Lifetime.ApplicationStopped.Register(hub.DeleteScratch);
+        var elbv2Upstream = builder.Configuration["elbv2-upstream"] is { Length: > 0 } u ? new Uri(u) : null;
 
-        app.MapPost("/", (HttpContext ctx) => HandleEcs(ctx, state, api));
-        MapControl(app, state);
-        app.MapGet("/session/{id}", (string id) => Results.Json(
-            new { message = $"Session {id}: the ECS simulator does not implement the Session Manager data channel." }, statusCode: 501));
+        app.UseWebSockets();
+        // One endpoint, routed like moto by the credential scope's service: ECS, or the small ELBv2 stand-in.
+        app.MapPost("/", (HttpContext ctx) => CredentialScope().Match(ctx.Request.Headers.Authorization.ToString()) is { Success: true } m && m.Groups[2].Value == Elbv2Front.SigningName
+            ? Elbv2Front.HandleAsync(ctx, state, m.Groups[1].Value, elbv2Upstream)
+            : HandleEcs(ctx, state, api));
+        MapControl(app, state, hub);
+        TargetHealthControl.Map(app, state);
+        hub.Map(app);
         return app;
     }
 

@@ -1,5 +1,6 @@
-# Connect-CruddurTask against the ECS simulator (tasks, ExecuteCommand, managed agents, runtime ids) and moto (IAM). The only
-# stand-in is session-manager-plugin: a script first on PATH that records its arguments, environment and standard streams.
+# Connect-CruddurTask against the ECS simulator (tasks, ExecuteCommand, managed agents, runtime ids, and the agent side of the
+# Session Manager data channel, which runs each command for real in a pty) and moto (IAM, KMS). The only stand-in is
+# session-manager-plugin for -UsePlugin: a script first on PATH that records its arguments, environment and standard streams.
 BeforeAll {
     . $PSScriptRoot/common.ps1
     $script:stack = Start-CruddurStack Ecs, Moto
@@ -18,6 +19,13 @@ exec python3 "$(dirname "$0")/record.py" "$@"
 '@
     Set-Content (Join-Path $pluginDir 'record.py') -Value @'
 import json, os, sys, time
+# How the real plugin reacts to the module's probe: it reads argument 1 as a variable name (or, when too old, as JSON).
+if os.environ.get("CRUDDUR_STANDIN_ENVFORM", "1") == "0":
+    print("Cannot perform start session: invalid character 'A' looking for beginning of value"); sys.exit(0)
+try:
+    json.loads(os.environ.get(sys.argv[1], ""))
+except ValueError:
+    print("Cannot perform start session: unexpected end of JSON input"); sys.exit(0)
 out = os.environ["CRUDDUR_STANDIN_RECORD"]
 streams = {str(fd): os.readlink(f"/proc/self/fd/{fd}") for fd in (0, 1, 2)}
 record = {"argv": sys.argv[1:], "env": dict(os.environ), "streams": streams, "cmdline": open("/proc/self/cmdline", "rb").read().decode()}
@@ -45,6 +53,11 @@ sys.exit(int(os.environ.get("CRUDDUR_STANDIN_EXIT", "0")))
         if ($LASTEXITCODE) { throw "aws iam $args failed" }
     }
     function Get-Sessions { @(Invoke-RestMethod "$($stack.EcsUrl)/_sim/sessions") }
+    # Invoke-RestMethod passes this endpoint's JSON array on as one object: enumerate it.
+    function Get-Channels { @(Invoke-RestMethod "$($stack.EcsUrl)/_sim/channels" | ForEach-Object { $_ }) }
+    function Set-ChannelFaults([hashtable] $Faults) {
+        Invoke-RestMethod -Method Post "$($stack.EcsUrl)/_sim/channel-faults" -ContentType 'application/json' -Body ($Faults | ConvertTo-Json) | Out-Null
+    }
 
     # Polls ECS until the service has $Count RUNNING tasks; returns them newest first.
     function Wait-RunningTask([string] $Service, [int] $Count = 1) {
@@ -99,7 +112,7 @@ Describe 'Connect-CruddurTask' {
     BeforeEach {
         Invoke-RestMethod -Method Post "$($stack.EcsUrl)/_sim/reset" | Out-Null
         Remove-Item $record, "$record.started" -ErrorAction Ignore
-        Remove-Item Env:CRUDDUR_STANDIN_EXIT, Env:CRUDDUR_STANDIN_VERSION, Env:CRUDDUR_STANDIN_WAIT -ErrorAction Ignore
+        Remove-Item Env:CRUDDUR_STANDIN_EXIT, Env:CRUDDUR_STANDIN_VERSION, Env:CRUDDUR_STANDIN_WAIT, Env:CRUDDUR_STANDIN_ENVFORM -ErrorAction Ignore
         $env:PATH = $pluginDir + [IO.Path]::PathSeparator + $originalPath
         $global:LASTEXITCODE = 0
     }
@@ -124,7 +137,7 @@ Describe 'Connect-CruddurTask' {
             $got.argv | Should -Be @('AWS_SSM_START_SESSION_RESPONSE', 'us-east-1', 'StartSession', '', "{`"Target`":`"ecs:cruddur_${taskId}_$runtimeId`"}", $stack.EcsUrl)
             $passed = $got.env.AWS_SSM_START_SESSION_RESPONSE | ConvertFrom-Json
             $passed.sessionId | Should -Be $session[0].SessionId
-            $passed.streamUrl | Should -BeLike 'wss://*'
+            $passed.streamUrl | Should -BeLike 'ws://127.0.0.1:*/v1/data-channel/*'
             $passed.tokenValue | Should -Not -BeNullOrEmpty
             $got.cmdline | Should -Not -Match ([regex]::Escape($passed.tokenValue))
             ($got.argv -join ' ') | Should -Not -Match ([regex]::Escape($passed.tokenValue))
@@ -141,12 +154,12 @@ Describe 'Connect-CruddurTask' {
             }
         }
 
-        It 'runs one -Command in the task named by a bare -TaskId and the -Container asked for' {
+        It 'runs one -Command -UsePlugin in the task named by a bare -TaskId and the -Container asked for' {
             $task = (New-TestService -Count 2)[1]
             $taskId = ($task.taskArn -split '/')[-1]
             $runtimeId = ($task.containers | Where-Object name -eq 'xray').runtimeId
 
-            Connect-CruddurTask -Service backend-flask -TaskId $taskId -Container xray -Command 'python -V'
+            Connect-CruddurTask -Service backend-flask -TaskId $taskId -Container xray -Command 'python -V' -UsePlugin
 
             $session = Get-Sessions
             $session[0].Command | Should -BeExactly 'python -V'
@@ -169,14 +182,18 @@ Describe 'Connect-CruddurTask' {
             $sessions[2].TaskArn, $sessions[2].Container | Should -Be $tasks[1].taskArn, 'backend-flask'
         }
 
-        It 'passes on the plugin''s non-zero exit code' {
+        It 'passes on the plugin''s non-zero exit code and says what it means' {
             New-TestService | Out-Null
             $env:CRUDDUR_STANDIN_EXIT = '3'
-            { Connect-CruddurTask -Service backend-flask -ErrorAction Stop } | Should -Throw -ErrorId "ExecPluginFailed$errorSuffix" -ExpectedMessage '*exited with code 3*'
+            { Connect-CruddurTask -Service backend-flask -ErrorAction Stop } | Should -Throw -ErrorId "ExecPluginFailed$errorSuffix" -ExpectedMessage '*failed with exit code 3*crash*'
             $LASTEXITCODE | Should -Be 3
             $err = $null
             Connect-CruddurTask -Service backend-flask -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].Exception.ExitCode | Should -Be 3
+            $env:CRUDDUR_STANDIN_EXIT = '130'
+            { Connect-CruddurTask -Service backend-flask -ErrorAction Stop } | Should -Throw -ErrorId "ExecPluginFailed$errorSuffix" -ExpectedMessage '*interrupted (SIGINT, Ctrl+C)*'
+            $env:CRUDDUR_STANDIN_EXIT = '143'
+            { Connect-CruddurTask -Service backend-flask -ErrorAction Stop } | Should -Throw -ExpectedMessage '*terminated (SIGTERM)*'
         }
 
         It 'opens no session under -WhatIf, after checking' {
@@ -221,6 +238,127 @@ Describe 'Connect-CruddurTask' {
         }
     }
 
+    Context 'native -Command' {
+        It 'returns the output and the exit code, shows the output live, and fails with ExecCommandFailed' {
+            New-TestService | Out-Null
+            $err = $null
+            $all = Connect-CruddurTask -Service backend-flask -Command 'echo hi; exit 3' -ErrorVariable err -ErrorAction SilentlyContinue 6>&1
+            $result = $all | Where-Object { $_.PSObject.TypeNames[0] -eq 'Cruddur.Core.Exec.ExecResult' }
+            $live = $all | Where-Object { $_ -is [System.Management.Automation.InformationRecord] }
+            $result.Output | Should -Be @('hi')
+            $result.ExitCode | Should -Be 3
+            $result.Command | Should -Be 'echo hi; exit 3'
+            $result.Container | Should -Be 'backend-flask'
+            $result.Duration | Should -BeOfType [timespan]
+            "$live" | Should -Be 'hi'
+            $LASTEXITCODE | Should -Be 3
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be "ExecCommandFailed$errorSuffix"
+            $err[0].Exception.ExitCode | Should -Be 3
+            $err[0].TargetObject.Output | Should -Be @('hi')
+            $record | Should -Not -Exist -Because 'the native path starts no plugin'
+        }
+
+        It 'needs no plugin: the plugin row only informs, and exit code 0 is no error' {
+            New-TestService | Out-Null
+            $env:PATH = $originalPath
+            $plugin = Get-Check SessionManagerPlugin (Connect-CruddurTask -Service backend-flask -Command 'true' -Check)
+            $plugin.Status | Should -Be 'Info'
+            $plugin.Detail | Should -Match 'not on PATH'
+            $result = Connect-CruddurTask -Service backend-flask -Command 'echo out; echo err >&2' -ErrorAction Stop
+            $result.Output | Should -Be @('out', 'err')
+            $result.ExitCode | Should -Be 0
+            $LASTEXITCODE | Should -Be 0
+            ($result | Out-String) | Should -Match 'ExitCode'
+        }
+
+        It 'keeps the session token out of every stream and starts no child process' {
+            New-TestService | Out-Null
+            $text = Get-AllStreamText { Connect-CruddurTask -Service backend-flask -Command 'env; echo done' -Verbose }
+            $text | Should -Match 'done'
+            # Tokens are 96 random bytes in base64: no run of 100 base64 characters may appear anywhere.
+            $text | Should -Not -Match '[A-Za-z0-9+/]{100,}'
+            (Get-Channels)[0].state | Should -Be 'closed'
+            $record | Should -Not -Exist
+        }
+
+        It 'gives exactly the output through lost, duplicated and reordered messages' {
+            New-TestService | Out-Null
+            Set-ChannelFaults @{ dropEvery = 5; duplicateEvery = 4; reorderEvery = 3 }
+            $result = Connect-CruddurTask -Service backend-flask -Command 'seq 1 3000' -InformationAction Ignore
+            $result.Output | Should -Be @(1..3000 | ForEach-Object { "$_" })
+            (Get-Channels)[0].resent | Should -BeGreaterThan 0
+        }
+
+        It 'runs a KMS-encrypted session when the cluster''s exec configuration names a key' {
+            $keyId = (aws kms create-key --output json | ConvertFrom-Json).KeyMetadata.KeyId
+            Invoke-RestMethod -Method Post "$($stack.EcsUrl)/_sim/kms" -ContentType 'application/json' -Body (@{ endpoint = $stack.MotoUrl } | ConvertTo-Json) | Out-Null
+            Invoke-Ecs CreateCluster @{ clusterName = 'cruddur'; configuration = @{ executeCommandConfiguration = @{ kmsKeyId = $keyId; logging = 'DEFAULT' } } } | Out-Null
+            New-TestService | Out-Null
+            $text = Get-AllStreamText { Connect-CruddurTask -Service backend-flask -Command 'echo encrypted-ok' -Verbose }
+            $text | Should -Match 'encrypted-ok'
+            $text | Should -Match 'encrypted using AWS KMS'
+            (Get-Channels)[0].kmsKeyId | Should -Be $keyId
+            (Get-Channels)[0].state | Should -Be 'closed'
+        }
+
+        It 'stops the remote command on Ctrl+C' {
+            New-TestService | Out-Null
+            $script = "Import-Module '$env:CRUDDUR_MODULE_PATH'; Connect-CruddurTask -Service backend-flask -Command 'echo started; sleep 300; echo never'; 'after'"
+            $pwsh = if (Test-Path "$PSHOME/pwsh.dll") { [Environment]::ProcessPath, "$PSHOME/pwsh.dll" } else { [Environment]::ProcessPath }
+            $argumentList = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script)
+            $out = Join-Path $TestDrive 'ctrlc.out'
+            $child = Start-Process -PassThru -FilePath $pwsh[0] -ArgumentList $argumentList -RedirectStandardOutput $out -RedirectStandardError (Join-Path $TestDrive 'ctrlc.err')
+            try {
+                Wait-Until {
+                    if ($child.HasExited) { throw "Connect-CruddurTask ended early: $(Get-Content (Join-Path $TestDrive 'ctrlc.err') -Raw)" }
+                    Get-Channels | Where-Object state -eq 'running'
+                } 'the remote command to start' 180 | Out-Null
+                kill -INT $child.Id
+                $child.WaitForExit(30000) | Should -BeTrue -Because 'Ctrl+C must end the cmdlet within seconds, not after the 300 s command'
+            } finally {
+                if (-not $child.HasExited) { $child.Kill($true) }
+            }
+            $channel = Wait-Until { Get-Channels | Where-Object { $null -ne $_.exitCode } } 'the remote command to end' 15
+            $channel.exitCode | Should -Be 130 -Because 'the pty delivered Ctrl+C (SIGINT) to the remote command'
+            Get-Content $out -Raw | Should -Not -Match 'never'
+        }
+
+        It 'reports <case> as <id>' -TestCases @(
+            @{ case = 'the server closing mid-session'; id = 'ExecChannelLost'; faults = @{ closeAfterBytes = 4096 }; command = 'seq 1 100000' }
+            @{ case = 'a refused token'; id = 'ExecChannelRefused'; faults = @{ refuseToken = $true }; command = 'echo hi' }
+            @{ case = 'an unsupported session type'; id = 'ExecSessionTypeUnsupported'; faults = @{ sessionType = 'Port' }; command = 'echo hi' }
+            @{ case = 'a payload digest mismatch'; id = 'ExecMessageCorrupt'; faults = @{ corruptAt = 1 }; command = 'echo hi' }
+        ) {
+            New-TestService | Out-Null
+            Set-ChannelFaults $faults
+            { Connect-CruddurTask -Service backend-flask -Command $command -ErrorAction Stop -InformationAction Ignore } | Should -Throw -ErrorId "$id$errorSuffix"
+        }
+
+        It 'reports an unreachable data channel within the connect timeout' {
+            New-TestService | Out-Null
+            $listener = [Net.Sockets.TcpListener]::new([Net.IPAddress]::Loopback, 0); $listener.Start()
+            $port = $listener.LocalEndpoint.Port; $listener.Stop()
+            Set-ChannelFaults @{ streamPort = $port }
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            { Connect-CruddurTask -Service backend-flask -Command 'echo hi' -ErrorAction Stop } | Should -Throw -ErrorId "ExecChannelUnreachable$errorSuffix" -ExpectedMessage '*could not be opened*'
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 20
+        }
+
+        It 'reports a KMS key that cannot be used' {
+            Invoke-RestMethod -Method Post "$($stack.EcsUrl)/_sim/kms" -ContentType 'application/json' -Body (@{ endpoint = $stack.MotoUrl } | ConvertTo-Json) | Out-Null
+            Invoke-Ecs CreateCluster @{ clusterName = 'cruddur'; configuration = @{ executeCommandConfiguration = @{ kmsKeyId = '11111111-2222-3333-4444-555555555555' } } } | Out-Null
+            New-TestService | Out-Null
+            { Connect-CruddurTask -Service backend-flask -Command 'echo hi' -ErrorAction Stop } | Should -Throw -ErrorId "ExecKmsKeyNotAccessible$errorSuffix" -ExpectedMessage '*kms:GenerateDataKey*'
+        }
+
+        It 'refuses a task without exec enabled before opening a session' {
+            New-TestService -Exec $false | Out-Null
+            { Connect-CruddurTask -Service backend-flask -Command 'echo hi' -ErrorAction Stop } | Should -Throw -ErrorId "ExecNotEnabled$errorSuffix"
+            Get-Sessions | Should -BeNullOrEmpty
+        }
+    }
+
     Context '-Check' {
         It 'passes every prerequisite of a seed-like task with the init process on' {
             New-TestService | Out-Null
@@ -246,9 +384,21 @@ Describe 'Connect-CruddurTask' {
             Get-Sessions | Should -BeNullOrEmpty
         }
 
+        It 'accepts a source build (1.2.0.0) whose probe shows it reads the session from the environment' {
+            New-TestService | Out-Null
+            $env:CRUDDUR_STANDIN_VERSION = '1.2.0.0'
+            $plugin = Get-Check SessionManagerPlugin (Connect-CruddurTask -Service backend-flask -Check)
+            $plugin.Status | Should -Be 'Pass'
+            $plugin.Detail | Should -Match 'probe'
+            $record | Should -Not -Exist
+            Connect-CruddurTask -Service backend-flask
+            (Get-Content $record -Raw | ConvertFrom-Json).argv[0] | Should -Be 'AWS_SSM_START_SESSION_RESPONSE'
+        }
+
         It 'fails the plugin check for a plugin too old to take the session from the environment' {
             New-TestService | Out-Null
             $env:CRUDDUR_STANDIN_VERSION = '1.2.463.0'
+            $env:CRUDDUR_STANDIN_ENVFORM = '0'
             (Get-Check SessionManagerPlugin (Connect-CruddurTask -Service backend-flask -Check)).Status | Should -Be 'Fail'
             { Connect-CruddurTask -Service backend-flask -ErrorAction Stop } | Should -Throw -ErrorId "ExecPluginNotFound$errorSuffix"
             $record | Should -Not -Exist
@@ -326,8 +476,8 @@ Describe 'Connect-CruddurTask' {
     Context 'bad input' {
         It 'reports <case>' -TestCases @(
             @{ case = 'a service with no running task'; id = 'ExecNoRunningTask'; count = 0; params = @{ Service = 'backend-flask' } }
-            @{ case = 'an unknown service'; id = 'ExecServiceNotFound'; count = 1; params = @{ Service = 'nope' } }
-            @{ case = 'an unknown cluster'; id = 'ExecClusterNotFound'; count = 1; params = @{ Service = 'backend-flask'; Cluster = 'nope' } }
+            @{ case = 'an unknown service'; id = 'ServiceNotFound'; count = 1; params = @{ Service = 'nope' } }
+            @{ case = 'an unknown cluster'; id = 'ServiceClusterNotFound'; count = 1; params = @{ Service = 'backend-flask'; Cluster = 'nope' } }
             @{ case = 'an unknown task'; id = 'ExecTaskNotFound'; count = 1; params = @{ TaskArn = '0123456789abcdef0123456789abcdef' } }
             @{ case = 'an unknown container'; id = 'ExecContainerNotFound'; count = 1; params = @{ Service = 'backend-flask'; Container = 'nginx' } }
             @{ case = 'neither a service nor a task'; id = 'ExecTargetMissing'; count = 1; params = @{} }

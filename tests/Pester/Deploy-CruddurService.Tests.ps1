@@ -11,20 +11,24 @@ BeforeAll {
     function Get-SimCalls([string] $Operation) { $c = Invoke-Sim calls; if ($c.$Operation) { $c.$Operation } else { 0 } }
     function Invoke-Ecs { $out = aws ecs @args --output json; if ($LASTEXITCODE) { throw "aws ecs $args failed" }; $out | ConvertFrom-Json }
 
-    # The seed's task definition format, with ERB placeholders for account and region; $Scenario drives the simulator.
-    function New-TaskDefinitionFile([string] $Family, [string] $Scenario = 'healthy', [string] $Folder = $work) {
+    # The seed's task definition format, with ERB placeholders for account and region; $Scenario drives the simulator (an
+    # empty one leaves it to the service's /_sim/scenario). -NoHealthCheck and -NoSidecar vary the shape the tests depend on.
+    function New-TaskDefinitionFile([string] $Family, [string] $Scenario = 'healthy', [string] $Folder = $work, [switch] $NoHealthCheck, [switch] $NoSidecar) {
         $path = Join-Path $Folder "$Family.json"
+        $xray = if ($NoSidecar) { '' } else { '{ "name": "xray", "image": "public.ecr.aws/xray/aws-xray-daemon", "essential": true, "user": "1337" },' }
+        $healthCheck = if ($NoHealthCheck) { '' } else { '"healthCheck": { "command": [ "CMD-SHELL", "true" ], "interval": 30, "timeout": 5, "retries": 3, },' }
+        $scenarioVariable = if ($Scenario) { "{ `"name`": `"CRUDDUR_SIM_SCENARIO`", `"value`": `"$Scenario`" }," } else { '' }
         Set-Content $path @"
 {
   "family": "$Family",
   "executionRoleArn": "arn:aws:iam::<%= ENV['AWS_ACCOUNT_ID'] %>:role/CruddurServiceExecutionRole",
   "networkMode": "awsvpc", "cpu": "256", "memory": "512", "requiresCompatibilities": [ "FARGATE" ],
   "containerDefinitions": [
-    { "name": "xray", "image": "public.ecr.aws/xray/aws-xray-daemon", "essential": true, "user": "1337" },
+    $xray
     {
       "name": "$Family", "image": "registry.local/${Family}:seed", "essential": true,
-      "healthCheck": { "command": [ "CMD-SHELL", "true" ], "interval": 30, "timeout": 5, "retries": 3, },
-      "environment": [ { "name": "CRUDDUR_SIM_SCENARIO", "value": "$Scenario" }, { "name": "AWS_DEFAULT_REGION", "value": "<%= ENV['AWS_DEFAULT_REGION'] %>" } ]
+      $healthCheck
+      "environment": [ $scenarioVariable { "name": "AWS_DEFAULT_REGION", "value": "<%= ENV['AWS_DEFAULT_REGION'] %>" } ]
     }
   ]
 }
@@ -42,8 +46,8 @@ BeforeAll {
         $path
     }
     # A running service on revision 1 of its family, created the way the seed does it (files), through the cmdlet.
-    function New-RunningService([string] $Service, [switch] $CircuitBreaker) {
-        Deploy-CruddurService $Service -TaskDefinitionFile (New-TaskDefinitionFile $Service) -ServiceDefinitionFile (New-ServiceDefinitionFile $Service -CircuitBreaker:$CircuitBreaker) -ErrorAction Stop
+    function New-RunningService([string] $Service, [switch] $CircuitBreaker, [string] $Scenario = 'healthy') {
+        Deploy-CruddurService $Service -TaskDefinitionFile (New-TaskDefinitionFile $Service -Scenario $Scenario) -ServiceDefinitionFile (New-ServiceDefinitionFile $Service -CircuitBreaker:$CircuitBreaker) -ErrorAction Stop
     }
     function Get-ServiceState([string] $Service) { (Invoke-Ecs describe-services --cluster cruddur --services $Service).services[0] }
     # A pipeline in its own runspace whose host records what reaches its UI (once the pipeline is stopped it may take no more
@@ -145,11 +149,11 @@ Describe 'Deploy-CruddurService' {
     }
 
     It 'gives its own rollback -RollbackTimeout and says the rollback is still running, not that nothing was rolled back' {
-        New-RunningService backend-flask | Out-Null
+        New-RunningService backend-flask -Scenario slow | Out-Null
         $file = New-TaskDefinitionFile backend-flask -Scenario crash
 
-        # No rollback can complete in 10 ms (a task alone needs 0.3 s to start), so this one is still running when its timeout passes.
-        { Deploy-CruddurService backend-flask -TaskDefinitionFile $file -Timeout 2 -RollbackTimeout 0.01 -ErrorAction Stop } |
+        # Revision 1's tasks are slow (1.5 s to start), so the rollback to it cannot complete within its 1 s timeout.
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile $file -Timeout 2 -RollbackTimeout 1 -ErrorAction Stop } |
             Should -Throw -ErrorId 'DeployTimedOut,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
 
         $err = $Error[0]
@@ -157,6 +161,68 @@ Describe 'Deploy-CruddurService' {
         $err.Exception.Message | Should -Match 'the rollback to backend-flask:1 had not completed when -RollbackTimeout passed; ECS carries on with it'
         $err.Exception.Message | Should -Not -Match 'nothing was rolled back|failed too'
         (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:1' -Because 'the rollback was started'
+    }
+
+    It 'reports a rollback that fails too as RollbackFailed, not RolledBack and not "nothing was rolled back"' {
+        New-RunningService backend-flask -Scenario '' | Out-Null   # revision 1 runs whatever the service's scenario says
+        # Every task of the service (old revision and new) runs 40 simulated seconds (0.8 s), then exits: each rollout
+        # completes, and its stability window sees the tasks stop.
+        Invoke-Sim scenario @{ cluster = 'cruddur'; service = 'backend-flask'; scenario = 'exit-after:40' } | Out-Null
+        $file = New-TaskDefinitionFile backend-flask -Scenario ''
+
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile $file -Image registry.local/backend-flask:v2 -StableFor 5 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployFailed,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+
+        $err = $Error[0]
+        $err.TargetObject.Outcome | Should -Be 'RollbackFailed'
+        $err.Exception.Message | Should -Match 'the rollback to backend-flask:1 failed too'
+        $err.Exception.Message | Should -Not -Match 'the service was rolled back|nothing was rolled back'
+        (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:1'
+    }
+
+    It 'fails and rolls back a deployment whose tasks exit after it completed, <Shape>, with their stoppedReason and exit code' -ForEach @(
+        @{ Shape = 'one container, no health check'; NoSidecar = $true }
+        @{ Shape = 'two containers, no health check'; NoSidecar = $false }
+    ) {
+        New-RunningService backend-flask -CircuitBreaker | Out-Null
+        # Each task runs 40 simulated seconds (0.8 s): ECS completes the rollout before that, and the circuit breaker never sees it.
+        $file = New-TaskDefinitionFile backend-flask -Scenario 'exit-after:40' -NoHealthCheck -NoSidecar:$NoSidecar
+
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile $file -StableFor 5 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployFailed,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+
+        $err = $Error[0]
+        $err.TargetObject.Outcome | Should -Be 'RolledBack'
+        $err.TargetObject.RolloutState | Should -Be 'COMPLETED' -Because 'ECS itself considered the rollout done'
+        $err.Exception.Message | Should -Match 'stopped within [\d.]+ s of its completion \(stability window 5 s\)'
+        $err.Exception.Message | Should -Match 'Essential container in task exited'
+        $err.Exception.Message | Should -Match 'container backend-flask exited with code 1'
+        $err.Exception.Message | Should -Match 'rolled back to backend-flask:1'
+        $service = Get-ServiceState backend-flask
+        $service.taskDefinition | Should -BeLike '*backend-flask:1'
+        $service.deployments.Count | Should -Be 1
+    }
+
+    It 'succeeds after a quiet stability window, showing the time left, and no sooner' {
+        New-RunningService backend-flask | Out-Null
+        $recorder, $runspace, $ps = New-RecordedPipeline 'Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 -StableFor 2'
+        try {
+            $listTasks = Get-SimCalls ListTasks
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $d = $ps.Invoke()
+            $clock.Elapsed.TotalSeconds | Should -BeGreaterOrEqual 2
+            $d.Outcome | Should -Be 'Succeeded'
+            @($ps.Streams.Progress | Where-Object StatusDescription -Match '^COMPLETED, stability window: 1/1 running, [\d.]+ s left$') |
+                Should -Not -BeNullOrEmpty
+            Get-SimCalls ListTasks | Should -BeGreaterThan $listTasks -Because 'the window looks for stopped tasks of the deployment'
+        } finally { $ps.Dispose(); $runspace.Dispose() }
+    }
+
+    It 'refuses a negative -StableFor before registering anything' {
+        New-RunningService backend-flask | Out-Null
+        { Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 -StableFor -1 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+        Get-ActiveRevisions backend-flask | Should -Be @(1)
     }
 
     It 'leaves a failed service alone with -NoRollback' {
@@ -183,7 +249,7 @@ Describe 'Deploy-CruddurService' {
 
     It 'refuses an unknown service without a service definition file, registering nothing' {
         { Deploy-CruddurService backend-flask -Image x -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) -ErrorAction Stop } |
-            Should -Throw -ErrorId 'DeployServiceNotFound,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+            Should -Throw -ErrorId 'ServiceNotFound,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
 
         $Error[0].Exception.Message | Should -Match '-ServiceDefinitionFile'
         Get-SimCalls RegisterTaskDefinition | Should -Be 0
@@ -243,7 +309,7 @@ Describe 'Deploy-CruddurService' {
         Invoke-Sim faults @{ operation = 'RegisterTaskDefinition'; kind = 'ServerError'; count = 1 } | Out-Null
 
         { Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 -ErrorAction Stop } |
-            Should -Throw -ErrorId 'AwsServerException,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+            Should -Throw -ErrorId 'AwsServiceError,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand' -ExpectedMessage '*ServerException*'
 
         Get-SimCalls RegisterTaskDefinition | Should -Be 2
         Get-SimCalls UpdateService | Should -Be 0
@@ -290,6 +356,21 @@ Describe 'Deploy-CruddurService' {
 
         $d.Revision | Should -Be 4
         Get-ActiveRevisions backend-flask | Should -Be @(1, 4)
+    }
+
+    It 'keeps with -KeepRevisions the revisions of a deployment still in flight (PRIMARY :2 rolling out over ACTIVE :1)' {
+        New-RunningService backend-flask | Out-Null
+        Invoke-Ecs create-service --cluster cruddur --service-name backend-flask-canary --task-definition backend-flask:1 --desired-count 1 | Out-Null
+        # Revision 2 never becomes healthy and there is no circuit breaker: the canary stays mid-rollout.
+        Deploy-CruddurService backend-flask-canary -TaskDefinitionFile (New-TaskDefinitionFile backend-flask -Scenario unhealthy) -NoWait | Out-Null
+        $canary = Get-ServiceState backend-flask-canary
+        $canary.taskDefinition | Should -BeLike '*backend-flask:2'
+        @($canary.deployments | ForEach-Object { ($_.taskDefinition -split ':')[-1] }) | Should -Be @('2', '1')
+
+        $d = Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v3 -KeepRevisions 1
+
+        $d.Revision | Should -Be 3
+        Get-ActiveRevisions backend-flask | Should -Be @(1, 2, 3)
     }
 
     It 'stops watching within a second on Ctrl+C and says the rollout continues in ECS' {
@@ -397,7 +478,7 @@ Describe 'Undo-CruddurDeployment' {
         New-RunningService backend-flask | Out-Null
 
         { Undo-CruddurDeployment backend-flask -TaskDefinition backend-flask:9 -Confirm:$false -ErrorAction Stop } |
-            Should -Throw -ErrorId 'UndoTaskDefinitionNotFound,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+            Should -Throw -ErrorId 'DeployTaskDefinitionNotFound,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
         Get-SimCalls UpdateService | Should -Be 0
     }
 
@@ -414,7 +495,7 @@ Describe 'Undo-CruddurDeployment' {
         $d.Outcome | Should -Be 'Succeeded'
         # :3 was just undone and :2 never completed: there is no good release left to go back to.
         { Undo-CruddurDeployment backend-flask -Confirm:$false -ErrorAction Stop } |
-            Should -Throw -ErrorId 'UndoNoPreviousRevision,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+            Should -Throw -ErrorId 'DeployNoPreviousRevision,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
     }
 
     It 'takes a piped deployment back to the revision that deployment replaced' {
@@ -434,7 +515,7 @@ Describe 'Undo-CruddurDeployment' {
         Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) -ErrorAction Stop | Out-Null
 
         { Undo-CruddurDeployment backend-flask -TaskDefinition backend-flask:2 -Timeout 2 -Confirm:$false -ErrorAction Stop } |
-            Should -Throw -ErrorId 'UndoTimedOut,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+            Should -Throw -ErrorId 'DeployTimedOut,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
 
         $message = $Error[0].Exception.Message
         $message | Should -Match 'Rolling cruddur/backend-flask back from backend-flask:3 to backend-flask:2 did not complete within 00:00:02'
@@ -446,7 +527,7 @@ Describe 'Undo-CruddurDeployment' {
         New-RunningService backend-flask | Out-Null
 
         { Undo-CruddurDeployment backend-flask -Confirm:$false -ErrorAction Stop } |
-            Should -Throw -ErrorId 'UndoNoPreviousRevision,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+            Should -Throw -ErrorId 'DeployNoPreviousRevision,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
         Get-SimCalls UpdateService | Should -Be 0
     }
 
@@ -471,7 +552,7 @@ Describe 'Undo-CruddurDeployment' {
 
     It 'refuses a service that does not exist' {
         { Undo-CruddurDeployment nope -Confirm:$false -ErrorAction Stop } |
-            Should -Throw -ErrorId 'DeployServiceNotFound,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+            Should -Throw -ErrorId 'ServiceNotFound,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
     }
 }
 
@@ -534,6 +615,6 @@ Describe 'Get-CruddurService' {
         $result = Get-CruddurService backend-flask, nope -ErrorVariable errors -ErrorAction SilentlyContinue
 
         $result.Service | Should -Be 'backend-flask'
-        $errors[0].FullyQualifiedErrorId | Should -Be 'GetServiceNotFound,Cruddur.PowerShell.Commands.GetCruddurServiceCommand'
+        $errors[0].FullyQualifiedErrorId | Should -Be 'ServiceNotFound,Cruddur.PowerShell.Commands.GetCruddurServiceCommand'
     }
 }

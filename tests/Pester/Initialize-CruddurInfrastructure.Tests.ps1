@@ -11,11 +11,6 @@ BeforeAll {
         'IamRolePolicy CruddurTaskRole/SSMAccessPolicy', 'IamPolicyAttachment CruddurTaskRole/CloudWatchFullAccess',
         'IamPolicyAttachment CruddurTaskRole/AWSXRayDaemonWriteAccess', 'SecurityGroup cruddur-ecs-security-group')
 
-    function Invoke-Aws {
-        $text = aws @args --output json
-        if ($LASTEXITCODE) { throw "aws $args failed" }
-        if ($text) { $text | ConvertFrom-Json }
-    }
     function Get-StatusLines($Results) { @($Results | ForEach-Object { "$($_.Kind) $($_.Name) $($_.Status)" }) }
     # What the account holds, read with boto3 in one process (the aws CLI would take a second per call): the state the
     # cmdlet must create and then leave alone.
@@ -38,12 +33,6 @@ print(json.dumps(state, sort_keys=True, indent=1))
         $text = $stateScript | python3 -
         if ($LASTEXITCODE) { throw 'reading the account state failed' }
         $text -join "`n"
-    }
-    function Get-WhatIfText([scriptblock] $Command) {
-        $file = Join-Path $TestDrive "whatif-$([guid]::NewGuid().ToString('N')).txt"
-        Start-Transcript -Path $file -UseMinimalHeader | Out-Null
-        try { & $Command | Out-Null } finally { Stop-Transcript | Out-Null }
-        Get-Content $file -Raw
     }
 }
 
@@ -151,7 +140,7 @@ Describe 'Initialize-CruddurInfrastructure' {
         $failure = $null
         try { $null = Initialize-CruddurInfrastructure -PolicyPath $policies -OutVariable done } catch { $failure = $_ }
 
-        $failure.FullyQualifiedErrorId | Should -Be 'InfrastructureResourceFailed,Cruddur.PowerShell.Commands.InitializeCruddurInfrastructureCommand'
+        $failure.FullyQualifiedErrorId | Should -Be 'InfraResourceFailed,Cruddur.PowerShell.Commands.InitializeCruddurInfrastructureCommand'
         "$failure" | Should -BeLike "IamRolePolicy 'CruddurTaskRole/SSMAccessPolicy' could not be set up: *MalformedPolicyDocument*run Initialize-CruddurInfrastructure again*"
         Get-StatusLines $done | Should -Be @(($allResources[0..7] | ForEach-Object { "$_ Created" }) + 'IamRolePolicy CruddurTaskRole/SSMAccessPolicy Failed')
         $done[-1].Detail | Should -Match 'PutRolePolicy: MalformedPolicyDocument'
@@ -178,16 +167,16 @@ Describe 'Initialize-CruddurInfrastructure' {
         }
 
         It '<Case>' -ForEach @(
-            @{ Case = 'policy file that is not JSON'; Id = 'PolicyFileInvalid'; Message = '*task-assume-execution-role.json is not a JSON policy document*'
+            @{ Case = 'policy file that is not JSON'; Id = 'InfraPolicyFileInvalid'; Message = '*task-assume-execution-role.json is not a JSON policy document*'
                Setup = { $p = New-TestFolder bad; Copy-Item "$demoPolicies/*" $p -Recurse; Set-Content "$p/task/task-assume-execution-role.json" '{ "Version": '; @{ PolicyPath = $p } } }
-            @{ Case = 'unknown placeholder'; Id = 'PolicyPlaceholderUnknown'; Message = '*<ACCOUNT>*'
+            @{ Case = 'unknown placeholder'; Id = 'InfraPolicyPlaceholderUnknown'; Message = '*<ACCOUNT>*'
                Setup = { $p = New-TestFolder ph; New-Item -ItemType Directory "$p/service" | Out-Null
                    Set-Content "$p/service/service-execution-policy.json" '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ssm:GetParameter","Resource":"arn:aws:ssm:us-east-1:<ACCOUNT>:parameter/x"}]}'
                    @{ PolicyPath = $p } } }
-            @{ Case = 'policy folder that does not exist'; Id = 'PolicyPathNotFound'; Message = "*policy folder 'nowhere/policies' does not exist*"; Setup = { @{ PolicyPath = 'nowhere/policies' } } }
-            @{ Case = 'retention CloudWatch does not offer'; Id = 'LogRetentionInvalid'; Message = '*cannot keep logs for 2 day(s)*'; Setup = { @{ LogRetentionDays = 2 } } }
-            @{ Case = 'service name ECR rejects'; Id = 'EcrRepositoryNameInvalid'; Message = "*'Backend_Flask!' is not a valid ECR repository name*"; Setup = { @{ Service = 'Backend_Flask!' } } }
-            @{ Case = 'cluster name ECS rejects'; Id = 'ClusterNameInvalid'; Message = "*'my cluster' is not an ECS cluster name*"; Setup = { @{ Cluster = 'my cluster' } } }
+            @{ Case = 'policy folder that does not exist'; Id = 'InfraPolicyPathNotFound'; Message = "*policy folder 'nowhere/policies' does not exist*"; Setup = { @{ PolicyPath = 'nowhere/policies' } } }
+            @{ Case = 'retention CloudWatch does not offer'; Id = 'InfraLogRetentionInvalid'; Message = '*cannot keep logs for 2 day(s)*'; Setup = { @{ LogRetentionDays = 2 } } }
+            @{ Case = 'service name ECR rejects'; Id = 'ImageRepositoryNameInvalid'; Message = "*'Backend_Flask!' is not a valid ECR repository name*"; Setup = { @{ Service = 'Backend_Flask!' } } }
+            @{ Case = 'cluster name ECS rejects'; Id = 'InfraClusterNameInvalid'; Message = "*'my cluster' is not an ECS cluster name*"; Setup = { @{ Cluster = 'my cluster' } } }
         ) {
             $arguments = & $Setup
             { Initialize-CruddurInfrastructure @arguments -ErrorAction Stop } |

@@ -122,7 +122,7 @@ Describe 'Publish-CruddurImage' {
         $text | Should -Not -Match ([regex]::Escape($token))
         $argv = Get-Content $engine.Log -Raw
         $argv | Should -Not -Match ([regex]::Escape($token))
-        $argv | Should -Match "(?m)^login --username AWS --password-stdin $([regex]::Escape($registry))$"
+        $argv | Should -Match "(?m)^login --username AWS --password-stdin -- $([regex]::Escape($registry))$"
         Get-Content (Join-Path $env:DOCKER_CONFIG config.json) -Raw | Should -Match ([regex]::Escape($registry))
     }
 
@@ -197,7 +197,7 @@ Describe 'Publish-CruddurImage' {
         It 'rejects a repository name ECR would reject, and a bad tag' {
             $ctx = New-BuildContext
             { Publish-CruddurImage Backend_Flask! -Path $ctx -RegistryHost $registry -ErrorAction Stop } |
-                Should -Throw -ErrorId 'EcrRepositoryNameInvalid,Cruddur.PowerShell.Commands.PublishCruddurImageCommand'
+                Should -Throw -ErrorId 'ImageRepositoryNameInvalid,Cruddur.PowerShell.Commands.PublishCruddurImageCommand'
             { Publish-CruddurImage backend-flask -Path $ctx -Tag '-bad' -RegistryHost $registry -ErrorAction Stop } |
                 Should -Throw -ErrorId 'ImageTagInvalid,Cruddur.PowerShell.Commands.PublishCruddurImageCommand'
             Get-EcrRepositoryNames | Should -BeNullOrEmpty
@@ -219,6 +219,28 @@ Describe 'Publish-CruddurImage' {
                 Should -Throw -ErrorId 'ImageRegistryLoginFailed,Cruddur.PowerShell.Commands.PublishCruddurImageCommand'
             Get-Content $engine.Log | Where-Object { $_ -like 'build *' } | Should -BeNullOrEmpty
             Get-EcrRepositoryNames | Should -BeNullOrEmpty
+        }
+
+        It 'refuses a push the registry does not confirm because the tag moved meanwhile, and outputs no Image' {
+            $ctx = New-BuildContext
+            $other = New-BuildContext
+            docker build -q -t cruddur-test-other:1 --build-arg REACT_APP_BACKEND_URL=someone-else -f (Join-Path $other Dockerfile.prod) $other | Out-Null
+            $LASTEXITCODE | Should -Be 0
+            # The real docker, and right after each push of ours a colleague's push of another image to the same tag.
+            $racer = Join-Path (New-TestFolder) 'docker-racer'
+            # The image reference is the last argument (after '--').
+            Set-Content $racer ("#!/bin/sh`ndocker `"`$@`" || exit `$?`nfor ref; do :; done`n" +
+                "if [ `"`$1`" = push ]; then docker tag cruddur-test-other:1 `"`$ref`" && docker push `"`$ref`" >/dev/null 2>&1 || exit 99; fi`n")
+            chmod +x $racer
+
+            $result = $null
+            { $script:result = Publish-CruddurImage backend-flask -Path $ctx -RegistryHost $registry -Engine $racer -Tag r1 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ImagePushNotConfirmed,Cruddur.PowerShell.Commands.PublishCruddurImageCommand'
+
+            $script:result | Should -BeNullOrEmpty
+            $moved = Get-RegistryDigest backend-flask r1
+            $Error[0].Exception.Message | Should -Match "^The registry holds $moved for .*/backend-flask:r1, not the pushed sha256:[0-9a-f]{64}\."
+            $Error[0].Exception.Message | Should -Not -Match "not the pushed $moved"
         }
 
         It 'reports a push the registry refuses and outputs no Image' {
@@ -301,7 +323,7 @@ Describe 'Publish-CruddurImage' {
             $argv = Get-Content $engine.Log -Raw
             $argv | Should -Not -Match ([regex]::Escape($token))
             $argv | Should -Match '(?m)^push --digestfile '
-            $argv | Should -Match "(?m)^login --username AWS --password-stdin $([regex]::Escape($registry))$"
+            $argv | Should -Match "(?m)^login --username AWS --password-stdin -- $([regex]::Escape($registry))$"
         }
     }
 }

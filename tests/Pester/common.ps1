@@ -4,6 +4,10 @@ $modulePath = if ($env:CRUDDUR_MODULE_PATH) { $env:CRUDDUR_MODULE_PATH } else { 
 Import-Module $modulePath
 Import-Module (Join-Path $script:RepoRoot 'tests/Stack/CruddurStack.psm1') -Force
 
+# Deploy's default stability window at the stack's ECS time scale (Start-CruddurStack -EcsTimeScale, 0.02): 95 s becomes
+# 1.9 s, as every other simulated wait is scaled. Tests of the window pass their own -StableFor.
+$PSDefaultParameterValues['Deploy-CruddurService:StableFor'] = [timespan]::FromSeconds(95 * 0.02)
+
 # Everything a command wrote to any stream (output formatted as a user sees it, errors, warnings, verbose, debug,
 # information), as one string: for asserting that a secret appears nowhere.
 function Get-AllStreamText([scriptblock] $Command) {
@@ -37,4 +41,19 @@ function Invoke-FreshPwsh([string] $Script) {
     $output = & ([Environment]::ProcessPath) (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $Script 2>&1
     if ($LASTEXITCODE) { throw "fresh pwsh failed ($LASTEXITCODE): $($output -join "`n")" }
     $output
+}
+
+# Runs the aws CLI (pointed at the stack by Set-CruddurStackEnvironment) and returns its JSON answer as objects; throws on failure.
+function Invoke-Aws {
+    $text = aws @args --output json
+    if ($LASTEXITCODE) { throw "aws $args failed" }
+    if ($text) { $text | ConvertFrom-Json }
+}
+
+# What a command printed to the host (the "What if:" lines of -WhatIf), as one string.
+function Get-WhatIfText([scriptblock] $Command) {
+    $file = Join-Path $TestDrive "whatif-$([guid]::NewGuid().ToString('N')).txt"
+    Start-Transcript -Path $file -UseMinimalHeader | Out-Null
+    try { & $Command | Out-Null } finally { Stop-Transcript | Out-Null }
+    Get-Content $file -Raw
 }

@@ -229,7 +229,7 @@ function New-StackObject([string]$Root, [string[]]$Component, [bool]$OwnsRoot) {
 
 # One launcher per component: each starts its process (not waiting for it) and records where it listens on the stack.
 
-function Start-StackMoto($stack) {
+function Start-StackMoto($stack, [double]$AcmValidationSeconds) {
     $port = Get-FreeLoopbackPort
     $moto = Get-Command moto_server -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
     if (-not $moto) { throw 'moto_server is not on PATH (it comes with the machine''s Python; see .ci/install-deps.sh).' }
@@ -240,7 +240,7 @@ function Start-StackMoto($stack) {
         if ($LASTEXITCODE -eq 0 -and $real) { $motoPath = $real }
     }
     $null = Start-StackProcess -Stack $stack -Name Moto -FilePath $motoPath -ArgumentList '-H', '127.0.0.1', '-p', "$port" `
-        -Environment @{ MOTO_IAM_LOAD_MANAGED_POLICIES = 'true' }
+        -Environment @{ MOTO_IAM_LOAD_MANAGED_POLICIES = 'true'; MOTO_ACM_VALIDATION_WAIT = $AcmValidationSeconds.ToString([cultureinfo]::InvariantCulture) }
     $stack.MotoUrl = "http://127.0.0.1:$port"
 }
 
@@ -320,8 +320,12 @@ function Start-StackEcs($stack, [string]$SimulatorPath, [double]$TimeScale) {
     }
     $port = Get-FreeLoopbackPort
     $scale = $TimeScale.ToString([cultureinfo]::InvariantCulture)
-    $null = Start-StackProcess -Stack $stack -Name Ecs -FilePath dotnet -ArgumentList @(
-        $SimulatorPath, '--urls', "http://127.0.0.1:$port", '--time-scale', $scale) `
+    # Components start in $script:Components order, so moto's URL is known: the simulator writes container output there.
+    # With moto the simulator is also the ELBv2 endpoint: it answers DescribeTargetHealth for its services' target groups
+    # (moto calls every target healthy) and passes the rest to moto, where it registers its tasks.
+    $moto = if ($stack.MotoUrl) { '--logs-endpoint-url', $stack.MotoUrl, '--elbv2-upstream', $stack.MotoUrl } else { @() }
+    $null = Start-StackProcess -Stack $stack -Name Ecs -FilePath dotnet -ArgumentList (@(
+        $SimulatorPath, '--urls', "http://127.0.0.1:$port", '--time-scale', $scale) + $moto) `
         -Environment @{ DOTNET_CLI_TELEMETRY_OPTOUT = '1'; DOTNET_NOLOGO = '1' }
     $stack.EcsUrl = "http://127.0.0.1:$port"
 }
@@ -367,6 +371,8 @@ function Start-CruddurStack {
         [string]$Root,
         # Simulated seconds per real second divisor passed to the ECS simulator (--time-scale).
         [double]$EcsTimeScale = 0.02,
+        # Seconds moto keeps a DNS-validated ACM certificate PENDING_VALIDATION before it is ISSUED (moto's default: 60).
+        [double]$AcmValidationSeconds = 60,
         # Default: $env:CRUDDUR_ECS_SIMULATOR if set, else what build.ps1 publishes to out/ecs-simulator.
         [string]$EcsSimulatorPath = (Get-DefaultEcsSimulatorPath),
         # Also prepare podman/buildah (vfs storage, auth file, insecure registry) under the root; adds their env vars to Env.
@@ -397,6 +403,7 @@ function Start-CruddurStack {
             $current = $name
             $pending[$name] = $clock.Elapsed.TotalSeconds
             if ($name -eq 'Ecs') { Start-StackEcs $stack -SimulatorPath $EcsSimulatorPath -TimeScale $EcsTimeScale }
+            elseif ($name -eq 'Moto') { Start-StackMoto $stack -AcmValidationSeconds $AcmValidationSeconds }
             else { & "Start-Stack$name" $stack }
         }
         Wait-StackReady $stack -Pending $pending -Clock $clock -TimeoutSeconds $TimeoutSeconds -Current ([ref]$current)
@@ -462,6 +469,7 @@ function Get-StackEnvironment($stack) {
     }
     if ($stack.MotoUrl) { $envVars.AWS_ENDPOINT_URL = $stack.MotoUrl }
     if ($stack.EcsUrl) { $envVars.AWS_ENDPOINT_URL_ECS = $stack.EcsUrl }
+    if ($stack.EcsUrl -and $stack.MotoUrl) { $envVars.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 = $stack.EcsUrl }
     if ($stack.DockerHost -or $stack.RegistryHost) {
         $cfg = Join-Path $stack.Root 'docker-config'
         if (-not (Test-Path (Join-Path $cfg 'config.json'))) { Write-StackFile (Join-Path $cfg 'config.json') '{"auths":{}}' }

@@ -5,20 +5,27 @@
 # procps' /bin/kill, because dash's builtin kill does not take `--` before a negative (process group) id.
 owner=$1
 pidfile=$2
-while kill -0 "$owner" 2>/dev/null; do sleep 1; done
-[ -f "$pidfile" ] || exit 0
-for p in $(cat "$pidfile"); do /bin/kill -s TERM -- "-$p" 2>/dev/null; done
+volatile="$(dirname "$pidfile")/volatile"
+# The lists are read while the owner lives: a test framework may delete the stack's root before the owner exits.
+pids=""
+dirs=""
+while kill -0 "$owner" 2>/dev/null; do
+    [ -f "$pidfile" ] && pids=$(cat "$pidfile")
+    [ -f "$volatile" ] && dirs=$(cat "$volatile")
+    sleep 1
+done
+[ -n "$pids" ] || exit 0
+for p in $pids; do /bin/kill -s TERM -- "-$p" 2>/dev/null; done
 # Give dockerd and postgres up to 20 s to shut down cleanly, then force.
 i=0
 while [ $i -lt 40 ]; do
     alive=0
-    for p in $(cat "$pidfile"); do kill -0 "$p" 2>/dev/null && alive=1; done
+    for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1; done
     [ $alive -eq 0 ] && break
     sleep 0.5
     i=$((i + 1))
 done
-for p in $(cat "$pidfile"); do /bin/kill -s KILL -- "-$p" 2>/dev/null; done
+for p in $pids; do /bin/kill -s KILL -- "-$p" 2>/dev/null; done
 # Directories outside the root (the PostgreSQL data on tmpfs) would otherwise hold memory until reboot.
-volatile="$(dirname "$pidfile")/volatile"
-[ -f "$volatile" ] && while read -r dir; do rm -rf -- "$dir"; done < "$volatile"
+printf '%s\n' "$dirs" | while IFS= read -r dir; do [ -n "$dir" ] && rm -rf -- "$dir"; done
 exit 0

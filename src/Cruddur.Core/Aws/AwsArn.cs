@@ -4,7 +4,7 @@ namespace Cruddur.Core.Aws;
 /// The one place ARNs are taken apart (arn:partition:service:region:account:resource). Methods accept a bare name too,
 /// so a parameter that may be either needs no check first.
 /// </summary>
-public static class AwsArn
+internal static class AwsArn
 {
     /// <summary>The part after the last '/': a cluster, service, task id, role or repository name; the input when there is no '/'.</summary>
     public static string LastSegment(string arnOrName) => arnOrName[(arnOrName.LastIndexOf('/') + 1)..];

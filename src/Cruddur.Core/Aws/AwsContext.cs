@@ -64,7 +64,7 @@ public sealed class AwsContext
         {
             if (!Uri.TryCreate(configured, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
-                throw new CruddurException("AwsEndpointUrlInvalid", ErrorKind.InvalidArgument,
+                throw new CruddurException(ErrorIds.AwsEndpointUrlInvalid, ErrorKind.InvalidArgument,
                     $"The endpoint URL '{configured}' is not an absolute http or https URL. Pass -EndpointUrl like https://ecs.us-east-1.amazonaws.com or http://127.0.0.1:5000.",
                     target: configured);
             }
@@ -135,13 +135,13 @@ public sealed class AwsContext
 
         if (Settings.ProfileLocation is not null && !File.Exists(Settings.ProfileLocation))
         {
-            throw new CruddurException("AwsProfileLocationNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.AwsProfileLocationNotFound, ErrorKind.ObjectNotFound,
                 $"The credentials file '{Settings.ProfileLocation}' (-ProfileLocation) does not exist. Pass the path of a shared credentials file.", target: Settings.ProfileLocation);
         }
 
         if (Settings.ProfileName is not null || Settings.StoredProfileName is not null || Settings.ProfileLocation is not null)
         {
-            throw new CruddurException("AwsProfileNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.AwsProfileNotFound, ErrorKind.ObjectNotFound,
                 $"The AWS profile '{ProfileName}' was not found in {Settings.ProfileLocation ?? "~/.aws/credentials or ~/.aws/config"}{(Settings.ProfileName is null && Settings.StoredProfileName is not null ? " (named by $StoredAWSCredentials; Clear-AWSCredential forgets it)" : string.Empty)}. Create it with 'aws configure --profile {ProfileName}' or pass an existing -ProfileName.",
                 target: ProfileName);
         }
@@ -158,20 +158,20 @@ public sealed class AwsContext
             : (_profile.Value?.Region?.SystemName, $"the profile '{ProfileName}'");
         if (region is null)
         {
-            throw new CruddurException("AwsRegionNotSet", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.AwsRegionNotSet, ErrorKind.InvalidArgument,
                 "No AWS region is set. Pass -Region (for example -Region us-east-1), set $env:AWS_REGION or $env:AWS_DEFAULT_REGION, or set 'region' in your AWS profile ('aws configure').");
         }
 
         if (!System.Text.RegularExpressions.Regex.IsMatch(region, "^[a-z]{2}(-[a-z]+)+-\\d+$"))
         {
-            throw new CruddurException("AwsRegionInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.AwsRegionInvalid, ErrorKind.InvalidArgument,
                 $"'{region}' (from {source}) is not an AWS region name. Use a name such as us-east-1 or eu-west-2.", target: region);
         }
 
         if (!AwsNames.Regions().Contains(region, StringComparer.Ordinal) && !string.Equals(Env(AllowUnknownRegion), "true", StringComparison.OrdinalIgnoreCase))
         {
             var near = AwsNames.Nearest(region);
-            throw new CruddurException("AwsRegionUnknown", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.AwsRegionUnknown, ErrorKind.InvalidArgument,
                 $"'{region}' (from {source}) is not a region of any AWS partition{(near is null ? string.Empty : $"; did you mean {near}")}? Fix {source}. "
                 + $"For a region newer than this module knows, set $env:{AllowUnknownRegion} = 'true'.", target: region);
         }
@@ -207,7 +207,7 @@ public sealed class AwsContext
         }
         catch (AmazonClientException e)
         {
-            throw new CruddurException("AwsCredentialsNotFound", ErrorKind.AuthenticationError,
+            throw new CruddurException(ErrorIds.AwsCredentialsNotFound, ErrorKind.AuthenticationError,
                 "No AWS credentials were found. Set $env:AWS_ACCESS_KEY_ID and $env:AWS_SECRET_ACCESS_KEY, or configure a profile ('aws configure' or 'aws sso login') and pass -ProfileName, or run where a container or instance role is available.",
                 e);
         }
@@ -221,7 +221,7 @@ public sealed class AwsContext
             return fromProfile;
         }
 
-        throw new CruddurException("AwsCredentialsNotFound", ErrorKind.AuthenticationError,
+        throw new CruddurException(ErrorIds.AwsCredentialsNotFound, ErrorKind.AuthenticationError,
             $"The AWS profile '{ProfileName}' holds no usable credentials. Run 'aws configure --profile {ProfileName}' (or 'aws sso login --profile {ProfileName}').",
             target: ProfileName);
     }

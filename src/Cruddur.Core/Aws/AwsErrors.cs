@@ -11,16 +11,11 @@ namespace Cruddur.Core.Aws;
 
 /// <summary>
 /// The one translator from an AWS failure to <see cref="CruddurException"/>: a service's error answer (JSON, XML, or an
-/// HTML/empty body) keeps the service's code as <see cref="AwsServiceException"/> (id "Aws" + code); everything else gets
-/// one of the fixed ids below.
+/// HTML/empty body) keeps the service's code as <see cref="AwsServiceException"/> (id by kind: AwsNotFound,
+/// AwsThrottled, ...); everything else gets a fixed Aws… id of its own (unreachable, timeout, invalid or too large answer).
 /// </summary>
 internal static class AwsErrors
 {
-    public const string EndpointUnreachable = "AwsEndpointUnreachable";
-    public const string RequestTimeout = "AwsRequestTimeout";
-    public const string ResponseInvalid = "AwsResponseInvalid";
-    public const string ResponseTooLarge = "AwsResponseTooLarge";
-
     /// <summary>Any exception raised while making <paramref name="call"/> (see <see cref="AwsRetryPolicy.RunAsync"/>).</summary>
     public static CruddurException Translate(AwsCall call, Exception e) => e switch
     {
@@ -34,7 +29,7 @@ internal static class AwsErrors
         AmazonClientException c when Unreachable(c) is { } cause => Unreachable(call, cause),
         JsonException or XmlException or FormatException or InvalidOperationException or InvalidCastException or AmazonClientException =>
             InvalidResponse(call, e.Message, e),
-        _ => new CruddurException("AwsCallFailed", ErrorKind.NotSpecified, $"{call} failed unexpectedly ({e.GetType().Name}): {e.Message}", e, call.Operation),
+        _ => new CruddurException(ErrorIds.AwsCallFailed, ErrorKind.NotSpecified, $"{call} failed unexpectedly ({e.GetType().Name}): {e.Message}", e, call.Operation),
     };
 
     /// <summary>An error answer (status ≥ 300): AWS JSON (<c>__type</c>, <c>message</c>), AWS XML (<c>&lt;Error&gt;&lt;Code&gt;</c>), or anything else.</summary>
@@ -74,22 +69,22 @@ internal static class AwsErrors
 
     /// <summary>A 2xx answer that is not what the API promises (HTML, garbage, wrong JSON types).</summary>
     public static CruddurException InvalidResponse(AwsCall call, string detail, Exception? inner = null) =>
-        new(ResponseInvalid, ErrorKind.InvalidData,
+        new(ErrorIds.AwsResponseInvalid, ErrorKind.InvalidData,
             $"{call} answered with something that is not a valid {call.Service} response ({detail}). Check that {call.Endpoint} is an AWS endpoint (-EndpointUrl / AWS_ENDPOINT_URL).",
             inner, call.Endpoint.ToString());
 
     public static CruddurException TooLarge(AwsCall call, int cap) =>
-        new(ResponseTooLarge, ErrorKind.InvalidData,
+        new(ErrorIds.AwsResponseTooLarge, ErrorKind.InvalidData,
             $"{call} answered with more than {cap / 1024 / 1024} MiB, more than any answer the module expects. Check that {call.Endpoint} is an AWS endpoint (-EndpointUrl / AWS_ENDPOINT_URL).",
             target: call.Endpoint.ToString());
 
     public static CruddurException Unreachable(AwsCall call, Exception e) =>
-        new(EndpointUnreachable, ErrorKind.ConnectionError,
+        new(ErrorIds.AwsEndpointUnreachable, ErrorKind.ConnectionError,
             $"Could not reach the {call.Service} endpoint {call.Endpoint}: {e.Message}. Check -EndpointUrl / AWS_ENDPOINT_URL and your network.",
             e, call.Endpoint.ToString());
 
     public static CruddurException Timeout(AwsCall call, TimeSpan limit, bool wholeCall, Exception e) =>
-        new(RequestTimeout, ErrorKind.OperationTimeout,
+        new(ErrorIds.AwsRequestTimeout, ErrorKind.OperationTimeout,
             wholeCall
                 ? $"{call} did not succeed within {limit.TotalSeconds:0.#} s (with retries). Check the endpoint {call.Endpoint} and your network, then try again."
                 : $"{call} did not answer within {limit.TotalSeconds:0.#} s. Check the endpoint {call.Endpoint} and your network.",

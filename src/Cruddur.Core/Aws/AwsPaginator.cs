@@ -1,3 +1,5 @@
+using Cruddur.Core.Hosting;
+
 namespace Cruddur.Core.Aws;
 
 /// <summary>One page of a listing: its items and the token for the next page (null or empty: the last page).</summary>
@@ -22,12 +24,35 @@ internal static class AwsPaginator
             token = string.IsNullOrEmpty(page.Next) ? null : page.Next;
             if (token is not null && !seen.Add(token))
             {
-                throw new Hosting.CruddurException(AwsErrors.ResponseInvalid, Hosting.ErrorKind.InvalidData,
+                throw new Hosting.CruddurException(ErrorIds.AwsResponseInvalid, Hosting.ErrorKind.InvalidData,
                     $"{what} handed out the same page token twice; the listing would never end. Check that the endpoint is an AWS endpoint (-EndpointUrl / AWS_ENDPOINT_URL).");
             }
         }
         while (token is not null);
 
         return all;
+    }
+
+    /// <summary>The items page by page, fetching the next page only when the caller gets there (large listings stay out of memory).</summary>
+    public static async IAsyncEnumerable<T> EachAsync<T>(Func<string?, Task<AwsPage<T>>> fetch, string what)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? token = null;
+        do
+        {
+            var page = await fetch(token).ConfigureAwait(false);
+            foreach (var item in page.Items)
+            {
+                yield return item;
+            }
+
+            token = string.IsNullOrEmpty(page.Next) ? null : page.Next;
+            if (token is not null && !seen.Add(token))
+            {
+                throw new Hosting.CruddurException(ErrorIds.AwsResponseInvalid, Hosting.ErrorKind.InvalidData,
+                    $"{what} handed out the same page token twice; the listing would never end. Check that the endpoint is an AWS endpoint (-EndpointUrl / AWS_ENDPOINT_URL).");
+            }
+        }
+        while (token is not null);
     }
 }

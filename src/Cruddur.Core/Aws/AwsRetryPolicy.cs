@@ -56,7 +56,7 @@ public sealed record AwsRetryPolicy
     {
         AwsServiceException { IsThrottling: true } => true,
         AwsServiceException { StatusCode: >= 500 } => call.Idempotent,
-        { ErrorId: AwsErrors.RequestTimeout } => call.Idempotent,
+        { ErrorId: ErrorIds.AwsRequestTimeout } => call.Idempotent,
         _ => false,
     };
 

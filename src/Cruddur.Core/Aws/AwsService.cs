@@ -13,5 +13,9 @@ public sealed record AwsService(string EnvName, string SigningName, string HostP
     public static readonly AwsService Ssm = new("SSM", "ssm", "ssm", "AmazonSSM");
     public static readonly AwsService Sts = new("STS", "sts", "sts");
     public static readonly AwsService Ec2 = new("EC2", "ec2", "ec2");
+    public static readonly AwsService Kms = new("KMS", "kms", "kms", "TrentService");
     public static readonly AwsService Iam = new("IAM", "iam", "iam", Global: true);
+    public static readonly AwsService Elbv2 = new("ELASTIC_LOAD_BALANCING_V2", "elasticloadbalancing", "elasticloadbalancing");
+    public static readonly AwsService Acm = new("ACM", "acm", "acm", "CertificateManager");
+    public static readonly AwsService Route53 = new("ROUTE_53", "route53", "route53", Global: true);
 }

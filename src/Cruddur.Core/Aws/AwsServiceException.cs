@@ -2,11 +2,14 @@ using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Aws;
 
-/// <summary>An error answer from an AWS API (or the local stand-ins for it), with the service's own error code.</summary>
-public sealed class AwsServiceException : CruddurException
+/// <summary>
+/// An error answer from an AWS API (or the local stand-ins for it). The id is one of a fixed set by kind (AwsNotFound,
+/// AwsThrottled, ...), so scripts match on a stable list; the service's own code is in <see cref="ErrorCode"/> and the message.
+/// </summary>
+internal sealed class AwsServiceException : CruddurException
 {
     public AwsServiceException(string service, string operation, string errorCode, string message, int statusCode, Exception? inner = null)
-        : base("Aws" + errorCode, KindOf(errorCode, statusCode), $"{service} {operation} failed: {errorCode}: {message}", inner, operation)
+        : base(IdOf(errorCode, statusCode), KindOf(errorCode, statusCode), $"{service} {operation} failed: {errorCode}: {message}", inner, operation)
     {
         Service = service;
         Operation = operation;
@@ -29,8 +32,22 @@ public sealed class AwsServiceException : CruddurException
     /// <summary>Throttling and server-side failures; worth another try after a pause.</summary>
     public bool IsRetryable => StatusCode >= 500 || IsThrottling;
 
-    public bool IsThrottling => ErrorCode is "ThrottlingException" or "Throttling" or "ThrottledException" or "TooManyRequestsException"
+    public bool IsThrottling => Throttling(ErrorCode);
+
+    private static bool Throttling(string code) => code is "ThrottlingException" or "Throttling" or "ThrottledException" or "TooManyRequestsException"
         or "RequestLimitExceeded" or "RequestThrottled" or "RequestThrottledException" or "ProvisionedThroughputExceededException";
+
+    private static string IdOf(string code, int status) => KindOf(code, status) switch
+    {
+        _ when Throttling(code) => ErrorIds.AwsThrottled,
+        ErrorKind.ObjectNotFound => ErrorIds.AwsNotFound,
+        ErrorKind.ResourceExists => ErrorIds.AwsAlreadyExists,
+        ErrorKind.PermissionDenied => ErrorIds.AwsAccessDenied,
+        ErrorKind.AuthenticationError => ErrorIds.AwsAuthenticationFailed,
+        ErrorKind.InvalidArgument => ErrorIds.AwsRequestInvalid,
+        ErrorKind.ResourceUnavailable => ErrorIds.AwsServiceError,
+        _ => ErrorIds.AwsRequestFailed,
+    };
 
     private static ErrorKind KindOf(string code, int status) => code switch
     {

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Cruddur.Core.Aws;
 
 /// <summary>The one place AWS timestamps are read: JSON protocols send epoch seconds (with fractions), some answers ISO-8601 text.</summary>
-public static class AwsTime
+internal static class AwsTime
 {
     /// <summary>The time, or null when the value is absent or not a timestamp.</summary>
     public static DateTimeOffset? Parse(JsonNode? value) => value switch

@@ -9,7 +9,7 @@ namespace Cruddur.Core.Database;
 /// The seed's update_cognito_user_ids: sets public.users.cognito_user_id to the Cognito user's sub where the user's
 /// preferred_username is the row's handle, in one transaction.
 /// </summary>
-public sealed class CognitoUserLink
+internal sealed class CognitoUserLink
 {
     private readonly ICognitoClient _cognito;
     private readonly IOperationHost _host;

@@ -24,7 +24,7 @@ public static class DbConnectionSource
         {
             if (envFileValues?.GetValueOrDefault(name) is not { Length: > 0 } fromFile)
             {
-                throw new CruddurException("DbConnectionUrlMissing", ErrorKind.InvalidArgument,
+                throw new CruddurException(ErrorIds.DbConnectionUrlMissing, ErrorKind.InvalidArgument,
                     $"The env file '{envFile.Path}' has no {name}. Add {name}=postgresql://user:password@host:5432/cruddur to it, or pass -ConnectionUrl.",
                     target: envFile.Path);
             }
@@ -32,7 +32,7 @@ public static class DbConnectionSource
             return DbConnectionUrl.Parse(fromFile);
         }
 
-        return DbConnectionUrl.Parse(Lookup(name, null) ?? throw new CruddurException("DbConnectionUrlMissing", ErrorKind.InvalidArgument,
+        return DbConnectionUrl.Parse(Lookup(name, null) ?? throw new CruddurException(ErrorIds.DbConnectionUrlMissing, ErrorKind.InvalidArgument,
             $"No database given: pass -ConnectionUrl, pipe in the backend's env file, or set $env:{name} (postgresql://user:password@host:5432/cruddur)."));
     }
 

@@ -103,7 +103,21 @@ public sealed class DbConnectionUrl
             throw Invalid(url, $"its scheme is '{given}', not postgresql:// or postgres://");
         }
 
+        // The user info ends at the last '@' (a generated password may hold an unencoded '/', '?' or '#'), and only then
+        // are path and query split off what follows it.
         var rest = url[scheme.Length..];
+        string? user = null;
+        string? password = null;
+        var at = rest.LastIndexOf('@');
+        if (at >= 0)
+        {
+            var userInfo = rest[..at];
+            rest = rest[(at + 1)..];
+            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+            user = Decode(colon >= 0 ? userInfo[..colon] : userInfo);
+            password = colon >= 0 ? Decode(userInfo[(colon + 1)..]) : null;
+        }
+
         var query = string.Empty;
         var q = rest.IndexOf('?', StringComparison.Ordinal);
         if (q >= 0)
@@ -115,18 +129,6 @@ public sealed class DbConnectionUrl
         var slash = rest.IndexOf('/', StringComparison.Ordinal);
         var authority = slash >= 0 ? rest[..slash] : rest;
         var path = slash >= 0 ? rest[(slash + 1)..] : string.Empty;
-
-        string? user = null;
-        string? password = null;
-        var at = authority.LastIndexOf('@');
-        if (at >= 0)
-        {
-            var userInfo = authority[..at];
-            authority = authority[(at + 1)..];
-            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
-            user = Decode(colon >= 0 ? userInfo[..colon] : userInfo);
-            password = colon >= 0 ? Decode(userInfo[(colon + 1)..]) : null;
-        }
 
         var (host, portText) = SplitHostPort(url, authority);
         if (host.Length == 0)
@@ -144,6 +146,10 @@ public sealed class DbConnectionUrl
         var database = Decode(path);
         // As libpq does: no database means the user's own.
         database = database.Length == 0 ? user : database;
+        if (database.Any(char.IsControl) || host.Any(char.IsControl) || user.Any(char.IsControl))
+        {
+            throw Invalid(url, "its user, host or database name holds a control character (such as NUL or a newline)");
+        }
 
         string? sslMode = null;
         int? connectTimeout = null;
@@ -174,23 +180,6 @@ public sealed class DbConnectionUrl
         }
 
         return new DbConnectionUrl(host, port, database, user, password, sslMode, connectTimeout, applicationName);
-    }
-
-    /// <summary>The URL with any password replaced by ***, for messages about a URL that could not be parsed.</summary>
-    public static string Redact(string url)
-    {
-        var start = url.IndexOf("://", StringComparison.Ordinal);
-        start = start < 0 ? 0 : start + 3;
-        var end = url.IndexOfAny(['/', '?'], start);
-        end = end < 0 ? url.Length : end;
-        var at = url.LastIndexOf('@', end - 1, end - start);
-        if (at < 0)
-        {
-            return url;
-        }
-
-        var colon = url.IndexOf(':', start, at - start);
-        return colon < 0 ? url : url[..(colon + 1)] + "***" + url[at..];
     }
 
     internal static string ScrubSecret(string text, string? secret)
@@ -249,8 +238,10 @@ public sealed class DbConnectionUrl
 
     private static CruddurException Invalid(string url, string why)
     {
-        var shown = Redact(url);
-        return new CruddurException("DbConnectionUrlInvalid", ErrorKind.InvalidArgument,
+        // Without a scheme the redaction rule cannot see a URL: then everything before the last '@' is hidden.
+        var shown = url.Contains("://", StringComparison.Ordinal) ? Redaction.Redact(url)
+            : url.Contains('@', StringComparison.Ordinal) ? Redaction.Mask + url[url.LastIndexOf('@')..] : url;
+        return new CruddurException(ErrorIds.DbConnectionUrlInvalid, ErrorKind.InvalidArgument,
             $"The connection URL '{shown}' is not usable: {why}. The form is postgresql://user:password@host:5432/cruddur?sslmode=require.", target: shown);
     }
 }

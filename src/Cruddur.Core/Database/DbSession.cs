@@ -37,21 +37,21 @@ internal static class DbSession
         return e switch
         {
             PostgresException { SqlState: PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification } =>
-                new CruddurException("DbAuthenticationFailed", ErrorKind.AuthenticationError,
+                new CruddurException(ErrorIds.DbAuthenticationFailed, ErrorKind.AuthenticationError,
                     $"PostgreSQL at {url} refused user '{url.User}': {detail}. Check the user and password in the connection URL.", target: url.ToString()),
             PostgresException { SqlState: PostgresErrorCodes.InvalidCatalogName } =>
-                new CruddurException("DbDatabaseNotFound", ErrorKind.ObjectNotFound,
+                new CruddurException(ErrorIds.DbDatabaseNotFound, ErrorKind.ObjectNotFound,
                     $"The database '{url.Database}' does not exist on {url.Host}:{url.Port}. Create it with Invoke-CruddurDbSetup (its Create step).", target: url.ToString()),
             PostgresException => Failed(url, "connecting", e),
-            _ => new CruddurException("DbConnectionFailed", ErrorKind.ConnectionError,
+            _ => new CruddurException(ErrorIds.DbConnectionFailed, ErrorKind.ConnectionError,
                 $"Could not reach PostgreSQL at {url}: {detail}. Check the host and port and that the server is running.", target: url.ToString()),
         };
     }
 
     /// <summary>A statement the server rejected, or a connection lost while it ran.</summary>
     public static CruddurException Failed(DbConnectionUrl url, string doing, Exception e) => e is PostgresException
-        ? new CruddurException("DbCommandFailed", ErrorKind.InvalidOperation, $"PostgreSQL at {url} failed {doing}: {url.Scrub(Describe(e))}.", target: url.ToString())
-        : new CruddurException("DbConnectionFailed", ErrorKind.ConnectionError,
+        ? new CruddurException(ErrorIds.DbCommandFailed, ErrorKind.InvalidOperation, $"PostgreSQL at {url} failed {doing}: {url.Scrub(Describe(e))}.", target: url.ToString())
+        : new CruddurException(ErrorIds.DbConnectionFailed, ErrorKind.ConnectionError,
             $"The connection to PostgreSQL at {url} failed while {doing}: {url.Scrub(Describe(e))}.", target: url.ToString());
 
     /// <summary>The server's message and SQLSTATE, or the innermost network error; no connection string.</summary>

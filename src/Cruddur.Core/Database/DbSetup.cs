@@ -35,7 +35,7 @@ public sealed class DbSetupRequest
 
     public string? UserPoolId { get; init; }
 
-    /// <summary>Allows KillConnections and Drop against a host that is not local.</summary>
+    /// <summary>Allows the destructive steps (<see cref="DbSetup.IsDestructive"/>) against a host that is not local.</summary>
     public bool Force { get; init; }
 
 }
@@ -105,9 +105,19 @@ public sealed class DbSetup
     private DbConnectionUrl Url => _request.Url;
 
     private string UserPoolId => string.IsNullOrEmpty(_request.UserPoolId)
-        ? throw new CruddurException("DbUserPoolIdMissing", ErrorKind.InvalidArgument,
+        ? throw new CruddurException(ErrorIds.DbUserPoolIdMissing, ErrorKind.InvalidArgument,
             "The CognitoUserIds step needs a Cognito user pool: pass -UserPoolId or set AWS_COGNITO_USER_POOL_ID, or leave the step out with -Step.")
         : _request.UserPoolId;
+
+    /// <summary>
+    /// The one rule for destructive database work: steps that drop, kill, or run the user's SQL files (the seed's
+    /// schema.sql starts with DROP TABLE). On a host that is not local they need -Force and a high-impact confirmation.
+    /// </summary>
+    public static bool IsDestructive(DbSetupStep step) => step is DbSetupStep.KillConnections or DbSetupStep.Drop or DbSetupStep.Schema or DbSetupStep.Seed;
+
+    /// <summary>Whether <paramref name="step"/> on this host asks at ConfirmImpact High: KillConnections and Drop anywhere, every destructive step on a host that is not local.</summary>
+    public static bool IsHighImpact(DbSetupStep step, bool localHost) =>
+        step is DbSetupStep.KillConnections or DbSetupStep.Drop || (!localHost && IsDestructive(step));
 
     /// <summary>
     /// Checks the request (files readable, user pool given, host allowed) and asks about each step. Returns the steps to
@@ -116,18 +126,18 @@ public sealed class DbSetup
     public IReadOnlyList<DbSetupStep> Prepare(IOperationHost host)
     {
         var steps = Enum.GetValues<DbSetupStep>().Where(_request.Steps.Contains).ToList();
-        var destructive = steps.Where(s => s is DbSetupStep.KillConnections or DbSetupStep.Drop).ToList();
+        var destructive = steps.Where(IsDestructive).ToList();
         if (destructive.Count > 0 && !Url.IsLocal && !_request.Force)
         {
-            throw new CruddurException("DbRemoteHostNeedsForce", ErrorKind.InvalidOperation,
+            throw new CruddurException(ErrorIds.DbRemoteHostNeedsForce, ErrorKind.InvalidOperation,
                 $"{string.Join(" and ", destructive)} would act on '{Url.Database}' at {Url.Host}, which is not this machine. Add -Force if you mean to, e.g. for the production database.",
                 target: Url.ToString());
         }
 
-        if (steps.Any(s => s is DbSetupStep.Drop or DbSetupStep.Create) && ProtectedDatabases.Contains(Url.Database, StringComparer.Ordinal))
+        if (steps.Any(s => s is DbSetupStep.KillConnections or DbSetupStep.Drop or DbSetupStep.Create) && ProtectedDatabases.Contains(Url.Database, StringComparer.Ordinal))
         {
-            throw new CruddurException("DbDatabaseProtected", ErrorKind.InvalidArgument,
-                $"'{Url.Database}' is a PostgreSQL system database; it cannot be dropped or created. Put the application's database in the URL, e.g. .../cruddur.",
+            throw new CruddurException(ErrorIds.DbDatabaseProtected, ErrorKind.InvalidArgument,
+                $"'{Url.Database}' is a PostgreSQL system database; its connections are not killed and it cannot be dropped or created. Put the application's database in the URL, e.g. .../cruddur.",
                 target: Url.ToString());
         }
 
@@ -186,7 +196,7 @@ public sealed class DbSetup
     {
         if (path is null || !File.Exists(path))
         {
-            throw new CruddurException("DbScriptNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.DbScriptNotFound, ErrorKind.ObjectNotFound,
                 $"The {what} file '{path}' does not exist. Pass -{char.ToUpperInvariant(what[0])}{what[1..]}Path, or run from the project root that holds backend-flask/db/{what}.sql.",
                 target: path);
         }
@@ -243,7 +253,7 @@ public sealed class DbSetup
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse)
         {
-            throw new CruddurException("DbDatabaseInUse", ErrorKind.ResourceUnavailable,
+            throw new CruddurException(ErrorIds.DbDatabaseInUse, ErrorKind.ResourceUnavailable,
                 $"'{Url.Database}' at {Url.Host}:{Url.Port} cannot be dropped while other sessions use it ({e.Detail ?? e.MessageText}). Include the KillConnections step (-Step KillConnections,Drop,...) or close them.",
                 target: Url.ToString());
         }
@@ -267,7 +277,7 @@ public sealed class DbSetup
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase)
         {
-            throw new CruddurException("DbDatabaseExists", ErrorKind.ResourceExists,
+            throw new CruddurException(ErrorIds.DbDatabaseExists, ErrorKind.ResourceExists,
                 $"'{Url.Database}' already exists at {Url.Host}:{Url.Port}. Include the Drop step to recreate it, or leave Create out with -Step.",
                 target: Url.ToString());
         }
@@ -332,7 +342,7 @@ public sealed class DbSetup
         }
 
         var detail = e.Detail is null ? string.Empty : $" {e.Detail}";
-        return new CruddurException("DbScriptFailed", ErrorKind.InvalidData,
+        return new CruddurException(ErrorIds.DbScriptFailed, ErrorKind.InvalidData,
             $"{where}: {e.MessageText}{Url.Scrub(detail)} (SQLSTATE {e.SqlState}). The {step} step was rolled back: nothing of {Path.GetFileName(script.Path)} was applied to '{Url.Database}'.",
             target: script.Path);
     }

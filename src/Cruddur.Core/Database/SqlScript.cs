@@ -3,13 +3,13 @@ using System.Text;
 namespace Cruddur.Core.Database;
 
 /// <summary>One statement of a script and where it starts in the file (0-based character offset).</summary>
-public sealed record SqlStatement(string Text, int Offset);
+internal sealed record SqlStatement(string Text, int Offset);
 
 /// <summary>
 /// A .sql file split into statements the way psql splits it (semicolons outside quotes, identifiers, dollar quotes and
 /// comments), so that each statement can be sent on its own and a server error's position maps back to a line and column.
 /// </summary>
-public sealed class SqlScript
+internal sealed class SqlScript
 {
     private SqlScript(string path, string text, IReadOnlyList<SqlStatement> statements)
     {

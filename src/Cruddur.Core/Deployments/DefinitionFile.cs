@@ -11,7 +11,7 @@ namespace Cruddur.Core.Deployments;
 /// such as <c>&lt;%= ENV['AWS_ACCOUNT_ID'] %&gt;</c> are filled first, trailing commas are accepted (the seed's frontend file
 /// has one), any other syntax error names the line and the property path.
 /// </summary>
-public static class DefinitionFile
+internal static class DefinitionFile
 {
     private static readonly JsonSerializerOptions Options = new()
     {
@@ -27,7 +27,7 @@ public static class DefinitionFile
     {
         if (!File.Exists(path))
         {
-            throw new CruddurException("DeployDefinitionFileNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.DeployDefinitionFileNotFound, ErrorKind.ObjectNotFound,
                 $"The definition file '{path}' does not exist. Pass the path of a JSON file such as {SeedDefaults.TaskDefinitionFile(SeedDefaults.BackendService)}.", target: path);
         }
 
@@ -40,7 +40,19 @@ public static class DefinitionFile
 
     public static JsonObject Parse(string text, string source, Func<string, string?> lookup)
     {
-        var rendered = ErbTemplate.Parse(text, source).Render(name => lookup(name) is { } v ? JsonEscape(v) : null, allowMissing: false);
+        string rendered;
+        try
+        {
+            rendered = ErbTemplate.Parse(text, source).Render(name => lookup(name) is { } v ? JsonEscape(v) : null, allowMissing: false);
+        }
+        catch (MissingVariablesException e)
+        {
+            // Deploy-CruddurService fills placeholders from the environment (AWS_ACCOUNT_ID and AWS_REGION also from AWS): say so.
+            throw new CruddurException(ErrorIds.DeployDefinitionVariableMissing, ErrorKind.ObjectNotFound,
+                $"{source} uses {e.Names.Count} placeholder(s) with no value: {string.Join(", ", e.Names)}. Set them as environment variables before deploying (for example $env:{e.Names[0]} = '...'); AWS_ACCOUNT_ID and AWS_REGION are also looked up from your AWS credentials and -Region. Nothing was registered.",
+                target: source);
+        }
+
         JsonNode? node;
         try
         {
@@ -51,14 +63,14 @@ public static class DefinitionFile
             var line = (e.LineNumber ?? 0) + 1;
             var path = PathAtError(rendered);
             var where = path == "$" ? string.Empty : $" (at {path})";
-            throw new CruddurException("DeployDefinitionInvalidJson", ErrorKind.InvalidData,
+            throw new CruddurException(ErrorIds.DeployDefinitionInvalidJson, ErrorKind.InvalidData,
                 $"{source}:{line}: not valid JSON{where}: {FirstSentence(e.Message)} Fix the file and run the command again; nothing was registered.", e, source)
             {
                 Data = { ["Line"] = line, ["Path"] = path },
             };
         }
 
-        return node as JsonObject ?? throw new CruddurException("DeployDefinitionInvalidJson", ErrorKind.InvalidData,
+        return node as JsonObject ?? throw new CruddurException(ErrorIds.DeployDefinitionInvalidJson, ErrorKind.InvalidData,
             $"{source}: the file must hold one JSON object ({{ ... }}), as register-task-definition --cli-input-json expects.", target: source);
     }
 

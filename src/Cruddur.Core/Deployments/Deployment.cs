@@ -20,14 +20,17 @@ public enum DeploymentOutcome
     /// <summary>Our deployment failed and the cmdlet rolled the service back to the previous revision.</summary>
     RolledBack,
 
-    /// <summary>The watch stopped (Ctrl+C); the rollout continues in ECS.</summary>
-    Stopped,
-
     /// <summary>Our deployment failed and the cmdlet's rollback to the previous revision failed as well.</summary>
     RollbackFailed,
 
-    /// <summary>Our deployment failed and the cmdlet's rollback was still running when its timeout passed.</summary>
+    /// <summary>Our deployment failed and the cmdlet's rollback was still running when -RollbackTimeout passed.</summary>
     RollbackTimedOut,
+
+    /// <summary>The watch stopped (Ctrl+C); the rollout continues in ECS.</summary>
+    Stopped,
+
+    /// <summary>The watch could not read the service's state (ECS failed or answered nonsense); the rollout continues in ECS.</summary>
+    Unknown,
 }
 
 /// <summary>
@@ -53,30 +56,42 @@ public sealed class Deployment
     /// <summary>The image put into the container, pinned by digest (null when the definition's image was kept).</summary>
     public string? Image { get; init; }
 
-    public string RolloutState { get; set; } = "IN_PROGRESS";
+    // What the watch last saw (written only by ServiceWatch and the watcher).
+    public string RolloutState { get; internal set; } = "IN_PROGRESS";
 
-    public string? RolloutStateReason { get; set; }
+    public string? RolloutStateReason { get; internal set; }
 
-    public int DesiredCount { get; set; }
+    public int DesiredCount { get; internal set; }
 
-    public int RunningCount { get; set; }
+    public int RunningCount { get; internal set; }
 
-    public int PendingCount { get; set; }
+    public int PendingCount { get; internal set; }
 
-    public int FailedTasks { get; set; }
+    public int FailedTasks { get; internal set; }
 
-    public TimeSpan Duration { get; set; }
+    public TimeSpan Duration { get; internal set; }
 
-    public DeploymentOutcome Outcome { get; set; } = DeploymentOutcome.Started;
+    // How it ended: written only through Conclude, which EcsDeployer.Decide alone calls.
+    public DeploymentOutcome Outcome { get; private set; } = DeploymentOutcome.Started;
 
     /// <summary>Why it failed: rollout reason, stopped tasks' reasons, exit codes, failed health checks.</summary>
-    public IReadOnlyList<string> FailureReasons { get; set; } = [];
+    public IReadOnlyList<string> FailureReasons { get; private set; } = [];
+
+    /// <summary>The stopped tasks of this deployment, newest first, each with its reason, exit codes and failing container's last lines.</summary>
+    public IReadOnlyList<StoppedTask> StoppedTasks { get; set; } = [];
 
     /// <summary>Whether the watch ended because -Timeout passed.</summary>
-    public bool TimedOut { get; set; }
+    public bool TimedOut { get; private set; }
 
     /// <summary>Whether the service was created by this deployment.</summary>
     public bool Created { get; init; }
+
+    internal void Conclude(DeploymentOutcome outcome, IReadOnlyList<string> reasons, bool timedOut)
+    {
+        Outcome = outcome;
+        FailureReasons = reasons;
+        TimedOut = timedOut;
+    }
 
     public override string ToString() => $"{Cluster}/{Service} {AwsArn.TaskDefinitionName(TaskDefinitionArn)} {Outcome}";
 }

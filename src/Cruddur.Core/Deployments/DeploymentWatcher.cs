@@ -28,9 +28,12 @@ public sealed class WatchClock
 }
 
 /// <summary>What one DescribeServices answer means for the deployment being watched.</summary>
-public enum WatchState
+internal enum WatchState
 {
     InProgress,
+
+    /// <summary>COMPLETED; now in the stability window, in which any of its tasks stopping fails it.</summary>
+    Stabilizing,
     Succeeded,
     Failed,
     RolledBackByEcs,
@@ -40,11 +43,13 @@ public enum WatchState
 /// <summary>
 /// The state machine for one service's deployment (identified by deployment id), fed with DescribeServices results.
 /// Success: our deployment is PRIMARY and COMPLETED, or, where ECS reports no rollout state, it is the only deployment and
-/// running = desired. Failure: it FAILED, or another deployment (a circuit-breaker rollback) replaced it.
+/// running = desired; then, with <see cref="StableFor"/>, none of its tasks stopped for that long. Failure: it FAILED,
+/// another deployment (a circuit-breaker rollback) replaced it, or one of its tasks stopped within the stability window.
 /// </summary>
-public sealed class ServiceWatch
+internal sealed class ServiceWatch
 {
     private readonly HashSet<string> _seenEvents;
+    private HashSet<string> _stoppedBefore = new(StringComparer.Ordinal);
     private string? _signature;
 
     public ServiceWatch(Deployment deployment, int progressId, IEnumerable<string>? seenEventIds = null)
@@ -63,7 +68,19 @@ public sealed class ServiceWatch
     /// <summary>Why the deployment failed, as ECS said it (rollout reason, replacement).</summary>
     public string? Reason { get; private set; }
 
-    public bool IsDone => State != WatchState.InProgress;
+    public bool IsDone => State is not (WatchState.InProgress or WatchState.Stabilizing);
+
+    /// <summary>
+    /// How long the deployment's tasks must keep running after it COMPLETED. ECS marks a rollout COMPLETED once the new
+    /// tasks run (and pass their health checks); a task that exits after that is invisible to the circuit breaker.
+    /// </summary>
+    public TimeSpan StableFor { get; init; }
+
+    /// <summary>When the stability window began (the first time the watcher saw the deployment COMPLETED).</summary>
+    public DateTimeOffset? CompletedAt { get; private set; }
+
+    /// <summary>What is left of the stability window, as of the last check.</summary>
+    public TimeSpan StableLeft { get; private set; }
 
     /// <summary>The service events already seen, for a follow-up watch (a rollback) of the same service.</summary>
     public IEnumerable<string> SeenEventIds => _seenEvents;
@@ -121,7 +138,7 @@ public sealed class ServiceWatch
         else if ((string?)ours["rolloutState"] == "COMPLETED"
             || (ours["rolloutState"] is null && deployments.Count == 1 && Deployment.DesiredCount == Deployment.RunningCount))
         {
-            State = WatchState.Succeeded;
+            State = StableFor > TimeSpan.Zero ? WatchState.Stabilizing : WatchState.Succeeded;
             Deployment.RolloutState = "COMPLETED";
         }
 
@@ -131,9 +148,44 @@ public sealed class ServiceWatch
         return (events, changed);
     }
 
+    /// <summary>
+    /// One look in the stability window: <paramref name="stoppedTasks"/> are the deployment's stopped tasks now. The first
+    /// look starts the window and takes them as the baseline (tasks ECS replaced during the rollout); any task stopped
+    /// after that fails the deployment; a window that ran its course makes it Succeeded. Returns whether anything changed.
+    /// </summary>
+    public bool ObserveWindow(DateTimeOffset now, IReadOnlyCollection<string> stoppedTasks)
+    {
+        if (CompletedAt is not { } start)
+        {
+            CompletedAt = now;
+            _stoppedBefore = [.. stoppedTasks];
+            StableLeft = StableFor;
+            return true;
+        }
+
+        var stopped = stoppedTasks.Count(t => !_stoppedBefore.Contains(t));
+        StableLeft = StableFor - (now - start);
+        if (stopped > 0)
+        {
+            Fail(WatchState.Failed, $"{(stopped == 1 ? "a task" : $"{stopped} tasks")} of the deployment stopped within {Seconds(now - start)} of its completion (stability window {Seconds(StableFor)})");
+            return true;
+        }
+
+        if (StableLeft <= TimeSpan.Zero)
+        {
+            State = WatchState.Succeeded;
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>Ends the watch as timed out (the caller decides when).</summary>
     public void TimeOut(TimeSpan after) =>
         Fail(WatchState.TimedOut, $"the deployment did not complete within {after} (rollout {Deployment.RolloutState}: {Deployment.RunningCount}/{Deployment.DesiredCount} running, {Deployment.FailedTasks} failed tasks)");
+
+    /// <summary>Ends a watch ECS called a success because the load balancer's targets are not healthy (see <see cref="TargetHealthWaiter"/>).</summary>
+    public void FailTargets(IReadOnlyList<string> reasons) => Fail(WatchState.Failed, "the load balancer's targets are not healthy: " + string.Join("; ", reasons));
 
     /// <summary>Ends the watch because DescribeServices no longer finds the service.</summary>
     public void Missing() => Fail(WatchState.Failed, "the service no longer exists");
@@ -142,9 +194,13 @@ public sealed class ServiceWatch
     {
         var d = Deployment;
         var percent = d.DesiredCount > 0 ? Math.Clamp(100 * d.RunningCount / d.DesiredCount, 0, 100) : (State == WatchState.Succeeded ? 100 : 0);
-        var status = $"{(IsDone ? State.ToString() : d.RolloutState)}: {d.RunningCount}/{d.DesiredCount} running, {d.PendingCount} pending, {d.FailedTasks} failed";
+        var status = State == WatchState.Stabilizing
+            ? $"COMPLETED, stability window: {d.RunningCount}/{d.DesiredCount} running, {Seconds(StableLeft > TimeSpan.Zero ? StableLeft : TimeSpan.Zero)} left"
+            : $"{(IsDone ? State.ToString() : d.RolloutState)}: {d.RunningCount}/{d.DesiredCount} running, {d.PendingCount} pending, {d.FailedTasks} failed";
         return new ProgressUpdate(ProgressId, $"Deploying {d.Cluster}/{d.Service} ({AwsArn.TaskDefinitionName(d.TaskDefinitionArn)})", status, percent, completed);
     }
+
+    private static string Seconds(TimeSpan t) => $"{t.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s";
 
     private void Fail(WatchState state, string reason)
     {
@@ -157,7 +213,7 @@ public sealed class ServiceWatch
 /// Watches several deployments in one loop: one DescribeServices call per cluster and 10 services per round, an interval
 /// that starts short, doubles while nothing changes and is short again after any change.
 /// </summary>
-public sealed class DeploymentWatcher
+internal sealed class DeploymentWatcher
 {
     private readonly IEcsClient _ecs;
     private readonly IOperationHost _host;
@@ -170,7 +226,10 @@ public sealed class DeploymentWatcher
         _clock = clock ?? WatchClock.System;
     }
 
-    /// <summary>Polls until every watch is done or <paramref name="timeout"/> passed; progress bars are removed at the end.</summary>
+    /// <summary>
+    /// Polls until every watch is done or <paramref name="timeout"/> passed; progress bars are removed at the end. The timeout
+    /// bounds the rollout; a stability window after it adds at most its own length.
+    /// </summary>
     public async Task WatchAsync(IReadOnlyList<ServiceWatch> watches, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var start = _clock.Now();
@@ -180,10 +239,11 @@ public sealed class DeploymentWatcher
             while (true)
             {
                 var changed = await PollAsync(watches.Where(w => !w.IsDone).ToList(), cancellationToken).ConfigureAwait(false);
+                changed |= await CheckWindowsAsync(watches.Where(w => w.State == WatchState.Stabilizing).ToList(), cancellationToken).ConfigureAwait(false);
                 var elapsed = _clock.Now() - start;
                 foreach (var w in watches)
                 {
-                    if (!w.IsDone && elapsed >= timeout)
+                    if (w.State == WatchState.InProgress && elapsed >= timeout)
                     {
                         w.TimeOut(timeout);
                     }
@@ -198,8 +258,11 @@ public sealed class DeploymentWatcher
                 }
 
                 interval = changed ? _clock.MinInterval : TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, _clock.MaxInterval.Ticks));
-                var left = timeout - elapsed;
-                await _clock.Delay(left < interval ? left : interval, cancellationToken).ConfigureAwait(false);
+                // Wake up no later than the timeout of a rollout in progress or the end of a stability window.
+                var left = watches.Where(w => w.State == WatchState.InProgress).Select(_ => timeout - elapsed)
+                    .Concat(watches.Where(w => w.State == WatchState.Stabilizing).Select(w => w.StableLeft))
+                    .Append(interval).Min();
+                await _clock.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -209,6 +272,21 @@ public sealed class DeploymentWatcher
                 _host.WriteProgress(w.Progress(completed: true));
             }
         }
+    }
+
+    /// <summary>For each deployment in its stability window: which of its tasks have stopped (ListTasks by deployment id).</summary>
+    private async Task<bool> CheckWindowsAsync(IReadOnlyList<ServiceWatch> stabilizing, CancellationToken cancellationToken)
+    {
+        // One look per deployment, asked together: one after another, a round over 50 services took 50 round trips.
+        var stopped = await Task.WhenAll(stabilizing.Select(w => _ecs.ListTaskArnsAsync(
+            new EcsTaskQuery(w.Deployment.Cluster, StartedBy: w.Deployment.DeploymentId, DesiredStatus: "STOPPED"), cancellationToken))).ConfigureAwait(false);
+        var changed = false;
+        for (var i = 0; i < stabilizing.Count; i++)
+        {
+            changed |= stabilizing[i].ObserveWindow(_clock.Now(), stopped[i]);
+        }
+
+        return changed;
     }
 
     private async Task<bool> PollAsync(IReadOnlyList<ServiceWatch> pending, CancellationToken cancellationToken)

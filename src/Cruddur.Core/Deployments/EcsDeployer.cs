@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
+using Cruddur.Core.Logs;
 
 namespace Cruddur.Core.Deployments;
 
@@ -34,6 +35,16 @@ public sealed record DeployOptions
 
     /// <summary>After a successful deploy, deregister all but the newest N revisions of the family (0: keep all).</summary>
     public int KeepRevisions { get; init; }
+
+    /// <summary>After COMPLETED, how long every task of the deployment must keep running (zero: no window).</summary>
+    public TimeSpan StableFor { get; init; }
+
+    /// <summary>
+    /// The shell's default window: one failed-health-check cycle of the seed's task definitions. Their health checks
+    /// (interval 30 s, timeout 5 s, retries 3) mark a task UNHEALTHY at the earliest 3 × 30 s + 5 s after it last passed,
+    /// and a container that exits without a health check shows at once; so 95 s covers both.
+    /// </summary>
+    public static readonly TimeSpan DefaultStableFor = TimeSpan.FromSeconds(95);
 }
 
 /// <summary>
@@ -46,22 +57,34 @@ public sealed class EcsDeployer
     private readonly IOperationHost _host;
     private readonly Func<string, CancellationToken, Task<string?>> _placeholders;
     private readonly WatchClock _clock;
+    private readonly ILogEventSource? _logs;
+    private readonly string _region;
+    private readonly IElbv2Client? _elb;
 
     /// <param name="placeholders">Values for ERB placeholders in definition files (see <see cref="PlaceholderValues"/>).</param>
-    public EcsDeployer(IEcsClient ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null)
+    /// <param name="logs">Where the failing tasks' log lines are read (null: failures carry no log lines).</param>
+    /// <param name="region">The region ECS is asked in: named in a missing cluster's error, and the one for task definitions whose awslogs options name none.</param>
+    /// <param name="elb">Resolves target group names in service files and checks target health (<see cref="TargetHealthWaiter"/>).</param>
+    public EcsDeployer(IEcsClient ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null,
+        ILogEventSource? logs = null, string region = "", IElbv2Client? elb = null)
     {
         _ecs = ecs;
         _host = host;
         _placeholders = placeholders;
         _clock = clock ?? WatchClock.System;
+        _logs = logs;
+        _region = region;
+        _elb = elb;
     }
 
-    /// <summary>The region the ECS client talks to, for messages.</summary>
-    public string? Region { get; init; }
-
-    public async Task<IReadOnlyList<Deployment>> DeployAsync(IReadOnlyList<DeployTarget> targets, DeployOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deploys every target. When starting one fails after others were started, no further one is started; the started
+    /// ones are still watched (and rolled back on failure) and returned, and <see cref="DeployResult.Failure"/> says what
+    /// failed and which services were left unchanged. A failure before anything changed is thrown.
+    /// </summary>
+    public async Task<DeployResult> DeployAsync(IReadOnlyList<DeployTarget> targets, DeployOptions options, CancellationToken cancellationToken)
     {
-        await EcsServices.RequireClustersAsync(_ecs, targets.Select(t => t.Cluster), Region, cancellationToken).ConfigureAwait(false);
+        await EcsServices.RequireClustersAsync(_ecs, targets.Select(t => t.Cluster), _region, cancellationToken).ConfigureAwait(false);
         var services = await EcsServices.DescribeAsync(_ecs, targets.Select(t => (t.Cluster, t.Service)), cancellationToken).ConfigureAwait(false);
         var plans = new List<Plan>();
         foreach (var target in targets)
@@ -70,36 +93,69 @@ public sealed class EcsDeployer
         }
 
         var watches = new List<ServiceWatch>();
+        CruddurException? failure = null;
+        var unchanged = new List<string>();
         foreach (var plan in plans)
         {
+            var name = $"{plan.Target.Cluster}/{plan.Target.Service}";
+            if (failure is not null)
+            {
+                unchanged.Add(name);
+                continue;
+            }
+
             var diff = TaskDefinitions.Diff(plan.CurrentDefinition, plan.NewDefinition);
             var action = (plan.Service is null ? "Register a task definition and create the service" : "Register a task definition and deploy it")
                 + (diff.Count == 0 ? " (task definition unchanged)" : ":" + Environment.NewLine + string.Join(Environment.NewLine, diff.Select(l => "    " + l)));
-            if (!_host.ShouldProcess($"{plan.Target.Cluster}/{plan.Target.Service}", action))
+            if (!_host.ShouldProcess(name, action))
             {
                 continue;
             }
 
-            var deployment = await StartAsync(plan, cancellationToken).ConfigureAwait(false);
-            watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service)));
-        }
-
-        if (!options.Wait || watches.Count == 0)
-        {
-            return watches.Select(w => w.Deployment).ToList();
-        }
-
-        await WatchOrExplainAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
-        await SettleAsync(watches, options, cancellationToken).ConfigureAwait(false);
-        if (options.KeepRevisions > 0)
-        {
-            foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded))
+            try
             {
-                await new RevisionCleaner(_ecs, _host).KeepNewestAsync(d.Cluster, d.TaskDefinitionArn, options.KeepRevisions, cancellationToken).ConfigureAwait(false);
+                var deployment = await StartAsync(plan, cancellationToken).ConfigureAwait(false);
+                watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service)) { StableFor = options.StableFor });
+            }
+            catch (Exception e) when (watches.Count > 0 && e is not OperationCanceledException)
+            {
+                failure = e as CruddurException ?? CruddurException.Unexpected(e, name);
+                unchanged.Add(name);
             }
         }
 
-        return watches.Select(w => w.Deployment).ToList();
+        if (failure is not null)
+        {
+            var started = string.Join(", ", watches.Select(w => $"{w.Deployment.Cluster}/{w.Deployment.Service}"));
+            failure = new CruddurException(failure.ErrorId, failure.Kind,
+                $"{failure.Message} Already changed (and {(options.Wait ? "watched" : "returned")}): {started}. Left unchanged: {string.Join(", ", unchanged)}; deploy them again once the cause is fixed.",
+                failure, failure.Target);
+        }
+
+        if (options.Wait && watches.Count > 0)
+        {
+            await WatchOrExplainAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
+            if (_elb is not null)
+            {
+                await new TargetHealthWaiter(_ecs, _elb, _host, _clock).WaitAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
+            }
+
+            await SettleAsync(watches, options, cancellationToken).ConfigureAwait(false);
+            foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded))
+            {
+                await RecordAsync(ReleaseHistory.MarkCompletedAsync, d.TaskDefinitionArn, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (options.KeepRevisions > 0)
+            {
+                foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded))
+                {
+                    await new RevisionCleaner(_ecs, _host).KeepNewestAsync(d.TaskDefinitionArn, options.KeepRevisions, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        return new DeployResult(watches.Select(w => w.Deployment).ToList(), failure);
     }
 
     /// <summary>
@@ -108,13 +164,13 @@ public sealed class EcsDeployer
     /// </summary>
     public async Task<Deployment?> UndoAsync(string cluster, string service, string? taskDefinition, DeployOptions options, CancellationToken cancellationToken)
     {
-        await EcsServices.RequireClustersAsync(_ecs, [cluster], Region, cancellationToken).ConfigureAwait(false);
+        await EcsServices.RequireClustersAsync(_ecs, [cluster], _region, cancellationToken).ConfigureAwait(false);
         var found = await EcsServices.DescribeAsync(_ecs, [(cluster, service)], cancellationToken).ConfigureAwait(false);
         var current = found.GetValueOrDefault((cluster, service)) ?? throw ServiceNotFound(cluster, service, canCreate: false);
         var currentArn = (string)current["taskDefinition"]!;
         var target = taskDefinition is null
             ? await ReleaseHistory.LastCompletedAsync(_ecs, current, cancellationToken).ConfigureAwait(false)
-                ?? throw new CruddurException("UndoNoPreviousRevision", ErrorKind.ObjectNotFound,
+                ?? throw new CruddurException(ErrorIds.DeployNoPreviousRevision, ErrorKind.ObjectNotFound,
                     $"{cluster}/{service} runs {AwsArn.TaskDefinitionName(currentArn)} and no other active revision of its family is known to have completed a deployment "
                     + "(Deploy-CruddurService records that on the revision when it sees the rollout complete). Pass -TaskDefinition family:revision to choose one.", target: service)
             : await ActiveArnAsync(taskDefinition, cancellationToken).ConfigureAwait(false);
@@ -126,19 +182,27 @@ public sealed class EcsDeployer
         var deployment = await UpdateAsync(cluster, service, target, currentArn, null, cancellationToken).ConfigureAwait(false);
         if (options.Wait)
         {
-            var watch = new ServiceWatch(deployment, 1, ServiceWatch.EventIds(current));
+            var watch = new ServiceWatch(deployment, 1, ServiceWatch.EventIds(current)) { StableFor = options.StableFor };
             await WatchOrExplainAsync([watch], options.Timeout, cancellationToken).ConfigureAwait(false);
-            await FinishAsync(watch, cancellationToken).ConfigureAwait(false);
-            if (deployment.Outcome == DeploymentOutcome.Succeeded && currentArn != target)
+            if (deployment.Outcome != DeploymentOutcome.Unknown)
             {
-                await RecordAsync(ReleaseHistory.MarkUndoneAsync, currentArn, cancellationToken).ConfigureAwait(false);
+                Decide(deployment, watch.State, await FailureReasonsAsync(watch, cancellationToken).ConfigureAwait(false));
+            }
+
+            if (deployment.Outcome == DeploymentOutcome.Succeeded)
+            {
+                await RecordAsync(ReleaseHistory.MarkCompletedAsync, target, cancellationToken).ConfigureAwait(false);
+                if (currentArn != target)
+                {
+                    await RecordAsync(ReleaseHistory.MarkUndoneAsync, currentArn, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
 
         return deployment;
     }
 
-    /// <summary>The error to report for an undo that did not succeed, or null.</summary>
+    /// <summary>The error to report for an undo that did not succeed, or null: the ids of a failed deploy, worded for the undo.</summary>
     public static CruddurException? UndoErrorFor(Deployment d, TimeSpan timeout)
     {
         if (d.Outcome is DeploymentOutcome.Succeeded or DeploymentOutcome.Started)
@@ -146,13 +210,18 @@ public sealed class EcsDeployer
             return null;
         }
 
+        if (d.Outcome == DeploymentOutcome.Unknown)
+        {
+            return WatchFailed(d);
+        }
+
         var back = $"Rolling {d.Cluster}/{d.Service} back from {AwsArn.TaskDefinitionName(d.PreviousTaskDefinitionArn ?? "?")} to {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)}";
         var follow = $"Follow it with Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}";
         return d.TimedOut
-            ? new CruddurException("UndoTimedOut", ErrorKind.OperationTimeout,
+            ? new CruddurException(ErrorIds.DeployTimedOut, ErrorKind.OperationTimeout,
                 $"{back} did not complete within {timeout} (-Timeout); ECS carries on with it. {follow}, or wait longer with a larger -Timeout. So far: {string.Join("; ", d.FailureReasons)}.", target: d)
-            : new CruddurException("UndoFailed", ErrorKind.InvalidOperation,
-                $"{back} failed: {string.Join("; ", d.FailureReasons)}. {follow}; choose another revision with -TaskDefinition family:revision.", target: d);
+            : new CruddurException(ErrorIds.DeployFailed, ErrorKind.InvalidOperation,
+                $"{back} failed: {string.Join("; ", d.FailureReasons)}. " + LastLines(d) + $"{follow}; choose another revision with -TaskDefinition family:revision.", target: d);
     }
 
     /// <summary>The error to report for a deployment that did not succeed, or null.</summary>
@@ -163,20 +232,39 @@ public sealed class EcsDeployer
             return null;
         }
 
+        if (d.Outcome == DeploymentOutcome.Unknown)
+        {
+            return WatchFailed(d);
+        }
+
+        var previous = AwsArn.TaskDefinitionName(d.PreviousTaskDefinitionArn ?? "?");
         var what = d.Outcome switch
         {
             DeploymentOutcome.RolledBackByEcs => "ECS rolled the service back to the previous deployment",
-            DeploymentOutcome.RolledBack => $"the service was rolled back to {AwsArn.TaskDefinitionName(d.PreviousTaskDefinitionArn ?? "?")}",
-            DeploymentOutcome.RollbackFailed => $"the rollback to {AwsArn.TaskDefinitionName(d.PreviousTaskDefinitionArn ?? "?")} failed too",
-            DeploymentOutcome.RollbackTimedOut => $"the rollback to {AwsArn.TaskDefinitionName(d.PreviousTaskDefinitionArn ?? "?")} had not completed when -RollbackTimeout passed; ECS carries on with it",
+            DeploymentOutcome.RolledBack => $"the service was rolled back to {previous}",
+            DeploymentOutcome.RollbackFailed => $"the rollback to {previous} failed too",
+            DeploymentOutcome.RollbackTimedOut => $"the rollback to {previous} had not completed when -RollbackTimeout passed; ECS carries on with it",
             _ => "nothing was rolled back",
         };
-        var id = d.TimedOut ? "DeployTimedOut" : "DeployFailed";
+        var id = d.TimedOut ? ErrorIds.DeployTimedOut : ErrorIds.DeployFailed;
         return new CruddurException(id, d.TimedOut ? ErrorKind.OperationTimeout : ErrorKind.InvalidOperation,
             $"Deploying {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} to {d.Cluster}/{d.Service} failed ({what}): {string.Join("; ", d.FailureReasons)}. "
-            + $"Look at the task's logs and events (Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}), fix the cause and deploy again.",
+            + LastLines(d)
+            + $"Look at the task's logs and events (Get-CruddurLog -Cluster {d.Cluster} -Service {d.Service} -Since 15m; Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}), fix the cause and deploy again.",
             target: d);
     }
+
+    private static CruddurException WatchFailed(Deployment d) =>
+        new(ErrorIds.DeployWatchFailed, ErrorKind.ResourceUnavailable,
+            $"The rollout of {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} to {d.Cluster}/{d.Service} was started but could not be followed: {string.Join("; ", d.FailureReasons)}. "
+            + $"Nothing was rolled back; follow it with Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}.",
+            target: d);
+
+    // The newest stopped task's failing container says most; the others are on the Deployment's StoppedTasks.
+    private static string LastLines(Deployment d) =>
+        d.StoppedTasks.FirstOrDefault(t => t.LogTail.Count > 0) is { } t
+            ? $"The last lines of container {t.FailingContainer} in task {t.TaskId}:{Environment.NewLine}    {string.Join(Environment.NewLine + "    ", t.LogTail)}{Environment.NewLine}"
+            : string.Empty;
 
     private sealed record Plan(DeployTarget Target, JsonObject? Service, JsonObject? CurrentDefinition, JsonObject NewDefinition, JsonObject? ServiceDefinition, string Source);
 
@@ -194,12 +282,13 @@ public sealed class EcsDeployer
             var named = (string?)serviceDefinition["serviceName"];
             if (named is not null && named != target.Service)
             {
-                throw new CruddurException("DeployServiceDefinitionMismatch", ErrorKind.InvalidArgument,
+                throw new CruddurException(ErrorIds.DeployServiceDefinitionMismatch, ErrorKind.InvalidArgument,
                     $"{target.ServiceDefinitionFile} defines the service '{named}', not '{target.Service}'. Pass the matching file or -Service {named}.", target: target.ServiceDefinitionFile);
             }
 
             serviceDefinition["serviceName"] = target.Service;
             serviceDefinition["cluster"] = target.Cluster;
+            await TargetGroupReferences.ResolveAsync(serviceDefinition, _elb, target.ServiceDefinitionFile, cancellationToken).ConfigureAwait(false);
         }
 
         var currentArn = (string?)service?["taskDefinition"];
@@ -221,7 +310,7 @@ public sealed class EcsDeployer
             // A new service without a task definition file: the newest revision of the family its definition names.
             var family = (string?)serviceDefinition!["taskDefinition"] ?? target.ContainerName ?? target.Service;
             next = await DescribeTaskDefinitionAsync(family, cancellationToken).ConfigureAwait(false) ?? throw new CruddurException(
-                "DeployTaskDefinitionNotFound", ErrorKind.ObjectNotFound,
+                ErrorIds.DeployTaskDefinitionNotFound, ErrorKind.ObjectNotFound,
                 $"No task definition '{family}' is registered. Pass -TaskDefinitionFile {SeedDefaults.TaskDefinitionFile(target.Service)}.", target: family);
             source = $"task definition {family}";
         }
@@ -302,10 +391,13 @@ public sealed class EcsDeployer
         (service["deployments"] as JsonArray ?? []).OfType<JsonObject>()
             .Where(d => (string?)d["status"] == "PRIMARY" && (string?)d["taskDefinition"] == arn)
             .Select(d => (string?)d["id"]).FirstOrDefault()
-        ?? throw new CruddurException("DeployNoDeployment", ErrorKind.InvalidOperation,
+        ?? throw new CruddurException(ErrorIds.DeployNoDeployment, ErrorKind.InvalidOperation,
             $"ECS accepted the update but shows no PRIMARY deployment of {AwsArn.TaskDefinitionName(arn)}. Check the service with Get-CruddurService.", target: arn);
 
-    /// <summary>Watches; on Ctrl+C says that ECS carries on and how to follow it.</summary>
+    /// <summary>
+    /// Watches. On Ctrl+C says that ECS carries on and how to follow it; when the watch itself breaks (ECS failing or
+    /// answering nonsense), the deployments not yet done end as Unknown, with the reason, instead of being lost.
+    /// </summary>
     private async Task WatchOrExplainAsync(IReadOnlyList<ServiceWatch> watches, TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
@@ -317,28 +409,40 @@ public sealed class EcsDeployer
             var lines = new List<string>();
             foreach (var w in watches.Where(w => !w.IsDone))
             {
-                w.Deployment.Outcome = DeploymentOutcome.Stopped;
                 var d = w.Deployment;
+                Decide(d, null, [], interruption: DeploymentOutcome.Stopped);
                 lines.Add($"Stopped watching {d.Cluster}/{d.Service}; the rollout of {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} (deployment {d.DeploymentId}) continues in ECS. Follow it with: Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}");
             }
 
             throw new OperationStoppedException(string.Join(Environment.NewLine, lines), e, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var why = (e as CruddurException ?? CruddurException.Unexpected(e)).Message;
+            foreach (var w in watches.Where(w => !w.IsDone))
+            {
+                Decide(w.Deployment, null, [why], interruption: DeploymentOutcome.Unknown);
+            }
         }
     }
 
     /// <summary>Outcomes, failure reasons and rollbacks for every watched deployment.</summary>
     private async Task SettleAsync(IReadOnlyList<ServiceWatch> watches, DeployOptions options, CancellationToken cancellationToken)
     {
-        var rollbacks = new List<(ServiceWatch Failed, ServiceWatch Rollback)>();
-        foreach (var w in watches)
+        var rollbacks = new List<(ServiceWatch Failed, IReadOnlyList<string> Reasons, ServiceWatch Rollback)>();
+        foreach (var w in watches.Where(w => w.Deployment.Outcome != DeploymentOutcome.Unknown))
         {
-            await FinishAsync(w, cancellationToken).ConfigureAwait(false);
             var d = w.Deployment;
-            if (d.Outcome == DeploymentOutcome.Failed && options.Rollback && d.PreviousTaskDefinitionArn is { } previous)
+            var reasons = await FailureReasonsAsync(w, cancellationToken).ConfigureAwait(false);
+            if (w.State is WatchState.Failed or WatchState.TimedOut && options.Rollback && d.PreviousTaskDefinitionArn is { } previous)
             {
                 _host.WriteWarning($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} failed; rolling back to {AwsArn.TaskDefinitionName(previous)}.");
                 var back = await UpdateAsync(d.Cluster, d.Service, previous, d.TaskDefinitionArn, null, cancellationToken).ConfigureAwait(false);
-                rollbacks.Add((w, new ServiceWatch(back, w.ProgressId, w.SeenEventIds)));
+                rollbacks.Add((w, reasons, new ServiceWatch(back, w.ProgressId, w.SeenEventIds) { StableFor = options.StableFor }));
+            }
+            else
+            {
+                Decide(d, w.State, reasons);
             }
         }
 
@@ -348,39 +452,59 @@ public sealed class EcsDeployer
         }
 
         await WatchOrExplainAsync(rollbacks.Select(r => r.Rollback).ToList(), options.RollbackTimeout, cancellationToken).ConfigureAwait(false);
-        foreach (var (failed, rollback) in rollbacks)
+        foreach (var (failed, reasons, rollback) in rollbacks)
         {
-            await FinishAsync(rollback, cancellationToken).ConfigureAwait(false);
+            var rollbackReasons = rollback.State == WatchState.Succeeded ? [] : await FailureReasonsAsync(rollback, cancellationToken).ConfigureAwait(false);
+            Decide(rollback.Deployment, rollback.Deployment.Outcome == DeploymentOutcome.Unknown ? null : rollback.State, rollbackReasons.Count > 0 ? rollbackReasons : rollback.Deployment.FailureReasons, interruption: DeploymentOutcome.Unknown);
+            Decide(failed.Deployment, failed.State, rollback.Deployment.Outcome == DeploymentOutcome.Succeeded
+                ? reasons
+                : [.. reasons, $"rollback to {AwsArn.TaskDefinitionName(rollback.Deployment.TaskDefinitionArn)}: {string.Join("; ", rollback.Deployment.FailureReasons)}"],
+                rollback.Deployment);
             if (rollback.Deployment.Outcome == DeploymentOutcome.Succeeded)
             {
-                failed.Deployment.Outcome = DeploymentOutcome.RolledBack;
-            }
-            else
-            {
-                failed.Deployment.Outcome = rollback.Deployment.TimedOut ? DeploymentOutcome.RollbackTimedOut : DeploymentOutcome.RollbackFailed;
-                failed.Deployment.FailureReasons = [.. failed.Deployment.FailureReasons, $"rollback: {string.Join("; ", rollback.Deployment.FailureReasons)}"];
+                await RecordAsync(ReleaseHistory.MarkCompletedAsync, rollback.Deployment.TaskDefinitionArn, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    private async Task FinishAsync(ServiceWatch w, CancellationToken cancellationToken)
+    /// <summary>
+    /// The one place a deployment's outcome is decided: from how its watch ended (null when the watch was interrupted,
+    /// then <paramref name="interruption"/> says how) and, after a rollback, from how the rollback (already decided) ended.
+    /// </summary>
+    private static void Decide(Deployment d, WatchState? watched, IReadOnlyList<string> reasons, Deployment? rollback = null, DeploymentOutcome interruption = DeploymentOutcome.Stopped)
     {
-        var d = w.Deployment;
-        d.TimedOut = w.State == WatchState.TimedOut;
-        d.Outcome = w.State switch
+        var outcome = watched switch
         {
+            null => interruption,
             WatchState.Succeeded => DeploymentOutcome.Succeeded,
             WatchState.RolledBackByEcs => DeploymentOutcome.RolledBackByEcs,
-            _ => DeploymentOutcome.Failed,
+            _ when rollback is null => DeploymentOutcome.Failed,
+            _ when rollback.Outcome == DeploymentOutcome.Succeeded => DeploymentOutcome.RolledBack,
+            _ when rollback.TimedOut => DeploymentOutcome.RollbackTimedOut,
+            _ => DeploymentOutcome.RollbackFailed,
         };
-        if (d.Outcome == DeploymentOutcome.Succeeded)
+        d.Conclude(outcome, outcome == DeploymentOutcome.Succeeded ? [] : reasons, watched == WatchState.TimedOut);
+    }
+
+    /// <summary>The watch's reason and the stopped tasks' reasons; none for a success.</summary>
+    private async Task<IReadOnlyList<string>> FailureReasonsAsync(ServiceWatch w, CancellationToken cancellationToken)
+    {
+        if (w.State == WatchState.Succeeded)
         {
-            await RecordAsync(ReleaseHistory.MarkCompletedAsync, d.TaskDefinitionArn, cancellationToken).ConfigureAwait(false);
+            return [];
         }
-        else
+
+        IReadOnlyList<string> tasks;
+        try
         {
-            d.FailureReasons = [w.Reason ?? "the deployment failed", .. await StoppedTaskReasonsAsync(d, cancellationToken).ConfigureAwait(false)];
+            tasks = await StoppedTaskReasonsAsync(w.Deployment, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            tasks = [$"(the stopped tasks could not be read: {(e as CruddurException ?? CruddurException.Unexpected(e)).Message})"];
+        }
+
+        return [w.Reason ?? "the deployment failed", .. tasks];
     }
 
     /// <summary>Why our deployment's tasks stopped: stoppedReason, exit codes, failed health checks (counted, most frequent first).</summary>
@@ -388,7 +512,13 @@ public sealed class EcsDeployer
     {
         var arns = await _ecs.ListTaskArnsAsync(new EcsTaskQuery(d.Cluster, StartedBy: d.DeploymentId, DesiredStatus: "STOPPED", FirstPageOnly: true), cancellationToken).ConfigureAwait(false);
         var reasons = new List<string>();
-        foreach (var task in await _ecs.DescribeTasksAsync(d.Cluster, arns, cancellationToken).ConfigureAwait(false))
+        var tasks = await _ecs.DescribeTasksAsync(d.Cluster, arns, cancellationToken).ConfigureAwait(false);
+        if (_logs is not null)
+        {
+            d.StoppedTasks = await StoppedTask.ReadAsync(tasks, arn => _ecs.DescribeTaskDefinitionAsync(arn, cancellationToken), _logs, _region, _host, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var task in tasks)
         {
             var parts = new List<string>();
             foreach (var c in (task["containers"] as JsonArray ?? []).OfType<JsonObject>())
@@ -417,7 +547,7 @@ public sealed class EcsDeployer
         var definition = await DescribeTaskDefinitionAsync(reference, cancellationToken).ConfigureAwait(false);
         if (definition is null || (string?)definition["status"] == "INACTIVE")
         {
-            throw new CruddurException("UndoTaskDefinitionNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.DeployTaskDefinitionNotFound, ErrorKind.ObjectNotFound,
                 $"No active task definition '{reference}' is registered{(definition is null ? string.Empty : " (it was deregistered)")}. Pass family:revision of an active revision; the Rev column of Get-CruddurService's tasks shows what ran.", target: reference);
         }
 
@@ -438,8 +568,11 @@ public sealed class EcsDeployer
     }
 
     internal static CruddurException ServiceNotFound(string cluster, string service, bool canCreate) =>
-        new("DeployServiceNotFound", ErrorKind.ObjectNotFound,
+        new(ErrorIds.ServiceNotFound, ErrorKind.ObjectNotFound,
             $"The service '{service}' does not exist in the cluster '{cluster}'. "
             + (canCreate ? $"Pass -ServiceDefinitionFile {SeedDefaults.ServiceDefinitionFile(service)} to create it, or check -Service and -Cluster. Nothing was registered." : "Check -Service and -Cluster."),
             target: service);
 }
+
+/// <summary>What a deploy did: the deployments it started, and the failure that kept it from starting the rest.</summary>
+public sealed record DeployResult(IReadOnlyList<Deployment> Deployments, CruddurException? Failure);

@@ -5,11 +5,11 @@ using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Deployments;
 
-/// <summary>Finding the ACTIVE services among names that may not exist, across clusters that may not exist.</summary>
+/// <summary>Finding clusters, the ACTIVE services among names that may not exist, and their tasks and containers.</summary>
 public static class EcsServices
 {
     /// <summary>The ACTIVE services among <paramref name="services"/>, keyed by (cluster, name).</summary>
-    public static async Task<Dictionary<(string Cluster, string Service), JsonObject>> DescribeAsync(
+    internal static async Task<Dictionary<(string Cluster, string Service), JsonObject>> DescribeAsync(
         IEcsClient ecs, IEnumerable<(string Cluster, string Service)> services, CancellationToken cancellationToken)
     {
         var result = new Dictionary<(string, string), JsonObject>();
@@ -38,7 +38,7 @@ public static class EcsServices
     /// Fails with ServiceClusterNotFound unless every cluster exists and is ACTIVE, naming the region and the clusters that are
     /// there: a typo'd -Cluster must stop a cmdlet before it registers or changes anything, with a message that says so.
     /// </summary>
-    public static async Task RequireClustersAsync(IEcsClient ecs, IEnumerable<string> clusters, string? region, CancellationToken cancellationToken)
+    internal static async Task RequireClustersAsync(IEcsClient ecs, IEnumerable<string> clusters, string? region, CancellationToken cancellationToken)
     {
         foreach (var name in clusters.Distinct(StringComparer.Ordinal))
         {
@@ -48,12 +48,16 @@ public static class EcsServices
             }
 
             var here = (await ecs.ListClusterNamesAsync(cancellationToken).ConfigureAwait(false)).Select(AwsArn.LastSegment).Order(StringComparer.Ordinal).ToList();
-            throw new CruddurException("ServiceClusterNotFound", ErrorKind.ObjectNotFound,
-                $"Cluster '{name}' not found in {region ?? "this region"} (clusters here: {(here.Count == 0 ? "none" : string.Join(", ", here))}). "
+            throw new CruddurException(ErrorIds.ServiceClusterNotFound, ErrorKind.ObjectNotFound,
+                $"Cluster '{name}' not found in {(string.IsNullOrEmpty(region) ? "this region" : region)} (clusters here: {(here.Count == 0 ? "none" : string.Join(", ", here))}). "
                 + "Pass -Cluster with one of them, or -Region for the region it is in; Initialize-CruddurInfrastructure creates the seed's cluster. Nothing was changed.",
                 target: name);
         }
     }
+
+    /// <summary>The active revisions of a task definition family as family:revision, newest first.</summary>
+    public static async Task<IReadOnlyList<string>> ActiveRevisionNamesAsync(IEcsClient ecs, string family, CancellationToken cancellationToken) =>
+        (await ecs.ListActiveRevisionsAsync(family, cancellationToken).ConfigureAwait(false)).Select(AwsArn.TaskDefinitionName).ToList();
 
     /// <summary>The ids of the running tasks of a cluster, or of one of its services.</summary>
     public static async Task<IReadOnlyList<string>> ListTaskIdsAsync(IEcsClient ecs, string cluster, string? service, CancellationToken cancellationToken) =>

@@ -8,7 +8,7 @@ namespace Cruddur.Core.Deployments;
 /// Task and service definitions as the user's JSON (ecspresso-style): read-only fields stripped, the image swapped, and
 /// checked for what ECS would reject, so a bad file fails before anything is registered.
 /// </summary>
-public static partial class TaskDefinitions
+internal static partial class TaskDefinitions
 {
     /// <summary>Fields DescribeTaskDefinition returns that RegisterTaskDefinition refuses.</summary>
     public static readonly IReadOnlyList<string> ReadOnlyFields =
@@ -53,7 +53,7 @@ public static partial class TaskDefinitions
     {
         var containers = (definition["containerDefinitions"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         return containers.FirstOrDefault(c => (string?)c["name"] == name)
-            ?? throw new CruddurException("DeployContainerNotFound", ErrorKind.ObjectNotFound,
+            ?? throw new CruddurException(ErrorIds.DeployContainerNotFound, ErrorKind.ObjectNotFound,
                 $"{source} has no container named '{name}' (it has: {string.Join(", ", containers.Select(c => (string?)c["name"]))}). Pass -ContainerName with one of them.", target: name);
     }
 
@@ -144,7 +144,7 @@ public static partial class TaskDefinitions
 
         if (problems.Count > 0)
         {
-            throw new CruddurException("DeployDefinitionInvalid", ErrorKind.InvalidData,
+            throw new CruddurException(ErrorIds.DeployDefinitionInvalid, ErrorKind.InvalidData,
                 $"{source}: ECS would reject this task definition: {string.Join("; ", problems)}. Fix it and run the command again; nothing was registered.", target: source);
         }
     }
@@ -155,6 +155,8 @@ public static partial class TaskDefinitions
     /// <summary>
     /// A readable diff of two definitions, one changed leaf per line (<c>~ path: old -> new</c>, <c>+</c> added, <c>-</c>
     /// removed). Arrays of named objects (containers, environment) are keyed by name, so a reorder is no change.
+    /// Environment values are never shown, only their names: <c>~ ...environment[NAME]: changed</c>, and per container
+    /// one line naming the unchanged ones (secrets[] show their ARNs, which are not secret).
     /// </summary>
     public static IReadOnlyList<string> Diff(JsonObject? before, JsonObject after)
     {
@@ -167,10 +169,33 @@ public static partial class TaskDefinitions
 
         Flatten(StripReadOnly(after), string.Empty, b);
         var lines = new List<string>();
+        var unchangedVariables = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var key in a.Keys.Union(b.Keys).Order(StringComparer.Ordinal))
         {
             var inA = a.TryGetValue(key, out var va);
             var inB = b.TryGetValue(key, out var vb);
+            if (EnvironmentEntry().Match(key) is { Success: true } variable)
+            {
+                // One line per variable, from its value leaf (or its only leaf); what it holds is not shown.
+                if (variable.Groups["leaf"].Value == "name" && (a.ContainsKey(variable.Groups["entry"].Value + ".value") || b.ContainsKey(variable.Groups["entry"].Value + ".value")))
+                {
+                    continue;
+                }
+
+                var entry = variable.Groups["entry"].Value;
+                if (inA && inB && va == vb)
+                {
+                    var list = unchangedVariables.TryGetValue(variable.Groups["container"].Value, out var l) ? l : unchangedVariables[variable.Groups["container"].Value] = [];
+                    list.Add(variable.Groups["name"].Value);
+                }
+                else
+                {
+                    lines.Add(inA && inB ? $"~ {entry}: changed" : inA ? $"- {entry}: removed" : $"+ {entry}: added");
+                }
+
+                continue;
+            }
+
             if (inA && inB && va != vb)
             {
                 lines.Add($"~ {key}: {va} -> {vb}");
@@ -185,8 +210,17 @@ public static partial class TaskDefinitions
             }
         }
 
+        if (lines.Count > 0)
+        {
+            lines.AddRange(unchangedVariables.Select(u => $"= {u.Key}.environment unchanged: {string.Join(", ", u.Value)}"));
+        }
+
         return lines;
     }
+
+    // containerDefinitions[c].environment[NAME].value (or [3].value for entries without a name).
+    [GeneratedRegex(@"^(?<entry>(?<container>.*?)\.environment\[(?<name>[^\]]*)\])\.(?<leaf>.+)$")]
+    private static partial Regex EnvironmentEntry();
 
     private static void Flatten(JsonNode? node, string path, IDictionary<string, string> into)
     {

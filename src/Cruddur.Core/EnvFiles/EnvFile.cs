@@ -1,3 +1,5 @@
+using Cruddur.Core.Hosting;
+
 namespace Cruddur.Core.EnvFiles;
 
 /// <summary>Where one template variable's value came from. Never holds the value itself.</summary>
@@ -41,7 +43,7 @@ public sealed class EnvFile
         var full = System.IO.Path.GetFullPath(path);
         if (!File.Exists(full))
         {
-            throw new Hosting.CruddurException("EnvFileNotFound", Hosting.ErrorKind.ObjectNotFound,
+            throw new Hosting.CruddurException(ErrorIds.EnvFileNotFound, Hosting.ErrorKind.ObjectNotFound,
                 $"The env file '{path}' does not exist. Create it with New-CruddurEnvFile or pass the path of an existing file.", target: path);
         }
 
@@ -52,7 +54,7 @@ public sealed class EnvFile
 }
 
 /// <summary>The NAME=value format of env files as docker and compose read them.</summary>
-public static class EnvFileFormat
+internal static class EnvFileFormat
 {
     public static IReadOnlyDictionary<string, string> Read(string path) => Parse(File.ReadAllText(path));
 

@@ -54,7 +54,7 @@ public sealed class EnvFileGenerator
         result = Path.GetFullPath(result);
         if (string.Equals(result, Path.GetFullPath(templatePath), StringComparison.Ordinal))
         {
-            throw new CruddurException("EnvFileDestinationIsTemplate", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.EnvFileDestinationIsTemplate, ErrorKind.InvalidArgument,
                 $"Writing '{templatePath}' would overwrite the template itself.", target: templatePath);
         }
 
@@ -62,7 +62,7 @@ public sealed class EnvFileGenerator
     }
 
     /// <summary>The error for a template path that names no file (the shell raises it too, for a path as typed).</summary>
-    public static CruddurException TemplateNotFound(string path) => new("EnvFileTemplateNotFound", ErrorKind.ObjectNotFound,
+    public static CruddurException TemplateNotFound(string path) => new(ErrorIds.EnvFileTemplateNotFound, ErrorKind.ObjectNotFound,
         $"The template '{path}' does not exist. Pass the path of an .erb template such as {SeedDefaults.EnvTemplate(SeedDefaults.BackendService)}.", target: path);
 
     /// <summary>Renders and writes; returns null when <see cref="IOperationHost.ShouldProcess"/> declined (-WhatIf).</summary>
@@ -76,7 +76,19 @@ public sealed class EnvFileGenerator
         var template = ErbTemplate.Load(request.TemplatePath);
         var parameters = request.Parameters.GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
         var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+        var multiline = new SortedSet<string>(StringComparer.Ordinal);
         string? Lookup(string name)
+        {
+            var found = Find(name);
+            if (found is not null && found.AsSpan().IndexOfAny('\n', '\r') >= 0)
+            {
+                multiline.Add(name);
+            }
+
+            return found;
+        }
+
+        string? Find(string name)
         {
             if (request.Variables.TryGetValue(name, out var value))
             {
@@ -102,13 +114,22 @@ public sealed class EnvFileGenerator
         }
 
         var content = template.Render(Lookup, request.AllowMissing);
+
+        // docker's --env-file format has no quoting: a line break in a value would start a new NAME=value line (an
+        // injected key), and quotes would reach the container as part of the value. So such a value is refused.
+        if (multiline.Count > 0)
+        {
+            throw new CruddurException(ErrorIds.EnvFileValueMultiline, ErrorKind.InvalidData,
+                $"The value of {string.Join(", ", multiline)} holds a line break, which an env file cannot carry (it would start another NAME=value line). Remove the line break from the value (for a PEM key or JSON, store it base64-encoded). Nothing was written.",
+                target: request.TemplatePath);
+        }
         var variables = template.VariableNames.Select(n => new EnvFileVariable(n, sources[n])).ToList();
         var keys = EnvFileFormat.Parse(content).Keys.ToList();
 
         var directory = Path.GetDirectoryName(request.DestinationPath)!;
         if (!Directory.Exists(directory))
         {
-            throw new CruddurException("EnvFileDestinationNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.EnvFileDestinationNotFound, ErrorKind.ObjectNotFound,
                 $"The folder '{directory}' does not exist.", target: directory);
         }
 
@@ -118,7 +139,16 @@ public sealed class EnvFileGenerator
             return null;
         }
 
-        WriteAtomically(request.DestinationPath, content);
+        try
+        {
+            WriteAtomically(request.DestinationPath, content);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CruddurException(ErrorIds.EnvFileDestinationNotWritable, e is UnauthorizedAccessException ? ErrorKind.PermissionDenied : ErrorKind.ResourceUnavailable,
+                $"'{request.DestinationPath}' cannot be written ({e.Message}). Pass a -Destination in a folder you can write to. Nothing was written.", e, request.DestinationPath);
+        }
+
         host.WriteVerbose($"Wrote {request.DestinationPath}: {string.Join(", ", variables.Select(v => $"{v.Name} from {v.Source}"))}");
 
         if (await GitWorkTree.IsTrackableAsync(request.DestinationPath, cancellationToken).ConfigureAwait(false))

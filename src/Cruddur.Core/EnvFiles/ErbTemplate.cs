@@ -10,7 +10,7 @@ namespace Cruddur.Core.EnvFiles;
 /// <c>&lt;%</c>. Everything else is copied unchanged, so the output equals <c>ERB.new(template).result</c> for the same
 /// environment. Any other Ruby code is rejected with its line and column rather than silently dropped.
 /// </summary>
-public sealed partial class ErbTemplate
+internal sealed partial class ErbTemplate
 {
     private readonly IReadOnlyList<Segment> _segments;
 
@@ -36,7 +36,7 @@ public sealed partial class ErbTemplate
         }
         catch (DecoderFallbackException e)
         {
-            throw new CruddurException("EnvFileTemplateNotUtf8", ErrorKind.InvalidData, $"{path} is not UTF-8 text. Save the template as UTF-8.", e, path);
+            throw new CruddurException(ErrorIds.EnvFileTemplateNotUtf8, ErrorKind.InvalidData, $"{path} is not UTF-8 text. Save the template as UTF-8.", e, path);
         }
 
         return Parse(text, path);
@@ -185,7 +185,7 @@ public sealed partial class ErbTemplate
         }
 
         var column = offset - lineStart + 1;
-        return new CruddurException("EnvFileTemplateInvalid", ErrorKind.InvalidData, $"{source}:{line}:{column}: {problem}.", target: source)
+        return new CruddurException(ErrorIds.EnvFileTemplateInvalid, ErrorKind.InvalidData, $"{source}:{line}:{column}: {problem}.", target: source)
         {
             Data = { ["Line"] = line, ["Column"] = column },
         };
@@ -207,10 +207,10 @@ public sealed partial class ErbTemplate
 }
 
 /// <summary>A template read variables that have no value; lists all of them at once.</summary>
-public sealed class MissingVariablesException : CruddurException
+internal sealed class MissingVariablesException : CruddurException
 {
     public MissingVariablesException(string source, IReadOnlyList<string> names)
-        : base("EnvFileVariableMissing", ErrorKind.ObjectNotFound,
+        : base(ErrorIds.EnvFileVariableMissing, ErrorKind.ObjectNotFound,
             $"{source} needs {names.Count} variable(s) that are not set: {string.Join(", ", names)}. Nothing was written.",
             target: source)
     {

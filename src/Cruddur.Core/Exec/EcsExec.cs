@@ -17,13 +17,26 @@ public sealed record ExecTarget(string Cluster, string? Service, JsonObject Task
 }
 
 /// <summary>An ExecuteCommand session: the session JSON (holds the token: never print it) and the plugin's target parts.</summary>
-public sealed record ExecSession(JsonObject Session, string ClusterName, string TaskId, string RuntimeId);
+internal sealed record ExecSession(JsonObject Session, string ClusterName, string TaskId, string RuntimeId)
+{
+    public string SessionId => (string?)Session["sessionId"] ?? string.Empty;
+
+    /// <summary>The data channel's websocket URL.</summary>
+    public Uri StreamUrl => Uri.TryCreate((string?)Session["streamUrl"], UriKind.Absolute, out var url) ? url
+        : throw new CruddurException(ErrorIds.ExecSessionMissing, ErrorKind.InvalidData, "ECS ExecuteCommand returned a session without a valid streamUrl. Try again.");
+
+    /// <summary>The single-use token that opens the data channel; it goes only into the channel's first frame.</summary>
+    internal string Token => (string?)Session["tokenValue"] ?? string.Empty;
+
+    /// <summary>The Session Manager target, as the AWS CLI names it for the plugin: ecs:&lt;cluster&gt;_&lt;task id&gt;_&lt;runtime id&gt;.</summary>
+    public string Target => $"ecs:{ClusterName}_{TaskId}_{RuntimeId}";
+}
 
 /// <summary>
 /// ECS Exec without the AWS CLI: picks the task and container, gathers what the prerequisite checks need, and opens the
 /// ExecuteCommand session that session-manager-plugin then carries.
 /// </summary>
-public sealed class EcsExec
+internal sealed class EcsExec
 {
     /// <summary>
     /// Runs bash where the image has it, else sh: the backend image (python) has bash, the frontend's nginx alpine only sh.
@@ -49,7 +62,7 @@ public sealed class EcsExec
         if (request.Task is not null)
         {
             var found = await DescribeTasksAsync(request.Cluster, [request.Task], cancellationToken).ConfigureAwait(false);
-            task = found.FirstOrDefault() ?? throw new CruddurException("ExecTaskNotFound", ErrorKind.ObjectNotFound,
+            task = found.FirstOrDefault() ?? throw new CruddurException(ErrorIds.ExecTaskNotFound, ErrorKind.ObjectNotFound,
                 $"Task '{request.Task}' was not found in cluster {request.Cluster}. Pass a task ARN or id from Get-CruddurService, or -Service alone to pick its newest running task.",
                 target: request.Task);
         }
@@ -59,7 +72,7 @@ public sealed class EcsExec
         }
         else
         {
-            throw new CruddurException("ExecTargetMissing", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.ExecTargetMissing, ErrorKind.InvalidArgument,
                 "Say which task to connect to: -Service backend-flask (its newest running task) or -TaskArn <task ARN or id>.");
         }
 
@@ -73,7 +86,7 @@ public sealed class EcsExec
         var names = ExecPreflight.Containers(task).Select(c => (string?)c["name"]).OfType<string>().ToList();
         if (container is not null)
         {
-            return names.Contains(container, StringComparer.Ordinal) ? container : throw new CruddurException("ExecContainerNotFound", ErrorKind.ObjectNotFound,
+            return names.Contains(container, StringComparer.Ordinal) ? container : throw new CruddurException(ErrorIds.ExecContainerNotFound, ErrorKind.ObjectNotFound,
                 $"Task {ExecPreflight.TaskId(task)} has no container '{container}'. Its containers: {string.Join(", ", names)}. Pass one of them as -Container.",
                 target: container);
         }
@@ -83,7 +96,7 @@ public sealed class EcsExec
             return service;
         }
 
-        return names.Count == 1 ? names[0] : throw new CruddurException("ExecContainerAmbiguous", ErrorKind.InvalidArgument,
+        return names.Count == 1 ? names[0] : throw new CruddurException(ErrorIds.ExecContainerAmbiguous, ErrorKind.InvalidArgument,
             $"Task {ExecPreflight.TaskId(task)} has {names.Count} containers ({string.Join(", ", names)}) and none is named after the service. Pass -Container with one of them.",
             target: ExecPreflight.TaskId(task));
     }
@@ -115,7 +128,7 @@ public sealed class EcsExec
         }
         catch (AwsServiceException e) when (e.ErrorCode is "InvalidParameterException" or "TargetNotConnectedException" && e.ServiceMessage.Contains("execute command", StringComparison.OrdinalIgnoreCase))
         {
-            throw new CruddurException("ExecNotEnabled", ErrorKind.InvalidOperation,
+            throw new CruddurException(ErrorIds.ExecNotEnabled, ErrorKind.InvalidOperation,
                 $"ECS refused the session: {e.ServiceMessage} Run Connect-CruddurTask -Check for what is missing.", e, target.TaskArn);
         }
 
@@ -123,9 +136,9 @@ public sealed class EcsExec
         var taskId = AwsArn.LastSegment(response.TaskArn ?? target.TaskArn);
         var containerName = response.ContainerName ?? target.Container;
         var task = (await DescribeTasksAsync(clusterName, [taskId], cancellationToken).ConfigureAwait(false)).FirstOrDefault()
-            ?? throw new CruddurException("ExecTaskNotFound", ErrorKind.ObjectNotFound, $"Task {taskId} disappeared while the session was being opened. Connect again.", target: taskId);
+            ?? throw new CruddurException(ErrorIds.ExecTaskNotFound, ErrorKind.ObjectNotFound, $"Task {taskId} disappeared while the session was being opened. Connect again.", target: taskId);
         var runtimeId = ExecPreflight.Containers(task).Where(c => (string?)c["name"] == containerName).Select(c => (string?)c["runtimeId"]).FirstOrDefault()
-            ?? throw new CruddurException("ExecContainerNotFound", ErrorKind.ObjectNotFound, $"Container {containerName} of task {taskId} has no runtimeId yet. Wait for it to start and connect again.", target: containerName);
+            ?? throw new CruddurException(ErrorIds.ExecContainerNotFound, ErrorKind.ObjectNotFound, $"Container {containerName} of task {taskId} has no runtimeId yet. Wait for it to start and connect again.", target: containerName);
         return new ExecSession(response.Session, clusterName, taskId, runtimeId);
     }
 
@@ -138,13 +151,13 @@ public sealed class EcsExec
         }
         catch (AwsServiceException e) when (e.ErrorCode == "ServiceNotFoundException")
         {
-            throw new CruddurException("ExecServiceNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.ServiceNotFound, ErrorKind.ObjectNotFound,
                 $"Service '{service}' was not found in cluster {cluster}. Check -Service and -Cluster (the seed's services are backend-flask and frontend-react-js in cluster cruddur).", e, service);
         }
 
         var running = (await DescribeTasksAsync(cluster, arns, cancellationToken).ConfigureAwait(false)).Where(t => (string?)t["lastStatus"] == "RUNNING");
         return running.OrderByDescending(t => AwsTime.Parse(t["startedAt"] ?? t["createdAt"]) ?? DateTimeOffset.MinValue).FirstOrDefault()
-            ?? throw new CruddurException("ExecNoRunningTask", ErrorKind.ObjectNotFound,
+            ?? throw new CruddurException(ErrorIds.ExecNoRunningTask, ErrorKind.ObjectNotFound,
                 arns.Count == 0
                     ? $"Service {service} in cluster {cluster} has no running task. Start one with Deploy-CruddurService (desired count > 0), or look at its events for why tasks stop."
                     : $"Service {service} in cluster {cluster} has {arns.Count} task(s), none RUNNING yet. Wait until they start, then connect again.",
@@ -165,7 +178,7 @@ public sealed class EcsExec
         }
     }
 
-    /// <summary>One ECS call; a missing cluster becomes ExecClusterNotFound whichever call finds out.</summary>
+    /// <summary>One ECS call; a missing cluster becomes ServiceClusterNotFound whichever call finds out.</summary>
     private static async Task<T> CallAsync<T>(string cluster, Func<Task<T>> call)
     {
         try
@@ -174,7 +187,7 @@ public sealed class EcsExec
         }
         catch (AwsServiceException e) when (e.ErrorCode == "ClusterNotFoundException")
         {
-            throw new CruddurException("ExecClusterNotFound", ErrorKind.ObjectNotFound, $"Cluster '{cluster}' was not found. Pass the cluster with -Cluster (the seed's is cruddur).", e, cluster);
+            throw new CruddurException(ErrorIds.ServiceClusterNotFound, ErrorKind.ObjectNotFound, $"Cluster '{cluster}' was not found. Pass the cluster with -Cluster (the seed's is cruddur).", e, cluster);
         }
     }
 

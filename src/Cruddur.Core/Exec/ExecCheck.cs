@@ -1,11 +1,14 @@
+using Cruddur.Core.Hosting;
+
 namespace Cruddur.Core.Exec;
 
-/// <summary>How one ECS Exec prerequisite stands: Fail stops a connect, Warn is shown and the connect goes on.</summary>
+/// <summary>How one ECS Exec prerequisite stands: Fail stops a connect, Warn is shown and the connect goes on, Info only informs.</summary>
 public enum ExecCheckStatus
 {
     Pass,
     Warn,
     Fail,
+    Info,
 }
 
 /// <summary>One ECS Exec prerequisite: its stable name, how it stands, what was found and how to fix it.</summary>
@@ -22,14 +25,16 @@ public sealed record ExecCheck(string Check, ExecCheckStatus Status, string Deta
     public static ExecCheck Warn(string check, string detail, string fix) => new(check, ExecCheckStatus.Warn, detail, fix);
 
     public static ExecCheck Fail(string check, string detail, string fix) => new(check, ExecCheckStatus.Fail, detail, fix);
+
+    public static ExecCheck Info(string check, string detail) => new(check, ExecCheckStatus.Info, detail);
 }
 
-/// <summary>session-manager-plugin ended with a non-zero exit code, which <see cref="ExitCode"/> passes on.</summary>
+/// <summary>session-manager-plugin ended with a non-zero exit code (a signal or a crash: see <see cref="SessionManagerPlugin.DescribeExit"/>).</summary>
 public sealed class PluginExitException : Hosting.CruddurException
 {
     public PluginExitException(int exitCode, string target)
-        : base("ExecPluginFailed", Hosting.ErrorKind.InvalidOperation,
-            $"session-manager-plugin exited with code {exitCode}. Its own messages above say why; run Connect-CruddurTask -Check to verify the prerequisites.", target: target)
+        : base(ErrorIds.ExecPluginFailed, Hosting.ErrorKind.InvalidOperation,
+            $"{SessionManagerPlugin.DescribeExit(exitCode)}. The plugin does not report the remote command's exit code: leave out -UsePlugin to get it.", target: target)
     {
         ExitCode = exitCode;
     }

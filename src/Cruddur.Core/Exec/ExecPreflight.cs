@@ -4,17 +4,17 @@ using Cruddur.Core.Aws;
 namespace Cruddur.Core.Exec;
 
 /// <summary>An IAM policy of the task role: where it comes from (inline name or managed ARN) and its JSON document.</summary>
-public sealed record RolePolicy(string Source, string Document);
+internal sealed record RolePolicy(string Source, string Document);
 
 /// <summary>What IAM says about the task role. <see cref="Error"/> is set when it could not be read.</summary>
-public sealed record TaskRoleFacts(string? RoleArn, bool Exists, IReadOnlyList<RolePolicy> Policies, string? Error = null)
+internal sealed record TaskRoleFacts(string? RoleArn, bool Exists, IReadOnlyList<RolePolicy> Policies, string? Error = null)
 {
     /// <summary>The role name from its ARN (arn:aws:iam::123:role/path/Name → Name).</summary>
     public static string NameFromArn(string roleArn) => AwsArn.LastSegment(roleArn);
 }
 
 /// <summary>Everything the prerequisite checks look at, as ECS and IAM returned it.</summary>
-public sealed record ExecFacts(
+internal sealed record ExecFacts(
     SessionManagerPluginInfo Plugin,
     JsonObject Task,
     string ContainerName,
@@ -27,7 +27,7 @@ public sealed record ExecFacts(
 /// The ECS Exec prerequisites that amazon-ecs-exec-checker verifies, as pure functions over DescribeTasks,
 /// DescribeTaskDefinition, DescribeServices and IAM data. Each returns one <see cref="ExecCheck"/>.
 /// </summary>
-public static class ExecPreflight
+internal static class ExecPreflight
 {
     public const string PluginCheck = "SessionManagerPlugin";
     public const string TaskRunningCheck = "TaskRunning";
@@ -51,13 +51,14 @@ public static class ExecPreflight
     private static readonly Version MinimumFargateVersion = new(1, 4, 0);
     private static readonly string[] CredentialVariables = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
 
-    /// <summary>Every check, in the order a user would fix them.</summary>
-    public static IReadOnlyList<ExecCheck> Evaluate(ExecFacts facts)
+    /// <summary>Every check, in the order a user would fix them. The plugin's row only informs when the session goes without it.</summary>
+    public static IReadOnlyList<ExecCheck> Evaluate(ExecFacts facts, bool pluginRequired = true)
     {
         var containerDefinition = ContainerDefinition(facts.TaskDefinition, facts.ContainerName);
+        var plugin = Plugin(facts.Plugin);
         return
         [
-            Plugin(facts.Plugin),
+            pluginRequired ? plugin : ExecCheck.Info(PluginCheck, $"Not needed: Connect-CruddurTask opens the session itself. For -UsePlugin: {plugin.Detail}"),
             TaskRunning(facts.Task),
             PlatformVersion(facts.Task),
             ExecEnabled(facts.Task, facts.ServiceName, facts.ServiceExecEnabled),
@@ -76,14 +77,14 @@ public static class ExecPreflight
             return ExecCheck.Fail(PluginCheck, "session-manager-plugin is not on PATH.", plugin.InstallHint);
         }
 
-        if (!SessionManagerPlugin.SupportsEnvironmentSession(plugin.Version))
+        if (!plugin.ReadsEnvironmentSession)
         {
             return ExecCheck.Fail(PluginCheck,
-                $"session-manager-plugin at {plugin.Path} reports version '{plugin.Version}'; versions up to {SessionManagerPlugin.LastVersionWithoutEnvironmentSession} take the session token only on the command line, where other users can read it.",
+                $"session-manager-plugin at {plugin.Path} reports version '{plugin.Version}' and does not read the session from an environment variable (versions up to {SessionManagerPlugin.LastVersionWithoutEnvironmentSession} take the session token only on the command line, where other users can read it).",
                 "Upgrade the plugin: " + plugin.InstallHint);
         }
 
-        return ExecCheck.Pass(PluginCheck, $"session-manager-plugin {plugin.Version} at {plugin.Path}.");
+        return ExecCheck.Pass(PluginCheck, $"session-manager-plugin {plugin.Version} at {plugin.Path}{(plugin.EnvironmentSession == true ? " (reads the session from the environment, checked by a probe)" : "")}.");
     }
 
     public static ExecCheck TaskRunning(JsonObject task)

@@ -11,7 +11,7 @@ namespace Cruddur.Core.Exec;
 /// a matching Deny statement wins over any Allow. Not evaluated: Condition blocks (a statement with conditions is taken as
 /// if they held), permissions boundaries, session policies and organization SCPs.
 /// </summary>
-public static class IamPolicy
+internal static class IamPolicy
 {
     /// <summary>The actions of <paramref name="actions"/> that no Allow grants on "*" or that a Deny takes away.</summary>
     public static IReadOnlyList<string> MissingActions(IEnumerable<string> policyDocuments, IReadOnlyList<string> actions)

@@ -6,11 +6,17 @@ using Cruddur.Core.Processes;
 
 namespace Cruddur.Core.Exec;
 
-/// <summary>Where session-manager-plugin is, its version, and how to install it on this machine.</summary>
-public sealed record SessionManagerPluginInfo(string? Path, string? Version, string InstallHint);
+/// <summary>
+/// Where session-manager-plugin is, its version, how to install it on this machine, and whether it reads the session from an
+/// environment variable (by its version, or for builds whose number says nothing, such as source builds' 1.2.0.0, by a probe).
+/// </summary>
+public sealed record SessionManagerPluginInfo(string? Path, string? Version, string InstallHint, bool? EnvironmentSession = null)
+{
+    public bool ReadsEnvironmentSession => EnvironmentSession ?? SessionManagerPlugin.SupportsEnvironmentSession(Version);
+}
 
 /// <summary>The exact command line and environment the AWS CLI gives session-manager-plugin for one ECS Exec session.</summary>
-public sealed record PluginLaunch(IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment);
+internal sealed record PluginLaunch(IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment);
 
 /// <summary>
 /// session-manager-plugin, the program that carries an ECS Exec session (Session Manager's websocket protocol) to the
@@ -19,7 +25,7 @@ public sealed record PluginLaunch(IReadOnlyList<string> Arguments, IReadOnlyDict
 /// where &lt;session&gt; is the name of an environment variable starting with AWS_SSM_START_SESSION_RESPONSE that holds the
 /// session JSON (the plugin reads it and removes it from its own environment), so the token is never on a command line.
 /// </summary>
-public static class SessionManagerPlugin
+internal static class SessionManagerPlugin
 {
     public const string ExecutableName = "session-manager-plugin";
 
@@ -33,25 +39,7 @@ public static class SessionManagerPlugin
     private const string Downloads = "https://s3.amazonaws.com/session-manager-downloads/plugin/latest";
 
     /// <summary>The plugin's full path from PATH (with PATHEXT on Windows), or null.</summary>
-    public static string? Find(string? pathVariable = null)
-    {
-        var names = OperatingSystem.IsWindows()
-            ? (Environment.GetEnvironmentVariable("PATHEXT") ?? ".EXE").Split(';', StringSplitOptions.RemoveEmptyEntries).Select(ext => ExecutableName + ext.ToLowerInvariant()).Prepend(ExecutableName)
-            : [ExecutableName];
-        foreach (var directory in (pathVariable ?? Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            foreach (var name in names)
-            {
-                var candidate = Path.Combine(directory, name);
-                if (File.Exists(candidate) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        return null;
-    }
+    public static string? Find(string? pathVariable = null) => ExecutableResolver.Find(ExecutableName, pathVariable);
 
     /// <summary>Finds the plugin and asks its version (<c>session-manager-plugin --version</c>, as the AWS CLI does before using the environment form).</summary>
     public static async Task<SessionManagerPluginInfo> InspectAsync(CancellationToken cancellationToken)
@@ -63,10 +51,49 @@ public static class SessionManagerPlugin
             return new SessionManagerPluginInfo(null, null, hint);
         }
 
-        var result = await ProcessRunner.RunAsync(new ProcessSpec(path, ["--version"]), null, "ExecPlugin", cancellationToken).ConfigureAwait(false);
+        var result = await ProcessRunner.RunAsync(new ProcessSpec(path, ["--version"]), null, ErrorIds.ExecPluginNotFound, cancellationToken).ConfigureAwait(false);
         var version = result.ExitCode == 0 ? result.Output.FirstOrDefault(l => !string.IsNullOrWhiteSpace(l))?.Trim() : null;
-        return new SessionManagerPluginInfo(path, version ?? $"(exit code {result.ExitCode})", hint);
+        var info = new SessionManagerPluginInfo(path, version ?? $"(exit code {result.ExitCode})", hint);
+        return info.ReadsEnvironmentSession || version is null ? info : info with { EnvironmentSession = await ProbeEnvironmentSessionAsync(path, cancellationToken).ConfigureAwait(false) };
     }
+
+    /// <summary>
+    /// Asks the plugin itself whether it reads argument 1 as the name of an environment variable: given a variable holding
+    /// truncated JSON, a plugin that reads it fails on the end of that JSON ("unexpected end of JSON input"); one that takes the
+    /// name itself as JSON fails on its first letter ("invalid character 'A'"). Either way it starts no session.
+    /// </summary>
+    public static async Task<bool> ProbeEnvironmentSessionAsync(string path, CancellationToken cancellationToken)
+    {
+        const string variable = SessionVariable + "_PROBE";
+        var spec = new ProcessSpec(path, [variable, "us-east-1", "StartSession", "", """{"Target":"probe"}""", "https://ssm.us-east-1.amazonaws.com"])
+        {
+            Environment = new Dictionary<string, string?> { [variable] = """{"SessionId":""" },
+        };
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            var result = await ProcessRunner.RunAsync(spec, null, ErrorIds.ExecPluginNotFound, bounded.Token).ConfigureAwait(false);
+            return result.Output.Concat(result.ErrorOutput).Any(l => l.Contains("unexpected end of JSON input", StringComparison.Ordinal));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// What a non-zero plugin exit means. The plugin exits 0 at every session end and on its own errors (it prints them or
+    /// logs them to its log file), and never passes on the remote command's exit code; so a non-zero code means a signal
+    /// (128 + its number) or a crash.
+    /// </summary>
+    public static string DescribeExit(int exitCode) => exitCode switch
+    {
+        130 => "session-manager-plugin was interrupted (SIGINT, Ctrl+C) and the session ended",
+        143 => "session-manager-plugin was terminated (SIGTERM) and the session ended",
+        > 128 and < 160 => $"session-manager-plugin was killed by signal {exitCode - 128} and the session ended",
+        _ => $"session-manager-plugin failed with exit code {exitCode} (it exits 0 on its own errors, so this is a crash; its log file may say more)",
+    };
 
     /// <summary>True when the plugin version is newer than 1.2.497.0 and so reads the session from an environment variable.</summary>
     public static bool SupportsEnvironmentSession(string? version) =>
@@ -143,8 +170,8 @@ public static class SessionManagerPlugin
             }
             catch (System.ComponentModel.Win32Exception e)
             {
-                throw new CruddurException("ExecPluginNotFound", ErrorKind.NotInstalled,
-                    $"'{pluginPath}' could not be started: {e.Message}. Reinstall session-manager-plugin.", e, pluginPath);
+                throw new CruddurException(ErrorIds.ExecPluginNotStartable, ErrorKind.ResourceUnavailable,
+                    $"'{pluginPath}' was found but could not be started: {e.Message}. Reinstall session-manager-plugin, or leave out -UsePlugin to connect without it.", e, pluginPath);
             }
 
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);

@@ -1,9 +1,10 @@
 using Cruddur.Core.Processes;
+using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Git;
 
 /// <summary>What the project asks git about a folder: whether a file would be committed, and which commit is checked out.</summary>
-public static class GitWorkTree
+internal static class GitWorkTree
 {
     /// <summary>True when <paramref name="path"/> lies in a git work tree and git does not ignore it (so it could be committed).</summary>
     public static async Task<bool> IsTrackableAsync(string path, CancellationToken cancellationToken)
@@ -33,7 +34,7 @@ public static class GitWorkTree
     {
         try
         {
-            return await ProcessRunner.RunAsync(new ProcessSpec("git", arguments) { WorkingDirectory = directory }, null, "Git", cancellationToken).ConfigureAwait(false);
+            return await ProcessRunner.RunAsync(new ProcessSpec("git", arguments) { WorkingDirectory = directory }, null, ErrorIds.GitNotFound, cancellationToken).ConfigureAwait(false);
         }
         catch (Hosting.CruddurException)
         {

@@ -11,7 +11,7 @@ public sealed class HealthCheckResult
 {
     internal HealthCheckResult(Uri url, bool healthy, int? statusCode, TimeSpan latency, int attempts, string? error)
     {
-        Url = url.ToString();
+        Url = Redaction.Redact(url.ToString());
         Healthy = healthy;
         StatusCode = statusCode;
         Latency = latency;
@@ -51,16 +51,19 @@ public static class HealthCheck
         Timeout = System.Threading.Timeout.InfiniteTimeSpan, // per attempt instead, so a slow answer counts as an attempt
     };
 
-    /// <summary>The health-check URL: the base URL with <paramref name="path"/> (default /api/health-check) as its path.</summary>
+    /// <summary>
+    /// The health-check URL: the base URL with <paramref name="path"/> (default /api/health-check) as its path. Any
+    /// user:password is dropped (HttpClient never sends it, and it must not reach the result or a message).
+    /// </summary>
     public static Uri BuildUrl(string baseUrl, string path)
     {
         if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || uri.Host.Length == 0)
         {
-            throw new CruddurException("HealthUrlInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.HealthUrlInvalid, ErrorKind.InvalidArgument,
                 $"'{baseUrl}' is not an absolute http or https URL. Pass the service's address, e.g. -Url http://localhost:4567.", target: baseUrl);
         }
 
-        return new UriBuilder(uri) { Path = path.StartsWith('/') ? path : "/" + path, Query = string.Empty }.Uri;
+        return new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty, Path = path.StartsWith('/') ? path : "/" + path, Query = string.Empty }.Uri;
     }
 
     public static async Task<HealthCheckResult> CheckAsync(HealthCheckRequest request, IOperationHost host, CancellationToken cancellationToken)

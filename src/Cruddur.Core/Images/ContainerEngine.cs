@@ -10,7 +10,8 @@ public sealed record BuildSpec(string ContextPath, string Dockerfile, IReadOnlyL
 /// <summary>
 /// The docker CLI, or a docker-compatible one (podman, nerdctl), run as a child process: login with the password on
 /// standard input, build, tag, pull and push with live output. Build argument values travel in the child's environment
-/// (<c>--build-arg NAME</c> reads NAME from it), so no value is ever on a command line.
+/// (<c>--build-arg NAME</c> reads NAME from it), so no value is ever on a command line. Every user-given operand follows
+/// <c>--</c>, so none can be read as an option.
 /// </summary>
 public sealed partial class ContainerEngine
 {
@@ -36,10 +37,10 @@ public sealed partial class ContainerEngine
 
     public async Task LoginAsync(RegistryCredential credential, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(["login", "--username", credential.UserName, "--password-stdin", credential.Host], null, credential.Password + "\n", null, cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(["login", "--username", credential.UserName, "--password-stdin", "--", credential.Host], null, credential.Password + "\n", null, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
-            throw new CruddurException("ImageRegistryLoginFailed", ErrorKind.AuthenticationError,
+            throw new CruddurException(ErrorIds.ImageRegistryLoginFailed, ErrorKind.AuthenticationError,
                 $"The registry {credential.Host} refused the login with the ECR token ({Tail(result, 3)}). Check that -RegistryHost names the registry ECR issues tokens for, and that your credentials allow ecr:GetAuthorizationToken.",
                 target: credential.Host);
         }
@@ -61,12 +62,13 @@ public sealed partial class ContainerEngine
             arguments.Add(name);
         }
 
+        arguments.Add("--");
         arguments.Add(spec.ContextPath);
         var environment = spec.BuildArguments.ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.Ordinal);
         var result = await RunAsync(arguments, environment, null, (line, _) => onLine(line), cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
-            throw new CruddurException("ImageBuildFailed", ErrorKind.InvalidOperation,
+            throw new CruddurException(ErrorIds.ImageBuildFailed, ErrorKind.InvalidOperation,
                 $"{Command} build of {spec.ContextPath} failed with exit code {result.ExitCode}. Fix the Dockerfile or the build context; the last lines of the build log:{Environment.NewLine}{Tail(result, ErrorLines, Environment.NewLine)}",
                 target: spec.ContextPath);
         }
@@ -75,16 +77,16 @@ public sealed partial class ContainerEngine
     /// <summary>True when the image is in the engine's local store (so mirroring needs no pull).</summary>
     public async Task<bool> ExistsLocallyAsync(string reference, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(["image", "inspect", "--format", "{{.Id}}", reference], null, null, null, cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(["image", "inspect", "--format", "{{.Id}}", "--", reference], null, null, null, cancellationToken).ConfigureAwait(false);
         return result.ExitCode == 0;
     }
 
     public async Task PullAsync(string reference, Action<string> onLine, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(["pull", reference], null, null, (line, _) => onLine(line), cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(["pull", "--", reference], null, null, (line, _) => onLine(line), cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
-            throw new CruddurException("ImageSourceNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.ImageSourceNotFound, ErrorKind.ObjectNotFound,
                 $"The image '{reference}' is not on this machine and could not be pulled ({Tail(result, 3)}). Check the name, or pull or build it first.",
                 target: reference);
         }
@@ -92,10 +94,10 @@ public sealed partial class ContainerEngine
 
     public async Task TagAsync(string source, string target, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(["tag", source, target], null, null, null, cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(["tag", "--", source, target], null, null, null, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
-            throw new CruddurException("ImageTagFailed", ErrorKind.InvalidOperation, $"{Command} tag {source} {target} failed: {Tail(result, 3)}.", target: target);
+            throw new CruddurException(ErrorIds.ImageTagFailed, ErrorKind.InvalidOperation, $"{Command} tag {source} {target} failed: {Tail(result, 3)}.", target: target);
         }
     }
 
@@ -111,6 +113,7 @@ public sealed partial class ContainerEngine
             arguments.Add(digestFile);
         }
 
+        arguments.Add("--");
         arguments.Add(reference);
         var progress = new PushProgress(host, progressId, reference);
         string? digest = null;
@@ -127,7 +130,7 @@ public sealed partial class ContainerEngine
             }, cancellationToken).ConfigureAwait(false);
             if (result.ExitCode != 0)
             {
-                throw new CruddurException("ImagePushFailed", ErrorKind.ConnectionError,
+                throw new CruddurException(ErrorIds.ImagePushFailed, ErrorKind.ConnectionError,
                     $"{Command} push {reference} failed with exit code {result.ExitCode}: {Tail(result, 5)}. Nothing was returned; run the publish again once the registry is reachable (layers already pushed are reused).",
                     target: reference);
             }
@@ -154,18 +157,18 @@ public sealed partial class ContainerEngine
         ProcessResult result;
         try
         {
-            result = await ProcessRunner.RunAsync(new ProcessSpec(Command, arguments) { Environment = environment, StandardInput = standardInput }, onOutput, "ImageEngine", cancellationToken).ConfigureAwait(false);
+            result = await ProcessRunner.RunAsync(new ProcessSpec(Command, arguments) { Environment = environment, StandardInput = standardInput }, onOutput, ErrorIds.ImageEngineNotFound, cancellationToken).ConfigureAwait(false);
         }
-        catch (CruddurException e) when (e.ErrorId == "ImageEngineNotFound")
+        catch (CruddurException e) when (e.ErrorId == ErrorIds.ImageEngineNotFound)
         {
-            throw new CruddurException("ImageEngineNotFound", ErrorKind.NotInstalled,
+            throw new CruddurException(ErrorIds.ImageEngineNotFound, ErrorKind.NotInstalled,
                 $"The container engine '{Command}' is not installed or not on PATH. Install Docker (https://docs.docker.com/engine/install/) or pass -Engine podman (or the path of another docker-compatible CLI).",
                 e, Command);
         }
 
         if (result.ExitCode != 0 && result.LastLines(20).Any(line => DaemonDown().IsMatch(line)))
         {
-            throw new CruddurException("ImageEngineNotRunning", ErrorKind.ResourceUnavailable,
+            throw new CruddurException(ErrorIds.ImageEngineNotRunning, ErrorKind.ResourceUnavailable,
                 $"'{Command}' cannot reach its daemon ({Tail(result, 2)}). Start it (for example 'sudo systemctl start docker', or 'dockerd'), point {(IsPodman ? "CONTAINER_HOST" : "DOCKER_HOST")} at a running one, or pass -Engine podman.",
                 target: Command);
         }

@@ -4,7 +4,7 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Images;
 
 /// <summary>The build arguments a Dockerfile declares (its ARG instructions, in every stage).</summary>
-public static partial class DockerfileArgs
+internal static partial class DockerfileArgs
 {
     /// <summary>The names declared with ARG (ARG NAME, ARG NAME=default, ARG A B), continuation lines joined.</summary>
     public static IReadOnlySet<string> Read(string dockerfilePath)
@@ -16,7 +16,7 @@ public static partial class DockerfileArgs
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CruddurException("ImageDockerfileNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.ImageDockerfileNotFound, ErrorKind.ObjectNotFound,
                 $"The Dockerfile '{dockerfilePath}' cannot be read: {e.Message}. Pass -Dockerfile with a file in the build context.", e, dockerfilePath);
         }
 

@@ -16,7 +16,7 @@ public sealed record RegistryCredential(string Host, string UserName, string Pas
 /// so a pipeline of several publishes asks ECR and logs the engine in once. A token whose expiry has already passed
 /// (moto's are dated 2015) is used once and not cached.
 /// </summary>
-public sealed class EcrLogin
+internal sealed class EcrLogin
 {
     /// <summary>How long before its expiry a cached token is no longer used.</summary>
     public static readonly TimeSpan Margin = TimeSpan.FromMinutes(10);
@@ -58,7 +58,7 @@ public sealed class EcrLogin
         var colon = decoded.IndexOf(':', StringComparison.Ordinal);
         if (colon <= 0 || endpoint is null)
         {
-            throw new CruddurException("EcrAuthorizationInvalid", ErrorKind.InvalidData,
+            throw new CruddurException(ErrorIds.ImageRegistryAuthorizationInvalid, ErrorKind.InvalidData,
                 "ECR GetAuthorizationToken returned no usable token. Check the ECR endpoint (-EndpointUrl / AWS_ENDPOINT_URL) and try again.");
         }
 

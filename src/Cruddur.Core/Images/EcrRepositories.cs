@@ -5,14 +5,14 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Images;
 
 /// <summary>ECR repository names as ECR accepts them, and creating a repository that may appear meanwhile.</summary>
-public static partial class EcrRepositories
+internal static partial class EcrRepositories
 {
-    /// <summary>Throws EcrRepositoryNameInvalid for a name ECR would reject, before anything is called.</summary>
+    /// <summary>Throws ImageRepositoryNameInvalid for a name ECR would reject, before anything is called.</summary>
     public static void ValidateName(string name)
     {
         if (name.Length is < 2 or > 256 || !NamePattern().IsMatch(name))
         {
-            throw new CruddurException("EcrRepositoryNameInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.ImageRepositoryNameInvalid, ErrorKind.InvalidArgument,
                 $"'{name}' is not a valid ECR repository name: use 2-256 lowercase letters, digits and '.', '_', '-' or '/' between them, such as backend-flask.",
                 target: name);
         }
@@ -22,7 +22,7 @@ public static partial class EcrRepositories
     public static async Task<EcrRepository> CreateAsync(IEcrClient ecr, string name, CancellationToken cancellationToken) =>
         await ecr.CreateRepositoryAsync(name, cancellationToken).ConfigureAwait(false)
         ?? await ecr.FindRepositoryAsync(name, cancellationToken).ConfigureAwait(false)
-        ?? throw new CruddurException("EcrRepositoryNotFound", ErrorKind.ObjectNotFound, $"The ECR repository '{name}' exists but cannot be described. Check ecr:DescribeRepositories permission.", target: name);
+        ?? throw new CruddurException(ErrorIds.ImageRepositoryNotFound, ErrorKind.ObjectNotFound, $"The ECR repository '{name}' exists but cannot be described. Check ecr:DescribeRepositories permission.", target: name);
 
     [GeneratedRegex("^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")]
     private static partial Regex NamePattern();

@@ -20,6 +20,9 @@ public sealed record PublishRequest(string Repository)
     /// <summary>Build arguments passed as given.</summary>
     public IReadOnlyDictionary<string, string> BuildArguments { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Names whose values came from Parameter Store or a SecureString: warned about when they become build arguments.</summary>
+    public IReadOnlySet<string> SecretSourcedNames { get; init; } = new HashSet<string>();
+
     /// <summary>Values of an env file: only those the Dockerfile declares with ARG become build arguments.</summary>
     public IReadOnlyDictionary<string, string> EnvFileValues { get; init; } = new Dictionary<string, string>();
 
@@ -66,7 +69,17 @@ public sealed class ImagePublisher
     public async Task<Image?> PublishAsync(PublishRequest request, IOperationHost host, CancellationToken cancellationToken)
     {
         EcrRepositories.ValidateName(request.Repository);
+        if (request.Source is not null)
+        {
+            ValidateSource(request.Source);
+        }
+
         var build = request.Source is null ? PrepareBuild(request) : null;
+        if (build is not null && BuildArguments.Risky(build.BuildArguments, request.SecretSourcedNames) is { Count: > 0 } risky)
+        {
+            host.WriteWarning(BuildArguments.Warning(risky));
+        }
+
         var tags = request.Tags is { Count: > 0 } given ? given.Distinct(StringComparer.Ordinal).ToList() : await DefaultTagsAsync(request, cancellationToken).ConfigureAwait(false);
         foreach (var tag in tags)
         {
@@ -117,7 +130,7 @@ public sealed class ImagePublisher
             var confirmed = await RegistryClient.GetManifestDigestAsync(credential, request.Repository, tags[i], cancellationToken).ConfigureAwait(false);
             if ((pushed is not null && pushed != confirmed) || (digest is not null && digest != confirmed))
             {
-                throw new CruddurException("ImagePushNotConfirmed", ErrorKind.InvalidOperation,
+                throw new CruddurException(ErrorIds.ImagePushNotConfirmed, ErrorKind.InvalidOperation,
                     $"The registry holds {confirmed} for {references[i]}, not the pushed {pushed ?? digest}. Someone else pushed the tag meanwhile; publish again.",
                     target: references[i]);
             }
@@ -133,14 +146,14 @@ public sealed class ImagePublisher
         var context = request.ContextPath ?? throw new ArgumentException("A build needs a context path.", nameof(request));
         if (!Directory.Exists(context))
         {
-            throw new CruddurException("ImageContextNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.ImageContextNotFound, ErrorKind.ObjectNotFound,
                 $"The build context '{context}' is not a folder. Pass -Path with the service folder, such as ./backend-flask.", target: context);
         }
 
         var dockerfile = request.Dockerfile ?? DefaultDockerfile(context);
         if (!File.Exists(dockerfile))
         {
-            throw new CruddurException("ImageDockerfileNotFound", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.ImageDockerfileNotFound, ErrorKind.ObjectNotFound,
                 $"The Dockerfile '{dockerfile}' does not exist. Pass -Dockerfile with a file in the build context, such as Dockerfile.prod.", target: dockerfile);
         }
 
@@ -156,6 +169,7 @@ public sealed class ImagePublisher
 
         foreach (var (name, value) in request.BuildArguments)
         {
+            BuildArguments.ValidateName(name);
             arguments[name] = value;
         }
 
@@ -197,11 +211,22 @@ public sealed class ImagePublisher
         return colon > slash ? name[(colon + 1)..] : null;
     }
 
+    // A docker reference ([registry[:port]/]name[:tag][@digest]); checked first, so '--help' never reaches the engine or ECR.
+    private static void ValidateSource(string source)
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(source,
+            @"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$"))
+        {
+            throw new CruddurException(ErrorIds.ImageSourceInvalid, ErrorKind.InvalidArgument,
+                $"'{Redaction.Redact(source)}' is not an image reference. Pass one such as python:3.10-slim-buster or registry.example.com/team/app:1.2.", target: Redaction.Redact(source));
+        }
+    }
+
     private static void ValidateTag(string tag)
     {
         if (!System.Text.RegularExpressions.Regex.IsMatch(tag, "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"))
         {
-            throw new CruddurException("ImageTagInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.ImageTagInvalid, ErrorKind.InvalidArgument,
                 $"'{tag}' is not a valid image tag: use up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-' (such as latest or 1a2b3c4).", target: tag);
         }
     }

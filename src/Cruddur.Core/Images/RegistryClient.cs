@@ -7,7 +7,7 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Images;
 
 /// <summary>Asks a registry (Docker Registry HTTP API v2, as ECR serves it) which manifest a tag points at.</summary>
-public static class RegistryClient
+internal static class RegistryClient
 {
     private static readonly string[] ManifestTypes =
     [
@@ -36,7 +36,7 @@ public static class RegistryClient
         }
         catch (HttpRequestException e)
         {
-            throw new CruddurException("ImageRegistryUnreachable", ErrorKind.ConnectionError,
+            throw new CruddurException(ErrorIds.ImageRegistryUnreachable, ErrorKind.ConnectionError,
                 $"Could not reach the registry {credential.Host} to confirm the push: {e.Message}. Check -RegistryHost and your network.", e, credential.Host);
         }
 
@@ -47,7 +47,7 @@ public static class RegistryClient
                 return values.First();
             }
 
-            throw new CruddurException("ImagePushNotConfirmed", ErrorKind.InvalidOperation,
+            throw new CruddurException(ErrorIds.ImagePushNotConfirmed, ErrorKind.InvalidOperation,
                 $"The registry {credential.Host} answered HTTP {(int)response.StatusCode} for {repository}:{tag} right after the push. Publish again; if it persists, check the registry.",
                 target: $"{repository}:{tag}");
         }

@@ -4,7 +4,7 @@ using Cruddur.Core.Images;
 namespace Cruddur.Core.Infrastructure;
 
 /// <summary>The CloudWatch log group the task definitions log to, with its retention (seed: cruddur, 1 day).</summary>
-public sealed class LogGroupStep : InfrastructureStep
+internal sealed class LogGroupStep : InfrastructureStep
 {
     private readonly ILogsClient _logs;
     private readonly int _retentionDays;
@@ -44,7 +44,7 @@ public sealed class LogGroupStep : InfrastructureStep
 }
 
 /// <summary>The ECS cluster, created with a Service Connect default namespace of the same name (seed: cruddur).</summary>
-public sealed class EcsClusterStep : InfrastructureStep
+internal sealed class EcsClusterStep : InfrastructureStep
 {
     private readonly IEcsClient _ecs;
 
@@ -71,7 +71,7 @@ public sealed class EcsClusterStep : InfrastructureStep
 }
 
 /// <summary>An ECR repository (MUTABLE tags, scan on push), through the project's ECR helpers.</summary>
-public sealed class EcrRepositoryStep : InfrastructureStep
+internal sealed class EcrRepositoryStep : InfrastructureStep
 {
     private readonly IEcrClient _ecr;
 

@@ -4,7 +4,7 @@ using Cruddur.Core.Aws.Clients;
 namespace Cruddur.Core.Infrastructure;
 
 /// <summary>An IAM role with its trust policy; a differing trust policy is replaced.</summary>
-public sealed class IamRoleStep : InfrastructureStep
+internal sealed class IamRoleStep : InfrastructureStep
 {
     private readonly IIamClient _iam;
     private readonly PolicyDocument _trust;
@@ -31,7 +31,7 @@ public sealed class IamRoleStep : InfrastructureStep
 /// An inline policy of a role (put-role-policy). The seed also runs attach-role-policy with a customer-managed ARN for
 /// CruddurServiceExecutionPolicy, which does not exist: the inline policy is what it meant, so only that is done.
 /// </summary>
-public sealed class IamRolePolicyStep : InfrastructureStep
+internal sealed class IamRolePolicyStep : InfrastructureStep
 {
     private readonly IIamClient _iam;
     private readonly string _roleName;
@@ -69,7 +69,7 @@ public sealed class IamRolePolicyStep : InfrastructureStep
 }
 
 /// <summary>An AWS-managed policy attached to a role (CloudWatchFullAccess, AWSXRayDaemonWriteAccess on the task role).</summary>
-public sealed class IamPolicyAttachmentStep : InfrastructureStep
+internal sealed class IamPolicyAttachmentStep : InfrastructureStep
 {
     private readonly IIamClient _iam;
     private readonly string _roleName;

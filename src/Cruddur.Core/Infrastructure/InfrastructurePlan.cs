@@ -1,5 +1,6 @@
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
+using Cruddur.Core.Edge;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Infrastructure;
@@ -16,6 +17,9 @@ public sealed record InfrastructureOptions
 
     /// <summary>The folder holding service/*.json and task/*.json (the seed's aws/policies); null or absent: built-ins.</summary>
     public string? PolicyPath { get; init; }
+
+    /// <summary>The public edge (load balancer, HTTPS, DNS) for a domain; null: none (the seed's state before its load balancer).</summary>
+    public EdgeOptions? Edge { get; init; }
 }
 
 /// <summary>The seed's one-time set-up as an ordered list of steps, for <see cref="InfrastructureReconciler"/>.</summary>
@@ -32,22 +36,23 @@ public static class InfrastructurePlan
     {
         if (!RetentionDays.Contains(options.LogRetentionDays))
         {
-            throw new CruddurException("LogRetentionInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.InfraLogRetentionInvalid, ErrorKind.InvalidArgument,
                 $"CloudWatch Logs cannot keep logs for {options.LogRetentionDays} day(s). Use one of {string.Join(", ", RetentionDays)}.", target: options.LogRetentionDays);
         }
 
         if (options.PolicyPath is not null && File.Exists(options.PolicyPath))
         {
-            throw new CruddurException("PolicyPathNotFolder", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.InfraPolicyPathNotFolder, ErrorKind.InvalidArgument,
                 $"-PolicyPath '{options.PolicyPath}' is a file. Pass the folder that holds service/ and task/ (the seed's aws/policies).", target: options.PolicyPath);
         }
 
         if (!System.Text.RegularExpressions.Regex.IsMatch(options.Cluster, "^[A-Za-z0-9_-]{1,255}$"))
         {
-            throw new CruddurException("ClusterNameInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.InfraClusterNameInvalid, ErrorKind.InvalidArgument,
                 $"'{options.Cluster}' is not an ECS cluster name. Use up to 255 letters, digits, '-' and '_', such as cruddur.", target: options.Cluster);
         }
 
+        var edge = options.Edge?.Validate();
         var repositories = new[] { SeedDefaults.BaseImageRepository }.Concat(options.Services).Distinct(StringComparer.Ordinal).ToList();
         foreach (var repository in repositories)
         {
@@ -80,7 +85,16 @@ public static class InfrastructurePlan
         steps.Add(new IamRolePolicyStep(iam, SeedDefaults.TaskRole, SeedDefaults.TaskPolicy, taskPolicy));
         steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, awsPolicies + "CloudWatchFullAccess"));
         steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, awsPolicies + "AWSXRayDaemonWriteAccess"));
-        steps.Add(new SecurityGroupStep(new Ec2Client(context, host), region, SeedDefaults.SecurityGroupName, SeedDefaults.BackendPort));
+        var ec2 = new Ec2Client(context, host);
+        if (edge is null)
+        {
+            steps.Add(new SecurityGroupStep(ec2, SeedDefaults.SecurityGroupName, SeedDefaults.SecurityGroupDescription,
+                () => [new IngressRule(SeedDefaults.BackendPort, EdgeOptions.Anywhere, null)], exclusive: false));
+        }
+        else
+        {
+            steps.AddRange(EdgePlan.CreateSteps(context, ec2, edge, host));
+        }
         return steps;
     }
 }

@@ -5,12 +5,14 @@ namespace Cruddur.Core.Infrastructure;
 
 /// <summary>
 /// A step failed: the run stopped there. <see cref="Results"/> holds what was done before it (still true) and the failed
-/// resource last, so the caller can report them; running again picks up from the failed step.
+/// resource last, so the caller can report them; running again picks up from the failed step. An AWS refusal is
+/// InfraResourceFailed; the project's own errors (a scheme that cannot change, a zone of another account) keep
+/// their ids, so scripts can tell them apart.
 /// </summary>
 public sealed class InfrastructureException : CruddurException
 {
     public InfrastructureException(InfrastructureStep step, IReadOnlyList<InfrastructureResource> results, CruddurException inner)
-        : base("InfrastructureResourceFailed", inner.Kind,
+        : base(inner is AwsServiceException ? ErrorIds.InfraResourceFailed : inner.ErrorId, inner.Kind,
             $"{step.Kind} '{step.Name}' could not be set up: {inner.Message} The resources before it are in place; fix the cause and run Initialize-CruddurInfrastructure again to continue from here.",
             inner, step.Name)
     {
@@ -39,11 +41,16 @@ public static class InfrastructureReconciler
             host.WriteProgress(new ProgressUpdate(ProgressId, "Initializing Cruddur infrastructure", $"{step.Kind} {step.Name}", i * 100 / steps.Count));
             try
             {
-                var result = await ReconcileAsync(step, host, cancellationToken).ConfigureAwait(false);
-                if (result is not null)
+                var expanded = step is InfrastructureStepGroup group ? await group.ExpandAsync(cancellationToken).ConfigureAwait(false) : [step];
+                foreach (var one in expanded)
                 {
-                    host.WriteVerbose($"{step}: {result.Status}{(result.Detail is null ? "" : " (" + result.Detail + ")")}.");
-                    results.Add(result);
+                    step = one;
+                    var result = await ReconcileAsync(one, host, cancellationToken).ConfigureAwait(false);
+                    if (result is not null)
+                    {
+                        host.WriteVerbose($"{one}: {result.Status}{(result.Detail is null ? "" : " (" + result.Detail + ")")}.");
+                        results.Add(result);
+                    }
                 }
             }
             catch (CruddurException e) when (!cancellationToken.IsCancellationRequested)
@@ -70,7 +77,7 @@ public static class InfrastructureReconciler
             }
 
             var id = await step.CreateAsync(cancellationToken).ConfigureAwait(false);
-            return new InfrastructureResource(step.Kind, step.Name, id, ResourceStatus.Created, null);
+            return new InfrastructureResource(step.Kind, step.Name, id, ResourceStatus.Created, step.CreatedDetail);
         }
 
         if (found.Drift is null)
@@ -78,12 +85,12 @@ public static class InfrastructureReconciler
             return new InfrastructureResource(step.Kind, step.Name, found.Id, ResourceStatus.Exists, found.Detail);
         }
 
-        if (!host.ShouldProcess($"{step.Kind} {step.Name}", $"Update ({found.Drift})"))
+        if (!host.ShouldProcess($"{step.Kind} {step.Name}", $"{(found.Removes ? "Remove" : "Update")} ({found.Drift})"))
         {
             return null;
         }
 
         await step.UpdateAsync(found, cancellationToken).ConfigureAwait(false);
-        return new InfrastructureResource(step.Kind, step.Name, found.Id, ResourceStatus.Updated, found.Drift);
+        return new InfrastructureResource(step.Kind, step.Name, found.Id, found.Removes ? ResourceStatus.Removed : ResourceStatus.Updated, found.Drift);
     }
 }

@@ -12,6 +12,9 @@ public enum ResourceStatus
     /// <summary>It was there but differed (a policy, the retention, an ingress rule) and was brought in line.</summary>
     Updated,
 
+    /// <summary>It was not wanted (a listener the plan does not own) and was removed, as -Force asked.</summary>
+    Removed,
+
     /// <summary>Creating or updating it failed; the run stopped here.</summary>
     Failed,
 }

@@ -1,7 +1,10 @@
 namespace Cruddur.Core.Infrastructure;
 
-/// <summary>A resource as found: its ARN or id, and what differs from the wanted state (null when nothing does).</summary>
-public sealed record ObservedResource(string Id, string? Drift = null, string? Detail = null);
+/// <summary>
+/// A resource as found: its ARN or id, and what differs from the wanted state (null when nothing does). With
+/// <paramref name="Removes"/>, bringing it in line means deleting it (a listener the plan does not own, under -Force).
+/// </summary>
+public sealed record ObservedResource(string Id, string? Drift = null, string? Detail = null, bool Removes = false);
 
 /// <summary>One resource of the plan: how to find it, create it and bring it in line. Steps never decide whether to act.</summary>
 public abstract class InfrastructureStep
@@ -27,5 +30,26 @@ public abstract class InfrastructureStep
     public virtual Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"{Kind} cannot be updated.");
 
+    /// <summary>What to report about a resource this run created (a new hosted zone's name servers); null for nothing.</summary>
+    public virtual string? CreatedDetail => null;
+
     public override string ToString() => $"{Kind} {Name}";
+}
+
+/// <summary>
+/// Steps that can only be listed when the run reaches them (the load balancer's listeners that the plan does not own):
+/// the reconciler runs what <see cref="ExpandAsync"/> returns in its place.
+/// </summary>
+internal abstract class InfrastructureStepGroup : InfrastructureStep
+{
+    protected InfrastructureStepGroup(string kind, string name)
+        : base(kind, name)
+    {
+    }
+
+    public abstract Task<IReadOnlyList<InfrastructureStep>> ExpandAsync(CancellationToken cancellationToken);
+
+    public sealed override Task<ObservedResource?> FindAsync(CancellationToken cancellationToken) => throw new NotSupportedException("A step group is expanded, not run.");
+
+    public sealed override Task<string> CreateAsync(CancellationToken cancellationToken) => throw new NotSupportedException("A step group is expanded, not run.");
 }

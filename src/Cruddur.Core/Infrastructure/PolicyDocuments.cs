@@ -6,7 +6,7 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Infrastructure;
 
 /// <summary>A policy document ready to send: the JSON text with its placeholders filled, and where it came from.</summary>
-public sealed record PolicyDocument(string Json, string Source)
+internal sealed record PolicyDocument(string Json, string Source)
 {
     /// <summary>Whether <paramref name="other"/> (as IAM returns it) says the same as this document, whitespace aside.</summary>
     public bool SameAs(string other)
@@ -28,7 +28,7 @@ public sealed record PolicyDocument(string Json, string Source)
 /// account and region: <c>&lt;AWS_ACCOUNT_ID&gt;</c>, <c>&lt;AWS_REGION&gt;</c> (also <c>&lt;AWS_DEFAULT_REGION&gt;</c>) and
 /// <c>&lt;AWS_PARTITION&gt;</c>. Any other placeholder is an error, so nothing half-filled reaches IAM.
 /// </summary>
-public static partial class PolicyDocuments
+internal static partial class PolicyDocuments
 {
     public const string ServiceTrustFile = "service/service-assume-execution-role.json";
     public const string ServicePolicyFile = "service/service-execution-policy.json";
@@ -91,7 +91,7 @@ public static partial class PolicyDocuments
         });
         if (unknown.Count > 0)
         {
-            throw new CruddurException("PolicyPlaceholderUnknown", ErrorKind.InvalidData,
+            throw new CruddurException(ErrorIds.InfraPolicyPlaceholderUnknown, ErrorKind.InvalidData,
                 $"{source} has placeholder(s) {string.Join(", ", unknown.Distinct())} that cannot be filled. Use <AWS_ACCOUNT_ID>, <AWS_REGION> or <AWS_PARTITION>, or write the value itself. Nothing was changed.",
                 target: source);
         }
@@ -105,7 +105,7 @@ public static partial class PolicyDocuments
         }
         catch (JsonException e)
         {
-            throw new CruddurException("PolicyFileInvalid", ErrorKind.InvalidData,
+            throw new CruddurException(ErrorIds.InfraPolicyFileInvalid, ErrorKind.InvalidData,
                 $"{source} is not a JSON policy document: {e.Message} Fix the file (or remove it to use the built-in policy). Nothing was changed.", e, source);
         }
 

@@ -16,7 +16,7 @@ public static class ParameterStore
         var trimmed = "/" + path.Trim().Trim('/');
         if (trimmed.Length > 1 && !System.Text.RegularExpressions.Regex.IsMatch(trimmed, "^(/[A-Za-z0-9_.\\-]+)+$"))
         {
-            throw new CruddurException("ParameterPathInvalid", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.ParameterPathInvalid, ErrorKind.InvalidArgument,
                 $"'{path}' is not a Parameter Store path. Use a path such as {SeedDefaults.BackendParameterPath} (letters, digits, '.', '-', '_' between slashes).", target: path);
         }
 

@@ -23,7 +23,7 @@ public static partial class ParameterWriter
         {
             if (!NamePattern().IsMatch(name))
             {
-                throw new CruddurException("ParameterNameInvalid", ErrorKind.InvalidArgument,
+                throw new CruddurException(ErrorIds.ParameterNameInvalid, ErrorKind.InvalidArgument,
                     $"'{name}' is not a parameter name. Use the variable's name as the env file has it, such as CONNECTION_URL (letters, digits, '.', '-', '_').", target: name);
             }
         }
@@ -31,7 +31,7 @@ public static partial class ParameterWriter
         var missing = names.Where(n => !values.ContainsKey(n)).ToList();
         if (missing.Count > 0)
         {
-            throw new CruddurException("ParameterValueMissing", ErrorKind.ObjectNotFound,
+            throw new CruddurException(ErrorIds.ParameterValueMissing, ErrorKind.ObjectNotFound,
                 $"{source} has no value for {string.Join(", ", missing)}. Pass names the file defines (its Keys), or add NAME=value lines for them. Nothing was written.",
                 target: string.Join(",", missing));
         }

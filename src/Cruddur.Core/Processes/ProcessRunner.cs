@@ -4,7 +4,7 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Processes;
 
 /// <summary>How to start one child process. Arguments are passed as a list, never through a shell.</summary>
-public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Arguments)
+internal sealed record ProcessSpec(string FileName, IReadOnlyList<string> Arguments)
 {
     public string? WorkingDirectory { get; init; }
 
@@ -16,23 +16,30 @@ public sealed record ProcessSpec(string FileName, IReadOnlyList<string> Argument
 }
 
 /// <summary>The end of a child process: exit code and the last lines it wrote, for error messages.</summary>
-public sealed record ProcessResult(int ExitCode, IReadOnlyList<string> Output, IReadOnlyList<string> ErrorOutput)
+internal sealed record ProcessResult(int ExitCode, IReadOnlyList<string> Output, IReadOnlyList<string> ErrorOutput)
 {
     public IEnumerable<string> LastLines(int count) => Output.Concat(ErrorOutput).TakeLast(count);
 }
 
-/// <summary>Runs child processes with live output and Ctrl+C support (cancellation kills the whole process tree).</summary>
-public static class ProcessRunner
+/// <summary>
+/// Runs child processes with live output and Ctrl+C support (cancellation kills the whole process tree). Programs are
+/// resolved from PATH only (<see cref="ExecutableResolver"/>), and output is read with a cap: the last
+/// <see cref="KeptLines"/> lines, each cut at <see cref="MaxLineLength"/> characters, so a child cannot exhaust memory.
+/// </summary>
+internal static class ProcessRunner
 {
-    private const int KeptLines = 200;
+    public const int KeptLines = 200;
+    public const int MaxLineLength = 8192;
 
     /// <summary>
     /// Runs <paramref name="spec"/> to completion. Each output line goes to <paramref name="onOutput"/> as it arrives
-    /// (false = standard output, true = standard error). Throws <c>&lt;errorPrefix&gt;NotFound</c> when the program is not installed.
+    /// (false = standard output, true = standard error). Throws <paramref name="notFoundErrorId"/> when the program is not installed.
     /// </summary>
-    public static async Task<ProcessResult> RunAsync(ProcessSpec spec, Action<string, bool>? onOutput, string errorPrefix, CancellationToken cancellationToken)
+    public static async Task<ProcessResult> RunAsync(ProcessSpec spec, Action<string, bool>? onOutput, string notFoundErrorId, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(spec.FileName)
+        var path = ExecutableResolver.Find(spec.FileName) ?? throw new CruddurException(notFoundErrorId, ErrorKind.NotInstalled,
+            $"'{spec.FileName}' was not found in the folders of PATH (the current folder is never searched). Install it or put its folder on PATH.", target: spec.FileName);
+        var info = new ProcessStartInfo(path)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -67,8 +74,8 @@ public static class ProcessRunner
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new CruddurException(errorPrefix + "NotFound", ErrorKind.NotInstalled,
-                $"'{spec.FileName}' could not be started: {e.Message}. Install it or put it on PATH.", e, spec.FileName);
+            throw new CruddurException(notFoundErrorId, ErrorKind.NotInstalled,
+                $"'{path}' could not be started: {e.Message}. Install it or put it on PATH.", e, spec.FileName);
         }
 
         var output = new Queue<string>();
@@ -102,7 +109,7 @@ public static class ProcessRunner
 
     private static async Task Pump(StreamReader reader, Queue<string> kept, Action<string> onLine)
     {
-        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        await foreach (var line in ReadLinesAsync(reader, MaxLineLength).ConfigureAwait(false))
         {
             if (kept.Count == KeptLines)
             {
@@ -111,6 +118,51 @@ public static class ProcessRunner
 
             kept.Enqueue(line);
             onLine(line);
+        }
+    }
+
+    /// <summary>Lines (\n or \r\n) of at most <paramref name="maxLength"/> characters: the rest of a longer line is read and dropped.</summary>
+    internal static async IAsyncEnumerable<string> ReadLinesAsync(TextReader reader, int maxLength)
+    {
+        var buffer = new char[4096];
+        var line = new System.Text.StringBuilder();
+        var cut = false;
+        int read;
+        while ((read = await reader.ReadAsync(buffer.AsMemory()).ConfigureAwait(false)) > 0)
+        {
+            for (var i = 0; i < read; i++)
+            {
+                var c = buffer[i];
+                if (c == '\n')
+                {
+                    yield return Finish(line, cut);
+                    line.Clear();
+                    cut = false;
+                }
+                else if (line.Length < maxLength)
+                {
+                    line.Append(c);
+                }
+                else
+                {
+                    cut = true;
+                }
+            }
+        }
+
+        if (line.Length > 0 || cut)
+        {
+            yield return Finish(line, cut);
+        }
+
+        static string Finish(System.Text.StringBuilder line, bool cut)
+        {
+            if (line.Length > 0 && line[^1] == '\r')
+            {
+                line.Length--;
+            }
+
+            return cut ? line.Append('…').ToString() : line.ToString();
         }
     }
 

@@ -47,8 +47,7 @@ public sealed class EcsTaskDefinitionCompleter : IArgumentCompleter
     {
         var typed = wordToComplete.Trim('\'', '"');
         var family = typed.Contains(':', StringComparison.Ordinal) ? typed[..typed.IndexOf(':', StringComparison.Ordinal)] : EcsCompletion.Service(fakeBoundParameters) ?? typed;
-        return EcsCompletion.Complete(fakeBoundParameters, wordToComplete, async (ecs, token) =>
-            (await ecs.ListActiveRevisionsAsync(family, token).ConfigureAwait(false)).Select(AwsArn.TaskDefinitionName).ToList(), ordered: false);
+        return EcsCompletion.Complete(fakeBoundParameters, wordToComplete, (ecs, token) => EcsServices.ActiveRevisionNamesAsync(ecs, family, token), ordered: false);
     }
 }
 

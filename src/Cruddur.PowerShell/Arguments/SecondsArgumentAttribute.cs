@@ -17,3 +17,17 @@ public sealed class SecondsArgumentAttribute : ArgumentTransformationAttribute
         };
     }
 }
+
+/// <summary>Checks at binding that a duration lies in [<c>minSeconds</c>, <c>maxSeconds</c>]: -Timeout 0 or -5 would end a watch at once.</summary>
+public sealed class ValidateDurationAttribute(double minSeconds, double maxSeconds) : ValidateArgumentsAttribute
+{
+    protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+    {
+        var value = arguments is PSObject wrapped ? wrapped.BaseObject : arguments;
+        if (value is not TimeSpan span || span < TimeSpan.FromSeconds(minSeconds) || span > TimeSpan.FromSeconds(maxSeconds))
+        {
+            throw new ValidationMetadataException(
+                $"The duration '{value}' is not between {TimeSpan.FromSeconds(minSeconds)} and {TimeSpan.FromSeconds(maxSeconds)}. Pass a number of seconds (such as 900) or a TimeSpan (such as '00:15:00') in that range.");
+        }
+    }
+}

@@ -4,6 +4,7 @@ using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
+using Cruddur.Core.Logs;
 using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
@@ -50,11 +51,18 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
 
     [Parameter]
     [SecondsArgument]
+    [ValidateDuration(1, 86400)]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 
     [Parameter]
     [SecondsArgument]
+    [ValidateDuration(1, 86400)]
     public TimeSpan RollbackTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    [Parameter]
+    [SecondsArgument]
+    [ValidateDuration(0, 86400)]
+    public TimeSpan StableFor { get; set; } = DeployOptions.DefaultStableFor;
 
     [Parameter]
     public SwitchParameter NoRollback { get; set; }
@@ -67,7 +75,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     {
         if (Service.Length > 1 && (Image is not null || (TaskDefinitionFile is not null && !Directory.Exists(Resolve(TaskDefinitionFile)))))
         {
-            ThrowTerminating(new CruddurException("DeployAmbiguousInput", ErrorKind.InvalidArgument,
+            ThrowTerminating(new CruddurException(ErrorIds.DeployAmbiguousInput, ErrorKind.InvalidArgument,
                 "-Image and a -TaskDefinitionFile file apply to one service; with several -Service names pipe Publish-CruddurImage's images in, or pass a folder as -TaskDefinitionFile.", target: Service));
         }
 
@@ -90,19 +98,21 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             return;
         }
 
-        var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, RollbackTimeout = RollbackTimeout, KeepRevisions = KeepRevisions };
-        IReadOnlyList<Deployment> deployments = [];
+        var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, RollbackTimeout = RollbackTimeout, KeepRevisions = KeepRevisions, StableFor = StableFor };
+        DeployResult result;
         try
         {
-            deployments = Run((host, token) =>
-                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws)) { Region = Aws.Region }.DeployAsync(_targets, options, token));
+            result = Run((host, token) =>
+                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws), logs: CloudWatchLogSource.For(Aws, host), region: Aws.Region, elb: new Elbv2Client(Aws, host)).DeployAsync(_targets, options, token));
         }
         catch (CruddurException e)
         {
-            ThrowTerminating(e); // bad input or a refused call: nothing (more) was deployed
+            ThrowTerminating(e); // bad input or a refused call before anything changed: nothing was deployed
+            return;
         }
 
-        foreach (var deployment in deployments)
+        // Every service that changed is reported, each on its own: a failure of one does not hide the others.
+        foreach (var deployment in result.Deployments)
         {
             if (EcsDeployer.ErrorFor(deployment) is { } error)
             {
@@ -112,6 +122,11 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             {
                 WriteObject(deployment);
             }
+        }
+
+        if (result.Failure is not null)
+        {
+            WriteError(ToErrorRecord(result.Failure));
         }
     }
 

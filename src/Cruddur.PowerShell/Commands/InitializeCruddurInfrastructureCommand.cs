@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Cruddur.Core;
+using Cruddur.Core.Edge;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Infrastructure;
 using Cruddur.PowerShell.Arguments;
@@ -7,11 +8,17 @@ using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
 
-/// <summary>Creates the seed's one-time AWS set-up (log group, cluster, ECR repositories, IAM roles, security group), idempotently.</summary>
-[Cmdlet(VerbsData.Initialize, "CruddurInfrastructure", SupportsShouldProcess = true, HelpUri = OnlineHelp.Docs + "Initialize-CruddurInfrastructure.md")]
+/// <summary>
+/// Creates the seed's one-time AWS set-up (log group, cluster, ECR repositories, IAM roles, security group) and, with -Domain,
+/// its public edge (load balancer, HTTPS, DNS), idempotently.
+/// </summary>
+[Cmdlet(VerbsData.Initialize, "CruddurInfrastructure", SupportsShouldProcess = true, DefaultParameterSetName = BaseSet, HelpUri = OnlineHelp.Docs + "Initialize-CruddurInfrastructure.md")]
 [OutputType(typeof(InfrastructureResource))]
 public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
 {
+    private const string BaseSet = "Base";
+    private const string EdgeSet = "Edge";
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = SeedDefaults.Cluster;
@@ -23,22 +30,60 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
 
     [Parameter]
     [ArgumentCompleter(typeof(LogRetentionCompleter))]
+    [ValidateRange(1, 3653)]
     public int LogRetentionDays { get; set; } = 1;
 
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string PolicyPath { get; set; } = SeedDefaults.PolicyFolder;
 
+    [Parameter(Mandatory = true, ParameterSetName = EdgeSet)]
+    [ValidateNotNullOrEmpty]
+    public string Domain { get; set; } = null!;
+
+    [Parameter(ParameterSetName = EdgeSet)]
+    [ValidateNotNullOrEmpty]
+    public string[] AllowedCidr { get; set; } = [EdgeOptions.Anywhere];
+
+    [Parameter(ParameterSetName = EdgeSet)]
+    [ValidateNotNullOrEmpty]
+    public string? CertificateArn { get; set; }
+
+    [Parameter(ParameterSetName = EdgeSet)]
+    [ValidateNotNullOrEmpty]
+    public string? HostedZoneId { get; set; }
+
+    [Parameter(ParameterSetName = EdgeSet)]
+    [ValidateNotNullOrEmpty]
+    public string LoadBalancerName { get; set; } = SeedDefaults.LoadBalancerName;
+
+    [Parameter(ParameterSetName = EdgeSet)]
+    [ValidateRange(1, 86400)]
+    public int CertificateTimeoutSeconds { get; set; } = 600;
+
+    [Parameter(ParameterSetName = EdgeSet)]
+    public SwitchParameter Force { get; set; }
+
     protected override void EndProcessing()
     {
         var policyPath = GetUnresolvedProviderPathFromPSPath(PolicyPath);
         if (MyInvocation.BoundParameters.ContainsKey(nameof(PolicyPath)) && !Directory.Exists(policyPath) && !File.Exists(policyPath))
         {
-            ThrowTerminating(new CruddurException("PolicyPathNotFound", ErrorKind.ObjectNotFound,
+            ThrowTerminating(new CruddurException(ErrorIds.InfraPolicyPathNotFound, ErrorKind.ObjectNotFound,
                 $"The policy folder '{PolicyPath}' does not exist. Pass the folder that holds service/ and task/ (the seed's aws/policies), or leave -PolicyPath out to use the built-in policies.", target: PolicyPath));
         }
 
-        var options = new InfrastructureOptions { Cluster = Cluster, Services = Service, LogRetentionDays = LogRetentionDays, PolicyPath = policyPath };
+        var edge = ParameterSetName != EdgeSet ? null : new EdgeOptions
+        {
+            Domain = Domain,
+            AllowedCidrs = AllowedCidr,
+            CertificateArn = CertificateArn,
+            HostedZoneId = HostedZoneId,
+            LoadBalancerName = LoadBalancerName,
+            CertificateTimeout = TimeSpan.FromSeconds(CertificateTimeoutSeconds),
+            Force = Force,
+        };
+        var options = new InfrastructureOptions { Cluster = Cluster, Services = Service, LogRetentionDays = LogRetentionDays, PolicyPath = policyPath, Edge = edge };
         IReadOnlyList<InfrastructureResource> results;
         try
         {

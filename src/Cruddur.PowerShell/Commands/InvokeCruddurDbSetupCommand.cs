@@ -62,8 +62,9 @@ public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
                 Force = Force,
             }, host => new CognitoClient(Aws, host));
             var confirmed = Run((host, _) => Task.FromResult(setup.Prepare(host)));
-            if (confirmed.Any(s => s is DbSetupStep.KillConnections or DbSetupStep.Drop) && !Force && AsksForHighImpact()
-                && !ShouldContinue($"Terminate the connections to '{url.Database}' at {url.Host}:{url.Port} and drop it? Its data is lost.", "Drop the database"))
+            var highImpact = confirmed.Where(s => DbSetup.IsHighImpact(s, url.IsLocal)).ToList();
+            if (highImpact.Count > 0 && !Force && AsksForHighImpact()
+                && !ShouldContinue($"Run {string.Join(", ", highImpact)} against '{url.Database}' at {url.Host}:{url.Port}? Data in it can be lost.", "Destructive database steps"))
             {
                 return;
             }
@@ -75,8 +76,8 @@ public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
         });
     }
 
-    // KillConnections and Drop are high impact: with the default $ConfirmPreference (High) they ask, although the other
-    // steps (medium) do not. ShouldProcess has already asked when -Confirm was given or the preference is lower.
+    // DbSetup.IsHighImpact steps: with the default $ConfirmPreference (High) they ask, although the other steps (medium)
+    // do not. ShouldProcess has already asked when -Confirm was given or the preference is lower.
     private bool AsksForHighImpact()
     {
         if (MyInvocation.BoundParameters.ContainsKey("Confirm") || MyInvocation.BoundParameters.ContainsKey("WhatIf"))

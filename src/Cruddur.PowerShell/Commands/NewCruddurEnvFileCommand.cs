@@ -47,9 +47,9 @@ public sealed class NewCruddurEnvFileCommand : AwsCmdlet
     // The core says what is wrong; which of this cmdlet's parameters fix it is said here.
     private static readonly Dictionary<string, string> Hints = new(StringComparer.Ordinal)
     {
-        ["EnvFileVariableMissing"] = "Set them in the environment, pass -Variable @{ NAME = 'value' }, read them from Parameter Store with -ParameterPath, or pass -AllowMissing to render them empty.",
-        ["EnvFileDestinationIsTemplate"] = "Name templates '*.erb' or pass -Destination.",
-        ["EnvFileDestinationNotFound"] = "Create it first or pass another -Destination.",
+        [ErrorIds.EnvFileVariableMissing] = "Set them in the environment, pass -Variable @{ NAME = 'value' }, read them from Parameter Store with -ParameterPath, or pass -AllowMissing to render them empty.",
+        [ErrorIds.EnvFileDestinationIsTemplate] = "Name templates '*.erb' or pass -Destination.",
+        [ErrorIds.EnvFileDestinationNotFound] = "Create it first or pass another -Destination.",
     };
 
     protected override void ProcessRecord()
@@ -78,7 +78,7 @@ public sealed class NewCruddurEnvFileCommand : AwsCmdlet
         var destination = EnvFileGenerator.ResolveDestination(template, destinationInput, currentDirectory);
         if (!_written.Add(destination))
         {
-            throw new CruddurException("EnvFileDestinationConflict", ErrorKind.InvalidArgument,
+            throw new CruddurException(ErrorIds.EnvFileDestinationConflict, ErrorKind.InvalidArgument,
                 $"Two templates would both be written to '{destination}'. Pass a folder as -Destination, or render them one at a time.", target: destination);
         }
 
@@ -124,7 +124,7 @@ public sealed class NewCruddurEnvFileCommand : AwsCmdlet
 
             if (matches.Count == 0)
             {
-                WriteError(ToErrorRecord(new CruddurException("EnvFileTemplateNotFound", ErrorKind.ObjectNotFound,
+                WriteError(ToErrorRecord(new CruddurException(ErrorIds.EnvFileTemplateNotFound, ErrorKind.ObjectNotFound,
                     $"No template matches '{path}'.", target: path)));
             }
 

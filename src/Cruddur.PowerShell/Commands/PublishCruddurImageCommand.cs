@@ -67,14 +67,14 @@ public sealed class PublishCruddurImageCommand : AwsCmdlet
     private PublishRequest CreateRequest()
     {
         var repository = Repository ?? RepositoryFromEnvFile()
-            ?? throw new CruddurException("ImageRepositoryMissing", ErrorKind.InvalidArgument,
+            ?? throw new CruddurException(ErrorIds.ImageRepositoryMissing, ErrorKind.InvalidArgument,
                 "No repository named. Pass -Repository (such as backend-flask), or pipe an env file named after the service (backend-flask.env).");
         // One parameter set: with two, piping an EnvFile alone left PowerShell unable to choose and it prompted for -Source.
         if (Source is not null)
         {
             if (Path is not null || Dockerfile is not null || BuildArgument is not null || EnvFile is not null)
             {
-                throw new CruddurException("ImageSourceConflict", ErrorKind.InvalidArgument,
+                throw new CruddurException(ErrorIds.ImageSourceConflict, ErrorKind.InvalidArgument,
                     "-Source mirrors an existing image and builds nothing: leave out -Path, -Dockerfile, -BuildArgument and -EnvFile, or leave out -Source to build.",
                     target: Source);
             }
@@ -87,8 +87,10 @@ public sealed class PublishCruddurImageCommand : AwsCmdlet
         {
             ContextPath = context,
             Dockerfile = Dockerfile is null ? null : System.IO.Path.GetFullPath(Dockerfile, context),
-            BuildArguments = ReadBuildArguments(),
+            BuildArguments = ReadBuildArguments(out var secureStrings),
             EnvFileValues = EnvFile?.ReadValues() ?? new Dictionary<string, string>(),
+            SecretSourcedNames = (EnvFile?.Variables ?? []).Where(v => v.Source.StartsWith("ParameterStore:", StringComparison.Ordinal))
+                .Select(v => v.Name).Concat(secureStrings).ToHashSet(StringComparer.Ordinal),
             Tags = Tag,
             RegistryHost = RegistryHost,
         };
@@ -97,12 +99,23 @@ public sealed class PublishCruddurImageCommand : AwsCmdlet
     private string? RepositoryFromEnvFile() =>
         EnvFile is null ? null : System.IO.Path.GetFileNameWithoutExtension(EnvFile.Path);
 
-    private Dictionary<string, string> ReadBuildArguments()
+    private Dictionary<string, string> ReadBuildArguments(out List<string> secureStrings)
     {
         var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
+        secureStrings = [];
         foreach (DictionaryEntry entry in BuildArgument ?? [])
         {
-            arguments[entry.Key.ToString()!] = entry.Value is null ? string.Empty : LanguagePrimitives.ConvertTo<string>(entry.Value);
+            var name = entry.Key.ToString()!;
+            var value = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
+            if (value is System.Security.SecureString secure)
+            {
+                secureStrings.Add(name);
+                arguments[name] = new System.Net.NetworkCredential(string.Empty, secure).Password;
+            }
+            else
+            {
+                arguments[name] = value is null ? string.Empty : LanguagePrimitives.ConvertTo<string>(value);
+            }
         }
 
         return arguments;

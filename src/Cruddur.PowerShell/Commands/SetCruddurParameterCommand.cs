@@ -47,7 +47,7 @@ public sealed class SetCruddurParameterCommand : AwsCmdlet
             {
                 if (Name.Length != 1)
                 {
-                    throw new CruddurException("ParameterValueNeedsOneName", ErrorKind.InvalidArgument,
+                    throw new CruddurException(ErrorIds.ParameterValueNeedsOneName, ErrorKind.InvalidArgument,
                         $"-Value is one value, but {Name.Length} names were given. Pass one -Name with -Value, or use -EnvFile for several.", target: string.Join(",", Name));
                 }
 

@@ -4,6 +4,7 @@ using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
+using Cruddur.Core.Logs;
 using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
@@ -34,6 +35,7 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
 
     [Parameter]
     [SecondsArgument]
+    [ValidateDuration(1, 86400)]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 
     [Parameter]
@@ -47,7 +49,8 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
         {
             var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = false };
             var deployment = Run((host, token) =>
-                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws)) { Region = Aws.Region }.UndoAsync(Cluster, Service, string.IsNullOrEmpty(TaskDefinition) ? null : TaskDefinition, options, token));
+                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws), logs: CloudWatchLogSource.For(Aws, host), region: Aws.Region)
+                    .UndoAsync(Cluster, Service, string.IsNullOrEmpty(TaskDefinition) ? null : TaskDefinition, options, token));
             if (deployment is null)
             {
                 return;

@@ -54,7 +54,7 @@ public abstract class AwsCmdlet : CruddurCmdlet
     {
         if ((AccessKey is null) != (SecretKey is null) || (SessionToken is not null && AccessKey is null))
         {
-            ThrowTerminating(new Cruddur.Core.Hosting.CruddurException("AwsCredentialsIncomplete", Cruddur.Core.Hosting.ErrorKind.InvalidArgument,
+            ThrowTerminating(new Cruddur.Core.Hosting.CruddurException(Cruddur.Core.Hosting.ErrorIds.AwsCredentialsIncomplete, Cruddur.Core.Hosting.ErrorKind.InvalidArgument,
                 "-AccessKey and -SecretKey go together (and -SessionToken needs both). Pass both, or use -ProfileName or -Credential instead."));
         }
 

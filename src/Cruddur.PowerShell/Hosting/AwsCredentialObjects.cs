@@ -44,7 +44,7 @@ internal static class AwsCredentialObjects
             return new AwsKeys(accessKey, secretKey, Property(immutable, "Token") as string);
         }
 
-        throw new CruddurException("AwsCredentialsInvalid", ErrorKind.InvalidArgument,
+        throw new CruddurException(ErrorIds.AwsCredentialsInvalid, ErrorKind.InvalidArgument,
             $"{source} holds a {value.GetType().Name}, which gives no access key and secret key. Pass AWS.Tools credentials (New-AWSCredential) or a PSCredential with the access key id as user name and the secret key as password.");
     };
 

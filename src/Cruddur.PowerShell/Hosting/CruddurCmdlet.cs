@@ -38,11 +38,24 @@ public abstract class CruddurCmdlet : PSCmdlet, IDisposable
 
             throw new PipelineStoppedException();
         }
+        catch (Exception e) when (IsUnexpected(e))
+        {
+            throw CruddurException.Unexpected(e);
+        }
     }
+
+    /// <summary>Like <see cref="Run{T}"/>, for work that hands out items as it goes (a log follow): each is written at once.</summary>
+    protected void RunStreaming<TItem>(Func<IOperationHost, Action<TItem>, CancellationToken, Task> work) =>
+        Run(async (host, token) =>
+        {
+            var pipeline = (PipelineHost)host;
+            await work(host, item => pipeline.Post(() => WriteObject(item)), token).ConfigureAwait(false);
+            return true;
+        });
 
     // A stopping pipeline refuses output: the message goes to the host's UI (what a console user sees) and rides on the
     // PipelineStoppedException (what a script hosting PowerShell sees).
-    private void Tell(string message)
+    protected void Tell(string message)
     {
         try
         {
@@ -65,7 +78,10 @@ public abstract class CruddurCmdlet : PSCmdlet, IDisposable
     /// <summary>ShouldProcess, with -Force as AWS.Tools has it: no prompt, while -WhatIf still only tells.</summary>
     internal bool Confirm(string target, string action) => (Forced && !WhatIfRequested) || ShouldProcess(target, action);
 
-    /// <summary>Runs <paramref name="action"/>; a Cruddur error becomes a non-terminating error and false is returned.</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/> for one pipeline item; any failure of it becomes a non-terminating error (so the
+    /// next items still run) and false is returned. PowerShell's own exceptions (a stop, a terminating error) pass.
+    /// </summary>
     protected bool TryRun(Action action)
     {
         try
@@ -78,7 +94,23 @@ public abstract class CruddurCmdlet : PSCmdlet, IDisposable
             WriteError(ToErrorRecord(e));
             return false;
         }
+        catch (Exception e) when (IsUnexpected(e))
+        {
+            WriteError(ToErrorRecord(CruddurException.Unexpected(e)));
+            return false;
+        }
     }
+
+    /// <summary>Writes a verbose line through the module's redaction rule (as every core message is).</summary>
+    protected new void WriteVerbose(string text) => base.WriteVerbose(Redaction.Redact(text));
+
+    /// <summary>Writes a warning through the module's redaction rule.</summary>
+    protected new void WriteWarning(string text) => base.WriteWarning(Redaction.Redact(text));
+
+    // Not ours to translate: PowerShell's own errors (stops, terminating errors, binding, a prompt refused by a
+    // non-interactive host: they carry their ErrorRecord) and Ctrl+C.
+    private bool IsUnexpected(Exception e) =>
+        e is not CruddurException and not IContainsErrorRecord && !(e is OperationCanceledException && StopToken.IsCancellationRequested);
 
     /// <summary>Stops the cmdlet with a Cruddur error (for failures that leave nothing else to do).</summary>
     protected void ThrowTerminating(CruddurException e) => ThrowTerminatingError(ToErrorRecord(e));

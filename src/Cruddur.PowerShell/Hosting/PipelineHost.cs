@@ -63,15 +63,16 @@ internal sealed class PipelineHost : IOperationHost
         return task.GetAwaiter().GetResult();
     }
 
-    public void WriteVerbose(string message) => Queue(() => _cmdlet.WriteVerbose(message));
+    // Every text the core sends passes the redaction rule here, the one door to PowerShell's streams.
+    public void WriteVerbose(string message) => Queue(() => _cmdlet.WriteVerbose(Redaction.Redact(message)));
 
-    public void WriteWarning(string message) => Queue(() => _cmdlet.WriteWarning(message));
+    public void WriteWarning(string message) => Queue(() => _cmdlet.WriteWarning(Redaction.Redact(message)));
 
-    public void WriteInformation(string message, string tag) => Queue(() => _cmdlet.WriteInformation(message, [tag]));
+    public void WriteInformation(string message, string tag) => Queue(() => _cmdlet.WriteInformation(Redaction.Redact(message), [tag]));
 
     public void WriteProgress(ProgressUpdate update) => Queue(() =>
     {
-        var record = new ProgressRecord(update.Id, update.Activity, update.Status)
+        var record = new ProgressRecord(update.Id, Redaction.Redact(update.Activity), Redaction.Redact(update.Status))
         {
             PercentComplete = update.PercentComplete,
             ParentActivityId = update.ParentId,
@@ -80,8 +81,12 @@ internal sealed class PipelineHost : IOperationHost
         _cmdlet.WriteProgress(record);
     });
 
-    public bool ShouldProcess(string target, string action) =>
-        Ask(() => _cmdlet is CruddurCmdlet cruddur ? cruddur.Confirm(target, action) : _cmdlet.ShouldProcess(target, action));
+    public bool ShouldProcess(string target, string action) => Ask(() => _cmdlet is CruddurCmdlet cruddur
+        ? cruddur.Confirm(Redaction.Redact(target), Redaction.Redact(action))
+        : _cmdlet.ShouldProcess(Redaction.Redact(target), Redaction.Redact(action)));
+
+    /// <summary>Runs <paramref name="call"/> on the pipeline thread without waiting for it (output written as the work goes).</summary>
+    public void Post(Action call) => Queue(call);
 
     // Once cancelled, nobody serves the queue: output is dropped rather than queued.
     private void Queue(Action call)

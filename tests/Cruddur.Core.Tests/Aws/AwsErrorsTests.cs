@@ -12,21 +12,23 @@ public sealed class AwsErrorsTests
     private static readonly AwsCall Call = new("ECS", "DescribeServices", true, new Uri("http://127.0.0.1:1/"));
 
     [Theory]
-    [InlineData(400, "{\"__type\":\"com.amazonaws.ecr#RepositoryNotFoundException\",\"message\":\"m\"}", "AwsRepositoryNotFoundException", ErrorKind.ObjectNotFound)]
-    [InlineData(400, "{\"__type\":\"ThrottlingException:http://internal\",\"Message\":\"m\"}", "AwsThrottlingException", ErrorKind.InvalidOperation)]
-    [InlineData(409, "{\"__type\":\"ResourceAlreadyExistsException\"}", "AwsResourceAlreadyExistsException", ErrorKind.ResourceExists)]
-    [InlineData(404, "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>m</Message></Error></ErrorResponse>", "AwsNoSuchEntity", ErrorKind.ObjectNotFound)]
-    [InlineData(403, "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>m</Message></Error></Errors></Response>", "AwsUnauthorizedOperation", ErrorKind.PermissionDenied)]
-    [InlineData(500, "<html><body>Internal Server Error</body></html>", "AwsInternalFailure", ErrorKind.ResourceUnavailable)]
-    [InlineData(502, "", "AwsInternalFailure", ErrorKind.ResourceUnavailable)]
-    [InlineData(400, "not json {", "AwsHttpError400", ErrorKind.InvalidOperation)]
-    [InlineData(400, "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><Error><Code>&e;</Code></Error>", "AwsHttpError400", ErrorKind.InvalidOperation)]
-    public void WireErrorsKeepTheServiceCodeOrFallBackToTheStatus(int status, string body, string id, ErrorKind kind)
+    [InlineData(400, "{\"__type\":\"com.amazonaws.ecr#RepositoryNotFoundException\",\"message\":\"m\"}", "RepositoryNotFoundException", "AwsNotFound", ErrorKind.ObjectNotFound)]
+    [InlineData(400, "{\"__type\":\"ThrottlingException:http://internal\",\"Message\":\"m\"}", "ThrottlingException", "AwsThrottled", ErrorKind.InvalidOperation)]
+    [InlineData(409, "{\"__type\":\"ResourceAlreadyExistsException\"}", "ResourceAlreadyExistsException", "AwsAlreadyExists", ErrorKind.ResourceExists)]
+    [InlineData(404, "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>m</Message></Error></ErrorResponse>", "NoSuchEntity", "AwsNotFound", ErrorKind.ObjectNotFound)]
+    [InlineData(403, "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>m</Message></Error></Errors></Response>", "UnauthorizedOperation", "AwsAccessDenied", ErrorKind.PermissionDenied)]
+    [InlineData(500, "<html><body>Internal Server Error</body></html>", "InternalFailure", "AwsServiceError", ErrorKind.ResourceUnavailable)]
+    [InlineData(502, "", "InternalFailure", "AwsServiceError", ErrorKind.ResourceUnavailable)]
+    [InlineData(400, "not json {", "HttpError400", "AwsRequestFailed", ErrorKind.InvalidOperation)]
+    [InlineData(400, "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><Error><Code>&e;</Code></Error>", "HttpError400", "AwsRequestFailed", ErrorKind.InvalidOperation)]
+    public void WireErrorsKeepTheServiceCodeOrFallBackToTheStatus(int status, string body, string code, string id, ErrorKind kind)
     {
         var error = AwsErrors.FromWire(Call, status, body);
 
         Assert.Equal(id, error.ErrorId);
         Assert.Equal(kind, error.Kind);
+        Assert.Equal(code, error.ErrorCode);
+        Assert.Contains(code, error.Message);
         Assert.Equal(status, error.StatusCode);
         Assert.Contains("ECS DescribeServices failed", error.Message);
     }
@@ -38,7 +40,7 @@ public sealed class AwsErrorsTests
 
         var error = Assert.IsType<AwsServiceException>(AwsErrors.Translate(Call, sdk));
 
-        Assert.Equal("AwsParameterNotFound", error.ErrorId);
+        Assert.Equal("AwsNotFound", error.ErrorId);
         Assert.Equal(ErrorKind.ObjectNotFound, error.Kind);
         Assert.Equal("ParameterNotFound", error.ErrorCode);
     }

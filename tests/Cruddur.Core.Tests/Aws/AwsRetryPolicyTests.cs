@@ -76,7 +76,8 @@ public sealed class AwsRetryPolicyTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<AwsServiceException>(() => Ecs(host).ListClusterNamesAsync(CancellationToken.None));
 
         Assert.True(error.IsThrottling);
-        Assert.Equal("AwsThrottlingException", error.ErrorId);
+        Assert.Equal("AwsThrottled", error.ErrorId);
+        Assert.Equal("ThrottlingException", error.ErrorCode);
         Assert.Equal(AwsRetryPolicy.Default.MaxAttempts, await CallsAsync("ListClusters"));
         Assert.Equal(AwsRetryPolicy.Default.MaxAttempts - 1, Retries(host));
     }
@@ -115,7 +116,8 @@ public sealed class AwsRetryPolicyTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<AwsServiceException>(call);
 
         Assert.Equal(500, error.StatusCode);
-        Assert.Equal("AwsServerException", error.ErrorId);
+        Assert.Equal("AwsServiceError", error.ErrorId);
+        Assert.Equal("ServerException", error.ErrorCode);
         Assert.Equal(ErrorKind.ResourceUnavailable, error.Kind);
         Assert.Equal(1, await CallsAsync(operation));
         Assert.Equal(0, Retries(host));
@@ -133,7 +135,8 @@ public sealed class AwsRetryPolicyTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<AwsServiceException>(() => client.CreateRoleAsync("r", "{}", CancellationToken.None));
         var role = await client.GetRoleTrustAsync("r", CancellationToken.None);
 
-        Assert.Equal("AwsServiceFailure", error.ErrorId);
+        Assert.Equal("AwsServiceError", error.ErrorId);
+        Assert.Equal("ServiceFailure", error.ErrorCode);
         Assert.Equal(1, iam.Count("CreateRole"));
         Assert.Equal(2, iam.Count("GetRole"));
         Assert.Equal("arn:aws:iam::1:role/r", role!.Value.Arn);

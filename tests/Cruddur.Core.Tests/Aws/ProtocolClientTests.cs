@@ -39,7 +39,8 @@ public sealed class ProtocolClientTests
         var error = await Assert.ThrowsAsync<AwsServiceException>(() => api.CallAsync("ListResourceRecordSets", HttpMethod.Get, "/2013-04-01/hostedzone/Z9/rrset?name=api.example.com.&type=A",
             null, idempotent: true, r => r, CancellationToken.None));
 
-        Assert.Equal("AwsNoSuchHostedZone", error.ErrorId);
+        Assert.Equal("AwsNotFound", error.ErrorId);
+        Assert.Equal("NoSuchHostedZone", error.ErrorCode);
         Assert.Equal(ErrorKind.ObjectNotFound, error.Kind);
         Assert.Equal("/2013-04-01/hostedzone/Z9/rrset?name=api.example.com.&type=A", Assert.Single(endpoint.Requests).Path);
     }

@@ -38,6 +38,10 @@ public abstract class ScriptedEcsClient : IEcsClient
 
     public virtual Task<EcsExecSession> ExecuteCommandAsync(string cluster, string task, string container, string command, CancellationToken cancellationToken) => Unexpected<EcsExecSession>();
 
+    public virtual Task<(IReadOnlyList<JsonObject> Tasks, IReadOnlyList<string> Failures)> RunTaskAsync(JsonObject request, CancellationToken cancellationToken) => Unexpected<(IReadOnlyList<JsonObject>, IReadOnlyList<string>)>();
+
+    public virtual Task StopTaskAsync(string cluster, string task, string reason, CancellationToken cancellationToken) => Unexpected<bool>();
+
     private static Task<T> Unexpected<T>([System.Runtime.CompilerServices.CallerMemberName] string call = "") =>
         throw new Xunit.Sdk.XunitException($"Unexpected ECS call {call}");
 }

@@ -89,9 +89,33 @@ public sealed class DbConnectionUrlTests
     }
 
     [Theory]
-    [InlineData("postgresql://u:s3cret@host/db", "postgresql://u:***@host/db")]
-    [InlineData("postgresql://u:s3c@ret@host/db?x=1", "postgresql://u:***@host/db?x=1")]
-    [InlineData("postgresql://host/db", "postgresql://host/db")]
-    [InlineData("postgresql://u@host/db", "postgresql://u@host/db")]
-    public void Redact(string text, string shown) => Assert.Equal(shown, DbConnectionUrl.Redact(text));
+    [InlineData("postgresql://app:pa/ss?w0rd#x@db.example.com:5432/cruddur", "db.example.com", 5432, "cruddur")]
+    [InlineData("postgresql://app:p@ss/w?rd@db.example.com/cruddur?sslmode=require", "db.example.com", 5432, "cruddur")]
+    public void UnencodedSlashQuestionMarkAndAtInThePasswordParse(string text, string host, int port, string database)
+    {
+        var url = DbConnectionUrl.Parse(text);
+
+        Assert.Equal((host, port, database, "app"), (url.Host, url.Port, url.Database, url.User));
+        Assert.DoesNotContain("ss", url.ToString().Replace("postgresql", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("postgresql://app:Xq7/Zr?Kp9@db.example.com:54x2/cruddur")]
+    [InlineData("postgresql://app:Xq7/Zr?Kp9@db.example.com/cruddur?sslmode=nope")]
+    [InlineData("postgresql://app:Xq7/Zr?Kp9@/cruddur")]
+    [InlineData("app:Xq7/Zr?Kp9@db.example.com/cruddur")]
+    public void NoPartOfAPasswordWithSlashOrQuestionMarkIsEverShown(string text)
+    {
+        var e = Assert.Throws<CruddurException>(() => DbConnectionUrl.Parse(text));
+
+        Assert.Equal("DbConnectionUrlInvalid", e.ErrorId);
+        foreach (var part in new[] { "Xq7", "Zr", "Kp9" })
+        {
+            Assert.DoesNotContain(part, e.Message + e.Target, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void NulInTheDatabaseNameIsInvalid() =>
+        Assert.Equal("DbConnectionUrlInvalid", Assert.Throws<CruddurException>(() => DbConnectionUrl.Parse("postgresql://u:p@localhost/crud%00dur")).ErrorId);
 }

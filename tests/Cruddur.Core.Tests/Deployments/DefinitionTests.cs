@@ -39,11 +39,15 @@ public class DefinitionTests
     }
 
     [Fact]
-    public void AMissingPlaceholderIsAnError()
+    public void AMissingPlaceholderIsADeployErrorThatSuggestsWhatDeployOffers()
     {
-        var e = Assert.Throws<Cruddur.Core.EnvFiles.MissingVariablesException>(() => DefinitionFile.Parse("{ \"a\": \"<%= ENV['NOPE_X'] %>\" }", "f.json", NoValues));
+        var e = Assert.Throws<CruddurException>(() => DefinitionFile.Parse("{ \"a\": \"<%= ENV['NOPE_X'] %>\" }", "f.json", NoValues));
 
-        Assert.Equal(["NOPE_X"], e.Names);
+        Assert.Equal("DeployDefinitionVariableMissing", e.ErrorId);
+        Assert.Contains("NOPE_X", e.Message, StringComparison.Ordinal);
+        Assert.Contains("$env:NOPE_X", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("-Variable", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("-AllowMissing", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -110,11 +114,32 @@ public class DefinitionTests
 
         Assert.Equal(
         [
-            "- containerDefinitions[api].environment[A].name: \"A\"",
-            "- containerDefinitions[api].environment[A].value: \"1\"",
-            "+ containerDefinitions[api].environment[B].name: \"B\"",
-            "+ containerDefinitions[api].environment[B].value: \"2\"",
+            "- containerDefinitions[api].environment[A]: removed",
+            "+ containerDefinitions[api].environment[B]: added",
             "~ containerDefinitions[api].image: \"a:1\" -> \"a@sha256:2\"",
         ], diff);
+    }
+
+    [Fact]
+    public void DiffNamesEnvironmentVariablesButNeverShowsTheirValues()
+    {
+        var before = JsonNode.Parse("""{ "containerDefinitions": [ { "name": "api", "image": "a", "environment": [ { "name": "DB", "value": "postgresql://u:OldS3cret@h/db" }, { "name": "MODE", "value": "prod" }, { "name": "GONE", "value": "G0neValue" } ], "secrets": [ { "name": "TOKEN", "valueFrom": "arn:aws:ssm:us-east-1:1:parameter/t" } ] } ] }""")!.AsObject();
+        var after = JsonNode.Parse("""{ "containerDefinitions": [ { "name": "api", "image": "a", "environment": [ { "name": "DB", "value": "postgresql://u:NewS3cret@h/db" }, { "name": "MODE", "value": "prod" }, { "name": "ADDED", "value": "AddedValue" } ], "secrets": [ { "name": "TOKEN", "valueFrom": "arn:aws:ssm:us-east-1:1:parameter/t2" } ] } ] }""")!.AsObject();
+
+        var diff = TaskDefinitions.Diff(before, after);
+
+        Assert.Equal(
+        [
+            "+ containerDefinitions[api].environment[ADDED]: added",
+            "~ containerDefinitions[api].environment[DB]: changed",
+            "- containerDefinitions[api].environment[GONE]: removed",
+            "~ containerDefinitions[api].secrets[TOKEN].valueFrom: \"arn:aws:ssm:us-east-1:1:parameter/t\" -> \"arn:aws:ssm:us-east-1:1:parameter/t2\"",
+            "= containerDefinitions[api].environment unchanged: MODE",
+        ], diff);
+        var all = string.Join("\n", diff);
+        foreach (var value in new[] { "OldS3cret", "NewS3cret", "prod", "G0neValue", "AddedValue" })
+        {
+            Assert.DoesNotContain(value, all, StringComparison.Ordinal);
+        }
     }
 }

@@ -9,10 +9,19 @@ namespace Cruddur.Core.Tests.Deployments;
 /// <summary>The watch loop against scripted DescribeServices answers and a fake clock: no sleeping.</summary>
 public class DeploymentWatcherTests
 {
-    /// <summary>Answers DescribeServices with scripted JSON, read the way the real client reads an answer.</summary>
-    private sealed class ScriptedEcs(Func<JsonObject, int, JsonObject> describe) : ScriptedEcsClient
+    /// <summary>DescribeServices answers by call number, read the way the real client reads an answer; ListTasks (the stability window's look) answers the stopped tasks.</summary>
+    private sealed class ScriptedEcs(Func<JsonObject, int, JsonObject> describe, Func<int, string[]>? stopped = null) : ScriptedEcsClient
     {
         public List<JsonObject> Requests { get; } = [];
+
+        public List<EcsTaskQuery> ListTasksRequests { get; } = [];
+
+        public override Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken)
+        {
+            Assert.NotNull(stopped);
+            ListTasksRequests.Add(query);
+            return Task.FromResult<IReadOnlyList<string>>(stopped(ListTasksRequests.Count));
+        }
 
         public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
         {
@@ -68,12 +77,13 @@ public class DeploymentWatcherTests
 
     private static JsonObject Answer(params JsonObject[] services) => new() { ["services"] = new JsonArray(services), ["failures"] = new JsonArray() };
 
-    private static async Task<(ServiceWatch Watch, RecordingHost Host, FakeTime Time, ScriptedEcs Ecs)> Watch(Func<int, JsonObject> answers, TimeSpan? timeout = null)
+    private static async Task<(ServiceWatch Watch, RecordingHost Host, FakeTime Time, ScriptedEcs Ecs)> Watch(Func<int, JsonObject> answers, TimeSpan? timeout = null,
+        TimeSpan stableFor = default, Func<int, string[]>? stopped = null)
     {
-        var ecs = new ScriptedEcs((_, n) => answers(n));
+        var ecs = new ScriptedEcs((_, n) => answers(n), stopped);
         var host = new RecordingHost();
         var time = new FakeTime();
-        var watch = new ServiceWatch(Ours(), 1);
+        var watch = new ServiceWatch(Ours(), 1) { StableFor = stableFor };
         await new DeploymentWatcher(ecs, host, time.Clock).WatchAsync([watch], timeout ?? TimeSpan.FromMinutes(15), CancellationToken.None);
         return (watch, host, time, ecs);
     }
@@ -108,6 +118,48 @@ public class DeploymentWatcherTests
         Assert.Equal(WatchState.RolledBackByEcs, w.State);
         Assert.Contains("tasks failed to start", w.Reason);
         Assert.Contains("rolling back", w.Reason);
+    }
+
+    [Fact]
+    public async Task AfterCompletedTheStabilityWindowRunsItsCourseShowingTheTimeLeftThenSucceeds()
+    {
+        // A task that stopped during the rollout (ECS replaced it) is the baseline, not a failure of the window.
+        var (w, host, time, ecs) = await Watch(_ => Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "COMPLETED", running: 1))),
+            stableFor: TimeSpan.FromSeconds(30), stopped: _ => ["task/replaced-during-rollout"]);
+
+        Assert.Equal(WatchState.Succeeded, w.State);
+        Assert.Equal(TimeSpan.FromSeconds(30), time.Now - DateTimeOffset.UnixEpoch);
+        Assert.All(ecs.ListTasksRequests, r =>
+        {
+            Assert.Equal("ecs-svc/ours", r.StartedBy);
+            Assert.Equal("STOPPED", r.DesiredStatus);
+        });
+        Assert.Contains(host.Progress, p => p.Status == "COMPLETED, stability window: 1/1 running, 30 s left");
+        Assert.Contains(host.Progress, p => !p.Completed && p.Status.StartsWith("COMPLETED, stability window", StringComparison.Ordinal) && !p.Status.Contains(" 30 s left", StringComparison.Ordinal));
+        Assert.True(host.Progress.Last().Completed);
+    }
+
+    [Fact]
+    public async Task ATaskOfOursStoppingInTheStabilityWindowFailsTheDeploymentThoughEcsStillSaysCompleted()
+    {
+        var (w, _, time, _) = await Watch(_ => Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "COMPLETED", running: 1))),
+            stableFor: TimeSpan.FromSeconds(30), stopped: n => n < 4 ? [] : ["task/crashed"]);
+
+        Assert.Equal(WatchState.Failed, w.State);
+        Assert.Equal("COMPLETED", w.Deployment.RolloutState);
+        Assert.Matches(@"^a task of the deployment stopped within [\d.]+ s of its completion \(stability window 30 s\)$", w.Reason);
+        Assert.True(time.Now - DateTimeOffset.UnixEpoch < TimeSpan.FromSeconds(30), "failed as soon as it was seen, not at the end of the window");
+    }
+
+    [Fact]
+    public async Task TheTimeoutBoundsTheRolloutNotTheStabilityWindow()
+    {
+        // A window (30 s) longer than the timeout (10 s) still runs to its end: the timeout is for the rollout.
+        var (w, _, time, _) = await Watch(_ => Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "COMPLETED", running: 1))),
+            timeout: TimeSpan.FromSeconds(10), stableFor: TimeSpan.FromSeconds(30), stopped: _ => []);
+
+        Assert.Equal(WatchState.Succeeded, w.State);
+        Assert.Equal(TimeSpan.FromSeconds(30), time.Now - DateTimeOffset.UnixEpoch);
     }
 
     [Fact]

@@ -19,3 +19,15 @@ public sealed class HealthCheckUrlTests
     public void NonHttpUrlsAreRejected(string url) =>
         Assert.Equal("HealthUrlInvalid", Assert.Throws<CruddurException>(() => HealthCheck.BuildUrl(url, "/api/health-check")).ErrorId);
 }
+
+public sealed class HealthCheckCredentialTests
+{
+    [Fact]
+    public void UserAndPasswordOfTheUrlAreDroppedBeforeAnythingShowsIt()
+    {
+        var url = HealthCheck.BuildUrl("http://admin:Hunter2Secret@localhost:4567", "/api/health-check");
+
+        Assert.Equal("http://localhost:4567/api/health-check", url.ToString());
+        Assert.DoesNotContain("Hunter2Secret", url.AbsoluteUri, StringComparison.Ordinal);
+    }
+}

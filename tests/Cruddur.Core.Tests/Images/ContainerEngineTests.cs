@@ -38,7 +38,7 @@ public sealed class ContainerEngineTests : IDisposable
         var engine = Script($"echo \"$*\" > '{_dir}/argv'\necho \"$REACT_APP_CLIENT_ID\" > '{_dir}/value'");
         await engine.BuildAsync(new BuildSpec("/ctx", "/ctx/Dockerfile.prod", ["r/x:latest"], new Dictionary<string, string> { ["REACT_APP_CLIENT_ID"] = "client-value-7" }), _ => { }, CancellationToken.None);
 
-        Assert.Equal("build --file /ctx/Dockerfile.prod --tag r/x:latest --build-arg REACT_APP_CLIENT_ID /ctx", File.ReadAllText(Path.Combine(_dir, "argv")).Trim());
+        Assert.Equal("build --file /ctx/Dockerfile.prod --tag r/x:latest --build-arg REACT_APP_CLIENT_ID -- /ctx", File.ReadAllText(Path.Combine(_dir, "argv")).Trim());
         Assert.Equal("client-value-7", File.ReadAllText(Path.Combine(_dir, "value")).Trim());
     }
 

@@ -60,7 +60,7 @@ public sealed class EcrLoginTests : IDisposable
 
         Assert.Equal(2, ecr.Calls);
         var argv = File.ReadAllLines(Path.Combine(_dir, "argv"));
-        Assert.Equal(["login --username AWS --password-stdin 127.0.0.1:5000", "login --username AWS --password-stdin 127.0.0.1:5000"], argv);
+        Assert.Equal(["login --username AWS --password-stdin -- 127.0.0.1:5000", "login --username AWS --password-stdin -- 127.0.0.1:5000"], argv);
         Assert.Equal($"{Password}\n{Password}\n", File.ReadAllText(Path.Combine(_dir, "stdin")));
     }
 

@@ -47,7 +47,7 @@ public sealed class InfrastructureReconcilerTests
 
         var e = await Assert.ThrowsAsync<InfrastructureException>(() => InfrastructureReconciler.ReconcileAsync([first, failing, never], new RecordingHost(), CancellationToken.None));
 
-        Assert.Equal("InfrastructureResourceFailed", e.ErrorId);
+        Assert.Equal("InfraResourceFailed", e.ErrorId);
         Assert.Contains("Fake 'B'", e.Message);
         Assert.Contains("MalformedPolicyDocument", e.Message);
         Assert.Equal(["A Created", "B Failed"], e.Results.Select(r => $"{r.Name} {r.Status}"));

@@ -67,7 +67,7 @@ public sealed class PolicyDocumentsTests : IDisposable
 
         var e = Assert.Throws<CruddurException>(() => PolicyDocuments.Load(_folder, PolicyDocuments.TaskPolicyFile, PolicyDocuments.BuiltInTaskPolicy, "1", "us-east-1", new RecordingHost()));
 
-        Assert.Equal("PolicyPlaceholderUnknown", e.ErrorId);
+        Assert.Equal("InfraPolicyPlaceholderUnknown", e.ErrorId);
         Assert.Contains("<BUCKET>", e.Message);
     }
 
@@ -80,7 +80,7 @@ public sealed class PolicyDocumentsTests : IDisposable
 
         var e = Assert.Throws<CruddurException>(() => PolicyDocuments.Load(_folder, PolicyDocuments.TaskTrustFile, PolicyDocuments.BuiltInTrust, "1", "us-east-1", new RecordingHost()));
 
-        Assert.Equal("PolicyFileInvalid", e.ErrorId);
+        Assert.Equal("InfraPolicyFileInvalid", e.ErrorId);
         Assert.Contains(PolicyDocuments.TaskTrustFile.Replace('/', Path.DirectorySeparatorChar), e.Message);
     }
 

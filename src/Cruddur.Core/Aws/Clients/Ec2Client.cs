@@ -5,65 +5,113 @@ using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Aws.Clients;
 
-/// <summary>A security group and the TCP port ranges it lets in from anywhere (0.0.0.0/0).</summary>
-public sealed record SecurityGroupInfo(string GroupId, string VpcId, IReadOnlyList<(int From, int To)> OpenTcpRanges)
+/// <summary>One TCP ingress permission on one port, from a CIDR or from another security group.</summary>
+public sealed record IngressRule(int Port, string? Cidr, string? SourceGroupId, string? Description = null)
 {
-    public bool OpensTcp(int port) => OpenTcpRanges.Any(r => r.From <= port && r.To >= port);
+    public override string ToString() => $"tcp {Port} from {Cidr ?? SourceGroupId}";
 }
 
-/// <summary>Amazon EC2 as the module uses it: the default VPC and a security group in it.</summary>
+/// <summary>A security group with its TCP ingress rules, one per port and source.</summary>
+public sealed record SecurityGroupInfo(string GroupId, string GroupName, string VpcId, IReadOnlyList<IngressRule> Ingress);
+
+/// <summary>Amazon EC2 as the module uses it: the default VPC, its subnets, and security groups with their TCP rules.</summary>
 public interface IEc2Client
 {
-    /// <summary>The id of the region's default VPC, or null.</summary>
-    Task<string?> FindDefaultVpcAsync(CancellationToken cancellationToken);
+    /// <summary>The default VPC's id; an error when the region has none.</summary>
+    Task<string> DefaultVpcAsync(CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<string>> SubnetIdsAsync(string vpcId, CancellationToken cancellationToken);
 
     Task<SecurityGroupInfo?> FindSecurityGroupAsync(string vpcId, string groupName, CancellationToken cancellationToken);
 
-    /// <summary>Creates the group; returns its id.</summary>
+    /// <summary>The group with that id, or null when there is none (InvalidGroup.NotFound).</summary>
+    Task<SecurityGroupInfo?> GetSecurityGroupAsync(string groupId, CancellationToken cancellationToken);
+
     Task<string> CreateSecurityGroupAsync(string vpcId, string groupName, string description, CancellationToken cancellationToken);
 
-    /// <summary>Lets TCP <paramref name="port"/> in from anywhere.</summary>
-    Task AuthorizeTcpFromAnywhereAsync(string groupId, int port, CancellationToken cancellationToken);
+    Task AuthorizeIngressAsync(string groupId, IReadOnlyList<IngressRule> rules, CancellationToken cancellationToken);
+
+    Task RevokeIngressAsync(string groupId, IReadOnlyList<IngressRule> rules, CancellationToken cancellationToken);
 }
 
 /// <summary><see cref="IEc2Client"/> through AWSSDK.EC2, under the module's retry policy.</summary>
 public sealed class Ec2Client : IEc2Client
 {
-    private const string Anywhere = "0.0.0.0/0";
-
+    private readonly AwsContext _context;
     private readonly SdkProtocol<AmazonEC2Client> _api;
 
-    public Ec2Client(AwsContext context, IOperationHost host) =>
+    public Ec2Client(AwsContext context, IOperationHost host)
+    {
+        _context = context;
         _api = new(context, AwsService.Ec2, host, (credentials, aws) => new AmazonEC2Client(credentials, aws.ConfigureSdk(new AmazonEC2Config(), AwsService.Ec2)));
+    }
 
-    public Task<string?> FindDefaultVpcAsync(CancellationToken cancellationToken) =>
-        _api.CallAsync("DescribeVpcs", idempotent: true, async (ec2, token) =>
+    public async Task<string> DefaultVpcAsync(CancellationToken cancellationToken) =>
+        await _api.CallAsync("DescribeVpcs", idempotent: true, async (ec2, token) =>
             (await ec2.DescribeVpcsAsync(new DescribeVpcsRequest { Filters = [new Filter("isDefault", ["true"])] }, token).ConfigureAwait(false)).Vpcs?.FirstOrDefault()?.VpcId,
+            cancellationToken).ConfigureAwait(false)
+        ?? throw new CruddurException(ErrorIds.InfraDefaultVpcNotFound, ErrorKind.ObjectNotFound,
+            $"The region {_context.Region} has no default VPC to put the Cruddur resources in. Create one with 'aws ec2 create-default-vpc'.", target: _context.Region);
+
+    public Task<IReadOnlyList<string>> SubnetIdsAsync(string vpcId, CancellationToken cancellationToken) =>
+        _api.CallAsync<IReadOnlyList<string>>("DescribeSubnets", idempotent: true, async (ec2, token) =>
+            ((await ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest { Filters = [new Filter("vpc-id", [vpcId])] }, token).ConfigureAwait(false)).Subnets ?? [])
+                .OrderBy(s => s.AvailabilityZone, StringComparer.Ordinal).Select(s => s.SubnetId).ToList(),
             cancellationToken);
 
     public Task<SecurityGroupInfo?> FindSecurityGroupAsync(string vpcId, string groupName, CancellationToken cancellationToken) =>
-        _api.CallAsync("DescribeSecurityGroups", idempotent: true, async (ec2, token) =>
+        DescribeAsync(new DescribeSecurityGroupsRequest { Filters = [new Filter("vpc-id", [vpcId]), new Filter("group-name", [groupName])] }, cancellationToken);
+
+    public async Task<SecurityGroupInfo?> GetSecurityGroupAsync(string groupId, CancellationToken cancellationToken)
+    {
+        try
         {
-            var groups = await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest
-            {
-                Filters = [new Filter("vpc-id", [vpcId]), new Filter("group-name", [groupName])],
-            }, token).ConfigureAwait(false);
-            return groups.SecurityGroups?.FirstOrDefault() is { } g
-                ? new SecurityGroupInfo(g.GroupId, g.VpcId, (g.IpPermissions ?? [])
-                    .Where(p => p.IpProtocol == "tcp" && (p.Ipv4Ranges ?? []).Any(r => r.CidrIp == Anywhere))
-                    .Select(p => (p.FromPort ?? 0, p.ToPort ?? 0)).ToList())
-                : null;
-        }, cancellationToken);
+            return await DescribeAsync(new DescribeSecurityGroupsRequest { GroupIds = [groupId] }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e) when (e.ErrorCode is "InvalidGroup.NotFound" or "InvalidGroupId.Malformed")
+        {
+            return null;
+        }
+    }
 
     public Task<string> CreateSecurityGroupAsync(string vpcId, string groupName, string description, CancellationToken cancellationToken) =>
         _api.CallAsync("CreateSecurityGroup", idempotent: false, async (ec2, token) =>
             (await ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = groupName, Description = description, VpcId = vpcId }, token).ConfigureAwait(false)).GroupId,
             cancellationToken);
 
-    public Task AuthorizeTcpFromAnywhereAsync(string groupId, int port, CancellationToken cancellationToken) =>
-        _api.CallAsync("AuthorizeSecurityGroupIngress", idempotent: false, (ec2, token) => ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest
+    // Not idempotent: after a 5xx the rules may be in, and a repeat fails with InvalidPermission.Duplicate (or NotFound).
+    public Task AuthorizeIngressAsync(string groupId, IReadOnlyList<IngressRule> rules, CancellationToken cancellationToken) =>
+        _api.CallAsync("AuthorizeSecurityGroupIngress", idempotent: false, (ec2, token) =>
+            ec2.AuthorizeSecurityGroupIngressAsync(new AuthorizeSecurityGroupIngressRequest { GroupId = groupId, IpPermissions = rules.Select(ToPermission).ToList() }, token),
+            cancellationToken);
+
+    public Task RevokeIngressAsync(string groupId, IReadOnlyList<IngressRule> rules, CancellationToken cancellationToken) =>
+        _api.CallAsync("RevokeSecurityGroupIngress", idempotent: false, (ec2, token) =>
+            ec2.RevokeSecurityGroupIngressAsync(new RevokeSecurityGroupIngressRequest { GroupId = groupId, IpPermissions = rules.Select(ToPermission).ToList() }, token),
+            cancellationToken);
+
+    private static IpPermission ToPermission(IngressRule rule) => new()
+    {
+        IpProtocol = "tcp",
+        FromPort = rule.Port,
+        ToPort = rule.Port,
+        Ipv4Ranges = rule.Cidr is null ? null : [new IpRange { CidrIp = rule.Cidr, Description = rule.Description }],
+        UserIdGroupPairs = rule.SourceGroupId is null ? null : [new UserIdGroupPair { GroupId = rule.SourceGroupId, Description = rule.Description }],
+    };
+
+    private Task<SecurityGroupInfo?> DescribeAsync(DescribeSecurityGroupsRequest request, CancellationToken cancellationToken) => _api.CallAsync("DescribeSecurityGroups", idempotent: true, async (ec2, token) =>
+    {
+        var group = (await ec2.DescribeSecurityGroupsAsync(request, token).ConfigureAwait(false)).SecurityGroups?.FirstOrDefault();
+        if (group is null)
         {
-            GroupId = groupId,
-            IpPermissions = [new IpPermission { IpProtocol = "tcp", FromPort = port, ToPort = port, Ipv4Ranges = [new IpRange { CidrIp = Anywhere }] }],
-        }, token), cancellationToken);
+            return null;
+        }
+
+        // One rule per port and source: that is how the project writes them and how a rule is addressed by its description.
+        var ingress = (group.IpPermissions ?? []).Where(p => p.IpProtocol == "tcp" && p.FromPort == p.ToPort)
+            .SelectMany(p => (p.Ipv4Ranges ?? []).Select(r => new IngressRule(p.FromPort ?? 0, r.CidrIp, null, r.Description))
+                .Concat((p.UserIdGroupPairs ?? []).Select(g => new IngressRule(p.FromPort ?? 0, null, g.GroupId, g.Description))))
+            .ToList();
+        return new SecurityGroupInfo(group.GroupId, group.GroupName, group.VpcId, ingress);
+    }, cancellationToken);
 }

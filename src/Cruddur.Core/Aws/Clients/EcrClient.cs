@@ -6,19 +6,19 @@ using static Cruddur.Core.Aws.AwsJson;
 namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>An ECR repository as the module needs it: name, ARN and URI (registry/name).</summary>
-public sealed record EcrRepository(string Name, string Arn, string Uri)
+internal sealed record EcrRepository(string Name, string Arn, string Uri)
 {
     public string Registry => Uri[..Uri.IndexOf('/', StringComparison.Ordinal)];
 }
 
 /// <summary>What GetAuthorizationToken gave: the base64 "user:password" token (a secret), the registry URL and the expiry.</summary>
-public sealed record EcrAuthorization(string? Token, string? ProxyEndpoint, DateTimeOffset? ExpiresAt)
+internal sealed record EcrAuthorization(string? Token, string? ProxyEndpoint, DateTimeOffset? ExpiresAt)
 {
     public override string ToString() => $"{ProxyEndpoint} (expires {ExpiresAt:u})";
 }
 
 /// <summary>Amazon ECR as the module uses it.</summary>
-public interface IEcrClient
+internal interface IEcrClient
 {
     /// <summary>The repository, or null when it does not exist.</summary>
     Task<EcrRepository?> FindRepositoryAsync(string name, CancellationToken cancellationToken);
@@ -31,7 +31,7 @@ public interface IEcrClient
 }
 
 /// <summary><see cref="IEcrClient"/> over AWS JSON 1.1.</summary>
-public sealed class EcrClient : IEcrClient
+internal sealed class EcrClient : IEcrClient
 {
     private readonly JsonProtocol _api;
 

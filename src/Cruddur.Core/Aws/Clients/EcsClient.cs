@@ -62,6 +62,11 @@ public interface IEcsClient
 
     /// <summary>An interactive ExecuteCommand session (the only mode ECS accepts).</summary>
     Task<EcsExecSession> ExecuteCommandAsync(string cluster, string task, string container, string command, CancellationToken cancellationToken);
+
+    /// <summary>RunTask with the caller's request; returns the started tasks and ECS's failures ("arn: reason detail").</summary>
+    Task<(IReadOnlyList<JsonObject> Tasks, IReadOnlyList<string> Failures)> RunTaskAsync(JsonObject request, CancellationToken cancellationToken);
+
+    Task StopTaskAsync(string cluster, string task, string reason, CancellationToken cancellationToken);
 }
 
 /// <summary><see cref="IEcsClient"/> over AWS JSON 1.1.</summary>
@@ -87,6 +92,7 @@ public sealed class EcsClient : IEcsClient
         ("taskArn", AwsJsonType.Text), ("taskDefinitionArn", AwsJsonType.Text), ("lastStatus", AwsJsonType.Text), ("desiredStatus", AwsJsonType.Text),
         ("healthStatus", AwsJsonType.Text), ("group", AwsJsonType.Text), ("platformVersion", AwsJsonType.Text), ("launchType", AwsJsonType.Text),
         ("enableExecuteCommand", AwsJsonType.Bool), ("stoppedReason", AwsJsonType.Text), ("startedAt", AwsJsonType.Time), ("createdAt", AwsJsonType.Time),
+        ("stopCode", AwsJsonType.Text), ("stoppedAt", AwsJsonType.Time),
         ("overrides.taskRoleArn", AwsJsonType.Text),
         ("containers[].name", AwsJsonType.Text), ("containers[].image", AwsJsonType.Text), ("containers[].lastStatus", AwsJsonType.Text),
         ("containers[].healthStatus", AwsJsonType.Text), ("containers[].exitCode", AwsJsonType.Number), ("containers[].reason", AwsJsonType.Text),
@@ -101,6 +107,7 @@ public sealed class EcsClient : IEcsClient
         ("containerDefinitions[].name", AwsJsonType.Text), ("containerDefinitions[].image", AwsJsonType.Text),
         ("containerDefinitions[].environment", AwsJsonType.Array), ("containerDefinitions[].secrets", AwsJsonType.Array),
         ("containerDefinitions[].readonlyRootFilesystem", AwsJsonType.Bool), ("containerDefinitions[].linuxParameters", AwsJsonType.Object),
+        ("containerDefinitions[].logConfiguration", AwsJsonType.Object),
     ];
 
     private readonly JsonProtocol _api;
@@ -216,8 +223,19 @@ public sealed class EcsClient : IEcsClient
             ["command"] = command,
             ["interactive"] = true,
         }, idempotent: false, r => new EcsExecSession(
-            OptionalObject(r, "session") ?? throw new CruddurException("ExecSessionMissing", ErrorKind.InvalidData, "ECS ExecuteCommand returned no session. Try again."),
+            OptionalObject(r, "session") ?? throw new CruddurException(ErrorIds.ExecSessionMissing, ErrorKind.InvalidData, "ECS ExecuteCommand returned no session. Try again."),
             OptionalText(r, "clusterArn"), OptionalText(r, "taskArn"), OptionalText(r, "containerName")), cancellationToken);
+
+    // Not idempotent: a repeat after a 5xx could start a second one-off task.
+    public Task<(IReadOnlyList<JsonObject> Tasks, IReadOnlyList<string> Failures)> RunTaskAsync(JsonObject request, CancellationToken cancellationToken) =>
+        _api.CallAsync("RunTask", request, idempotent: false, r => (
+            (IReadOnlyList<JsonObject>)Objects(r, "tasks").Select(t => Check(t, TaskShape)).ToList(),
+            (IReadOnlyList<string>)Objects(r, "failures").Select(f => $"{OptionalText(f, "arn")}: {OptionalText(f, "reason")} {OptionalText(f, "detail")}".Trim()).ToList()),
+            cancellationToken);
+
+    // Idempotent: stopping a stopping task changes nothing.
+    public Task StopTaskAsync(string cluster, string task, string reason, CancellationToken cancellationToken) =>
+        _api.CallAsync("StopTask", new JsonObject { ["cluster"] = cluster, ["task"] = task, ["reason"] = reason }, idempotent: true, cancellationToken);
 
     /// <summary>The services of a DescribeServices answer, checked (internal: tests feed scripted answers through it).</summary>
     internal static IReadOnlyList<JsonObject> ReadServices(JsonObject answer) => Objects(answer, "services").Select(s => Check(s, ServiceShape)).ToList();

@@ -8,6 +8,12 @@ namespace Cruddur.Core.Aws.Clients;
 /// <summary>A CloudWatch Logs log group: name, ARN (without the trailing ":*") and retention (null: never expires).</summary>
 public sealed record LogGroup(string Name, string Arn, int? RetentionDays);
 
+/// <summary>One FilterLogEvents query: a group, up to 100 stream names, a start time (ms since the epoch, inclusive), a filter pattern.</summary>
+public sealed record LogEventQuery(string Group, IReadOnlyList<string> Streams, long? StartTime, string? FilterPattern);
+
+/// <summary>An event as FilterLogEvents returns it; <see cref="EventId"/> is unique within the group.</summary>
+public sealed record FilteredLogEvent(string LogStream, string EventId, long Timestamp, string Message);
+
 /// <summary>CloudWatch Logs as the module uses it.</summary>
 public interface ILogsClient
 {
@@ -19,10 +25,13 @@ public interface ILogsClient
 
     /// <summary>Sets how long the group keeps events.</summary>
     Task PutRetentionPolicyAsync(string name, int days, CancellationToken cancellationToken);
+
+    /// <summary>The events matching <paramref name="query"/> in time order (the streams interleaved), page after page as they are read.</summary>
+    IAsyncEnumerable<FilteredLogEvent> FilterLogEventsAsync(LogEventQuery query, CancellationToken cancellationToken);
 }
 
 /// <summary><see cref="ILogsClient"/> over AWS JSON 1.1.</summary>
-public sealed class LogsClient : ILogsClient
+internal sealed class LogsClient : ILogsClient
 {
     private readonly JsonProtocol _api;
 
@@ -58,6 +67,36 @@ public sealed class LogsClient : ILogsClient
             return false;
         }
     }
+
+    public IAsyncEnumerable<FilteredLogEvent> FilterLogEventsAsync(LogEventQuery query, CancellationToken cancellationToken) =>
+        AwsPaginator.EachAsync(token =>
+        {
+            var request = new JsonObject
+            {
+                ["logGroupName"] = query.Group,
+                ["logStreamNames"] = new JsonArray(query.Streams.Select(s => (JsonNode)s).ToArray()),
+                ["interleaved"] = true, // always so on AWS; the flag makes local stand-ins merge the streams too
+            };
+            if (query.StartTime is { } start)
+            {
+                request["startTime"] = start;
+            }
+
+            if (!string.IsNullOrEmpty(query.FilterPattern))
+            {
+                request["filterPattern"] = query.FilterPattern;
+            }
+
+            if (token is not null)
+            {
+                request["nextToken"] = token;
+            }
+
+            return _api.CallAsync("FilterLogEvents", request, idempotent: true, r => new AwsPage<FilteredLogEvent>(
+                Objects(r, "events").Select(e => new FilteredLogEvent(Text(e, "logStreamName"), Text(e, "eventId"), (long)e["timestamp"]!, OptionalText(e, "message") ?? string.Empty))
+                    .OrderBy(e => e.Timestamp).ToList(),
+                OptionalText(r, "nextToken")), cancellationToken);
+        }, "CloudWatch Logs FilterLogEvents");
 
     // Idempotent: it sets a value.
     public Task PutRetentionPolicyAsync(string name, int days, CancellationToken cancellationToken) =>

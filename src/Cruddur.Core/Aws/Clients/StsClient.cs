@@ -6,14 +6,14 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>AWS STS as the module uses it.</summary>
-public interface IStsClient
+internal interface IStsClient
 {
     /// <summary>The caller's account id (GetCallerIdentity).</summary>
     Task<string> GetAccountIdAsync(CancellationToken cancellationToken);
 }
 
 /// <summary><see cref="IStsClient"/> through AWSSDK.SecurityToken, under the module's retry policy.</summary>
-public sealed class StsClient : IStsClient
+internal sealed class StsClient : IStsClient
 {
     private readonly SdkProtocol<AmazonSecurityTokenServiceClient> _api;
 

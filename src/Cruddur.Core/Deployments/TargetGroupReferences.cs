@@ -1,0 +1,46 @@
+using System.Text.Json.Nodes;
+using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.Core.Deployments;
+
+/// <summary>
+/// Target groups named in a service file: a <c>loadBalancers</c> entry may say <c>"targetGroupName": "cruddur-backend-flask-tg"</c>
+/// instead of the seed's <c>targetGroupArn</c> (whose id part differs in every account). The name is looked up in
+/// ELBv2 when the service is created and replaced by the group's ARN; an entry with a <c>targetGroupArn</c> passes as it is.
+/// </summary>
+internal static class TargetGroupReferences
+{
+    public const string NameField = "targetGroupName";
+
+    /// <summary>Replaces every <see cref="NameField"/> by the group's targetGroupArn; a clear error for a name ELBv2 does not know.</summary>
+    public static async Task ResolveAsync(JsonObject serviceDefinition, IElbv2Client? elb, string source, CancellationToken cancellationToken)
+    {
+        foreach (var entry in (serviceDefinition["loadBalancers"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if (entry[NameField] is not { } nameNode)
+            {
+                continue;
+            }
+
+            var name = nameNode.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string)nameNode! : null;
+            if (string.IsNullOrWhiteSpace(name) || entry["targetGroupArn"] is not null)
+            {
+                throw new CruddurException(ErrorIds.DeployTargetGroupReferenceInvalid, ErrorKind.InvalidData,
+                    $"{source}: a loadBalancers entry needs either \"targetGroupArn\" or a non-empty \"{NameField}\", not both. Nothing was registered.", target: source);
+            }
+
+            var group = await (elb ?? throw new InvalidOperationException("No ELBv2 client to resolve target group names.")).FindTargetGroupAsync(name, cancellationToken).ConfigureAwait(false)
+                ?? throw new CruddurException(ErrorIds.DeployTargetGroupNotFound, ErrorKind.ObjectNotFound,
+                    $"{source} names the target group '{name}', which does not exist in this account and region. Create it with Initialize-CruddurInfrastructure -Domain <your domain> (or fix the name). Nothing was registered.",
+                    target: name);
+            entry.Remove(NameField);
+            entry["targetGroupArn"] = group.Arn;
+        }
+    }
+
+    /// <summary>The target group ARNs of a service (as DescribeServices or a service file lists them).</summary>
+    public static IReadOnlyList<string> ArnsOf(JsonObject service) =>
+        (service["loadBalancers"] as JsonArray ?? []).Select(l => (string?)l?["targetGroupArn"]).OfType<string>().Distinct().ToList();
+}

@@ -1,0 +1,164 @@
+using System.Text.Json.Nodes;
+using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
+using Cruddur.Core.Deployments;
+using Cruddur.Core.Hosting;
+using Cruddur.Core.Tasks;
+
+namespace Cruddur.Core.Logs;
+
+/// <summary>What Get-CruddurLog reads: which services' tasks, which container, since when, how many, which lines, and whether to follow.</summary>
+public sealed record LogRequest(string Cluster, IReadOnlyList<string> Services)
+{
+    public string? Container { get; init; }
+
+    /// <summary>Only this task (id or ARN).</summary>
+    public string? TaskId { get; init; }
+
+    public DateTimeOffset? Since { get; init; }
+
+    /// <summary>Only the last N lines (before following).</summary>
+    public int? Tail { get; init; }
+
+    /// <summary>A CloudWatch Logs filter pattern, such as ERROR or "GET /api".</summary>
+    public string? Filter { get; init; }
+
+    public bool Follow { get; init; }
+}
+
+/// <summary>
+/// Get-CruddurLog: finds the streams of a service's tasks from the awslogs options of the task definitions they run, reads
+/// them merged in time order, and with <see cref="LogRequest.Follow"/> keeps polling (quickly while lines come, slower when
+/// quiet) and picks up tasks that start meanwhile.
+/// </summary>
+public sealed class LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHost host, string region, WatchClock? clock = null)
+{
+    /// <summary>How often a follow looks for tasks that started.</summary>
+    private static readonly TimeSpan TaskRefresh = TimeSpan.FromSeconds(2);
+
+    private readonly WatchClock _clock = clock ?? WatchClock.System;
+    private readonly Dictionary<string, JsonObject> _definitions = new(StringComparer.Ordinal);
+
+    public async Task ReadAsync(LogRequest request, Action<LogEvent> emit, CancellationToken cancellationToken)
+    {
+        var poller = new LogPoller(logs, request.Filter, request.Since?.ToUnixTimeMilliseconds(), dedupe: request.Follow);
+        var streams = await FindStreamsAsync(request, cancellationToken).ConfigureAwait(false);
+        if (streams.Count == 0 && !request.Follow)
+        {
+            throw NoTask(request);
+        }
+
+        foreach (var s in streams)
+        {
+            poller.Add(s);
+        }
+
+        if (request.Tail is { } tail)
+        {
+            var last = new Queue<LogEvent>(Math.Min(tail, 10_000));
+            await poller.PollAsync(e =>
+            {
+                if (last.Count == tail)
+                {
+                    last.Dequeue();
+                }
+
+                if (tail > 0)
+                {
+                    last.Enqueue(e);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            foreach (var e in last)
+            {
+                emit(e);
+            }
+        }
+        else
+        {
+            await poller.PollAsync(emit, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (request.Follow)
+        {
+            await FollowAsync(request, poller, emit, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task FollowAsync(LogRequest request, LogPoller poller, Action<LogEvent> emit, CancellationToken cancellationToken)
+    {
+        var interval = _clock.MinInterval;
+        var lastRefresh = _clock.Now();
+        host.WriteProgress(new ProgressUpdate(ProgressId, "Get-CruddurLog", $"Following {poller.Count} log streams; Ctrl+C stops"));
+        while (true)
+        {
+            await _clock.Delay(interval, cancellationToken).ConfigureAwait(false);
+            var changed = false;
+            if (_clock.Now() - lastRefresh >= TaskRefresh)
+            {
+                lastRefresh = _clock.Now();
+                foreach (var s in await FindStreamsAsync(request, cancellationToken).ConfigureAwait(false))
+                {
+                    if (poller.Add(s))
+                    {
+                        host.WriteVerbose($"Following {s.Group} {s.Stream} (task {s.TaskId} of {s.Service})");
+                        changed = true;
+                    }
+                }
+            }
+
+            changed |= await poller.PollAsync(emit, cancellationToken).ConfigureAwait(false) > 0;
+            interval = changed ? _clock.MinInterval : TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, _clock.MaxInterval.Ticks));
+        }
+    }
+
+    private const int ProgressId = 14;
+
+    private async Task<List<LogStreamRef>> FindStreamsAsync(LogRequest request, CancellationToken cancellationToken)
+    {
+        var streams = new List<LogStreamRef>();
+        foreach (var service in request.Services)
+        {
+            await EcsTasks.ServiceAsync(ecs, request.Cluster, service, cancellationToken).ConfigureAwait(false);
+
+            // A task id names the task itself: one-off tasks run beside the service and are not among its tasks.
+            var tasks = request.TaskId is { } wanted
+                ? await ecs.DescribeTasksAsync(request.Cluster, [AwsArn.LastSegment(wanted)], cancellationToken).ConfigureAwait(false)
+                : await EcsTasks.OfServiceAsync(ecs, request.Cluster, service, cancellationToken).ConfigureAwait(false);
+            foreach (var task in tasks)
+            {
+                var id = AwsArn.LastSegment((string)task["taskArn"]!);
+
+                if (request.Since is { } since && AwsTime.Parse(task["stoppedAt"]) < since)
+                {
+                    continue; // stopped before the window: nothing to read
+                }
+
+                var definition = await DefinitionAsync((string)task["taskDefinitionArn"]!, cancellationToken).ConfigureAwait(false);
+                var createdAt = AwsTime.Parse(task["createdAt"])?.ToUnixTimeMilliseconds();
+                foreach (var target in AwsLogsTarget.Of(definition, request.Container, region))
+                {
+                    streams.Add(new LogStreamRef(target.Region, target.Group, target.StreamFor(id), service, id, target.Container, createdAt));
+                }
+            }
+        }
+
+        return streams;
+    }
+
+    private async Task<JsonObject> DefinitionAsync(string arn, CancellationToken cancellationToken)
+    {
+        if (!_definitions.TryGetValue(arn, out var definition))
+        {
+            definition = await EcsTasks.TaskDefinitionAsync(ecs, arn, cancellationToken).ConfigureAwait(false);
+            _definitions[arn] = definition;
+        }
+
+        return definition;
+    }
+
+    private static CruddurException NoTask(LogRequest request) =>
+        new(ErrorIds.LogNoTask, ErrorKind.ObjectNotFound,
+            $"{string.Join(", ", request.Services)} in the cluster {request.Cluster} has no running or recently stopped task{(request.TaskId is null ? string.Empty : $" with the id {request.TaskId}")}"
+            + $"{(request.Since is null ? string.Empty : " in the -Since window")}, so there are no logs to read. Start one (Deploy-CruddurService, Invoke-CruddurTask), check -TaskId, or add -Follow to wait for one.",
+            target: request.Services.Count == 1 ? request.Services[0] : request.Services);
+}

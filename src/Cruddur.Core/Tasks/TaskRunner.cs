@@ -1,0 +1,280 @@
+using System.Text.Json.Nodes;
+using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
+using Cruddur.Core.Deployments;
+using Cruddur.Core.Hosting;
+using Cruddur.Core.Logs;
+
+namespace Cruddur.Core.Tasks;
+
+/// <summary>A one-off task to run next to a service: its command, environment and container.</summary>
+public sealed record OneOffTask(string Cluster, string Service)
+{
+    /// <summary>The command (argv); null runs the image's own command.</summary>
+    public IReadOnlyList<string>? Command { get; init; }
+
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The container to override and judge; default: the one named like the service, else the first essential one.</summary>
+    public string? Container { get; init; }
+
+    /// <summary>family, family:revision or ARN; default: the service's current task definition.</summary>
+    public string? TaskDefinition { get; init; }
+
+    public bool Wait { get; init; } = true;
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(30);
+}
+
+/// <summary>
+/// Invoke-CruddurTask: RunTask with the service's task definition and network configuration, then (unless told not to
+/// wait) polls the task to STOPPED with progress while its log lines stream to the host, and returns the outcome.
+/// </summary>
+public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationHost host, string region, WatchClock? clock = null)
+{
+    public const int LogTailLines = 20;
+    private const int ProgressId = 15;
+    private readonly WatchClock _clock = clock ?? WatchClock.System;
+    private bool _logsUnavailable;
+
+    /// <summary>Runs the task; null when -WhatIf or the user declined. A cancelled wait leaves the task running.</summary>
+    /// <param name="started">Told the task as soon as ECS accepted it, so that whoever cancels can offer to stop it.</param>
+    public async Task<TaskResult?> RunAsync(OneOffTask task, Action<TaskResult> started, CancellationToken cancellationToken)
+    {
+        var service = await EcsTasks.ServiceAsync(ecs, task.Cluster, task.Service, cancellationToken).ConfigureAwait(false);
+        var definition = await EcsTasks.TaskDefinitionAsync(ecs, task.TaskDefinition ?? (string)service["taskDefinition"]!, cancellationToken).ConfigureAwait(false);
+        var arn = (string)definition["taskDefinitionArn"]!;
+        var container = ChooseContainer(definition, task);
+        var logTargets = TryLogTargets(definition);
+        var what = task.Command is null ? "the image's command" : string.Join(' ', task.Command.Select(Quote));
+        if (!host.ShouldProcess($"{task.Cluster}/{task.Service}", $"Run a one-off task of {AwsArn.TaskDefinitionName(arn)}: {what} (container {container})"))
+        {
+            return null;
+        }
+
+        var startedAt = _clock.Now();
+        var (tasks, failures) = await ecs.RunTaskAsync(RunTaskRequest(task, service, arn, container), cancellationToken).ConfigureAwait(false);
+        var launched = tasks.FirstOrDefault();
+        if (launched is null)
+        {
+            throw new CruddurException(ErrorIds.TaskRunFailed, ErrorKind.InvalidOperation,
+                $"ECS did not start the one-off task of {AwsArn.TaskDefinitionName(arn)}: {string.Join("; ", failures)}. Check the cluster's capacity and the service's network configuration.", target: task.Service);
+        }
+
+        var result = new TaskResult { Cluster = task.Cluster, Service = task.Service, TaskArn = (string)launched["taskArn"]!, TaskDefinitionArn = arn, Container = container };
+        host.WriteVerbose($"Started task {result.TaskId} of {AwsArn.TaskDefinitionName(arn)} in {task.Cluster}");
+        Update(result, launched);
+        started(result);
+        if (!task.Wait)
+        {
+            return result;
+        }
+
+        var tail = new Queue<string>();
+        var poller = new LogPoller(logs, null, null, dedupe: true);
+        foreach (var t in logTargets)
+        {
+            poller.Add(new LogStreamRef(t.Region, t.Group, t.StreamFor(result.TaskId), task.Service, result.TaskId, t.Container, _clock.Now().ToUnixTimeMilliseconds() - 1000));
+        }
+
+        void Emit(LogEvent e)
+        {
+            host.WriteInformation(logTargets.Count > 1 ? $"{e.Container}: {e.Message}" : e.Message, "TaskLog");
+            if (e.Container == container)
+            {
+                if (tail.Count == LogTailLines)
+                {
+                    tail.Dequeue();
+                }
+
+                tail.Enqueue(e.Message);
+            }
+        }
+
+        try
+        {
+            await WaitAsync(result, poller, Emit, startedAt, task.Timeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            host.WriteProgress(new ProgressUpdate(ProgressId, "Invoke-CruddurTask", "Done", Completed: true));
+        }
+
+        result.Duration = _clock.Now() - startedAt;
+        result.Logs = tail.ToList();
+        return result;
+    }
+
+    /// <summary>The error for a task that did not succeed (never started, non-zero exit, still running at the timeout), or null.</summary>
+    public static CruddurException? ErrorFor(TaskResult r)
+    {
+        var lines = r.Logs.Count == 0 ? " It wrote no log lines." : $" Its last log lines:{System.Environment.NewLine}    " + string.Join(System.Environment.NewLine + "    ", r.Logs);
+        if (r.TimedOut)
+        {
+            return new CruddurException(ErrorIds.TaskTimedOut, ErrorKind.OperationTimeout,
+                $"The one-off task {r.TaskId} of {r.Cluster}/{r.Service} was still {r.LastStatus} after {r.Duration:hh\\:mm\\:ss}; it keeps running. Follow it with Get-CruddurLog -Service {r.Service} -TaskId {r.TaskId} -Follow, or stop it with aws ecs stop-task --cluster {r.Cluster} --task {r.TaskId}.{lines}", target: r);
+        }
+
+        if (!r.Started)
+        {
+            return new CruddurException(ErrorIds.TaskNotStarted, ErrorKind.InvalidOperation,
+                $"The one-off task {r.TaskId} of {r.Cluster}/{r.Service} never started: {r.StoppedReason ?? "no reason given"} ({r.StopCode}). Fix the cause (image, log group, command, network) and run it again.{lines}", target: r);
+        }
+
+        if (r.ExitCode is 0)
+        {
+            return null;
+        }
+
+        var exit = r.ExitCode is { } code ? $"exited with code {code}" : "stopped without an exit code";
+        return new CruddurException(ErrorIds.TaskFailed, ErrorKind.InvalidOperation,
+            $"The one-off task {r.TaskId} of {r.Cluster}/{r.Service}: container {r.Container} {exit} ({r.StoppedReason}).{lines}", target: r);
+    }
+
+    private async Task WaitAsync(TaskResult result, LogPoller poller, Action<LogEvent> emit, DateTimeOffset started, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var interval = _clock.MinInterval;
+        while (true)
+        {
+            var described = await ecs.DescribeTasksAsync(result.Cluster, [result.TaskArn], cancellationToken).ConfigureAwait(false);
+            var before = result.LastStatus;
+            if (described.FirstOrDefault() is { } t)
+            {
+                Update(result, t);
+            }
+
+            var lines = await PollLogsAsync(poller, emit, cancellationToken).ConfigureAwait(false);
+            var elapsed = _clock.Now() - started;
+            host.WriteProgress(new ProgressUpdate(ProgressId, "Invoke-CruddurTask", $"Task {result.TaskId}: {result.LastStatus} ({elapsed:mm\\:ss})"));
+            if (result.LastStatus == "STOPPED")
+            {
+                await PollLogsAsync(poller, emit, cancellationToken).ConfigureAwait(false); // lines stored while it stopped
+                return;
+            }
+
+            if (elapsed >= timeout)
+            {
+                result.TimedOut = true;
+                return;
+            }
+
+            interval = lines > 0 || before != result.LastStatus ? _clock.MinInterval : TimeSpan.FromTicks(Math.Min(interval.Ticks * 2, _clock.MaxInterval.Ticks));
+            await _clock.Delay(interval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Logs are a view on the task, not the task: without them the wait goes on (and a missing group stops the task itself).
+    private async Task<int> PollLogsAsync(LogPoller poller, Action<LogEvent> emit, CancellationToken cancellationToken)
+    {
+        if (_logsUnavailable)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return await poller.PollAsync(emit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CruddurException e) when (e.ErrorId == ErrorIds.LogGroupNotFound)
+        {
+            _logsUnavailable = true;
+            host.WriteWarning(e.Message);
+            return 0;
+        }
+    }
+
+    /// <summary>What to tell the user when the wait was cancelled and the task left running.</summary>
+    public static string LeftRunningMessage(TaskResult r) =>
+        $"Stopped waiting; the one-off task {r.TaskId} keeps running in {r.Cluster}. Follow it with: Get-CruddurLog -Cluster {r.Cluster} -Service {r.Service} -TaskId {r.TaskId} -Follow";
+
+    /// <summary>Stops the task (after a cancelled wait, when the user wants it stopped); returns what to tell the user.</summary>
+    public static async Task<string> StopAsync(IEcsClient ecs, TaskResult r, CancellationToken cancellationToken)
+    {
+        await ecs.StopTaskAsync(r.Cluster, r.TaskArn, "Stopped by Invoke-CruddurTask (Ctrl+C)", cancellationToken).ConfigureAwait(false);
+        return $"Stopped the one-off task {r.TaskId} in {r.Cluster}.";
+    }
+
+    private static void Update(TaskResult r, JsonObject task)
+    {
+        r.LastStatus = (string?)task["lastStatus"] ?? r.LastStatus;
+        r.StoppedReason = (string?)task["stoppedReason"];
+        r.StopCode = (string?)task["stopCode"];
+        r.StartedAt = AwsTime.Parse(task["startedAt"]);
+        r.StoppedAt = AwsTime.Parse(task["stoppedAt"]);
+        r.ExitCodes = (task["containers"] as JsonArray ?? []).OfType<JsonObject>()
+            .ToDictionary(c => (string)c["name"]!, c => (int?)c["exitCode"], StringComparer.Ordinal);
+    }
+
+    private static JsonObject RunTaskRequest(OneOffTask task, JsonObject service, string arn, string container)
+    {
+        var containerOverride = new JsonObject { ["name"] = container };
+        if (task.Command is { } command)
+        {
+            containerOverride["command"] = new JsonArray(command.Select(a => (JsonNode)a).ToArray());
+        }
+
+        if (task.Environment.Count > 0)
+        {
+            containerOverride["environment"] = new JsonArray(task.Environment.Select(kv => (JsonNode)new JsonObject { ["name"] = kv.Key, ["value"] = kv.Value }).ToArray());
+        }
+
+        var request = new JsonObject
+        {
+            ["cluster"] = task.Cluster,
+            ["taskDefinition"] = arn,
+            ["count"] = 1,
+            ["startedBy"] = "Invoke-CruddurTask",
+            ["enableExecuteCommand"] = (bool?)service["enableExecuteCommand"] ?? false,
+            ["overrides"] = new JsonObject { ["containerOverrides"] = new JsonArray(containerOverride) },
+        };
+        if (service["capacityProviderStrategy"] is JsonArray { Count: > 0 } strategy)
+        {
+            request["capacityProviderStrategy"] = strategy.DeepClone();
+        }
+        else
+        {
+            request["launchType"] = (string?)service["launchType"] ?? "FARGATE";
+        }
+
+        foreach (var field in new[] { "platformVersion", "networkConfiguration" })
+        {
+            if (service[field] is { } value)
+            {
+                request[field] = value.DeepClone();
+            }
+        }
+
+        return request;
+    }
+
+    private static string ChooseContainer(JsonObject definition, OneOffTask task)
+    {
+        var containers = (definition["containerDefinitions"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var names = containers.Select(c => (string?)c["name"]).OfType<string>().ToList();
+        if (task.Container is { } chosen)
+        {
+            return names.Contains(chosen)
+                ? chosen
+                : throw AwsLogsTarget.ContainerNotFound(chosen, AwsArn.TaskDefinitionName((string)definition["taskDefinitionArn"]!), names);
+        }
+
+        return names.Contains(task.Service) ? task.Service
+            : containers.Where(c => (bool?)c["essential"] ?? true).Select(c => (string?)c["name"]).OfType<string>().FirstOrDefault() ?? names[0];
+    }
+
+    // A one-off task still runs without awslogs; it just has no lines to show.
+    private IReadOnlyList<AwsLogsTarget> TryLogTargets(JsonObject definition)
+    {
+        try
+        {
+            return AwsLogsTarget.Of(definition, null, region);
+        }
+        catch (CruddurException e) when (e.ErrorId == ErrorIds.LogNotConfigured)
+        {
+            host.WriteWarning(e.Message);
+            return [];
+        }
+    }
+
+    private static string Quote(string arg) => arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || "-_./=:@%+,".Contains(c)) ? arg : $"'{arg.Replace("'", "'\\''", StringComparison.Ordinal)}'";
+}

@@ -1,0 +1,140 @@
+using System.Text.Json.Nodes;
+using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
+using Cruddur.Core.Tests.Aws;
+using Cruddur.Core.Deployments;
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.Core.Tests.Deployments;
+
+/// <summary>The deployer against a scripted ECS: what a partly failed multi-service deploy and a garbled watch report.</summary>
+public sealed class EcsDeployerTests
+{
+    private static readonly WatchClock NoWait = new(() => DateTimeOffset.UnixEpoch, (_, _) => Task.CompletedTask);
+
+    [Fact]
+    public async Task WhenTheSecondUpdateFailsTheFirstServiceIsStillWatchedAndReturnedAndTheSecondNamedUnchanged()
+    {
+        var ecs = new HealthyEcs { FailUpdateOf = "b" };
+
+        var result = await new EcsDeployer(ecs, new RecordingHost(), NoPlaceholders, NoWait)
+            .DeployAsync([new DeployTarget("cruddur", "a"), new DeployTarget("cruddur", "b"), new DeployTarget("cruddur", "c")], new DeployOptions(), CancellationToken.None);
+
+        var deployed = Assert.Single(result.Deployments);
+        Assert.Equal(("a", DeploymentOutcome.Succeeded), (deployed.Service, deployed.Outcome));
+        Assert.NotNull(result.Failure);
+        Assert.Equal("AwsAccessDenied", result.Failure!.ErrorId);
+        Assert.Contains("AccessDeniedException", result.Failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Already changed (and watched): cruddur/a", result.Failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Left unchanged: cruddur/b, cruddur/c", result.Failure.Message, StringComparison.Ordinal);
+        Assert.Equal(["a", "b"], ecs.Updates);
+        Assert.Equal(["a:2 cruddur:completed-at"], ecs.Tagged);
+    }
+
+    [Theory]
+    [InlineData("""{ "serviceName": "a", "status": 7, "deployments": [ { "id": "ecs-svc/a", "status": "PRIMARY", "desiredCount": "lots" } ] }""")]
+    [InlineData("""{ "serviceName": "a", "status": "ACTIVE", "deployments": [ { "id": "ecs-svc/a", "status": "PRIMARY", "rolloutState": ["x"] } ] }""")]
+    [InlineData(null)] // the client could not read the answer at all (HTML with 200)
+    public async Task GarbageFromDescribeServicesMidWatchEndsAsUnknownWithAStableIdAndNoRollback(string? garbage)
+    {
+        var ecs = new HealthyEcs { Garbage = garbage is null ? null : JsonNode.Parse(garbage)!.AsObject(), GarbleWatch = true };
+
+        var result = await new EcsDeployer(ecs, new RecordingHost(), NoPlaceholders, NoWait)
+            .DeployAsync([new DeployTarget("cruddur", "a")], new DeployOptions(), CancellationToken.None);
+
+        var d = Assert.Single(result.Deployments);
+        Assert.Null(result.Failure);
+        Assert.Equal(DeploymentOutcome.Unknown, d.Outcome);
+        Assert.Equal("DeployWatchFailed", EcsDeployer.ErrorFor(d)?.ErrorId);
+        Assert.Equal(["a"], ecs.Updates); // nothing is rolled back on an answer nobody understood
+        Assert.Empty(ecs.Tagged); // and nothing is recorded as completed
+    }
+
+    private static Task<string?> NoPlaceholders(string name, CancellationToken token) => Task.FromResult<string?>(null);
+
+    /// <summary>Every service exists at revision 1; deployments complete at once; optional failures and garbage.</summary>
+    private sealed class HealthyEcs : ScriptedEcsClient
+    {
+        private int _describes;
+
+        public string? FailUpdateOf { get; init; }
+
+        public bool GarbleWatch { get; init; }
+
+        public JsonObject? Garbage { get; init; }
+
+        public List<string> Updates { get; } = [];
+
+        public List<string> Tagged { get; } = [];
+
+        public override Task<EcsCluster?> DescribeClusterAsync(string name, CancellationToken cancellationToken) =>
+            Task.FromResult<EcsCluster?>(new EcsCluster($"arn:aws:ecs:us-east-1:1:cluster/{name}", "ACTIVE", null));
+
+        // A deploy seen to complete records that on its revision, for Undo.
+        public override Task TagResourceAsync(string arn, string key, string value, CancellationToken cancellationToken)
+        {
+            Tagged.Add($"{Family(arn)}:{arn.Split(':')[^1]} {key}");
+            return Task.CompletedTask;
+        }
+
+        public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
+        {
+            if (++_describes > 1 && GarbleWatch)
+            {
+                return Garbage is null
+                    ? throw new CruddurException("AwsResponseInvalid", ErrorKind.InvalidData, "ECS DescribeServices answered something that is not JSON.")
+                    : Task.FromResult<IReadOnlyList<JsonObject>>([(JsonObject)Garbage.DeepClone()]);
+            }
+
+            return Task.FromResult<IReadOnlyList<JsonObject>>(names.Select(Service).ToList());
+        }
+
+        public override Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
+            Task.FromResult(new JsonObject
+            {
+                ["family"] = Family(reference),
+                ["containerDefinitions"] = new JsonArray(new JsonObject { ["name"] = Family(reference), ["image"] = "img:1" }),
+            });
+
+        public override Task<string> RegisterTaskDefinitionAsync(JsonObject definition, CancellationToken cancellationToken) =>
+            Task.FromResult(Arn((string)definition["family"]!, 2));
+
+        public override Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, CancellationToken cancellationToken)
+        {
+            Updates.Add(service);
+            if (service == FailUpdateOf)
+            {
+                throw new AwsServiceException("ECS", "UpdateService", "AccessDeniedException", "not authorized to perform: ecs:UpdateService", 400);
+            }
+
+            return Task.FromResult(new JsonObject
+            {
+                ["deployments"] = new JsonArray(new JsonObject { ["id"] = $"ecs-svc/{service}", ["status"] = "PRIMARY", ["taskDefinition"] = taskDefinitionArn }),
+            });
+        }
+
+        public override Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<string>>([]);
+
+        private static JsonObject Service(string name) => new()
+        {
+            ["serviceName"] = name,
+            ["status"] = "ACTIVE",
+            ["taskDefinition"] = Arn(name, 1),
+            ["events"] = new JsonArray(),
+            ["deployments"] = new JsonArray(new JsonObject
+            {
+                ["id"] = $"ecs-svc/{name}",
+                ["status"] = "PRIMARY",
+                ["taskDefinition"] = Arn(name, 2),
+                ["rolloutState"] = "COMPLETED",
+                ["desiredCount"] = 1,
+                ["runningCount"] = 1,
+            }),
+        };
+
+        private static string Family(string reference) => reference.Split('/')[^1].Split(':')[0];
+
+        private static string Arn(string family, int revision) => $"arn:aws:ecs:us-east-1:1:task-definition/{family}:{revision}";
+    }
+}

@@ -1,0 +1,35 @@
+using Cruddur.Core.Hosting;
+using Cruddur.Core.Images;
+
+namespace Cruddur.Core.Tests.Images;
+
+public sealed class BuildArgumentsTests
+{
+    [Theory]
+    [InlineData("API_TOKEN=B")]
+    [InlineData("1ABC")]
+    [InlineData("--network=host")]
+    [InlineData("A B")]
+    [InlineData("")]
+    public void NamesThatAreNotIdentifiersAreRejected(string name) =>
+        Assert.Equal("ImageBuildArgumentInvalid", Assert.Throws<CruddurException>(() => BuildArguments.ValidateName(name)).ErrorId);
+
+    [Fact]
+    public void SecretLookingOrSecretSourcedValuesAreNamedButReactAppOnesAreNot()
+    {
+        var arguments = new Dictionary<string, string>
+        {
+            ["REACT_APP_BACKEND_URL"] = "https://api.example.com",
+            ["REACT_APP_API_TOKEN"] = "public-by-design",
+            ["ROLLBAR_ACCESS_TOKEN"] = "tok",
+            ["DB"] = "postgresql://u:pw@h/db",
+            ["FROM_SSM"] = "plain",
+            ["VERSION"] = "1.2",
+        };
+
+        var risky = BuildArguments.Risky(arguments, new HashSet<string> { "FROM_SSM" });
+
+        Assert.Equal(["DB", "FROM_SSM", "ROLLBAR_ACCESS_TOKEN"], risky);
+        Assert.DoesNotContain("tok", BuildArguments.Warning(risky).Replace("TOKEN", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+}

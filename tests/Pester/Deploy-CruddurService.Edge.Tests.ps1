@@ -1,0 +1,100 @@
+# Deploy-CruddurService behind the load balancer: target groups named in service files, and deploys that only succeed when
+# the simulator's ELBv2 stand-in reports every task of the deployment healthy in its target groups. The stack makes the
+# simulator the ELBv2 endpoint (moto behind it for everything but DescribeTargetHealth of the services' groups).
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    $script:stack = Start-CruddurStack Moto, Ecs
+    $script:previousEnv = Set-CruddurStackEnvironment $stack
+
+    function Invoke-Sim([string] $Path, $Body) {
+        Invoke-RestMethod -Method Post "$($stack.EcsUrl)/_sim/$Path" -ContentType 'application/json' -Body ($Body | ConvertTo-Json -Compress)
+    }
+    function New-TaskDefinitionFile([string] $Family) {
+        $path = Join-Path $work "$Family.json"
+        @{ family = $Family; networkMode = 'awsvpc'; cpu = '256'; memory = '512'; requiresCompatibilities = @('FARGATE')
+           containerDefinitions = @(@{ name = $Family; image = "registry.local/${Family}:seed"; essential = $true; portMappings = @(@{ containerPort = 4567 }) }) } |
+            ConvertTo-Json -Depth 6 | Set-Content $path
+        $path
+    }
+    # The seed's service file, with the target group named instead of its account-specific ARN.
+    function New-ServiceDefinitionFile([string] $Service, [hashtable] $LoadBalancer) {
+        $path = Join-Path $work "service-$Service.json"
+        [ordered]@{
+            cluster = 'cruddur'; launchType = 'FARGATE'; desiredCount = 1; serviceName = $Service; taskDefinition = $Service
+            loadBalancers = @($LoadBalancer + @{ containerName = $Service; containerPort = 4567 })
+            networkConfiguration = @{ awsvpcConfiguration = @{ assignPublicIp = 'ENABLED'; subnets = @('subnet-1'); securityGroups = @('sg-1') } }
+        } | ConvertTo-Json -Depth 6 | Set-Content $path
+        $path
+    }
+}
+
+AfterAll {
+    Restore-CruddurStackEnvironment $previousEnv
+    Stop-CruddurStack $stack
+}
+
+Describe 'Deploy-CruddurService with a load balancer' {
+    BeforeEach {
+        Reset-CruddurStack $stack
+        Invoke-Aws ecs create-cluster --cluster-name cruddur | Out-Null
+        $vpc = (Invoke-Aws ec2 describe-vpcs --filters 'Name=isDefault,Values=true').Vpcs[0].VpcId
+        $script:targetGroup = (Invoke-Aws elbv2 create-target-group --name cruddur-backend-flask-tg --protocol HTTP --port 4567 --target-type ip --vpc-id $vpc).TargetGroups[0].TargetGroupArn
+        $script:work = New-TestFolder
+    }
+
+    It 'fills the target group''s ARN for its name, and succeeds once the task is healthy; the simulator registered it in moto' {
+        $d = Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) `
+            -ServiceDefinitionFile (New-ServiceDefinitionFile backend-flask @{ targetGroupName = 'cruddur-backend-flask-tg' }) -InformationVariable events
+
+        $d.Outcome | Should -Be 'Succeeded'
+        $service = (Invoke-Aws ecs describe-services --cluster cruddur --services backend-flask).services[0]
+        $service.loadBalancers[0].targetGroupArn | Should -Be $targetGroup
+        $task = (Invoke-Aws ecs describe-tasks --cluster cruddur --tasks (Invoke-Aws ecs list-tasks --cluster cruddur).taskArns[0]).tasks[0]
+        $ip = ($task.attachments[0].details | Where-Object name -EQ privateIPv4Address).value
+        # moto itself (not the stand-in) holds the registration.
+        (Invoke-Aws elbv2 describe-target-health --target-group-arn $targetGroup --endpoint-url $stack.MotoUrl).TargetHealthDescriptions.Target.Id | Should -Be $ip
+        "$events" | Should -Match ([regex]::Escape("registered 1 targets in (target-group $targetGroup)"))
+    }
+
+    It 'keeps the seed''s targetGroupArn form as it is' {
+        $d = Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) `
+            -ServiceDefinitionFile (New-ServiceDefinitionFile backend-flask @{ targetGroupArn = $targetGroup })
+
+        $d.Outcome | Should -Be 'Succeeded'
+        (Invoke-Aws ecs describe-services --cluster cruddur --services backend-flask).services[0].loadBalancers[0].targetGroupArn | Should -Be $targetGroup
+    }
+
+    It 'fails with ELB''s reason code when the new tasks are unhealthy in the target group, then rolls back' {
+        Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) `
+            -ServiceDefinitionFile (New-ServiceDefinitionFile backend-flask @{ targetGroupName = 'cruddur-backend-flask-tg' }) | Out-Null
+        Invoke-Sim target-health @{ cluster = 'cruddur'; service = 'backend-flask'; state = 'unhealthy'; reason = 'Target.ResponseCodeMismatch' } | Out-Null
+
+        $failure = $null
+        try { Deploy-CruddurService backend-flask -Image 'registry.local/backend-flask:broken' -ErrorAction Stop -WarningAction SilentlyContinue | Out-Null } catch { $failure = $_ }
+
+        $failure.FullyQualifiedErrorId | Should -BeLike 'DeployFailed,*'
+        "$failure" | Should -Match 'in target group cruddur-backend-flask-tg is unhealthy: Target.ResponseCodeMismatch: Health checks failed with these codes: \[500\]'
+        $failure.TargetObject.Outcome | Should -Be 'RolledBack' -Because 'a failed deployment is the error''s target'
+        (Invoke-Aws ecs describe-services --cluster cruddur --services backend-flask).services[0].taskDefinition | Should -BeLike '*backend-flask:1'
+    }
+
+    It 'fails naming the missing target when the tasks are never registered' {
+        Invoke-Sim target-health @{ cluster = 'cruddur'; service = 'backend-flask'; state = 'unregistered' } | Out-Null
+
+        $failure = $null
+        try {
+            Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) -Timeout 00:00:03 -ErrorAction Stop `
+                -ServiceDefinitionFile (New-ServiceDefinitionFile backend-flask @{ targetGroupName = 'cruddur-backend-flask-tg' }) -OutVariable d | Out-Null
+        } catch { $failure = $_ }
+
+        $failure.FullyQualifiedErrorId | Should -BeLike 'DeployFailed,*'
+        "$failure" | Should -Match 'task \w+ \(10\.[0-9.]+\) in target group cruddur-backend-flask-tg is not registered'
+    }
+
+    It 'refuses a target group name ELBv2 does not know, before registering anything' {
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) -ErrorAction Stop `
+            -ServiceDefinitionFile (New-ServiceDefinitionFile backend-flask @{ targetGroupName = 'cruddur-nope-tg' }) } |
+            Should -Throw -ErrorId 'DeployTargetGroupNotFound,*' -ExpectedMessage "*names the target group 'cruddur-nope-tg', which does not exist*Initialize-CruddurInfrastructure -Domain*"
+        (Invoke-Aws ecs list-task-definitions).taskDefinitionArns | Should -BeNullOrEmpty
+    }
+}
