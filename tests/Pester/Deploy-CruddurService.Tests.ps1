@@ -218,6 +218,39 @@ Describe 'Deploy-CruddurService' {
         } finally { $ps.Dispose(); $runspace.Dispose() }
     }
 
+    It 'shows the service events of Deploy and Undo by default, each with ECS''s time; -InformationAction SilentlyContinue quiets them' {
+        New-RunningService backend-flask | Out-Null
+        function Get-Shown([string] $Script) {
+            $recorder, $runspace, $ps = New-RecordedPipeline "$Script; `$collected"
+            try {
+                $out = $ps.Invoke()
+                $ps.HadErrors | Should -BeFalse -Because ($ps.Streams.Error -join "`n")
+                [pscustomobject]@{ Shown = @($recorder.Lines); Collected = @($out | Where-Object { $_ -is [System.Management.Automation.InformationRecord] }) }
+            } finally { $ps.Dispose(); $runspace.Dispose() }
+        }
+        # What ECS itself says happened, with its own times, as the lines must show them.
+        function Format-Event($e) {   # the aws CLI gives createdAt in epoch seconds
+            $at = [datetimeoffset]::FromUnixTimeMilliseconds([long]([double]$e.createdAt * 1000))
+            "$($at.ToString('u', [cultureinfo]::InvariantCulture)) cruddur/backend-flask: $($e.message)"
+        }
+        function Get-EventLine([string] $Message) { Format-Event ((Get-ServiceState backend-flask).events | Where-Object message -Like $Message | Select-Object -First 1) }
+        $before = Format-Event (Get-ServiceState backend-flask).events[0]
+
+        $deploy = Get-Shown 'Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 -StableFor 0 -InformationVariable collected | Out-Null'
+        $deploy.Shown | Should -Contain (Get-EventLine '*has reached a steady state.')
+        $deploy.Shown | Should -Contain (Get-EventLine '*has started 1 tasks*')
+        $deploy.Shown | Should -Not -Contain $before -Because 'events from before the deploy are not news'
+
+        $undo = Get-Shown 'Undo-CruddurDeployment backend-flask -Force -InformationVariable collected | Out-Null'
+        $undo.Shown | Should -Contain (Get-EventLine '*has reached a steady state.')
+        $undo.Shown.Count | Should -BeGreaterThan 0
+
+        $quiet = Get-Shown 'Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v3 -StableFor 0 -InformationAction SilentlyContinue -InformationVariable collected | Out-Null'
+        $quiet.Shown | Should -BeNullOrEmpty
+        $quiet.Collected.Tags | Should -Contain 'ServiceEvent' -Because '-InformationVariable still collects them'
+        $quiet.Collected.MessageData | Should -Contain (Get-EventLine '*has reached a steady state.')
+    }
+
     It 'refuses a negative -StableFor before registering anything' {
         New-RunningService backend-flask | Out-Null
         { Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 -StableFor -1 -ErrorAction Stop } |
