@@ -577,6 +577,25 @@ Describe 'Undo-CruddurDeployment' {
         $d.TaskDefinitionArn | Should -BeLike '*backend-flask:1'
     }
 
+    It 'rolls back every service a -Service pattern matches, each on its own; -TaskDefinition needs one service' {
+        foreach ($name in 'backend-flask', 'backend-worker') {
+            New-RunningService $name | Out-Null
+            Deploy-CruddurService $name -Image "registry.local/${name}:v2" -ErrorAction Stop | Out-Null
+        }
+
+        { Undo-CruddurDeployment back* -TaskDefinition backend-flask:1 -Force -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployAmbiguousInput,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+        { Undo-CruddurDeployment nomatch* -Force -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ServiceNotFound,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+        Get-SimCalls UpdateService | Should -Be 2 -Because 'only the two deploys updated a service so far'
+
+        $d = Undo-CruddurDeployment back* -Force -ErrorAction Stop
+        $d.Service | Should -Be @('backend-flask', 'backend-worker')
+        $d.Outcome | Should -Be @('Succeeded', 'Succeeded')
+        (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:1'
+        (Get-ServiceState backend-worker).taskDefinition | Should -BeLike '*backend-worker:1'
+    }
+
     It 'checks the cluster first and names the clusters there are' {
         { Undo-CruddurDeployment backend-flask -Cluster crudur -Confirm:$false -ErrorAction Stop } |
             Should -Throw -ErrorId 'ServiceClusterNotFound,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'

@@ -55,6 +55,30 @@ public static class EcsServices
         }
     }
 
+    /// <summary>Whether a -Service value is a wildcard pattern (* or ?, as PowerShell's).</summary>
+    public static bool IsPattern(string name) => name.AsSpan().IndexOfAny('*', '?') >= 0;
+
+    /// <summary>The names among <paramref name="names"/> that <paramref name="pattern"/> matches (any case, as in PowerShell), sorted.</summary>
+    internal static IEnumerable<string> Matching(string pattern, IEnumerable<string> names) =>
+        names.Where(n => System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(pattern, n, ignoreCase: true)).Order(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The services <paramref name="service"/> stands for: itself, or for a pattern the services of the cluster it matches.
+    /// A pattern that matches none is ServiceNotFound, since the caller means to act on what it names.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> MatchAsync(IEcsClient ecs, string cluster, string service, string? region, CancellationToken cancellationToken)
+    {
+        if (!IsPattern(service))
+        {
+            return [service];
+        }
+
+        await RequireClustersAsync(ecs, [cluster], region, cancellationToken).ConfigureAwait(false);
+        var matched = Matching(service, await ecs.ListServiceNamesAsync(cluster, cancellationToken).ConfigureAwait(false)).ToList();
+        return matched.Count > 0 ? matched : throw new CruddurException(ErrorIds.ServiceNotFound, ErrorKind.ObjectNotFound,
+            $"No service of the cluster '{cluster}' matches '{service}'. Get-CruddurService -Cluster {cluster} lists its services.", target: service);
+    }
+
     /// <summary>The active revisions of a task definition family as family:revision, newest first.</summary>
     public static async Task<IReadOnlyList<string>> ActiveRevisionNamesAsync(IEcsClient ecs, string family, CancellationToken cancellationToken) =>
         (await ecs.ListActiveRevisionsAsync(family, cancellationToken).ConfigureAwait(false)).Select(AwsArn.TaskDefinitionName).ToList();

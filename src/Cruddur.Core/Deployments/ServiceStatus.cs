@@ -78,11 +78,9 @@ public sealed class ServiceStatusReader
     public async Task<IReadOnlyList<ServiceStatus>> GetAsync(string cluster, IReadOnlyList<string> services, int eventCount, Action<CruddurException> missing, CancellationToken cancellationToken)
     {
         await EcsServices.RequireClustersAsync(_ecs, [cluster], Region, cancellationToken).ConfigureAwait(false);
-        static bool IsPattern(string name) => name.AsSpan().IndexOfAny('*', '?') >= 0;
-        var all = services.Count == 0 || services.Any(IsPattern) ? await _ecs.ListServiceNamesAsync(cluster, cancellationToken).ConfigureAwait(false) : [];
-        var names = services.Count == 0 ? all : services.SelectMany(s => IsPattern(s)
-            ? all.Where(n => System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(s, n, ignoreCase: true)).Order(StringComparer.Ordinal)
-            : Enumerable.Repeat(s, 1)).Distinct(StringComparer.Ordinal).ToList();
+        var all = services.Count == 0 || services.Any(EcsServices.IsPattern) ? await _ecs.ListServiceNamesAsync(cluster, cancellationToken).ConfigureAwait(false) : [];
+        var names = services.Count == 0 ? all : services.SelectMany(s => EcsServices.IsPattern(s) ? EcsServices.Matching(s, all) : Enumerable.Repeat(s, 1))
+            .Distinct(StringComparer.Ordinal).ToList();
         var found = await EcsServices.DescribeAsync(_ecs, names.Select(n => (cluster, n)), cancellationToken).ConfigureAwait(false);
         var result = new List<ServiceStatus>();
         foreach (var name in names)

@@ -102,6 +102,7 @@ public static class ErrorIds
     public const string ExecPluginNotFound = "ExecPluginNotFound";
     public const string ExecPluginNotStartable = "ExecPluginNotStartable";
     public const string ExecPreflightFailed = "ExecPreflightFailed";
+    public const string ExecServiceAmbiguous = "ExecServiceAmbiguous";
     public const string ExecSessionMissing = "ExecSessionMissing";
     public const string ExecSessionTypeUnsupported = "ExecSessionTypeUnsupported";
     public const string ExecTargetMissing = "ExecTargetMissing";

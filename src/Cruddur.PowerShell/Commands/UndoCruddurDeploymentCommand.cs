@@ -17,6 +17,7 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsServiceCompleter))]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string Service { get; set; } = string.Empty;
 
@@ -45,23 +46,41 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
 
     protected override void ProcessRecord()
     {
-        TryRun(() =>
+        IReadOnlyList<string> services = [];
+        if (!TryRun(() => services = Run((host, token) => EcsServices.MatchAsync(new EcsClient(Aws, host), Cluster, Service, Aws.Region, token))))
         {
-            var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = false };
-            var deployment = Run((host, token) =>
-                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws), logs: CloudWatchLogSource.For(Aws, host), region: Aws.Region)
-                    .UndoAsync(Cluster, Service, string.IsNullOrEmpty(TaskDefinition) ? null : TaskDefinition, options, token));
-            if (deployment is null)
-            {
-                return;
-            }
+            return;
+        }
 
-            if (EcsDeployer.UndoErrorFor(deployment, Timeout) is { } error)
-            {
-                throw error;
-            }
+        var taskDefinition = string.IsNullOrEmpty(TaskDefinition) ? null : TaskDefinition;
+        if (taskDefinition is not null && services.Count > 1)
+        {
+            WriteError(ToErrorRecord(new CruddurException(ErrorIds.DeployAmbiguousInput, ErrorKind.InvalidArgument,
+                $"-TaskDefinition names one revision, but '{Service}' matches {services.Count} services ({string.Join(", ", services)}). Name one service, or leave out -TaskDefinition to roll each back to its last completed release.", target: Service)));
+            return;
+        }
 
-            WriteObject(deployment);
-        });
+        // Each matched service is rolled back (and asked about) on its own; one that fails does not stop the next.
+        foreach (var service in services)
+        {
+            TryRun(() =>
+            {
+                var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = false };
+                var deployment = Run((host, token) =>
+                    new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws), logs: CloudWatchLogSource.For(Aws, host), region: Aws.Region)
+                        .UndoAsync(Cluster, service, taskDefinition, options, token));
+                if (deployment is null)
+                {
+                    return;
+                }
+
+                if (EcsDeployer.UndoErrorFor(deployment, Timeout) is { } error)
+                {
+                    throw error;
+                }
+
+                WriteObject(deployment);
+            });
+        }
     }
 }
