@@ -374,6 +374,20 @@ Describe 'Connect-CruddurTask' {
             ($checks | Out-String) | Should -Match 'ExecuteCommandAgent\s+Pass'
         }
 
+        It 'checks every service a -Service pattern matches, each row naming its service and task; a connection needs one' {
+            New-TestService -Name backend-flask | Out-Null
+            New-TestService -Name backend-worker | Out-Null
+            $checks = Connect-CruddurTask -Service back* -Check
+            $checks | Should -HaveCount 18
+            @($checks.Service | Select-Object -Unique) | Should -Be @('backend-flask', 'backend-worker')
+            @($checks | Where-Object Service -EQ backend-worker | Select-Object -ExpandProperty TaskId -Unique) | Should -HaveCount 1
+            { Connect-CruddurTask -Service back* -Command 'echo hi' -ErrorAction Stop } |
+                Should -Throw -ErrorId "ExecServiceAmbiguous$errorSuffix" -ExpectedMessage '*backend-flask, backend-worker*-Check*'
+            { Connect-CruddurTask -Service nomatch* -Check -ErrorAction Stop } | Should -Throw -ErrorId "ServiceNotFound$errorSuffix"
+            (Connect-CruddurTask -Service *-worker -Check).Service | Select-Object -Unique | Should -Be 'backend-worker'
+            Get-Sessions | Should -BeNullOrEmpty
+        }
+
         It 'fails the plugin check with this OS''s install command, and connecting stops before ExecuteCommand' {
             New-TestService | Out-Null
             $env:PATH = $originalPath

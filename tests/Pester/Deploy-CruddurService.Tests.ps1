@@ -134,18 +134,35 @@ Describe 'Deploy-CruddurService' {
         $service.runningCount | Should -Be 1
     }
 
-    It 'reports a rollback that fails too as Failed, not RolledBack' {
-        New-RunningService backend-flask -Scenario '' | Out-Null   # revision 1 runs whatever the service's scenario says
-        Invoke-Sim scenario @{ cluster = 'cruddur'; service = 'backend-flask'; scenario = 'crash' } | Out-Null
-        $file = New-TaskDefinitionFile backend-flask -Scenario ''
+    It 'gives its own rollback -RollbackTimeout and says the rollback is still running, not that nothing was rolled back' {
+        New-RunningService backend-flask -Scenario slow | Out-Null
+        $file = New-TaskDefinitionFile backend-flask -Scenario crash
 
-        { Deploy-CruddurService backend-flask -TaskDefinitionFile $file -Image registry.local/backend-flask:v2 -Timeout 3 -ErrorAction Stop } |
+        # Revision 1's tasks are slow (1.5 s to start), so the rollback to it cannot complete within its 1 s timeout.
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile $file -Timeout 2 -RollbackTimeout 1 -ErrorAction Stop } |
             Should -Throw -ErrorId 'DeployTimedOut,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
 
         $err = $Error[0]
-        $err.TargetObject.Outcome | Should -Be 'Failed'
+        $err.TargetObject.Outcome | Should -Be 'RollbackTimedOut'
+        $err.Exception.Message | Should -Match 'the rollback to backend-flask:1 had not completed when -RollbackTimeout passed; ECS carries on with it'
+        $err.Exception.Message | Should -Not -Match 'nothing was rolled back|failed too'
+        (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:1' -Because 'the rollback was started'
+    }
+
+    It 'reports a rollback that fails too as RollbackFailed, not RolledBack and not "nothing was rolled back"' {
+        New-RunningService backend-flask -Scenario '' | Out-Null   # revision 1 runs whatever the service's scenario says
+        # Every task of the service (old revision and new) runs 40 simulated seconds (0.8 s), then exits: each rollout
+        # completes, and its stability window sees the tasks stop.
+        Invoke-Sim scenario @{ cluster = 'cruddur'; service = 'backend-flask'; scenario = 'exit-after:40' } | Out-Null
+        $file = New-TaskDefinitionFile backend-flask -Scenario ''
+
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile $file -Image registry.local/backend-flask:v2 -StableFor 5 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployFailed,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+
+        $err = $Error[0]
+        $err.TargetObject.Outcome | Should -Be 'RollbackFailed'
         $err.Exception.Message | Should -Match 'the rollback to backend-flask:1 failed too'
-        $err.Exception.Message | Should -Not -Match 'the service was rolled back'
+        $err.Exception.Message | Should -Not -Match 'the service was rolled back|nothing was rolled back'
         (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:1'
     }
 
@@ -187,6 +204,39 @@ Describe 'Deploy-CruddurService' {
         } finally { $ps.Dispose(); $runspace.Dispose() }
     }
 
+    It 'shows the service events of Deploy and Undo by default, each with ECS''s time; -InformationAction SilentlyContinue quiets them' {
+        New-RunningService backend-flask | Out-Null
+        function Get-Shown([string] $Script) {
+            $recorder, $runspace, $ps = New-RecordedPipeline "$Script; `$collected"
+            try {
+                $out = $ps.Invoke()
+                $ps.HadErrors | Should -BeFalse -Because ($ps.Streams.Error -join "`n")
+                [pscustomobject]@{ Shown = @($recorder.Lines); Collected = @($out | Where-Object { $_ -is [System.Management.Automation.InformationRecord] }) }
+            } finally { $ps.Dispose(); $runspace.Dispose() }
+        }
+        # What ECS itself says happened, with its own times, as the lines must show them.
+        function Format-Event($e) {   # the aws CLI gives createdAt in epoch seconds
+            $at = [datetimeoffset]::FromUnixTimeMilliseconds([long]([double]$e.createdAt * 1000))
+            "$($at.ToString('u', [cultureinfo]::InvariantCulture)) cruddur/backend-flask: $($e.message)"
+        }
+        function Get-EventLine([string] $Message) { Format-Event ((Get-ServiceState backend-flask).events | Where-Object message -Like $Message | Select-Object -First 1) }
+        $before = Format-Event (Get-ServiceState backend-flask).events[0]
+
+        $deploy = Get-Shown 'Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 -StableFor 0 -InformationVariable collected | Out-Null'
+        $deploy.Shown | Should -Contain (Get-EventLine '*has reached a steady state.')
+        $deploy.Shown | Should -Contain (Get-EventLine '*has started 1 tasks*')
+        $deploy.Shown | Should -Not -Contain $before -Because 'events from before the deploy are not news'
+
+        $undo = Get-Shown 'Undo-CruddurDeployment backend-flask -Force -InformationVariable collected | Out-Null'
+        $undo.Shown | Should -Contain (Get-EventLine '*has reached a steady state.')
+        $undo.Shown.Count | Should -BeGreaterThan 0
+
+        $quiet = Get-Shown 'Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v3 -StableFor 0 -InformationAction SilentlyContinue -InformationVariable collected | Out-Null'
+        $quiet.Shown | Should -BeNullOrEmpty
+        $quiet.Collected.Tags | Should -Contain 'ServiceEvent' -Because '-InformationVariable still collects them'
+        $quiet.Collected.MessageData | Should -Contain (Get-EventLine '*has reached a steady state.')
+    }
+
     It 'refuses a negative -StableFor before registering anything' {
         New-RunningService backend-flask | Out-Null
         { Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 -StableFor -1 -ErrorAction Stop } |
@@ -203,6 +253,17 @@ Describe 'Deploy-CruddurService' {
 
         $Error[0].TargetObject.Outcome | Should -Be 'Failed'
         (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:2'
+    }
+
+    It 'checks the cluster before anything else: a typo names the region and the clusters there are, and registers nothing' {
+        $file = New-TaskDefinitionFile backend-flask
+
+        { Deploy-CruddurService backend-flask -Cluster crudur -TaskDefinitionFile $file -ServiceDefinitionFile (New-ServiceDefinitionFile backend-flask) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ServiceClusterNotFound,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+
+        $Error[0].Exception.Message | Should -Match "Cluster 'crudur' not found in us-east-1 \(clusters here: cruddur\)"
+        Get-SimCalls RegisterTaskDefinition | Should -Be 0
+        Get-SimCalls CreateService | Should -Be 0
     }
 
     It 'refuses an unknown service without a service definition file, registering nothing' {
@@ -421,12 +482,110 @@ Describe 'Undo-CruddurDeployment' {
         (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:1'
     }
 
-    It 'says when there is no older revision' {
+    It 'takes -TaskDefinition as family:revision, the form its messages suggest' {
+        New-RunningService backend-flask | Out-Null
+        Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 -ErrorAction Stop | Out-Null
+
+        $d = Undo-CruddurDeployment backend-flask -TaskDefinition backend-flask:1 -Confirm:$false -ErrorAction Stop
+
+        $d.TaskDefinitionArn | Should -BeLike 'arn:aws:ecs:*:task-definition/backend-flask:1'
+        $d.Outcome | Should -Be 'Succeeded'
+        (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:1'
+    }
+
+    It 'refuses a -TaskDefinition that is not an active revision, changing nothing' {
+        New-RunningService backend-flask | Out-Null
+
+        { Undo-CruddurDeployment backend-flask -TaskDefinition backend-flask:9 -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'TaskDefinitionNotFound,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+        Get-SimCalls UpdateService | Should -Be 0
+    }
+
+    It 'goes back to the last release that completed, past a revision that failed and was rolled back' {
+        New-RunningService backend-flask -CircuitBreaker | Out-Null
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask -Scenario crash) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployFailed,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand' # :2 crashes; ECS goes back to :1
+        Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v3 -ErrorAction Stop | Out-Null
+
+        $d = Undo-CruddurDeployment backend-flask -Confirm:$false -ErrorAction Stop
+
+        $d.TaskDefinitionArn | Should -BeLike '*backend-flask:1' -Because 'backend-flask:2 never completed'
+        $d.PreviousTaskDefinitionArn | Should -BeLike '*backend-flask:3'
+        $d.Outcome | Should -Be 'Succeeded'
+        # :3 was just undone and :2 never completed: there is no good release left to go back to.
+        { Undo-CruddurDeployment backend-flask -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployNoPreviousRevision,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+    }
+
+    It 'takes a piped deployment back to the revision that deployment replaced' {
+        New-RunningService backend-flask | Out-Null
+        $second = Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 -ErrorAction Stop
+        Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v3 -ErrorAction Stop | Out-Null
+
+        $d = $second | Undo-CruddurDeployment -Confirm:$false -ErrorAction Stop
+
+        $d.TaskDefinitionArn | Should -BeLike '*backend-flask:1'
+        (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:1'
+    }
+
+    It 'watches the rollback with its own -Timeout and says honestly that it goes on in ECS' {
+        New-RunningService backend-flask | Out-Null
+        Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask -Scenario crash) -NoWait -ErrorAction Stop | Out-Null
+        Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) -ErrorAction Stop | Out-Null
+
+        { Undo-CruddurDeployment backend-flask -TaskDefinition backend-flask:2 -Timeout 2 -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployTimedOut,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+
+        $message = $Error[0].Exception.Message
+        $message | Should -Match 'Rolling cruddur/backend-flask back from backend-flask:3 to backend-flask:2 did not complete within 00:00:02'
+        $message | Should -Match 'ECS carries on with it'
+        $message | Should -Not -Match 'nothing was rolled back|Deploying'
+    }
+
+    It 'says when no other release is known to have completed' {
         New-RunningService backend-flask | Out-Null
 
         { Undo-CruddurDeployment backend-flask -Confirm:$false -ErrorAction Stop } |
             Should -Throw -ErrorId 'DeployNoPreviousRevision,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
         Get-SimCalls UpdateService | Should -Be 0
+    }
+
+    It 'rolls back without a prompt with -Force, as AWS.Tools does, and only tells with -Force -WhatIf' {
+        New-RunningService backend-flask | Out-Null
+        Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 -ErrorAction Stop | Out-Null
+        $calls = Get-SimCalls UpdateService
+
+        Undo-CruddurDeployment backend-flask -Force -WhatIf
+        Get-SimCalls UpdateService | Should -Be $calls
+
+        # This session cannot prompt (-NonInteractive): without -Force the high-impact undo would fail to ask.
+        $d = Undo-CruddurDeployment backend-flask -Force -ErrorAction Stop
+        $d.TaskDefinitionArn | Should -BeLike '*backend-flask:1'
+    }
+
+    It 'rolls back every service a -Service pattern matches, each on its own; -TaskDefinition needs one service' {
+        foreach ($name in 'backend-flask', 'backend-worker') {
+            New-RunningService $name | Out-Null
+            Deploy-CruddurService $name -Image "registry.local/${name}:v2" -ErrorAction Stop | Out-Null
+        }
+
+        { Undo-CruddurDeployment back* -TaskDefinition backend-flask:1 -Force -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployAmbiguousInput,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+        { Undo-CruddurDeployment nomatch* -Force -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ServiceNotFound,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+        Get-SimCalls UpdateService | Should -Be 2 -Because 'only the two deploys updated a service so far'
+
+        $d = Undo-CruddurDeployment back* -Force -ErrorAction Stop
+        $d.Service | Should -Be @('backend-flask', 'backend-worker')
+        $d.Outcome | Should -Be @('Succeeded', 'Succeeded')
+        (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:1'
+        (Get-ServiceState backend-worker).taskDefinition | Should -BeLike '*backend-worker:1'
+    }
+
+    It 'checks the cluster first and names the clusters there are' {
+        { Undo-CruddurDeployment backend-flask -Cluster crudur -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ServiceClusterNotFound,Cruddur.PowerShell.Commands.UndoCruddurDeploymentCommand'
+        $Error[0].Exception.Message | Should -Match 'not found in us-east-1 \(clusters here: cruddur\)'
     }
 
     It 'refuses a service that does not exist' {
@@ -459,7 +618,35 @@ Describe 'Get-CruddurService' {
         $backend.Tasks[0].Service | Should -Be 'backend-flask'
         $backend.Tasks[0].TaskArn | Should -BeLike 'arn:aws:ecs:*:task/cruddur/*'
         $backend.Tasks[0].Containers.Name | Should -Be @('xray', 'backend-flask')
-        ($backend | Format-Table | Out-String) | Should -Match 'backend-flask:1\s+COMPLETED'
+        ($backend | Format-Table | Out-String) | Should -Match 'backend-flask\s+1\s+COMPLETED'
+    }
+
+    It 'says a cluster is not there instead of passing on ECS''s message, for named services and for all' {
+        { Get-CruddurService backend-flask -Cluster crudur -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ServiceClusterNotFound,Cruddur.PowerShell.Commands.GetCruddurServiceCommand'
+        { Get-CruddurService -Cluster crudur -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ServiceClusterNotFound,Cruddur.PowerShell.Commands.GetCruddurServiceCommand'
+        $Error[0].Exception.Message | Should -Match "Cluster 'crudur' not found in us-east-1 \(clusters here: cruddur\)"
+    }
+
+    It 'takes wildcard service names; a pattern that matches nothing is no error' {
+        (Get-CruddurService -Service back* -ErrorAction Stop).Service | Should -Be 'backend-flask'
+        (Get-CruddurService -Service *-* -ErrorAction Stop).Service | Should -Be @('backend-flask', 'frontend-react-js')
+        Get-CruddurService -Service nothing* -ErrorAction Stop | Should -BeNullOrEmpty
+    }
+
+    It 'completes task definitions, containers, tasks, clusters and profiles from what is there' {
+        function Complete([string] $Line) { @((TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText) }
+
+        Complete 'Undo-CruddurDeployment backend-flask -TaskDefinition ' | Should -Be @('backend-flask:1')
+        Complete 'Undo-CruddurDeployment -TaskDefinition frontend-react-js:' | Should -Be @('frontend-react-js:1')
+        Complete 'Deploy-CruddurService backend-flask -ContainerName ' | Should -Be @('backend-flask', 'xray')
+        Complete 'Connect-CruddurTask -Service backend-flask -Container x' | Should -Be @('xray')
+        $tasks = @(Complete 'Connect-CruddurTask -Service backend-flask -TaskArn ')
+        $tasks | Should -HaveCount 1
+        $tasks[0] | Should -Match '^[0-9a-f]{32}$'
+        Complete 'Connect-CruddurTask -Cluster cru' | Should -Be @('cruddur')
+        Complete 'Get-CruddurService -ProfileName ' | Should -Contain 'default'
     }
 
     It 'reports a missing service and still shows the others' {

@@ -30,6 +30,12 @@ Describe '<Name> help' -ForEach $cmdlets {
         $synopsis | Should -Not -Match "^$([regex]::Escape($Name))(\s|$)" -Because "$Name's synopsis is the auto-generated syntax, so its help was not found"
     }
 
+    It 'opens its docs page online (Get-Help -Online), in the repository the manifest names' {
+        $project = (Get-Module Cruddur).ProjectUri.ToString().TrimEnd('/')
+        (Get-Command $Name).HelpUri | Should -Be "$project/blob/main/docs/en-US/$Name.md"
+        Join-Path $env:CRUDDUR_REPO_ROOT "docs/en-US/$Name.md" | Should -Exist
+    }
+
     It 'has a description' {
         Get-Text $help.description | Should -Not -BeNullOrEmpty -Because "$Name needs a DESCRIPTION"
     }

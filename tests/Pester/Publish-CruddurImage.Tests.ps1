@@ -112,6 +112,30 @@ Describe 'Publish-CruddurImage' {
         $repo.imageScanningConfiguration.scanOnPush | Should -BeTrue
     }
 
+    It 'shows the build live by default as a progress bar of its newest line, in full with -Verbose, without docker''s deprecation notice' {
+        $ctx = New-BuildContext
+        $streams = foreach ($verbose in $false, $true) {
+            $ps = [powershell]::Create()
+            $null = $ps.AddScript("Import-Module '$env:CRUDDUR_MODULE_PATH'; Publish-CruddurImage backend-flask -Path '$ctx' -RegistryHost '$registry' -Tag live -Verbose:`$$verbose")
+            $null = $ps.Invoke()
+            $ps.HadErrors | Should -BeFalse -Because ($ps.Streams.Error -join "`n")
+            $ps.Streams
+            $ps.Dispose()
+        }
+        $quiet, $loud = $streams
+
+        $bars = @($quiet.Progress | Where-Object Activity -EQ "Building $registry/backend-flask:live")
+        $bars | Where-Object { $_.StatusDescription -match '^Step \d+/8 : ' -and $_.PercentComplete -gt 0 } | Should -Not -BeNullOrEmpty
+        $bars[-1].RecordType | Should -Be 'Completed'
+        $quiet.Verbose | Should -BeNullOrEmpty -Because 'the full log is for -Verbose'
+        $quiet.Information | Should -BeNullOrEmpty -Because 'the build is not shown twice'
+        $loud.Verbose.Message | Should -Contain 'Step 1/8 : FROM scratch AS build'
+        $loud.Verbose.Message | Should -Contain "Successfully tagged $registry/backend-flask:live"
+        (@($quiet.Progress.StatusDescription) + @($loud.Verbose.Message)) -join "`n" | Should -Not -Match 'DEPRECATED|legacy builder|buildx'
+        @($quiet.Progress | Where-Object Activity -EQ "Pushing $registry/backend-flask:live" | Where-Object StatusDescription -Match 'layers: ') |
+            Should -Not -BeNullOrEmpty -Because 'the push shows its newest line too'
+    }
+
     It 'never shows the ECR token in any stream or on a child''s command line, and logs in with --password-stdin' {
         $ctx = New-BuildContext
         $engine = New-RecordingEngine
@@ -208,6 +232,7 @@ Describe 'Publish-CruddurImage' {
             Add-Content (Join-Path $ctx Dockerfile.prod) 'RUN ["/bin/busybox", "sh", "-c", "echo cruddur-build-broke >&2; exit 3"]'
             { Publish-CruddurImage backend-flask -Path $ctx -RegistryHost $registry -Tag x -ErrorAction Stop } |
                 Should -Throw -ErrorId 'ImageBuildFailed,Cruddur.PowerShell.Commands.PublishCruddurImageCommand' -ExpectedMessage '*cruddur-build-broke*'
+            $Error[0].Exception.Message | Should -Not -Match 'DEPRECATED|legacy builder|buildx' -Because 'docker''s notice says nothing about this build'
             Get-EcrRepositoryNames | Should -BeNullOrEmpty
         }
 

@@ -1,4 +1,5 @@
-// A PowerShell host for tests: records the warnings that reach its UI; a confirmation prompt waits until the test answers it.
+// A PowerShell host for tests: records the warnings and lines that reach its UI (what a user would see); a confirmation
+// prompt waits until the test answers it.
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
@@ -16,6 +17,9 @@ namespace CruddurTest
         private readonly RecordingUI _ui = new();
 
         public ConcurrentQueue<string> Warnings => _ui.Warnings;
+
+        /// <summary>The lines shown: Write-Host's (information tagged PSHOST), and other information under InformationAction Continue.</summary>
+        public ConcurrentQueue<string> Lines => _ui.Lines;
 
         /// <summary>Set while a PromptForChoice (a -Confirm question) waits for <see cref="Answer"/>.</summary>
         public ManualResetEventSlim Prompted => _ui.Prompted;
@@ -42,6 +46,7 @@ namespace CruddurTest
         private sealed class RecordingUI : PSHostUserInterface
         {
             public ConcurrentQueue<string> Warnings { get; } = new();
+            public ConcurrentQueue<string> Lines { get; } = new();
             public ManualResetEventSlim Prompted { get; } = new();
             public ManualResetEventSlim Answered { get; } = new();
             public int Choice { get; set; }
@@ -50,7 +55,7 @@ namespace CruddurTest
             public override SecureString ReadLineAsSecureString() => throw new NotSupportedException();
             public override void Write(string value) { }
             public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) { }
-            public override void WriteLine(string value) { }
+            public override void WriteLine(string value) => Lines.Enqueue(value);
             public override void WriteErrorLine(string value) { }
             public override void WriteDebugLine(string message) { }
             public override void WriteProgress(long sourceId, ProgressRecord record) { }

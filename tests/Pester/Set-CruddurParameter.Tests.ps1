@@ -122,4 +122,14 @@ Describe 'Set-CruddurParameter' {
         $line = 'Set-CruddurParameter -EnvFile ./backend-flask.env -Name '
         (TabExpansion2 $line $line.Length).CompletionMatches.CompletionText | Should -Be @('FLASK_ENV', 'CONNECTION_URL', 'ROLLBAR_ACCESS_TOKEN')
     }
+
+    It 'completes -Name with the keys of a piped env file, as the README pipes it' {
+        $global:CruddurTestEnvFile = (Resolve-Path ./backend-flask.env).Path
+        try {
+            $line = '$CruddurTestEnvFile | Set-CruddurParameter -Name RO'
+            (TabExpansion2 $line $line.Length).CompletionMatches.CompletionText | Should -Be @('ROLLBAR_ACCESS_TOKEN')
+            $line = "'./backend-flask.env' | Set-CruddurParameter -Name F"
+            (TabExpansion2 $line $line.Length).CompletionMatches.CompletionText | Should -Be @('FLASK_ENV')
+        } finally { Remove-Variable CruddurTestEnvFile -Scope Global }
+    }
 }

@@ -10,8 +10,10 @@ namespace Cruddur.Core.Aws;
 /// <summary>
 /// Region, credentials and endpoints for one run of a cmdlet, resolved the way the AWS SDKs and CLI resolve them:
 /// <list type="bullet">
-/// <item>region: <c>-Region</c>, else AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region;</item>
-/// <item>credentials: the profile named by <c>-ProfileName</c>, else AWSSDK.Core's default chain (environment, AWS_PROFILE or
+/// <item>region: <c>-Region</c>, else $StoredAWSRegion, else AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region;
+/// checked against the regions of the partitions AWSSDK.Core knows (CRUDDUR_ALLOW_UNKNOWN_REGION=true lets a newer one through);</item>
+/// <item>credentials, in AWS.Tools' order: literal keys, else the profile named by <c>-ProfileName</c> (from <c>-ProfileLocation</c>
+/// when given), else <c>-Credential</c>, else $StoredAWSCredentials, else AWSSDK.Core's default chain (environment, AWS_PROFILE or
 /// default profile incl. SSO, container and instance roles);</item>
 /// <item>endpoint: <c>-EndpointUrl</c>, else AWS_ENDPOINT_URL_&lt;SERVICE&gt;, else AWS_ENDPOINT_URL, else the profile's
 /// endpoint_url, else the public endpoint (the environment and profile are skipped when
@@ -40,8 +42,8 @@ public sealed class AwsContext
     /// <summary>The region every call is made in.</summary>
     public string Region => _region.Value;
 
-    /// <summary>The profile in use: -ProfileName, else AWS_PROFILE, else "default" (which may not exist).</summary>
-    public string ProfileName => Settings.ProfileName ?? Env("AWS_PROFILE") ?? "default";
+    /// <summary>The profile in use: -ProfileName, else the one $StoredAWSCredentials names, else AWS_PROFILE, else "default" (which may not exist).</summary>
+    public string ProfileName => Settings.ProfileName ?? Settings.StoredProfileName ?? Env("AWS_PROFILE") ?? "default";
 
     /// <summary>Shared by every client of the process: one connection pool for all calls. Time is bounded per call by <see cref="AwsRetryPolicy"/>.</summary>
     internal static HttpClient Http { get; } = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
@@ -109,7 +111,7 @@ public sealed class AwsContext
         foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
         {
             var key = (string)entry.Key;
-            if (key.StartsWith("AWS_", StringComparison.Ordinal))
+            if (key.StartsWith("AWS_", StringComparison.Ordinal) || key == AllowUnknownRegion)
             {
                 result[key] = entry.Value as string;
             }
@@ -120,19 +122,28 @@ public sealed class AwsContext
 
     private string? Env(string name) => _environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
 
+    private CredentialProfileStoreChain Profiles() =>
+        Settings.ProfileLocation is { } location ? new CredentialProfileStoreChain(location) : new CredentialProfileStoreChain();
+
     private CredentialProfile? FindProfile()
     {
-        var chain = new CredentialProfileStoreChain();
+        var chain = Profiles();
         if (chain.TryGetProfile(ProfileName, out var profile))
         {
             return profile;
         }
 
-        if (Settings.ProfileName is not null)
+        if (Settings.ProfileLocation is not null && !File.Exists(Settings.ProfileLocation))
+        {
+            throw new CruddurException(ErrorIds.AwsProfileLocationNotFound, ErrorKind.ObjectNotFound,
+                $"The credentials file '{Settings.ProfileLocation}' (-ProfileLocation) does not exist. Pass the path of a shared credentials file.", target: Settings.ProfileLocation);
+        }
+
+        if (Settings.ProfileName is not null || Settings.StoredProfileName is not null || Settings.ProfileLocation is not null)
         {
             throw new CruddurException(ErrorIds.AwsProfileNotFound, ErrorKind.ObjectNotFound,
-                $"The AWS profile '{Settings.ProfileName}' was not found in ~/.aws/credentials or ~/.aws/config. Create it with 'aws configure --profile {Settings.ProfileName}' or pass an existing -ProfileName.",
-                target: Settings.ProfileName);
+                $"The AWS profile '{ProfileName}' was not found in {Settings.ProfileLocation ?? "~/.aws/credentials or ~/.aws/config"}{(Settings.ProfileName is null && Settings.StoredProfileName is not null ? " (named by $StoredAWSCredentials; Clear-AWSCredential forgets it)" : string.Empty)}. Create it with 'aws configure --profile {ProfileName}' or pass an existing -ProfileName.",
+                target: ProfileName);
         }
 
         return null;
@@ -140,7 +151,11 @@ public sealed class AwsContext
 
     private string ResolveRegion()
     {
-        var region = Settings.Region ?? Env("AWS_REGION") ?? Env("AWS_DEFAULT_REGION") ?? _profile.Value?.Region?.SystemName;
+        var (region, source) = Settings.Region is { } r ? (r, "-Region")
+            : Settings.StoredRegion is { } stored ? (stored, "$StoredAWSRegion")
+            : Env("AWS_REGION") is { } env ? (env, "$env:AWS_REGION")
+            : Env("AWS_DEFAULT_REGION") is { } legacy ? (legacy, "$env:AWS_DEFAULT_REGION")
+            : (_profile.Value?.Region?.SystemName, $"the profile '{ProfileName}'");
         if (region is null)
         {
             throw new CruddurException(ErrorIds.AwsRegionNotSet, ErrorKind.InvalidArgument,
@@ -150,7 +165,15 @@ public sealed class AwsContext
         if (!System.Text.RegularExpressions.Regex.IsMatch(region, "^[a-z]{2}(-[a-z]+)+-\\d+$"))
         {
             throw new CruddurException(ErrorIds.AwsRegionInvalid, ErrorKind.InvalidArgument,
-                $"'{region}' is not an AWS region name. Use a name such as us-east-1 or eu-west-2.", target: region);
+                $"'{region}' (from {source}) is not an AWS region name. Use a name such as us-east-1 or eu-west-2.", target: region);
+        }
+
+        if (!AwsNames.Regions().Contains(region, StringComparer.Ordinal) && !string.Equals(Env(AllowUnknownRegion), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            var near = AwsNames.Nearest(region);
+            throw new CruddurException(ErrorIds.AwsRegionUnknown, ErrorKind.InvalidArgument,
+                $"'{region}' (from {source}) is not a region of any AWS partition{(near is null ? string.Empty : $"; did you mean {near}")}? Fix {source}. "
+                + $"For a region newer than this module knows, set $env:{AllowUnknownRegion} = 'true'.", target: region);
         }
 
         return region;
@@ -158,17 +181,24 @@ public sealed class AwsContext
 
     private AWSCredentials ResolveCredentials()
     {
-        if (Settings.ProfileName is not null)
+        if (Settings.Keys is { } keys)
         {
-            _ = _profile.Value; // throws AwsProfileNotFound for a profile that does not exist
-            if (new CredentialProfileStoreChain().TryGetAWSCredentials(Settings.ProfileName, out var fromProfile))
-            {
-                return fromProfile;
-            }
+            return Basic(keys);
+        }
 
-            throw new CruddurException(ErrorIds.AwsCredentialsNotFound, ErrorKind.AuthenticationError,
-                $"The AWS profile '{Settings.ProfileName}' holds no usable credentials. Run 'aws configure --profile {Settings.ProfileName}' (or 'aws sso login --profile {Settings.ProfileName}').",
-                target: Settings.ProfileName);
+        if (Settings.ProfileName is not null || Settings.ProfileLocation is not null)
+        {
+            return FromProfile();
+        }
+
+        if ((Settings.Credential ?? Settings.StoredCredential) is { } given)
+        {
+            return Basic(given());
+        }
+
+        if (Settings.StoredProfileName is not null)
+        {
+            return FromProfile();
         }
 
         try
@@ -182,6 +212,25 @@ public sealed class AwsContext
                 e);
         }
     }
+
+    private AWSCredentials FromProfile()
+    {
+        _ = _profile.Value; // throws AwsProfileNotFound for a profile that does not exist
+        if (Profiles().TryGetAWSCredentials(ProfileName, out var fromProfile))
+        {
+            return fromProfile;
+        }
+
+        throw new CruddurException(ErrorIds.AwsCredentialsNotFound, ErrorKind.AuthenticationError,
+            $"The AWS profile '{ProfileName}' holds no usable credentials. Run 'aws configure --profile {ProfileName}' (or 'aws sso login --profile {ProfileName}').",
+            target: ProfileName);
+    }
+
+    private static AWSCredentials Basic(AwsKeys keys) =>
+        keys.SessionToken is { Length: > 0 } token ? new SessionAWSCredentials(keys.AccessKey, keys.SecretKey, token) : new BasicAWSCredentials(keys.AccessKey, keys.SecretKey);
+
+    /// <summary>The environment variable that lets a region outside AWSSDK.Core's list through (a region newer than the module).</summary>
+    public const string AllowUnknownRegion = "CRUDDUR_ALLOW_UNKNOWN_REGION";
 }
 
 /// <summary>ImmutableCredentials → the identity type the SigV4 signer takes.</summary>

@@ -20,6 +20,12 @@ public enum DeploymentOutcome
     /// <summary>Our deployment failed and the cmdlet rolled the service back to the previous revision.</summary>
     RolledBack,
 
+    /// <summary>Our deployment failed and the cmdlet's rollback to the previous revision failed as well.</summary>
+    RollbackFailed,
+
+    /// <summary>Our deployment failed and the cmdlet's rollback was still running when -RollbackTimeout passed.</summary>
+    RollbackTimedOut,
+
     /// <summary>The watch stopped (Ctrl+C); the rollout continues in ECS.</summary>
     Stopped,
 

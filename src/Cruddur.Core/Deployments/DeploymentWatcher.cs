@@ -90,14 +90,14 @@ internal sealed class ServiceWatch
         (service?["events"] as JsonArray ?? []).OfType<JsonObject>().Select(e => (string?)e["id"]).OfType<string>();
 
     /// <summary>Applies one DescribeServices entry; returns the new service events, oldest first, and whether anything changed.</summary>
-    public (IReadOnlyList<string> Events, bool Changed) Observe(JsonObject service)
+    public (IReadOnlyList<ServiceEvent> Events, bool Changed) Observe(JsonObject service)
     {
-        var events = new List<string>();
+        var events = new List<ServiceEvent>();
         foreach (var e in (service["events"] as JsonArray ?? []).OfType<JsonObject>().Reverse())
         {
             if ((string?)e["id"] is { } id && _seenEvents.Add(id) && (string?)e["message"] is { } message)
             {
-                events.Add(message);
+                events.Add(new ServiceEvent(AwsTime.Parse(e["createdAt"]), message));
             }
         }
 
@@ -309,9 +309,10 @@ internal sealed class DeploymentWatcher
 
                     var (events, serviceChanged) = w.Observe(service);
                     changed |= serviceChanged;
-                    foreach (var message in events)
+                    foreach (var e in events)
                     {
-                        _host.WriteInformation($"{w.Deployment.Cluster}/{w.Deployment.Service}: {message}", "ServiceEvent");
+                        // With ECS's own time, as ecspresso shows them: events arrive a poll late, and several at once.
+                        _host.WriteInformation($"{e.CreatedAt ?? _clock.Now():u} {w.Deployment.Cluster}/{w.Deployment.Service}: {e.Message}", InformationTags.ServiceEvent);
                     }
                 }
             }

@@ -30,6 +30,9 @@ public sealed record DeployOptions
 
     public bool Rollback { get; init; } = true;
 
+    /// <summary>How long to watch the rollback of a failed deployment; separate, since a short deploy timeout would fail it too.</summary>
+    public TimeSpan RollbackTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>After a successful deploy, deregister all but the newest N revisions of the family (0: keep all).</summary>
     public int KeepRevisions { get; init; }
 
@@ -60,7 +63,7 @@ public sealed class EcsDeployer
 
     /// <param name="placeholders">Values for ERB placeholders in definition files (see <see cref="PlaceholderValues"/>).</param>
     /// <param name="logs">Where the failing tasks' log lines are read (null: failures carry no log lines).</param>
-    /// <param name="region">The region for task definitions whose awslogs options name none.</param>
+    /// <param name="region">The region ECS is asked in: named in a missing cluster's error, and the one for task definitions whose awslogs options name none.</param>
     /// <param name="elb">Resolves target group names in service files and checks target health (<see cref="TargetHealthWaiter"/>).</param>
     public EcsDeployer(IEcsClient ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null,
         ILogEventSource? logs = null, string region = "", IElbv2Client? elb = null)
@@ -81,6 +84,7 @@ public sealed class EcsDeployer
     /// </summary>
     public async Task<DeployResult> DeployAsync(IReadOnlyList<DeployTarget> targets, DeployOptions options, CancellationToken cancellationToken)
     {
+        await EcsServices.RequireClustersAsync(_ecs, targets.Select(t => t.Cluster), _region, cancellationToken).ConfigureAwait(false);
         var services = await EcsServices.DescribeAsync(_ecs, targets.Select(t => (t.Cluster, t.Service)), cancellationToken).ConfigureAwait(false);
         var plans = new List<Plan>();
         foreach (var target in targets)
@@ -141,6 +145,11 @@ public sealed class EcsDeployer
             }
 
             await SettleAsync(watches, options, cancellationToken).ConfigureAwait(false);
+            foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded))
+            {
+                await RecordAsync(ReleaseHistory.MarkCompletedAsync, d.TaskDefinitionArn, cancellationToken).ConfigureAwait(false);
+            }
+
             if (options.KeepRevisions > 0)
             {
                 foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded))
@@ -158,15 +167,22 @@ public sealed class EcsDeployer
         return new DeployResult(watches.Select(w => w.Deployment).ToList(), failure);
     }
 
-    /// <summary>Rolls a service back to <paramref name="taskDefinition"/>, or to the newest active revision older than the running one.</summary>
+    /// <summary>
+    /// Rolls a service back to <paramref name="taskDefinition"/> (family:revision or ARN), or to the last revision whose
+    /// deployment completed (<see cref="ReleaseHistory"/>), and watches the rollback like a deploy.
+    /// </summary>
     public async Task<Deployment?> UndoAsync(string cluster, string service, string? taskDefinition, DeployOptions options, CancellationToken cancellationToken)
     {
+        await EcsServices.RequireClustersAsync(_ecs, [cluster], _region, cancellationToken).ConfigureAwait(false);
         var found = await EcsServices.DescribeAsync(_ecs, [(cluster, service)], cancellationToken).ConfigureAwait(false);
         var current = found.GetValueOrDefault((cluster, service)) ?? throw ServiceNotFound(cluster, service, canCreate: false);
         var currentArn = (string)current["taskDefinition"]!;
-        var target = taskDefinition ?? await PreviousRevisionAsync(currentArn, cancellationToken).ConfigureAwait(false)
-            ?? throw new CruddurException(ErrorIds.DeployNoPreviousRevision, ErrorKind.ObjectNotFound,
-                $"{cluster}/{service} runs {AwsArn.TaskDefinitionName(currentArn)} and its family has no older active revision to roll back to. Pass -TaskDefinition family:revision to choose one.", target: service);
+        var target = taskDefinition is null
+            ? await ReleaseHistory.LastCompletedAsync(_ecs, current, cancellationToken).ConfigureAwait(false)
+                ?? throw new CruddurException(ErrorIds.DeployNoPreviousRevision, ErrorKind.ObjectNotFound,
+                    $"{cluster}/{service} runs {AwsArn.TaskDefinitionName(currentArn)} and no other active revision of its family is known to have completed a deployment "
+                    + "(Deploy-CruddurService records that on the revision when it sees the rollout complete). Pass -TaskDefinition family:revision to choose one.", target: service)
+            : await ActiveArnAsync(taskDefinition, cancellationToken).ConfigureAwait(false);
         if (!_host.ShouldProcess($"{cluster}/{service}", $"Roll back from {AwsArn.TaskDefinitionName(currentArn)} to {AwsArn.TaskDefinitionName(target)}"))
         {
             return null;
@@ -181,9 +197,40 @@ public sealed class EcsDeployer
             {
                 Decide(deployment, watch.State, await FailureReasonsAsync(watch, cancellationToken).ConfigureAwait(false));
             }
+
+            if (deployment.Outcome == DeploymentOutcome.Succeeded)
+            {
+                await RecordAsync(ReleaseHistory.MarkCompletedAsync, target, cancellationToken).ConfigureAwait(false);
+                if (currentArn != target)
+                {
+                    await RecordAsync(ReleaseHistory.MarkUndoneAsync, currentArn, cancellationToken).ConfigureAwait(false);
+                }
+            }
         }
 
         return deployment;
+    }
+
+    /// <summary>The error to report for an undo that did not succeed, or null: the ids of a failed deploy, worded for the undo.</summary>
+    public static CruddurException? UndoErrorFor(Deployment d, TimeSpan timeout)
+    {
+        if (d.Outcome is DeploymentOutcome.Succeeded or DeploymentOutcome.Started)
+        {
+            return null;
+        }
+
+        if (d.Outcome == DeploymentOutcome.Unknown)
+        {
+            return WatchFailed(d);
+        }
+
+        var back = $"Rolling {d.Cluster}/{d.Service} back from {AwsArn.TaskDefinitionName(d.PreviousTaskDefinitionArn ?? "?")} to {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)}";
+        var follow = $"Follow it with Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}";
+        return d.TimedOut
+            ? new CruddurException(ErrorIds.DeployTimedOut, ErrorKind.OperationTimeout,
+                $"{back} did not complete within {timeout} (-Timeout); ECS carries on with it. {follow}, or wait longer with a larger -Timeout. So far: {string.Join("; ", d.FailureReasons)}.", target: d)
+            : new CruddurException(ErrorIds.DeployFailed, ErrorKind.InvalidOperation,
+                $"{back} failed: {string.Join("; ", d.FailureReasons)}. " + LastLines(d) + $"{follow}; choose another revision with -TaskDefinition family:revision.", target: d);
     }
 
     /// <summary>The error to report for a deployment that did not succeed, or null.</summary>
@@ -196,16 +243,16 @@ public sealed class EcsDeployer
 
         if (d.Outcome == DeploymentOutcome.Unknown)
         {
-            return new CruddurException(ErrorIds.DeployWatchFailed, ErrorKind.ResourceUnavailable,
-                $"The rollout of {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} to {d.Cluster}/{d.Service} was started but could not be followed: {string.Join("; ", d.FailureReasons)}. "
-                + $"Nothing was rolled back; follow it with Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}.",
-                target: d);
+            return WatchFailed(d);
         }
 
+        var previous = AwsArn.TaskDefinitionName(d.PreviousTaskDefinitionArn ?? "?");
         var what = d.Outcome switch
         {
             DeploymentOutcome.RolledBackByEcs => "ECS rolled the service back to the previous deployment",
-            DeploymentOutcome.RolledBack => $"the service was rolled back to {AwsArn.TaskDefinitionName(d.PreviousTaskDefinitionArn ?? "?")}",
+            DeploymentOutcome.RolledBack => $"the service was rolled back to {previous}",
+            DeploymentOutcome.RollbackFailed => $"the rollback to {previous} failed too",
+            DeploymentOutcome.RollbackTimedOut => $"the rollback to {previous} had not completed when -RollbackTimeout passed; ECS carries on with it",
             _ => "nothing was rolled back",
         };
         var id = d.TimedOut ? ErrorIds.DeployTimedOut : ErrorIds.DeployFailed;
@@ -215,6 +262,12 @@ public sealed class EcsDeployer
             + $"Look at the task's logs and events (Get-CruddurLog -Cluster {d.Cluster} -Service {d.Service} -Since 15m; Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}), fix the cause and deploy again.",
             target: d);
     }
+
+    private static CruddurException WatchFailed(Deployment d) =>
+        new(ErrorIds.DeployWatchFailed, ErrorKind.ResourceUnavailable,
+            $"The rollout of {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} to {d.Cluster}/{d.Service} was started but could not be followed: {string.Join("; ", d.FailureReasons)}. "
+            + $"Nothing was rolled back; follow it with Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}.",
+            target: d);
 
     // The newest stopped task's failing container says most; the others are on the Deployment's StoppedTasks.
     private static string LastLines(Deployment d) =>
@@ -407,31 +460,37 @@ public sealed class EcsDeployer
             return;
         }
 
-        await WatchOrExplainAsync(rollbacks.Select(r => r.Rollback).ToList(), options.Timeout, cancellationToken).ConfigureAwait(false);
+        await WatchOrExplainAsync(rollbacks.Select(r => r.Rollback).ToList(), options.RollbackTimeout, cancellationToken).ConfigureAwait(false);
         foreach (var (failed, reasons, rollback) in rollbacks)
         {
             var rollbackReasons = rollback.State == WatchState.Succeeded ? [] : await FailureReasonsAsync(rollback, cancellationToken).ConfigureAwait(false);
             Decide(rollback.Deployment, rollback.Deployment.Outcome == DeploymentOutcome.Unknown ? null : rollback.State, rollbackReasons.Count > 0 ? rollbackReasons : rollback.Deployment.FailureReasons, interruption: DeploymentOutcome.Unknown);
             Decide(failed.Deployment, failed.State, rollback.Deployment.Outcome == DeploymentOutcome.Succeeded
                 ? reasons
-                : [.. reasons, $"the rollback to {AwsArn.TaskDefinitionName(rollback.Deployment.TaskDefinitionArn)} failed too: {string.Join("; ", rollback.Deployment.FailureReasons)}"],
-                rollback.Deployment.Outcome);
+                : [.. reasons, $"rollback to {AwsArn.TaskDefinitionName(rollback.Deployment.TaskDefinitionArn)}: {string.Join("; ", rollback.Deployment.FailureReasons)}"],
+                rollback.Deployment);
+            if (rollback.Deployment.Outcome == DeploymentOutcome.Succeeded)
+            {
+                await RecordAsync(ReleaseHistory.MarkCompletedAsync, rollback.Deployment.TaskDefinitionArn, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
     /// <summary>
     /// The one place a deployment's outcome is decided: from how its watch ended (null when the watch was interrupted,
-    /// then <paramref name="interruption"/> says how) and, after a rollback, from the rollback's outcome.
+    /// then <paramref name="interruption"/> says how) and, after a rollback, from how the rollback (already decided) ended.
     /// </summary>
-    private static void Decide(Deployment d, WatchState? watched, IReadOnlyList<string> reasons, DeploymentOutcome? rollback = null, DeploymentOutcome interruption = DeploymentOutcome.Stopped)
+    private static void Decide(Deployment d, WatchState? watched, IReadOnlyList<string> reasons, Deployment? rollback = null, DeploymentOutcome interruption = DeploymentOutcome.Stopped)
     {
         var outcome = watched switch
         {
             null => interruption,
             WatchState.Succeeded => DeploymentOutcome.Succeeded,
             WatchState.RolledBackByEcs => DeploymentOutcome.RolledBackByEcs,
-            _ when rollback == DeploymentOutcome.Succeeded => DeploymentOutcome.RolledBack,
-            _ => DeploymentOutcome.Failed,
+            _ when rollback is null => DeploymentOutcome.Failed,
+            _ when rollback.Outcome == DeploymentOutcome.Succeeded => DeploymentOutcome.RolledBack,
+            _ when rollback.TimedOut => DeploymentOutcome.RollbackTimedOut,
+            _ => DeploymentOutcome.RollbackFailed,
         };
         d.Conclude(outcome, outcome == DeploymentOutcome.Succeeded ? [] : reasons, watched == WatchState.TimedOut);
     }
@@ -491,11 +550,30 @@ public sealed class EcsDeployer
             .Select(g => g.Count() > 1 ? $"{g.Count()} x {g.Key}" : g.Key).ToList();
     }
 
-    private async Task<string?> PreviousRevisionAsync(string currentArn, CancellationToken cancellationToken)
+    /// <summary>The full ARN of an ACTIVE revision named either way (family:revision or ARN), so it compares with what ECS reports.</summary>
+    private async Task<string> ActiveArnAsync(string reference, CancellationToken cancellationToken)
     {
-        var revision = AwsArn.Revision(currentArn);
-        var revisions = await _ecs.ListActiveRevisionsAsync(AwsArn.Family(currentArn), cancellationToken).ConfigureAwait(false);
-        return revisions.FirstOrDefault(arn => AwsArn.Revision(arn) < revision);
+        var definition = await DescribeTaskDefinitionAsync(reference, cancellationToken).ConfigureAwait(false);
+        if (definition is null || (string?)definition["status"] == "INACTIVE")
+        {
+            throw new CruddurException(ErrorIds.TaskDefinitionNotFound, ErrorKind.ObjectNotFound,
+                $"No active task definition '{reference}' is registered{(definition is null ? string.Empty : " (it was deregistered)")}. Pass family:revision of an active revision; the Rev column of Get-CruddurService's tasks shows what ran.", target: reference);
+        }
+
+        return (string)definition["taskDefinitionArn"]!;
+    }
+
+    /// <summary>Release history is a help for later undos, not part of the deploy: failing to write it only warns.</summary>
+    private async Task RecordAsync(Func<IEcsClient, string, DateTimeOffset, CancellationToken, Task> mark, string arn, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await mark(_ecs, arn, _clock.Now(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e)
+        {
+            _host.WriteWarning($"Could not tag {AwsArn.TaskDefinitionName(arn)} with its deployment history ({e.Message}); Undo-CruddurDeployment will need -TaskDefinition to go back past it.");
+        }
     }
 
     internal static CruddurException ServiceNotFound(string cluster, string service, bool canCreate) =>

@@ -36,7 +36,11 @@ public sealed class ServiceStatus
 }
 
 public sealed record ServiceDeployment(string Id, string Status, string TaskDefinitionArn, string? RolloutState, string? RolloutStateReason,
-    int DesiredCount, int RunningCount, int PendingCount, int FailedTasks, DateTimeOffset? CreatedAt);
+    int DesiredCount, int RunningCount, int PendingCount, int FailedTasks, DateTimeOffset? CreatedAt)
+{
+    // What Format-List shows for an item of ServiceStatus.Deployments.
+    public override string ToString() => $"{Status} {AwsArn.TaskDefinitionName(TaskDefinitionArn)} {RolloutState} {RunningCount}/{DesiredCount}";
+}
 
 public sealed record ServiceEvent(DateTimeOffset? CreatedAt, string Message)
 {
@@ -48,6 +52,8 @@ public sealed record ServiceTask(string Cluster, string Service, string TaskArn,
     string? HealthStatus, DateTimeOffset? StartedAt, IReadOnlyList<TaskContainer> Containers)
 {
     public string TaskId => AwsArn.LastSegment(TaskArn);
+
+    public override string ToString() => $"{TaskId} {LastStatus} {AwsArn.TaskDefinitionName(TaskDefinitionArn)}";
 }
 
 public sealed record TaskContainer(string Name, string? Image, string? LastStatus, string? HealthStatus, int? ExitCode)
@@ -62,10 +68,19 @@ public sealed class ServiceStatusReader
 
     public ServiceStatusReader(IEcsClient ecs) => _ecs = ecs;
 
-    /// <summary>The services named (all of the cluster's when none); a name that does not exist is reported through <paramref name="missing"/>.</summary>
+    /// <summary>The region the ECS client talks to, for messages.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>
+    /// The services named (all of the cluster's when none; * and ? match as in PowerShell, and a pattern that matches nothing
+    /// is no error); a plain name that does not exist is reported through <paramref name="missing"/>.
+    /// </summary>
     public async Task<IReadOnlyList<ServiceStatus>> GetAsync(string cluster, IReadOnlyList<string> services, int eventCount, Action<CruddurException> missing, CancellationToken cancellationToken)
     {
-        var names = services.Count > 0 ? services : await _ecs.ListServiceNamesAsync(cluster, cancellationToken).ConfigureAwait(false);
+        await EcsServices.RequireClustersAsync(_ecs, [cluster], Region, cancellationToken).ConfigureAwait(false);
+        var all = services.Count == 0 || services.Any(EcsServices.IsPattern) ? await _ecs.ListServiceNamesAsync(cluster, cancellationToken).ConfigureAwait(false) : [];
+        var names = services.Count == 0 ? all : services.SelectMany(s => EcsServices.IsPattern(s) ? EcsServices.Matching(s, all) : Enumerable.Repeat(s, 1))
+            .Distinct(StringComparer.Ordinal).ToList();
         var found = await EcsServices.DescribeAsync(_ecs, names.Select(n => (cluster, n)), cancellationToken).ConfigureAwait(false);
         var result = new List<ServiceStatus>();
         foreach (var name in names)

@@ -3,7 +3,10 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.EnvFiles;
 
 /// <summary>Where one template variable's value came from. Never holds the value itself.</summary>
-public sealed record EnvFileVariable(string Name, string Source);
+public sealed record EnvFileVariable(string Name, string Source)
+{
+    public override string ToString() => $"{Name} ({Source})";
+}
 
 /// <summary>
 /// An env file written from a template. The values stay in the file: this object names them and says where each came

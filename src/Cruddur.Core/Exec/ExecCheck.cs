@@ -14,6 +14,12 @@ public enum ExecCheckStatus
 /// <summary>One ECS Exec prerequisite: its stable name, how it stands, what was found and how to fix it.</summary>
 public sealed record ExecCheck(string Check, ExecCheckStatus Status, string Detail, string? Fix = null)
 {
+    /// <summary>The service whose task was checked, so checks of several services can be told apart.</summary>
+    public string? Service { get; init; }
+
+    /// <summary>The task checked.</summary>
+    public string? TaskId { get; init; }
+
     public static ExecCheck Pass(string check, string detail) => new(check, ExecCheckStatus.Pass, detail);
 
     public static ExecCheck Warn(string check, string detail, string fix) => new(check, ExecCheckStatus.Warn, detail, fix);

@@ -57,7 +57,9 @@ public sealed class TaskConnector
         var target = await _exec.ResolveAsync(request, cancellationToken).ConfigureAwait(false);
         _host.WriteProgress(new ProgressUpdate(ProgressId, Activity, $"Checking ECS Exec prerequisites of task {target.TaskId}"));
         var plugin = await SessionManagerPlugin.InspectAsync(cancellationToken).ConfigureAwait(false);
-        var checks = ExecPreflight.Evaluate(await _exec.GatherFactsAsync(target, plugin, cancellationToken).ConfigureAwait(false), pluginRequired: usePlugin);
+        // Each row names its service and task, so -Check over several services reads apart.
+        var checks = ExecPreflight.Evaluate(await _exec.GatherFactsAsync(target, plugin, cancellationToken).ConfigureAwait(false), pluginRequired: usePlugin)
+            .Select(c => c with { Service = target.Service, TaskId = target.TaskId }).ToList();
         _host.WriteProgress(new ProgressUpdate(ProgressId, Activity, "Done", Completed: true));
         return new ExecPlan(target, plugin, checks);
     }

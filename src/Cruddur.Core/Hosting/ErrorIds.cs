@@ -11,13 +11,17 @@ public static class ErrorIds
     public const string AwsAlreadyExists = "AwsAlreadyExists";
     public const string AwsAuthenticationFailed = "AwsAuthenticationFailed";
     public const string AwsCallFailed = "AwsCallFailed";
+    public const string AwsCredentialsIncomplete = "AwsCredentialsIncomplete";
+    public const string AwsCredentialsInvalid = "AwsCredentialsInvalid";
     public const string AwsCredentialsNotFound = "AwsCredentialsNotFound";
     public const string AwsEndpointUnreachable = "AwsEndpointUnreachable";
     public const string AwsEndpointUrlInvalid = "AwsEndpointUrlInvalid";
     public const string AwsNotFound = "AwsNotFound";
+    public const string AwsProfileLocationNotFound = "AwsProfileLocationNotFound";
     public const string AwsProfileNotFound = "AwsProfileNotFound";
     public const string AwsRegionInvalid = "AwsRegionInvalid";
     public const string AwsRegionNotSet = "AwsRegionNotSet";
+    public const string AwsRegionUnknown = "AwsRegionUnknown";
     public const string AwsRequestFailed = "AwsRequestFailed";
     public const string AwsRequestInvalid = "AwsRequestInvalid";
     public const string AwsRequestTimeout = "AwsRequestTimeout";
@@ -95,6 +99,7 @@ public static class ErrorIds
     public const string ExecPluginNotFound = "ExecPluginNotFound";
     public const string ExecPluginNotStartable = "ExecPluginNotStartable";
     public const string ExecPreflightFailed = "ExecPreflightFailed";
+    public const string ExecServiceAmbiguous = "ExecServiceAmbiguous";
     public const string ExecSessionMissing = "ExecSessionMissing";
     public const string ExecSessionTypeUnsupported = "ExecSessionTypeUnsupported";
     public const string ExecTargetMissing = "ExecTargetMissing";

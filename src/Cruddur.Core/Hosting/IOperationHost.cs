@@ -10,13 +10,20 @@ public interface IOperationHost
 
     void WriteWarning(string message);
 
-    /// <summary>Something the user watching should see (build log lines, service events).</summary>
+    /// <summary>Something the user watching may want to see (service events, a task's log lines); see <see cref="InformationTags"/>.</summary>
     void WriteInformation(string message, string tag);
 
     void WriteProgress(ProgressUpdate update);
 
     /// <summary>Asks whether to change <paramref name="target"/>; false under -WhatIf or when the user declines.</summary>
     bool ShouldProcess(string target, string action);
+}
+
+/// <summary>The tags of information messages.</summary>
+public static class InformationTags
+{
+    /// <summary>A service event seen while watching a deployment: shown by default (the user watches the rollout).</summary>
+    public const string ServiceEvent = "ServiceEvent";
 }
 
 /// <summary>One progress bar's state. <see cref="Id"/> tells bars apart; <see cref="Completed"/> removes the bar.</summary>

@@ -46,8 +46,8 @@ public sealed partial class ContainerEngine
         }
     }
 
-    /// <summary>Builds; each log line goes to <paramref name="onLine"/>. A failure carries the last lines of the log.</summary>
-    public async Task BuildAsync(BuildSpec spec, Action<string> onLine, CancellationToken cancellationToken)
+    /// <summary>Builds, showing the log live (<see cref="EngineLog"/>). A failure carries the last lines of the log.</summary>
+    public async Task BuildAsync(BuildSpec spec, IOperationHost host, int progressId, CancellationToken cancellationToken)
     {
         var arguments = new List<string> { "build", "--file", spec.Dockerfile };
         foreach (var reference in spec.References)
@@ -65,12 +65,20 @@ public sealed partial class ContainerEngine
         arguments.Add("--");
         arguments.Add(spec.ContextPath);
         var environment = spec.BuildArguments.ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.Ordinal);
-        var result = await RunAsync(arguments, environment, null, (line, _) => onLine(line), cancellationToken).ConfigureAwait(false);
-        if (result.ExitCode != 0)
+        var log = new EngineLog(host, progressId, $"Building {string.Join(", ", spec.References.Take(1).DefaultIfEmpty(spec.ContextPath))}");
+        try
         {
-            throw new CruddurException(ErrorIds.ImageBuildFailed, ErrorKind.InvalidOperation,
-                $"{Command} build of {spec.ContextPath} failed with exit code {result.ExitCode}. Fix the Dockerfile or the build context; the last lines of the build log:{Environment.NewLine}{Tail(result, ErrorLines, Environment.NewLine)}",
-                target: spec.ContextPath);
+            var result = await RunAsync(arguments, environment, null, log.Observe, cancellationToken).ConfigureAwait(false);
+            if (result.ExitCode != 0)
+            {
+                throw new CruddurException(ErrorIds.ImageBuildFailed, ErrorKind.InvalidOperation,
+                    $"{Command} build of {spec.ContextPath} failed with exit code {result.ExitCode}. Fix the Dockerfile or the build context; the last lines of the build log:{Environment.NewLine}{string.Join(Environment.NewLine, log.Tail(ErrorLines).Select(l => l.Trim()))}",
+                    target: spec.ContextPath);
+            }
+        }
+        finally
+        {
+            log.Complete();
         }
     }
 
@@ -81,14 +89,22 @@ public sealed partial class ContainerEngine
         return result.ExitCode == 0;
     }
 
-    public async Task PullAsync(string reference, Action<string> onLine, CancellationToken cancellationToken)
+    public async Task PullAsync(string reference, IOperationHost host, int progressId, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(["pull", "--", reference], null, null, (line, _) => onLine(line), cancellationToken).ConfigureAwait(false);
-        if (result.ExitCode != 0)
+        var log = new EngineLog(host, progressId, $"Pulling {reference}");
+        try
         {
-            throw new CruddurException(ErrorIds.ImageSourceNotFound, ErrorKind.ObjectNotFound,
-                $"The image '{reference}' is not on this machine and could not be pulled ({Tail(result, 3)}). Check the name, or pull or build it first.",
-                target: reference);
+            var result = await RunAsync(["pull", "--", reference], null, null, log.Observe, cancellationToken).ConfigureAwait(false);
+            if (result.ExitCode != 0)
+            {
+                throw new CruddurException(ErrorIds.ImageSourceNotFound, ErrorKind.ObjectNotFound,
+                    $"The image '{reference}' is not on this machine and could not be pulled ({string.Join(" ", log.Tail(3).Select(l => l.Trim()))}). Check the name, or pull or build it first.",
+                    target: reference);
+            }
+        }
+        finally
+        {
+            log.Complete();
         }
     }
 
@@ -212,7 +228,7 @@ public sealed partial class ContainerEngine
             }
 
             var percent = _layers.Count == 0 ? -1 : 100 * _done.Count / _layers.Count;
-            host.WriteProgress(new ProgressUpdate(id, $"Pushing {reference}", $"{_done.Count}{(_layers.Count == 0 ? string.Empty : "/" + _layers.Count)} layers", percent));
+            host.WriteProgress(new ProgressUpdate(id, $"Pushing {reference}", $"{_done.Count}{(_layers.Count == 0 ? string.Empty : "/" + _layers.Count)} layers: {line.Trim()}", percent));
         }
 
         public void Complete() => host.WriteProgress(new ProgressUpdate(id, $"Pushing {reference}", "Done", 100, Completed: true));

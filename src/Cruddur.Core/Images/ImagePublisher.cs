@@ -39,6 +39,7 @@ public sealed record PublishRequest(string Repository)
 /// </summary>
 public sealed class ImagePublisher
 {
+    private const int BuildProgressId = 3;
     private const int PushProgressId = 4;
     private readonly IEcrClient _ecr;
     private readonly ContainerEngine _engine;
@@ -110,7 +111,7 @@ public sealed class ImagePublisher
         if (build is not null)
         {
             host.WriteVerbose($"Building {build.ContextPath} with {build.Dockerfile}.");
-            await _engine.BuildAsync(build with { References = references }, line => host.WriteInformation(line, "Build"), cancellationToken).ConfigureAwait(false);
+            await _engine.BuildAsync(build with { References = references }, host, BuildProgressId, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -194,7 +195,7 @@ public sealed class ImagePublisher
         if (!await _engine.ExistsLocallyAsync(source, cancellationToken).ConfigureAwait(false))
         {
             host.WriteVerbose($"Pulling {source}.");
-            await _engine.PullAsync(source, line => host.WriteInformation(line, "Pull"), cancellationToken).ConfigureAwait(false);
+            await _engine.PullAsync(source, host, BuildProgressId, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var reference in references)

@@ -4,6 +4,7 @@ using System.Management.Automation.Language;
 using Cruddur.Core;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
+using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.PowerShell.Arguments;
@@ -37,6 +38,39 @@ public sealed class EcsClusterCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
         AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => AwsCompletion.Named(await new EcsClient(aws, SilentHost.Instance).ListClusterNamesAsync(token).ConfigureAwait(false)));
+}
+
+/// <summary>Completes -TaskDefinition with the active revisions (family:revision) of the service's family (the seed names them alike), newest first.</summary>
+public sealed class EcsTaskDefinitionCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var typed = wordToComplete.Trim('\'', '"');
+        var family = typed.Contains(':', StringComparison.Ordinal) ? typed[..typed.IndexOf(':', StringComparison.Ordinal)] : AwsCompletion.Service(fakeBoundParameters) ?? typed;
+        return AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => AwsCompletion.Named(await EcsServices.ActiveRevisionNamesAsync(new EcsClient(aws, SilentHost.Instance), family, token).ConfigureAwait(false)), ordered: false);
+    }
+}
+
+/// <summary>Completes -TaskArn with the ids of the running tasks of the -Cluster (and -Service) being typed.</summary>
+public sealed class EcsTaskCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var cluster = fakeBoundParameters["Cluster"] as string ?? SeedDefaults.Cluster;
+        return AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => AwsCompletion.Named(await EcsServices.ListTaskIdsAsync(new EcsClient(aws, SilentHost.Instance), cluster, AwsCompletion.Service(fakeBoundParameters), token).ConfigureAwait(false)));
+    }
+}
+
+/// <summary>Completes -ContainerName / -Container with the containers of the service's current task definition.</summary>
+public sealed class EcsContainerCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var cluster = fakeBoundParameters["Cluster"] as string ?? SeedDefaults.Cluster;
+        return AwsCompletion.Service(fakeBoundParameters) is { } service
+            ? AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => AwsCompletion.Named(await EcsServices.ContainerNamesAsync(new EcsClient(aws, SilentHost.Instance), cluster, service, token).ConfigureAwait(false)))
+            : [];
+    }
 }
 
 /// <summary>Completes -LoadBalancerName with the region's load balancers.</summary>
@@ -78,11 +112,19 @@ public sealed class SecurityGroupIdCompleter : IArgumentCompleter
         AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => (await AwsNames.SecurityGroupsAsync(aws, token).ConfigureAwait(false)).Select(g => (g.Id, g.Name)));
 }
 
-/// <summary>Completion from AWS: quick (2 s at most), in name order, and silent on failure.</summary>
+/// <summary>Completion from AWS: quick (2 s at most), in name order unless the list has its own, and silent on failure.</summary>
 internal static class AwsCompletion
 {
+    /// <summary>The -Service being typed (the first, where several are allowed).</summary>
+    public static string? Service(IDictionary bound) => bound["Service"] switch
+    {
+        string one => one,
+        object[] several => several.FirstOrDefault() as string,
+        _ => null,
+    };
+
     /// <summary>The candidates that start with <paramref name="word"/>; <paramref name="list"/> reads each one's text and tooltip with the -Region, -ProfileName and -EndpointUrl in <paramref name="bound"/>.</summary>
-    public static IEnumerable<CompletionResult> Complete(IDictionary bound, string word, Func<AwsContext, CancellationToken, Task<IEnumerable<(string Text, string ToolTip)>>> list)
+    public static IEnumerable<CompletionResult> Complete(IDictionary bound, string word, Func<AwsContext, CancellationToken, Task<IEnumerable<(string Text, string ToolTip)>>> list, bool ordered = true)
     {
         try
         {
@@ -90,7 +132,8 @@ internal static class AwsCompletion
             var aws = new AwsContext(new AwsSettings(bound["Region"] as string, bound["ProfileName"] as string, bound["EndpointUrl"] as string));
             var candidates = Task.Run(() => list(aws, timeout.Token)).GetAwaiter().GetResult();
             var typed = word.Trim('\'', '"');
-            return candidates.Where(c => c.Text.StartsWith(typed, StringComparison.OrdinalIgnoreCase)).DistinctBy(c => c.Text).OrderBy(c => c.Text, StringComparer.Ordinal)
+            var matching = candidates.Where(c => c.Text.StartsWith(typed, StringComparison.OrdinalIgnoreCase)).DistinctBy(c => c.Text);
+            return (ordered ? matching.OrderBy(c => c.Text, StringComparer.Ordinal) : matching)
                 .Select(c => new CompletionResult(c.Text, c.Text, CompletionResultType.ParameterValue, c.ToolTip)).ToList();
         }
         catch (Exception)

@@ -43,12 +43,12 @@ public sealed class LogRetentionCompleter : IArgumentCompleter
         Completion.Matching(InfrastructurePlan.RetentionDays.Select(d => d.ToString(CultureInfo.InvariantCulture)), wordToComplete);
 }
 
-/// <summary>Completes -Name with the keys of the env file given to -EnvFile.</summary>
+/// <summary>Completes -Name with the keys of the env file given to -EnvFile or piped in ($envFile | Set-CruddurParameter -Name …).</summary>
 public sealed class EnvFileKeyCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        var bound = fakeBoundParameters["EnvFile"];
+        var bound = fakeBoundParameters["EnvFile"] ?? Piped(commandAst);
         var value = bound is PSObject wrapped ? wrapped.BaseObject : bound;
         IReadOnlyList<string> keys;
         try
@@ -66,6 +66,26 @@ public sealed class EnvFileKeyCompleter : IArgumentCompleter
         }
 
         return Completion.Matching(keys, wordToComplete);
+    }
+
+    // What the pipeline's previous element is, when that is a variable or a literal path (evaluating anything else could run code).
+    private static object? Piped(CommandAst command)
+    {
+        if (command.Parent is not PipelineAst pipeline || pipeline.PipelineElements.IndexOf(command) is var index && index < 1
+            || pipeline.PipelineElements[index - 1] is not CommandExpressionAst previous)
+        {
+            return null;
+        }
+
+        return previous.Expression switch
+        {
+            StringConstantExpressionAst path => path.Value,
+            VariableExpressionAst variable when !variable.VariablePath.IsDriveQualified =>
+                System.Management.Automation.PowerShell.Create(RunspaceMode.CurrentRunspace)
+                    .AddCommand("Get-Variable").AddParameter("Name", variable.VariablePath.UserPath).AddParameter("ValueOnly").AddParameter("ErrorAction", "Ignore")
+                    .Invoke().FirstOrDefault(),
+            _ => null,
+        };
     }
 
     // A relative path is relative to PowerShell's location, which is not the process's current directory.

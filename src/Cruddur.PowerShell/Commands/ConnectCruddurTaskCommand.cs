@@ -1,13 +1,16 @@
 using System.Management.Automation;
 using Cruddur.Core;
+using Cruddur.Core.Aws.Clients;
+using Cruddur.Core.Deployments;
 using Cruddur.Core.Exec;
+using Cruddur.Core.Hosting;
 using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
 
 /// <summary>Opens a shell (or runs one command) in a running ECS task, after checking every ECS Exec prerequisite.</summary>
-[Cmdlet(VerbsCommunications.Connect, "CruddurTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommunications.Connect, "CruddurTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = OnlineHelp.Docs + "Connect-CruddurTask.md")]
 [OutputType(typeof(ExecResult), typeof(ExecCheck))]
 public sealed class ConnectCruddurTaskCommand : AwsCmdlet
 {
@@ -20,16 +23,19 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ServiceName")]
     [ArgumentCompleter(typeof(SeedServiceCompleter))]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string? Service { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Task", "TaskId")]
+    [ArgumentCompleter(typeof(EcsTaskCompleter))]
     [ValidateNotNullOrEmpty]
     public string? TaskArn { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("ContainerName")]
+    [ArgumentCompleter(typeof(EcsContainerCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Container { get; set; }
 
@@ -43,9 +49,32 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
     [Parameter]
     public SwitchParameter UsePlugin { get; set; }
 
-    protected override void ProcessRecord() => TryRun(() =>
+    protected override void ProcessRecord()
     {
-        var request = new ExecRequest(Cluster, Service, TaskArn, Container);
+        // A pattern (-Service back*) stands for the services it matches: -Check checks each, a connection needs exactly one.
+        IReadOnlyList<string?> services = [Service];
+        if (Service is not null && TaskArn is null && EcsServices.IsPattern(Service)
+            && !TryRun(() => services = Run((host, token) => EcsServices.MatchAsync(new EcsClient(Aws, host), Cluster, Service, Aws.Region, token))))
+        {
+            return;
+        }
+
+        if (!Check && services.Count > 1)
+        {
+            WriteError(ToErrorRecord(new CruddurException(ErrorIds.ExecServiceAmbiguous, ErrorKind.InvalidArgument,
+                $"'{Service}' matches {services.Count} services ({string.Join(", ", services)}); a session opens in one. Name one service, or add -Check to check them all.", target: Service)));
+            return;
+        }
+
+        foreach (var service in services)
+        {
+            TryRun(() => Connect(service));
+        }
+    }
+
+    private void Connect(string? service)
+    {
+        var request = new ExecRequest(Cluster, service, TaskArn, Container);
         var usePlugin = UsePlugin || Command is null;
         var plan = Run((host, token) => new TaskConnector(Aws, host).PrepareAsync(request, usePlugin, token));
         if (Check)
@@ -91,5 +120,5 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
         {
             WriteError(ToErrorRecord(new ExecCommandFailedException(result)));
         }
-    });
+    }
 }

@@ -11,7 +11,7 @@ using Cruddur.PowerShell.Hosting;
 namespace Cruddur.PowerShell.Commands;
 
 /// <summary>Deploys an image to ECS services: registers the task definition, rolls it out, watches it and rolls back on failure.</summary>
-[Cmdlet("Deploy", "CruddurService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet("Deploy", "CruddurService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = OnlineHelp.Docs + "Deploy-CruddurService.md")]
 [OutputType(typeof(Deployment))]
 public sealed class DeployCruddurServiceCommand : AwsCmdlet
 {
@@ -34,6 +34,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     public string? Image { get; set; }
 
     [Parameter]
+    [ArgumentCompleter(typeof(EcsContainerCompleter))]
     [ValidateNotNullOrEmpty]
     public string? ContainerName { get; set; }
 
@@ -52,6 +53,11 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     [SecondsArgument]
     [ValidateDuration(1, 86400)]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    [Parameter]
+    [SecondsArgument]
+    [ValidateDuration(1, 86400)]
+    public TimeSpan RollbackTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
     [Parameter]
     [SecondsArgument]
@@ -92,7 +98,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             return;
         }
 
-        var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, KeepRevisions = KeepRevisions, StableFor = StableFor };
+        var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, RollbackTimeout = RollbackTimeout, KeepRevisions = KeepRevisions, StableFor = StableFor };
         DeployResult result;
         try
         {

@@ -9,7 +9,7 @@ using Cruddur.PowerShell.Hosting;
 namespace Cruddur.PowerShell.Commands;
 
 /// <summary>Reads the CloudWatch Logs of a service's tasks (the awslogs driver's streams), merged in time order; -Follow keeps reading.</summary>
-[Cmdlet(VerbsCommon.Get, "CruddurLog")]
+[Cmdlet(VerbsCommon.Get, "CruddurLog", HelpUri = OnlineHelp.Docs + "Get-CruddurLog.md")]
 [OutputType(typeof(LogEvent))]
 public sealed class GetCruddurLogCommand : AwsCmdlet
 {

@@ -9,7 +9,7 @@ using Cruddur.PowerShell.Hosting;
 namespace Cruddur.PowerShell.Commands;
 
 /// <summary>Shows ECS services: deployments, task counts, the last events and the running tasks.</summary>
-[Cmdlet(VerbsCommon.Get, "CruddurService")]
+[Cmdlet(VerbsCommon.Get, "CruddurService", HelpUri = OnlineHelp.Docs + "Get-CruddurService.md")]
 [OutputType(typeof(ServiceStatus))]
 public sealed class GetCruddurServiceCommand : AwsCmdlet
 {
@@ -33,7 +33,7 @@ public sealed class GetCruddurServiceCommand : AwsCmdlet
         {
             var missing = new List<Cruddur.Core.Hosting.CruddurException>();
             var services = Run((host, token) =>
-                new ServiceStatusReader(new EcsClient(Aws, host)).GetAsync(Cluster, Service, EventCount, missing.Add, token));
+                new ServiceStatusReader(new EcsClient(Aws, host)) { Region = Aws.Region }.GetAsync(Cluster, Service, EventCount, missing.Add, token));
             foreach (var error in missing)
             {
                 WriteError(ToErrorRecord(error));

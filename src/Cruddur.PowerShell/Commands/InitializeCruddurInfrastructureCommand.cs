@@ -12,7 +12,7 @@ namespace Cruddur.PowerShell.Commands;
 /// Creates the seed's one-time AWS set-up (log group, cluster, ECR repositories, IAM roles, security group) and, with -Domain,
 /// its public edge (load balancer, HTTPS, DNS), idempotently.
 /// </summary>
-[Cmdlet(VerbsData.Initialize, "CruddurInfrastructure", SupportsShouldProcess = true, DefaultParameterSetName = BaseSet)]
+[Cmdlet(VerbsData.Initialize, "CruddurInfrastructure", SupportsShouldProcess = true, DefaultParameterSetName = BaseSet, HelpUri = OnlineHelp.Docs + "Initialize-CruddurInfrastructure.md")]
 [OutputType(typeof(InfrastructureResource))]
 public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
 {

@@ -10,7 +10,7 @@ using Cruddur.PowerShell.Hosting;
 namespace Cruddur.PowerShell.Commands;
 
 /// <summary>Drops, creates, loads and seeds the Cruddur PostgreSQL database (the seed's bin/postgresdb/setup).</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "CruddurDbSetup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Invoke, "CruddurDbSetup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = OnlineHelp.Docs + "Invoke-CruddurDbSetup.md")]
 [OutputType(typeof(DbSetupResult))]
 public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
 {
@@ -45,6 +45,8 @@ public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    protected override bool Forced => Force;
+
     protected override void ProcessRecord()
     {
         TryRun(() =>
@@ -61,7 +63,7 @@ public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
             }, host => new CognitoClient(Aws, host));
             var confirmed = Run((host, _) => Task.FromResult(setup.Prepare(host)));
             var highImpact = confirmed.Where(s => DbSetup.IsHighImpact(s, url.IsLocal)).ToList();
-            if (highImpact.Count > 0 && AsksForHighImpact()
+            if (highImpact.Count > 0 && !Force && AsksForHighImpact()
                 && !ShouldContinue($"Run {string.Join(", ", highImpact)} against '{url.Database}' at {url.Host}:{url.Port}? Data in it can be lost.", "Destructive database steps"))
             {
                 return;

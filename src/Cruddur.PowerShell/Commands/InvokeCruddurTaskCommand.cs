@@ -14,7 +14,7 @@ using Cruddur.PowerShell.Hosting;
 namespace Cruddur.PowerShell.Commands;
 
 /// <summary>Runs a one-off task next to a service (a migration, a script) with the service's task definition and network, waits for it, and returns its exit code and last log lines.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "CruddurTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Invoke, "CruddurTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = OnlineHelp.Docs + "Invoke-CruddurTask.md")]
 [OutputType(typeof(TaskResult))]
 public sealed class InvokeCruddurTaskCommand : AwsCmdlet
 {

@@ -10,7 +10,7 @@ using Cruddur.PowerShell.Hosting;
 namespace Cruddur.PowerShell.Commands;
 
 /// <summary>Renders ERB env templates (erb/*.env.erb) into env files.</summary>
-[Cmdlet(VerbsCommon.New, "CruddurEnvFile", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
+[Cmdlet(VerbsCommon.New, "CruddurEnvFile", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, HelpUri = OnlineHelp.Docs + "New-CruddurEnvFile.md")]
 [OutputType(typeof(EnvFile))]
 public sealed class NewCruddurEnvFileCommand : AwsCmdlet
 {

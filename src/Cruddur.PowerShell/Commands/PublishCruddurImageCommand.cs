@@ -9,7 +9,7 @@ using Cruddur.PowerShell.Hosting;
 namespace Cruddur.PowerShell.Commands;
 
 /// <summary>Builds a service's image (or mirrors an existing one) and pushes it to ECR, returning the pushed digest.</summary>
-[Cmdlet(VerbsData.Publish, "CruddurImage", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Publish, "CruddurImage", SupportsShouldProcess = true, HelpUri = OnlineHelp.Docs + "Publish-CruddurImage.md")]
 [OutputType(typeof(Image))]
 public sealed class PublishCruddurImageCommand : AwsCmdlet
 {

@@ -12,7 +12,7 @@ namespace Cruddur.PowerShell.Commands;
 /// Points a security group's ingress rule, found by port and description, at a new CIDR: by default this machine's public IP
 /// (the seed's bin/rds/update-sg-rule).
 /// </summary>
-[Cmdlet(VerbsCommon.Set, "CruddurIngressRule", SupportsShouldProcess = true, DefaultParameterSetName = ByName)]
+[Cmdlet(VerbsCommon.Set, "CruddurIngressRule", SupportsShouldProcess = true, DefaultParameterSetName = ByName, HelpUri = OnlineHelp.Docs + "Set-CruddurIngressRule.md")]
 [OutputType(typeof(InfrastructureResource))]
 public sealed class SetCruddurIngressRuleCommand : AwsCmdlet
 {

@@ -11,7 +11,7 @@ using Cruddur.PowerShell.Hosting;
 namespace Cruddur.PowerShell.Commands;
 
 /// <summary>Writes SecureString parameters to Parameter Store from an env file or a secure value, showing versions but never values.</summary>
-[Cmdlet(VerbsCommon.Set, "CruddurParameter", SupportsShouldProcess = true, DefaultParameterSetName = EnvFileSet)]
+[Cmdlet(VerbsCommon.Set, "CruddurParameter", SupportsShouldProcess = true, DefaultParameterSetName = EnvFileSet, HelpUri = OnlineHelp.Docs + "Set-CruddurParameter.md")]
 [OutputType(typeof(ParameterWriteResult))]
 public sealed class SetCruddurParameterCommand : AwsCmdlet
 {

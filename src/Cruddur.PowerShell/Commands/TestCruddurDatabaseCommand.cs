@@ -7,7 +7,7 @@ using Cruddur.PowerShell.Hosting;
 namespace Cruddur.PowerShell.Commands;
 
 /// <summary>Tests whether the Cruddur database accepts a connection (the seed's db connection test).</summary>
-[Cmdlet(VerbsDiagnostic.Test, "CruddurDatabase")]
+[Cmdlet(VerbsDiagnostic.Test, "CruddurDatabase", HelpUri = OnlineHelp.Docs + "Test-CruddurDatabase.md")]
 [OutputType(typeof(DbTestResult), typeof(bool))]
 public sealed class TestCruddurDatabaseCommand : CruddurCmdlet
 {

@@ -6,7 +6,7 @@ using Cruddur.PowerShell.Hosting;
 namespace Cruddur.PowerShell.Commands;
 
 /// <summary>Checks a Cruddur backend's /api/health-check endpoint (the seed's bin/flask/health-check).</summary>
-[Cmdlet(VerbsDiagnostic.Test, "CruddurHealth")]
+[Cmdlet(VerbsDiagnostic.Test, "CruddurHealth", HelpUri = OnlineHelp.Docs + "Test-CruddurHealth.md")]
 [OutputType(typeof(HealthCheckResult), typeof(bool))]
 public sealed class TestCruddurHealthCommand : CruddurCmdlet
 {

@@ -11,12 +11,13 @@ using Cruddur.PowerShell.Hosting;
 namespace Cruddur.PowerShell.Commands;
 
 /// <summary>Rolls an ECS service back to its previous task definition revision and watches the rollback.</summary>
-[Cmdlet(VerbsCommon.Undo, "CruddurDeployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[Cmdlet(VerbsCommon.Undo, "CruddurDeployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = OnlineHelp.Docs + "Undo-CruddurDeployment.md")]
 [OutputType(typeof(Deployment))]
 public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsServiceCompleter))]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string Service { get; set; } = string.Empty;
 
@@ -25,8 +26,9 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = SeedDefaults.Cluster;
 
-    [Parameter]
-    [ValidateNotNullOrEmpty]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("PreviousTaskDefinitionArn")]
+    [ArgumentCompleter(typeof(EcsTaskDefinitionCompleter))]
     public string? TaskDefinition { get; set; }
 
     [Parameter]
@@ -37,24 +39,48 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
     [ValidateDuration(1, 86400)]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(15);
 
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override bool Forced => Force;
+
     protected override void ProcessRecord()
     {
-        TryRun(() =>
+        IReadOnlyList<string> services = [];
+        if (!TryRun(() => services = Run((host, token) => EcsServices.MatchAsync(new EcsClient(Aws, host), Cluster, Service, Aws.Region, token))))
         {
-            var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = false };
-            var deployment = Run((host, token) =>
-                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws), logs: CloudWatchLogSource.For(Aws, host), region: Aws.Region).UndoAsync(Cluster, Service, TaskDefinition, options, token));
-            if (deployment is null)
-            {
-                return;
-            }
+            return;
+        }
 
-            if (EcsDeployer.ErrorFor(deployment) is { } error)
-            {
-                throw error;
-            }
+        var taskDefinition = string.IsNullOrEmpty(TaskDefinition) ? null : TaskDefinition;
+        if (taskDefinition is not null && services.Count > 1)
+        {
+            WriteError(ToErrorRecord(new CruddurException(ErrorIds.DeployAmbiguousInput, ErrorKind.InvalidArgument,
+                $"-TaskDefinition names one revision, but '{Service}' matches {services.Count} services ({string.Join(", ", services)}). Name one service, or leave out -TaskDefinition to roll each back to its last completed release.", target: Service)));
+            return;
+        }
 
-            WriteObject(deployment);
-        });
+        // Each matched service is rolled back (and asked about) on its own; one that fails does not stop the next.
+        foreach (var service in services)
+        {
+            TryRun(() =>
+            {
+                var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = false };
+                var deployment = Run((host, token) =>
+                    new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws), logs: CloudWatchLogSource.For(Aws, host), region: Aws.Region)
+                        .UndoAsync(Cluster, service, taskDefinition, options, token));
+                if (deployment is null)
+                {
+                    return;
+                }
+
+                if (EcsDeployer.UndoErrorFor(deployment, Timeout) is { } error)
+                {
+                    throw error;
+                }
+
+                WriteObject(deployment);
+            });
+        }
     }
 }

@@ -23,6 +23,51 @@ public abstract class AwsCmdlet : CruddurCmdlet
     [ValidateNotNullOrEmpty]
     public string? EndpointUrl { get; set; }
 
+    [Parameter]
+    [Alias("AK")]
+    [ValidateNotNullOrEmpty]
+    public string? AccessKey { get; set; }
+
+    [Parameter]
+    [Alias("SK", "SecretAccessKey")]
+    [ValidateNotNullOrEmpty]
+    public string? SecretKey { get; set; }
+
+    [Parameter]
+    [Alias("ST")]
+    [ValidateNotNullOrEmpty]
+    public string? SessionToken { get; set; }
+
+    [Parameter]
+    [ValidateNotNull]
+    public object? Credential { get; set; }
+
+    [Parameter]
+    [Alias("AWSProfilesLocation", "ProfilesLocation")]
+    [ValidateNotNullOrEmpty]
+    public string? ProfileLocation { get; set; }
+
     /// <summary>The resolved AWS context; region and credentials are looked up at the first call that needs them.</summary>
-    protected AwsContext Aws => _aws ??= new AwsContext(new AwsSettings(Region, ProfileName, EndpointUrl));
+    protected AwsContext Aws => _aws ??= new AwsContext(Settings());
+
+    private AwsSettings Settings()
+    {
+        if ((AccessKey is null) != (SecretKey is null) || (SessionToken is not null && AccessKey is null))
+        {
+            ThrowTerminating(new Cruddur.Core.Hosting.CruddurException(Cruddur.Core.Hosting.ErrorIds.AwsCredentialsIncomplete, Cruddur.Core.Hosting.ErrorKind.InvalidArgument,
+                "-AccessKey and -SecretKey go together (and -SessionToken needs both). Pass both, or use -ProfileName or -Credential instead."));
+        }
+
+        // What Set-AWSCredential and Set-DefaultAWSRegion leave in the session, honoured as AWS.Tools honours them.
+        var stored = AwsCredentialObjects.ProfileOrCredentials(SessionState.PSVariable.GetValue("StoredAWSCredentials"));
+        return new AwsSettings(Region, ProfileName, EndpointUrl)
+        {
+            Keys = AccessKey is null ? null : new AwsKeys(AccessKey, SecretKey!, SessionToken),
+            ProfileLocation = ProfileLocation is null ? null : GetUnresolvedProviderPathFromPSPath(ProfileLocation),
+            Credential = Credential is null ? null : AwsCredentialObjects.Reader(Credential, "-Credential"),
+            StoredCredential = stored is null or string ? null : AwsCredentialObjects.Reader(stored, "$StoredAWSCredentials"),
+            StoredProfileName = stored as string,
+            StoredRegion = AwsCredentialObjects.Unwrap(SessionState.PSVariable.GetValue("StoredAWSRegion")) as string is { Length: > 0 } region ? region : null,
+        };
+    }
 }

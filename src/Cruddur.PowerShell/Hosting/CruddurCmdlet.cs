@@ -67,6 +67,17 @@ public abstract class CruddurCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Whether -Force was given, for cmdlets that have it.</summary>
+    protected virtual bool Forced => false;
+
+    /// <summary>Whether -WhatIf (or $WhatIfPreference) is in effect.</summary>
+    protected bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf)
+        ? LanguagePrimitives.IsTrue(whatIf)
+        : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
+    /// <summary>ShouldProcess, with -Force as AWS.Tools has it: no prompt, while -WhatIf still only tells.</summary>
+    internal bool Confirm(string target, string action) => (Forced && !WhatIfRequested) || ShouldProcess(target, action);
+
     /// <summary>
     /// Runs <paramref name="action"/> for one pipeline item; any failure of it becomes a non-terminating error (so the
     /// next items still run) and false is returned. PowerShell's own exceptions (a stop, a terminating error) pass.

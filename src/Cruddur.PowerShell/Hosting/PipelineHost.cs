@@ -68,7 +68,15 @@ internal sealed class PipelineHost : IOperationHost
 
     public void WriteWarning(string message) => Queue(() => _cmdlet.WriteWarning(Redaction.Redact(message)));
 
-    public void WriteInformation(string message, string tag) => Queue(() => _cmdlet.WriteInformation(Redaction.Redact(message), [tag]));
+    public void WriteInformation(string message, string tag) => Queue(() => _cmdlet.WriteInformation(Redaction.Redact(message), Tags(tag)));
+
+    // Service events are shown by default, as Write-Host's lines are (tag PSHOST); -InformationAction SilentlyContinue
+    // quiets them as it quiets Write-Information, and -InformationVariable still collects them.
+    private string[] Tags(string tag) =>
+        tag == InformationTags.ServiceEvent
+        && !(_cmdlet is PSCmdlet { MyInvocation.BoundParameters: var bound } && bound.TryGetValue("InformationAction", out var action) && action is ActionPreference.SilentlyContinue)
+            ? [tag, "PSHOST"]
+            : [tag];
 
     public void WriteProgress(ProgressUpdate update) => Queue(() =>
     {
@@ -81,7 +89,9 @@ internal sealed class PipelineHost : IOperationHost
         _cmdlet.WriteProgress(record);
     });
 
-    public bool ShouldProcess(string target, string action) => Ask(() => _cmdlet.ShouldProcess(Redaction.Redact(target), Redaction.Redact(action)));
+    public bool ShouldProcess(string target, string action) => Ask(() => _cmdlet is CruddurCmdlet cruddur
+        ? cruddur.Confirm(Redaction.Redact(target), Redaction.Redact(action))
+        : _cmdlet.ShouldProcess(Redaction.Redact(target), Redaction.Redact(action)));
 
     /// <summary>Runs <paramref name="call"/> on the pipeline thread without waiting for it (output written as the work goes).</summary>
     public void Post(Action call) => Queue(call);

@@ -30,6 +30,10 @@ public abstract class ScriptedEcsClient : IEcsClient
 
     public virtual Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<string>>();
 
+    public virtual Task TagResourceAsync(string arn, string key, string value, CancellationToken cancellationToken) => Unexpected<bool>();
+
+    public virtual Task<IReadOnlyDictionary<string, string>> ListTagsAsync(string arn, CancellationToken cancellationToken) => Unexpected<IReadOnlyDictionary<string, string>>();
+
     public virtual Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<JsonObject>>();
 
     public virtual Task<EcsExecSession> ExecuteCommandAsync(string cluster, string task, string container, string command, CancellationToken cancellationToken) => Unexpected<EcsExecSession>();

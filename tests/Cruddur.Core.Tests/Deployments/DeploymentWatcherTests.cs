@@ -72,7 +72,8 @@ public class DeploymentWatcherTests
         ["serviceName"] = name,
         ["status"] = "ACTIVE",
         ["deployments"] = new JsonArray(deployments),
-        ["events"] = new JsonArray(events.Select((m, i) => (JsonNode)new JsonObject { ["id"] = m, ["message"] = m }).ToArray()),
+        // Each event's time is ECS's: epoch seconds, one second apart by name (e1 at 2027-01-15 08:00:01Z).
+        ["events"] = new JsonArray(events.Select(m => (JsonNode)new JsonObject { ["id"] = m, ["message"] = m, ["createdAt"] = 1_800_000_000.0 + (m.StartsWith('e') ? int.Parse(m[1..]) : 0) }).ToArray()),
     };
 
     private static JsonObject Answer(params JsonObject[] services) => new() { ["services"] = new JsonArray(services), ["failures"] = new JsonArray() };
@@ -229,7 +230,7 @@ public class DeploymentWatcherTests
 
         await new DeploymentWatcher(ecs, host, new FakeTime().Clock).WatchAsync([watch], TimeSpan.FromMinutes(1), CancellationToken.None);
 
-        Assert.Equal(["cruddur/backend-flask: e1", "cruddur/backend-flask: e2", "cruddur/backend-flask: e3"], host.Information);
+        Assert.Equal(["2027-01-15 08:00:01Z cruddur/backend-flask: e1", "2027-01-15 08:00:02Z cruddur/backend-flask: e2", "2027-01-15 08:00:03Z cruddur/backend-flask: e3"], host.Information);
     }
 
     [Fact]

@@ -28,6 +28,7 @@ public sealed class EcsDeployerTests
         Assert.Contains("Already changed (and watched): cruddur/a", result.Failure.Message, StringComparison.Ordinal);
         Assert.Contains("Left unchanged: cruddur/b, cruddur/c", result.Failure.Message, StringComparison.Ordinal);
         Assert.Equal(["a", "b"], ecs.Updates);
+        Assert.Equal(["a:2 cruddur:completed-at"], ecs.Tagged);
     }
 
     [Theory]
@@ -46,6 +47,7 @@ public sealed class EcsDeployerTests
         Assert.Equal(DeploymentOutcome.Unknown, d.Outcome);
         Assert.Equal("DeployWatchFailed", EcsDeployer.ErrorFor(d)?.ErrorId);
         Assert.Equal(["a"], ecs.Updates); // nothing is rolled back on an answer nobody understood
+        Assert.Empty(ecs.Tagged); // and nothing is recorded as completed
     }
 
     private static Task<string?> NoPlaceholders(string name, CancellationToken token) => Task.FromResult<string?>(null);
@@ -62,6 +64,18 @@ public sealed class EcsDeployerTests
         public JsonObject? Garbage { get; init; }
 
         public List<string> Updates { get; } = [];
+
+        public List<string> Tagged { get; } = [];
+
+        public override Task<EcsCluster?> DescribeClusterAsync(string name, CancellationToken cancellationToken) =>
+            Task.FromResult<EcsCluster?>(new EcsCluster($"arn:aws:ecs:us-east-1:1:cluster/{name}", "ACTIVE", null));
+
+        // A deploy seen to complete records that on its revision, for Undo.
+        public override Task TagResourceAsync(string arn, string key, string value, CancellationToken cancellationToken)
+        {
+            Tagged.Add($"{Family(arn)}:{arn.Split(':')[^1]} {key}");
+            return Task.CompletedTask;
+        }
 
         public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
         {

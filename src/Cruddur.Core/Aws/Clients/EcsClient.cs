@@ -51,6 +51,12 @@ public interface IEcsClient
 
     Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken);
 
+    /// <summary>Sets one tag on a resource (a task definition revision, say).</summary>
+    Task TagResourceAsync(string arn, string key, string value, CancellationToken cancellationToken);
+
+    /// <summary>The tags of a resource.</summary>
+    Task<IReadOnlyDictionary<string, string>> ListTagsAsync(string arn, CancellationToken cancellationToken);
+
     /// <summary>The tasks found among <paramref name="tasks"/> (ARNs or ids; one call per 100).</summary>
     Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken);
 
@@ -168,6 +174,17 @@ public sealed class EcsClient : IEcsClient
     // Not idempotent by the rule for mutations; a repeat of a done deregistration would fail anyway.
     public Task DeregisterTaskDefinitionAsync(string arn, CancellationToken cancellationToken) =>
         _api.CallAsync("DeregisterTaskDefinition", new JsonObject { ["taskDefinition"] = arn }, idempotent: false, cancellationToken);
+
+    // Setting the same tag again changes nothing: safe to repeat.
+    public Task TagResourceAsync(string arn, string key, string value, CancellationToken cancellationToken) =>
+        _api.CallAsync("TagResource", new JsonObject { ["resourceArn"] = arn, ["tags"] = new JsonArray(new JsonObject { ["key"] = key, ["value"] = value }) },
+            idempotent: true, cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, string>> ListTagsAsync(string arn, CancellationToken cancellationToken) =>
+        _api.CallAsync("ListTagsForResource", new JsonObject { ["resourceArn"] = arn }, idempotent: true,
+            r => (IReadOnlyDictionary<string, string>)Objects(r, "tags").Where(t => OptionalText(t, "key") is not null)
+                .GroupBy(t => OptionalText(t, "key")!).ToDictionary(g => g.Key, g => OptionalText(g.Last(), "value") ?? string.Empty),
+            cancellationToken);
 
     public async Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken)
     {
