@@ -67,44 +67,52 @@ Describe 'Get-CruddurLog' {
         $generated = @($tail | Where-Object Message -Like 'task* line *')
         if ($generated) { $generated.EventId | Should -Be @($all[(-$generated.Count)..-1].EventId) }
 
-        $filtered = @(Get-CruddurLog backend-flask -Filter '"line 5999"')
+        # The generated lines predate the tasks, whose streams are otherwise read from the task's start.
+        $filtered = @(Get-CruddurLog backend-flask -Filter '"line 5999"' -Since 1h)
         $filtered.Message | Sort-Object | Should -Be @('task0 line 5999', 'task1 line 5999')
     }
 
-    # Skipped: in the merged suite this test did not finish within the 600 s test limit (stuck before any assertion
-    # failed); the cause is not found yet. Issue 14 stays open for it.
-    It 'follows new lines exactly once, picks up a task that starts, and stops within a second on Ctrl+C' -Skip {
+    It 'follows new lines exactly once, picks up a task that starts, and stops within a second on Ctrl+C' {
         New-LoggedService backend-flask $work | Out-Null
         $first = Get-TaskIds backend-flask
         $ps = [powershell]::Create()
         $null = $ps.AddScript("Import-Module '$env:CRUDDUR_MODULE_PATH'; Get-CruddurLog backend-flask -Follow")
         $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
         $async = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
+        # Enumerating a collection the running pipeline still writes to waits for that pipeline to end, so the lines
+        # are moved out of it as they come and the assertions read the copy.
+        $seen = [System.Collections.Generic.List[psobject]]::new()
+        $received = { $seen.AddRange($output.ReadAll()); $seen.ToArray() }
         try {
-            Wait-Until { $output.Count -ge 2 } 'the start-up lines' | Out-Null
+            Wait-Until { (& $received).Count -ge 2 } 'the start-up lines' 60 | Out-Null
             # Three lines in the same millisecond, written in two calls, then one more: each must appear once.
             $now = Get-EpochMs
             Add-LogLines "backend-flask/backend-flask/$first" @(@{ timestamp = $now; message = 'after 1' }, @{ timestamp = $now; message = 'after 2' })
-            Wait-Until { $output.Message -contains 'after 2' } 'the first lines written after the follow began' | Out-Null
+            Wait-Until { (& $received).Message -contains 'after 2' } 'the first lines written after the follow began' 60 | Out-Null
             Add-LogLines "backend-flask/backend-flask/$first" @(@{ timestamp = $now; message = 'after 3, same millisecond' }, @{ timestamp = $now + 1; message = 'after 4' })
             # A new deployment's task: its own stream, found while following.
             Deploy-CruddurService backend-flask -NoWait | Out-Null
-            $second = Wait-Until { $o = @($output | Where-Object TaskId -NE $first); if ($o) { $o[0].TaskId } } 'lines of the new task'
+            $second = Wait-Until { $o = @(& $received | Where-Object TaskId -NE $first); if ($o) { $o[0].TaskId } } 'lines of the new task' 60
             Add-LogLines "backend-flask/backend-flask/$first" @(@{ timestamp = (Get-EpochMs); message = 'sentinel' })
-            Wait-Until { $output.Message -contains 'sentinel' } 'the sentinel' | Out-Null
+            Wait-Until { (& $received).Message -contains 'sentinel' } 'the sentinel' 60 | Out-Null
 
             $ps.Stop()
             $stop = [Diagnostics.Stopwatch]::StartNew()
             Wait-Until { $async.IsCompleted } 'the follow to end' 5 | Out-Null
             $stop.Elapsed.TotalSeconds | Should -BeLessThan 1
 
-            $mine = @($output | Where-Object TaskId -EQ $first | ForEach-Object Message)
+            $all = & $received
+            $mine = @($all | Where-Object TaskId -EQ $first | ForEach-Object Message)
             foreach ($m in 'after 1', 'after 2', 'after 3, same millisecond', 'after 4', 'sentinel') {
                 @($mine -eq $m).Count | Should -Be 1 -Because "'$m' appears once"
             }
-            ($output | Group-Object EventId | Where-Object Count -GT 1) | Should -BeNullOrEmpty
-            @($output | Where-Object TaskId -EQ $second | ForEach-Object Message) -join "`n" | Should -Match 'started from'
-        } finally { $ps.Dispose() }
+            ($all | Group-Object EventId | Where-Object Count -GT 1) | Should -BeNullOrEmpty
+            @($all | Where-Object TaskId -EQ $second | ForEach-Object Message) -join "`n" | Should -Match 'started from'
+        } finally {
+            # A follow that did not stop must not hold the test run: stop it without waiting, then dispose.
+            if (-not $async.IsCompleted) { $null = $ps.BeginStop($null, $null) }
+            if ($async.AsyncWaitHandle.WaitOne(5000)) { $ps.Dispose() }
+        }
     }
 
     Context 'bad input' {
@@ -168,7 +176,9 @@ Describe 'Deploy-CruddurService failure logs' {
         $err.Exception.Message | Should -Match 'Traceback \(most recent call last\):'
         $err.Exception.Message | Should -Match "KeyError: 'CONNECTION_URL'"
         $stopped = $err.TargetObject.StoppedTasks
-        $stopped.Count | Should -BeGreaterOrEqual 3 -Because 'the circuit breaker trips after three failed tasks'
+        # The crash comes after the task started: the deploy fails at the circuit breaker's third failed task or, when the
+        # rollout completed first, at the first task that stops in the stability window.
+        $stopped.Count | Should -BeGreaterOrEqual 1
         foreach ($t in $stopped) {
             $t.StoppedReason | Should -Be 'Essential container in task exited'
             $t.FailingContainer | Should -Be 'backend-flask'
