@@ -404,9 +404,9 @@ Describe 'Connect-CruddurTask' {
     }
 
     Context '-Check' {
-        It 'passes every prerequisite of a seed-like task with the init process on' {
+        It 'passes every prerequisite of a seed-like task with the init process on (with -UsePlugin, the plugin''s too)' {
             New-TestService | Out-Null
-            $checks = Connect-CruddurTask -Service backend-flask -Check
+            $checks = Connect-CruddurTask -Service backend-flask -Check -UsePlugin
             $checks | Should -HaveCount 9
             $checks[0].GetType().FullName | Should -Be 'Cruddur.Core.Exec.ExecCheck'
             $checks.Check | Should -Be @('SessionManagerPlugin', 'TaskRunning', 'PlatformVersion', 'ExecuteCommandEnabled', 'ExecuteCommandAgent', 'TaskRole', 'ReadonlyRootFilesystem', 'InitProcessEnabled', 'ContainerAwsCredentials')
@@ -421,7 +421,7 @@ Describe 'Connect-CruddurTask' {
         It 'fails the plugin check with this OS''s install command, and connecting stops before ExecuteCommand' {
             New-TestService | Out-Null
             $env:PATH = $originalPath
-            $plugin = Get-Check SessionManagerPlugin (Connect-CruddurTask -Service backend-flask -Check)
+            $plugin = Get-Check SessionManagerPlugin (Connect-CruddurTask -Service backend-flask -Check -UsePlugin)
             $plugin.Status | Should -Be 'Fail'
             $plugin.Fix | Should -Match 'dpkg -i session-manager-plugin.deb'
             { Connect-CruddurTask -Service backend-flask -UsePlugin -ErrorAction Stop } | Should -Throw -ErrorId "ExecPluginNotFound$errorSuffix" -ExpectedMessage '*not on PATH*dpkg*'
@@ -431,7 +431,7 @@ Describe 'Connect-CruddurTask' {
         It 'accepts a source build (1.2.0.0) whose probe shows it reads the session from the environment' {
             New-TestService | Out-Null
             $env:CRUDDUR_STANDIN_VERSION = '1.2.0.0'
-            $plugin = Get-Check SessionManagerPlugin (Connect-CruddurTask -Service backend-flask -Check)
+            $plugin = Get-Check SessionManagerPlugin (Connect-CruddurTask -Service backend-flask -Check -UsePlugin)
             $plugin.Status | Should -Be 'Pass'
             $plugin.Detail | Should -Match 'probe'
             $record | Should -Not -Exist
@@ -443,7 +443,7 @@ Describe 'Connect-CruddurTask' {
             New-TestService | Out-Null
             $env:CRUDDUR_STANDIN_VERSION = '1.2.463.0'
             $env:CRUDDUR_STANDIN_ENVFORM = '0'
-            (Get-Check SessionManagerPlugin (Connect-CruddurTask -Service backend-flask -Check)).Status | Should -Be 'Fail'
+            (Get-Check SessionManagerPlugin (Connect-CruddurTask -Service backend-flask -Check -UsePlugin)).Status | Should -Be 'Fail'
             { Connect-CruddurTask -Service backend-flask -UsePlugin -ErrorAction Stop } | Should -Throw -ErrorId "ExecPluginNotFound$errorSuffix"
             $record | Should -Not -Exist
         }
