@@ -214,6 +214,7 @@ internal sealed class AgentSession
             {
                 _record.Error = "closed by fault injection";
                 _socket.Abort();
+                KillProcess(); // an interactive shell would never end by itself, and the session waits for it
                 throw new OperationCanceledException("closed by fault injection");
             }
         }
@@ -345,6 +346,11 @@ internal sealed class AgentSession
             }
             if (message.Type != AgentMessage.Input)
             {
+                continue;
+            }
+            if (message.PayloadType == AgentMessage.OutputPayload && _process is null)
+            {
+                // Keys before the shell runs: not acknowledged, so the client resends them (the agent's ErrHandlerNotReady).
                 continue;
             }
             if (_clientPaused)
