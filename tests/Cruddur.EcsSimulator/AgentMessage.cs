@@ -16,6 +16,8 @@ public sealed record AgentMessage(string Type, long Sequence, uint PayloadType, 
     public const string Output = "output_stream_data";
     public const string Ack = "acknowledge";
     public const string ChannelClosed = "channel_closed";
+    public const string PausePublication = "pause_publication";
+    public const string StartPublication = "start_publication";
 
     public const uint OutputPayload = 1;
     public const uint SizePayload = 3;

@@ -16,27 +16,38 @@ namespace Cruddur.EcsSimulator;
 /// The command runs for real: util-linux <c>script</c> gives it a pty (so stdout and stderr merge, lines end in CRLF and a
 /// Ctrl+C byte interrupts it, as in a container) with <c>sh -c</c>, in the task's scratch folder. The real agent splits the
 /// command like a shell and execs it; for the commands ECS Exec clients send the result is the same.
+/// Flow follows agent/session/datachannel/datachannel.go: output goes out in 1 KiB messages without waiting for
+/// acknowledgements (a window of unacknowledged messages), and only the oldest unacknowledged one is resent, once its last
+/// sending is older than a timeout computed from the measured round trips (RFC 6298 constants, at most 1 s). The real
+/// agent also sleeps 1 ms after each read of the pty (agent/session/shell/shell.go writePump), which caps a real session
+/// near 1 MiB/s; that pause is left out here so the client's own throughput can be measured.
 /// </summary>
 internal sealed class AgentSession
 {
     private const int ChunkSize = 1024; // the agent's and plugin's StreamDataPayloadSize
-    private const int MaxUnacked = 2000;
-    private static readonly TimeSpan ResendAfter = TimeSpan.FromMilliseconds(250);
+    private const int MaxUnacked = 10000; // bounds the simulator's memory; the agent's buffer holds 100000
+    private static readonly TimeSpan ResendCheck = TimeSpan.FromMilliseconds(100); // ResendSleepInterval
+    private static readonly TimeSpan MaxResendTimeout = TimeSpan.FromSeconds(1); // MaxTransmissionTimeout
 
     private readonly DataChannelHub _hub;
     private readonly string _sessionId;
     private readonly WebSocket _socket;
     private readonly ChannelFaults _faults;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly byte[] _receiveBuffer = new byte[16 * 1024]; // one receive loop at a time: the open frame, then ReceiveLoopAsync
     private readonly SemaphoreSlim _dataLock = new(1, 1);
-    private readonly Dictionary<long, (byte[] Bytes, DateTime Sent)> _unacked = [];
+    private readonly SortedDictionary<long, Outgoing> _unacked = [];
     private readonly SortedDictionary<long, AgentMessage> _early = [];
     private readonly TaskCompletionSource<AgentMessage> _handshakeResponse = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<AgentMessage> _challengeResponse = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ChannelRecord _record = null!;
+    private double _rttMs = 100; // DefaultRoundTripTime
+    private double _rttVariationMs;
+    private TimeSpan _resendTimeout = TimeSpan.FromMilliseconds(200); // DefaultTransmissionTimeout
     private long _nextOut;
     private long _expectedIn;
     private int _dataMessages;
+    private volatile bool _clientPaused;
     private byte[]? _held;
     private Process? _process;
     private AesGcm? _encrypt;
@@ -128,12 +139,27 @@ internal sealed class AgentSession
             }
         }
 
+        if (_faults.PauseInputMs > 0)
+        {
+            // Ahead of HandshakeComplete, so the client is paused before it can send any input.
+            _clientPaused = true;
+            await SendAsync(new AgentMessage(AgentMessage.PausePublication, 0, 0, [], Guid.NewGuid()).ToBytes(), token);
+            _ = ResumeClientAsync(token);
+        }
+
         await SendStreamAsync(AgentMessage.HandshakeComplete, Json(new JsonObject
         {
             ["HandshakeTimeToComplete"] = started.Elapsed.Ticks * 100,
             ["CustomerMessage"] = _encrypt is null ? "" : "This session is encrypted using AWS KMS.",
         }), token);
         return true;
+    }
+
+    private async Task ResumeClientAsync(CancellationToken token)
+    {
+        await Task.Delay(_faults.PauseInputMs, token);
+        _clientPaused = false;
+        await SendAsync(new AgentMessage(AgentMessage.StartPublication, 0, 0, [], Guid.NewGuid()).ToBytes(), token);
     }
 
     private async Task RunCommandAsync(CancellationToken token)
@@ -188,6 +214,7 @@ internal sealed class AgentSession
             {
                 _record.Error = "closed by fault injection";
                 _socket.Abort();
+                KillProcess(); // an interactive shell would never end by itself, and the session waits for it
                 throw new OperationCanceledException("closed by fault injection");
             }
         }
@@ -254,7 +281,7 @@ internal sealed class AgentSession
         var bytes = message.ToBytes();
         lock (_unacked)
         {
-            _unacked[message.Sequence] = (bytes, DateTime.UtcNow);
+            _unacked[message.Sequence] = new Outgoing(bytes) { LastSent = DateTime.UtcNow };
         }
         return bytes;
     }
@@ -267,26 +294,40 @@ internal sealed class AgentSession
         }
     }
 
+    /// <summary>The agent's ResendStreamDataMessageScheduler: every 100 ms, the oldest unacknowledged message if it is due.</summary>
     private async Task ResendLoopAsync(CancellationToken token)
     {
         while (!token.IsCancellationRequested)
         {
-            await Task.Delay(50, token);
-            List<byte[]> due;
+            await Task.Delay(ResendCheck, token);
+            byte[] due;
             lock (_unacked)
             {
-                var now = DateTime.UtcNow;
-                due = _unacked.Where(e => now - e.Value.Sent > ResendAfter).OrderBy(e => e.Key).Select(e => e.Value.Bytes).ToList();
-                foreach (var key in _unacked.Where(e => now - e.Value.Sent > ResendAfter).Select(e => e.Key).ToList())
+                if (_unacked.Count == 0 || _unacked.First().Value is not { } oldest || DateTime.UtcNow - oldest.LastSent <= _resendTimeout)
                 {
-                    _unacked[key] = (_unacked[key].Bytes, now);
+                    continue;
                 }
+                oldest.LastSent = DateTime.UtcNow;
+                due = oldest.Bytes;
             }
-            foreach (var bytes in due)
+            _record.Resent++;
+            await SendAsync(due, token);
+        }
+    }
+
+    /// <summary>Drops an acknowledged message and folds its round trip into the resend timeout (calculateRetransmissionTimeout).</summary>
+    private void Acknowledged(long sequence)
+    {
+        lock (_unacked)
+        {
+            if (!_unacked.Remove(sequence, out var message))
             {
-                _record.Resent++;
-                await SendAsync(bytes, token);
+                return;
             }
+            var sample = (DateTime.UtcNow - message.LastSent).TotalMilliseconds;
+            _rttVariationMs = (0.75 * _rttVariationMs) + (0.25 * Math.Abs(_rttMs - sample));
+            _rttMs = (0.875 * _rttMs) + (0.125 * sample);
+            _resendTimeout = TimeSpan.FromMilliseconds(Math.Min(_rttMs + Math.Max(10, 4 * _rttVariationMs), MaxResendTimeout.TotalMilliseconds));
         }
     }
 
@@ -300,16 +341,21 @@ internal sealed class AgentSession
             }
             if (message.Type == AgentMessage.Ack)
             {
-                var seq = (long?)JsonNode.Parse(message.Payload)?["AcknowledgedMessageSequenceNumber"];
-                lock (_unacked)
-                {
-                    _unacked.Remove(seq ?? -1);
-                }
+                Acknowledged((long?)JsonNode.Parse(message.Payload)?["AcknowledgedMessageSequenceNumber"] ?? -1);
                 continue;
             }
             if (message.Type != AgentMessage.Input)
             {
                 continue;
+            }
+            if (message.PayloadType == AgentMessage.OutputPayload && _process is null)
+            {
+                // Keys before the shell runs: not acknowledged, so the client resends them (the agent's ErrHandlerNotReady).
+                continue;
+            }
+            if (_clientPaused)
+            {
+                _record.InputWhilePaused++;
             }
             await SendAsync(new AgentMessage(AgentMessage.Ack, 0, 0, Json(new JsonObject
             {
@@ -397,7 +443,7 @@ internal sealed class AgentSession
     private async Task<(bool Text, byte[] Bytes)?> ReceiveFrameAsync(CancellationToken token)
     {
         using var message = new MemoryStream();
-        var buffer = new byte[16 * 1024];
+        var buffer = _receiveBuffer;
         while (true)
         {
             WebSocketReceiveResult result;
@@ -468,6 +514,13 @@ internal sealed class AgentSession
         using var response = await http.SendAsync(request, token);
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(token));
         return Convert.FromBase64String((string?)body?["Plaintext"] ?? throw new InvalidOperationException("KMS Decrypt failed: " + body?.ToJsonString()));
+    }
+
+    private sealed class Outgoing(byte[] bytes)
+    {
+        public byte[] Bytes { get; } = bytes;
+
+        public DateTime LastSent { get; set; }
     }
 
     private static byte[] Json(JsonObject o) => Encoding.UTF8.GetBytes(o.ToJsonString());

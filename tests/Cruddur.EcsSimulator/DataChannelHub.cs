@@ -8,6 +8,9 @@ namespace Cruddur.EcsSimulator;
 /// the output data messages of one session: every Nth is dropped on first sending (the resend recovers it), sent twice, or
 /// held back and sent after the next one; <see cref="CorruptAt"/> damages the payload of that one message once.
 /// <see cref="StreamPort"/> makes ExecuteCommand hand out stream URLs on that port (one nothing listens on: an unreachable channel).
+/// <see cref="PauseInputMs"/> sends the client pause_publication just before HandshakeComplete and start_publication that
+/// many milliseconds later (Session Manager's flow control of the client's input); input that arrives between the two is
+/// counted in the channel record's inputWhilePaused.
 /// </summary>
 public sealed record ChannelFaults(
     int DropEvery = 0,
@@ -17,7 +20,8 @@ public sealed record ChannelFaults(
     string SessionType = "InteractiveCommands",
     bool RefuseToken = false,
     long CloseAfterBytes = 0,
-    int StreamPort = 0)
+    int StreamPort = 0,
+    int PauseInputMs = 0)
 {
     public static ChannelFaults? FromJson(JsonObject o)
     {
@@ -29,8 +33,10 @@ public sealed record ChannelFaults(
             Json.Str(o, "sessionType") ?? "InteractiveCommands",
             Json.Bool(o, "refuseToken") ?? false,
             (long)(Json.Double(o, "closeAfterBytes") ?? 0),
-            Json.Int(o, "streamPort") ?? 0);
-        return faults.DropEvery < 0 || faults.DuplicateEvery < 0 || faults.ReorderEvery < 0 || faults.CorruptAt < 0 || faults.CloseAfterBytes < 0 ? null : faults;
+            Json.Int(o, "streamPort") ?? 0,
+            Json.Int(o, "pauseInputMs") ?? 0);
+        return faults.DropEvery < 0 || faults.DuplicateEvery < 0 || faults.ReorderEvery < 0 || faults.CorruptAt < 0 || faults.CloseAfterBytes < 0
+            || faults.PauseInputMs < 0 ? null : faults;
     }
 }
 
@@ -47,6 +53,7 @@ public sealed class ChannelRecord
     public int? ExitCode { get; set; }
     public long OutputBytes { get; set; }
     public int Resent { get; set; }
+    public int InputWhilePaused { get; set; }
     public List<string> Sizes { get; } = [];
     public string? Error { get; set; }
 
@@ -62,6 +69,7 @@ public sealed class ChannelRecord
         ["exitCode"] = ExitCode,
         ["outputBytes"] = OutputBytes,
         ["resent"] = Resent,
+        ["inputWhilePaused"] = InputWhilePaused,
         ["sizes"] = new JsonArray(Sizes.Select(s => (JsonNode?)s).ToArray()),
         ["error"] = Error,
     };
@@ -149,7 +157,7 @@ public sealed class DataChannelHub
             var body = await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted) as JsonObject ?? [];
             if (ChannelFaults.FromJson(body) is not { } faults)
             {
-                return Results.Json(new { message = "Counts must be zero or positive: dropEvery, duplicateEvery, reorderEvery, corruptAt, closeAfterBytes." }, statusCode: 400);
+                return Results.Json(new { message = "Counts must be zero or positive: dropEvery, duplicateEvery, reorderEvery, corruptAt, closeAfterBytes, pauseInputMs." }, statusCode: 400);
             }
             Faults = faults;
             return Results.Json(faults);

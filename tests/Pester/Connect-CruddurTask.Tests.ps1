@@ -118,14 +118,14 @@ Describe 'Connect-CruddurTask' {
     }
 
     Context 'connecting' {
-        It 'opens the bash-or-sh shell in the newest running task, starting the plugin exactly as the AWS CLI does' {
+        It 'with -UsePlugin, opens the bash-or-sh shell in the newest running task, starting the plugin exactly as the AWS CLI does' {
             $older = (New-TestService -Count 1)[0]
             Invoke-Ecs UpdateService @{ cluster = 'cruddur'; service = 'backend-flask'; desiredCount = 2 } | Out-Null
             $newest = (Wait-RunningTask backend-flask 2)[0]
             $newest.taskArn | Should -Not -Be $older.taskArn
             $runtimeId = ($newest.containers | Where-Object name -eq 'backend-flask').runtimeId
 
-            $text = Get-AllStreamText { Connect-CruddurTask -Service backend-flask -Verbose }
+            $text = Get-AllStreamText { Connect-CruddurTask -Service backend-flask -UsePlugin -Verbose }
 
             $session = Get-Sessions
             $session.Count | Should -Be 1
@@ -147,7 +147,7 @@ Describe 'Connect-CruddurTask' {
 
         It 'gives the plugin our own console streams, not redirected ones' {
             New-TestService | Out-Null
-            Connect-CruddurTask -Service backend-flask
+            Connect-CruddurTask -Service backend-flask -UsePlugin
             $got = Get-Content $record -Raw | ConvertFrom-Json
             foreach ($fd in 0, 1, 2) {
                 $got.streams."$fd" | Should -Be (readlink "/proc/$PID/fd/$fd") -Because "fd $fd must be inherited"
@@ -185,15 +185,15 @@ Describe 'Connect-CruddurTask' {
         It 'passes on the plugin''s non-zero exit code and says what it means' {
             New-TestService | Out-Null
             $env:CRUDDUR_STANDIN_EXIT = '3'
-            { Connect-CruddurTask -Service backend-flask -ErrorAction Stop } | Should -Throw -ErrorId "ExecPluginFailed$errorSuffix" -ExpectedMessage '*failed with exit code 3*crash*'
+            { Connect-CruddurTask -Service backend-flask -UsePlugin -ErrorAction Stop } | Should -Throw -ErrorId "ExecPluginFailed$errorSuffix" -ExpectedMessage '*failed with exit code 3*crash*'
             $LASTEXITCODE | Should -Be 3
             $err = $null
-            Connect-CruddurTask -Service backend-flask -ErrorVariable err -ErrorAction SilentlyContinue
+            Connect-CruddurTask -Service backend-flask -UsePlugin -ErrorVariable err -ErrorAction SilentlyContinue
             $err[0].Exception.ExitCode | Should -Be 3
             $env:CRUDDUR_STANDIN_EXIT = '130'
-            { Connect-CruddurTask -Service backend-flask -ErrorAction Stop } | Should -Throw -ErrorId "ExecPluginFailed$errorSuffix" -ExpectedMessage '*interrupted (SIGINT, Ctrl+C)*'
+            { Connect-CruddurTask -Service backend-flask -UsePlugin -ErrorAction Stop } | Should -Throw -ErrorId "ExecPluginFailed$errorSuffix" -ExpectedMessage '*interrupted (SIGINT, Ctrl+C)*'
             $env:CRUDDUR_STANDIN_EXIT = '143'
-            { Connect-CruddurTask -Service backend-flask -ErrorAction Stop } | Should -Throw -ExpectedMessage '*terminated (SIGTERM)*'
+            { Connect-CruddurTask -Service backend-flask -UsePlugin -ErrorAction Stop } | Should -Throw -ExpectedMessage '*terminated (SIGTERM)*'
         }
 
         It 'opens no session under -WhatIf, after checking' {
@@ -205,7 +205,7 @@ Describe 'Connect-CruddurTask' {
 
         It 'warns about AWS keys in the container and connects anyway' {
             New-TestService -App @{ linuxParameters = @{ initProcessEnabled = $true }; secrets = @(@{ name = 'AWS_ACCESS_KEY_ID'; valueFrom = 'arn:aws:ssm:us-east-1:123456789012:parameter/cruddur/backend-flask/AWS_ACCESS_KEY_ID' }) } | Out-Null
-            Connect-CruddurTask -Service backend-flask -WarningVariable warnings -WarningAction SilentlyContinue
+            Connect-CruddurTask -Service backend-flask -UsePlugin -WarningVariable warnings -WarningAction SilentlyContinue
             $warnings | Should -HaveCount 1
             "$warnings" | Should -Match 'ContainerAwsCredentials: .*AWS_ACCESS_KEY_ID'
             $record | Should -Exist
@@ -215,7 +215,7 @@ Describe 'Connect-CruddurTask' {
             New-TestService | Out-Null
             $release = Join-Path $TestDrive 'release'
             $env:CRUDDUR_STANDIN_WAIT = $release
-            $script = "Import-Module '$env:CRUDDUR_MODULE_PATH'; Connect-CruddurTask -Service backend-flask; 'after:' + `$LASTEXITCODE"
+            $script = "Import-Module '$env:CRUDDUR_MODULE_PATH'; Connect-CruddurTask -Service backend-flask -UsePlugin; 'after:' + `$LASTEXITCODE"
             # pwsh runs as a dotnet tool here: start the same pwsh.dll with the same host.
             $pwsh = if (Test-Path "$PSHOME/pwsh.dll") { [Environment]::ProcessPath, "$PSHOME/pwsh.dll" } else { [Environment]::ProcessPath }
             $argumentList = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script)
@@ -359,10 +359,54 @@ Describe 'Connect-CruddurTask' {
         }
     }
 
-    Context '-Check' {
-        It 'passes every prerequisite of a seed-like task with the init process on' {
+    Context 'native shell' {
+        It 'runs in a real terminal: raw keys reach the remote shell, Size follows resizes, and the terminal is restored' {
             New-TestService | Out-Null
-            $checks = Connect-CruddurTask -Service backend-flask -Check
+            # KeyAvailable puts .NET's console in its key-reading mode first, as PSReadLine has it at an interactive prompt, so
+            # the terminal is in its final state at READY and must be exactly that again after the session.
+            $script = "Import-Module '$env:CRUDDUR_MODULE_PATH'; `$null = [Console]::KeyAvailable; 'READY'; Connect-CruddurTask -Service backend-flask; 'ENDED:' + `$?"
+            $pwsh = if (Test-Path "$PSHOME/pwsh.dll") { [Environment]::ProcessPath, "$PSHOME/pwsh.dll" } else { [Environment]::ProcessPath }
+            $steps = Join-Path $TestDrive 'steps.json'
+            ConvertTo-Json -Depth 3 -InputObject @(
+                @{ expect = 'READY' }, @{ snapshot = 'before' }
+                @{ expect = '[#$] ' }, @{ snapshot = 'during' }
+                @{ send = "echo `$((6*7))`r" }, @{ expect = '42\r\n' }
+                @{ send = "sleep 30`r" }, @{ sleep = 500 }, @{ send = "`u{3}" }, @{ send = "echo after-`$?`r" }, @{ expect = 'after-130' }
+                @{ resize = @(100, 30) }, @{ sleep = 1200 }
+                @{ send = "`u{4}" }, @{ expect = 'ENDED:True' }, @{ snapshot = 'after' }
+            ) | Set-Content $steps
+            $pythonArgs = @((Join-Path $PSScriptRoot 'pty-session.py'), $steps) + $pwsh + @('-NoProfile', '-NonInteractive', '-Command', $script)
+
+            $report = python3 @pythonArgs | ConvertFrom-Json
+
+            $report.ok | Should -BeTrue -Because "step $($report.failed_step) must pass; the terminal showed: $($report.transcript)"
+            $report.exit_code | Should -Be 0
+            $raw = $report.snapshots.during.lflag
+            ($raw -band ($report.echo -bor $report.icanon -bor $report.isig)) | Should -Be 0 -Because 'raw mode: no echo, no line editing, Ctrl+C is a byte for the remote shell'
+            $report.snapshots.after.lflag | Should -Be $report.snapshots.before.lflag
+            $report.snapshots.after.iflag | Should -Be $report.snapshots.before.iflag
+            $report.snapshots.after.oflag | Should -Be $report.snapshots.before.oflag
+            $channel = (Get-Channels)[0]
+            $channel.sizes | Should -Be @('{"cols":120,"rows":40}', '{"cols":100,"rows":30}')
+            $channel.state | Should -Be 'closed'
+        }
+
+        It 'needs a terminal and says so before opening a session' {
+            New-TestService | Out-Null
+            $script = "Import-Module '$env:CRUDDUR_MODULE_PATH'; try { Connect-CruddurTask -Service backend-flask -ErrorAction Stop } catch { `$_.FullyQualifiedErrorId }"
+            $pwsh = if (Test-Path "$PSHOME/pwsh.dll") { [Environment]::ProcessPath, "$PSHOME/pwsh.dll" } else { [Environment]::ProcessPath }
+
+            $out = '' | & $pwsh[0] @($pwsh | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $script
+
+            "$out" | Should -Match "ExecNoTerminal$([regex]::Escape($errorSuffix))"
+            Get-Sessions | Should -BeNullOrEmpty
+        }
+    }
+
+    Context '-Check' {
+        It 'passes every prerequisite of a seed-like task with the init process on (with -UsePlugin, the plugin''s too)' {
+            New-TestService | Out-Null
+            $checks = Connect-CruddurTask -Service backend-flask -Check -UsePlugin
             $checks | Should -HaveCount 9
             $checks[0].GetType().FullName | Should -Be 'Cruddur.Core.Exec.ExecCheck'
             $checks.Check | Should -Be @('SessionManagerPlugin', 'TaskRunning', 'PlatformVersion', 'ExecuteCommandEnabled', 'ExecuteCommandAgent', 'TaskRole', 'ReadonlyRootFilesystem', 'InitProcessEnabled', 'ContainerAwsCredentials')
@@ -391,21 +435,21 @@ Describe 'Connect-CruddurTask' {
         It 'fails the plugin check with this OS''s install command, and connecting stops before ExecuteCommand' {
             New-TestService | Out-Null
             $env:PATH = $originalPath
-            $plugin = Get-Check SessionManagerPlugin (Connect-CruddurTask -Service backend-flask -Check)
+            $plugin = Get-Check SessionManagerPlugin (Connect-CruddurTask -Service backend-flask -Check -UsePlugin)
             $plugin.Status | Should -Be 'Fail'
             $plugin.Fix | Should -Match 'dpkg -i session-manager-plugin.deb'
-            { Connect-CruddurTask -Service backend-flask -ErrorAction Stop } | Should -Throw -ErrorId "ExecPluginNotFound$errorSuffix" -ExpectedMessage '*not on PATH*dpkg*'
+            { Connect-CruddurTask -Service backend-flask -UsePlugin -ErrorAction Stop } | Should -Throw -ErrorId "ExecPluginNotFound$errorSuffix" -ExpectedMessage '*not on PATH*dpkg*'
             Get-Sessions | Should -BeNullOrEmpty
         }
 
         It 'accepts a source build (1.2.0.0) whose probe shows it reads the session from the environment' {
             New-TestService | Out-Null
             $env:CRUDDUR_STANDIN_VERSION = '1.2.0.0'
-            $plugin = Get-Check SessionManagerPlugin (Connect-CruddurTask -Service backend-flask -Check)
+            $plugin = Get-Check SessionManagerPlugin (Connect-CruddurTask -Service backend-flask -Check -UsePlugin)
             $plugin.Status | Should -Be 'Pass'
             $plugin.Detail | Should -Match 'probe'
             $record | Should -Not -Exist
-            Connect-CruddurTask -Service backend-flask
+            Connect-CruddurTask -Service backend-flask -UsePlugin
             (Get-Content $record -Raw | ConvertFrom-Json).argv[0] | Should -Be 'AWS_SSM_START_SESSION_RESPONSE'
         }
 
@@ -413,8 +457,8 @@ Describe 'Connect-CruddurTask' {
             New-TestService | Out-Null
             $env:CRUDDUR_STANDIN_VERSION = '1.2.463.0'
             $env:CRUDDUR_STANDIN_ENVFORM = '0'
-            (Get-Check SessionManagerPlugin (Connect-CruddurTask -Service backend-flask -Check)).Status | Should -Be 'Fail'
-            { Connect-CruddurTask -Service backend-flask -ErrorAction Stop } | Should -Throw -ErrorId "ExecPluginNotFound$errorSuffix"
+            (Get-Check SessionManagerPlugin (Connect-CruddurTask -Service backend-flask -Check -UsePlugin)).Status | Should -Be 'Fail'
+            { Connect-CruddurTask -Service backend-flask -UsePlugin -ErrorAction Stop } | Should -Throw -ErrorId "ExecPluginNotFound$errorSuffix"
             $record | Should -Not -Exist
         }
 

@@ -29,6 +29,8 @@ internal sealed record ChannelEnd(bool Closed, string? Output);
 /// src/communicator/websocketchannel.go): opens the websocket, sends the OpenDataChannel JSON with the token, answers the
 /// handshake, acknowledges every stream message, puts early ones back in order and drops duplicates, resends its own until
 /// acknowledged (a round-trip-time based timeout, RFC 6298 constants as in the plugin), and ends on channel_closed.
+/// pause_publication holds our input until start_publication, as the agent's end does (amazon-ssm-agent
+/// agent/session/datachannel/datachannel.go); the plugin reads and ignores both.
 /// </summary>
 internal sealed class DataChannel : IAsyncDisposable
 {
@@ -58,6 +60,7 @@ internal sealed class DataChannel : IAsyncDisposable
     private double _rttVariation;
     private TimeSpan _resendTimeout = TimeSpan.FromMilliseconds(200);
     private Task _loops = Task.CompletedTask;
+    private bool _paused;
 
     public DataChannel(Uri streamUrl, string sessionId, string target, Func<ReadOnlyMemory<byte>, Task> onOutput, IOperationHost host,
         DataChannelOptions? options = null, SessionEncryption.Factory? encryption = null)
@@ -70,6 +73,9 @@ internal sealed class DataChannel : IAsyncDisposable
         _options = options ?? new DataChannelOptions();
         _encryption = encryption;
         _socket.Options.KeepAliveInterval = _options.KeepAlive;
+        // Output comes as a stream of ~1.1 KB frames: a larger receive buffer lets one read take in many, so most receives
+        // complete at once instead of each waking a thread.
+        _socket.Options.SetBuffer(64 * 1024, 16 * 1024);
     }
 
     /// <summary>Completes when the channel ends; faults with a CruddurException when it breaks.</summary>
@@ -245,6 +251,8 @@ internal sealed class DataChannel : IAsyncDisposable
         {
             case ChannelMessageType.Acknowledge:
                 Acknowledged(JsonNode.Parse(message.Payload.Span)?["AcknowledgedMessageSequenceNumber"]?.GetValue<long>() ?? -1);
+                // An acknowledgement proves our input reaches the agent again: resume if the resume itself was lost.
+                await ResumeAsync().ConfigureAwait(false);
                 break;
             case ChannelMessageType.Output:
                 await ReceiveStreamAsync(message).ConfigureAwait(false);
@@ -259,9 +267,41 @@ internal sealed class DataChannel : IAsyncDisposable
 
                 _ended.TrySetResult(new ChannelEnd(true, string.IsNullOrEmpty(output) ? null : output));
                 break;
-            default:
-                // start_publication / pause_publication: the agent's flow control of our input, which is tiny here.
+            case ChannelMessageType.PausePublication:
+                lock (_outgoing)
+                {
+                    _paused = true;
+                }
+
                 break;
+            case ChannelMessageType.StartPublication:
+                await ResumeAsync().ConfigureAwait(false);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>Publication may go on: what was held back while paused goes out now, in order.</summary>
+    private async Task ResumeAsync()
+    {
+        List<Pending> held;
+        lock (_outgoing)
+        {
+            if (!_paused)
+            {
+                return;
+            }
+
+            _paused = false;
+            var now = DateTime.UtcNow;
+            held = _outgoing.Where(p => p.FirstSentAt == default).ToList();
+            held.ForEach(p => p.SentAt = p.FirstSentAt = now);
+        }
+
+        foreach (var pending in held)
+        {
+            await SendFrameAsync(pending.Bytes, WebSocketMessageType.Binary, _stop.Token).ConfigureAwait(false);
         }
     }
 
@@ -390,29 +430,33 @@ internal sealed class DataChannel : IAsyncDisposable
 
     private Task AcknowledgeAsync(ChannelMessage message)
     {
-        var content = new JsonObject
-        {
-            ["AcknowledgedMessageType"] = message.MessageType,
-            ["AcknowledgedMessageId"] = message.MessageId.ToString(),
-            ["AcknowledgedMessageSequenceNumber"] = message.SequenceNumber,
-            ["IsSequentialMessage"] = true,
-        };
+        // One per output message, so written directly rather than through a JSON document (only output messages are acknowledged).
+        var content = $"{{\"AcknowledgedMessageType\":\"{ChannelMessageType.Output}\",\"AcknowledgedMessageId\":\"{message.MessageId}\",\"AcknowledgedMessageSequenceNumber\":{message.SequenceNumber.ToString(System.Globalization.CultureInfo.InvariantCulture)},\"IsSequentialMessage\":true}}";
         // Flags 3 (SYN|FIN) and sequence 0, as the plugin's SerializeClientMessageWithAcknowledgeContent writes them.
-        var ack = new ChannelMessage(ChannelMessageType.Acknowledge, 0, PayloadType.None, Encoding.UTF8.GetBytes(content.ToJsonString()), Guid.NewGuid(), Flags: 3);
+        var ack = new ChannelMessage(ChannelMessageType.Acknowledge, 0, PayloadType.None, Encoding.UTF8.GetBytes(content), Guid.NewGuid(), Flags: 3);
         return SendFrameAsync(ack.Encode(), WebSocketMessageType.Binary, _stop.Token);
     }
 
     private async Task SendStreamAsync(PayloadType type, byte[] payload, CancellationToken cancellationToken)
     {
         Pending pending;
+        bool paused;
         lock (_outgoing)
         {
             var message = new ChannelMessage(ChannelMessageType.Input, _nextSequence++, type, payload, Guid.NewGuid());
-            pending = new Pending(message.SequenceNumber, message.Encode()) { SentAt = DateTime.UtcNow, FirstSentAt = DateTime.UtcNow };
+            pending = new Pending(message.SequenceNumber, message.Encode());
             _outgoing.AddLast(pending);
+            paused = _paused;
+            if (!paused)
+            {
+                pending.SentAt = pending.FirstSentAt = DateTime.UtcNow;
+            }
         }
 
-        await SendFrameAsync(pending.Bytes, WebSocketMessageType.Binary, cancellationToken).ConfigureAwait(false);
+        if (!paused)
+        {
+            await SendFrameAsync(pending.Bytes, WebSocketMessageType.Binary, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Drops the acknowledged message and folds its round trip into the resend timeout (CalculateRetransmissionTimeout).</summary>
@@ -448,6 +492,11 @@ internal sealed class DataChannel : IAsyncDisposable
                 List<Pending> due;
                 lock (_outgoing)
                 {
+                    if (_paused)
+                    {
+                        continue; // held until start_publication; nothing to resend or to give up on meanwhile
+                    }
+
                     var now = DateTime.UtcNow;
                     if (_outgoing.First is { } oldest && now - oldest.Value.FirstSentAt > _options.GiveUpAfter)
                     {
@@ -497,6 +546,7 @@ internal sealed class DataChannel : IAsyncDisposable
 
         public DateTime SentAt { get; set; }
 
-        public DateTime FirstSentAt { get; init; }
+        /// <summary>When it first went out; default while held back by a pause.</summary>
+        public DateTime FirstSentAt { get; set; }
     }
 }

@@ -16,12 +16,13 @@ internal sealed class ExitCodeWrapper
     private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
     private readonly StringBuilder _line = new();
     private readonly Action<string> _onLine;
+    private readonly string _marker;
     private readonly Regex _markerLine;
 
     public ExitCodeWrapper(string command, Action<string> onLine)
     {
         _onLine = onLine;
-        var marker = "CRUDDUR_EXIT_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+        var marker = _marker = "CRUDDUR_EXIT_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
         _markerLine = new Regex("^(?<before>.*)" + marker + @":(?<code>\d+)\r?$", RegexOptions.CultureInvariant);
         // The agent splits the command like a shell: the script is one single-quoted word, its own quotes written as '\''.
         var script = $"(\n{command}\n); printf \"%s:%d\\n\" {marker} \"$?\"";
@@ -65,7 +66,8 @@ internal sealed class ExitCodeWrapper
     {
         var line = _line.ToString();
         _line.Clear();
-        var match = ExitCode is null ? _markerLine.Match(line) : Match.Empty;
+        // The plain search first: the regex would walk every long output line back from its end.
+        var match = ExitCode is null && line.Contains(_marker, StringComparison.Ordinal) ? _markerLine.Match(line) : Match.Empty;
         if (match.Success && int.TryParse(match.Groups["code"].ValueSpan, System.Globalization.CultureInfo.InvariantCulture, out var code))
         {
             ExitCode = code;

@@ -127,6 +127,88 @@ public sealed class TaskConnector
         return new ExecResult(target.TaskId, target.Container, command, exitCode, lines, started.Elapsed);
     }
 
+    /// <summary>
+    /// Opens an interactive shell natively on this console: the terminal in raw mode, keys to the remote shell as typed, its
+    /// output to the terminal, the size at the start and on every change. The terminal is restored however the session ends.
+    /// Returns the agent's closing text, if any.
+    /// </summary>
+    public Task<string?> RunShellAsync(ExecTarget target, CancellationToken cancellationToken) =>
+        RunShellAsync(target, ConsoleTerminal.Open(), cancellationToken);
+
+    internal async Task<string?> RunShellAsync(ExecTarget target, ITerminal terminal, CancellationToken cancellationToken)
+    {
+        var session = await _exec.StartSessionAsync(target, EcsExec.DefaultShellCommand, cancellationToken).ConfigureAwait(false);
+        await using var channel = NewChannel(session, bytes =>
+        {
+            terminal.Write(bytes.Span);
+            return Task.CompletedTask;
+        });
+        await channel.OpenAsync(session.Token, cancellationToken).ConfigureAwait(false);
+
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var helpers = new List<Task>();
+        using (terminal.EnterRawMode())
+        {
+            try
+            {
+                var size = terminal.Size;
+                await channel.SendSizeAsync(size.Columns, size.Rows, cancellationToken).ConfigureAwait(false);
+                helpers.Add(Task.Run(() => ForwardKeysAsync(channel, terminal, done.Token), CancellationToken.None));
+                helpers.Add(Task.Run(() => FollowSizeAsync(channel, terminal, size, done.Token), CancellationToken.None));
+                var end = await channel.Ended.WaitAsync(cancellationToken).ConfigureAwait(false);
+                return end.Output;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopped from outside (Ctrl+C itself goes to the remote shell): end the remote shell too, briefly.
+                using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await channel.SendTerminateAsync(bounded.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                throw;
+            }
+            finally
+            {
+                await done.CancelAsync().ConfigureAwait(false);
+                await Task.WhenAll(helpers).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Keys as typed, in pieces of up to 1 KiB (the plugin's StdinBufferLimit); the end of input stops only this.</summary>
+    private static async Task ForwardKeysAsync(DataChannel channel, ITerminal terminal, CancellationToken token)
+    {
+        var buffer = new byte[1024];
+        while (!token.IsCancellationRequested)
+        {
+            var read = terminal.Read(buffer, TimeSpan.FromMilliseconds(100));
+            if (read < 0)
+            {
+                return;
+            }
+
+            if (read > 0)
+            {
+                // A lone LF goes as CR, the Enter key, as the plugin sends it (datachannel/streaming.go SendInputDataMessage).
+                var keys = read == 1 && buffer[0] == (byte)'\n' ? [(byte)'\r'] : buffer[..read];
+                await channel.SendInputAsync(keys, token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The window size, checked every 500 ms and sent when it changed (shellsession.go's handleTerminalResize).</summary>
+    private static async Task FollowSizeAsync(DataChannel channel, ITerminal terminal, (int Columns, int Rows) sent, CancellationToken token)
+    {
+        while (!token.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500), token).ConfigureAwait(false);
+            var size = terminal.Size;
+            if (size != sent)
+            {
+                await channel.SendSizeAsync(size.Columns, size.Rows, token).ConfigureAwait(false);
+                sent = size;
+            }
+        }
+    }
+
     /// <summary>Starts the session through session-manager-plugin attached to this console and returns the plugin's exit code.</summary>
     public async Task<int> RunPluginAsync(ExecTarget target, SessionManagerPluginInfo plugin, string? command, CancellationToken cancellationToken)
     {

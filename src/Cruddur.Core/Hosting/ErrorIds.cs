@@ -94,6 +94,7 @@ public static class ErrorIds
     public const string ExecKmsUnavailable = "ExecKmsUnavailable";
     public const string ExecMessageCorrupt = "ExecMessageCorrupt";
     public const string ExecNoRunningTask = "ExecNoRunningTask";
+    public const string ExecNoTerminal = "ExecNoTerminal";
     public const string ExecNotEnabled = "ExecNotEnabled";
     public const string ExecPluginFailed = "ExecPluginFailed";
     public const string ExecPluginNotFound = "ExecPluginNotFound";

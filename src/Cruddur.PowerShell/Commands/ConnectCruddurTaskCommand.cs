@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Management.Automation;
 using Cruddur.Core;
 using Cruddur.Core.Aws.Clients;
@@ -75,7 +76,7 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
     private void Connect(string? service)
     {
         var request = new ExecRequest(Cluster, service, TaskArn, Container);
-        var usePlugin = UsePlugin || Command is null;
+        var usePlugin = UsePlugin.IsPresent;
         var plan = Run((host, token) => new TaskConnector(Aws, host).PrepareAsync(request, usePlugin, token));
         if (Check)
         {
@@ -112,13 +113,45 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
             return;
         }
 
+        if (Command is null)
+        {
+            var closing = Run((host, token) => new TaskConnector(Aws, host).RunShellAsync(target, token));
+            WriteVerbose($"The session ended{(closing is null ? "" : $": {closing}")}.");
+            return;
+        }
+
         // Output lines are shown as they arrive, as Write-Host shows text (the PSHOST tag), and also returned in the result.
-        var result = Run((host, token) => new TaskConnector(Aws, host).RunCommandAsync(target, Command!, line => host.WriteInformation(line, "PSHOST"), token));
+        var result = Run((host, token) => new TaskConnector(Aws, host).RunCommandAsync(target, Command!, Batched((PipelineHost)host), token));
         SessionState.PSVariable.Set("global:LASTEXITCODE", result.ExitCode);
         WriteObject(result);
         if (result.ExitCode != 0)
         {
             WriteError(ToErrorRecord(new ExecCommandFailedException(result)));
         }
+    }
+
+    /// <summary>
+    /// Hands output lines to the pipeline thread in batches: at most one drain is queued at a time and it writes every line
+    /// waiting by then, so a fast stream wakes the pipeline thread once per batch rather than once per line.
+    /// </summary>
+    private Action<string> Batched(PipelineHost pipeline)
+    {
+        var waiting = new ConcurrentQueue<string>();
+        var queued = 0;
+        return line =>
+        {
+            waiting.Enqueue(line);
+            if (Interlocked.Exchange(ref queued, 1) == 0)
+            {
+                pipeline.Post(() =>
+                {
+                    Volatile.Write(ref queued, 0);
+                    while (waiting.TryDequeue(out var next))
+                    {
+                        WriteInformation(Redaction.Redact(next), ["PSHOST"]);
+                    }
+                });
+            }
+        };
     }
 }

@@ -16,7 +16,7 @@ namespace Cruddur.Core.Tests.Exec;
 /// The native Session Manager client against the simulator's agent side, which runs each command for real in a pty: real
 /// output, real exit codes, real Ctrl+C; faults are injected in the simulator's channel.
 /// </summary>
-public sealed class NativeExecTests : IAsyncLifetime
+public sealed partial class NativeExecTests : IAsyncLifetime
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
     private WebApplication _simulator = null!;
@@ -153,6 +153,32 @@ public sealed class NativeExecTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, 20000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), result.Output);
         Assert.Equal(5, result.ExitCode);
         Assert.True((int?)(await ChannelsAsync())[0]!["resent"] > 0, "dropped messages must have been resent");
+    }
+
+    [Fact]
+    public async Task InputWaitsWhileTheAgentPausesPublication()
+    {
+        await FaultsAsync(new { pauseInputMs = 700 });
+        var host = new RecordingHost();
+        var session = await new EcsExec(new EcsClient(Context, host), new IamClient(Context, host), host).StartSessionAsync(_target, "read line; echo got:$line", CancellationToken.None);
+        var output = new System.Text.StringBuilder();
+        await using var channel = Connector(host).NewChannel(session, bytes =>
+        {
+            lock (output)
+            {
+                output.Append(System.Text.Encoding.UTF8.GetString(bytes.Span));
+            }
+
+            return Task.CompletedTask;
+        });
+        await channel.OpenAsync(session.Token, CancellationToken.None);
+
+        await channel.SendInputAsync("hello\r"u8.ToArray(), CancellationToken.None); // paused: held until start_publication
+
+        var end = await channel.Ended.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(end.Closed);
+        Assert.Contains("got:hello", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, (int?)(await ChannelsAsync())[0]!["inputWhilePaused"]);
     }
 
     [Fact]

@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using Cruddur.Core.Exec;
+using Cruddur.Core.Hosting;
+
+namespace Cruddur.Core.Tests.Exec;
+
+/// <summary>The interactive shell against the simulator's agent, which runs a real bash in a pty; a scripted terminal types.</summary>
+public sealed partial class NativeExecTests
+{
+    [Fact]
+    public async Task TheShellGetsKeysAsTypedAndTheTerminalIsRestoredWhenItExits()
+    {
+        var terminal = new ScriptedTerminal((120, 40));
+        var shell = Connector(new RecordingHost()).RunShellAsync(_target, terminal, CancellationToken.None);
+        await terminal.WaitForRawAsync();
+
+        terminal.Type("echo $((6*7))");
+        terminal.Type("\n"); // a lone LF goes as CR, the Enter key
+        await terminal.WaitForOutputAsync("42\r\n"); // the echoed line shows 6*7, only the shell prints 42
+        // Left arrow (as a terminal sends it) moves the cursor: "ac" becomes "abc" in bash's line editor.
+        terminal.Type("echo a-c\u001b[D\u001b[Db\r");
+        await terminal.WaitForOutputAsync("ab-c\r\n");
+        terminal.Type("touch cruddur-tab-file\r");
+        terminal.Type("ls cruddur-ta\t\r"); // Tab completes the name in the remote shell
+        await terminal.WaitForOutputAsync("cruddur-tab-file\r\n"); // the completed, echoed line ends in a space
+        terminal.Type("sleep 30\r");
+        await Task.Delay(300);
+        terminal.Type("\u0003"); // Ctrl+C interrupts the remote sleep, not this process
+        terminal.Type("echo after-$?\r");
+        await terminal.WaitForOutputAsync("after-130");
+        terminal.Size = (100, 30);
+        Assert.True(await WaitAsync(async () => (await ChannelsAsync())[0]!["sizes"]!.AsArray().Count == 2), "the new size was not sent");
+        terminal.Type("\u0004"); // Ctrl+D at an empty prompt ends bash, and with it the session
+
+        await shell.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(1, terminal.RawEntered);
+        Assert.Equal(1, terminal.Restored);
+        var channel = (await ChannelsAsync())[0]!;
+        Assert.Equal("closed", (string?)channel["state"]);
+        Assert.Equal(["{\"cols\":120,\"rows\":40}", "{\"cols\":100,\"rows\":30}"], channel["sizes"]!.AsArray().Select(s => (string?)s));
+    }
+
+    [Theory]
+    [InlineData(8192, int.MaxValue)] // the network: the channel aborted after 8 KiB of output
+    [InlineData(0, 1)] // the terminal: its output fails (closed) after the first write
+    public async Task ALostChannelOrTerminalEndsTheShellWithAClearErrorAndRestoresTheTerminal(int closeAfterBytes, int failWritesAfter)
+    {
+        await FaultsAsync(new { closeAfterBytes });
+        var terminal = new ScriptedTerminal((80, 24)) { FailWritesAfter = failWritesAfter };
+        var shell = Connector(new RecordingHost()).RunShellAsync(_target, terminal, CancellationToken.None);
+        await terminal.WaitForRawAsync();
+
+        terminal.Type("seq 1 100000\r");
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => shell.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal("ExecChannelLost", e.ErrorId);
+        Assert.Equal(1, terminal.Restored);
+    }
+
+    [Fact]
+    public async Task StoppingTheShellEndsTheRemoteShellAndRestoresTheTerminal()
+    {
+        using var stop = new CancellationTokenSource();
+        var terminal = new ScriptedTerminal((80, 24));
+        var shell = Connector(new RecordingHost()).RunShellAsync(_target, terminal, stop.Token);
+        await terminal.WaitForRawAsync();
+        Assert.True(await WaitAsync(async () => (string?)(await ChannelsAsync())[0]!["state"] == "running"), "the shell did not start");
+
+        stop.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => shell.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, terminal.Restored);
+        Assert.True(await WaitAsync(async () => (string?)(await ChannelsAsync())[0]!["state"] is "closed" or "aborted"), "the remote shell kept running");
+    }
+
+    /// <summary>A terminal whose keys come from the test and whose output is kept; it counts raw-mode entries and restores.</summary>
+    private sealed class ScriptedTerminal((int, int) size) : ITerminal
+    {
+        private readonly BlockingCollection<byte[]> _keys = [];
+        private readonly StringBuilder _output = new();
+        private readonly TaskCompletionSource _raw = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _writes;
+
+        public (int Columns, int Rows) Size { get; set; } = size;
+
+        public int RawEntered { get; private set; }
+
+        public int Restored { get; private set; }
+
+        public int FailWritesAfter { get; init; } = int.MaxValue;
+
+        public IDisposable EnterRawMode()
+        {
+            RawEntered++;
+            _raw.TrySetResult();
+            return new Restorer(this);
+        }
+
+        public int Read(Span<byte> buffer, TimeSpan wait)
+        {
+            if (!_keys.TryTake(out var keys, wait))
+            {
+                return 0;
+            }
+
+            keys.CopyTo(buffer);
+            return keys.Length;
+        }
+
+        public void Write(ReadOnlySpan<byte> bytes)
+        {
+            if (++_writes > FailWritesAfter)
+            {
+                throw new IOException("the terminal went away");
+            }
+
+            lock (_output)
+            {
+                _output.Append(Encoding.UTF8.GetString(bytes));
+            }
+        }
+
+        public void Type(string keys) => _keys.Add(Encoding.UTF8.GetBytes(keys));
+
+        public Task WaitForRawAsync() => _raw.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        public async Task WaitForOutputAsync(string text)
+        {
+            var watch = Stopwatch.StartNew();
+            while (!Output.Contains(text, StringComparison.Ordinal))
+            {
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"'{text}' never came; the terminal showed: {Output}");
+                await Task.Delay(20);
+            }
+        }
+
+        private string Output
+        {
+            get
+            {
+                lock (_output)
+                {
+                    return _output.ToString();
+                }
+            }
+        }
+
+        private sealed class Restorer(ScriptedTerminal terminal) : IDisposable
+        {
+            public void Dispose() => terminal.Restored++;
+        }
+    }
+}
