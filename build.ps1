@@ -39,7 +39,8 @@ param(
     [ValidateRange(10, 3600)]
     [int] $TestTimeoutSeconds = 900,
 
-    # Mutate only: the folders of src/Cruddur.Core whose code is mutated (each mutant runs the xunit tests that cover it).
+    # Mutate only: the folders (or .cs files) of src/Cruddur.Core whose code is mutated; each mutant runs the xunit tests
+    # that cover it.
     [string[]] $MutateFolder = @('Deployments', 'EnvFiles', 'Database', 'Images', 'Exec'),
 
     # Mutate only: test runs at once. 1 by default: the build machine's cores are shared.
@@ -272,15 +273,17 @@ function Invoke-Bench {
 function Invoke-Mutate {
     $output = Join-Path $out 'mutation'
     Remove-Item $output -Recurse -Force -ErrorAction Ignore
-    $mutate = foreach ($folder in $MutateFolder) { '--mutate', "**/$folder/**/*.cs" }
+    $mutate = foreach ($folder in $MutateFolder) { '--mutate', ($folder -like '*.cs' ? "**/$folder" : "**/$folder/**/*.cs") }
+    # Mutants that only cause a warning would otherwise be compile errors, lost to the score.
+    $env:CruddurMutation = 'true'
     # Stryker builds in Debug and swaps the mutated Cruddur.Core.dll into the test project's output: a Release build and
     # test run can go on beside it.
     Push-Location (Join-Path $root 'tests/Cruddur.Core.Tests')
     try {
         & dotnet dotnet-stryker --project Cruddur.Core.csproj --configuration Debug --concurrency $Concurrency --output $output `
-            --reporter html --reporter json --reporter progress --skip-version-check @mutate
+            --reporter html --reporter json --reporter progress --skip-version-check --disable-bail @mutate
         if ($LASTEXITCODE -ne 0) { throw "Stryker failed (exit code $LASTEXITCODE)" }
-    } finally { Pop-Location }
+    } finally { Pop-Location; Remove-Item Env:CruddurMutation }
 
     # The score per folder: killed (incl. timed out) of those that were tested or found no test; survivors listed.
     $report = Get-Content (Join-Path $output 'reports/mutation-report.json') -Raw | ConvertFrom-Json -AsHashtable
@@ -297,6 +300,7 @@ function Invoke-Mutate {
     $rows | Group-Object Folder | Sort-Object Name | ForEach-Object {
         $killed = @($_.Group | Where-Object Status -In 'Killed', 'Timeout').Count
         $alive = @($_.Group | Where-Object Status -In 'Survived', 'NoCoverage').Count
+        if ($killed + $alive -eq 0) { return } # a folder outside -MutateFolder
         $score = if ($killed + $alive) { [math]::Round(100 * $killed / ($killed + $alive), 1) } else { 100 }
         Write-Host ('{0,-12} {1,5:0.0} %  ({2} killed, {3} survived or not covered)' -f $_.Name, $score, $killed, $alive)
     }
