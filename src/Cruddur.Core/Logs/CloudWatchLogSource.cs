@@ -15,25 +15,58 @@ public sealed class CloudWatchLogSource(Func<string, ILogsClient> clientFor) : I
             new LogsClient(r == aws.Region ? aws : new AwsContext(aws.Settings with { Region = r }), host)));
     }
 
-    public async IAsyncEnumerable<FilteredLogEvent> FilterAsync(string region, LogEventQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using var events = clientFor(region).FilterLogEventsAsync(query, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        while (true)
-        {
-            try
-            {
-                if (!await events.MoveNextAsync().ConfigureAwait(false))
-                {
-                    yield break;
-                }
-            }
-            catch (AwsServiceException e) when (e.ErrorCode == "ResourceNotFoundException")
-            {
-                throw new CruddurException(ErrorIds.LogGroupNotFound, ErrorKind.ObjectNotFound,
-                    $"The log group '{query.Group}' does not exist in {region} ({e.ServiceMessage}). The task definition's awslogs options name it; create it with Initialize-CruddurInfrastructure (or aws logs create-log-group --log-group-name {query.Group}), or fix awslogs-group.", e, query.Group);
-            }
+    public IAsyncEnumerable<FilteredLogEvent> FilterAsync(string region, LogEventQuery query, CancellationToken cancellationToken) =>
+        FilterAsync(clientFor(region), region, query, cancellationToken);
 
-            yield return events.Current;
+    /// <summary>
+    /// CloudWatch refuses the whole query when one named stream does not exist yet (a task that has not logged): the streams
+    /// are then read one by one, merged in time order, and a missing one holds no events.
+    /// </summary>
+    private static async IAsyncEnumerable<FilteredLogEvent> FilterAsync(ILogsClient client, string region, LogEventQuery query,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var any = false;
+        IAsyncEnumerable<FilteredLogEvent>? instead = null;
+        await using (var events = client.FilterLogEventsAsync(query, cancellationToken).GetAsyncEnumerator(cancellationToken))
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await events.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+                }
+                catch (AwsServiceException e) when (e.ErrorCode == "ResourceNotFoundException" && !any && IsMissingStream(e))
+                {
+                    if (query.Streams.Count <= 1)
+                    {
+                        yield break;
+                    }
+
+                    instead = LogMerge.MergeAsync(
+                        query.Streams.Select(s => FilterAsync(client, region, query with { Streams = [s] }, cancellationToken)).ToList(),
+                        x => x.Timestamp, cancellationToken);
+                    break;
+                }
+                catch (AwsServiceException e) when (e.ErrorCode == "ResourceNotFoundException")
+                {
+                    throw new CruddurException(ErrorIds.LogGroupNotFound, ErrorKind.ObjectNotFound,
+                        $"The log group '{query.Group}' does not exist in {region} ({e.ServiceMessage}). The task definition's awslogs options name it; create it with Initialize-CruddurInfrastructure (or aws logs create-log-group --log-group-name {query.Group}), or fix awslogs-group.", e, query.Group);
+                }
+
+                any = true;
+                yield return events.Current;
+            }
+        }
+
+        await foreach (var e in instead.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return e;
         }
     }
+
+    private static bool IsMissingStream(AwsServiceException e) =>
+        e.ServiceMessage.Contains("log stream", StringComparison.OrdinalIgnoreCase);
 }
