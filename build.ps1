@@ -274,8 +274,6 @@ function Invoke-Mutate {
     $output = Join-Path $out 'mutation'
     Remove-Item $output -Recurse -Force -ErrorAction Ignore
     $mutate = foreach ($folder in $MutateFolder) { '--mutate', ($folder -like '*.cs' ? "**/$folder" : "**/$folder/**/*.cs") }
-    # Mutants that only cause a warning would otherwise be compile errors, lost to the score.
-    $env:CruddurMutation = 'true'
     # Stryker builds in Debug and swaps the mutated Cruddur.Core.dll into the test project's output: a Release build and
     # test run can go on beside it.
     Push-Location (Join-Path $root 'tests/Cruddur.Core.Tests')
@@ -283,7 +281,7 @@ function Invoke-Mutate {
         & dotnet dotnet-stryker --project Cruddur.Core.csproj --configuration Debug --concurrency $Concurrency --output $output `
             --reporter html --reporter json --reporter progress --skip-version-check --disable-bail @mutate
         if ($LASTEXITCODE -ne 0) { throw "Stryker failed (exit code $LASTEXITCODE)" }
-    } finally { Pop-Location; Remove-Item Env:CruddurMutation }
+    } finally { Pop-Location }
 
     # The score per folder: killed (incl. timed out) of those that were tested or found no test; survivors listed.
     $report = Get-Content (Join-Path $output 'reports/mutation-report.json') -Raw | ConvertFrom-Json -AsHashtable
