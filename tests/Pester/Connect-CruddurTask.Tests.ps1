@@ -479,7 +479,7 @@ Describe 'Connect-CruddurTask' {
             @{ case = 'an unknown service'; id = 'ServiceNotFound'; count = 1; params = @{ Service = 'nope' } }
             @{ case = 'an unknown cluster'; id = 'ServiceClusterNotFound'; count = 1; params = @{ Service = 'backend-flask'; Cluster = 'nope' } }
             @{ case = 'an unknown task'; id = 'ExecTaskNotFound'; count = 1; params = @{ TaskArn = '0123456789abcdef0123456789abcdef' } }
-            @{ case = 'an unknown container'; id = 'ExecContainerNotFound'; count = 1; params = @{ Service = 'backend-flask'; Container = 'nginx' } }
+            @{ case = 'an unknown container'; id = 'TaskContainerNotFound'; count = 1; params = @{ Service = 'backend-flask'; Container = 'nginx' } }
             @{ case = 'neither a service nor a task'; id = 'ExecTargetMissing'; count = 1; params = @{} }
         ) {
             New-TestService -Count $count | Out-Null

@@ -56,12 +56,37 @@ Describe 'Deploy-CruddurService with a load balancer' {
         "$events" | Should -Match ([regex]::Escape("registered 1 targets in (target-group $targetGroup)"))
     }
 
+    It 'names the URLs the load balancer serves the service at: the api host rule over HTTPS and a plain HTTP listener, not the redirecting one' {
+        $vpc = (Invoke-Aws ec2 describe-vpcs --filters 'Name=isDefault,Values=true').Vpcs[0].VpcId
+        $subnets = (Invoke-Aws ec2 describe-subnets --filters "Name=vpc-id,Values=$vpc").Subnets.SubnetId
+        $lb = (Invoke-Aws elbv2 create-load-balancer --name cruddur-alb --subnets $subnets).LoadBalancers[0]
+        $certificate = (Invoke-Aws acm request-certificate --domain-name cruddur.example --subject-alternative-names '*.cruddur.example' --validation-method DNS).CertificateArn
+        $forward = "Type=forward,TargetGroupArn=$targetGroup"
+        Invoke-Aws elbv2 create-listener --load-balancer-arn $lb.LoadBalancerArn --protocol HTTP --port 80 `
+            --default-actions 'Type=redirect,RedirectConfig={Protocol=HTTPS,Port=443,StatusCode=HTTP_301}' | Out-Null
+        $https = (Invoke-Aws elbv2 create-listener --load-balancer-arn $lb.LoadBalancerArn --protocol HTTPS --port 443 --certificates "CertificateArn=$certificate" `
+            --default-actions 'Type=fixed-response,FixedResponseConfig={StatusCode=404}').Listeners[0].ListenerArn
+        Invoke-Aws elbv2 create-rule --listener-arn $https --priority 1 --conditions 'Field=host-header,Values=api.cruddur.example' --actions $forward | Out-Null
+        Invoke-Aws elbv2 create-listener --load-balancer-arn $lb.LoadBalancerArn --protocol HTTP --port 4567 --default-actions $forward | Out-Null
+
+        $d = Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) `
+            -ServiceDefinitionFile (New-ServiceDefinitionFile backend-flask @{ targetGroupName = 'cruddur-backend-flask-tg' }) -InformationVariable information
+
+        $d.Outcome | Should -Be 'Succeeded'
+        $d.Urls | Should -Be @('https://api.cruddur.example', "http://$($lb.DNSName.ToLowerInvariant()):4567")
+        ($information | Where-Object Tags -Contains 'PublicUrl').MessageData |
+            Should -Be "cruddur/backend-flask: backend-flask:1 is served at https://api.cruddur.example, http://$($lb.DNSName.ToLowerInvariant()):4567"
+        ($d | Format-List | Out-String) | Should -Match 'Urls\s+: \{https://api\.cruddur\.example, http://'
+    }
+
     It 'keeps the seed''s targetGroupArn form as it is' {
         $d = Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) `
             -ServiceDefinitionFile (New-ServiceDefinitionFile backend-flask @{ targetGroupArn = $targetGroup })
 
         $d.Outcome | Should -Be 'Succeeded'
         (Invoke-Aws ecs describe-services --cluster cruddur --services backend-flask).services[0].loadBalancers[0].targetGroupArn | Should -Be $targetGroup
+        $d.Urls | Should -BeNullOrEmpty -Because 'no listener forwards to the group'
+
     }
 
     It 'fails with ELB''s reason code when the new tasks are unhealthy in the target group, then rolls back' {

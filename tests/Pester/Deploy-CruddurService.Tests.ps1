@@ -50,20 +50,6 @@ BeforeAll {
         Deploy-CruddurService $Service -TaskDefinitionFile (New-TaskDefinitionFile $Service -Scenario $Scenario) -ServiceDefinitionFile (New-ServiceDefinitionFile $Service -CircuitBreaker:$CircuitBreaker) -ErrorAction Stop
     }
     function Get-ServiceState([string] $Service) { (Invoke-Ecs describe-services --cluster cruddur --services $Service).services[0] }
-    # A pipeline in its own runspace whose host records what reaches its UI (once the pipeline is stopped it may take no more
-    # output; the host still shows it) and holds -Confirm prompts until the test answers them.
-    function New-RecordedPipeline([string] $Script) {
-        if (-not ('CruddurTest.RecordingHost' -as [type])) {
-            Add-Type -TypeDefinition (Get-Content (Join-Path $PSScriptRoot 'RecordingHost.cs') -Raw)
-        }
-        $recorder = [CruddurTest.RecordingHost]::new()
-        $runspace = [runspacefactory]::CreateRunspace($recorder)
-        $runspace.Open()
-        $ps = [powershell]::Create()
-        $ps.Runspace = $runspace
-        $null = $ps.AddScript("Import-Module '$env:CRUDDUR_MODULE_PATH'; $Script")
-        $recorder, $runspace, $ps
-    }
     function Get-ActiveRevisions([string] $Family) {
         @((Invoke-Ecs list-task-definitions --family-prefix $Family --status ACTIVE).taskDefinitionArns | ForEach-Object { [int]($_ -split ':')[-1] } | Sort-Object)
     }
@@ -256,7 +242,7 @@ Describe 'Deploy-CruddurService' {
         New-RunningService backend-flask | Out-Null
 
         { Deploy-CruddurService backend-flask -Image x -ContainerName backend -ErrorAction Stop } |
-            Should -Throw -ErrorId 'DeployContainerNotFound,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+            Should -Throw -ErrorId 'TaskContainerNotFound,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
 
         $Error[0].Exception.Message | Should -Match 'xray, backend-flask'
         Get-SimCalls RegisterTaskDefinition | Should -Be 1

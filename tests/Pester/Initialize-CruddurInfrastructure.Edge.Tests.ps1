@@ -131,6 +131,23 @@ Describe 'Initialize-CruddurInfrastructure -Domain' {
         Get-EdgeState | Should -Be $before
     }
 
+    It 'completes -Domain and -HostedZoneId from the public hosted zones, and -LoadBalancerName from the load balancers' {
+        $zone = (Invoke-Aws route53 create-hosted-zone --name $domain --caller-reference ([guid]::NewGuid())).HostedZone.Id -replace '^/hostedzone/'
+        Invoke-Aws route53 create-hosted-zone --name other.example --caller-reference ([guid]::NewGuid()) | Out-Null
+        $vpc = (Invoke-Aws ec2 describe-vpcs --filters 'Name=isDefault,Values=true').Vpcs[0].VpcId
+        Invoke-Aws route53 create-hosted-zone --name private.example --caller-reference ([guid]::NewGuid()) --hosted-zone-config PrivateZone=true `
+            --vpc "VPCRegion=$env:AWS_REGION,VPCId=$vpc" | Out-Null
+        $subnets = (Invoke-Aws ec2 describe-subnets).Subnets.SubnetId
+        foreach ($name in 'cruddur-application-loadbalancer', 'other-alb') { Invoke-Aws elbv2 create-load-balancer --name $name --subnets @subnets | Out-Null }
+        function Complete([string] $Line) { (TabExpansion2 $Line $Line.Length).CompletionMatches }
+
+        (Complete 'Initialize-CruddurInfrastructure -Domain ').CompletionText | Should -Be @($domain, 'other.example') -Because 'a private zone cannot validate a public certificate'
+        (Complete 'Initialize-CruddurInfrastructure -Domain cru').ToolTip | Should -Be @($zone)
+        (Complete "Initialize-CruddurInfrastructure -Domain $domain -HostedZoneId ").CompletionText | Should -Be @($zone)
+        (Complete "Initialize-CruddurInfrastructure -Domain $domain -LoadBalancerName cru").CompletionText | Should -Be @('cruddur-application-loadbalancer')
+        (Complete "Initialize-CruddurInfrastructure -Domain $domain -LoadBalancerName ").CompletionText | Should -Be @('cruddur-application-loadbalancer', 'other-alb')
+    }
+
     Context 'bad input' {
         It '<Case>' -ForEach @(
             @{ Case = 'invalid domain'; Id = 'EdgeDomainInvalid'; Message = "*'https://cruddur.example/' is not a domain name*"; Arguments = @{ Domain = 'https://cruddur.example/' } }
@@ -200,5 +217,34 @@ Describe 'Initialize-CruddurInfrastructure -Domain with a certificate that never
         # A re-run waits for the same certificate instead of requesting another one.
         { Initialize-CruddurInfrastructure -Domain $domain -CertificateTimeoutSeconds 1 -ErrorAction Stop } | Should -Throw -ErrorId 'EdgeCertificateNotIssued,*'
         (Invoke-Aws acm list-certificates).CertificateSummaryList.Count | Should -Be 1
+    }
+
+    It 'stops the certificate wait within a second on Ctrl+C and says what is in place' {
+        Reset-CruddurStack $slowStack
+        $recorder, $runspace, $ps = New-RecordedPipeline "Initialize-CruddurInfrastructure -Domain $domain"
+        $async = $ps.BeginInvoke()
+        try {
+            $waiting = "Waiting for the certificate of $domain"
+            # Read by index: the pipeline is still writing to the collection.
+            Wait-Until { $p = $ps.Streams.Progress; $p.Count -and @(0..($p.Count - 1) | Where-Object { $p[$_].Activity -eq $waiting }).Count } 'the certificate wait' 120 | Out-Null
+
+            $stopping = $ps.BeginStop($null, $null)
+            $stopped = [Diagnostics.Stopwatch]::StartNew()
+            # Depending on how far the engine got with the stop, the warning still reaches the warning stream or only the host.
+            function Get-Told { @($recorder.Warnings) + @($ps.Streams.Warning | ForEach-Object Message) }
+            while (-not (Get-Told) -and $stopped.Elapsed.TotalSeconds -lt 5) { Start-Sleep -Milliseconds 20 }
+            $elapsed = $stopped.Elapsed.TotalSeconds
+            $ps.EndStop($stopping)
+
+            $elapsed | Should -BeLessThan 1 -Because 'the wait ends within a second of Ctrl+C, not at its 600 s timeout'
+            $async.IsCompleted | Should -BeTrue
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $certificate = (Invoke-Aws acm list-certificates).CertificateSummaryList.CertificateArn
+            $told = (Get-Told) -join "`n"
+            $told | Should -BeLike "Stopped at Certificate '$domain': the certificate $certificate exists and its validation records are in the zone; it was PENDING_VALIDATION when the wait stopped, and a re-run waits for it*"
+            $told | Should -BeLike "*, $(($edgeResources[0..8] | ForEach-Object { "$_ Created" }) -join ', '). Run Initialize-CruddurInfrastructure again to continue from here."
+            (Invoke-Aws elbv2 describe-listeners --load-balancer-arn (Invoke-Aws elbv2 describe-load-balancers).LoadBalancers[0].LoadBalancerArn).Listeners.Port |
+                Should -Be @(80) -Because 'nothing after the certificate was started'
+        } finally { $ps.Dispose(); $runspace.Dispose() }
     }
 }

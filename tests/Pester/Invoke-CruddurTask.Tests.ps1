@@ -101,13 +101,7 @@ Describe 'Invoke-CruddurTask' {
         @{ Choice = 1; Stopped = $true }
     ) {
         param($Choice, $Stopped)
-        if (-not ('CruddurTest.RecordingHost' -as [type])) { Add-Type -TypeDefinition (Get-Content (Join-Path $PSScriptRoot 'RecordingHost.cs') -Raw) }
-        $recorder = [CruddurTest.RecordingHost]::new()
-        $runspace = [runspacefactory]::CreateRunspace($recorder)
-        $runspace.Open()
-        $ps = [powershell]::Create()
-        $ps.Runspace = $runspace
-        $null = $ps.AddScript("Import-Module '$env:CRUDDUR_MODULE_PATH'; Invoke-CruddurTask backend-flask -Command 'sleep 300'")
+        $recorder, $runspace, $ps = New-RecordedPipeline "Invoke-CruddurTask backend-flask -Command 'sleep 300'"
         $async = $ps.BeginInvoke()
         try {
             $id = Wait-Until {

@@ -54,6 +54,18 @@ Describe 'Set-CruddurIngressRule' {
         Get-Rules $group | Should -Contain '443 192.0.2.9/32 developer'
     }
 
+    It 'completes -GroupName and -GroupId from the region''s security groups, each with the other as its tooltip' {
+        $line = 'Set-CruddurIngressRule -Port 5432 -GroupName crud-'
+        $names = (TabExpansion2 $line $line.Length).CompletionMatches
+        $names.CompletionText | Should -Be @('crud-srv-rds-sg')
+        $names.ToolTip | Should -Be @($group)
+
+        $line = 'Set-CruddurIngressRule -Port 5432 -GroupId '
+        $ids = (TabExpansion2 $line $line.Length).CompletionMatches
+        $ids.CompletionText | Should -Be @((Invoke-Aws ec2 describe-security-groups).SecurityGroups.GroupId | Sort-Object -CaseSensitive)
+        ($ids | Where-Object CompletionText -EQ $group).ToolTip | Should -Be 'crud-srv-rds-sg'
+    }
+
     It 'changes nothing under -WhatIf' {
         $before = Get-Rules $group
         Set-CruddurIngressRule -GroupId $group -Port 5432 -Description GITPOD -Cidr 192.0.2.9/32 -WhatIf | Should -BeNullOrEmpty

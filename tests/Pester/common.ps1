@@ -19,6 +19,21 @@ function Get-AllStreamText([scriptblock] $Command) {
     }) -join "`n")
 }
 
+# A pipeline in its own runspace whose host records what reaches its UI (once the pipeline is stopped it may take no more
+# output; the host still shows it) and holds -Confirm prompts until the test answers them.
+function New-RecordedPipeline([string] $Script) {
+    if (-not ('CruddurTest.RecordingHost' -as [type])) {
+        Add-Type -TypeDefinition (Get-Content (Join-Path $PSScriptRoot 'RecordingHost.cs') -Raw)
+    }
+    $recorder = [CruddurTest.RecordingHost]::new()
+    $runspace = [runspacefactory]::CreateRunspace($recorder)
+    $runspace.Open()
+    $ps = [powershell]::Create()
+    $ps.Runspace = $runspace
+    $null = $ps.AddScript("Import-Module '$env:CRUDDUR_MODULE_PATH'; $Script")
+    $recorder, $runspace, $ps
+}
+
 # Polls $Condition every 50 ms until it returns something truthy, and returns that; throws after $Seconds naming $What.
 # The condition may throw to give up early (a server process that exited, say).
 function Wait-Until([scriptblock] $Condition, [string] $What, [double] $Seconds = 15) {

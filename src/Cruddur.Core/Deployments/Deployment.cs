@@ -80,6 +80,9 @@ public sealed class Deployment
     /// <summary>Whether the service was created by this deployment.</summary>
     public bool Created { get; init; }
 
+    /// <summary>Where the service is reached from outside: the URLs at which a load balancer's listener or rule forwards to its target groups (<see cref="PublicUrls"/>).</summary>
+    public IReadOnlyList<string> Urls { get; internal set; } = [];
+
     internal void Conclude(DeploymentOutcome outcome, IReadOnlyList<string> reasons, bool timedOut)
     {
         Outcome = outcome;

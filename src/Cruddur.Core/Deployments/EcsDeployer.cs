@@ -111,6 +111,10 @@ public sealed class EcsDeployer
             try
             {
                 var deployment = await StartAsync(plan, cancellationToken).ConfigureAwait(false);
+                if (_elb is not null)
+                {
+                    deployment.Urls = await PublicUrls.ReadAsync(_elb, _host, name, TargetGroupReferences.ArnsOf(plan.ServiceDefinition ?? plan.Service!), cancellationToken).ConfigureAwait(false);
+                }
                 watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service)) { StableFor = options.StableFor });
             }
             catch (Exception e) when (watches.Count > 0 && e is not OperationCanceledException)
@@ -143,6 +147,11 @@ public sealed class EcsDeployer
                 {
                     await new RevisionCleaner(_ecs, _host).KeepNewestAsync(d.TaskDefinitionArn, options.KeepRevisions, cancellationToken).ConfigureAwait(false);
                 }
+            }
+
+            foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded && d.Urls.Count > 0))
+            {
+                _host.WriteInformation($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} is served at {string.Join(", ", d.Urls)}", "PublicUrl");
             }
         }
 
@@ -257,7 +266,7 @@ public sealed class EcsDeployer
             // A new service without a task definition file: the newest revision of the family its definition names.
             var family = (string?)serviceDefinition!["taskDefinition"] ?? target.ContainerName ?? target.Service;
             next = await DescribeTaskDefinitionAsync(family, cancellationToken).ConfigureAwait(false) ?? throw new CruddurException(
-                ErrorIds.DeployTaskDefinitionNotFound, ErrorKind.ObjectNotFound,
+                ErrorIds.TaskDefinitionNotFound, ErrorKind.ObjectNotFound,
                 $"No task definition '{family}' is registered. Pass -TaskDefinitionFile {SeedDefaults.TaskDefinitionFile(target.Service)}.", target: family);
             source = $"task definition {family}";
         }

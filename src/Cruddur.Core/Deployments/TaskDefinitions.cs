@@ -53,7 +53,7 @@ internal static partial class TaskDefinitions
     {
         var containers = (definition["containerDefinitions"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         return containers.FirstOrDefault(c => (string?)c["name"] == name)
-            ?? throw new CruddurException(ErrorIds.DeployContainerNotFound, ErrorKind.ObjectNotFound,
+            ?? throw new CruddurException(ErrorIds.TaskContainerNotFound, ErrorKind.ObjectNotFound,
                 $"{source} has no container named '{name}' (it has: {string.Join(", ", containers.Select(c => (string?)c["name"]))}). Pass -ContainerName with one of them.", target: name);
     }
 

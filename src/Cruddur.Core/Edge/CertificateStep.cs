@@ -127,6 +127,7 @@ internal sealed class CertificateStep : InfrastructureStep
         var clock = Stopwatch.StartNew();
         var interval = TimeSpan.FromMilliseconds(Math.Clamp(_timeout.TotalMilliseconds / 20, 250, 5000));
         var written = false;
+        var status = "requested";
         try
         {
             while (true)
@@ -145,6 +146,7 @@ internal sealed class CertificateStep : InfrastructureStep
                     written = true;
                 }
 
+                status = certificate.Status;
                 if (certificate.Status == Issued)
                 {
                     return;
@@ -170,6 +172,12 @@ internal sealed class CertificateStep : InfrastructureStep
                     (int)Math.Min(99, clock.Elapsed.TotalMilliseconds * 100 / _timeout.TotalMilliseconds), ParentId: 80));
                 await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
             }
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationStoppedException(
+                $"the certificate {arn} exists{(written ? " and its validation records are in the zone" : string.Empty)}; it was {status} when the wait stopped, and a re-run waits for it instead of requesting another.",
+                e, cancellationToken);
         }
         finally
         {

@@ -86,7 +86,7 @@ internal sealed class EcsExec
         var names = ExecPreflight.Containers(task).Select(c => (string?)c["name"]).OfType<string>().ToList();
         if (container is not null)
         {
-            return names.Contains(container, StringComparer.Ordinal) ? container : throw new CruddurException(ErrorIds.ExecContainerNotFound, ErrorKind.ObjectNotFound,
+            return names.Contains(container, StringComparer.Ordinal) ? container : throw new CruddurException(ErrorIds.TaskContainerNotFound, ErrorKind.ObjectNotFound,
                 $"Task {ExecPreflight.TaskId(task)} has no container '{container}'. Its containers: {string.Join(", ", names)}. Pass one of them as -Container.",
                 target: container);
         }
@@ -138,7 +138,7 @@ internal sealed class EcsExec
         var task = (await DescribeTasksAsync(clusterName, [taskId], cancellationToken).ConfigureAwait(false)).FirstOrDefault()
             ?? throw new CruddurException(ErrorIds.ExecTaskNotFound, ErrorKind.ObjectNotFound, $"Task {taskId} disappeared while the session was being opened. Connect again.", target: taskId);
         var runtimeId = ExecPreflight.Containers(task).Where(c => (string?)c["name"] == containerName).Select(c => (string?)c["runtimeId"]).FirstOrDefault()
-            ?? throw new CruddurException(ErrorIds.ExecContainerNotFound, ErrorKind.ObjectNotFound, $"Container {containerName} of task {taskId} has no runtimeId yet. Wait for it to start and connect again.", target: containerName);
+            ?? throw new CruddurException(ErrorIds.TaskContainerNotFound, ErrorKind.ObjectNotFound, $"Container {containerName} of task {taskId} has no runtimeId yet. Wait for it to start and connect again.", target: containerName);
         return new ExecSession(response.Session, clusterName, taskId, runtimeId);
     }
 

@@ -40,7 +40,6 @@ public static class ErrorIds
     public const string DbScriptNotFound = "DbScriptNotFound";
     public const string DbUserPoolIdMissing = "DbUserPoolIdMissing";
     public const string DeployAmbiguousInput = "DeployAmbiguousInput";
-    public const string DeployContainerNotFound = "DeployContainerNotFound";
     public const string DeployDefinitionFileNotFound = "DeployDefinitionFileNotFound";
     public const string DeployDefinitionInvalid = "DeployDefinitionInvalid";
     public const string DeployDefinitionInvalidJson = "DeployDefinitionInvalidJson";
@@ -51,7 +50,6 @@ public static class ErrorIds
     public const string DeployServiceDefinitionMismatch = "DeployServiceDefinitionMismatch";
     public const string DeployTargetGroupNotFound = "DeployTargetGroupNotFound";
     public const string DeployTargetGroupReferenceInvalid = "DeployTargetGroupReferenceInvalid";
-    public const string DeployTaskDefinitionNotFound = "DeployTaskDefinitionNotFound";
     public const string DeployTimedOut = "DeployTimedOut";
     public const string DeployWatchFailed = "DeployWatchFailed";
     public const string EdgeCallerIpUnavailable = "EdgeCallerIpUnavailable";
@@ -86,7 +84,6 @@ public static class ErrorIds
     public const string ExecChannelUnreachable = "ExecChannelUnreachable";
     public const string ExecCommandFailed = "ExecCommandFailed";
     public const string ExecContainerAmbiguous = "ExecContainerAmbiguous";
-    public const string ExecContainerNotFound = "ExecContainerNotFound";
     public const string ExecExitCodeMissing = "ExecExitCodeMissing";
     public const string ExecHandshakeTimeout = "ExecHandshakeTimeout";
     public const string ExecKmsKeyNotAccessible = "ExecKmsKeyNotAccessible";

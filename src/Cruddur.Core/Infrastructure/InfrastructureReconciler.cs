@@ -29,7 +29,8 @@ public static class InfrastructureReconciler
 
     /// <summary>
     /// Runs the steps in order. A step skipped by ShouldProcess (-WhatIf, or declined) yields no result. On a failure the
-    /// loop stops with an <see cref="InfrastructureException"/> carrying every result so far.
+    /// loop stops with an <see cref="InfrastructureException"/> carrying every result so far; on Ctrl+C, with an
+    /// <see cref="OperationStoppedException"/> that names them.
     /// </summary>
     public static async Task<IReadOnlyList<InfrastructureResource>> ReconcileAsync(
         IReadOnlyList<InfrastructureStep> steps, IOperationHost host, CancellationToken cancellationToken)
@@ -59,6 +60,16 @@ public static class InfrastructureReconciler
                 results.Add(new InfrastructureResource(step.Kind, step.Name, null, ResourceStatus.Failed, failure));
                 host.WriteProgress(new ProgressUpdate(ProgressId, "Initializing Cruddur infrastructure", "Failed", Completed: true));
                 throw new InfrastructureException(step, results, e);
+            }
+            catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C: the results cannot be written any more, so the message says what is already in place.
+                host.WriteProgress(new ProgressUpdate(ProgressId, "Initializing Cruddur infrastructure", "Stopped", Completed: true));
+                var changed = results.Where(r => r.Status != ResourceStatus.Exists).Select(r => $"{r.Kind} {r.Name} {r.Status}").ToList();
+                throw new OperationStoppedException(
+                    $"Stopped at {step.Kind} '{step.Name}'{(e is OperationStoppedException stopped ? ": " + stopped.Message : ".")} {(changed.Count == 0 ? "Nothing was changed" : "Changed before the stop: " + string.Join(", ", changed))}"
+                    + $"{(results.Count > changed.Count ? $" ({results.Count - changed.Count} more already existed)" : string.Empty)}. Run Initialize-CruddurInfrastructure again to continue from here.",
+                    e, cancellationToken);
             }
         }
 

@@ -28,7 +28,7 @@ public sealed class EcsServiceCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var cluster = fakeBoundParameters["Cluster"] as string ?? SeedDefaults.Cluster;
-        return EcsCompletion.Complete(fakeBoundParameters, wordToComplete, (ecs, token) => ecs.ListServiceNamesAsync(cluster, token));
+        return AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => AwsCompletion.Named(await new EcsClient(aws, SilentHost.Instance).ListServiceNamesAsync(cluster, token).ConfigureAwait(false)));
     }
 }
 
@@ -36,23 +36,69 @@ public sealed class EcsServiceCompleter : IArgumentCompleter
 public sealed class EcsClusterCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        EcsCompletion.Complete(fakeBoundParameters, wordToComplete, (ecs, token) => ecs.ListClusterNamesAsync(token));
+        AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => AwsCompletion.Named(await new EcsClient(aws, SilentHost.Instance).ListClusterNamesAsync(token).ConfigureAwait(false)));
 }
 
-internal static class EcsCompletion
+/// <summary>Completes -LoadBalancerName with the region's load balancers.</summary>
+public sealed class LoadBalancerNameCompleter : IArgumentCompleter
 {
-    public static IEnumerable<CompletionResult> Complete(IDictionary bound, string word, Func<IEcsClient, CancellationToken, Task<IReadOnlyList<string>>> list)
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => AwsCompletion.Named(await AwsNames.LoadBalancersAsync(aws, token).ConfigureAwait(false)));
+}
+
+/// <summary>Completes -Domain with the account's public hosted zones (each zone's id as its tooltip).</summary>
+public sealed class HostedZoneNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => (await AwsNames.PublicHostedZonesAsync(aws, token).ConfigureAwait(false)).Select(z => (z.Name, z.Id)));
+}
+
+/// <summary>Completes -HostedZoneId with the ids of the account's public hosted zones, those named -Domain first when it is given (each zone's name as its tooltip).</summary>
+public sealed class HostedZoneIdCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        var domain = (fakeBoundParameters["Domain"] as string)?.TrimEnd('.');
+        return AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => (await AwsNames.PublicHostedZonesAsync(aws, token).ConfigureAwait(false))
+            .Where(z => domain is null || string.Equals(z.Name, domain, StringComparison.OrdinalIgnoreCase)).Select(z => (z.Id, z.Name)));
+    }
+}
+
+/// <summary>Completes -GroupName with the region's security groups (each group's id as its tooltip).</summary>
+public sealed class SecurityGroupNameCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => (await AwsNames.SecurityGroupsAsync(aws, token).ConfigureAwait(false)).Select(g => (g.Name, g.Id)));
+}
+
+/// <summary>Completes -GroupId with the ids of the region's security groups (each group's name as its tooltip).</summary>
+public sealed class SecurityGroupIdCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => (await AwsNames.SecurityGroupsAsync(aws, token).ConfigureAwait(false)).Select(g => (g.Id, g.Name)));
+}
+
+/// <summary>Completion from AWS: quick (2 s at most), in name order, and silent on failure.</summary>
+internal static class AwsCompletion
+{
+    /// <summary>The candidates that start with <paramref name="word"/>; <paramref name="list"/> reads each one's text and tooltip with the -Region, -ProfileName and -EndpointUrl in <paramref name="bound"/>.</summary>
+    public static IEnumerable<CompletionResult> Complete(IDictionary bound, string word, Func<AwsContext, CancellationToken, Task<IEnumerable<(string Text, string ToolTip)>>> list)
     {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             var aws = new AwsContext(new AwsSettings(bound["Region"] as string, bound["ProfileName"] as string, bound["EndpointUrl"] as string));
-            var names = Task.Run(() => list(new EcsClient(aws, SilentHost.Instance), timeout.Token)).GetAwaiter().GetResult();
-            return Completion.Matching(names.Order(StringComparer.Ordinal), word.Trim('\'', '"')).ToList();
+            var candidates = Task.Run(() => list(aws, timeout.Token)).GetAwaiter().GetResult();
+            var typed = word.Trim('\'', '"');
+            return candidates.Where(c => c.Text.StartsWith(typed, StringComparison.OrdinalIgnoreCase)).DistinctBy(c => c.Text).OrderBy(c => c.Text, StringComparer.Ordinal)
+                .Select(c => new CompletionResult(c.Text, c.Text, CompletionResultType.ParameterValue, c.ToolTip)).ToList();
         }
         catch (Exception)
         {
-            return []; // completion must never fail loudly: no credentials, no network, no cluster
+            return []; // completion must never fail loudly: no credentials, no network, no permission
         }
     }
+
+    /// <summary>Candidates whose tooltip is their name.</summary>
+    public static IEnumerable<(string Text, string ToolTip)> Named(IEnumerable<string> names) => names.Select(n => (n, n));
 }

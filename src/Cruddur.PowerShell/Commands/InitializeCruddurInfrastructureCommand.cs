@@ -38,6 +38,7 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
     public string PolicyPath { get; set; } = SeedDefaults.PolicyFolder;
 
     [Parameter(Mandatory = true, ParameterSetName = EdgeSet)]
+    [ArgumentCompleter(typeof(HostedZoneNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string Domain { get; set; } = null!;
 
@@ -50,10 +51,12 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
     public string? CertificateArn { get; set; }
 
     [Parameter(ParameterSetName = EdgeSet)]
+    [ArgumentCompleter(typeof(HostedZoneIdCompleter))]
     [ValidateNotNullOrEmpty]
     public string? HostedZoneId { get; set; }
 
     [Parameter(ParameterSetName = EdgeSet)]
+    [ArgumentCompleter(typeof(LoadBalancerNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string LoadBalancerName { get; set; } = SeedDefaults.LoadBalancerName;
 

@@ -3,6 +3,7 @@ using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Edge;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Infrastructure;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -20,10 +21,12 @@ public sealed class SetCruddurIngressRuleCommand : AwsCmdlet
 
     [Parameter(Mandatory = true, ParameterSetName = ByName, Position = 0)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SecurityGroupNameCompleter))]
     public string GroupName { get; set; } = null!;
 
     [Parameter(Mandatory = true, ParameterSetName = ById)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SecurityGroupIdCompleter))]
     public string GroupId { get; set; } = null!;
 
     [Parameter(Mandatory = true)]

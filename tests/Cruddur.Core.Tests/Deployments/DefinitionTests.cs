@@ -86,7 +86,7 @@ public class DefinitionTests
 
         var e = Assert.Throws<CruddurException>(() => TaskDefinitions.Container(td, "backend", "td.json"));
 
-        Assert.Equal("DeployContainerNotFound", e.ErrorId);
+        Assert.Equal("TaskContainerNotFound", e.ErrorId);
         Assert.Contains("xray, backend-flask", e.Message);
     }
 

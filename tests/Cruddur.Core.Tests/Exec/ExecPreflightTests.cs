@@ -168,7 +168,7 @@ public sealed class ExecPreflightTests
         var task = Task();
         Assert.Equal("backend-flask", EcsExec.ChooseContainer(task, null, "backend-flask"));
         Assert.Equal("xray", EcsExec.ChooseContainer(task, "xray", "backend-flask"));
-        Assert.Equal("ExecContainerNotFound", Assert.Throws<CruddurException>(() => EcsExec.ChooseContainer(task, "nginx", "backend-flask")).ErrorId);
+        Assert.Equal("TaskContainerNotFound", Assert.Throws<CruddurException>(() => EcsExec.ChooseContainer(task, "nginx", "backend-flask")).ErrorId);
         var ambiguous = Assert.Throws<CruddurException>(() => EcsExec.ChooseContainer(task, null, "other"));
         Assert.Equal("ExecContainerAmbiguous", ambiguous.ErrorId);
         Assert.Contains("xray, backend-flask", ambiguous.Message, StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using Cruddur.Core.Aws;
+using Cruddur.Core.Hosting;
 using Cruddur.Core.Infrastructure;
 
 namespace Cruddur.Core.Tests.Infrastructure;
@@ -55,11 +56,28 @@ public sealed class InfrastructureReconcilerTests
         Assert.Empty(never.Calls);
     }
 
+    [Fact]
+    public async Task AStopNamesTheStepItStoppedAtAndWhatChangedBefore()
+    {
+        using var stop = new CancellationTokenSource();
+        var created = new FakeStep("A", null);
+        var existing = new FakeStep("B", new ObservedResource("id-b"));
+        var waiting = new FakeStep("C", null) { Failure = new OperationCanceledException(stop.Token), BeforeFailing = stop.Cancel };
+        var never = new FakeStep("D", null);
+
+        var e = await Assert.ThrowsAsync<OperationStoppedException>(() => InfrastructureReconciler.ReconcileAsync([created, existing, waiting, never], new RecordingHost(), stop.Token));
+
+        Assert.Equal("Stopped at Fake 'C'. Changed before the stop: Fake A Created (1 more already existed). Run Initialize-CruddurInfrastructure again to continue from here.", e.Message);
+        Assert.Empty(never.Calls);
+    }
+
     private sealed class FakeStep(string name, ObservedResource? found) : InfrastructureStep("Fake", name)
     {
         public List<string> Calls { get; } = [];
 
         public Exception? Failure { get; init; }
+
+        public Action? BeforeFailing { get; init; }
 
         public override Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
         {
@@ -70,6 +88,7 @@ public sealed class InfrastructureReconcilerTests
         public override Task<string> CreateAsync(CancellationToken cancellationToken)
         {
             Calls.Add("create");
+            BeforeFailing?.Invoke();
             return Failure is null ? Task.FromResult("id-" + Name) : Task.FromException<string>(Failure);
         }
 

@@ -27,6 +27,9 @@ public interface IEc2Client
     /// <summary>The group with that id, or null when there is none (InvalidGroup.NotFound).</summary>
     Task<SecurityGroupInfo?> GetSecurityGroupAsync(string groupId, CancellationToken cancellationToken);
 
+    /// <summary>Every security group of the region, in all VPCs.</summary>
+    Task<IReadOnlyList<SecurityGroupInfo>> ListSecurityGroupsAsync(CancellationToken cancellationToken);
+
     Task<string> CreateSecurityGroupAsync(string vpcId, string groupName, string description, CancellationToken cancellationToken);
 
     Task AuthorizeIngressAsync(string groupId, IReadOnlyList<IngressRule> rules, CancellationToken cancellationToken);
@@ -74,6 +77,12 @@ public sealed class Ec2Client : IEc2Client
         }
     }
 
+    // Without MaxResults, DescribeSecurityGroups answers every group at once.
+    public Task<IReadOnlyList<SecurityGroupInfo>> ListSecurityGroupsAsync(CancellationToken cancellationToken) =>
+        _api.CallAsync<IReadOnlyList<SecurityGroupInfo>>("DescribeSecurityGroups", idempotent: true, async (ec2, token) =>
+            ((await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest(), token).ConfigureAwait(false)).SecurityGroups ?? []).Select(ToInfo).ToList(),
+            cancellationToken);
+
     public Task<string> CreateSecurityGroupAsync(string vpcId, string groupName, string description, CancellationToken cancellationToken) =>
         _api.CallAsync("CreateSecurityGroup", idempotent: false, async (ec2, token) =>
             (await ec2.CreateSecurityGroupAsync(new CreateSecurityGroupRequest { GroupName = groupName, Description = description, VpcId = vpcId }, token).ConfigureAwait(false)).GroupId,
@@ -100,18 +109,16 @@ public sealed class Ec2Client : IEc2Client
     };
 
     private Task<SecurityGroupInfo?> DescribeAsync(DescribeSecurityGroupsRequest request, CancellationToken cancellationToken) => _api.CallAsync("DescribeSecurityGroups", idempotent: true, async (ec2, token) =>
-    {
-        var group = (await ec2.DescribeSecurityGroupsAsync(request, token).ConfigureAwait(false)).SecurityGroups?.FirstOrDefault();
-        if (group is null)
-        {
-            return null;
-        }
+        (await ec2.DescribeSecurityGroupsAsync(request, token).ConfigureAwait(false)).SecurityGroups?.FirstOrDefault() is { } group ? ToInfo(group) : null,
+        cancellationToken);
 
+    private static SecurityGroupInfo ToInfo(SecurityGroup group)
+    {
         // One rule per port and source: that is how the project writes them and how a rule is addressed by its description.
         var ingress = (group.IpPermissions ?? []).Where(p => p.IpProtocol == "tcp" && p.FromPort == p.ToPort)
             .SelectMany(p => (p.Ipv4Ranges ?? []).Select(r => new IngressRule(p.FromPort ?? 0, r.CidrIp, null, r.Description))
                 .Concat((p.UserIdGroupPairs ?? []).Select(g => new IngressRule(p.FromPort ?? 0, null, g.GroupId, g.Description))))
             .ToList();
         return new SecurityGroupInfo(group.GroupId, group.GroupName, group.VpcId, ingress);
-    }, cancellationToken);
+    }
 }

@@ -25,8 +25,11 @@ public sealed record ListenerAction(string Type, string? TargetGroupArn = null, 
 /// <summary>A listener of a load balancer.</summary>
 public sealed record Listener(string Arn, string Protocol, int Port, IReadOnlyList<string> CertificateArns, IReadOnlyList<ListenerAction> DefaultActions);
 
-/// <summary>A listener rule; only host-header conditions are read (the ones the project writes).</summary>
-public sealed record ListenerRule(string Arn, string Priority, bool IsDefault, IReadOnlyList<string> HostHeaders, IReadOnlyList<ListenerAction> Actions);
+/// <summary>A listener rule; only host-header and path-pattern conditions are read (the ones a URL is made of).</summary>
+public sealed record ListenerRule(string Arn, string Priority, bool IsDefault, IReadOnlyList<string> HostHeaders, IReadOnlyList<ListenerAction> Actions)
+{
+    public IReadOnlyList<string> PathPatterns { get; init; } = [];
+}
 
 /// <summary>One target's health in a target group: healthy, unhealthy, initial, draining, unused…, with ELB's reason code.</summary>
 public sealed record TargetHealth(string Id, int? Port, string State, string? Reason, string? Description);
@@ -39,11 +42,17 @@ public interface IElbv2Client
 {
     Task<LoadBalancer?> FindLoadBalancerAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>The load balancers with these ARNs, or all of them when <paramref name="arns"/> is null.</summary>
+    Task<IReadOnlyList<LoadBalancer>> ListLoadBalancersAsync(IReadOnlyList<string>? arns, CancellationToken cancellationToken);
+
     Task<LoadBalancer> CreateLoadBalancerAsync(string name, string scheme, IReadOnlyList<string> subnetIds, IReadOnlyList<string> securityGroupIds, CancellationToken cancellationToken);
 
     Task SetSecurityGroupsAsync(string loadBalancerArn, IReadOnlyList<string> securityGroupIds, CancellationToken cancellationToken);
 
     Task<TargetGroup?> FindTargetGroupAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The target groups with these ARNs, or all of them when <paramref name="arns"/> is null.</summary>
+    Task<IReadOnlyList<TargetGroup>> ListTargetGroupsAsync(IReadOnlyList<string>? arns, CancellationToken cancellationToken);
 
     Task<TargetGroup> CreateTargetGroupAsync(TargetGroupSpec spec, CancellationToken cancellationToken);
 
@@ -86,6 +95,9 @@ public sealed class Elbv2Client : IElbv2Client
         }
     }
 
+    public Task<IReadOnlyList<LoadBalancer>> ListLoadBalancersAsync(IReadOnlyList<string>? arns, CancellationToken cancellationToken) =>
+        ListAsync("DescribeLoadBalancers", ArnList("LoadBalancerArns", arns), "LoadBalancers", ToLoadBalancer, cancellationToken);
+
     public async Task<LoadBalancer> CreateLoadBalancerAsync(string name, string scheme, IReadOnlyList<string> subnetIds, IReadOnlyList<string> securityGroupIds, CancellationToken cancellationToken)
     {
         var form = new Dictionary<string, string> { ["Name"] = name, ["Scheme"] = scheme, ["Type"] = "application", ["IpAddressType"] = "ipv4" };
@@ -114,6 +126,9 @@ public sealed class Elbv2Client : IElbv2Client
             return null;
         }
     }
+
+    public Task<IReadOnlyList<TargetGroup>> ListTargetGroupsAsync(IReadOnlyList<string>? arns, CancellationToken cancellationToken) =>
+        ListAsync("DescribeTargetGroups", ArnList("TargetGroupArns", arns), "TargetGroups", ToTargetGroup, cancellationToken);
 
     public async Task<TargetGroup> CreateTargetGroupAsync(TargetGroupSpec spec, CancellationToken cancellationToken)
     {
@@ -231,6 +246,13 @@ public sealed class Elbv2Client : IElbv2Client
         }
     }
 
+    private static Dictionary<string, string> ArnList(string name, IReadOnlyList<string>? arns)
+    {
+        var form = new Dictionary<string, string>();
+        AddList(form, name, arns ?? []);
+        return form;
+    }
+
     private static void AddList(Dictionary<string, string> form, string name, IReadOnlyList<string> values)
     {
         for (var i = 0; i < values.Count; i++)
@@ -254,10 +276,16 @@ public sealed class Elbv2Client : IElbv2Client
         Members(e, "DefaultActions").Select(ToAction).ToList());
 
     private static ListenerRule ToRule(XElement e) => new(
-        Field(e, "RuleArn")!, Field(e, "Priority") ?? "", Field(e, "IsDefault") == "true",
-        Members(e, "Conditions").Where(c => Field(c, "Field") == "host-header")
-            .SelectMany(c => Members(Child(c, "HostHeaderConfig"), "Values").Concat(Members(c, "Values")).Select(v => v.Value)).Distinct().ToList(),
-        Members(e, "Actions").Select(ToAction).ToList());
+        Field(e, "RuleArn")!, Field(e, "Priority") ?? "", Field(e, "IsDefault") == "true", ConditionValues(e, "host-header", "HostHeaderConfig"),
+        Members(e, "Actions").Select(ToAction).ToList())
+    {
+        PathPatterns = ConditionValues(e, "path-pattern", "PathPatternConfig"),
+    };
+
+    // A condition's values come in its XxxConfig, or in the older flat Values list, or both.
+    private static List<string> ConditionValues(XElement rule, string field, string config) =>
+        Members(rule, "Conditions").Where(c => Field(c, "Field") == field)
+            .SelectMany(c => Members(Child(c, config), "Values").Concat(Members(c, "Values")).Select(v => v.Value)).Distinct().ToList();
 
     private static ListenerAction ToAction(XElement e)
     {

@@ -29,6 +29,9 @@ internal interface IRoute53Client
     /// <summary>The zone with its name servers, or null when this account has no zone with that id.</summary>
     Task<HostedZone?> GetHostedZoneAsync(string id, CancellationToken cancellationToken);
 
+    /// <summary>Every hosted zone of the account (without name servers).</summary>
+    Task<IReadOnlyList<HostedZone>> ListHostedZonesAsync(CancellationToken cancellationToken);
+
     Task<HostedZone> CreateHostedZoneAsync(string domainName, string callerReference, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<RecordSet>> ListRecordSetsAsync(string zoneId, CancellationToken cancellationToken);
@@ -71,6 +74,15 @@ internal sealed class Route53Client : IRoute53Client
             return null;
         }
     }
+
+    public async Task<IReadOnlyList<HostedZone>> ListHostedZonesAsync(CancellationToken cancellationToken) =>
+        await AwsPaginator.AllAsync(marker =>
+            _api.CallAsync("ListHostedZones", HttpMethod.Get, $"{Version}/hostedzone{(marker is null ? "" : "?marker=" + Uri.EscapeDataString(marker))}", null, idempotent: true,
+                root => new AwsPage<HostedZone>(
+                    Children(Child(root, "HostedZones"), "HostedZone").Select(z => ToZone(z, null)).ToList(),
+                    Field(root, "IsTruncated") == "true" ? Field(root, "NextMarker") : null),
+                cancellationToken),
+            "Route 53 ListHostedZones").ConfigureAwait(false);
 
     public async Task<HostedZone> CreateHostedZoneAsync(string domainName, string callerReference, CancellationToken cancellationToken)
     {
