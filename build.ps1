@@ -11,6 +11,8 @@
       Demo     Build, then the main job: a whole Cruddur deploy against the local stack (moto, ECS simulator,
                dockerd + registry, PostgreSQL)
       Bench    Build, then every bench/*.ps1 script
+      Mutate   Stryker.NET over src/Cruddur.Core with the xunit tests (not part of Test: it takes long); report in
+               out/mutation/reports/, then the mutation score per folder
       Clean    remove out/ and every bin/ and obj/
     Test and Demo install what they need on a fresh machine first (.ci/install-deps.sh, as root).
 .EXAMPLE
@@ -18,7 +20,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench', 'Mutate', 'Clean')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -35,7 +37,15 @@ param(
     # most tests take a minute or two there, but the hostile leak scan runs every cmdlet in one test and took over 10 minutes
     # at load 30. A hang costs at most this, instead of the CI job's own limit.
     [ValidateRange(10, 3600)]
-    [int] $TestTimeoutSeconds = 900
+    [int] $TestTimeoutSeconds = 900,
+
+    # Mutate only: the folders (or .cs files) of src/Cruddur.Core whose code is mutated; each mutant runs the xunit tests
+    # that cover it.
+    [string[]] $MutateFolder = @('Deployments', 'EnvFiles', 'Database', 'Images', 'Exec'),
+
+    # Mutate only: test runs at once. 1 by default: the build machine's cores are shared.
+    [ValidateRange(1, 64)]
+    [int] $Concurrency = 1
 )
 
 $ErrorActionPreference = 'Stop'
@@ -258,6 +268,41 @@ function Invoke-Bench {
         Write-Host "== $($script.Name)"
         & dotnet pwsh -NoProfile -NonInteractive -File $script.FullName -ModulePath (Join-Path $moduleDir 'Cruddur.psd1')
     }
+}
+
+function Invoke-Mutate {
+    $output = Join-Path $out 'mutation'
+    Remove-Item $output -Recurse -Force -ErrorAction Ignore
+    $mutate = foreach ($folder in $MutateFolder) { '--mutate', ($folder -like '*.cs' ? "**/$folder" : "**/$folder/**/*.cs") }
+    # Stryker builds in Debug and swaps the mutated Cruddur.Core.dll into the test project's output: a Release build and
+    # test run can go on beside it.
+    Push-Location (Join-Path $root 'tests/Cruddur.Core.Tests')
+    try {
+        & dotnet dotnet-stryker --project Cruddur.Core.csproj --configuration Debug --concurrency $Concurrency --output $output `
+            --reporter html --reporter json --reporter progress --skip-version-check --disable-bail @mutate
+        if ($LASTEXITCODE -ne 0) { throw "Stryker failed (exit code $LASTEXITCODE)" }
+    } finally { Pop-Location }
+
+    # The score per folder: killed (incl. timed out) of those that were tested or found no test; survivors listed.
+    $report = Get-Content (Join-Path $output 'reports/mutation-report.json') -Raw | ConvertFrom-Json -AsHashtable
+    $rows = foreach ($file in $report.files.GetEnumerator()) {
+        $folder = if ($file.Key -match 'Cruddur\.Core[\\/]([^\\/]+)[\\/]') { $Matches[1] } else { '.' }
+        foreach ($m in $file.Value.mutants) {
+            [pscustomobject]@{ Folder = $folder; File = Split-Path $file.Key -Leaf; Line = $m.location.start.line
+                Mutator = $m.mutatorName; Replacement = $m.replacement; Status = $m.status }
+        }
+    }
+    $survivors = $rows | Where-Object Status -In 'Survived', 'NoCoverage'
+    $survivors | Sort-Object Folder, File, Line | Format-Table Folder, File, Line, Status, Mutator, Replacement -AutoSize |
+        Out-String -Width 300 | Set-Content (Join-Path $output 'survivors.txt')
+    $rows | Group-Object Folder | Sort-Object Name | ForEach-Object {
+        $killed = @($_.Group | Where-Object Status -In 'Killed', 'Timeout').Count
+        $alive = @($_.Group | Where-Object Status -In 'Survived', 'NoCoverage').Count
+        if ($killed + $alive -eq 0) { return } # a folder outside -MutateFolder
+        $score = if ($killed + $alive) { [math]::Round(100 * $killed / ($killed + $alive), 1) } else { 100 }
+        Write-Host ('{0,-12} {1,5:0.0} %  ({2} killed, {3} survived or not covered)' -f $_.Name, $score, $killed, $alive)
+    }
+    Write-Host "Report: $(Join-Path $output 'reports/mutation-report.html'); survivors: $(Join-Path $output 'survivors.txt')"
 }
 
 function Invoke-Clean {

@@ -34,9 +34,12 @@ public sealed class RecordingHost : IOperationHost
 
     public void WriteProgress(ProgressUpdate update) => Progress.Enqueue(update);
 
+    /// <summary>Answers each question by its action when set; otherwise every answer is <see cref="Confirm"/>.</summary>
+    public Func<string, bool>? Decide { get; set; }
+
     public bool ShouldProcess(string target, string action)
     {
         Asked.Enqueue((target, action));
-        return Confirm;
+        return Decide?.Invoke(action) ?? Confirm;
     }
 }

@@ -1,0 +1,245 @@
+using System.Text.Json.Nodes;
+using Cruddur.Core.Aws.Clients;
+using Cruddur.Core.Deployments;
+using Cruddur.Core.Tests.Aws;
+
+namespace Cruddur.Core.Tests.Deployments;
+
+/// <summary>
+/// How a deploy's outcome is decided from what ECS reports: success, our own rollback (and one that fails too), ECS's
+/// circuit-breaker rollback, no rollback asked or possible, a timeout, and the revisions -KeepRevisions leaves.
+/// </summary>
+public sealed class EcsDeployerOutcomeTests
+{
+    [Fact]
+    public async Task ACompletedRolloutSucceedsWithNoReasonsAndNoError()
+    {
+        var ecs = new RolloutEcs();
+
+        var d = await DeployOneAsync(ecs, new DeployOptions());
+
+        Assert.Equal(DeploymentOutcome.Succeeded, d.Outcome);
+        Assert.Equal(("a:2", "a:1"), (Name(d.TaskDefinitionArn), Name(d.PreviousTaskDefinitionArn!)));
+        Assert.Empty(d.FailureReasons);
+        Assert.Null(EcsDeployer.ErrorFor(d));
+        Assert.Equal(["a:2"], ecs.Updates);
+    }
+
+    [Fact]
+    public async Task AFailedRolloutIsRolledBackToThePreviousRevisionAndSaysSo()
+    {
+        var ecs = new RolloutEcs { Failing = { Arn("a", 2) } };
+        var host = new RecordingHost();
+
+        var d = await DeployOneAsync(ecs, new DeployOptions(), host);
+
+        Assert.Equal(DeploymentOutcome.RolledBack, d.Outcome);
+        Assert.Equal(["a:2", "a:1"], ecs.Updates);
+        Assert.Contains("the circuit breaker tripped", d.FailureReasons);
+        Assert.DoesNotContain(d.FailureReasons, r => r.Contains("failed too", StringComparison.Ordinal));
+        var error = EcsDeployer.ErrorFor(d)!;
+        Assert.Equal("DeployFailed", error.ErrorId);
+        Assert.Contains("failed (the service was rolled back to a:1)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("WARNING: cruddur/a: a:2 failed; rolling back to a:1.", host.Messages);
+    }
+
+    [Fact]
+    public async Task ARollbackThatFailsTooIsReportedAsFailedNotRolledBack()
+    {
+        var ecs = new RolloutEcs { Failing = { Arn("a", 2), Arn("a", 1) } };
+
+        var d = await DeployOneAsync(ecs, new DeployOptions());
+
+        Assert.Equal(DeploymentOutcome.Failed, d.Outcome);
+        Assert.Equal(["a:2", "a:1"], ecs.Updates);
+        Assert.Contains(d.FailureReasons, r => r.StartsWith("the rollback to a:1 failed too: the circuit breaker tripped", StringComparison.Ordinal));
+        var error = EcsDeployer.ErrorFor(d)!;
+        Assert.Equal("DeployFailed", error.ErrorId);
+        Assert.Contains("failed (nothing was rolled back)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutRollbackAFailedRolloutStaysFailedAndNothingElseIsDeployed()
+    {
+        var ecs = new RolloutEcs { Failing = { Arn("a", 2) } };
+
+        var d = await DeployOneAsync(ecs, new DeployOptions { Rollback = false });
+
+        Assert.Equal(DeploymentOutcome.Failed, d.Outcome);
+        Assert.Equal(["the circuit breaker tripped"], d.FailureReasons);
+        Assert.Equal(["a:2"], ecs.Updates);
+    }
+
+    [Fact]
+    public async Task ARollbackByTheCircuitBreakerIsNotRolledBackAgain()
+    {
+        var ecs = new RolloutEcs { Failing = { Arn("a", 2) }, CircuitBreakerRollsBack = true };
+
+        var d = await DeployOneAsync(ecs, new DeployOptions());
+
+        Assert.Equal(DeploymentOutcome.RolledBackByEcs, d.Outcome);
+        Assert.Equal(["a:2"], ecs.Updates);
+        Assert.Contains("failed (ECS rolled the service back to the previous deployment)", EcsDeployer.ErrorFor(d)!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARolloutThatNeverCompletesTimesOutAndIsRolledBack()
+    {
+        var ecs = new RolloutEcs { Stuck = { Arn("a", 2) } };
+        var now = DateTimeOffset.UnixEpoch;
+        var clock = new WatchClock(() => now, (delay, _) => { now += delay; return Task.CompletedTask; });
+
+        var d = await DeployOneAsync(ecs, new DeployOptions { Timeout = TimeSpan.FromMinutes(1) }, clock: clock);
+
+        Assert.Equal(DeploymentOutcome.RolledBack, d.Outcome);
+        Assert.True(d.TimedOut);
+        Assert.Equal(["a:2", "a:1"], ecs.Updates);
+        Assert.StartsWith("the deployment did not complete within", d.FailureReasons[0], StringComparison.Ordinal);
+        Assert.Equal("DeployTimedOut", EcsDeployer.ErrorFor(d)!.ErrorId);
+    }
+
+    [Fact]
+    public async Task KeepRevisionsDeregistersOnlyAfterSuccessAndKeepsTheNewest()
+    {
+        var ecs = new RolloutEcs { Revisions = 3 };
+
+        var d = await DeployOneAsync(ecs, new DeployOptions { KeepRevisions = 2 });
+
+        Assert.Equal(DeploymentOutcome.Succeeded, d.Outcome);
+        Assert.Equal(["a:4", "a:3"], ecs.ActiveRevisions.Select(Name));
+        Assert.Equal(["a:2", "a:1"], ecs.Deregistered.Select(Name));
+
+        var failing = new RolloutEcs { Revisions = 3, Failing = { Arn("a", 4) } };
+        Assert.Equal(DeploymentOutcome.RolledBack, (await DeployOneAsync(failing, new DeployOptions { KeepRevisions = 1 })).Outcome);
+        Assert.Empty(failing.Deregistered);
+    }
+
+    private static async Task<Deployment> DeployOneAsync(RolloutEcs ecs, DeployOptions options, RecordingHost? host = null, WatchClock? clock = null)
+    {
+        var result = await new EcsDeployer(ecs, host ?? new RecordingHost(), (_, _) => Task.FromResult<string?>(null),
+                clock ?? new WatchClock(() => DateTimeOffset.UnixEpoch, (_, _) => Task.CompletedTask))
+            .DeployAsync([new DeployTarget("cruddur", "a") { Image = "img:2" }], options, CancellationToken.None);
+        Assert.Null(result.Failure);
+        return Assert.Single(result.Deployments);
+    }
+
+    private static string Arn(string family, int revision) => $"arn:aws:ecs:us-east-1:123456789012:task-definition/{family}:{revision}";
+
+    private static string Name(string arn) => arn[(arn.LastIndexOf('/') + 1)..];
+
+    /// <summary>
+    /// One service 'a' running revision <see cref="Revisions"/>; an update starts a deployment of that revision, which ECS
+    /// reports COMPLETED at once, FAILED when the revision is in <see cref="Failing"/>, IN_PROGRESS when in <see cref="Stuck"/>.
+    /// </summary>
+    internal sealed class RolloutEcs : ScriptedEcsClient
+    {
+        private string? _running;
+        private int _deployments;
+
+        public int Revisions { get; init; } = 1;
+
+        public HashSet<string> Failing { get; } = [];
+
+        public HashSet<string> Stuck { get; } = [];
+
+        public bool CircuitBreakerRollsBack { get; init; }
+
+        public List<string> Updates { get; } = [];
+
+        public List<string> Deregistered { get; } = [];
+
+        public List<string> ActiveRevisions => Enumerable.Range(1, _registered).Reverse().Select(r => Arn("a", r)).Except(Deregistered).ToList();
+
+        private int _registered;
+
+        private string Running => _running ??= Arn("a", _registered = Revisions);
+
+        public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
+        {
+            var deployments = new JsonArray();
+            if (_deployments > 0)
+            {
+                var arn = Running;
+                var state = Failing.Contains(arn) ? "FAILED" : Stuck.Contains(arn) ? "IN_PROGRESS" : "COMPLETED";
+                deployments.Add(new JsonObject
+                {
+                    ["id"] = $"ecs-svc/{_deployments}",
+                    ["status"] = state == "FAILED" && CircuitBreakerRollsBack ? "ACTIVE" : "PRIMARY",
+                    ["taskDefinition"] = arn,
+                    ["rolloutState"] = state,
+                    ["rolloutStateReason"] = state == "FAILED" ? "the circuit breaker tripped" : null,
+                    ["desiredCount"] = 1,
+                    ["runningCount"] = state == "COMPLETED" ? 1 : 0,
+                });
+                if (state == "FAILED" && CircuitBreakerRollsBack)
+                {
+                    deployments.Add(new JsonObject
+                    {
+                        ["id"] = "ecs-svc/back",
+                        ["status"] = "PRIMARY",
+                        ["taskDefinition"] = Arn("a", 1),
+                        ["rolloutState"] = "IN_PROGRESS",
+                        ["rolloutStateReason"] = "ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/0.",
+                    });
+                }
+            }
+
+            return Task.FromResult<IReadOnlyList<JsonObject>>(
+            [
+                new JsonObject
+                {
+                    ["serviceName"] = "a",
+                    ["status"] = "ACTIVE",
+                    ["taskDefinition"] = Running,
+                    ["events"] = new JsonArray(),
+                    ["deployments"] = deployments,
+                },
+            ]);
+        }
+
+        public override Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
+            Task.FromResult(new JsonObject
+            {
+                ["family"] = "a",
+                ["containerDefinitions"] = new JsonArray(new JsonObject { ["name"] = "a", ["image"] = "img:1" }),
+            });
+
+        public override Task<string> RegisterTaskDefinitionAsync(JsonObject definition, CancellationToken cancellationToken)
+        {
+            _ = Running;
+            return Task.FromResult(Arn("a", ++_registered));
+        }
+
+        public override Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, CancellationToken cancellationToken)
+        {
+            Updates.Add(Name(taskDefinitionArn));
+            _running = taskDefinitionArn;
+            _deployments++;
+            return Task.FromResult(new JsonObject
+            {
+                ["deployments"] = new JsonArray(new JsonObject { ["id"] = $"ecs-svc/{_deployments}", ["status"] = "PRIMARY", ["taskDefinition"] = taskDefinitionArn }),
+            });
+        }
+
+        public override Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<string>>([]);
+
+        public override Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<JsonObject>>([]);
+
+        public override Task<IReadOnlyList<string>> ListActiveRevisionsAsync(string family, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<string>>(ActiveRevisions);
+
+        public override Task<IReadOnlyList<string>> ListClusterNamesAsync(CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<string>>(["cruddur"]);
+
+        public override Task<IReadOnlyList<string>> ListServiceNamesAsync(string cluster, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<string>>(["a"]);
+
+        public override Task DeregisterTaskDefinitionAsync(string arn, CancellationToken cancellationToken)
+        {
+            Deregistered.Add(arn);
+            return Task.CompletedTask;
+        }
+    }
+}
