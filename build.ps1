@@ -299,7 +299,7 @@ function Invoke-Mutate {
         $killed = @($_.Group | Where-Object Status -In 'Killed', 'Timeout').Count
         $alive = @($_.Group | Where-Object Status -In 'Survived', 'NoCoverage').Count
         if ($killed + $alive -eq 0) { return } # a folder outside -MutateFolder
-        $score = if ($killed + $alive) { [math]::Round(100 * $killed / ($killed + $alive), 1) } else { 100 }
+        $score = [math]::Round(100 * $killed / ($killed + $alive), 1)
         Write-Host ('{0,-12} {1,5:0.0} %  ({2} killed, {3} survived or not covered)' -f $_.Name, $score, $killed, $alive)
     }
     Write-Host "Report: $(Join-Path $output 'reports/mutation-report.html'); survivors: $(Join-Path $output 'survivors.txt')"
