@@ -94,6 +94,8 @@ try {
     $stableFor = [timespan]::FromSeconds(95 * $EcsTimeScale)
     $deployments = $images | Deploy-CruddurService -TaskDefinitionFile aws/task-definitions -ServiceDefinitionFile aws/ecs -KeepRevisions 5 -StableFor $stableFor -InformationAction Continue
     $deployments | Format-Table | Out-Host
+    # Each Deployment names the public URLs its load balancer's listener rules route to it.
+    $deployments | Format-Table Service, @{ n = 'Urls'; e = { $_.Urls -join ', ' } } -AutoSize | Out-String -Width 250 | Out-Host
 
     # --- database (Invoke-CruddurDbSetup, Test-CruddurDatabase) ---
 
