@@ -69,8 +69,9 @@ try {
     $base = New-Item -ItemType Directory (Join-Path $work 'python-base')
     Copy-Item /bin/busybox $base
     Set-Content (Join-Path $base 'Dockerfile') "FROM scratch`nCOPY busybox /bin/busybox`n"
-    docker build -q -t python:3.10-slim-buster $base | Out-Null
-    if ($LASTEXITCODE) { throw 'building the python:3.10-slim-buster stand-in failed' }
+    # docker's own output (its legacy-builder notice) is shown only when the build fails.
+    $built = docker build -q -t python:3.10-slim-buster $base 2>&1
+    if ($LASTEXITCODE) { throw "building the python:3.10-slim-buster stand-in failed: $($built -join "`n")" }
     $python = Publish-CruddurImage -Source python:3.10-slim-buster -Repository cruddur-python -RegistryHost $stack.RegistryHost
     $python | Format-Table | Out-Host
 
