@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 using Npgsql;
@@ -23,7 +24,18 @@ internal sealed class CognitoUserLink
     public async Task<DbSetupResult> LinkAsync(DbConnectionUrl url, string userPoolId, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var users = await _cognito.ListUsersAsync(userPoolId, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<CognitoUser> users;
+        try
+        {
+            users = await _cognito.ListUsersAsync(userPoolId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e) when (e.ErrorCode == "ResourceNotFoundException")
+        {
+            throw new CruddurException(ErrorIds.DbUserPoolNotFound, ErrorKind.ObjectNotFound,
+                $"The Cognito user pool '{userPoolId}' does not exist ({e.ServiceMessage}). Pass the pool's id with -UserPoolId or AWS_COGNITO_USER_POOL_ID ('aws cognito-idp list-user-pools --max-results 20' lists them), or leave the CognitoUserIds step out with -Step. The steps before it have run.",
+                e, userPoolId);
+        }
+
         _host.WriteVerbose($"Cognito user pool {userPoolId} has {users.Count} user(s).");
 
         await using var connection = await DbSession.OpenAsync(url, cancellationToken).ConfigureAwait(false);

@@ -43,6 +43,7 @@ public static class ErrorIds
     public const string DbScriptFailed = "DbScriptFailed";
     public const string DbScriptNotFound = "DbScriptNotFound";
     public const string DbUserPoolIdMissing = "DbUserPoolIdMissing";
+    public const string DbUserPoolNotFound = "DbUserPoolNotFound";
     public const string DeployAmbiguousInput = "DeployAmbiguousInput";
     public const string DeployDefinitionFileNotFound = "DeployDefinitionFileNotFound";
     public const string DeployDefinitionInvalid = "DeployDefinitionInvalid";
