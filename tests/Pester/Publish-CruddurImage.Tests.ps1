@@ -246,6 +246,14 @@ Describe 'Publish-CruddurImage' {
             Get-EcrRepositoryNames | Should -BeNullOrEmpty
         }
 
+        It 'says a registry that cannot be reached is unreachable, not that it refused the login' {
+            $ctx = New-BuildContext
+            { Publish-CruddurImage backend-flask -Path $ctx -RegistryHost 127.0.0.1:1 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ImageRegistryUnreachable,Cruddur.PowerShell.Commands.PublishCruddurImageCommand'
+            $Error[0].Exception.Message | Should -Match 'Could not reach the registry 127\.0\.0\.1:1'
+            $Error[0].Exception.Message | Should -Not -Match 'refused the login'
+        }
+
         It 'refuses a push the registry does not confirm because the tag moved meanwhile, and outputs no Image' {
             $ctx = New-BuildContext
             $other = New-BuildContext

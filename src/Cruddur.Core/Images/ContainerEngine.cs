@@ -35,9 +35,21 @@ public sealed partial class ContainerEngine
     /// <summary>Where the engine runs (DOCKER_HOST/CONTAINER_HOST): part of the login cache key.</summary>
     public string Daemon => Environment.GetEnvironmentVariable(IsPodman ? "CONTAINER_HOST" : "DOCKER_HOST") ?? "(default)";
 
+    /// <summary>What the docker and podman CLIs say when the registry's name does not resolve or nothing answers there.</summary>
+    private static readonly System.Text.RegularExpressions.Regex Unreachable = new(
+        "no such host|server misbehaving|connection refused|i/o timeout|network is unreachable|TLS handshake timeout|context deadline exceeded",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     public async Task LoginAsync(RegistryCredential credential, CancellationToken cancellationToken)
     {
         var result = await RunAsync(["login", "--username", credential.UserName, "--password-stdin", "--", credential.Host], null, credential.Password + "\n", null, cancellationToken).ConfigureAwait(false);
+        if (result.ExitCode != 0 && Unreachable.IsMatch(Tail(result, 3)))
+        {
+            throw new CruddurException(ErrorIds.ImageRegistryUnreachable, ErrorKind.ConnectionError,
+                $"Could not reach the registry {credential.Host} to log in ({Tail(result, 3)}). Check the registry's name (-RegistryHost), DNS and your network; the login itself was never tried.",
+                target: credential.Host);
+        }
+
         if (result.ExitCode != 0)
         {
             throw new CruddurException(ErrorIds.ImageRegistryLoginFailed, ErrorKind.AuthenticationError,
