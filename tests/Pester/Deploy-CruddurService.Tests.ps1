@@ -80,6 +80,23 @@ Describe 'Deploy-CruddurService' {
         (Get-ServiceState backend-flask).runningCount | Should -Be 1
     }
 
+    It 'creates a new service from the seed''s aws/ecs/service-backend-flask.json in the current folder when no -ServiceDefinitionFile is given' {
+        $seed = New-TestFolder
+        $null = New-Item -ItemType Directory (Join-Path $seed 'aws/ecs')
+        Move-Item (New-ServiceDefinitionFile backend-flask) (Join-Path $seed 'aws/ecs/service-backend-flask.json')
+        $definition = New-TaskDefinitionFile backend-flask
+        Push-Location $seed
+        try { $d = Deploy-CruddurService backend-flask -TaskDefinitionFile $definition -ErrorAction Stop } finally { Pop-Location }
+
+        $d.Created | Should -BeTrue
+        $d.Outcome | Should -Be 'Succeeded'
+        (Get-ServiceState backend-flask).runningCount | Should -Be 1
+        # Elsewhere, with no seed file, a missing service is still an error that names the file to pass.
+        { Deploy-CruddurService frontend-react-js -TaskDefinitionFile (New-TaskDefinitionFile frontend-react-js) -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ServiceNotFound,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+        $Error[0].Exception.Message | Should -Match 'aws/ecs/service-frontend-react-js\.json'
+    }
+
     It 'rolls a piped image out to the service of the same name and reports success by deployment id' {
         New-RunningService backend-flask | Out-Null
         $image = [pscustomobject]@{ Repository = 'backend-flask'; ImageUri = 'registry.local/backend-flask@sha256:' + ('a' * 64) }

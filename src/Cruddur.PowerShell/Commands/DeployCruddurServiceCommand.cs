@@ -86,7 +86,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
                 Image = Image,
                 ContainerName = ContainerName,
                 TaskDefinitionFile = FileFor(TaskDefinitionFile, SeedDefaults.TaskDefinitionFileName(name)),
-                ServiceDefinitionFile = FileFor(ServiceDefinitionFile, SeedDefaults.ServiceDefinitionFileName(name)),
+                ServiceDefinitionFile = FileFor(ServiceDefinitionFile, SeedDefaults.ServiceDefinitionFileName(name)) ?? SeedFile(SeedDefaults.ServiceDefinitionFile(name)),
             });
         }
     }
@@ -133,6 +133,9 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     private string Resolve(string path) => GetUnresolvedProviderPathFromPSPath(path);
 
     // A folder holds one file per service, named as in the seed's aws/task-definitions and aws/ecs.
+    /// <summary>The seed's file under the current folder (aws/ecs/service-&lt;service&gt;.json), when it is there: a new service is created from it.</summary>
+    private string? SeedFile(string relativePath) => Resolve(relativePath) is var path && File.Exists(path) ? path : null;
+
     private string? FileFor(string? path, string fileName)
     {
         if (path is null)
