@@ -171,7 +171,7 @@ Describe 'Invoke-CruddurDbSetup' {
         { Invoke-CruddurDbSetup -ConnectionUrl $url -Step Create -ErrorAction Stop } | Should -Throw -ErrorId "DbDatabaseExists$id"
     }
 
-    It 'reads CONNECTION_URL from a piped env file, PROD_CONNECTION_URL with -Environment Prod, else from the environment' {
+    It 'reads CONNECTION_URL from a piped env file, PROD_CONNECTION_URL with -Environment Prod (from the environment when the file lacks it), else from the environment' {
         $env:T_URL = $url
         Set-Content t.env.erb "CONNECTION_URL=<%= ENV['T_URL'] %>`nPROD_CONNECTION_URL=<%= ENV['T_URL'] %>`n"
         Set-Content noprod.env.erb "CONNECTION_URL=<%= ENV['T_URL'] %>`n"
@@ -180,7 +180,12 @@ Describe 'Invoke-CruddurDbSetup' {
             ($envFile | Invoke-CruddurDbSetup -Step Create).Status | Should -Be 'Succeeded'
             ($envFile | Invoke-CruddurDbSetup -Step Schema -Environment Prod).Status | Should -Be 'Succeeded'
             { New-CruddurEnvFile ./noprod.env.erb | Invoke-CruddurDbSetup -Step Seed -Environment Prod -ErrorAction Stop } |
-                Should -Throw -ErrorId "DbConnectionUrlMissing$id" -ExpectedMessage "*noprod.env' has no PROD_CONNECTION_URL*"
+                Should -Throw -ErrorId "DbConnectionUrlMissing$id" -ExpectedMessage "*noprod.env' has no PROD_CONNECTION_URL, and `$env:PROD_CONNECTION_URL is not set*"
+            # As the seed's scripts do, a PROD_CONNECTION_URL the env file lacks comes from the environment.
+            $env:PROD_CONNECTION_URL = $url
+            try { (New-CruddurEnvFile ./noprod.env.erb | Invoke-CruddurDbSetup -Step Seed -Environment Prod).RowsAffected | Should -Be 3 }
+            finally { Remove-Item Env:PROD_CONNECTION_URL }
+            Invoke-CruddurDbSetup -ConnectionUrl $url -Step Schema -Confirm:$false | Out-Null
             $env:CONNECTION_URL = $url
             (Invoke-CruddurDbSetup -Step Seed).RowsAffected | Should -Be 3
         } finally { Remove-Item Env:T_URL }

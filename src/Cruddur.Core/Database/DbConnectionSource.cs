@@ -22,14 +22,10 @@ public static class DbConnectionSource
         var name = VariableFor(environment);
         if (envFile is not null)
         {
-            if (envFileValues?.GetValueOrDefault(name) is not { Length: > 0 } fromFile)
-            {
-                throw new CruddurException(ErrorIds.DbConnectionUrlMissing, ErrorKind.InvalidArgument,
-                    $"The env file '{envFile.Path}' has no {name}. Add {name}=postgresql://user:password@host:5432/cruddur to it, or pass -ConnectionUrl.",
-                    target: envFile.Path);
-            }
-
-            return DbConnectionUrl.Parse(fromFile);
+            // The seed's scripts read PROD_CONNECTION_URL from the shell; its env file holds only CONNECTION_URL.
+            return DbConnectionUrl.Parse(Lookup(name, envFileValues) ?? throw new CruddurException(ErrorIds.DbConnectionUrlMissing, ErrorKind.InvalidArgument,
+                $"The env file '{envFile.Path}' has no {name}, and $env:{name} is not set. Add {name}=postgresql://user:password@host:5432/cruddur to either, or pass -ConnectionUrl.",
+                target: envFile.Path));
         }
 
         return DbConnectionUrl.Parse(Lookup(name, null) ?? throw new CruddurException(ErrorIds.DbConnectionUrlMissing, ErrorKind.InvalidArgument,
