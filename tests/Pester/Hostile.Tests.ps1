@@ -269,7 +269,7 @@ Describe 'Hostile inputs' {
 Describe 'Leak scan' {
     It 'no secret leaves through any stream, error, transcript, file or child process' {
         $secrets = [ordered]@{
-            Ssm = 'SsmLeakS3cret7f3a'; Env = 'EnvLeakS3cret91bc'; Db = 'DbLeak/Qz9Dbmid?ret4d2e'; Task = 'TaskLeakS3cret5e6f'; Build = 'BuildLeakS3cret0a1b'; Health = 'HealthLeakS3cret22'
+            Ssm = 'SsmLeakS3cret7f3a'; Env = 'EnvLeakS3cret91bc'; Db = 'DbLeak/Qz9Dbmid?ret4d2e'; Task = 'TaskLeakS3cret5e6f'; Build = 'BuildLeakS3cret0a1b'; Health = 'HealthLeakS3cret22'; AwsKey = 'AwsKeyLeakS3cret3c4d'
         }
         # What to look for: each secret, and for the URL password each piece between its / and ? (pieces no other secret holds).
         $needles = @($secrets.Values) + @('DbLeak', 'Qz9Dbmid', 'ret4d2e') | Select-Object -Unique
@@ -311,6 +311,8 @@ Describe 'Leak scan' {
                 Deploy-CruddurService leak-svc -TaskDefinitionFile $tdFolder -Verbose -Debug -WhatIf
                 Deploy-CruddurService leak-svc -TaskDefinitionFile $tdFolder -Verbose -Debug -Confirm:$false
                 Get-CruddurService leak-svc -Verbose -Debug
+                # Explicit keys, as AWS.Tools users pass them (moto takes any).
+                Get-CruddurService leak-svc -AccessKey AKIAIOSFODNN7EXAMPLE -SecretKey $secrets.AwsKey -Verbose -Debug
                 Undo-CruddurDeployment leak-svc -Verbose -Debug -Confirm:$false
                 Connect-CruddurTask -Service leak-svc -Check -Verbose -Debug
                 Test-CruddurHealth "http://admin:$($secrets.Health)@127.0.0.1:9" -RetryCount 0 -TimeoutSeconds 1 -Verbose -Debug

@@ -146,7 +146,7 @@ internal static class ExecPreflight
             $"Task {TaskId(task)} was started without enableExecuteCommand, and {where} does not turn it on.",
             serviceName is null
                 ? "Run a new task with enableExecuteCommand (aws ecs run-task --enable-execute-command)."
-                : $"Set \"enableExecuteCommand\": true in the service definition (aws/json/service-{serviceName}.json) and deploy it with Deploy-CruddurService, or run 'aws ecs update-service --cluster <cluster> --service {serviceName} --enable-execute-command --force-new-deployment'.");
+                : $"Set \"enableExecuteCommand\": true in the service definition ({SeedDefaults.ServiceDefinitionFile(serviceName)}) and deploy it with Deploy-CruddurService, or run 'aws ecs update-service --cluster <cluster> --service {serviceName} --enable-execute-command --force-new-deployment'.");
     }
 
     public static ExecCheck Agent(JsonObject task, string containerName)
