@@ -312,7 +312,7 @@ Describe 'Leak scan' {
                 Deploy-CruddurService leak-svc -TaskDefinitionFile $tdFolder -Verbose -Debug -Confirm:$false
                 Get-CruddurService leak-svc -Verbose -Debug
                 # Explicit keys, as AWS.Tools users pass them (moto takes any).
-                Get-CruddurService leak-svc -AccessKey AKIAIOSFODNN7EXAMPLE -SecretKey $secrets.AwsKey -Verbose -Debug
+                Get-CruddurService leak-svc -AccessKey 'leak-test-access-key' -SecretKey $secrets.AwsKey -Verbose -Debug
                 Undo-CruddurDeployment leak-svc -Verbose -Debug -Confirm:$false
                 Connect-CruddurTask -Service leak-svc -Check -Verbose -Debug
                 Test-CruddurHealth "http://admin:$($secrets.Health)@127.0.0.1:9" -RetryCount 0 -TimeoutSeconds 1 -Verbose -Debug
