@@ -274,6 +274,8 @@ function Invoke-Mutate {
     $output = Join-Path $out 'mutation'
     Remove-Item $output -Recurse -Force -ErrorAction Ignore
     $mutate = foreach ($folder in $MutateFolder) { '--mutate', ($folder -like '*.cs' ? "**/$folder" : "**/$folder/**/*.cs") }
+    # tests/Cruddur.Core.Tests/stryker-config.json leaves out mutants inside WriteVerbose/WriteProgress calls: that text is
+    # diagnostics, not behaviour. Warnings, service events and error messages are mutated.
     # Stryker builds in Debug and swaps the mutated Cruddur.Core.dll into the test project's output: a Release build and
     # test run can go on beside it.
     Push-Location (Join-Path $root 'tests/Cruddur.Core.Tests')
