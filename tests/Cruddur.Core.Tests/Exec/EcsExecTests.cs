@@ -146,6 +146,15 @@ public sealed class EcsExecTests
     private Task<ExecTarget> ResolveAsync(string? service = null, string? task = null, string? container = null) =>
         Exec.ResolveAsync(new ExecRequest(Cluster, service, task, container), CancellationToken.None);
 
+    /// <summary>The error a user sees: its id and kind, the object it names, and the facts its message must carry.</summary>
+    private static void AssertFailure(CruddurException e, string id, ErrorKind kind, object? target, params string[] facts)
+    {
+        Assert.Equal(id, e.ErrorId);
+        Assert.Equal(kind, e.Kind);
+        Assert.Equal(target, e.Target);
+        Assert.All(facts, fact => Assert.Contains(fact, e.Message, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task TheServicesNewestRunningTaskIsPicked()
     {
@@ -178,11 +187,7 @@ public sealed class EcsExecTests
     {
         var e = await Assert.ThrowsAsync<CruddurException>(() => ResolveAsync(service: "backend-flask"));
 
-        Assert.Equal(ErrorIds.ExecNoRunningTask, e.ErrorId);
-        Assert.Equal(ErrorKind.ObjectNotFound, e.Kind);
-        Assert.Contains("no running task", e.Message, StringComparison.Ordinal);
-        Assert.Contains("Deploy-CruddurService", e.Message, StringComparison.Ordinal);
-        Assert.Equal("backend-flask", e.Target);
+        AssertFailure(e, ErrorIds.ExecNoRunningTask, ErrorKind.ObjectNotFound, "backend-flask", "no running task", "Deploy-CruddurService");
     }
 
     [Fact]
@@ -193,8 +198,7 @@ public sealed class EcsExecTests
 
         var e = await Assert.ThrowsAsync<CruddurException>(() => ResolveAsync(service: "backend-flask"));
 
-        Assert.Equal(ErrorIds.ExecNoRunningTask, e.ErrorId);
-        Assert.Contains("2 task(s), none RUNNING", e.Message, StringComparison.Ordinal);
+        AssertFailure(e, ErrorIds.ExecNoRunningTask, ErrorKind.ObjectNotFound, "backend-flask", "2 task(s), none RUNNING");
     }
 
     [Fact]
@@ -204,11 +208,7 @@ public sealed class EcsExecTests
 
         var e = await Assert.ThrowsAsync<CruddurException>(() => ResolveAsync(service: "backend-flsk"));
 
-        Assert.Equal(ErrorIds.ServiceNotFound, e.ErrorId);
-        Assert.Equal(ErrorKind.ObjectNotFound, e.Kind);
-        Assert.Contains("'backend-flsk'", e.Message, StringComparison.Ordinal);
-        Assert.Contains("-Service", e.Message, StringComparison.Ordinal);
-        Assert.Equal("backend-flsk", e.Target);
+        AssertFailure(e, ErrorIds.ServiceNotFound, ErrorKind.ObjectNotFound, "backend-flsk", "'backend-flsk'", "-Service");
     }
 
     [Fact]
@@ -216,10 +216,7 @@ public sealed class EcsExecTests
     {
         _ecs.ListError = Error("ClusterNotFoundException");
         var listed = await Assert.ThrowsAsync<CruddurException>(() => ResolveAsync(service: "backend-flask"));
-        Assert.Equal(ErrorIds.ServiceClusterNotFound, listed.ErrorId);
-        Assert.Equal(ErrorKind.ObjectNotFound, listed.Kind);
-        Assert.Contains("'cruddur'", listed.Message, StringComparison.Ordinal);
-        Assert.Contains("-Cluster", listed.Message, StringComparison.Ordinal);
+        AssertFailure(listed, ErrorIds.ServiceClusterNotFound, ErrorKind.ObjectNotFound, Cluster, "'cruddur'", "-Cluster");
 
         _ecs.DescribeError = Error("ClusterNotFoundException");
         var described = await Assert.ThrowsAsync<CruddurException>(() => ResolveAsync(task: "abc"));
@@ -267,11 +264,7 @@ public sealed class EcsExecTests
     public async Task AMissingOrMalformedTaskIsNotFound()
     {
         var missing = await Assert.ThrowsAsync<CruddurException>(() => ResolveAsync(task: "ffff"));
-        Assert.Equal(ErrorIds.ExecTaskNotFound, missing.ErrorId);
-        Assert.Equal(ErrorKind.ObjectNotFound, missing.Kind);
-        Assert.Contains("'ffff'", missing.Message, StringComparison.Ordinal);
-        Assert.Contains("cruddur", missing.Message, StringComparison.Ordinal);
-        Assert.Equal("ffff", missing.Target);
+        AssertFailure(missing, ErrorIds.ExecTaskNotFound, ErrorKind.ObjectNotFound, "ffff", "'ffff'", "cluster cruddur");
 
         _ecs.DescribeError = Error("InvalidParameterException", "Invalid id");
         Assert.Equal(ErrorIds.ExecTaskNotFound, (await Assert.ThrowsAsync<CruddurException>(() => ResolveAsync(task: "not an id"))).ErrorId);
@@ -282,10 +275,7 @@ public sealed class EcsExecTests
     {
         var e = await Assert.ThrowsAsync<CruddurException>(() => ResolveAsync());
 
-        Assert.Equal(ErrorIds.ExecTargetMissing, e.ErrorId);
-        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
-        Assert.Contains("-Service", e.Message, StringComparison.Ordinal);
-        Assert.Contains("-TaskArn", e.Message, StringComparison.Ordinal);
+        AssertFailure(e, ErrorIds.ExecTargetMissing, ErrorKind.InvalidArgument, null, "-Service", "-TaskArn");
         Assert.Empty(_ecs.Calls);
     }
 
@@ -412,11 +402,7 @@ public sealed class EcsExecTests
 
         var e = await Assert.ThrowsAsync<CruddurException>(() => Exec.StartSessionAsync(target, "ls", CancellationToken.None));
 
-        Assert.Equal(ErrorIds.ExecNotEnabled, e.ErrorId);
-        Assert.Equal(ErrorKind.InvalidOperation, e.Kind);
-        Assert.Contains("was not enabled when the task was run", e.Message, StringComparison.Ordinal);
-        Assert.Contains("Connect-CruddurTask -Check", e.Message, StringComparison.Ordinal);
-        Assert.Equal(NewArn, e.Target);
+        AssertFailure(e, ErrorIds.ExecNotEnabled, ErrorKind.InvalidOperation, NewArn, "was not enabled when the task was run", "Connect-CruddurTask -Check");
     }
 
     [Fact]
@@ -442,13 +428,10 @@ public sealed class EcsExecTests
 
         task["containers"]![0]!.AsObject().Remove("runtimeId");
         var noRuntime = await Assert.ThrowsAsync<CruddurException>(() => Exec.StartSessionAsync(target, "ls", CancellationToken.None));
-        Assert.Equal(ErrorIds.TaskContainerNotFound, noRuntime.ErrorId);
-        Assert.Contains("runtimeId", noRuntime.Message, StringComparison.Ordinal);
-        Assert.Equal("backend-flask", noRuntime.Target);
+        AssertFailure(noRuntime, ErrorIds.TaskContainerNotFound, ErrorKind.ObjectNotFound, "backend-flask", "runtimeId", "Container backend-flask");
 
         _ecs.Tasks.Clear();
         var gone = await Assert.ThrowsAsync<CruddurException>(() => Exec.StartSessionAsync(target, "ls", CancellationToken.None));
-        Assert.Equal(ErrorIds.ExecTaskNotFound, gone.ErrorId);
-        Assert.Equal("00000000000000000000000000000new", gone.Target);
+        AssertFailure(gone, ErrorIds.ExecTaskNotFound, ErrorKind.ObjectNotFound, "00000000000000000000000000000new", "Connect again");
     }
 }

@@ -68,7 +68,7 @@ public sealed class ExitCodeWrapperTests
     {
         var lines = new List<string>();
         var wrapper = new ExitCodeWrapper("x", lines.Add);
-        var marker = System.Text.RegularExpressions.Regex.Match(wrapper.Wrapped, "CRUDDUR_EXIT_[0-9A-F]{16}").Value;
+        var marker = MarkerOf(wrapper);
 
         wrapper.Write(Encoding.UTF8.GetBytes($"\r\npartial{marker}:7\r\n{marker}:9\r\nafter"));
         Assert.Equal(7, wrapper.ExitCode);
@@ -85,11 +85,14 @@ public sealed class ExitCodeWrapperTests
     {
         var lines = new List<string>();
         var wrapper = new ExitCodeWrapper("x", lines.Add);
-        var marker = System.Text.RegularExpressions.Regex.Match(wrapper.Wrapped, "CRUDDUR_EXIT_[0-9A-F]{16}").Value;
+        var marker = MarkerOf(wrapper);
 
         wrapper.Write(Encoding.UTF8.GetBytes($"{marker}:99999999999\n{marker}:1 trailing\n"));
 
         Assert.Null(wrapper.ExitCode);
         Assert.Equal([$"{marker}:99999999999", $"{marker}:1 trailing"], lines);
     }
+
+    /// <summary>This run's marker, as the wrapped command prints it.</summary>
+    private static string MarkerOf(ExitCodeWrapper wrapper) => System.Text.RegularExpressions.Regex.Match(wrapper.Wrapped, "CRUDDUR_EXIT_[0-9A-F]{16}").Value;
 }
