@@ -292,6 +292,20 @@ public sealed partial class NativeExecTests : IAsyncLifetime
         Assert.Equal(_target.TaskArn, e.Target);
     }
 
+    [Fact]
+    public async Task AShellWithoutATerminalIsRefusedBeforeAnySessionOpens()
+    {
+        // The test host's standard streams are pipes, as in a script or CI job.
+        Assert.True(Console.IsInputRedirected || Console.IsOutputRedirected);
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => Connector(new RecordingHost()).RunShellAsync(_target, CancellationToken.None));
+
+        Assert.Equal(ErrorIds.ExecNoTerminal, e.ErrorId);
+        Assert.Equal(ErrorKind.InvalidOperation, e.Kind);
+        Assert.Contains("-Command", e.Message, StringComparison.Ordinal);
+        Assert.Empty(await ChannelsAsync());
+    }
+
     private static async Task<bool> WaitAsync(Func<Task<bool>> condition)
     {
         var watch = Stopwatch.StartNew();
