@@ -33,6 +33,8 @@ public sealed class IamPolicyTests
     [InlineData("*", "")]
     [InlineData("SSMMessages:*Channel", "")]
     [InlineData("ssmmessages:*ControlChannel", "ssmmessages:CreateDataChannel,ssmmessages:OpenDataChannel")]
+    [InlineData("OpenDataChannel", "ssmmessages:CreateControlChannel,ssmmessages:CreateDataChannel,ssmmessages:OpenControlChannel,ssmmessages:OpenDataChannel")]
+    [InlineData("ssmmessages:Open", "ssmmessages:CreateControlChannel,ssmmessages:CreateDataChannel,ssmmessages:OpenControlChannel,ssmmessages:OpenDataChannel")]
     [InlineData("ssmmessages:Open????Channel", "ssmmessages:CreateControlChannel,ssmmessages:CreateDataChannel,ssmmessages:OpenControlChannel")]
     public void WildcardActionsCount(string action, string missing)
     {
