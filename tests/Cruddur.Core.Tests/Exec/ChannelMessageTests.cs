@@ -104,4 +104,90 @@ public sealed class ChannelMessageTests
             Assert.Equal("ExecChannelInsecure", Assert.Throws<CruddurException>(check).ErrorId);
         }
     }
+
+    [Theory]
+    [InlineData(115u)]
+    [InlineData(117u)]
+    [InlineData(0xFFFFFFF0u)]
+    public void AHeaderLengthThatDoesNotFitTheFrameIsRefused(uint headerLength)
+    {
+        var bytes = new ChannelMessage("output_stream_data", 0, PayloadType.Output, Array.Empty<byte>(), Id).Encode();
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, headerLength);
+
+        var e = Assert.Throws<CruddurException>(() => ChannelMessage.Decode(bytes));
+
+        Assert.Equal("ExecMessageCorrupt", e.ErrorId);
+        Assert.Contains($"header length {headerLength}", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Session Manager format", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ALongerHeaderFromANewerAgentIsSkippedToThePayload()
+    {
+        // A header 4 bytes longer than ours: the payload length follows it, and the payload follows that.
+        var message = new ChannelMessage("output_stream_data", 5, PayloadType.Output, Encoding.UTF8.GetBytes("ok"), Id).Encode();
+        var longer = new byte[message.Length + 4];
+        message.AsSpan(0, 116).CopyTo(longer);
+        BinaryPrimitives.WriteUInt32BigEndian(longer, 120);
+        message.AsSpan(116).CopyTo(longer.AsSpan(120));
+
+        var decoded = ChannelMessage.Decode(longer);
+
+        Assert.Equal("ok", Encoding.UTF8.GetString(decoded.Payload.Span));
+        Assert.Equal(5, decoded.SequenceNumber);
+    }
+
+    [Fact]
+    public void AShortFrameSaysHowShortItIs()
+    {
+        var e = Assert.Throws<CruddurException>(() => ChannelMessage.Decode(new byte[119]));
+        Assert.Contains("119-byte frame", e.Message, StringComparison.Ordinal);
+        Assert.Equal(ErrorKind.InvalidData, e.Kind);
+    }
+
+    [Fact]
+    public void APayloadLengthMismatchNamesBothLengths()
+    {
+        var bytes = new ChannelMessage("output_stream_data", 0, PayloadType.Output, new byte[10], Id).Encode();
+        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(116), 9);
+        var e = Assert.Throws<CruddurException>(() => ChannelMessage.Decode(bytes));
+        Assert.Contains("payload length 9", e.Message, StringComparison.Ordinal);
+        Assert.Contains("10 bytes", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("start_publication")]
+    [InlineData("pause_publication")]
+    public void PublicationMessagesAreNotDigestChecked(string type)
+    {
+        var bytes = new ChannelMessage(type, 0, PayloadType.None, new byte[] { 1, 2 }, Id).Encode();
+        bytes[80] ^= 0xFF;
+
+        Assert.Equal(type, ChannelMessage.Decode(bytes).MessageType);
+    }
+
+    [Fact]
+    public void ACorruptMessageNamesItsType()
+    {
+        var bytes = new ChannelMessage("acknowledge", 0, PayloadType.None, new byte[] { 1 }, Id).Encode();
+        bytes[80] ^= 0xFF;
+        Assert.Contains("'acknowledge'", Assert.Throws<CruddurException>(() => ChannelMessage.Decode(bytes)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AMessageWithoutACreationDateIsStampedNow()
+    {
+        var before = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var decoded = ChannelMessage.Decode(new ChannelMessage("acknowledge", 0, PayloadType.None, Array.Empty<byte>(), Id).Encode());
+        Assert.InRange(decoded.CreatedDate, before, (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        Assert.Equal(1u, decoded.SchemaVersion);
+    }
+
+    [Fact]
+    public void AMessageTypeLongerThanItsFieldIsRefused()
+    {
+        Assert.NotNull(new ChannelMessage(new string('x', 32), 0, PayloadType.None, Array.Empty<byte>(), Id).Encode());
+        var e = Assert.Throws<ArgumentException>(() => new ChannelMessage(new string('x', 33), 0, PayloadType.None, Array.Empty<byte>(), Id).Encode());
+        Assert.Contains("32 bytes", e.Message, StringComparison.Ordinal);
+    }
 }

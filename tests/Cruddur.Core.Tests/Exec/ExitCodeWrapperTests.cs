@@ -62,4 +62,37 @@ public sealed class ExitCodeWrapperTests
         Assert.Equal(["a", "b", "CRUDDUR_EXIT_0000000000000000:0"], lines); // another run's marker is just text
         Assert.Null(wrapper.ExitCode);
     }
+
+    [Fact]
+    public void OnlyTheFirstMarkerLineSetsTheCodeAndTextBeforeItIsOutput()
+    {
+        var lines = new List<string>();
+        var wrapper = new ExitCodeWrapper("x", lines.Add);
+        var marker = MarkerOf(wrapper);
+
+        wrapper.Write(Encoding.UTF8.GetBytes($"\r\npartial{marker}:7\r\n{marker}:9\r\nafter"));
+        Assert.Equal(7, wrapper.ExitCode);
+        Assert.Equal(["", "partial", $"{marker}:9"], lines);
+
+        wrapper.Complete();
+        Assert.Equal(["", "partial", $"{marker}:9", "after"], lines);
+        wrapper.Complete();
+        Assert.Equal(4, lines.Count); // nothing left over: no empty line at the end
+    }
+
+    [Fact]
+    public void AMarkerWithAnUnreadableCodeIsJustText()
+    {
+        var lines = new List<string>();
+        var wrapper = new ExitCodeWrapper("x", lines.Add);
+        var marker = MarkerOf(wrapper);
+
+        wrapper.Write(Encoding.UTF8.GetBytes($"{marker}:99999999999\n{marker}:1 trailing\n"));
+
+        Assert.Null(wrapper.ExitCode);
+        Assert.Equal([$"{marker}:99999999999", $"{marker}:1 trailing"], lines);
+    }
+
+    /// <summary>This run's marker, as the wrapped command prints it.</summary>
+    private static string MarkerOf(ExitCodeWrapper wrapper) => System.Text.RegularExpressions.Regex.Match(wrapper.Wrapped, "CRUDDUR_EXIT_[0-9A-F]{16}").Value;
 }

@@ -33,6 +33,8 @@ public sealed class IamPolicyTests
     [InlineData("*", "")]
     [InlineData("SSMMessages:*Channel", "")]
     [InlineData("ssmmessages:*ControlChannel", "ssmmessages:CreateDataChannel,ssmmessages:OpenDataChannel")]
+    [InlineData("OpenDataChannel", "ssmmessages:CreateControlChannel,ssmmessages:CreateDataChannel,ssmmessages:OpenControlChannel,ssmmessages:OpenDataChannel")]
+    [InlineData("ssmmessages:Open", "ssmmessages:CreateControlChannel,ssmmessages:CreateDataChannel,ssmmessages:OpenControlChannel,ssmmessages:OpenDataChannel")]
     [InlineData("ssmmessages:Open????Channel", "ssmmessages:CreateControlChannel,ssmmessages:CreateDataChannel,ssmmessages:OpenControlChannel")]
     public void WildcardActionsCount(string action, string missing)
     {
@@ -75,5 +77,34 @@ public sealed class IamPolicyTests
     {
         var logs = """{"Statement":[{"Effect":"Allow","Action":["logs:*","xray:PutTraceSegments"],"Resource":"*"}]}""";
         Assert.Equal(Actions, IamPolicy.MissingActions([logs, "not json", "{}"], Actions));
+    }
+
+    [Theory]
+    [InlineData("""{"Effect":"Allow","Action":"ssmmessages:*","NotResource":"arn:aws:s3:::secret/*"}""", "")]
+    [InlineData("""{"Effect":"Allow","Action":"ssmmessages:*","NotResource":["arn:aws:s3:::x","*"]}""", "all")]
+    [InlineData("""{"Effect":"Allow","Action":"ssmmessages:*"}""", "all")]
+    [InlineData("""{"Effect":"Allow","Action":"ssmmessages:*","Resource":["arn:aws:s3:::x","*"]}""", "")]
+    [InlineData("""{"Effect":"Allow","Action":"ssmmessages:*","Resource":42}""", "all")]
+    [InlineData("""{"Effect":"Allow","Action":"ssmmessages:*","Resource":[42,null]}""", "all")]
+    [InlineData("""{"Effect":"allow","Action":"ssmmessages:*","Resource":"*"}""", "all")]
+    [InlineData("""{"Action":"ssmmessages:*","Resource":"*"}""", "all")]
+    [InlineData("""{"Effect":"Allow","Resource":"*"}""", "all")]
+    [InlineData("""{"Effect":"Allow","Action":[7,"ssmmessages:*"],"Resource":"*"}""", "")]
+    [InlineData("""{"Effect":"Allow","Action":"ssmmessages:Open.ataChannel","Resource":"*"}""", "all")]
+    [InlineData("""{"Effect":"Allow","Action":"ssmmessages:CreateDataChannel","Resource":"*"}""", "ssmmessages:CreateControlChannel,ssmmessages:OpenControlChannel,ssmmessages:OpenDataChannel")]
+    public void WhichStatementsGrantOnEveryResource(string statement, string missing)
+    {
+        var result = string.Join(",", IamPolicy.MissingActions([$$"""{"Statement":[{{statement}}]}"""], Actions));
+        Assert.Equal(missing == "all" ? string.Join(",", Actions) : missing, result);
+    }
+
+    [Fact]
+    public void ADenyOnlyCountsWhenItCoversEveryResourceAndItsAction()
+    {
+        var scopedDeny = """{"Statement":{"Effect":"Deny","Action":"ssmmessages:*","Resource":"arn:aws:ssm:*:*:session/other"}}""";
+        Assert.Empty(IamPolicy.MissingActions([SeedPolicy, scopedDeny], Actions));
+
+        var denyAllBut = """{"Statement":{"Effect":"Deny","NotAction":"ssmmessages:*Control*","Resource":"*"}}""";
+        Assert.Equal(["ssmmessages:CreateDataChannel", "ssmmessages:OpenDataChannel"], IamPolicy.MissingActions([SeedPolicy, denyAllBut], Actions));
     }
 }

@@ -206,6 +206,8 @@ public sealed partial class NativeExecTests : IAsyncLifetime
 
         Assert.Equal("ExecChannelLost", e.ErrorId);
         Assert.Equal(ErrorKind.ConnectionError, e.Kind);
+        Assert.Contains("outcome is unknown", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Get-CruddurService", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -215,6 +217,8 @@ public sealed partial class NativeExecTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<CruddurException>(() => RunAsync("echo hi"));
         Assert.Equal("ExecChannelRefused", e.ErrorId);
         Assert.Equal(ErrorKind.AuthenticationError, e.Kind);
+        Assert.Contains("token", e.Message, StringComparison.Ordinal);
+        Assert.Contains("connect again", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -248,7 +252,58 @@ public sealed partial class NativeExecTests : IAsyncLifetime
 
         Assert.Equal("ExecChannelUnreachable", e.ErrorId);
         Assert.Equal(ErrorKind.ConnectionError, e.Kind);
+        Assert.Contains($"ws://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port} could not be opened within 1 s", e.Message, StringComparison.Ordinal);
+        Assert.Contains("port 443", e.Message, StringComparison.Ordinal);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task TheCheckNamesTheServiceAndTaskOnEveryRowAndTheFailuresInOneError()
+    {
+        var host = new RecordingHost();
+
+        var plan = await Connector(host).PrepareAsync(new ExecRequest("cruddur", "backend-flask", null, null), usePlugin: false, CancellationToken.None);
+
+        Assert.Equal(_target.TaskArn, plan.Target.TaskArn);
+        Assert.Equal(9, plan.Checks.Count);
+        Assert.All(plan.Checks, c => Assert.Equal(("backend-flask", _target.TaskId), (c.Service, c.TaskId)));
+        Assert.Equal(ExecCheckStatus.Info, plan.Checks.Single(c => c.Check == ExecPreflight.PluginCheck).Status);
+        Assert.Equal(ExecCheckStatus.Pass, plan.Checks.Single(c => c.Check == ExecPreflight.AgentCheck).Status);
+        // The simulated task definition has no task role: that is the one failure, and the error names its fix.
+        var failure = TaskConnector.PreflightFailure(plan)!;
+        Assert.Equal(ErrorIds.ExecPreflightFailed, failure.ErrorId);
+        Assert.Contains("[TaskRole]", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("\"taskRoleArn\"", failure.Message, StringComparison.Ordinal);
+
+        var withPlugin = await Connector(host).PrepareAsync(new ExecRequest("cruddur", null, _target.TaskId, null), usePlugin: true, CancellationToken.None);
+        Assert.Equal(ExecPreflight.Plugin(withPlugin.Plugin).Status, withPlugin.Checks[0].Status);
+        Assert.Equal(SessionManagerPlugin.Find(), withPlugin.Plugin.Path);
+        Assert.Equal("backend-flask", withPlugin.Checks[0].Service); // found from the task's group
+    }
+
+    [Fact]
+    public async Task ACommandThatKillsTheReportingShellEndsWithoutAnExitCode()
+    {
+        var e = await Assert.ThrowsAsync<CruddurException>(() => RunAsync("echo before; kill -9 $$"));
+
+        Assert.Equal(ErrorIds.ExecExitCodeMissing, e.ErrorId);
+        Assert.Equal(ErrorKind.InvalidOperation, e.Kind);
+        Assert.Contains("'echo before; kill -9 $$'", e.Message, StringComparison.Ordinal);
+        Assert.Equal(_target.TaskArn, e.Target);
+    }
+
+    [Fact]
+    public async Task AShellWithoutATerminalIsRefusedBeforeAnySessionOpens()
+    {
+        // The test host's standard streams are pipes, as in a script or CI job.
+        Assert.True(Console.IsInputRedirected || Console.IsOutputRedirected);
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => Connector(new RecordingHost()).RunShellAsync(_target, CancellationToken.None));
+
+        Assert.Equal(ErrorIds.ExecNoTerminal, e.ErrorId);
+        Assert.Equal(ErrorKind.InvalidOperation, e.Kind);
+        Assert.Contains("-Command", e.Message, StringComparison.Ordinal);
+        Assert.Empty(await ChannelsAsync());
     }
 
     private static async Task<bool> WaitAsync(Func<Task<bool>> condition)

@@ -74,4 +74,95 @@ public sealed class SessionManagerPluginTests
             Directory.Delete(dir, true);
         }
     }
+
+    [Theory]
+    [InlineData(130, "interrupted (SIGINT")]
+    [InlineData(143, "terminated (SIGTERM)")]
+    [InlineData(137, "killed by signal 9")]
+    [InlineData(129, "killed by signal 1")]
+    [InlineData(159, "killed by signal 31")]
+    [InlineData(128, "failed with exit code 128")]
+    [InlineData(160, "failed with exit code 160")]
+    [InlineData(1, "failed with exit code 1 ")]
+    public void APluginExitCodeIsExplained(int exitCode, string expected)
+    {
+        var e = new PluginExitException(exitCode, "ecs:cruddur_t_r");
+
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.Contains("leave out -UsePlugin", e.Message, StringComparison.Ordinal);
+        Assert.Equal("ExecPluginFailed", e.ErrorId);
+        Assert.Equal(exitCode, e.ExitCode);
+        Assert.Equal("ecs:cruddur_t_r", e.Target);
+    }
+
+    [Fact]
+    public void InstallHintsPickTheArchitecture()
+    {
+        Assert.Contains("plugin/latest/linux_arm64/session-manager-plugin.rpm", SessionManagerPlugin.InstallHint(OSPlatform.Linux, "ID=fedora\n", Architecture.Arm64));
+        Assert.Contains("plugin/latest/mac_arm64/session-manager-plugin.pkg", SessionManagerPlugin.InstallHint(OSPlatform.OSX, null, Architecture.Arm64));
+        Assert.Contains("plugin/latest/mac/session-manager-plugin.pkg", SessionManagerPlugin.InstallHint(OSPlatform.OSX, null, Architecture.X64));
+        Assert.Contains("session-manager-working-with-install-plugin", SessionManagerPlugin.InstallHint(OSPlatform.Linux, null, Architecture.X64));
+        // Only ID and ID_LIKE lines count: a VERSION_CODENAME naming debian does not.
+        Assert.DoesNotContain("dpkg", SessionManagerPlugin.InstallHint(OSPlatform.Linux, "ID=alpine\nNAME=debian\n", Architecture.X64));
+    }
+
+    [Theory]
+    [InlineData("1.2.498", true)]
+    [InlineData("1.2", false)]
+    [InlineData(" 1.2.497.1 ", true)]
+    public void VersionsWithFewerPartsCompareAsZeros(string version, bool supported) =>
+        Assert.Equal(supported, SessionManagerPlugin.SupportsEnvironmentSession(version));
+
+    /// <summary>A stand-in plugin: a shell script that prints what a real plugin of one kind prints.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static string FakePlugin(string dir, string script)
+    {
+        var file = Path.Combine(dir, SessionManagerPlugin.ExecutableName);
+        File.WriteAllText(file, "#!/bin/sh\n" + script);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return file;
+    }
+
+    [Theory]
+    [InlineData("printf '%s' \"$AWS_SSM_START_SESSION_RESPONSE_PROBE\" | grep -q SessionId && echo 'unexpected end of JSON input' >&2; exit 0", true)]
+    [InlineData("echo \"invalid character 'A' looking for beginning of value\"; exit 0", false)]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task TheProbeTellsWhetherThePluginReadsTheSessionFromTheEnvironment(string script, bool readsEnvironment)
+    {
+        var dir = Directory.CreateTempSubdirectory("smp-").FullName;
+        try
+        {
+            Assert.Equal(readsEnvironment, await SessionManagerPlugin.ProbeEnvironmentSessionAsync(FakePlugin(dir, script), CancellationToken.None));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task TheAttachedPluginGetsTheSessionInItsEnvironmentAndItsExitCodeComesBack()
+    {
+        var dir = Directory.CreateTempSubdirectory("smp-").FullName;
+        try
+        {
+            var seen = Path.Combine(dir, "seen");
+            var plugin = FakePlugin(dir, $"printf '%s|%s|%s' \"$1\" \"$3\" \"$AWS_SSM_START_SESSION_RESPONSE\" > '{seen}'; exit 42");
+            var launch = SessionManagerPlugin.Launch(new JsonObject { ["tokenValue"] = "T" }, "us-east-1", null, "c", "t", "r", new Uri("https://ecs.us-east-1.amazonaws.com/"));
+
+            Assert.Equal(42, await SessionManagerPlugin.RunAttachedAsync(plugin, launch));
+            Assert.Equal("AWS_SSM_START_SESSION_RESPONSE|StartSession|{\"tokenValue\":\"T\"}", File.ReadAllText(seen));
+
+            File.SetUnixFileMode(plugin, UnixFileMode.UserRead);
+            var e = await Assert.ThrowsAsync<Cruddur.Core.Hosting.CruddurException>(() => SessionManagerPlugin.RunAttachedAsync(plugin, launch));
+            Assert.Equal("ExecPluginNotStartable", e.ErrorId);
+            Assert.Contains(plugin, e.Message, StringComparison.Ordinal);
+            Assert.Contains("-UsePlugin", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }
