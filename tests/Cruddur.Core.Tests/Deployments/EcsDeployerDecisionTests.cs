@@ -162,6 +162,26 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         Assert.Empty(ecs.Deregistered);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ASuccessfulDeployBehindALoadBalancerSaysWhereItIsServed(bool succeeds)
+    {
+        var ecs = new RolloutEcs { TargetGroups = { LoadBalancerTests.Group } };
+        if (!succeeds)
+        {
+            ecs.Failing.Add(Arn("a", 2));
+        }
+
+        var host = new RecordingHost();
+
+        var d = Assert.Single((await new EcsDeployer(ecs, host, NoPlaceholders, NoWait, elb: new LoadBalancerTests.Elb { [LoadBalancerTests.Group] = [] })
+            .DeployAsync([new DeployTarget("cruddur", "a")], new DeployOptions(), CancellationToken.None)).Deployments);
+
+        Assert.Equal(["https://api.cruddur.example", "https://cruddur-alb-1.us-east-1.elb.amazonaws.com"], d.Urls);
+        Assert.Equal(succeeds ? ["cruddur/a: a:2 is served at https://api.cruddur.example, https://cruddur-alb-1.us-east-1.elb.amazonaws.com"] : [], host.Information);
+    }
+
     [Fact]
     public async Task FailureReasonsNameEachStoppedTasksCauseCountedMostFrequentFirst()
     {

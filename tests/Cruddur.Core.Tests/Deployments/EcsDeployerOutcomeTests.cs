@@ -176,6 +176,9 @@ public sealed class EcsDeployerOutcomeTests
 
         public HashSet<string> Unknown { get; } = [];
 
+        /// <summary>The target groups the service is registered in (loadBalancers); none of its tasks has an IP to check.</summary>
+        public List<string> TargetGroups { get; } = [];
+
         /// <summary>UpdateService's answer shows no PRIMARY deployment of the new revision.</summary>
         public bool AnswerWithoutPrimary { get; init; }
 
@@ -244,6 +247,7 @@ public sealed class EcsDeployerOutcomeTests
                     ["taskDefinition"] = Running,
                     ["events"] = new JsonArray(),
                     ["deployments"] = deployments,
+                    ["loadBalancers"] = new JsonArray(TargetGroups.Select(g => (JsonNode)new JsonObject { ["targetGroupArn"] = g }).ToArray()),
                 },
             ]);
         }
@@ -294,6 +298,11 @@ public sealed class EcsDeployerOutcomeTests
 
         public override Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken)
         {
+            if (query.DesiredStatus == "RUNNING")
+            {
+                return Task.FromResult<IReadOnlyList<string>>([]);
+            }
+
             Assert.Equal("STOPPED", query.DesiredStatus);
             return StoppedTasksFail is { } e ? throw e : Task.FromResult<IReadOnlyList<string>>(StoppedTasks.Select(t => (string)t["taskArn"]!).ToList());
         }

@@ -31,6 +31,19 @@ public sealed class EcsDeployerTests
         Assert.Equal(["a:2 cruddur:completed-at"], ecs.Tagged);
     }
 
+    [Fact]
+    public async Task WithoutWaitAPartlyFailedDeploySaysTheStartedServicesWereReturnedNotWatched()
+    {
+        var ecs = new HealthyEcs { FailUpdateOf = "b" };
+
+        var result = await new EcsDeployer(ecs, new RecordingHost(), NoPlaceholders, NoWait)
+            .DeployAsync([new DeployTarget("cruddur", "a"), new DeployTarget("cruddur", "b")], new DeployOptions { Wait = false }, CancellationToken.None);
+
+        Assert.Equal(DeploymentOutcome.Started, Assert.Single(result.Deployments).Outcome);
+        Assert.Contains("Already changed (and returned): cruddur/a", result.Failure!.Message, StringComparison.Ordinal);
+        Assert.Empty(ecs.Tagged);
+    }
+
     [Theory]
     [InlineData("""{ "serviceName": "a", "status": 7, "deployments": [ { "id": "ecs-svc/a", "status": "PRIMARY", "desiredCount": "lots" } ] }""")]
     [InlineData("""{ "serviceName": "a", "status": "ACTIVE", "deployments": [ { "id": "ecs-svc/a", "status": "PRIMARY", "rolloutState": ["x"] } ] }""")]

@@ -12,7 +12,7 @@ namespace Cruddur.Core.Tests.Deployments;
 /// </summary>
 public sealed class LoadBalancerTests
 {
-    private const string Group = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/cruddur-backend-flask-tg/0123abcd";
+    internal const string Group = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/cruddur-backend-flask-tg/0123abcd";
     private const string OtherGroup = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/cruddur-admin-tg/4567ef";
 
     // ---- Target group names in a service file ----
@@ -266,7 +266,7 @@ public sealed class LoadBalancerTests
     /// One internet-facing ALB: HTTPS forwards api.cruddur.example and its default to <see cref="Group"/>; <see cref="OtherGroup"/>
     /// is in no load balancer. Target health per group as set.
     /// </summary>
-    private sealed class Elb : ScriptedElbv2Client
+    internal sealed class Elb : ScriptedElbv2Client
     {
         private readonly Dictionary<string, IReadOnlyList<TargetHealth>> _health = [];
 
