@@ -29,6 +29,71 @@ public class DefinitionTests
     }
 
     [Fact]
+    public void ASyntaxErrorDeepInAnArrayNamesTheElementAndProperty()
+    {
+        var text = "{\n  \"containerDefinitions\": [\n    { \"name\": \"a\" },\n    { \"name\": \"b\", \"healthCheck\": { \"command\": [\"CMD\", \"x\"], \"retries\": 3 \"interval\": 30 } }\n  ]\n}";
+
+        var e = Assert.Throws<CruddurException>(() => DefinitionFile.Parse(text, "b.json", NoValues));
+
+        Assert.Equal(ErrorKind.InvalidData, e.Kind);
+        Assert.StartsWith("b.json:4: not valid JSON (at $.containerDefinitions[1].healthCheck.retries): ", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("Fix the file and run the command again; nothing was registered.", e.Message, StringComparison.Ordinal);
+        Assert.Equal((4L, "$.containerDefinitions[1].healthCheck.retries"), ((long)e.Data["Line"]!, (string)e.Data["Path"]!));
+    }
+
+    [Fact]
+    public void ASyntaxErrorAtTheTopNamesNoPath()
+    {
+        var e = Assert.Throws<CruddurException>(() => DefinitionFile.Parse("nope", "f.json", NoValues));
+
+        Assert.StartsWith("f.json:1: not valid JSON: ", e.Message, StringComparison.Ordinal);
+        Assert.Equal("$", e.Data["Path"]);
+    }
+
+    [Theory]
+    [InlineData("[ { \"family\": \"a\" } ]")]
+    [InlineData("\"a\"")]
+    public void AFileThatIsNotOneObjectIsRefused(string text)
+    {
+        var e = Assert.Throws<CruddurException>(() => DefinitionFile.Parse(text, "f.json", NoValues));
+
+        Assert.Equal(("DeployDefinitionInvalidJson", ErrorKind.InvalidData), (e.ErrorId, e.Kind));
+        Assert.Contains("must hold one JSON object", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CommentsAreAllowed()
+    {
+        var o = DefinitionFile.Parse("{ // the seed's family\n \"family\": \"a\" /* no more */ }", "f.json", NoValues);
+
+        Assert.Equal("a", (string?)o["family"]);
+    }
+
+    [Fact]
+    public void AFileThatDoesNotExistIsNamedWithAnExampleAndHasNoPlaceholders()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"cruddur-missing-{Guid.NewGuid():N}.json");
+
+        var e = Assert.Throws<CruddurException>(() => DefinitionFile.Load(path, NoValues));
+
+        Assert.Equal(("DeployDefinitionFileNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Contains(SeedDefaults.TaskDefinitionFile(SeedDefaults.BackendService), e.Message, StringComparison.Ordinal);
+        Assert.Empty(DefinitionFile.Placeholders(path));
+    }
+
+    [Fact]
+    public void AMissingPlaceholderCountsAndNamesEveryOne()
+    {
+        var e = Assert.Throws<CruddurException>(() => DefinitionFile.Parse("{ \"a\": \"<%= ENV['X_ONE'] %>\", \"b\": \"<%= ENV['X_TWO'] %>\" }", "f.json", NoValues));
+
+        Assert.Equal(ErrorKind.ObjectNotFound, e.Kind);
+        Assert.Contains("f.json uses 2 placeholder(s) with no value: X_ONE, X_TWO.", e.Message, StringComparison.Ordinal);
+        Assert.Contains("$env:X_ONE = '...'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FillsPlaceholdersJsonEscaped()
     {
         var o = DefinitionFile.Parse("{ \"a\": \"arn:aws:iam::<%= ENV['AWS_ACCOUNT_ID'] %>:role/x\", \"b\": \"<%= ENV['Q'] %>\" }", "f.json",
