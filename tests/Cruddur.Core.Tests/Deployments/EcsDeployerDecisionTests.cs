@@ -257,6 +257,19 @@ public sealed class EcsDeployerDecisionTests : IDisposable
     }
 
     [Fact]
+    public async Task ARollbackThatCannotBeFollowedSaysWhyNotThatItFailed()
+    {
+        var ecs = new RolloutEcs { Failing = { Arn("a", 2) }, GarbledFromUpdate = 2 };
+
+        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a"))).Deployments);
+
+        Assert.Equal(["a:2", "a:1"], ecs.Updates);
+        Assert.Equal(DeploymentOutcome.RollbackFailed, d.Outcome);
+        Assert.Equal(["the circuit breaker tripped", "rollback to a:1: ECS DescribeServices answered something that is not JSON."], d.FailureReasons);
+        Assert.Empty(ecs.Tagged);
+    }
+
+    [Fact]
     public async Task FailingToRecordACompletedDeployOnlyWarnsNamingTheWayAround()
     {
         var ecs = new RolloutEcs { TagsFail = true };

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
+using Cruddur.Core.Hosting;
 using Cruddur.Core.Tests.Aws;
 
 namespace Cruddur.Core.Tests.Deployments;
@@ -179,6 +180,9 @@ public sealed class EcsDeployerOutcomeTests
         /// <summary>The target groups the service is registered in (loadBalancers); none of its tasks has an IP to check.</summary>
         public List<string> TargetGroups { get; } = [];
 
+        /// <summary>From this many updates on, DescribeServices answers something unreadable (0: never).</summary>
+        public int GarbledFromUpdate { get; init; }
+
         /// <summary>UpdateService's answer shows no PRIMARY deployment of the new revision.</summary>
         public bool AnswerWithoutPrimary { get; init; }
 
@@ -208,6 +212,11 @@ public sealed class EcsDeployerOutcomeTests
             if (!Exists)
             {
                 return Task.FromResult<IReadOnlyList<JsonObject>>([]);
+            }
+
+            if (GarbledFromUpdate > 0 && Updates.Count >= GarbledFromUpdate)
+            {
+                throw new CruddurException("AwsResponseInvalid", ErrorKind.InvalidData, "ECS DescribeServices answered something that is not JSON.");
             }
 
             var deployments = new JsonArray();
