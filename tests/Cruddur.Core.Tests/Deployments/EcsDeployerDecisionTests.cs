@@ -441,6 +441,20 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         Assert.Contains("So far: the deployment did not complete", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AnUndoThatCannotBeFollowedIsUnknownNotFailedAndRecordsNothing()
+    {
+        var ecs = new RolloutEcs { Revisions = 2, GarbledFromUpdate = 1 };
+
+        var d = await UndoAsync(ecs, "a:1");
+
+        Assert.Equal(DeploymentOutcome.Unknown, d!.Outcome);
+        Assert.Equal(["ECS DescribeServices answered something that is not JSON."], d.FailureReasons);
+        Assert.Equal("DeployWatchFailed", EcsDeployer.UndoErrorFor(d, TimeSpan.FromMinutes(1))!.ErrorId);
+        Assert.Equal(["a:1"], ecs.Updates);
+        Assert.Empty(ecs.Tagged);
+    }
+
     // ---- The errors, from a concluded deployment ----
 
     [Fact]
