@@ -207,4 +207,78 @@ public class DefinitionTests
             Assert.DoesNotContain(value, all, StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData("""{ "family": "a", "networkMode": "overlay", "containerDefinitions": [ { "name": "a", "image": "x" } ] }""", "'networkMode' must be one of bridge, host, awsvpc, none")]
+    [InlineData("""{ "family": "a", "networkMode": 1, "containerDefinitions": [ { "name": "a", "image": "x" } ] }""", "'networkMode' must be one of")]
+    [InlineData("""{ "family": "a", "containerDefinitions": [] }""", "'containerDefinitions' must be a non-empty array")]
+    [InlineData("""{ "family": "a" }""", "'containerDefinitions' must be a non-empty array")]
+    [InlineData("""{ "family": 3, "containerDefinitions": [ { "name": "a", "image": "x" } ] }""", "'family' must be")]
+    [InlineData("""{ "family": "a", "containerDefinitions": [ "a" ] }""", "'containerDefinitions[0]' must be an object")]
+    [InlineData("""{ "family": "a", "containerDefinitions": [ { "name": "a b", "image": "x" } ] }""", "'containerDefinitions[0].name' must be 1-255 letters")]
+    [InlineData("""{ "family": "a", "containerDefinitions": [ { "image": "x" } ] }""", "'containerDefinitions[0].name' must be 1-255 letters")]
+    [InlineData("""{ "family": "a", "containerDefinitions": [ { "name": "a", "image": " " } ] }""", "'containerDefinitions[0].image' is required")]
+    [InlineData("""{ "family": "a", "containerDefinitions": [ { "name": "a", "image": 5 } ] }""", "'containerDefinitions[0].image' is required")]
+    [InlineData("""{ "family": "a", "containerDefinitions": [ { "name": "a", "image": "x", "cpu": 0.5 } ] }""", "'containerDefinitions[0].cpu' must be a whole number")]
+    [InlineData("""{ "family": "a", "containerDefinitions": [ { "name": "a", "image": "x", "memoryReservation": true } ] }""", "'containerDefinitions[0].memoryReservation' must be a whole number")]
+    [InlineData("""{ "family": "a", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256", "containerDefinitions": [ { "name": "a", "image": "x" } ] }""", "Fargate needs task-level 'cpu' and 'memory'")]
+    [InlineData("""{ "family": "a", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "memory": "512", "containerDefinitions": [ { "name": "a", "image": "x" } ] }""", "Fargate needs task-level 'cpu' and 'memory'")]
+    [InlineData("""{ "family": "a", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512", "containerDefinitions": [ { "name": "a", "image": "x" } ] }""", "Fargate needs 'networkMode': 'awsvpc'")]
+    public void EachProblemIsNamedAndNothingIsRegistered(string definition, string problem)
+    {
+        var e = Assert.Throws<CruddurException>(() => TaskDefinitions.Validate(JsonNode.Parse(definition)!.AsObject(), "td.json"));
+
+        Assert.Equal(("DeployDefinitionInvalid", ErrorKind.InvalidData), (e.ErrorId, e.Kind));
+        Assert.StartsWith("td.json: ECS would reject this task definition: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("nothing was registered.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WholeNumbersMayBeWrittenAsStringsAndEc2NeedsNoTaskSize()
+    {
+        var td = JsonNode.Parse("""
+            { "family": "a", "requiresCompatibilities": ["EC2"], "networkMode": "bridge",
+              "containerDefinitions": [ { "name": "a", "image": "x", "cpu": "256", "memory": 512, "memoryReservation": 256.0 } ] }
+            """)!.AsObject();
+
+        TaskDefinitions.Validate(td, "td.json");
+    }
+
+    [Fact]
+    public void ADiffFromNothingAddsEveryLeafAndNamesNoUnchangedVariables()
+    {
+        var after = JsonNode.Parse("""{ "family": "a", "containerDefinitions": [ { "name": "api", "environment": [ { "name": "A", "value": "1" } ], "command": ["run", "it"] } ] }""")!.AsObject();
+
+        Assert.Equal(
+        [
+            "+ containerDefinitions[api].command[0]: \"run\"",
+            "+ containerDefinitions[api].command[1]: \"it\"",
+            "+ containerDefinitions[api].environment[A]: added",
+            "+ containerDefinitions[api].name: \"api\"",
+            "+ family: \"a\"",
+        ], TaskDefinitions.Diff(null, after));
+    }
+
+    [Fact]
+    public void ADiffOfEqualDefinitionsIsEmptyEvenWithVariablesAndReadOnlyFields()
+    {
+        var before = JsonNode.Parse("""{ "revision": 3, "status": "ACTIVE", "family": "a", "containerDefinitions": [ { "name": "api", "environment": [ { "name": "A", "value": "1" } ], "portMappings": [] } ] }""")!.AsObject();
+        var after = JsonNode.Parse("""{ "family": "a", "containerDefinitions": [ { "name": "api", "environment": [ { "name": "A", "value": "1" } ], "portMappings": [] } ] }""")!.AsObject();
+
+        Assert.Empty(TaskDefinitions.Diff(before, after));
+    }
+
+    [Fact]
+    public void ADiffShowsRemovedLeavesAndVariablesWithoutAValue()
+    {
+        var before = JsonNode.Parse("""{ "family": "a", "cpu": "256", "containerDefinitions": [ { "name": "api", "environment": [ { "name": "ONLY_NAME" }, { "value": "no name" } ] } ] }""")!.AsObject();
+        var after = JsonNode.Parse("""{ "family": "a", "containerDefinitions": [ { "name": "api", "environment": [ { "value": "no name, changed" } ] } ] }""")!.AsObject();
+
+        var diff = TaskDefinitions.Diff(before, after);
+
+        Assert.Contains("- cpu: \"256\"", diff);
+        Assert.DoesNotContain(diff, l => l.Contains("no name", StringComparison.Ordinal));
+        Assert.Contains(diff, l => l.StartsWith("- containerDefinitions[api].environment[", StringComparison.Ordinal) && l.EndsWith(": removed", StringComparison.Ordinal));
+    }
 }
