@@ -102,6 +102,29 @@ public sealed class EcsServicesTests
         Assert.Equal(["abc", "def"], await EcsServices.ListTaskIdsAsync(ecs, "cruddur", "a", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task PlaceholdersComeFromTheEnvironmentElseTheAccountAndRegion()
+    {
+        await using var sts = await ScriptedEndpoint.StartAsync(200,
+            "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>210987654321</Account><Arn>arn:aws:iam::210987654321:user/t</Arn><UserId>U</UserId></GetCallerIdentityResult></GetCallerIdentityResponse>", "text/xml");
+        var values = PlaceholderValues.For(AwsTestContext.For(sts.Url));
+        var set = $"CRUDDUR_TEST_SET_{Guid.NewGuid():N}";
+        Environment.SetEnvironmentVariable(set, "from the environment");
+        try
+        {
+            Assert.Equal("from the environment", await values(set, CancellationToken.None));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(set, null);
+        }
+
+        Assert.Null(await values($"CRUDDUR_TEST_UNSET_{Guid.NewGuid():N}", CancellationToken.None));
+        Assert.Equal(Environment.GetEnvironmentVariable("AWS_ACCOUNT_ID") ?? "210987654321", await values("AWS_ACCOUNT_ID", CancellationToken.None));
+        Assert.Equal(Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1", await values("AWS_REGION", CancellationToken.None));
+        Assert.Equal(Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION") ?? "us-east-1", await values("AWS_DEFAULT_REGION", CancellationToken.None));
+    }
+
     private static JsonObject Service(string name, string status) => new()
     {
         ["serviceName"] = name,
