@@ -270,6 +270,47 @@ public sealed class EcsDeployerDecisionTests : IDisposable
     }
 
     [Fact]
+    public async Task ATaskThatStopsInTheStabilityWindowFailsTheDeployAndItIsRolledBack()
+    {
+        var ecs = new RolloutEcs();
+        var clock = CrashingAt(ecs, TimeSpan.FromSeconds(10));
+
+        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a"), new DeployOptions { StableFor = TimeSpan.FromSeconds(60) }, clock: clock)).Deployments);
+
+        Assert.Equal(DeploymentOutcome.RolledBack, d.Outcome);
+        Assert.Equal(["a:2", "a:1"], ecs.Updates);
+        Assert.StartsWith("a task of the deployment stopped within ", d.FailureReasons[0], StringComparison.Ordinal);
+        Assert.Contains("task stopped: Essential container in task exited - container a exited with code 1", d.FailureReasons);
+        Assert.Equal(["a:1 cruddur:completed-at"], ecs.Tagged);
+    }
+
+    [Fact]
+    public async Task TheRollbackHasAStabilityWindowToo()
+    {
+        var ecs = new RolloutEcs();
+        var clock = CrashingAt(ecs, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(40));
+
+        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a"), new DeployOptions { StableFor = TimeSpan.FromSeconds(60) }, clock: clock)).Deployments);
+
+        Assert.Equal(DeploymentOutcome.RollbackFailed, d.Outcome);
+        Assert.Contains(d.FailureReasons, r => r.StartsWith("rollback to a:1: a task of the deployment stopped within ", StringComparison.Ordinal));
+        Assert.Empty(ecs.Tagged);
+    }
+
+    [Fact]
+    public async Task AnUndoHasAStabilityWindow()
+    {
+        var ecs = new RolloutEcs { Revisions = 2 };
+
+        var d = await UndoAsync(ecs, "a:1", new DeployOptions { StableFor = TimeSpan.FromSeconds(60) }, clock: CrashingAt(ecs, TimeSpan.FromSeconds(10)));
+
+        Assert.Equal(DeploymentOutcome.Failed, d!.Outcome);
+        Assert.StartsWith("a task of the deployment stopped within ", d.FailureReasons[0], StringComparison.Ordinal);
+        Assert.Equal(["a:1"], ecs.Updates);
+        Assert.Empty(ecs.Tagged);
+    }
+
+    [Fact]
     public async Task FailingToRecordACompletedDeployOnlyWarnsNamingTheWayAround()
     {
         var ecs = new RolloutEcs { TagsFail = true };
@@ -500,6 +541,22 @@ public sealed class EcsDeployerDecisionTests : IDisposable
             Assert.Contains("a:2 to cruddur/a was started but could not be followed: why one; why two.", e.Message, StringComparison.Ordinal);
             Assert.Contains("Nothing was rolled back", e.Message, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>A clock whose delays pass at once; one more task of the service stops as each of <paramref name="crashes"/> passes.</summary>
+    private static WatchClock CrashingAt(RolloutEcs ecs, params TimeSpan[] crashes)
+    {
+        var now = DateTimeOffset.UnixEpoch;
+        return new WatchClock(() => now, (delay, _) =>
+        {
+            now += delay;
+            while (ecs.StoppedTasks.Count < crashes.Length && now - DateTimeOffset.UnixEpoch >= crashes[ecs.StoppedTasks.Count])
+            {
+                ecs.StoppedTasks.Add(Stopped($"crashed-{ecs.StoppedTasks.Count}", "Essential container in task exited", Container("a", exit: 1)));
+            }
+
+            return Task.CompletedTask;
+        });
     }
 
     private static Deployment Concluded(DeploymentOutcome outcome, bool timedOut)

@@ -32,6 +32,17 @@ public sealed class EcsDeployerTests
     }
 
     [Fact]
+    public async Task EachServiceOfADeployHasItsOwnProgressBar()
+    {
+        var host = new RecordingHost();
+
+        await new EcsDeployer(new HealthyEcs(), host, NoPlaceholders, NoWait)
+            .DeployAsync([new DeployTarget("cruddur", "a"), new DeployTarget("cruddur", "b")], new DeployOptions(), CancellationToken.None);
+
+        Assert.Equal([(1, "Deploying cruddur/a (a:2)"), (2, "Deploying cruddur/b (b:2)")], host.Progress.Select(p => (p.Id, p.Activity)).Distinct().Order());
+    }
+
+    [Fact]
     public async Task WithoutWaitAPartlyFailedDeploySaysTheStartedServicesWereReturnedNotWatched()
     {
         var ecs = new HealthyEcs { FailUpdateOf = "b" };
