@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
 using static Cruddur.Core.Tests.Deployments.EcsDeployerOutcomeTests;
@@ -94,6 +95,67 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         Assert.Contains($"'{family}'", e.Message, StringComparison.Ordinal);
         Assert.Contains($"-TaskDefinitionFile {SeedDefaults.TaskDefinitionFile("a")}", e.Message, StringComparison.Ordinal);
         Assert.Empty(ecs.Registered);
+    }
+
+    [Fact]
+    public async Task AnImageForAContainerTheDefinitionLacksNamesTheContainersThereAre()
+    {
+        var ecs = new RolloutEcs();
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => DeployAsync(ecs, new DeployTarget("cruddur", "a") { Image = "img:2", ContainerName = "web" }));
+
+        Assert.Equal(("TaskContainerNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
+        Assert.Contains("no container named 'web' (it has: a)", e.Message, StringComparison.Ordinal);
+        Assert.Empty(ecs.Registered);
+    }
+
+    [Fact]
+    public async Task AServiceFilesTargetGroupNameIsCreatedAsItsArn()
+    {
+        var ecs = new RolloutEcs { Exists = false };
+        var file = Write("service-a.json", """{ "taskDefinition": "a", "loadBalancers": [ { "targetGroupName": "cruddur-backend-flask-tg", "containerName": "a", "containerPort": 4567 } ] }""");
+
+        var d = Assert.Single((await new EcsDeployer(ecs, new RecordingHost(), NoPlaceholders, NoWait, elb: new LoadBalancerTests.Elb())
+            .DeployAsync([new DeployTarget("cruddur", "a") { ServiceDefinitionFile = file }], new DeployOptions(), CancellationToken.None)).Deployments);
+
+        Assert.Equal(LoadBalancerTests.Group, (string?)Assert.Single(ecs.Created)["loadBalancers"]![0]!["targetGroupArn"]);
+        Assert.Equal(["https://api.cruddur.example", "https://cruddur-alb-1.us-east-1.elb.amazonaws.com"], d.Urls); // read from the file's groups
+    }
+
+    [Fact]
+    public async Task UnhealthyTargetsFailADeployECSCalledCompletedAndItIsRolledBack()
+    {
+        var ecs = new RolloutEcs { TargetGroups = { LoadBalancerTests.Group } };
+        ecs.RunningTasks.Add(new JsonObject
+        {
+            ["taskArn"] = "arn:aws:ecs:us-east-1:1:task/cruddur/t1",
+            ["lastStatus"] = "RUNNING",
+            ["attachments"] = new JsonArray(new JsonObject { ["details"] = new JsonArray(new JsonObject { ["name"] = "privateIPv4Address", ["value"] = "10.0.0.1" }) }),
+        });
+        var elb = new LoadBalancerTests.Elb { [LoadBalancerTests.Group] = [new TargetHealth("10.0.0.1", 4567, "unhealthy", "Target.Timeout", "Request timed out")] };
+
+        var d = Assert.Single((await new EcsDeployer(ecs, new RecordingHost(), NoPlaceholders, NoWait, elb: elb)
+            .DeployAsync([new DeployTarget("cruddur", "a")], new DeployOptions(), CancellationToken.None)).Deployments);
+
+        Assert.Equal(DeploymentOutcome.RolledBack, d.Outcome);
+        Assert.Equal(["a:2", "a:1"], ecs.Updates);
+        Assert.StartsWith("the load balancer's targets are not healthy: task t1 (10.0.0.1)", d.FailureReasons[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithALogSourceTheStoppedTasksCarryTheirLastLinesAndWithoutNone()
+    {
+        foreach (var withLogs in new[] { true, false })
+        {
+            var ecs = new RolloutEcs { Failing = { Arn("a", 2) } };
+            ecs.StoppedTasks.Add(Stopped("t1", "Essential container in task exited", Container("a", exit: 1)));
+            ecs.StoppedTasks[0]["taskDefinitionArn"] = Arn("a", 2);
+
+            var d = Assert.Single((await new EcsDeployer(ecs, new RecordingHost(), NoPlaceholders, NoWait, withLogs ? new StoppedTaskTests.Lines() : null, "us-east-1")
+                .DeployAsync([new DeployTarget("cruddur", "a")], new DeployOptions { Rollback = false }, CancellationToken.None)).Deployments);
+
+            Assert.Equal(withLogs ? ["t1"] : [], d.StoppedTasks.Select(t => t.TaskId));
+        }
     }
 
     [Fact]

@@ -16,15 +16,19 @@ public sealed class EcsDeployerOutcomeTests
     [Fact]
     public async Task ACompletedRolloutSucceedsWithNoReasonsAndNoError()
     {
-        var ecs = new RolloutEcs();
+        var ecs = new RolloutEcs { Revisions = 3 };
+        var host = new RecordingHost();
 
-        var d = await DeployOneAsync(ecs, new DeployOptions());
+        var d = await DeployOneAsync(ecs, new DeployOptions(), host);
 
         Assert.Equal(DeploymentOutcome.Succeeded, d.Outcome);
-        Assert.Equal(("a:2", "a:1"), (Name(d.TaskDefinitionArn), Name(d.PreviousTaskDefinitionArn!)));
+        Assert.Equal(("a:4", "a:3"), (Name(d.TaskDefinitionArn), Name(d.PreviousTaskDefinitionArn!)));
         Assert.Empty(d.FailureReasons);
         Assert.Null(EcsDeployer.ErrorFor(d));
-        Assert.Equal(["a:2"], ecs.Updates);
+        Assert.Equal(["a:4"], ecs.Updates);
+        Assert.Empty(ecs.Deregistered); // -KeepRevisions 0 keeps all
+        Assert.Empty(host.Information); // no URL to tell
+        Assert.Equal(0, ecs.StoppedTaskLooks); // a success has no stopped tasks to explain
     }
 
     [Fact]
@@ -163,6 +167,12 @@ public sealed class EcsDeployerOutcomeTests
         public List<JsonObject> StoppedTasks { get; } = [];
 
         public Exception? StoppedTasksFail { get; init; }
+
+        /// <summary>How often the stopped tasks were listed.</summary>
+        public int StoppedTaskLooks { get; private set; }
+
+        /// <summary>The running tasks of every deployment (DescribeTasks' shape), for the target health check.</summary>
+        public List<JsonObject> RunningTasks { get; } = [];
 
         /// <summary>"a:2 cruddur:completed-at" per TagResource; <see cref="TagsFail"/> makes TagResource fail.</summary>
         public List<string> Tagged { get; } = [];
@@ -309,15 +319,16 @@ public sealed class EcsDeployerOutcomeTests
         {
             if (query.DesiredStatus == "RUNNING")
             {
-                return Task.FromResult<IReadOnlyList<string>>([]);
+                return Task.FromResult<IReadOnlyList<string>>(RunningTasks.Select(t => (string)t["taskArn"]!).ToList());
             }
 
             Assert.Equal("STOPPED", query.DesiredStatus);
+            StoppedTaskLooks++;
             return StoppedTasksFail is { } e ? throw e : Task.FromResult<IReadOnlyList<string>>(StoppedTasks.Select(t => (string)t["taskArn"]!).ToList());
         }
 
         public override Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<JsonObject>>(StoppedTasks.Where(t => tasks.Contains((string)t["taskArn"]!)).ToList());
+            Task.FromResult<IReadOnlyList<JsonObject>>(StoppedTasks.Concat(RunningTasks).Where(t => tasks.Contains((string)t["taskArn"]!)).ToList());
 
         public override Task<IReadOnlyDictionary<string, string>> ListTagsAsync(string arn, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyDictionary<string, string>>(Tags.GetValueOrDefault(arn) ?? []);

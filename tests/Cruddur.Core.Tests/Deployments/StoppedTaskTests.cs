@@ -65,7 +65,7 @@ public sealed class StoppedTaskTests
         new() { ["name"] = name, ["healthStatus"] = health, ["exitCode"] = exit, ["reason"] = reason };
 
     /// <summary>Log lines per stream of the group cruddur; the regions asked in.</summary>
-    private sealed class Lines : Dictionary<string, List<string>>, ILogEventSource
+    internal sealed class Lines : Dictionary<string, List<string>>, ILogEventSource
     {
         public List<string> Regions { get; } = [];
 
