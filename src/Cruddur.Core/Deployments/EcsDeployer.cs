@@ -463,8 +463,10 @@ public sealed class EcsDeployer
         await WatchOrExplainAsync(rollbacks.Select(r => r.Rollback).ToList(), options.RollbackTimeout, cancellationToken).ConfigureAwait(false);
         foreach (var (failed, reasons, rollback) in rollbacks)
         {
-            var rollbackReasons = rollback.State == WatchState.Succeeded ? [] : await FailureReasonsAsync(rollback, cancellationToken).ConfigureAwait(false);
-            Decide(rollback.Deployment, rollback.Deployment.Outcome == DeploymentOutcome.Unknown ? null : rollback.State, rollbackReasons.Count > 0 ? rollbackReasons : rollback.Deployment.FailureReasons, interruption: DeploymentOutcome.Unknown);
+            // A rollback whose watch broke keeps the reason it was given (why it could not be followed).
+            var unknown = rollback.Deployment.Outcome == DeploymentOutcome.Unknown;
+            var rollbackReasons = unknown ? rollback.Deployment.FailureReasons : await FailureReasonsAsync(rollback, cancellationToken).ConfigureAwait(false);
+            Decide(rollback.Deployment, unknown ? null : rollback.State, rollbackReasons, interruption: DeploymentOutcome.Unknown);
             Decide(failed.Deployment, failed.State, rollback.Deployment.Outcome == DeploymentOutcome.Succeeded
                 ? reasons
                 : [.. reasons, $"rollback to {AwsArn.TaskDefinitionName(rollback.Deployment.TaskDefinitionArn)}: {string.Join("; ", rollback.Deployment.FailureReasons)}"],

@@ -29,6 +29,71 @@ public class DefinitionTests
     }
 
     [Fact]
+    public void ASyntaxErrorDeepInAnArrayNamesTheElementAndProperty()
+    {
+        var text = "{\n  \"containerDefinitions\": [\n    { \"name\": \"a\" },\n    { \"name\": \"b\", \"healthCheck\": { \"command\": [\"CMD\", \"x\"], \"retries\": 3 \"interval\": 30 } }\n  ]\n}";
+
+        var e = Assert.Throws<CruddurException>(() => DefinitionFile.Parse(text, "b.json", NoValues));
+
+        Assert.Equal(ErrorKind.InvalidData, e.Kind);
+        Assert.StartsWith("b.json:4: not valid JSON (at $.containerDefinitions[1].healthCheck.retries): ", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("Fix the file and run the command again; nothing was registered.", e.Message, StringComparison.Ordinal);
+        Assert.Equal((4L, "$.containerDefinitions[1].healthCheck.retries"), ((long)e.Data["Line"]!, (string)e.Data["Path"]!));
+    }
+
+    [Fact]
+    public void ASyntaxErrorAtTheTopNamesNoPath()
+    {
+        var e = Assert.Throws<CruddurException>(() => DefinitionFile.Parse("nope", "f.json", NoValues));
+
+        Assert.StartsWith("f.json:1: not valid JSON: ", e.Message, StringComparison.Ordinal);
+        Assert.Equal("$", e.Data["Path"]);
+    }
+
+    [Theory]
+    [InlineData("[ { \"family\": \"a\" } ]")]
+    [InlineData("\"a\"")]
+    public void AFileThatIsNotOneObjectIsRefused(string text)
+    {
+        var e = Assert.Throws<CruddurException>(() => DefinitionFile.Parse(text, "f.json", NoValues));
+
+        Assert.Equal(("DeployDefinitionInvalidJson", ErrorKind.InvalidData), (e.ErrorId, e.Kind));
+        Assert.Contains("must hold one JSON object", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CommentsAreAllowed()
+    {
+        var o = DefinitionFile.Parse("{ // the seed's family\n \"family\": \"a\" /* no more */ }", "f.json", NoValues);
+
+        Assert.Equal("a", (string?)o["family"]);
+    }
+
+    [Fact]
+    public void AFileThatDoesNotExistIsNamedWithAnExampleAndHasNoPlaceholders()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"cruddur-missing-{Guid.NewGuid():N}.json");
+
+        var e = Assert.Throws<CruddurException>(() => DefinitionFile.Load(path, NoValues));
+
+        Assert.Equal(("DeployDefinitionFileNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Contains(SeedDefaults.TaskDefinitionFile(SeedDefaults.BackendService), e.Message, StringComparison.Ordinal);
+        Assert.Empty(DefinitionFile.Placeholders(path));
+    }
+
+    [Fact]
+    public void AMissingPlaceholderCountsAndNamesEveryOne()
+    {
+        var e = Assert.Throws<CruddurException>(() => DefinitionFile.Parse("{ \"a\": \"<%= ENV['X_ONE'] %>\", \"b\": \"<%= ENV['X_TWO'] %>\" }", "f.json", NoValues));
+
+        Assert.Equal(ErrorKind.ObjectNotFound, e.Kind);
+        Assert.Contains("f.json uses 2 placeholder(s) with no value: X_ONE, X_TWO.", e.Message, StringComparison.Ordinal);
+        Assert.Contains("$env:X_ONE = '...'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FillsPlaceholdersJsonEscaped()
     {
         var o = DefinitionFile.Parse("{ \"a\": \"arn:aws:iam::<%= ENV['AWS_ACCOUNT_ID'] %>:role/x\", \"b\": \"<%= ENV['Q'] %>\" }", "f.json",
@@ -141,5 +206,79 @@ public class DefinitionTests
         {
             Assert.DoesNotContain(value, all, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData("""{ "family": "a", "networkMode": "overlay", "containerDefinitions": [ { "name": "a", "image": "x" } ] }""", "'networkMode' must be one of bridge, host, awsvpc, none")]
+    [InlineData("""{ "family": "a", "networkMode": 1, "containerDefinitions": [ { "name": "a", "image": "x" } ] }""", "'networkMode' must be one of")]
+    [InlineData("""{ "family": "a", "containerDefinitions": [] }""", "'containerDefinitions' must be a non-empty array")]
+    [InlineData("""{ "family": "a" }""", "'containerDefinitions' must be a non-empty array")]
+    [InlineData("""{ "family": 3, "containerDefinitions": [ { "name": "a", "image": "x" } ] }""", "'family' must be")]
+    [InlineData("""{ "family": "a", "containerDefinitions": [ "a" ] }""", "'containerDefinitions[0]' must be an object")]
+    [InlineData("""{ "family": "a", "containerDefinitions": [ { "name": "a b", "image": "x" } ] }""", "'containerDefinitions[0].name' must be 1-255 letters")]
+    [InlineData("""{ "family": "a", "containerDefinitions": [ { "image": "x" } ] }""", "'containerDefinitions[0].name' must be 1-255 letters")]
+    [InlineData("""{ "family": "a", "containerDefinitions": [ { "name": "a", "image": " " } ] }""", "'containerDefinitions[0].image' is required")]
+    [InlineData("""{ "family": "a", "containerDefinitions": [ { "name": "a", "image": 5 } ] }""", "'containerDefinitions[0].image' is required")]
+    [InlineData("""{ "family": "a", "containerDefinitions": [ { "name": "a", "image": "x", "cpu": 0.5 } ] }""", "'containerDefinitions[0].cpu' must be a whole number")]
+    [InlineData("""{ "family": "a", "containerDefinitions": [ { "name": "a", "image": "x", "memoryReservation": true } ] }""", "'containerDefinitions[0].memoryReservation' must be a whole number")]
+    [InlineData("""{ "family": "a", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256", "containerDefinitions": [ { "name": "a", "image": "x" } ] }""", "Fargate needs task-level 'cpu' and 'memory'")]
+    [InlineData("""{ "family": "a", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "memory": "512", "containerDefinitions": [ { "name": "a", "image": "x" } ] }""", "Fargate needs task-level 'cpu' and 'memory'")]
+    [InlineData("""{ "family": "a", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512", "containerDefinitions": [ { "name": "a", "image": "x" } ] }""", "Fargate needs 'networkMode': 'awsvpc'")]
+    public void EachProblemIsNamedAndNothingIsRegistered(string definition, string problem)
+    {
+        var e = Assert.Throws<CruddurException>(() => TaskDefinitions.Validate(JsonNode.Parse(definition)!.AsObject(), "td.json"));
+
+        Assert.Equal(("DeployDefinitionInvalid", ErrorKind.InvalidData), (e.ErrorId, e.Kind));
+        Assert.StartsWith("td.json: ECS would reject this task definition: ", e.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("nothing was registered.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WholeNumbersMayBeWrittenAsStringsAndEc2NeedsNoTaskSize()
+    {
+        var td = JsonNode.Parse("""
+            { "family": "a", "requiresCompatibilities": ["EC2"], "networkMode": "bridge",
+              "containerDefinitions": [ { "name": "a", "image": "x", "cpu": "256", "memory": 512, "memoryReservation": 256.0 } ] }
+            """)!.AsObject();
+
+        TaskDefinitions.Validate(td, "td.json");
+    }
+
+    [Fact]
+    public void ADiffFromNothingAddsEveryLeafAndNamesNoUnchangedVariables()
+    {
+        var after = JsonNode.Parse("""{ "family": "a", "containerDefinitions": [ { "name": "api", "environment": [ { "name": "A", "value": "1" } ], "command": ["run", "it"] } ] }""")!.AsObject();
+
+        Assert.Equal(
+        [
+            "+ containerDefinitions[api].command[0]: \"run\"",
+            "+ containerDefinitions[api].command[1]: \"it\"",
+            "+ containerDefinitions[api].environment[A]: added",
+            "+ containerDefinitions[api].name: \"api\"",
+            "+ family: \"a\"",
+        ], TaskDefinitions.Diff(null, after));
+    }
+
+    [Fact]
+    public void ADiffOfEqualDefinitionsIsEmptyEvenWithVariablesAndReadOnlyFields()
+    {
+        var before = JsonNode.Parse("""{ "revision": 3, "status": "ACTIVE", "family": "a", "containerDefinitions": [ { "name": "api", "environment": [ { "name": "A", "value": "1" } ], "portMappings": [] } ] }""")!.AsObject();
+        var after = JsonNode.Parse("""{ "family": "a", "containerDefinitions": [ { "name": "api", "environment": [ { "name": "A", "value": "1" } ], "portMappings": [] } ] }""")!.AsObject();
+
+        Assert.Empty(TaskDefinitions.Diff(before, after));
+    }
+
+    [Fact]
+    public void ADiffShowsRemovedLeavesAndVariablesWithoutAValue()
+    {
+        var before = JsonNode.Parse("""{ "family": "a", "cpu": "256", "containerDefinitions": [ { "name": "api", "environment": [ { "name": "ONLY_NAME" }, { "value": "no name" } ] } ] }""")!.AsObject();
+        var after = JsonNode.Parse("""{ "family": "a", "containerDefinitions": [ { "name": "api", "environment": [ { "value": "no name, changed" } ] } ] }""")!.AsObject();
+
+        var diff = TaskDefinitions.Diff(before, after);
+
+        Assert.Contains("- cpu: \"256\"", diff);
+        Assert.DoesNotContain(diff, l => l.Contains("no name", StringComparison.Ordinal));
+        Assert.Contains(diff, l => l.StartsWith("- containerDefinitions[api].environment[", StringComparison.Ordinal) && l.EndsWith(": removed", StringComparison.Ordinal));
     }
 }

@@ -193,6 +193,88 @@ public class DeploymentWatcherTests
     }
 
     [Fact]
+    public async Task AnotherDeploymentReplacingOursIsNamedInTheReason()
+    {
+        var (w, _, _, _) = await Watch(_ => Answer(Svc("backend-flask", Dep("ecs-svc/someone", "PRIMARY", "IN_PROGRESS"))));
+
+        Assert.Equal(WatchState.Failed, w.State);
+        Assert.Equal("another deployment (ecs-svc/someone, x:1) replaced this one before it completed", w.Reason);
+    }
+
+    [Fact]
+    public async Task OursFailedAndNoLongerPrimaryIsARollbackByEcsWithBothReasons()
+    {
+        var (w, _, _, _) = await Watch(_ => Answer(Svc("backend-flask",
+            Dep("ecs-svc/old", "PRIMARY", "IN_PROGRESS", reason: "back to the last good one."),
+            Dep("ecs-svc/ours", "ACTIVE", "FAILED", reason: "tasks failed to start."))));
+
+        Assert.Equal(WatchState.RolledBackByEcs, w.State);
+        Assert.Equal("FAILED", w.Deployment.RolloutState);
+        Assert.Equal("tasks failed to start. ECS rolled the service back: back to the last good one.", w.Reason);
+    }
+
+    [Theory]
+    [InlineData("DRAINING")]
+    [InlineData("INACTIVE")]
+    public async Task AServiceBeingDeletedFailsTheDeployment(string status)
+    {
+        var (w, _, _, _) = await Watch(_ =>
+        {
+            var service = Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "COMPLETED", running: 1));
+            service["status"] = status;
+            return Answer(service);
+        });
+
+        Assert.Equal(WatchState.Failed, w.State);
+        Assert.Equal($"the service is {status} (it is being deleted)", w.Reason);
+    }
+
+    [Fact]
+    public async Task AServiceThatDisappearsFailsTheDeployment()
+    {
+        var (w, _, _, _) = await Watch(n => n < 2 ? Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "IN_PROGRESS"))) : Answer());
+
+        Assert.Equal(WatchState.Failed, w.State);
+        Assert.Equal("the service no longer exists", w.Reason);
+    }
+
+    [Fact]
+    public async Task TheDeploymentCarriesOurCountsAndTheProgressShowsThem()
+    {
+        var (w, host, _, _) = await Watch(n => n < 2
+            ? Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "IN_PROGRESS", desired: 4, running: 1, failed: 2), Dep("ecs-svc/old", "ACTIVE", "COMPLETED", desired: 9, running: 9)))
+            : Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "COMPLETED", desired: 4, running: 4))));
+
+        Assert.Equal((4, 4, 0, 0), (w.Deployment.DesiredCount, w.Deployment.RunningCount, w.Deployment.PendingCount, w.Deployment.FailedTasks));
+        var first = host.Progress.First();
+        Assert.Equal(("Deploying cruddur/backend-flask (backend-flask:2)", "IN_PROGRESS: 1/4 running, 3 pending, 2 failed", 25), (first.Activity, first.Status, first.PercentComplete));
+        Assert.Contains(host.Progress, p => p.Status == "Succeeded: 4/4 running, 0 pending, 0 failed" && p.PercentComplete == 100);
+    }
+
+    [Fact]
+    public async Task ASucceededDeploymentOfNoTasksIsComplete()
+    {
+        var (_, host, _, _) = await Watch(_ => Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "COMPLETED", desired: 0))));
+
+        Assert.Equal(100, host.Progress.Last().PercentComplete);
+    }
+
+    [Fact]
+    public async Task TasksStoppedBeforeTheWindowDoNotCountButEachNewOneDoes()
+    {
+        var (w, _, _, ecs) = await Watch(_ => Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "COMPLETED", running: 1))),
+            stableFor: TimeSpan.FromSeconds(30), stopped: n => n < 3 ? ["task/replaced"] : ["task/replaced", "task/a", "task/b"]);
+
+        Assert.Equal(WatchState.Failed, w.State);
+        Assert.StartsWith("2 tasks of the deployment stopped within ", w.Reason, StringComparison.Ordinal);
+        Assert.All(ecs.ListTasksRequests, q => Assert.Equal(("cruddur", "ecs-svc/ours", "STOPPED"), (q.Cluster, q.StartedBy, q.DesiredStatus)));
+
+        var (quiet, _, _, _) = await Watch(_ => Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "COMPLETED", running: 1))),
+            stableFor: TimeSpan.FromSeconds(30), stopped: _ => ["task/replaced"]);
+        Assert.Equal(WatchState.Succeeded, quiet.State);
+    }
+
+    [Fact]
     public async Task TimesOutAfterTheTimeoutWithoutOvershooting()
     {
         var (w, _, time, _) = await Watch(_ => Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "IN_PROGRESS", failed: 7))), TimeSpan.FromSeconds(30));

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
+using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
+using Cruddur.Core.Hosting;
 using Cruddur.Core.Tests.Aws;
 
 namespace Cruddur.Core.Tests.Deployments;
@@ -14,15 +16,19 @@ public sealed class EcsDeployerOutcomeTests
     [Fact]
     public async Task ACompletedRolloutSucceedsWithNoReasonsAndNoError()
     {
-        var ecs = new RolloutEcs();
+        var ecs = new RolloutEcs { Revisions = 3 };
+        var host = new RecordingHost();
 
-        var d = await DeployOneAsync(ecs, new DeployOptions());
+        var d = await DeployOneAsync(ecs, new DeployOptions(), host);
 
         Assert.Equal(DeploymentOutcome.Succeeded, d.Outcome);
-        Assert.Equal(("a:2", "a:1"), (Name(d.TaskDefinitionArn), Name(d.PreviousTaskDefinitionArn!)));
+        Assert.Equal(("a:4", "a:3"), (Name(d.TaskDefinitionArn), Name(d.PreviousTaskDefinitionArn!)));
         Assert.Empty(d.FailureReasons);
         Assert.Null(EcsDeployer.ErrorFor(d));
-        Assert.Equal(["a:2"], ecs.Updates);
+        Assert.Equal(["a:4"], ecs.Updates);
+        Assert.Empty(ecs.Deregistered); // -KeepRevisions 0 keeps all
+        Assert.Empty(host.Information); // no URL to tell
+        Assert.Equal(0, ecs.StoppedTaskLooks); // a success has no stopped tasks to explain
     }
 
     [Fact]
@@ -123,13 +129,15 @@ public sealed class EcsDeployerOutcomeTests
         return Assert.Single(result.Deployments);
     }
 
-    private static string Arn(string family, int revision) => $"arn:aws:ecs:us-east-1:123456789012:task-definition/{family}:{revision}";
+    internal static string Arn(string family, int revision) => $"arn:aws:ecs:us-east-1:123456789012:task-definition/{family}:{revision}";
 
-    private static string Name(string arn) => arn[(arn.LastIndexOf('/') + 1)..];
+    internal static string Name(string arn) => arn[(arn.LastIndexOf('/') + 1)..];
 
     /// <summary>
     /// One service 'a' running revision <see cref="Revisions"/>; an update starts a deployment of that revision, which ECS
     /// reports COMPLETED at once, FAILED when the revision is in <see cref="Failing"/>, IN_PROGRESS when in <see cref="Stuck"/>.
+    /// Optionally: the service does not exist until created (<see cref="Exists"/>), its deployments have stopped tasks,
+    /// revisions carry tags or are deregistered or unknown, and some calls fail.
     /// </summary>
     internal sealed class RolloutEcs : ScriptedEcsClient
     {
@@ -148,6 +156,46 @@ public sealed class EcsDeployerOutcomeTests
 
         public List<string> Deregistered { get; } = [];
 
+        /// <summary>False: DescribeServices finds no service 'a' until CreateService made it.</summary>
+        public bool Exists { get; set; } = true;
+
+        public List<JsonObject> Created { get; } = [];
+
+        public List<JsonObject> Registered { get; } = [];
+
+        /// <summary>The stopped tasks of every deployment (DescribeTasks' shape); with <see cref="StoppedTasksFail"/> reading them fails.</summary>
+        public List<JsonObject> StoppedTasks { get; } = [];
+
+        public Exception? StoppedTasksFail { get; init; }
+
+        /// <summary>How often the stopped tasks were listed.</summary>
+        public int StoppedTaskLooks { get; private set; }
+
+        /// <summary>The running tasks of every deployment (DescribeTasks' shape), for the target health check.</summary>
+        public List<JsonObject> RunningTasks { get; } = [];
+
+        /// <summary>"a:2 cruddur:completed-at" per TagResource; <see cref="TagsFail"/> makes TagResource fail.</summary>
+        public List<string> Tagged { get; } = [];
+
+        public bool TagsFail { get; init; }
+
+        /// <summary>Tags by revision ARN, for ListTagsResource.</summary>
+        public Dictionary<string, Dictionary<string, string>> Tags { get; } = [];
+
+        /// <summary>Revisions DescribeTaskDefinition reports INACTIVE; references it does not know (ClientException).</summary>
+        public HashSet<string> Inactive { get; } = [];
+
+        public HashSet<string> Unknown { get; } = [];
+
+        /// <summary>The target groups the service is registered in (loadBalancers); none of its tasks has an IP to check.</summary>
+        public List<string> TargetGroups { get; } = [];
+
+        /// <summary>From this many updates on, DescribeServices answers something unreadable (0: never).</summary>
+        public int GarbledFromUpdate { get; init; }
+
+        /// <summary>UpdateService's answer shows no PRIMARY deployment of the new revision.</summary>
+        public bool AnswerWithoutPrimary { get; init; }
+
         public List<string> ActiveRevisions => Enumerable.Range(1, _registered).Reverse().Select(r => Arn("a", r)).Except(Deregistered).ToList();
 
         private int _registered;
@@ -157,11 +205,30 @@ public sealed class EcsDeployerOutcomeTests
         public override Task<EcsCluster?> DescribeClusterAsync(string name, CancellationToken cancellationToken) =>
             Task.FromResult<EcsCluster?>(new EcsCluster($"arn:aws:ecs:us-east-1:1:cluster/{name}", "ACTIVE", null));
 
-        // A deploy seen to complete tags its revision (Undo's record of releases); nothing here reads it back.
-        public override Task TagResourceAsync(string arn, string key, string value, CancellationToken cancellationToken) => Task.CompletedTask;
+        // A deploy seen to complete tags its revision (Undo's record of releases).
+        public override Task TagResourceAsync(string arn, string key, string value, CancellationToken cancellationToken)
+        {
+            if (TagsFail)
+            {
+                throw new AwsServiceException("ECS", "TagResource", "AccessDeniedException", "not authorized to perform: ecs:TagResource", 400);
+            }
+
+            Tagged.Add($"{Name(arn)} {key}");
+            return Task.CompletedTask;
+        }
 
         public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
         {
+            if (!Exists)
+            {
+                return Task.FromResult<IReadOnlyList<JsonObject>>([]);
+            }
+
+            if (GarbledFromUpdate > 0 && Updates.Count >= GarbledFromUpdate)
+            {
+                throw new CruddurException("AwsResponseInvalid", ErrorKind.InvalidData, "ECS DescribeServices answered something that is not JSON.");
+            }
+
             var deployments = new JsonArray();
             if (_deployments > 0)
             {
@@ -199,21 +266,42 @@ public sealed class EcsDeployerOutcomeTests
                     ["taskDefinition"] = Running,
                     ["events"] = new JsonArray(),
                     ["deployments"] = deployments,
+                    ["loadBalancers"] = new JsonArray(TargetGroups.Select(g => (JsonNode)new JsonObject { ["targetGroupArn"] = g }).ToArray()),
                 },
             ]);
         }
 
-        public override Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
-            Task.FromResult(new JsonObject
+        // Any reference (family, family:revision or ARN) of family 'a'; a bare family means the newest revision.
+        public override Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken)
+        {
+            var arn = reference.StartsWith("arn:", StringComparison.Ordinal) ? reference
+                : reference.Contains(':', StringComparison.Ordinal) ? $"arn:aws:ecs:us-east-1:123456789012:task-definition/{reference}" : Arn(reference, Math.Max(_registered, Revisions));
+            if (Unknown.Contains(reference))
             {
-                ["family"] = "a",
+                throw new AwsServiceException("ECS", "DescribeTaskDefinition", "ClientException", "Unable to describe task definition.", 400);
+            }
+
+            return Task.FromResult(new JsonObject
+            {
+                ["taskDefinitionArn"] = arn,
+                ["family"] = AwsArn.Family(arn),
+                ["status"] = Inactive.Contains(arn) ? "INACTIVE" : "ACTIVE",
                 ["containerDefinitions"] = new JsonArray(new JsonObject { ["name"] = "a", ["image"] = "img:1" }),
             });
+        }
 
         public override Task<string> RegisterTaskDefinitionAsync(JsonObject definition, CancellationToken cancellationToken)
         {
             _ = Running;
+            Registered.Add(definition);
             return Task.FromResult(Arn("a", ++_registered));
+        }
+
+        public override Task<JsonObject> CreateServiceAsync(JsonObject definition, CancellationToken cancellationToken)
+        {
+            Created.Add((JsonObject)definition.DeepClone());
+            Exists = true;
+            return UpdateServiceAsync((string)definition["cluster"]!, (string)definition["serviceName"]!, (string)definition["taskDefinition"]!, cancellationToken);
         }
 
         public override Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, CancellationToken cancellationToken)
@@ -223,15 +311,27 @@ public sealed class EcsDeployerOutcomeTests
             _deployments++;
             return Task.FromResult(new JsonObject
             {
-                ["deployments"] = new JsonArray(new JsonObject { ["id"] = $"ecs-svc/{_deployments}", ["status"] = "PRIMARY", ["taskDefinition"] = taskDefinitionArn }),
+                ["deployments"] = new JsonArray(new JsonObject { ["id"] = $"ecs-svc/{_deployments}", ["status"] = AnswerWithoutPrimary ? "ACTIVE" : "PRIMARY", ["taskDefinition"] = taskDefinitionArn }),
             });
         }
 
-        public override Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<string>>([]);
+        public override Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken)
+        {
+            if (query.DesiredStatus == "RUNNING")
+            {
+                return Task.FromResult<IReadOnlyList<string>>(RunningTasks.Select(t => (string)t["taskArn"]!).ToList());
+            }
+
+            Assert.Equal("STOPPED", query.DesiredStatus);
+            StoppedTaskLooks++;
+            return StoppedTasksFail is { } e ? throw e : Task.FromResult<IReadOnlyList<string>>(StoppedTasks.Select(t => (string)t["taskArn"]!).ToList());
+        }
 
         public override Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<JsonObject>>([]);
+            Task.FromResult<IReadOnlyList<JsonObject>>(StoppedTasks.Concat(RunningTasks).Where(t => tasks.Contains((string)t["taskArn"]!)).ToList());
+
+        public override Task<IReadOnlyDictionary<string, string>> ListTagsAsync(string arn, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyDictionary<string, string>>(Tags.GetValueOrDefault(arn) ?? []);
 
         public override Task<IReadOnlyList<string>> ListActiveRevisionsAsync(string family, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<string>>(ActiveRevisions);

@@ -31,6 +31,30 @@ public sealed class EcsDeployerTests
         Assert.Equal(["a:2 cruddur:completed-at"], ecs.Tagged);
     }
 
+    [Fact]
+    public async Task EachServiceOfADeployHasItsOwnProgressBar()
+    {
+        var host = new RecordingHost();
+
+        await new EcsDeployer(new HealthyEcs(), host, NoPlaceholders, NoWait)
+            .DeployAsync([new DeployTarget("cruddur", "a"), new DeployTarget("cruddur", "b")], new DeployOptions(), CancellationToken.None);
+
+        Assert.Equal([(1, "Deploying cruddur/a (a:2)"), (2, "Deploying cruddur/b (b:2)")], host.Progress.Select(p => (p.Id, p.Activity)).Distinct().Order());
+    }
+
+    [Fact]
+    public async Task WithoutWaitAPartlyFailedDeploySaysTheStartedServicesWereReturnedNotWatched()
+    {
+        var ecs = new HealthyEcs { FailUpdateOf = "b" };
+
+        var result = await new EcsDeployer(ecs, new RecordingHost(), NoPlaceholders, NoWait)
+            .DeployAsync([new DeployTarget("cruddur", "a"), new DeployTarget("cruddur", "b")], new DeployOptions { Wait = false }, CancellationToken.None);
+
+        Assert.Equal(DeploymentOutcome.Started, Assert.Single(result.Deployments).Outcome);
+        Assert.Contains("Already changed (and returned): cruddur/a", result.Failure!.Message, StringComparison.Ordinal);
+        Assert.Empty(ecs.Tagged);
+    }
+
     [Theory]
     [InlineData("""{ "serviceName": "a", "status": 7, "deployments": [ { "id": "ecs-svc/a", "status": "PRIMARY", "desiredCount": "lots" } ] }""")]
     [InlineData("""{ "serviceName": "a", "status": "ACTIVE", "deployments": [ { "id": "ecs-svc/a", "status": "PRIMARY", "rolloutState": ["x"] } ] }""")]

@@ -47,6 +47,18 @@ public sealed class RevisionCleanerTests
     }
 
     [Fact]
+    public async Task AServiceThatListsNoDeploymentsAtAllStillKeepsItsTaskDefinition()
+    {
+        var bare = Service("backend-flask", 2);
+        bare.Remove("deployments");
+        var ecs = new Account(3) { ["cruddur"] = [bare] };
+
+        var removed = await new RevisionCleaner(ecs, new RecordingHost()).KeepNewestAsync(Arn(3), 1, CancellationToken.None);
+
+        Assert.Equal([Arn(1)], removed);
+    }
+
+    [Fact]
     public async Task WithNothingBeyondTheNewestNoServiceIsEvenLookedAt()
     {
         var ecs = new Account(2); // no clusters: listing them would fail the test
