@@ -273,7 +273,8 @@ function Invoke-Bench {
 function Invoke-Mutate {
     $output = Join-Path $out 'mutation'
     Remove-Item $output -Recurse -Force -ErrorAction Ignore
-    $mutate = foreach ($folder in $MutateFolder) { '--mutate', ($folder -like '*.cs' ? "**/$folder" : "**/$folder/**/*.cs") }
+    # 'pwsh ./build.ps1 Mutate -MutateFolder A,B' (pwsh -File) binds 'A,B' as one string: split it.
+    $mutate = foreach ($folder in ($MutateFolder -split ',')) { '--mutate', ($folder -like '*.cs' ? "**/$folder" : "**/$folder/**/*.cs") }
     # tests/Cruddur.Core.Tests/stryker-config.json leaves out mutants inside WriteVerbose/WriteProgress calls: that text is
     # diagnostics, not behaviour. Warnings, service events and error messages are mutated.
     # Stryker builds in Debug and swaps the mutated Cruddur.Core.dll into the test project's output: a Release build and
