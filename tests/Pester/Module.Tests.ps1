@@ -29,6 +29,22 @@ Describe 'The Cruddur module' {
         foreach ($type in $outputs) { $viewed | Should -Contain $type -Because "$type is output by a cmdlet" }
     }
 
+    It 'names in its messages only cmdlets and parameters it has' {
+        # The core's errors and warnings tell the user what to type (-ServiceDefinitionFile, Get-CruddurService -Cluster):
+        # the core cannot see the cmdlets, so a renamed parameter must fail here rather than leave a fix that does not work.
+        $commands = Get-Command -Module Cruddur
+        $parameters = @($commands.Parameters.Keys) + [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        $cited = foreach ($file in Get-ChildItem (Join-Path $RepoRoot 'src/Cruddur.Core') -Recurse -Filter *.cs) {
+            foreach ($literal in [regex]::Matches((Get-Content $file -Raw), '"(?:[^"\\]|\\.)*"').Value) {
+                [regex]::Matches($literal, '(?<![\w-])-([A-Z][A-Za-z]+)\b').Groups | Where-Object Name -EQ 1 |
+                    Where-Object Value -NotIn $parameters | ForEach-Object { "$($file.Name): -$($_.Value)" }
+                [regex]::Matches($literal, '\b[A-Z][a-z]+-Cruddur[A-Za-z]+\b') | Where-Object Value -NotIn $commands.Name |
+                    ForEach-Object { "$($file.Name): $($_.Value)" }
+            }
+        }
+        $cited | Should -BeNullOrEmpty
+    }
+
     It 'keeps its dependencies out of the default load context' {
         $out = Invoke-FreshPwsh "Import-Module '$manifest'; `$null = New-CruddurEnvFile -Path (New-TemporaryFile) -WhatIf -Destination (Join-Path ([IO.Path]::GetTempPath()) 'x.env') 3>`$null; [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object { `$_.Assemblies.GetName().Name -contains 'Cruddur.Core' } | ForEach-Object Name"
         $out | Select-Object -Last 1 | Should -Be 'Cruddur'
