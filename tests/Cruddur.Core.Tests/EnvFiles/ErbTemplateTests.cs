@@ -98,6 +98,49 @@ public sealed class ErbTemplateTests
     }
 
     [Fact]
+    public void AnOpeningTagAtTheVeryEndIsNeverClosed() =>
+        Assert.StartsWith("t.erb:1:3: the tag '<%' is never closed", Assert.Throws<CruddurException>(() => ErbTemplate.Parse("A=<%", "t.erb")).Message);
+
+    [Fact]
+    public void LongRubyCodeIsShortenedInTheError()
+    {
+        var code = " puts 'this is a rather long piece of Ruby code that goes on' ";
+        var error = Assert.Throws<CruddurException>(() => ErbTemplate.Parse($"<%{code}%>", "t.erb"));
+
+        Assert.Contains(code[..40] + "…", error.Message);
+        Assert.DoesNotContain("goes on", error.Message);
+        Assert.Equal(1, error.Data["Line"]);
+        Assert.Equal(1, error.Data["Column"]);
+    }
+
+    [Theory]
+    [InlineData("<%= ENV['A\\n'] %>")]
+    [InlineData("<%= ENV.fetch('A', 'x\\y') %>")]
+    public void EscapesInNamesOrDefaultsAreRefused(string text) =>
+        Assert.Contains("escapes or interpolation", Assert.Throws<CruddurException>(() => ErbTemplate.Parse(text, "t.erb")).Message);
+
+    [Fact]
+    public void SingleQuotesDoNotInterpolateAndSpacesAroundTheCallAreAllowed()
+    {
+        var template = ErbTemplate.Parse("<%=ENV [ 'A#{1}' ]%>|<%=  ENV . fetch ( \"B\" , 'b' )  %>|<%# note %>x", "t.erb");
+
+        Assert.Equal("1|b|x", template.Render(n => n == "A#{1}" ? "1" : null, allowMissing: false));
+        Assert.Equal(["A#{1}", "B"], template.VariableNames);
+        Assert.True(template.HasDefault("B"));
+        Assert.False(template.HasDefault("A#{1}"));
+    }
+
+    [Fact]
+    public void TheSourceNamesTheTemplateInTheMissingVariablesError()
+    {
+        var error = Assert.Throws<MissingVariablesException>(() => ErbTemplate.Parse("<%= ENV['A'] %><%= ENV['A'] %>", "backend-flask.env.erb").Render(_ => null, allowMissing: false));
+
+        Assert.Equal(["A"], error.Names);
+        Assert.StartsWith("backend-flask.env.erb needs 1 variable(s)", error.Message);
+        Assert.Equal(ErrorKind.ObjectNotFound, error.Kind);
+    }
+
+    [Fact]
     public void NonUtf8TemplateIsRejected()
     {
         var path = Path.GetTempFileName();

@@ -91,9 +91,167 @@ public sealed class ContainerEngineTests : IDisposable
         Assert.DoesNotContain("buildx", e.Message);
     }
 
-    private ContainerEngine Script(string body)
+    private static readonly RegistryCredential Credential = new("registry.example.com:5000", "AWS", "token-secret-1", DateTimeOffset.UtcNow.AddHours(1));
+
+    [Fact]
+    public async Task TheLoginPasswordGoesOnStandardInputAndTheHostAfterTheOptions()
     {
-        var path = Path.Combine(_dir, "docker-stand-in");
+        await Script($"echo \"$*\" > '{_dir}/argv'\ncat > '{_dir}/stdin'").LoginAsync(Credential, CancellationToken.None);
+
+        Assert.Equal("login --username AWS --password-stdin -- registry.example.com:5000", File.ReadAllText(Path.Combine(_dir, "argv")).Trim());
+        Assert.Equal("token-secret-1", File.ReadAllText(Path.Combine(_dir, "stdin")).Trim());
+    }
+
+    [Fact]
+    public async Task ALoginThatCannotReachTheRegistryIsUnreachableNotRefused()
+    {
+        var e = await Assert.ThrowsAsync<CruddurException>(() => Script("cat >/dev/null\necho 'Error response from daemon: Get \"https://registry.example.com:5000/v2/\": dial tcp: lookup registry.example.com: no such host' >&2\nexit 1")
+            .LoginAsync(Credential, CancellationToken.None));
+
+        Assert.Equal(ErrorIds.ImageRegistryUnreachable, e.ErrorId);
+        Assert.Equal(ErrorKind.ConnectionError, e.Kind);
+        Assert.Contains("registry.example.com:5000", e.Message);
+        Assert.Contains("no such host", e.Message);
+        Assert.Contains("-RegistryHost", e.Message);
+    }
+
+    [Fact]
+    public async Task ALoginTheRegistryRefusesIsLoginFailedWithTheRegistrysWords()
+    {
+        var e = await Assert.ThrowsAsync<CruddurException>(() => Script("cat >/dev/null\necho 'Error response from daemon: login attempt failed with status: 401 Unauthorized' >&2\nexit 1")
+            .LoginAsync(Credential, CancellationToken.None));
+
+        Assert.Equal(ErrorIds.ImageRegistryLoginFailed, e.ErrorId);
+        Assert.Equal(ErrorKind.AuthenticationError, e.Kind);
+        Assert.Contains("registry.example.com:5000", e.Message);
+        Assert.Contains("401 Unauthorized", e.Message);
+        Assert.Contains("ecr:GetAuthorizationToken", e.Message);
+        Assert.DoesNotContain("token-secret-1", e.Message);
+    }
+
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    public async Task AnImageIsLocalWhenTheEngineCanInspectIt(int exitCode, bool local)
+    {
+        Assert.Equal(local, await Script($"echo \"$*\" > '{_dir}/argv'\nexit {exitCode}").ExistsLocallyAsync("python:3.10-slim-buster", CancellationToken.None));
+        Assert.Equal("image inspect --format {{.Id}} -- python:3.10-slim-buster", File.ReadAllText(Path.Combine(_dir, "argv")).Trim());
+    }
+
+    [Fact]
+    public async Task APullThatFailsSaysTheImageCannotBeFoundWithTheEnginesReason()
+    {
+        var host = new RecordingHost();
+        var e = await Assert.ThrowsAsync<CruddurException>(() => Script($"echo \"$*\" > '{_dir}/argv'\necho 'Error response from daemon: manifest for python:nope not found' >&2\nexit 1")
+            .PullAsync("python:nope", host, 3, CancellationToken.None));
+
+        Assert.Equal("pull -- python:nope", File.ReadAllText(Path.Combine(_dir, "argv")).Trim());
+        Assert.Equal(ErrorIds.ImageSourceNotFound, e.ErrorId);
+        Assert.Equal(ErrorKind.ObjectNotFound, e.Kind);
+        Assert.Contains("'python:nope'", e.Message);
+        Assert.Contains("manifest for python:nope not found", e.Message);
+        Assert.True(host.Progress.Last().Completed);
+    }
+
+    [Fact]
+    public async Task APullThatSucceedsShowsItsLog()
+    {
+        var host = new RecordingHost();
+        await Script("echo '3.10-slim-buster: Pulling from library/python'").PullAsync("python:3.10-slim-buster", host, 3, CancellationToken.None);
+
+        Assert.Contains("VERBOSE: 3.10-slim-buster: Pulling from library/python", host.Messages);
+        Assert.Contains(host.Progress, p => p.Activity == "Pulling python:3.10-slim-buster" && p.Status == "3.10-slim-buster: Pulling from library/python");
+    }
+
+    [Fact]
+    public async Task TaggingPassesSourceAndTargetAfterTheOptionsAndAFailureCarriesTheEnginesWords()
+    {
+        await Script($"echo \"$*\" > '{_dir}/argv'").TagAsync("python:3.10", "r/x:latest", CancellationToken.None);
+        Assert.Equal("tag -- python:3.10 r/x:latest", File.ReadAllText(Path.Combine(_dir, "argv")).Trim());
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => Script("echo 'Error: No such image: python:3.10' >&2\nexit 1").TagAsync("python:3.10", "r/x:latest", CancellationToken.None));
+        Assert.Equal(ErrorIds.ImageTagFailed, e.ErrorId);
+        Assert.Equal(ErrorKind.InvalidOperation, e.Kind);
+        Assert.Contains("No such image: python:3.10", e.Message);
+        Assert.Equal("r/x:latest", e.Target);
+    }
+
+    [Fact]
+    public async Task APushReturnsTheDigestDockerPrintsAndShowsLayerProgress()
+    {
+        var digest = "sha256:" + new string('c', 64);
+        var host = new RecordingHost();
+        var pushed = await Script($"echo \"$*\" > '{_dir}/argv'\necho '0123456789ab: Preparing'\necho 'bbbbbbbbbbbb: Preparing'\necho '0123456789ab: Pushed'\necho 'bbbbbbbbbbbb: Layer already exists'\necho 'latest: digest: {digest} size: 528'")
+            .PushAsync("r/x:latest", host, 4, CancellationToken.None);
+
+        Assert.Equal(digest, pushed);
+        Assert.Equal("push -- r/x:latest", File.ReadAllText(Path.Combine(_dir, "argv")).Trim());
+        var bars = host.Progress.ToList();
+        Assert.All(bars, p => Assert.Equal((4, "Pushing r/x:latest"), (p.Id, p.Activity)));
+        Assert.Contains(bars, p => p.Status == "1/2 layers: 0123456789ab: Pushed" && p.PercentComplete == 50);
+        Assert.Contains(bars, p => p.Status == "2/2 layers: bbbbbbbbbbbb: Layer already exists" && p.PercentComplete == 100);
+        Assert.True(bars[^1].Completed);
+        Assert.Contains("VERBOSE: 0123456789ab: Pushed", host.Messages);
+    }
+
+    [Fact]
+    public async Task APushWhoseOutputNamesNoDigestReturnsNone() =>
+        Assert.Null(await Script("echo '0123456789ab: Mounted from library/python'").PushAsync("r/x:latest", new RecordingHost(), 4, CancellationToken.None));
+
+    [Fact]
+    public async Task PodmanReportsThePushedDigestThroughADigestFileThatIsRemovedAfterwards()
+    {
+        var digest = "sha256:" + new string('d', 64);
+        var engine = Script($"echo \"$3\" > '{_dir}/digestfile'\necho 'Copying blob 0123'\necho 'Copying blob 4567'\necho '{digest}' > \"$3\"", "podman-stand-in");
+        var host = new RecordingHost();
+
+        Assert.True(engine.IsPodman);
+        Assert.Equal(digest, await engine.PushAsync("r/x:latest", host, 4, CancellationToken.None));
+        Assert.False(File.Exists(File.ReadAllText(Path.Combine(_dir, "digestfile")).Trim()));
+        Assert.Contains(host.Progress, p => p.Status == "2 layers: Copying blob 4567" && p.PercentComplete == -1);
+    }
+
+    [Fact]
+    public async Task AFailedPushSaysItsExitCodeAndTheEnginesLastWords()
+    {
+        var e = await Assert.ThrowsAsync<CruddurException>(() => Script("echo 'The push refers to repository [r/x]'\necho 'received unexpected HTTP status: 502 Bad Gateway' >&2\nexit 3")
+            .PushAsync("r/x:latest", new RecordingHost(), 4, CancellationToken.None));
+
+        Assert.Equal(ErrorIds.ImagePushFailed, e.ErrorId);
+        Assert.Equal(ErrorKind.ConnectionError, e.Kind);
+        Assert.Contains("exit code 3", e.Message);
+        Assert.Contains("502 Bad Gateway", e.Message);
+        Assert.Equal("r/x:latest", e.Target);
+    }
+
+    [Fact]
+    public async Task AnEngineThatIsNotInstalledSaysHowToGetOne()
+    {
+        var engine = new ContainerEngine(Path.Combine(_dir, "no-such-docker"));
+        var e = await Assert.ThrowsAsync<CruddurException>(() => engine.ExistsLocallyAsync("x", CancellationToken.None));
+
+        Assert.Equal(ErrorIds.ImageEngineNotFound, e.ErrorId);
+        Assert.Equal(ErrorKind.NotInstalled, e.Kind);
+        Assert.Contains("no-such-docker", e.Message);
+        Assert.Contains("-Engine podman", e.Message);
+        Assert.False(engine.IsPodman);
+    }
+
+    [Fact]
+    public async Task AStoppedPodmanServiceNamesContainerHost()
+    {
+        var e = await Assert.ThrowsAsync<CruddurException>(() => Script("echo 'Error: unable to connect to Podman socket: dial unix /run/podman/podman.sock' >&2\nexit 125", "podman-stand-in")
+            .TagAsync("a", "b", CancellationToken.None));
+
+        Assert.Equal(ErrorIds.ImageEngineNotRunning, e.ErrorId);
+        Assert.Equal(ErrorKind.ResourceUnavailable, e.Kind);
+        Assert.Contains("CONTAINER_HOST", e.Message);
+        Assert.Contains("unable to connect to Podman socket", e.Message);
+    }
+
+    private ContainerEngine Script(string body, string name = "docker-stand-in")
+    {
+        var path = Path.Combine(_dir, name);
         File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return new ContainerEngine(path);

@@ -112,6 +112,151 @@ public sealed class ImagePublisherTests : IAsyncLifetime
         Assert.Contains("answered HTTP 404", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("python:3.10-slim-buster", "3.10-slim-buster,latest")]
+    [InlineData("python:latest", "latest")]
+    [InlineData("python", "latest")]
+    [InlineData("localhost:5000/team/python", "latest")]
+    [InlineData("python:3.10@sha256:0000000000000000000000000000000000000000000000000000000000000000", "3.10,latest")]
+    public async Task AMirroredImageKeepsItsSourceTagBesideLatestAndAnImageOnThisMachineIsNotPulled(string source, string expected)
+    {
+        var tags = expected.Split(',');
+        foreach (var tag in tags)
+        {
+            _registry[tag] = Pushed;
+        }
+
+        var image = await new ImagePublisher(new Ecr(exists: true), Engine(Pushed), "k")
+            .PublishAsync(new PublishRequest("backend-flask") { Source = source, RegistryHost = RegistryHost }, new RecordingHost(), CancellationToken.None);
+
+        Assert.Equal(tags, image!.Tags);
+        Assert.Equal(
+            new[] { $"image inspect --format {{{{.Id}}}} -- {source}" }
+                .Concat(tags.Select(t => $"tag -- {source} {RegistryHost}/backend-flask:{t}"))
+                .Concat(tags.Select(t => $"push -- {RegistryHost}/backend-flask:{t}")),
+            Commands());
+    }
+
+    [Fact]
+    public async Task AMirroredImageThatIsNotOnThisMachineIsPulledFirst()
+    {
+        _registry["latest"] = Pushed;
+        var host = new RecordingHost();
+        await new ImagePublisher(new Ecr(exists: true), Engine(Pushed, local: false), "k")
+            .PublishAsync(new PublishRequest("cruddur-python") { Source = "python", RegistryHost = RegistryHost }, host, CancellationToken.None);
+
+        Assert.Equal(["image inspect --format {{.Id}} -- python", "pull -- python", $"tag -- python {RegistryHost}/cruddur-python:latest", $"push -- {RegistryHost}/cruddur-python:latest"], Commands());
+        Assert.Contains(host.Asked, a => a == ($"{RegistryHost}/cruddur-python", "Copy python and push it as latest"));
+    }
+
+    [Theory]
+    [InlineData("Backend_Flask", null, null, "ImageRepositoryNameInvalid")]
+    [InlineData("backend-flask", "--help", null, "ImageSourceInvalid")]
+    [InlineData("backend-flask", null, "-v1", "ImageTagInvalid")]
+    [InlineData("backend-flask", null, ".v1", "ImageTagInvalid")]
+    public async Task ABadNameSourceOrTagIsRefusedBeforeAnythingRunsOrIsAsked(string repository, string? source, string? tag, string errorId)
+    {
+        var ecr = new Ecr(exists: false);
+        var host = new RecordingHost();
+        var request = new PublishRequest(repository) { Source = source, ContextPath = source is null ? _dir : null, Tags = tag is null ? null : [tag], RegistryHost = RegistryHost };
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => new ImagePublisher(ecr, Engine(Pushed), "k").PublishAsync(request, host, CancellationToken.None));
+
+        Assert.Equal(errorId, e.ErrorId);
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        Assert.Contains(source ?? tag ?? repository, e.Message, StringComparison.Ordinal);
+        Assert.Empty(host.Asked);
+        Assert.Empty(Commands());
+        Assert.Equal(0, ecr.Creates);
+    }
+
+    [Fact]
+    public async Task AContextThatIsNotAFolderOrADockerfileThatIsMissingIsNamed()
+    {
+        var publisher = new ImagePublisher(new Ecr(exists: true), Engine(Pushed), "k");
+        var missing = Path.Combine(_dir, "frontend-react-js");
+        var e = await Assert.ThrowsAsync<CruddurException>(() => publisher.PublishAsync(new PublishRequest("x1") { ContextPath = missing }, new RecordingHost(), CancellationToken.None));
+        Assert.Equal(("ImageContextNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
+        Assert.Contains(missing, e.Message, StringComparison.Ordinal);
+        Assert.Contains("-Path", e.Message, StringComparison.Ordinal);
+
+        var dockerfile = Path.Combine(_dir, "Dockerfile.dev");
+        e = await Assert.ThrowsAsync<CruddurException>(() => publisher.PublishAsync(new PublishRequest("x1") { ContextPath = _dir, Dockerfile = dockerfile }, new RecordingHost(), CancellationToken.None));
+        Assert.Equal(("ImageDockerfileNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
+        Assert.Contains(dockerfile, e.Message, StringComparison.Ordinal);
+        Assert.Contains("-Dockerfile", e.Message, StringComparison.Ordinal);
+        Assert.Empty(Commands());
+    }
+
+    [Fact]
+    public void TheSeedsDockerfileProdIsTheDefaultWhenTheContextHasOne()
+    {
+        Assert.Equal(Path.Combine(_dir, "Dockerfile"), ImagePublisher.DefaultDockerfile(_dir));
+        File.WriteAllText(Path.Combine(_dir, "Dockerfile.prod"), "FROM scratch\n");
+        Assert.Equal(Path.Combine(_dir, "Dockerfile.prod"), ImagePublisher.DefaultDockerfile(_dir));
+    }
+
+    [Fact]
+    public async Task UnderWhatIfBothQuestionsAreAskedNamingTheBuildArgumentsButNotTheirValues()
+    {
+        var host = new RecordingHost(confirm: false);
+        var request = Request(["v1", "v1"]) with { BuildArguments = new Dictionary<string, string> { ["DECLARED"] = "given-value", ["REACT_APP_X"] = "y" } };
+
+        Assert.Null(await new ImagePublisher(new Ecr(exists: false), Engine(Pushed), "k").PublishAsync(request, host, CancellationToken.None));
+
+        Assert.Equal(
+        [
+            ("backend-flask", "Create ECR repository (tag mutability MUTABLE, scan on push)"),
+            ($"{RegistryHost}/backend-flask", $"Build {_dir} with Dockerfile (build arguments DECLARED, REACT_APP_X) and push it as v1"),
+        ], host.Asked);
+        Assert.Empty(host.Messages); // neither argument looks secret
+    }
+
+    [Fact]
+    public async Task DecliningOnlyTheRepositorysCreationStopsThePublish()
+    {
+        var ecr = new Ecr(exists: false);
+        var host = new RecordingHost { Decide = action => !action.StartsWith("Create", StringComparison.Ordinal) };
+
+        Assert.Null(await Publisher(ecr, pushes: Pushed).PublishAsync(Request(["v1"]), host, CancellationToken.None));
+        Assert.Equal(0, ecr.Creates);
+        Assert.Empty(Commands());
+    }
+
+    [Fact]
+    public async Task AGivenBuildArgumentWinsOverTheEnvFileAndOneThatLooksSecretIsWarnedAboutByNameOnly()
+    {
+        var host = new RecordingHost();
+        var request = Request(["v1"]) with { BuildArguments = new Dictionary<string, string> { ["DB_PASSWORD"] = "hunter2-value" } };
+
+        await Publisher(new Ecr(exists: true), pushes: Pushed).PublishAsync(request, host, CancellationToken.None);
+
+        var warning = Assert.Single(host.Messages, m => m.StartsWith("WARNING:", StringComparison.Ordinal));
+        Assert.Contains("DB_PASSWORD", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2-value", host.AllText, StringComparison.Ordinal);
+        Assert.Contains("--build-arg DECLARED --build-arg DB_PASSWORD --", Commands()[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ABuildArgumentNameDockerWouldSplitIsRefused()
+    {
+        var request = Request(["v1"]) with { BuildArguments = new Dictionary<string, string> { ["A=B"] = "1" } };
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => Publisher(new Ecr(exists: true), pushes: Pushed).PublishAsync(request, new RecordingHost(), CancellationToken.None));
+
+        Assert.Equal("ImageBuildArgumentInvalid", e.ErrorId);
+        Assert.Empty(Commands());
+    }
+
+    [Fact]
+    public async Task ABuildOutsideAGitWorkTreeIsTaggedLatestOnly()
+    {
+        var image = await Publisher(new Ecr(exists: true), pushes: Pushed).PublishAsync(Request([]) with { Tags = null }, new RecordingHost(), CancellationToken.None);
+
+        Assert.Equal(["latest"], image!.Tags);
+        Assert.Equal(RegistryHost, image.Registry);
+    }
+
     private PublishRequest Request(IReadOnlyList<string> tags) => new("backend-flask")
     {
         ContextPath = _dir,
@@ -128,11 +273,12 @@ public sealed class ImagePublisherTests : IAsyncLifetime
     }
 
     // Records the commands but the login (its password comes on standard input); a push says the digest as docker does.
-    private ContainerEngine Engine(string? digest)
+    private ContainerEngine Engine(string? digest, bool local = true)
     {
         var script = Path.Combine(_dir, "docker-stand-in");
         var say = digest is null ? ":" : $"echo \"x: digest: {digest} size: 528\"";
-        File.WriteAllText(script, $"#!/bin/sh\nif [ \"$1\" = login ]; then cat >/dev/null; exit 0; fi\necho \"$*\" >> '{_dir}/commands'\nif [ \"$1\" = push ]; then {say}; fi\n");
+        var inspect = local ? ":" : "exit 1";
+        File.WriteAllText(script, $"#!/bin/sh\nif [ \"$1\" = login ]; then cat >/dev/null; exit 0; fi\necho \"$*\" >> '{_dir}/commands'\nif [ \"$1\" = push ]; then {say}; fi\nif [ \"$1\" = image ]; then {inspect}; fi\n");
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return new ContainerEngine(script);
     }
