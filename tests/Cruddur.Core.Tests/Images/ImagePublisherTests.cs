@@ -65,6 +65,16 @@ public sealed class ImagePublisherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LogsInToTheRegistryBeforeBuildingAndPushingWithTheTokenOnStandardInputOnly()
+    {
+        await Publisher(new Ecr(exists: true), pushes: Pushed).PublishAsync(Request(["v1"]), new RecordingHost(), CancellationToken.None);
+
+        Assert.Equal(["login", "build", "push"], File.ReadAllLines(Path.Combine(_dir, "verbs")));
+        Assert.Equal($"login --username AWS --password-stdin -- {RegistryHost}", File.ReadAllText(Path.Combine(_dir, "login")).TrimEnd());
+        Assert.Equal("tok", File.ReadAllText(Path.Combine(_dir, "login-stdin")).TrimEnd());
+    }
+
+    [Fact]
     public async Task ATagTheRegistryHoldsWithAnotherDigestIsRefusedNamingBoth()
     {
         var e = await Assert.ThrowsAsync<CruddurException>(() => Publisher(new Ecr(exists: true), pushes: Pushed, holds: Other)
@@ -272,13 +282,14 @@ public sealed class ImagePublisherTests : IAsyncLifetime
         return new ImagePublisher(ecr, Engine(pushes), "k");
     }
 
-    // Records the commands but the login (its password comes on standard input); a push says the digest as docker does.
+    // Records the commands but the login (its password comes on standard input, kept apart), and every command's verb in
+    // order; a push says the digest as docker does.
     private ContainerEngine Engine(string? digest, bool local = true)
     {
         var script = Path.Combine(_dir, "docker-stand-in");
         var say = digest is null ? ":" : $"echo \"x: digest: {digest} size: 528\"";
         var inspect = local ? ":" : "exit 1";
-        File.WriteAllText(script, $"#!/bin/sh\nif [ \"$1\" = login ]; then cat >/dev/null; exit 0; fi\necho \"$*\" >> '{_dir}/commands'\nif [ \"$1\" = push ]; then {say}; fi\nif [ \"$1\" = image ]; then {inspect}; fi\n");
+        File.WriteAllText(script, $"#!/bin/sh\necho \"$1\" >> '{_dir}/verbs'\nif [ \"$1\" = login ]; then echo \"$*\" > '{_dir}/login'; cat > '{_dir}/login-stdin'; exit 0; fi\necho \"$*\" >> '{_dir}/commands'\nif [ \"$1\" = push ]; then {say}; fi\nif [ \"$1\" = image ]; then {inspect}; fi\n");
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return new ContainerEngine(script);
     }
