@@ -189,6 +189,7 @@ function Invoke-Test {
     $results = Join-Path $out 'test-results'
     Remove-Item $results -Recurse -Force -ErrorAction Ignore
     $passed = 0; $failed = 0; $skipped = 0; $runnerFailed = $false
+    $failedNames = [System.Collections.Generic.List[string]]::new() # repeated before the last line, so a log's tail names them
 
     # xunit: every test project of the solution, counted from its TRX file. xunit v2 bounds only async tests
     # ([Fact(Timeout)]), so the time limit is the test platform's: blame-hang stops a test host in which no test started
@@ -198,13 +199,18 @@ function Invoke-Test {
         --blame-hang --blame-hang-timeout "$($TestTimeoutSeconds)s" --blame-hang-dump-type none @filter
     if ($LASTEXITCODE -ne 0) { $runnerFailed = $true }
     foreach ($trx in Get-ChildItem $results -Filter *.trx -ErrorAction Ignore) {
-        $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+        $xml = [xml](Get-Content $trx -Raw)
+        $counters = $xml.TestRun.ResultSummary.Counters
         $passed += [int]$counters.passed; $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
         $skipped += [int]$counters.notExecuted
+        foreach ($r in $xml.TestRun.Results.UnitTestResult | Where-Object outcome -NE 'Passed' | Where-Object outcome -NE 'NotExecuted') {
+            $failedNames.Add("xunit: $($r.testName)")
+        }
     }
     foreach ($sequence in Get-ChildItem $results -Recurse -Filter 'Sequence_*.xml' -ErrorAction Ignore) {
         foreach ($test in ([xml](Get-Content $sequence -Raw)).TestSequence.Test | Where-Object Completed -EQ 'False') {
             Write-Host "xunit: $($test.Name) did not finish within $TestTimeoutSeconds s: stopped"
+            $failedNames.Add("xunit: $($test.Name) (time limit)")
             $failed++
         }
     }
@@ -222,18 +228,22 @@ function Invoke-Test {
         $overrun = Invoke-PesterFile -File $file -Summary $summary -Pester $pester
         if ($overrun) {
             Write-Host "pester $($file.Name): $overrun did not finish within $TestTimeoutSeconds s: stopped"
+            $failedNames.Add("pester $($file.Name): $overrun (time limit)")
             $failed++
         } elseif (Test-Path $summary) {
             $p = Get-Content $summary -Raw | ConvertFrom-Json
             Write-Host "pester $($file.Name): $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped"
             $passed += $p.Passed; $failed += $p.Failed; $skipped += $p.Skipped
+            foreach ($n in $p.FailedNames) { $failedNames.Add("pester $($file.Name): $n") }
         } else {
             $runnerFailed = $true
             Write-Host "pester $($file.Name): did not finish"
+            $failedNames.Add("pester $($file.Name): did not finish")
         }
     }
 
-    if ($runnerFailed -and $failed -eq 0) { $failed = 1 } # a runner that crashed counts as a failure
+    if ($runnerFailed -and $failed -eq 0) { $failed = 1; $failedNames.Add('a test runner exited with an error') }
+    foreach ($n in $failedNames) { Write-Host "failed: $n" }
     Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0) { exit 1 }
 }

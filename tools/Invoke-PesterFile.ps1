@@ -19,5 +19,8 @@ $config.Output.Verbosity = 'Detailed'
 $config.Debug.WriteDebugMessages = $true
 $config.Debug.WriteDebugMessagesFrom = 'Runtime'
 $r = Invoke-Pester -Configuration $config
-@{ Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount; Skipped = $r.SkippedCount + $r.NotRunCount } |
-    ConvertTo-Json | Set-Content $SummaryPath
+$failedNames = @($r.Failed.ExpandedPath) + @($r.FailedBlocks.ExpandedPath) + @(foreach ($c in $r.FailedContainers) { "$($c.Item)" })
+@{
+    Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount
+    Skipped = $r.SkippedCount + $r.NotRunCount; FailedNames = @($failedNames | Where-Object { $_ })
+} | ConvertTo-Json | Set-Content $SummaryPath
