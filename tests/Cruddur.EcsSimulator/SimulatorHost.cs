@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -13,6 +14,20 @@ public static partial class SimulatorHost
 
     [GeneratedRegex(@"Credential=[^/]+/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")]
     private static partial Regex CredentialScope();
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern nint signal(int signum, nint handler);
+
+    // A container's processes start with the default handling of every signal. A host started in the background without
+    // job control (CI, `command &` in a script) inherits SIGINT and SIGQUIT ignored and would hand that on to every task
+    // and exec session, where Ctrl+C must stop the remote command as it does in a container.
+    private static void RestoreDefaultSignalHandling()
+    {
+        const int sigInt = 2, sigQuit = 3;
+        const nint sigDefault = 0;
+        _ = signal(sigInt, sigDefault);
+        _ = signal(sigQuit, sigDefault);
+    }
 
     public static double ResolveTimeScale(IConfiguration config)
     {
@@ -30,6 +45,7 @@ public static partial class SimulatorHost
 
     public static WebApplication Build(string[] args)
     {
+        RestoreDefaultSignalHandling();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
