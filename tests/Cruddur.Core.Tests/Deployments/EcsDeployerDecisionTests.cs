@@ -27,17 +27,52 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         var e = await Assert.ThrowsAsync<CruddurException>(() => DeployAsync(ecs, new DeployTarget("cruddur", "a")));
 
         Assert.Equal(("ServiceNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
+        Assert.Contains("service 'a'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("cluster 'cruddur'", e.Message, StringComparison.Ordinal);
         Assert.Contains($"-ServiceDefinitionFile {SeedDefaults.ServiceDefinitionFile("a")}", e.Message, StringComparison.Ordinal);
         Assert.Contains("Nothing was registered", e.Message, StringComparison.Ordinal);
         Assert.Empty(ecs.Registered);
     }
 
     [Fact]
-    public async Task AMissingServiceIsCreatedFromItsFileInTheTargetClusterWithTheNewRevision()
+    public async Task ADeployToAClusterThatDoesNotExistNamesTheClustersThereAndRegistersNothing()
+    {
+        var ecs = new RolloutEcs { Exists = false };
+        var file = Write("service-a.json", """{ "taskDefinition": "a" }""");
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => DeployAsync(ecs, new DeployTarget("cruddr", "a") { ServiceDefinitionFile = file }));
+
+        Assert.Equal(("ServiceClusterNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
+        Assert.Contains("'cruddr'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("clusters here: cruddur", e.Message, StringComparison.Ordinal);
+        Assert.Empty(ecs.Registered);
+        Assert.Empty(ecs.Created);
+        Assert.Empty(ecs.Updates);
+    }
+
+    [Fact]
+    public async Task AnInvalidTaskDefinitionFileIsRefusedNamingTheFieldAndNothingIsRegistered()
+    {
+        var ecs = new RolloutEcs();
+        var file = Write("a.json", """{ "family": "a", "containerDefinitions": [ { "name": "a", "image": "img:2", "memroy": 512 } ] }""");
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => DeployAsync(ecs, new DeployTarget("cruddur", "a") { TaskDefinitionFile = file }));
+
+        Assert.Equal(("DeployDefinitionInvalid", ErrorKind.InvalidData), (e.ErrorId, e.Kind));
+        Assert.Contains(file, e.Message, StringComparison.Ordinal);
+        Assert.Contains("'containerDefinitions[0].memroy'", e.Message, StringComparison.Ordinal);
+        Assert.Empty(ecs.Registered);
+        Assert.Empty(ecs.Updates);
+    }
+
+    [Theory]
+    [InlineData("""{ "serviceName": "a", "cluster": "elsewhere", "taskDefinition": "a", "desiredCount": 1 }""")]
+    [InlineData("""{ "cluster": "elsewhere", "taskDefinition": "a", "desiredCount": 1 }""")] // the name comes from -Service
+    public async Task AMissingServiceIsCreatedFromItsFileInTheTargetClusterWithTheNewRevision(string serviceFile)
     {
         var ecs = new RolloutEcs { Exists = false };
         var host = new RecordingHost();
-        var file = Write("service-a.json", """{ "serviceName": "a", "cluster": "elsewhere", "taskDefinition": "a", "desiredCount": 1 }""");
+        var file = Write("service-a.json", serviceFile);
 
         var result = await DeployAsync(ecs, new DeployTarget("cruddur", "a") { Image = "img:2", ServiceDefinitionFile = file }, host: host);
 
@@ -105,7 +140,20 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         var e = await Assert.ThrowsAsync<CruddurException>(() => DeployAsync(ecs, new DeployTarget("cruddur", "a") { Image = "img:2", ContainerName = "web" }));
 
         Assert.Equal(("TaskContainerNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
-        Assert.Contains("no container named 'web' (it has: a)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("task definition a:1 has no container named 'web' (it has: a)", e.Message, StringComparison.Ordinal);
+        Assert.Empty(ecs.Registered);
+    }
+
+    [Fact]
+    public async Task ANewServicesImageForAContainerItsFamilyLacksNamesTheFamily()
+    {
+        var ecs = new RolloutEcs { Exists = false };
+        var file = Write("service-a.json", """{ "taskDefinition": "a" }""");
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => DeployAsync(ecs, new DeployTarget("cruddur", "a") { ServiceDefinitionFile = file, Image = "img:2", ContainerName = "web" }));
+
+        Assert.Equal("TaskContainerNotFound", e.ErrorId);
+        Assert.Contains("task definition a has no container named 'web'", e.Message, StringComparison.Ordinal);
         Assert.Empty(ecs.Registered);
     }
 
@@ -199,10 +247,12 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         Assert.Equal("Register a task definition and deploy it (task definition unchanged)", Assert.Single(host.Asked).Action);
     }
 
-    [Fact]
-    public async Task UpdateAnswerWithoutOurPrimaryDeploymentIsAnErrorNamingTheRevision()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // no deployments field at all
+    public async Task UpdateAnswerWithoutOurPrimaryDeploymentIsAnErrorNamingTheRevision(bool noDeployments)
     {
-        var ecs = new RolloutEcs { AnswerWithoutPrimary = true };
+        var ecs = new RolloutEcs { AnswerWithoutPrimary = !noDeployments, AnswerWithoutDeployments = noDeployments };
 
         var e = await Assert.ThrowsAsync<CruddurException>(() => DeployAsync(ecs, new DeployTarget("cruddur", "a")));
 
@@ -242,6 +292,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
 
         Assert.Equal(["https://api.cruddur.example", "https://cruddur-alb-1.us-east-1.elb.amazonaws.com"], d.Urls);
         Assert.Equal(succeeds ? ["cruddur/a: a:2 is served at https://api.cruddur.example, https://cruddur-alb-1.us-east-1.elb.amazonaws.com"] : [], host.Information);
+        Assert.Equal(succeeds ? 1 : 0, host.Messages.Count(m => m.StartsWith("INFO[PublicUrl]: cruddur/a:", StringComparison.Ordinal))); // tagged, so a script can pick the URLs out of the information stream
     }
 
     [Fact]
@@ -298,6 +349,25 @@ public sealed class EcsDeployerDecisionTests : IDisposable
 
         Assert.Equal(DeploymentOutcome.RolledBack, d.Outcome);
         Assert.Equal(["a:1 cruddur:completed-at"], ecs.Tagged);
+    }
+
+    [Fact]
+    public async Task ARollbackThatFailsTooCarriesEachOfItsReasons()
+    {
+        var ecs = new RolloutEcs { Failing = { Arn("a", 2), Arn("a", 1) } };
+        ecs.StoppedTasks.Add(Stopped("t1", "Essential container in task exited", Container("a", exit: 1)));
+
+        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a"))).Deployments);
+
+        Assert.Equal(DeploymentOutcome.RollbackFailed, d.Outcome);
+        Assert.Equal(["a:2", "a:1"], ecs.Updates);
+        Assert.Equal(
+        [
+            "the circuit breaker tripped",
+            "task stopped: Essential container in task exited - container a exited with code 1",
+            "rollback to a:1: the circuit breaker tripped; task stopped: Essential container in task exited - container a exited with code 1",
+        ], d.FailureReasons);
+        Assert.Empty(ecs.Tagged);
     }
 
     [Fact]
@@ -474,7 +544,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
 
         Assert.Equal(("TaskDefinitionNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
         Assert.Contains("'a:1'", e.Message, StringComparison.Ordinal);
-        Assert.Equal(deregistered, e.Message.Contains("(it was deregistered)", StringComparison.Ordinal));
+        Assert.Contains(deregistered ? "'a:1' is registered (it was deregistered). " : "'a:1' is registered. ", e.Message, StringComparison.Ordinal);
         Assert.Empty(ecs.Updates);
     }
 
@@ -486,6 +556,20 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         Assert.Equal("ServiceNotFound", e.ErrorId);
         Assert.Contains("Check -Service and -Cluster", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("-ServiceDefinitionFile", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UndoInAClusterThatDoesNotExistNamesTheClustersThereAndChangesNothing()
+    {
+        var ecs = new RolloutEcs { Revisions = 2 };
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => new EcsDeployer(ecs, new RecordingHost(), NoPlaceholders, NoWait, region: "us-east-1")
+            .UndoAsync("cruddr", "a", "a:1", new DeployOptions(), CancellationToken.None));
+
+        Assert.Equal(("ServiceClusterNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
+        Assert.Contains("'cruddr' not found in us-east-1 (clusters here: cruddur)", e.Message, StringComparison.Ordinal);
+        Assert.Empty(ecs.Updates);
+        Assert.Empty(ecs.Tagged);
     }
 
     [Fact]
@@ -558,6 +642,25 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         Assert.Empty(ecs.Tagged);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AnUndoThatFailsOrTimesOutCarriesEveryReason(bool timesOut)
+    {
+        var ecs = new RolloutEcs { Revisions = 2 };
+        (timesOut ? ecs.Stuck : ecs.Failing).Add(Arn("a", 1));
+        ecs.StoppedTasks.Add(Stopped("t1", "Essential container in task exited", Container("a", exit: 1)));
+        var now = DateTimeOffset.UnixEpoch;
+        var clock = new WatchClock(() => now, (delay, _) => { now += delay; return Task.CompletedTask; });
+
+        var d = await UndoAsync(ecs, "a:1", new DeployOptions { Timeout = TimeSpan.FromMinutes(3) }, clock: clock);
+
+        Assert.Equal(2, d!.FailureReasons.Count);
+        Assert.Equal("task stopped: Essential container in task exited - container a exited with code 1", d.FailureReasons[1]);
+        var e = EcsDeployer.UndoErrorFor(d, TimeSpan.FromMinutes(3))!;
+        Assert.Contains((timesOut ? "So far: " : "failed: ") + string.Join("; ", d.FailureReasons) + ".", e.Message, StringComparison.Ordinal);
+    }
+
     // ---- The errors, from a concluded deployment ----
 
     [Fact]
@@ -589,7 +692,8 @@ public sealed class EcsDeployerDecisionTests : IDisposable
             Assert.DoesNotContain("quiet", message, StringComparison.Ordinal);
         }
 
-        Assert.DoesNotContain("The last lines", EcsDeployer.ErrorFor(Concluded(DeploymentOutcome.Failed, timedOut: false))!.Message, StringComparison.Ordinal);
+        // Without log lines the reasons lead straight to what to do.
+        Assert.Contains("why one; why two. Look at the task's logs", EcsDeployer.ErrorFor(Concluded(DeploymentOutcome.Failed, timedOut: false))!.Message, StringComparison.Ordinal);
     }
 
     [Fact]

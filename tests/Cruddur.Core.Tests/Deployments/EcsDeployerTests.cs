@@ -32,6 +32,18 @@ public sealed class EcsDeployerTests
     }
 
     [Fact]
+    public async Task APartlyFailedDeployNamesEveryServiceItAlreadyChanged()
+    {
+        var ecs = new HealthyEcs { FailUpdateOf = "c" };
+
+        var result = await new EcsDeployer(ecs, new RecordingHost(), NoPlaceholders, NoWait)
+            .DeployAsync([new DeployTarget("cruddur", "a"), new DeployTarget("cruddur", "b"), new DeployTarget("cruddur", "c")], new DeployOptions(), CancellationToken.None);
+
+        Assert.Equal(["a", "b"], result.Deployments.Select(d => d.Service));
+        Assert.Contains("Already changed (and watched): cruddur/a, cruddur/b.", result.Failure!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EachServiceOfADeployHasItsOwnProgressBar()
     {
         var host = new RecordingHost();
