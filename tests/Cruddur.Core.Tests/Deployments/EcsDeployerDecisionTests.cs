@@ -40,14 +40,8 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         var ecs = new RolloutEcs { Exists = false };
         var file = Write("service-a.json", """{ "taskDefinition": "a" }""");
 
-        var e = await Assert.ThrowsAsync<CruddurException>(() => DeployAsync(ecs, new DeployTarget("cruddr", "a") { ServiceDefinitionFile = file }));
-
-        Assert.Equal(("ServiceClusterNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
-        Assert.Contains("'cruddr'", e.Message, StringComparison.Ordinal);
-        Assert.Contains("clusters here: cruddur", e.Message, StringComparison.Ordinal);
-        Assert.Empty(ecs.Registered);
+        await RefusedAsync(ecs, new DeployTarget("cruddr", "a") { ServiceDefinitionFile = file }, "ServiceClusterNotFound", ErrorKind.ObjectNotFound, "'cruddr'", "clusters here: cruddur");
         Assert.Empty(ecs.Created);
-        Assert.Empty(ecs.Updates);
     }
 
     [Fact]
@@ -56,13 +50,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         var ecs = new RolloutEcs();
         var file = Write("a.json", """{ "family": "a", "containerDefinitions": [ { "name": "a", "image": "img:2", "memroy": 512 } ] }""");
 
-        var e = await Assert.ThrowsAsync<CruddurException>(() => DeployAsync(ecs, new DeployTarget("cruddur", "a") { TaskDefinitionFile = file }));
-
-        Assert.Equal(("DeployDefinitionInvalid", ErrorKind.InvalidData), (e.ErrorId, e.Kind));
-        Assert.Contains(file, e.Message, StringComparison.Ordinal);
-        Assert.Contains("'containerDefinitions[0].memroy'", e.Message, StringComparison.Ordinal);
-        Assert.Empty(ecs.Registered);
-        Assert.Empty(ecs.Updates);
+        await RefusedAsync(ecs, new DeployTarget("cruddur", "a") { TaskDefinitionFile = file }, "DeployDefinitionInvalid", ErrorKind.InvalidData, file, "'containerDefinitions[0].memroy'");
     }
 
     [Theory]
@@ -150,11 +138,8 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         var ecs = new RolloutEcs { Exists = false };
         var file = Write("service-a.json", """{ "taskDefinition": "a" }""");
 
-        var e = await Assert.ThrowsAsync<CruddurException>(() => DeployAsync(ecs, new DeployTarget("cruddur", "a") { ServiceDefinitionFile = file, Image = "img:2", ContainerName = "web" }));
-
-        Assert.Equal("TaskContainerNotFound", e.ErrorId);
-        Assert.Contains("task definition a has no container named 'web'", e.Message, StringComparison.Ordinal);
-        Assert.Empty(ecs.Registered);
+        await RefusedAsync(ecs, new DeployTarget("cruddur", "a") { ServiceDefinitionFile = file, Image = "img:2", ContainerName = "web" },
+            "TaskContainerNotFound", ErrorKind.ObjectNotFound, "task definition a has no container named 'web'");
     }
 
     [Fact]
@@ -743,6 +728,17 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         WatchClock? clock = null, Func<string, CancellationToken, Task<string?>>? placeholders = null) =>
         new EcsDeployer(ecs, host ?? new RecordingHost(), placeholders ?? NoPlaceholders, clock ?? NoWait)
             .DeployAsync([target], options ?? new DeployOptions(), CancellationToken.None);
+
+    /// <summary>Deploys <paramref name="target"/>, expecting an error that carries <paramref name="facts"/>, and nothing registered or updated.</summary>
+    private static async Task RefusedAsync(RolloutEcs ecs, DeployTarget target, string errorId, ErrorKind kind, params string[] facts)
+    {
+        var e = await Assert.ThrowsAsync<CruddurException>(() => DeployAsync(ecs, target));
+
+        Assert.Equal((errorId, kind), (e.ErrorId, e.Kind));
+        Assert.All(facts, f => Assert.Contains(f, e.Message, StringComparison.Ordinal));
+        Assert.Empty(ecs.Registered);
+        Assert.Empty(ecs.Updates);
+    }
 
     private static Task<Deployment?> UndoAsync(RolloutEcs ecs, string? revision, DeployOptions? options = null, RecordingHost? host = null, WatchClock? clock = null) =>
         new EcsDeployer(ecs, host ?? new RecordingHost(), NoPlaceholders, clock ?? NoWait)
