@@ -199,7 +199,7 @@ function Invoke-Test {
         --blame-hang --blame-hang-timeout "$($TestTimeoutSeconds)s" --blame-hang-dump-type none @filter
     if ($LASTEXITCODE -ne 0) { $runnerFailed = $true }
     foreach ($trx in Get-ChildItem $results -Filter *.trx -ErrorAction Ignore) {
-        $xml = [xml](Get-Content $trx -Raw)
+        $xml = [xml](Get-Content -LiteralPath $trx.FullName -Raw)
         $counters = $xml.TestRun.ResultSummary.Counters
         $passed += [int]$counters.passed; $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
         $skipped += [int]$counters.notExecuted
@@ -208,7 +208,7 @@ function Invoke-Test {
         }
     }
     foreach ($sequence in Get-ChildItem $results -Recurse -Filter 'Sequence_*.xml' -ErrorAction Ignore) {
-        foreach ($test in ([xml](Get-Content $sequence -Raw)).TestSequence.Test | Where-Object Completed -EQ 'False') {
+        foreach ($test in ([xml](Get-Content -LiteralPath $sequence.FullName -Raw)).TestSequence.Test | Where-Object Completed -EQ 'False') {
             Write-Host "xunit: $($test.Name) did not finish within $TestTimeoutSeconds s: stopped"
             $failedNames.Add("xunit: $($test.Name) (time limit)")
             $failed++

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 
 namespace Cruddur.EcsSimulator.Tests;
@@ -64,5 +65,21 @@ public sealed class OneOffTaskTests
         Assert.StartsWith("CannotStartContainerError:", task["stoppedReason"]!.GetValue<string>());
         Assert.Null(task["startedAt"]);
         Assert.Null(task["containers"]![0]!["exitCode"]);
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern nint signal(int signum, nint handler);
+
+    [Fact]
+    public async Task A_command_can_be_interrupted_even_when_the_simulator_was_started_with_SIGINT_ignored()
+    {
+        // As a background job of a script (CI) the host inherits SIGINT ignored; a container's process never does.
+        const int sigInt = 2;
+        const nint ignore = 1;
+        _ = signal(sigInt, ignore);
+        await using var sim = await Sim.StartAsync();
+        var task = await RunAsync(sim, "sh", "-c", "kill -INT $$; exit 0");
+
+        Assert.Equal(128 + sigInt, task["containers"]![0]!["exitCode"]!.GetValue<int>());
     }
 }
