@@ -183,7 +183,19 @@ function Invoke-PesterFile([System.IO.FileInfo] $File, [string] $Summary, [strin
     }
 }
 
+function Reset-IgnoredInterrupt {
+    # Started in the background by a script without job control (as CI may start us), this process ignores SIGINT and
+    # SIGQUIT and so would every test process it starts. The tests press Ctrl+C as a user's terminal does: they need the
+    # default handling. Only an ignored signal is reset: an interactive pwsh keeps its own Ctrl+C handler.
+    if (-not $IsLinux) { return }
+    $ignored = [Convert]::ToUInt64(((Get-Content /proc/self/status) -match '^SigIgn:' -replace '^SigIgn:\s*'), 16)
+    if (($ignored -band 0x6) -eq 0) { return } # bit n-1 is signal n: SIGINT 2, SIGQUIT 3
+    Add-Type -Namespace CruddurBuild -Name Libc -MemberDefinition '[DllImport("libc")] public static extern IntPtr signal(int signum, IntPtr handler);'
+    foreach ($signal in 2, 3) { $null = [CruddurBuild.Libc]::signal($signal, [IntPtr]::Zero) }
+}
+
 function Invoke-Test {
+    Reset-IgnoredInterrupt
     Install-Dependencies
     Invoke-Package # builds too; the packaging test installs from out/repository
     $results = Join-Path $out 'test-results'

@@ -129,10 +129,12 @@ public sealed class ImagePublisher
         {
             var pushed = await _engine.PushAsync(references[i], host, PushProgressId, cancellationToken).ConfigureAwait(false);
             var confirmed = await RegistryClient.GetManifestDigestAsync(credential, request.Repository, tags[i], cancellationToken).ConfigureAwait(false);
-            if ((pushed is not null && pushed != confirmed) || (digest is not null && digest != confirmed))
+            // The digest that disagrees: this tag's push, else the one the earlier tags confirmed (one image, one digest).
+            var expected = pushed is not null && pushed != confirmed ? pushed : digest;
+            if (expected is not null && expected != confirmed)
             {
                 throw new CruddurException(ErrorIds.ImagePushNotConfirmed, ErrorKind.InvalidOperation,
-                    $"The registry holds {confirmed} for {references[i]}, not the pushed {pushed ?? digest}. Someone else pushed the tag meanwhile; publish again.",
+                    $"The registry holds {confirmed} for {references[i]}, not the pushed {expected}. Someone else pushed the tag meanwhile; publish again.",
                     target: references[i]);
             }
 

@@ -16,7 +16,13 @@ namespace Cruddur.Core.Tests.Database;
 public sealed class PostgresServer : IAsyncLifetime
 {
     private readonly string _root = Directory.CreateTempSubdirectory("cruddur-pgtest-").FullName;
-    private Process? _postgres;
+    // $0: this test host's pid; $1: the folder; then the server's command line. Prints the server's pid first.
+    private const string Guard = "root=$1; shift; \"$@\" & server=$!; echo $server; " +
+        "while kill -0 $0 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 1; done; " +
+        "kill -INT $server 2>/dev/null; wait $server; kill -0 $0 2>/dev/null || rm -rf \"$root\"";
+
+    private Process? _postgres; // the guard
+    private int _serverPid;
 
     public int Port { get; private set; }
 
@@ -55,13 +61,16 @@ public sealed class PostgresServer : IAsyncLifetime
             Port = ((IPEndPoint)listener.LocalEndpoint).Port;
         }
 
-        _postgres = Process.Start(Spec(runAs, "postgres", ["-D", data, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-h", "127.0.0.1", "-k", _root,
-            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]))!;
+        // Under a guard shell: if this test host dies without DisposeAsync (a killed run, a mutation run's timeout), the
+        // guard stops the server and deletes its folder, so none outlives the tests.
+        var server = Spec(runAs, "postgres", ["-D", data, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-h", "127.0.0.1", "-k", _root,
+            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+        var guard = Spec(null, "sh", ["-c", Guard, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), _root, server.FileName, .. server.ArgumentList]);
+        _postgres = Process.Start(guard)!;
+        _serverPid = int.Parse((await _postgres.StandardOutput.ReadLineAsync())!, System.Globalization.CultureInfo.InvariantCulture);
         // Read and dropped, so a full pipe never blocks the server.
-        _postgres.OutputDataReceived += (_, _) => { };
-        _postgres.ErrorDataReceived += (_, _) => { };
-        _postgres.BeginOutputReadLine();
-        _postgres.BeginErrorReadLine();
+        _ = _postgres.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+        _ = _postgres.StandardError.BaseStream.CopyToAsync(Stream.Null);
         var ready = Stopwatch.StartNew();
         while (true)
         {
@@ -82,7 +91,7 @@ public sealed class PostgresServer : IAsyncLifetime
     {
         if (_postgres is { HasExited: false })
         {
-            await Run("kill", ["-INT", _postgres.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await Run("kill", ["-INT", _serverPid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             try
             {
@@ -90,7 +99,7 @@ public sealed class PostgresServer : IAsyncLifetime
             }
             catch (OperationCanceledException)
             {
-                _postgres.Kill();
+                _postgres.Kill(entireProcessTree: true);
             }
         }
 

@@ -13,31 +13,54 @@ public sealed class EnvFileGeneratorTests : IDisposable
     [InlineData("value\nINJECTED=1")]
     [InlineData("value\r\nINJECTED=1")]
     [InlineData("value\rINJECTED=1")]
+    [InlineData("\nINJECTED=1")]
+    [InlineData("\r\nINJECTED=1")]
     public async Task AValueWithALineBreakCannotInjectAKeyAndNothingIsWritten(string value)
     {
         var template = Path.Combine(_dir, "x.env.erb");
-        File.WriteAllText(template, "A=<%= ENV['A'] %>\nB=<%= ENV['B'] %>\n");
+        File.WriteAllText(template, "PRIVATE_KEY=<%= ENV['PRIVATE_KEY'] %>\nB=<%= ENV['B'] %>\n");
         var destination = Path.Combine(_dir, "x.env");
-        var generator = new EnvFileGenerator(n => n == "A" ? value : "b");
+        var generator = new EnvFileGenerator(n => n == "PRIVATE_KEY" ? value : "b");
 
         var e = await Assert.ThrowsAsync<CruddurException>(() => generator.GenerateAsync(new EnvFileRequest(template, destination), new RecordingHost(), CancellationToken.None));
 
-        Assert.Equal("EnvFileValueMultiline", e.ErrorId);
-        Assert.Contains("A", e.Message, StringComparison.Ordinal);
+        Assert.Equal(("EnvFileValueMultiline", ErrorKind.InvalidData), (e.ErrorId, e.Kind));
+        Assert.Contains("PRIVATE_KEY", e.Message, StringComparison.Ordinal);
+        Assert.Contains("line break", e.Message, StringComparison.Ordinal);
+        Assert.Contains("base64", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("INJECTED", e.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(destination));
     }
 
     [Fact]
-    public async Task AnUnwritableDestinationHasItsOwnId()
+    public async Task ADestinationFolderNoOneMayCreateFilesInIsPermissionDenied()
     {
         var template = Path.Combine(_dir, "x.env.erb");
         File.WriteAllText(template, "A=1\n");
-        var generator = new EnvFileGenerator(_ => null);
 
-        var e = await Assert.ThrowsAsync<CruddurException>(() => generator.GenerateAsync(new EnvFileRequest(template, "/proc/x.env"), new RecordingHost(), CancellationToken.None));
+        // sysfs refuses new files to root too, so this holds whoever runs the tests.
+        var e = await Assert.ThrowsAsync<CruddurException>(() => new EnvFileGenerator(_ => null).GenerateAsync(new EnvFileRequest(template, "/sys/x.env"), new RecordingHost(), CancellationToken.None));
 
-        Assert.Equal("EnvFileDestinationNotWritable", e.ErrorId);
+        Assert.Equal(("EnvFileDestinationNotWritable", ErrorKind.PermissionDenied), (e.ErrorId, e.Kind));
+        Assert.Contains("'/sys/x.env'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("-Destination", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AWriteThatFailsLeavesNoTemporaryFileBehind()
+    {
+        var template = Path.Combine(_dir, "x.env.erb");
+        File.WriteAllText(template, "A=1\n");
+        var destination = Path.Combine(_dir, "x.env");
+        Directory.CreateDirectory(destination); // the temporary file is written, then cannot be renamed over a folder
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => new EnvFileGenerator(_ => null).GenerateAsync(new EnvFileRequest(template, destination), new RecordingHost(), CancellationToken.None));
+
+        Assert.Equal(("EnvFileDestinationNotWritable", ErrorKind.ResourceUnavailable), (e.ErrorId, e.Kind));
+        Assert.Contains($"'{destination}'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Nothing was written", e.Message, StringComparison.Ordinal);
+        Assert.Equal(["x.env", "x.env.erb"], Directory.GetFileSystemEntries(_dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Empty(Directory.GetFileSystemEntries(destination));
     }
 
     [Fact]
@@ -53,5 +76,6 @@ public sealed class EnvFileGeneratorTests : IDisposable
 
         Assert.Equal("SET=from-the-environment\nUNSET=fallback\n", File.ReadAllText(destination));
         Assert.Equal([new EnvFileVariable("CRUDDUR_T_SET", "Environment"), new EnvFileVariable("CRUDDUR_T_UNSET", "Default")], file!.Variables);
+        Assert.Equal(["CRUDDUR_T_SET (Environment)", "CRUDDUR_T_UNSET (Default)"], file.Variables.Select(v => v.ToString())); // as a list shows them
     }
 }

@@ -101,13 +101,16 @@ public sealed class EnvFileSourceTests : IDisposable
     }
 
     [Fact]
-    public async Task AFileGitWouldCommitIsWarnedAboutAndAnIgnoredOneIsNot()
+    public async Task AFileGitWouldCommitIsWarnedAboutAndAnIgnoredOneOrOneOutsideGitIsNot()
     {
+        var template = Template("x.env.erb", "A=1\n");
+        var host = new RecordingHost();
+        await new EnvFileGenerator(_ => null).GenerateAsync(new EnvFileRequest(template, Path.Combine(_dir, "x.env")), host, CancellationToken.None);
+        Assert.DoesNotContain(host.Messages, m => m.StartsWith("WARNING:", StringComparison.Ordinal));
+
         var git = await ProcessRunner.RunAsync(new ProcessSpec("git", ["init", "-q", _dir]), null, "Git", CancellationToken.None);
         Assert.Equal(0, git.ExitCode);
-        var template = Template("x.env.erb", "A=1\n");
-
-        var host = new RecordingHost();
+        host = new RecordingHost();
         await new EnvFileGenerator(_ => null).GenerateAsync(new EnvFileRequest(template, Path.Combine(_dir, "x.env")), host, CancellationToken.None);
         var warning = Assert.Single(host.Messages, m => m.StartsWith("WARNING:", StringComparison.Ordinal));
         Assert.Contains("'x.env'", warning, StringComparison.Ordinal);

@@ -84,6 +84,7 @@ public sealed class ErbTemplateTests
     [Theory]
     [InlineData("A=1\nB=<%= ENV['X']\nC=3", 2, 3, "never closed")]
     [InlineData("A=1\n  <% puts 'x' %>", 2, 3, "Ruby code")]
+    [InlineData("A=1\n<% puts 'x' %>", 2, 1, "Ruby code")]
     [InlineData("<%= ENV['X'].upcase %>", 1, 1, "not supported")]
     [InlineData("x\r\nyy<%= `id` %>", 2, 3, "not supported")]
     [InlineData("<%= ENV[\"A#{1}\"] %>", 1, 1, "interpolation")]
@@ -111,6 +112,18 @@ public sealed class ErbTemplateTests
         Assert.DoesNotContain("goes on", error.Message);
         Assert.Equal(1, error.Data["Line"]);
         Assert.Equal(1, error.Data["Column"]);
+    }
+
+    [Fact]
+    public void RubyCodeOfExactly40CharactersIsQuotedWhole()
+    {
+        var code = " puts '" + new string('x', 32) + "'";
+        Assert.Equal(40, code.Length);
+
+        var error = Assert.Throws<CruddurException>(() => ErbTemplate.Parse($"<%{code}%>", "t.erb"));
+
+        Assert.Contains($"'<%{code}%>'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("…", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -147,7 +160,10 @@ public sealed class ErbTemplateTests
         File.WriteAllBytes(path, [0x41, 0x3D, 0xFF, 0xFE, 0x0A]);
         try
         {
-            Assert.Equal("EnvFileTemplateNotUtf8", Assert.Throws<CruddurException>(() => ErbTemplate.Load(path)).ErrorId);
+            var error = Assert.Throws<CruddurException>(() => ErbTemplate.Load(path));
+            Assert.Equal(("EnvFileTemplateNotUtf8", ErrorKind.InvalidData), (error.ErrorId, error.Kind));
+            Assert.Contains(path, error.Message, StringComparison.Ordinal);
+            Assert.Contains("UTF-8", error.Message, StringComparison.Ordinal);
         }
         finally
         {

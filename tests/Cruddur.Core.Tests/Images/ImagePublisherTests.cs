@@ -2,6 +2,7 @@ using System.Text;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Images;
+using Cruddur.Core.Processes;
 using Cruddur.Core.Tests.Aws;
 
 namespace Cruddur.Core.Tests.Images;
@@ -95,6 +96,20 @@ public sealed class ImagePublisherTests : IAsyncLifetime
 
         Assert.Equal("ImagePushNotConfirmed", e.ErrorId);
         Assert.Contains($"holds {Other} for {RegistryHost}/backend-flask:b, not the pushed {Pushed}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData('b', 'c', 'b')] // tag b's push was replaced in the registry: name what was pushed for b
+    [InlineData('b', 'b', 'a')] // the engine pushed another image for b (retagged meanwhile): name the digest tag a confirmed
+    public async Task ATagThatDisagreesIsRefusedNamingTheDigestItShouldHold(char pushedForB, char heldForB, char named)
+    {
+        static string Digest(char c) => "sha256:" + new string(c, 64);
+        var publisher = Publisher(new Ecr(exists: true), pushes: Digest('a'), holdsSecond: Digest(heldForB), pushesSecond: Digest(pushedForB));
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => publisher.PublishAsync(Request(["a", "b"]), new RecordingHost(), CancellationToken.None));
+
+        Assert.Equal("ImagePushNotConfirmed", e.ErrorId);
+        Assert.Contains($"holds {Digest(heldForB)} for {RegistryHost}/backend-flask:b, not the pushed {Digest(named)}", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -199,6 +214,24 @@ public sealed class ImagePublisherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AContextWithoutADockerfileIsRefusedNamingTheFileAndTheDefaultBeforeAnythingRuns()
+    {
+        File.Delete(Path.Combine(_dir, "Dockerfile"));
+        var ecr = new Ecr(exists: false);
+        var host = new RecordingHost();
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => Publisher(ecr, pushes: Pushed).PublishAsync(Request(["v1"]), host, CancellationToken.None));
+
+        Assert.Equal(("ImageDockerfileNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
+        Assert.Contains(Path.Combine(_dir, "Dockerfile"), e.Message, StringComparison.Ordinal);
+        Assert.Contains("-Dockerfile", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Dockerfile.prod", e.Message, StringComparison.Ordinal); // the name a context may use instead
+        Assert.Empty(host.Asked);
+        Assert.Empty(Commands());
+        Assert.Equal(0, ecr.Creates);
+    }
+
+    [Fact]
     public void TheSeedsDockerfileProdIsTheDefaultWhenTheContextHasOne()
     {
         Assert.Equal(Path.Combine(_dir, "Dockerfile"), ImagePublisher.DefaultDockerfile(_dir));
@@ -220,6 +253,22 @@ public sealed class ImagePublisherTests : IAsyncLifetime
             ($"{RegistryHost}/backend-flask", $"Build {_dir} with Dockerfile (build arguments DECLARED, REACT_APP_X) and push it as v1"),
         ], host.Asked);
         Assert.Empty(host.Messages); // neither argument looks secret
+    }
+
+    [Fact]
+    public async Task UnderWhatIfABuildWithoutArgumentsNamesWhatItBuildsAndPushesAndNoArguments()
+    {
+        var host = new RecordingHost(confirm: false);
+        var request = Request(["v1", "latest"]) with { EnvFileValues = new Dictionary<string, string>() };
+
+        Assert.Null(await Publisher(new Ecr(exists: true), pushes: Pushed).PublishAsync(request, host, CancellationToken.None));
+
+        var (target, action) = Assert.Single(host.Asked);
+        Assert.Equal($"{RegistryHost}/backend-flask", target);
+        Assert.Contains(_dir, action, StringComparison.Ordinal);
+        Assert.Contains("Dockerfile", action, StringComparison.Ordinal);
+        Assert.Contains("v1, latest", action, StringComparison.Ordinal);
+        Assert.DoesNotContain("argument", action, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -259,12 +308,24 @@ public sealed class ImagePublisherTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ABuildOutsideAGitWorkTreeIsTaggedLatestOnly()
+    public async Task ABuildIsTaggedLatestOnlyOutsideAGitWorkTreeAndWithItsCommitInsideOne()
     {
         var image = await Publisher(new Ecr(exists: true), pushes: Pushed).PublishAsync(Request([]) with { Tags = null }, new RecordingHost(), CancellationToken.None);
 
         Assert.Equal(["latest"], image!.Tags);
         Assert.Equal(RegistryHost, image.Registry);
+
+        await Git("init", "-q");
+        await Git("add", "Dockerfile");
+        await Git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "context");
+        var commit = Assert.Single((await Git("rev-parse", "--short", "HEAD")).Output).Trim();
+        var publisher = Publisher(new Ecr(exists: true), pushes: Pushed);
+        _registry[commit] = Pushed;
+
+        image = await publisher.PublishAsync(Request([]) with { Tags = null }, new RecordingHost(), CancellationToken.None);
+
+        Assert.Equal(["latest", commit], image!.Tags);
+        Assert.Contains($"push -- {RegistryHost}/backend-flask:{commit}", Commands());
     }
 
     private PublishRequest Request(IReadOnlyList<string> tags) => new("backend-flask")
@@ -275,23 +336,31 @@ public sealed class ImagePublisherTests : IAsyncLifetime
         EnvFileValues = new Dictionary<string, string> { ["DECLARED"] = "1", ["UNDECLARED"] = "2" },
     };
 
-    private ImagePublisher Publisher(Ecr ecr, string? pushes, string? holds = null, string? holdsSecond = null)
+    private ImagePublisher Publisher(Ecr ecr, string? pushes, string? holds = null, string? holdsSecond = null, string? pushesSecond = null)
     {
         _registry["v1"] = _registry["latest"] = _registry["r1"] = _registry["a"] = holds ?? pushes!;
         _registry["b"] = holdsSecond ?? holds ?? pushes!;
-        return new ImagePublisher(ecr, Engine(pushes), "k");
+        return new ImagePublisher(ecr, Engine(pushes, secondDigest: pushesSecond), "k");
     }
 
     // Records the commands but the login (its password comes on standard input, kept apart), and every command's verb in
-    // order; a push says the digest as docker does.
-    private ContainerEngine Engine(string? digest, bool local = true)
+    // order; a push says the digest as docker does (secondDigest, when given, for the tag b).
+    private ContainerEngine Engine(string? digest, bool local = true, string? secondDigest = null)
     {
         var script = Path.Combine(_dir, "docker-stand-in");
-        var say = digest is null ? ":" : $"echo \"x: digest: {digest} size: 528\"";
+        static string Say(string? digest) => digest is null ? ":" : $"echo \"x: digest: {digest} size: 528\"";
+        var say = $"case \"$3\" in *:b) {Say(secondDigest ?? digest)};; *) {Say(digest)};; esac";
         var inspect = local ? ":" : "exit 1";
         File.WriteAllText(script, $"#!/bin/sh\necho \"$1\" >> '{_dir}/verbs'\nif [ \"$1\" = login ]; then echo \"$*\" > '{_dir}/login'; cat > '{_dir}/login-stdin'; exit 0; fi\necho \"$*\" >> '{_dir}/commands'\nif [ \"$1\" = push ]; then {say}; fi\nif [ \"$1\" = image ]; then {inspect}; fi\n");
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return new ContainerEngine(script);
+    }
+
+    private async Task<ProcessResult> Git(params string[] arguments)
+    {
+        var result = await ProcessRunner.RunAsync(new ProcessSpec("git", ["-C", _dir, .. arguments]), null, "Git", CancellationToken.None);
+        Assert.Equal(0, result.ExitCode);
+        return result;
     }
 
     private string[] Commands()
