@@ -26,9 +26,6 @@ public enum DeploymentOutcome
     /// <summary>Our deployment failed and the cmdlet's rollback was still running when -RollbackTimeout passed.</summary>
     RollbackTimedOut,
 
-    /// <summary>The watch stopped (Ctrl+C); the rollout continues in ECS.</summary>
-    Stopped,
-
     /// <summary>The watch could not read the service's state (ECS failed or answered nonsense); the rollout continues in ECS.</summary>
     Unknown,
 }

@@ -419,7 +419,6 @@ public sealed class EcsDeployer
             foreach (var w in watches.Where(w => !w.IsDone))
             {
                 var d = w.Deployment;
-                Decide(d, null, [], interruption: DeploymentOutcome.Stopped);
                 lines.Add($"Stopped watching {d.Cluster}/{d.Service}; the rollout of {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} (deployment {d.DeploymentId}) continues in ECS. Follow it with: Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}");
             }
 
@@ -430,7 +429,7 @@ public sealed class EcsDeployer
             var why = (e as CruddurException ?? CruddurException.Unexpected(e)).Message;
             foreach (var w in watches.Where(w => !w.IsDone))
             {
-                Decide(w.Deployment, null, [why], interruption: DeploymentOutcome.Unknown);
+                Decide(w.Deployment, null, [why]);
             }
         }
     }
@@ -466,7 +465,7 @@ public sealed class EcsDeployer
             // A rollback whose watch broke keeps the reason it was given (why it could not be followed).
             var unknown = rollback.Deployment.Outcome == DeploymentOutcome.Unknown;
             var rollbackReasons = unknown ? rollback.Deployment.FailureReasons : await FailureReasonsAsync(rollback, cancellationToken).ConfigureAwait(false);
-            Decide(rollback.Deployment, unknown ? null : rollback.State, rollbackReasons, interruption: DeploymentOutcome.Unknown);
+            Decide(rollback.Deployment, unknown ? null : rollback.State, rollbackReasons);
             Decide(failed.Deployment, failed.State, rollback.Deployment.Outcome == DeploymentOutcome.Succeeded
                 ? reasons
                 : [.. reasons, $"rollback to {AwsArn.TaskDefinitionName(rollback.Deployment.TaskDefinitionArn)}: {string.Join("; ", rollback.Deployment.FailureReasons)}"],
@@ -479,14 +478,14 @@ public sealed class EcsDeployer
     }
 
     /// <summary>
-    /// The one place a deployment's outcome is decided: from how its watch ended (null when the watch was interrupted,
-    /// then <paramref name="interruption"/> says how) and, after a rollback, from how the rollback (already decided) ended.
+    /// The one place a deployment's outcome is decided: from how its watch ended (null when the watch broke: Unknown)
+    /// and, after a rollback, from how the rollback (already decided) ended. A Ctrl+C decides nothing: it stops the cmdlet.
     /// </summary>
-    private static void Decide(Deployment d, WatchState? watched, IReadOnlyList<string> reasons, Deployment? rollback = null, DeploymentOutcome interruption = DeploymentOutcome.Stopped)
+    private static void Decide(Deployment d, WatchState? watched, IReadOnlyList<string> reasons, Deployment? rollback = null)
     {
         var outcome = watched switch
         {
-            null => interruption,
+            null => DeploymentOutcome.Unknown,
             WatchState.Succeeded => DeploymentOutcome.Succeeded,
             WatchState.RolledBackByEcs => DeploymentOutcome.RolledBackByEcs,
             _ when rollback is null => DeploymentOutcome.Failed,
