@@ -115,7 +115,10 @@ public sealed class ApiTests
             {
                 return false;
             }
-            var t = await sim.DescribeTaskAsync(newTask);
+            // Both tasks in one call: one snapshot of the simulator, so the old task's state belongs to the new one's.
+            var both = (await sim.OkAsync("DescribeTasks", new JsonObject { ["cluster"] = "cruddur", ["tasks"] = new JsonArray(newTask, oldTask) }))["tasks"]!.AsArray();
+            var t = both.Single(x => Str(x!["taskArn"]) == newTask)!;
+            var old = both.Single(x => Str(x!["taskArn"]) == oldTask)!;
             var st = Str(t["lastStatus"]);
             if (statuses.LastOrDefault() != st)
             {
@@ -129,7 +132,7 @@ public sealed class ApiTests
             if (st == "RUNNING" && h == "UNKNOWN")
             {
                 // Started but not yet healthy: the old task must still be serving (minimumHealthyPercent 100).
-                oldWhileNewUnhealthy.Add(Str((await sim.DescribeTaskAsync(oldTask))["desiredStatus"]));
+                oldWhileNewUnhealthy.Add(Str(old["desiredStatus"]));
             }
             return h == "HEALTHY";
         }, TimeSpan.FromSeconds(30));
