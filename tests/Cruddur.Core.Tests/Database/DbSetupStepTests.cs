@@ -144,6 +144,28 @@ public sealed class DbSetupStepTests : IClassFixture<PostgresServer>, IDisposabl
         Assert.DoesNotContain("No row in public.users", host.AllText, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(DbSetupStep.Create, "failed creating the database")]
+    [InlineData(DbSetupStep.Drop, "failed dropping the database")]
+    [InlineData(DbSetupStep.KillConnections, "failed terminating connections")]
+    public async Task ARoleWithoutThePrivilegeIsToldWhichStepTheServerRefused(DbSetupStep step, string doing)
+    {
+        var role = "cruddur_app_" + _database[^8..];
+        await _server.QueryAsync("postgres", $"CREATE ROLE {role} LOGIN");
+        await Run(DbSetupStep.Create);
+        var asRole = DbConnectionUrl.Parse($"postgresql://{role}:pw-secret@127.0.0.1:{_server.Port}/{_database}");
+        await using var other = new NpgsqlConnection(_server.Url(_database).ToConnectionString()); // a superuser's session
+        await other.OpenAsync();
+        var url = step == DbSetupStep.Create ? asRole.WithDatabase(_database + "_new") : asRole;
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => new DbSetup(new DbSetupRequest(url, [step])).RunAsync(step, new RecordingHost(), CancellationToken.None));
+
+        Assert.Equal(ErrorIds.DbCommandFailed, e.ErrorId);
+        Assert.Contains(doing, e.Message, StringComparison.Ordinal);
+        Assert.Contains("42501", e.Message, StringComparison.Ordinal); // insufficient_privilege, the server's word
+        Assert.DoesNotContain("pw-secret", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ADatabaseThatDoesNotExistSaysToCreateIt()
     {
