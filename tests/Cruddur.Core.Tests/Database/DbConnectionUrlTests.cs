@@ -77,6 +77,16 @@ public sealed class DbConnectionUrlTests
     [InlineData("postgresql://u:s3cret@host/cruddur?target_session_attrs=any", "option 'target_session_attrs'")]
     [InlineData("postgresql://u:s3cret@[::1/cruddur", "closing ']'")]
     [InlineData("postgresql://u:s3cret@h1,h2/cruddur", "several hosts")]
+    [InlineData("postgresql://u:s3cret@?sslmode=require", "names no host")]
+    [InlineData("postgresql://u:s3cret@[::1]x/cruddur", "text follows its IPv6 host; write [::1]:5432")]
+    [InlineData("postgresql://u:s3cret@[::1/cruddur", "its IPv6 host has no closing ']'")]
+    [InlineData("postgresql://u:s3cret@ho%0Ast/cruddur", "its user, host or database name holds a control character")]
+    [InlineData("postgresql://u%0Ax:s3cret@localhost/cruddur", "its user, host or database name holds a control character")]
+    [InlineData("postgresql://u:s3cret@localhost/crud%0Adur", "its user, host or database name holds a control character")]
+    [InlineData("postgresql://u:s3cret@host/cruddur?sslmode", "sslmode '' is not one of disable, allow, prefer, require, verify-ca, verify-full")]
+    [InlineData("postgresql://u:s3cret@host/cruddur?=require", "the option '' is not supported")]
+    [InlineData("postgresql://u:s3cret@host/cruddur?connect_timeout=soon", "connect_timeout 'soon' is not a whole number of seconds")]
+    [InlineData("postgresql://u:s3cret@host/cruddur?connect_timeout=-5", "connect_timeout '-5' is not a whole number of seconds")]
     public void BadUrlsAreRejectedWithoutThePassword(string text, string why)
     {
         var e = Assert.Throws<CruddurException>(() => DbConnectionUrl.Parse(text));
@@ -149,26 +159,6 @@ public sealed class DbConnectionUrlTests
 
         Assert.Equal(("::1", 5432, "cruddur"), (url.Host, url.Port, url.Database));
         Assert.Equal("::1", DbConnectionUrl.Parse("postgresql://u:p@[::1]").Host);
-    }
-
-    [Theory]
-    [InlineData("postgresql://u:s3cret@?sslmode=require", "names no host")]
-    [InlineData("postgresql://u:s3cret@[::1]x/cruddur", "text follows its IPv6 host; write [::1]:5432")]
-    [InlineData("postgresql://u:s3cret@[::1/cruddur", "its IPv6 host has no closing ']'")]
-    [InlineData("postgresql://u:s3cret@ho%0Ast/cruddur", "its user, host or database name holds a control character")]
-    [InlineData("postgresql://u%0Ax:s3cret@localhost/cruddur", "its user, host or database name holds a control character")]
-    [InlineData("postgresql://u:s3cret@localhost/crud%0Adur", "its user, host or database name holds a control character")]
-    [InlineData("postgresql://u:s3cret@host/cruddur?sslmode", "sslmode '' is not one of disable, allow, prefer, require, verify-ca, verify-full")]
-    [InlineData("postgresql://u:s3cret@host/cruddur?=require", "the option '' is not supported")]
-    [InlineData("postgresql://u:s3cret@host/cruddur?connect_timeout=soon", "connect_timeout 'soon' is not a whole number of seconds")]
-    [InlineData("postgresql://u:s3cret@host/cruddur?connect_timeout=-5", "connect_timeout '-5' is not a whole number of seconds")]
-    public void BoundaryUrlsAreRejectedSayingWhy(string text, string why)
-    {
-        var e = Assert.Throws<CruddurException>(() => DbConnectionUrl.Parse(text));
-
-        Assert.Equal("DbConnectionUrlInvalid", e.ErrorId);
-        Assert.Contains(why, e.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("s3cret", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
