@@ -77,6 +77,16 @@ public sealed class DbConnectionUrlTests
     [InlineData("postgresql://u:s3cret@host/cruddur?target_session_attrs=any", "option 'target_session_attrs'")]
     [InlineData("postgresql://u:s3cret@[::1/cruddur", "closing ']'")]
     [InlineData("postgresql://u:s3cret@h1,h2/cruddur", "several hosts")]
+    [InlineData("postgresql://u:s3cret@?sslmode=require", "names no host")]
+    [InlineData("postgresql://u:s3cret@[::1]x/cruddur", "text follows its IPv6 host; write [::1]:5432")]
+    [InlineData("postgresql://u:s3cret@[::1/cruddur", "its IPv6 host has no closing ']'")]
+    [InlineData("postgresql://u:s3cret@ho%0Ast/cruddur", "its user, host or database name holds a control character")]
+    [InlineData("postgresql://u%0Ax:s3cret@localhost/cruddur", "its user, host or database name holds a control character")]
+    [InlineData("postgresql://u:s3cret@localhost/crud%0Adur", "its user, host or database name holds a control character")]
+    [InlineData("postgresql://u:s3cret@host/cruddur?sslmode", "sslmode '' is not one of disable, allow, prefer, require, verify-ca, verify-full")]
+    [InlineData("postgresql://u:s3cret@host/cruddur?=require", "the option '' is not supported")]
+    [InlineData("postgresql://u:s3cret@host/cruddur?connect_timeout=soon", "connect_timeout 'soon' is not a whole number of seconds")]
+    [InlineData("postgresql://u:s3cret@host/cruddur?connect_timeout=-5", "connect_timeout '-5' is not a whole number of seconds")]
     public void BadUrlsAreRejectedWithoutThePassword(string text, string why)
     {
         var e = Assert.Throws<CruddurException>(() => DbConnectionUrl.Parse(text));
@@ -118,4 +128,51 @@ public sealed class DbConnectionUrlTests
     [Fact]
     public void NulInTheDatabaseNameIsInvalid() =>
         Assert.Equal("DbConnectionUrlInvalid", Assert.Throws<CruddurException>(() => DbConnectionUrl.Parse("postgresql://u:p@localhost/crud%00dur")).ErrorId);
+
+    [Theory]
+    [InlineData("disable", "Disable")]
+    [InlineData("allow", "Allow")]
+    [InlineData("prefer", "Prefer")]
+    [InlineData("require", "Require")]
+    [InlineData("verify-ca", "VerifyCA")]
+    [InlineData("verify-full", "VerifyFull")]
+    public void EverySslModeLibpqKnowsIsAccepted(string mode, string npgsql) =>
+        Assert.Contains($"SSL Mode={npgsql}", DbConnectionUrl.Parse($"postgresql://u:p@db.example.com/cruddur?sslmode={mode}").ToConnectionString(), StringComparison.Ordinal);
+
+    [Fact]
+    public void HighestPortIsAccepted() =>
+        Assert.Equal(65535, DbConnectionUrl.Parse("postgresql://u:p@db.example.com:65535/cruddur").Port);
+
+    [Fact]
+    public void NoUserMeansPostgresAndItsDatabase()
+    {
+        var url = DbConnectionUrl.Parse("postgresql://localhost");
+
+        Assert.Equal(("postgres", "postgres", false), (url.User, url.Database, url.HasPassword));
+        Assert.Equal("nothing to hide", url.Scrub("nothing to hide"));
+    }
+
+    [Fact]
+    public void BareIpv6HostTakesTheDefaultPort()
+    {
+        var url = DbConnectionUrl.Parse("postgresql://u:p@[::1]/cruddur");
+
+        Assert.Equal(("::1", 5432, "cruddur"), (url.Host, url.Port, url.Database));
+        Assert.Equal("::1", DbConnectionUrl.Parse("postgresql://u:p@[::1]").Host);
+    }
+
+    [Theory]
+    // With a scheme, the URL is shown with its credentials masked and its host, port and database kept.
+    [InlineData("postgresql://u:s3cret@host:99999/cruddur", "postgresql://***@host:99999/cruddur")]
+    [InlineData("postgresql://host:99999/cruddur", "postgresql://host:99999/cruddur")]
+    // Without one, what precedes the last '@' is hidden; with no '@' there is nothing to hide.
+    [InlineData("u:s3cret@host/cruddur", "***@host/cruddur")]
+    [InlineData("localhost/cruddur", "localhost/cruddur")]
+    public void TheRejectedUrlIsShownWithoutItsPassword(string text, string shown)
+    {
+        var e = Assert.Throws<CruddurException>(() => DbConnectionUrl.Parse(text));
+
+        Assert.Equal(shown, e.Target);
+        Assert.StartsWith($"The connection URL '{shown}' is not usable: ", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -62,11 +62,16 @@ public sealed class DbSetupPlanTests : IDisposable
     }
 
     [Theory]
+    [InlineData(DbSetupStep.KillConnections)]
     [InlineData(DbSetupStep.Drop)]
     [InlineData(DbSetupStep.Create)]
     public void ASystemDatabaseIsNeverDroppedOrCreatedButCanBeLoaded(DbSetupStep step)
     {
-        Assert.Equal("DbDatabaseProtected", Assert.Throws<CruddurException>(() => new DbSetup(Request("postgresql://u:p@localhost/postgres", step)).Prepare(new RecordingHost())).ErrorId);
+        // With a step that may touch it (Schema), so one protected step among others is enough.
+        var e = Assert.Throws<CruddurException>(() => new DbSetup(Request("postgresql://u:p@localhost/postgres", step, DbSetupStep.Schema)).Prepare(new RecordingHost()));
+        Assert.Equal("DbDatabaseProtected", e.ErrorId);
+        Assert.StartsWith("'postgres' is a PostgreSQL system database", e.Message, StringComparison.Ordinal);
+        Assert.Contains("e.g. .../cruddur", e.Message, StringComparison.Ordinal);
         Assert.Single(new DbSetup(Request("postgresql://u:p@localhost/postgres", DbSetupStep.Schema)).Prepare(new RecordingHost()));
     }
 
@@ -95,7 +100,9 @@ public sealed class DbSetupPlanTests : IDisposable
         var host = new RecordingHost();
         var request = new DbSetupRequest(DbConnectionUrl.Parse("postgresql://u:p@localhost/cruddur"), [DbSetupStep.Drop, DbSetupStep.CognitoUserIds]);
 
-        Assert.Equal("DbUserPoolIdMissing", Assert.Throws<CruddurException>(() => new DbSetup(request).Prepare(host)).ErrorId);
+        var e = Assert.Throws<CruddurException>(() => new DbSetup(request).Prepare(host));
+        Assert.Equal("DbUserPoolIdMissing", e.ErrorId);
+        Assert.Contains("pass -UserPoolId or set AWS_COGNITO_USER_POOL_ID", e.Message, StringComparison.Ordinal);
         Assert.Empty(host.Asked);
     }
 

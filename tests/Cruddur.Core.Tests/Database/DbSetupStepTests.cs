@@ -40,6 +40,7 @@ public sealed class DbSetupStepTests : IClassFixture<PostgresServer>, IDisposabl
         Assert.Equal(
             ["KillConnections Skipped", "Drop Skipped", "Create Succeeded", "Schema Succeeded", "Seed Succeeded", "CognitoUserIds Succeeded"],
             results.Select(r => $"{r.Step} {r.Status}"));
+        Assert.Equal(["The database does not exist.", "The database did not exist.", "Created."], results.Take(3).Select(r => r.Message));
         Assert.All(results, r => Assert.Equal((_database, $"127.0.0.1:{_server.Port}"), (r.Database, r.Server)));
         Assert.Equal((1, 0L), (results[3].Statements, results[3].RowsAffected));
         Assert.Equal((2, 3L), (results[4].Statements, results[4].RowsAffected));
@@ -76,6 +77,7 @@ public sealed class DbSetupStepTests : IClassFixture<PostgresServer>, IDisposabl
         var e = await Assert.ThrowsAsync<CruddurException>(() => Run(DbSetupStep.Drop));
         Assert.Equal((ErrorIds.DbDatabaseInUse, ErrorKind.ResourceUnavailable), (e.ErrorId, e.Kind));
         Assert.Contains("KillConnections", e.Message, StringComparison.Ordinal);
+        Assert.Contains("(There is 1 other session using the database.)", e.Message, StringComparison.Ordinal); // the server's count, not just "in use"
         Assert.DoesNotContain("pw-secret", e.Message, StringComparison.Ordinal);
 
         var killed = await Run(DbSetupStep.KillConnections);
@@ -111,7 +113,8 @@ public sealed class DbSetupStepTests : IClassFixture<PostgresServer>, IDisposabl
 
         var e = await Assert.ThrowsAsync<CruddurException>(() => Run(DbSetupStep.Schema, schema));
 
-        Assert.StartsWith($"{schema}:3:3: column \"nosuchcolumn\" does not exist", e.Message, StringComparison.Ordinal);
+        // No DETAIL from the server: nothing stands between its message and the SQLSTATE.
+        Assert.StartsWith($"{schema}:3:3: column \"nosuchcolumn\" does not exist (SQLSTATE 42703). The Schema step was rolled back", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -123,8 +126,44 @@ public sealed class DbSetupStepTests : IClassFixture<PostgresServer>, IDisposabl
             .LinkAsync(_server.Url(_database), "us-east-1_pool", CancellationToken.None));
 
         Assert.Equal((ErrorIds.DbCommandFailed, ErrorKind.InvalidOperation), (e.ErrorId, e.Kind));
-        Assert.Contains("public.users", e.Message, StringComparison.Ordinal);
+        Assert.Contains("failed setting cognito_user_id in public.users", e.Message, StringComparison.Ordinal);
         Assert.Contains("42P01", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WhenEveryCognitoUserMatchesAHandleNoUnmatchedListIsWritten()
+    {
+        await Run(DbSetupStep.Create);
+        await Run(DbSetupStep.Schema, Script("schema.sql", Schema + "INSERT INTO public.users (handle) VALUES ('andrewbrown');\n"));
+        var host = new RecordingHost();
+
+        var link = await new CognitoUserLink(new Cognito(new CognitoUser("u1", "andrewbrown", "sub-1")), host)
+            .LinkAsync(_server.Url(_database), "us-east-1_pool", CancellationToken.None);
+
+        Assert.Equal((1, 0), (link.Matched, link.Unmatched));
+        Assert.DoesNotContain("No row in public.users", host.AllText, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(DbSetupStep.Create, "failed creating the database")]
+    [InlineData(DbSetupStep.Drop, "failed dropping the database")]
+    [InlineData(DbSetupStep.KillConnections, "failed terminating connections")]
+    public async Task ARoleWithoutThePrivilegeIsToldWhichStepTheServerRefused(DbSetupStep step, string doing)
+    {
+        var role = "cruddur_app_" + _database[^8..];
+        await _server.QueryAsync("postgres", $"CREATE ROLE {role} LOGIN");
+        await Run(DbSetupStep.Create);
+        var asRole = DbConnectionUrl.Parse($"postgresql://{role}:pw-secret@127.0.0.1:{_server.Port}/{_database}");
+        await using var other = new NpgsqlConnection(_server.Url(_database).ToConnectionString()); // a superuser's session
+        await other.OpenAsync();
+        var url = step == DbSetupStep.Create ? asRole.WithDatabase(_database + "_new") : asRole;
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => new DbSetup(new DbSetupRequest(url, [step])).RunAsync(step, new RecordingHost(), CancellationToken.None));
+
+        Assert.Equal(ErrorIds.DbCommandFailed, e.ErrorId);
+        Assert.Contains(doing, e.Message, StringComparison.Ordinal);
+        Assert.Contains("42501", e.Message, StringComparison.Ordinal); // insufficient_privilege, the server's word
+        Assert.DoesNotContain("pw-secret", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
