@@ -373,7 +373,9 @@ Describe 'Connect-CruddurTask' {
                 # prompt may arrive (and be shown) a moment before.
                 @{ expect = '[#$] ' }
                 @{ send = "echo `$((6*7))`r" }, @{ expect = '42\r\n' }, @{ snapshot = 'during' }
-                @{ send = "sleep 30`r" }, @{ sleep = 500 }, @{ send = "`u{3}" }, @{ send = "echo after-`$?`r" }, @{ expect = 'after-130' }
+                # Ctrl+C once the command in the foreground has printed its line (the echo of the typed line has 'sleeping;'):
+                # it is then the one the Ctrl+C interrupts, before or after it becomes sleep.
+                @{ send = "sh -c 'echo sleeping; exec sleep 30'`r" }, @{ expect = 'sleeping\r\n' }, @{ send = "`u{3}" }, @{ send = "echo after-`$?`r" }, @{ expect = 'after-130' }
                 @{ resize = @(100, 30) }, @{ sleep = 1200 }
                 @{ send = "`u{4}" }, @{ expect = 'ENDED:True' }, @{ snapshot = 'after' }
             ) | Set-Content $steps

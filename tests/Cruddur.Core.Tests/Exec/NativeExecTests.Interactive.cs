@@ -25,8 +25,10 @@ public sealed partial class NativeExecTests
         terminal.Type("touch cruddur-tab-file\r");
         terminal.Type("ls cruddur-ta\t\r"); // Tab completes the name in the remote shell
         await terminal.WaitForOutputAsync("cruddur-tab-file\r\n"); // the completed, echoed line ends in a space
-        terminal.Type("echo sleeping; sleep 30\r");
-        await terminal.WaitForOutputAsync("sleeping\r\n"); // the echo of the typed line has "sleeping;"
+        // Ctrl+C once the command in the foreground has printed its line (the echo of the typed line has "sleeping;"): it
+        // is then the one the Ctrl+C interrupts, before or after it becomes sleep.
+        terminal.Type("sh -c 'echo sleeping; exec sleep 30'\r");
+        await terminal.WaitForOutputAsync("sleeping\r\n");
         terminal.Type("\u0003"); // Ctrl+C interrupts the remote sleep, not this process
         terminal.Type("echo after-$?\r");
         await terminal.WaitForOutputAsync("after-130");
