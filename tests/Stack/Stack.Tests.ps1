@@ -22,6 +22,15 @@ BeforeAll {
         @($found)
     }
 
+    function Get-LiveProcess([int[]]$Id) {
+        # A killed service stays a zombie until init reaps it, which some inits do late: a zombie has stopped and counts as gone.
+        foreach ($p in $Id) {
+            $state = & ps -o stat= -p $p
+            if ($state -and $state.Trim() -notlike 'Z*') { "$p $($state.Trim()) $(& ps -o args= -p $p)" }
+        }
+        $global:LASTEXITCODE = 0
+    }
+
     function Invoke-MotoJson([string]$MotoUrl, [string]$Service, [string]$Target, [hashtable]$Body) {
         # moto routes by the service in the SigV4 credential scope and does not verify signatures, so a fixed header will do.
         $headers = @{
@@ -116,9 +125,9 @@ Describe 'Start-CruddurStack failures' {
             Stop-Process -Id $pids.Owner -Force
             $deadline = [datetime]::UtcNow.AddSeconds(30)
             # The leftover check also covers the watchdog and the child's own dotnet host, which exit a moment later.
-            while (((Get-Process -Id $pids.Moto, $pids.Postgres -ErrorAction SilentlyContinue) -or (Get-StackLeftover $root) -or
+            while (((Get-LiveProcess $pids.Moto, $pids.Postgres) -or (Get-StackLeftover $root) -or
                     (Test-Path $pids.Data)) -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
-            Get-Process -Id $pids.Moto, $pids.Postgres -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            Get-LiveProcess $pids.Moto, $pids.Postgres | Should -BeNullOrEmpty
             Get-StackLeftover $root | Should -BeNullOrEmpty
             Test-Path $pids.Data | Should -BeFalse
         } finally {

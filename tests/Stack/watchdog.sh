@@ -6,21 +6,30 @@
 owner=$1
 pidfile=$2
 volatile="$(dirname "$pidfile")/volatile"
-# The lists are read while the owner lives: a test framework may delete the stack's root before the owner exits.
+# The lists are read while the owner lives, because a test framework may delete the stack's root before the owner
+# exits, and once more after it died, because it may have started a service after the last read.
 pids=""
 dirs=""
-while kill -0 "$owner" 2>/dev/null; do
+read_lists() {
     [ -f "$pidfile" ] && pids=$(cat "$pidfile")
     [ -f "$volatile" ] && dirs=$(cat "$volatile")
+    return 0
+}
+while kill -0 "$owner" 2>/dev/null; do
+    read_lists
     sleep 1
 done
+read_lists
 [ -n "$pids" ] || exit 0
 for p in $pids; do /bin/kill -s TERM -- "-$p" 2>/dev/null; done
 # Give dockerd and postgres up to 20 s to shut down cleanly, then force.
 i=0
 while [ $i -lt 40 ]; do
     alive=0
-    for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1; done
+    # A service that has exited stays a zombie (state Z) until init reaps it, and kill -0 still reaches a zombie.
+    for p in $pids; do
+        case $(ps -o stat= -p "$p" 2>/dev/null) in '' | Z*) ;; *) alive=1 ;; esac
+    done
     [ $alive -eq 0 ] && break
     sleep 0.5
     i=$((i + 1))
