@@ -92,8 +92,8 @@ Describe 'Set-CruddurParameter' {
             Get-StoredNames | Should -BeNullOrEmpty
         }
 
-        It 'a name that is not a parameter name' {
-            { Set-CruddurParameter -EnvFile ./backend-flask.env -Name 'CONNECTION URL' -ErrorAction Stop } |
+        It 'a name that is not a parameter name: <Name>' -ForEach @(@{ Name = 'CONNECTION URL' }, @{ Name = "CONNECTION_URL`n" }) {
+            { Set-CruddurParameter -EnvFile ./backend-flask.env -Name $Name -ErrorAction Stop } |
                 Should -Throw -ErrorId 'ParameterNameInvalid,Cruddur.PowerShell.Commands.SetCruddurParameterCommand'
             Get-StoredNames | Should -BeNullOrEmpty
         }

@@ -33,7 +33,7 @@ public static partial class BuildArguments
     public static string Warning(IReadOnlyList<string> names) =>
         $"The build argument(s) {string.Join(", ", names)} look secret or came from Parameter Store or a SecureString. Build arguments stay in the image's history (docker history) for anyone who can pull it: give secrets to the container at run time (the task definition's secrets) instead. {PublicPrefix}* arguments are public by design and not warned about.";
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*\\z")]
     private static partial Regex NamePattern();
 
     [GeneratedRegex("(?i)(SECRET|PASSW|TOKEN|PRIVATE|CREDENTIAL|API_?KEY|ACCESS_KEY|CONNECTION_URL|(^|_)KEY$|(^|_)PWD$)")]

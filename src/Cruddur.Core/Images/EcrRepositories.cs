@@ -24,6 +24,6 @@ internal static partial class EcrRepositories
         ?? await ecr.FindRepositoryAsync(name, cancellationToken).ConfigureAwait(false)
         ?? throw new CruddurException(ErrorIds.ImageRepositoryNotFound, ErrorKind.ObjectNotFound, $"The ECR repository '{name}' exists but cannot be described. Check ecr:DescribeRepositories permission.", target: name);
 
-    [GeneratedRegex("^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")]
+    [GeneratedRegex("^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*\\z")]
     private static partial Regex NamePattern();
 }

@@ -53,6 +53,6 @@ public static partial class ParameterWriter
         return written;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]+\z")]
     private static partial Regex NamePattern();
 }

@@ -214,6 +214,8 @@ public class DefinitionTests
     [InlineData("""{ "family": "a", "containerDefinitions": [] }""", "'containerDefinitions' must be a non-empty array")]
     [InlineData("""{ "family": "a" }""", "'containerDefinitions' must be a non-empty array")]
     [InlineData("""{ "family": 3, "containerDefinitions": [ { "name": "a", "image": "x" } ] }""", "'family' must be")]
+    [InlineData("""{ "family": "backend-flask\n", "containerDefinitions": [ { "name": "a", "image": "x" } ] }""", "'family' must be")]
+    [InlineData("""{ "family": "a", "containerDefinitions": [ { "name": "backend-flask\n", "image": "x" } ] }""", "'containerDefinitions[0].name' must be 1-255 letters")]
     [InlineData("""{ "family": "a", "containerDefinitions": [ "a" ] }""", "'containerDefinitions[0]' must be an object")]
     [InlineData("""{ "family": "a", "containerDefinitions": [ { "name": "a b", "image": "x" } ] }""", "'containerDefinitions[0].name' must be 1-255 letters")]
     [InlineData("""{ "family": "a", "containerDefinitions": [ { "image": "x" } ] }""", "'containerDefinitions[0].name' must be 1-255 letters")]

@@ -11,6 +11,7 @@ public sealed class BuildArgumentsTests
     [InlineData("--network=host")]
     [InlineData("A B")]
     [InlineData("")]
+    [InlineData("API_TOKEN\n")]
     public void NamesThatAreNotIdentifiersAreRejected(string name) =>
         Assert.Equal("ImageBuildArgumentInvalid", Assert.Throws<CruddurException>(() => BuildArguments.ValidateName(name)).ErrorId);
 

@@ -176,6 +176,7 @@ public sealed class ImagePublisherTests : IAsyncLifetime
 
     [Theory]
     [InlineData("Backend_Flask", null, null, "ImageRepositoryNameInvalid")]
+    [InlineData("backend-flask\n", null, null, "ImageRepositoryNameInvalid")]
     [InlineData("backend-flask", "--help", null, "ImageSourceInvalid")]
     [InlineData("backend-flask", null, "-v1", "ImageTagInvalid")]
     [InlineData("backend-flask", null, ".v1", "ImageTagInvalid")]
