@@ -42,8 +42,8 @@ internal static class AwsErrors
         {
             if (text.StartsWith('{') && JsonNode.Parse(text) is JsonObject error)
             {
-                code = Text(error["__type"]) ?? Text(error["code"]) ?? Text(error["Code"]);
-                message = Text(error["message"]) ?? Text(error["Message"]);
+                code = AwsJson.TextOrNull(error["__type"]) ?? AwsJson.TextOrNull(error["code"]) ?? AwsJson.TextOrNull(error["Code"]);
+                message = AwsJson.TextOrNull(error["message"]) ?? AwsJson.TextOrNull(error["Message"]);
             }
             else if (text.StartsWith('<') && ParseXml(text).Descendants().FirstOrDefault(e => e.Name.LocalName == "Error") is { } xml)
             {
@@ -98,8 +98,6 @@ internal static class AwsErrors
     }
 
     private static string DefaultCode(int status) => status >= 500 ? "InternalFailure" : "HttpError" + status;
-
-    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? s) ? s : null;
 
     private static T? Find<T>(Exception e)
         where T : Exception

@@ -26,6 +26,9 @@ internal static class AwsJson
     public static string Text(JsonNode? parent, string name) =>
         OptionalText(parent, name) ?? throw new FormatException($"'{name}' is missing");
 
+    /// <summary>The node's text, or null when it is absent or not text (for input that is validated, not trusted).</summary>
+    public static string? TextOrNull(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? s) ? s : null;
+
     public static string? OptionalText(JsonNode? parent, string name) => Field(parent, name) switch
     {
         null => null,

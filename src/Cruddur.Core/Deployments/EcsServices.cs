@@ -15,16 +15,7 @@ public static class EcsServices
         var result = new Dictionary<(string, string), JsonObject>();
         foreach (var cluster in services.Distinct().GroupBy(s => s.Cluster, StringComparer.Ordinal))
         {
-            IReadOnlyList<JsonObject> found;
-            try
-            {
-                found = await ecs.DescribeServicesAsync(cluster.Key, cluster.Select(s => s.Service).ToList(), cancellationToken).ConfigureAwait(false);
-            }
-            catch (AwsServiceException e) when (e.ErrorCode == "ClusterNotFoundException")
-            {
-                continue; // no cluster: none of its services exist
-            }
-
+            var found = await DescribeInClusterAsync(ecs, cluster.Key, cluster.Select(s => s.Service).ToList(), cancellationToken).ConfigureAwait(false);
             foreach (var s in found.Where(s => (string?)s["status"] == "ACTIVE"))
             {
                 result[(cluster.Key, (string?)s["serviceName"] ?? string.Empty)] = s;
@@ -32,6 +23,19 @@ public static class EcsServices
         }
 
         return result;
+    }
+
+    private static async Task<IReadOnlyList<JsonObject>> DescribeInClusterAsync(
+        IEcsClient ecs, string cluster, List<string> services, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ecs.DescribeServicesAsync(cluster, services, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e) when (e.ErrorCode == "ClusterNotFoundException")
+        {
+            return []; // no cluster: none of its services exist
+        }
     }
 
     /// <summary>

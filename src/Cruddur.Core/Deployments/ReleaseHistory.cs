@@ -48,14 +48,15 @@ internal static class ReleaseHistory
         foreach (var arn in revisions.Where(a => a != current).Take(RevisionsLooked))
         {
             var tags = await ecs.ListTagsAsync(arn, cancellationToken).ConfigureAwait(false);
-            if (Time(tags, CompletedTag) is not { } completed || Time(tags, UndoneTag) is { } undone && undone >= completed)
+            var completed = Time(tags, CompletedTag);
+            if (completed is null || Time(tags, UndoneTag) >= completed)
             {
                 continue;
             }
 
             if (best is null || completed > best.Value.At)
             {
-                best = (arn, completed);
+                best = (arn, completed.Value);
             }
         }
 

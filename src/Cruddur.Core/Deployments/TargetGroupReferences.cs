@@ -19,12 +19,13 @@ internal static class TargetGroupReferences
     {
         foreach (var entry in (serviceDefinition["loadBalancers"] as JsonArray ?? []).OfType<JsonObject>())
         {
-            if (entry[NameField] is not { } nameNode)
+            var nameNode = entry[NameField];
+            if (nameNode is null)
             {
                 continue;
             }
 
-            var name = nameNode.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string)nameNode! : null;
+            var name = AwsJson.TextOrNull(nameNode);
             if (string.IsNullOrWhiteSpace(name) || entry["targetGroupArn"] is not null)
             {
                 throw new CruddurException(ErrorIds.DeployTargetGroupReferenceInvalid, ErrorKind.InvalidData,

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Cruddur.Core.Aws;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Deployments;
@@ -33,7 +34,7 @@ internal static partial class TaskDefinitions
 
     private static readonly HashSet<string> NetworkModes = new(StringComparer.Ordinal) { "bridge", "host", "awsvpc", "none" };
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,255}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,255}\z")]
     private static partial Regex NamePattern();
 
     /// <summary>A copy without the fields ECS adds on registration.</summary>
@@ -69,12 +70,12 @@ internal static partial class TaskDefinitions
             }
         }
 
-        if (definition["family"] is not JsonValue family || !family.TryGetValue(out string? name) || !NamePattern().IsMatch(name))
+        if (!NamePattern().IsMatch(AwsJson.TextOrNull(definition["family"]) ?? string.Empty))
         {
             problems.Add("'family' must be 1-255 letters, digits, '-' or '_'");
         }
 
-        if (definition["networkMode"] is { } mode && (mode is not JsonValue v || !v.TryGetValue(out string? m) || !NetworkModes.Contains(m)))
+        if (definition["networkMode"] is not null && !NetworkModes.Contains(AwsJson.TextOrNull(definition["networkMode"]) ?? string.Empty))
         {
             problems.Add("'networkMode' must be one of bridge, host, awsvpc, none");
         }
@@ -90,7 +91,8 @@ internal static partial class TaskDefinitions
             for (var i = 0; i < containers.Count; i++)
             {
                 var at = $"containerDefinitions[{i}]";
-                if (containers[i] is not JsonObject c)
+                var c = containers[i] as JsonObject;
+                if (c is null)
                 {
                     problems.Add($"'{at}' must be an object");
                     continue;
@@ -104,7 +106,8 @@ internal static partial class TaskDefinitions
                     }
                 }
 
-                if (c["name"] is not JsonValue n || !n.TryGetValue(out string? cn) || !NamePattern().IsMatch(cn))
+                var cn = AwsJson.TextOrNull(c["name"]);
+                if (cn is null || !NamePattern().IsMatch(cn))
                 {
                     problems.Add($"'{at}.name' must be 1-255 letters, digits, '-' or '_'");
                 }
@@ -113,7 +116,7 @@ internal static partial class TaskDefinitions
                     problems.Add($"'{at}.name' repeats the container name '{cn}'");
                 }
 
-                if (c["image"] is not JsonValue img || !img.TryGetValue(out string? image) || string.IsNullOrWhiteSpace(image))
+                if (string.IsNullOrWhiteSpace(AwsJson.TextOrNull(c["image"])))
                 {
                     problems.Add($"'{at}.image' is required");
                 }

@@ -44,17 +44,7 @@ internal static class IamPolicy
 
     private static IEnumerable<JsonObject> Statements(string document)
     {
-        JsonNode? root;
-        try
-        {
-            root = JsonNode.Parse(document);
-        }
-        catch (JsonException)
-        {
-            yield break;
-        }
-
-        switch (root?["Statement"])
+        switch (ParseOrNull(document)?["Statement"])
         {
             case JsonObject one:
                 yield return one;
@@ -66,6 +56,19 @@ internal static class IamPolicy
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>A document that is not JSON allows nothing.</summary>
+    private static JsonNode? ParseOrNull(string document)
+    {
+        try
+        {
+            return JsonNode.Parse(document);
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 
