@@ -300,11 +300,11 @@ function Invoke-Mutate {
     # tests/Cruddur.Core.Tests/stryker-config.json leaves out mutants inside WriteVerbose/WriteProgress calls: that text is
     # diagnostics, not behaviour. Warnings, service events and error messages are mutated.
     # Stryker builds in Debug and swaps the mutated Cruddur.Core.dll into the test project's output: a Release build and
-    # test run can go on beside it.
+    # test run can go on beside it. A mutant's tests stop at the first that fails, so the report names one killing test.
     Push-Location (Join-Path $root 'tests/Cruddur.Core.Tests')
     try {
         & dotnet dotnet-stryker --project Cruddur.Core.csproj --configuration Debug --concurrency $Concurrency --output $output `
-            --reporter html --reporter json --reporter progress --skip-version-check --disable-bail @mutate
+            --reporter html --reporter json --reporter progress --skip-version-check @mutate
         if ($LASTEXITCODE -ne 0) { throw "Stryker failed (exit code $LASTEXITCODE)" }
     } finally { Pop-Location }
 
