@@ -53,7 +53,7 @@ internal static class RegistryClient
         }
     }
 
-    private static bool IsLoopback(string host)
+    internal static bool IsLoopback(string host)
     {
         var name = host.StartsWith('[') ? host[1..host.IndexOf(']', StringComparison.Ordinal)] : host.Split(':')[0];
         return name == "localhost" || (IPAddress.TryParse(name, out var ip) && IPAddress.IsLoopback(ip));

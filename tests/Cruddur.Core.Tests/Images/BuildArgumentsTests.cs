@@ -16,6 +16,17 @@ public sealed class BuildArgumentsTests
         Assert.Equal("ImageBuildArgumentInvalid", Assert.Throws<CruddurException>(() => BuildArguments.ValidateName(name)).ErrorId);
 
     [Fact]
+    public void ARejectedNameIsNamedWithTheFormToUse()
+    {
+        var e = Assert.Throws<CruddurException>(() => BuildArguments.ValidateName("1ABC"));
+
+        Assert.Equal(ErrorKind.InvalidArgument, e.Kind);
+        Assert.Contains("'1ABC'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("REACT_APP_BACKEND_URL", e.Message, StringComparison.Ordinal);
+        Assert.Contains("@{ NAME = 'value' }", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SecretLookingOrSecretSourcedValuesAreNamedButReactAppOnesAreNot()
     {
         var arguments = new Dictionary<string, string>

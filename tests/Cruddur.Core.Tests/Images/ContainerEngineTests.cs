@@ -91,6 +91,31 @@ public sealed class ContainerEngineTests : IDisposable
         Assert.DoesNotContain("buildx", e.Message);
     }
 
+    [Fact]
+    public async Task AFailedBuildsErrorKeepsTheIndentedLinesOfItsOwnErrorOutput()
+    {
+        var e = await Assert.ThrowsAsync<CruddurException>(() => Script("echo 'npm ERR! code ELIFECYCLE' >&2\necho '    at build (/app/node_modules/react-scripts/scripts/build.js:19:3)' >&2\nexit 1")
+            .BuildAsync(new BuildSpec(_dir, "Dockerfile", [], new Dictionary<string, string>()), SilentHost.Instance, 3, CancellationToken.None));
+
+        Assert.Contains("npm ERR! code ELIFECYCLE", e.Message);
+        Assert.Contains("at build (/app/node_modules/react-scripts/scripts/build.js:19:3)", e.Message);
+    }
+
+    [Fact]
+    public async Task TheBuildsProgressShowsLongLinesCutToAHundredCharactersAndSurvivesAStepCountOfZero()
+    {
+        var exact = new string('x', 100);
+        var longer = new string('y', 150);
+        var host = new RecordingHost();
+        await Script($"echo 'Step 1/0 : FROM scratch'\necho '{exact}'\necho '{longer}'").BuildAsync(new BuildSpec(_dir, "Dockerfile", ["r/x:latest"], new Dictionary<string, string>()), host, 3, CancellationToken.None);
+
+        var statuses = host.Progress.Where(p => !p.Completed).ToList();
+        Assert.All(statuses, p => Assert.Equal(-1, p.PercentComplete)); // no step count: no percentage
+        Assert.Contains(statuses, p => p.Status == exact);
+        Assert.Contains(statuses, p => p.Status == new string('y', 99) + "…");
+        Assert.Contains("VERBOSE: " + longer, host.Messages); // the whole line on verbose
+    }
+
     private static readonly RegistryCredential Credential = new("registry.example.com:5000", "AWS", "token-secret-1", DateTimeOffset.UtcNow.AddHours(1));
 
     [Fact]
@@ -154,13 +179,23 @@ public sealed class ContainerEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task APullThatFailsNamesTheEnginesLastWordsApartEvenWhenBlankLinesFollowThem()
+    {
+        var e = await Assert.ThrowsAsync<CruddurException>(() => Script("echo 'Error response from daemon: pull access denied for nope' >&2\necho 'repository does not exist or may require docker login' >&2\necho '' >&2\necho '' >&2\necho '' >&2\nexit 1")
+            .PullAsync("nope", new RecordingHost(), 3, CancellationToken.None));
+
+        Assert.Equal(ErrorIds.ImageSourceNotFound, e.ErrorId);
+        Assert.Contains("pull access denied for nope repository does not exist or may require docker login", e.Message);
+    }
+
+    [Fact]
     public async Task APullThatSucceedsShowsItsLog()
     {
         var host = new RecordingHost();
         await Script("echo '3.10-slim-buster: Pulling from library/python'").PullAsync("python:3.10-slim-buster", host, 3, CancellationToken.None);
 
         Assert.Contains("VERBOSE: 3.10-slim-buster: Pulling from library/python", host.Messages);
-        Assert.Contains(host.Progress, p => p.Activity == "Pulling python:3.10-slim-buster" && p.Status == "3.10-slim-buster: Pulling from library/python");
+        Assert.Contains(host.Progress, p => p.Activity == "Pulling python:3.10-slim-buster" && p.Status == "3.10-slim-buster: Pulling from library/python" && p.PercentComplete == -1);
     }
 
     [Fact]
@@ -181,7 +216,7 @@ public sealed class ContainerEngineTests : IDisposable
     {
         var digest = "sha256:" + new string('c', 64);
         var host = new RecordingHost();
-        var pushed = await Script($"echo \"$*\" > '{_dir}/argv'\necho '0123456789ab: Preparing'\necho 'bbbbbbbbbbbb: Preparing'\necho '0123456789ab: Pushed'\necho 'bbbbbbbbbbbb: Layer already exists'\necho 'latest: digest: {digest} size: 528'")
+        var pushed = await Script($"echo \"$*\" > '{_dir}/argv'\necho 'The push refers to repository [r/x]'\necho '0123456789ab: Preparing'\necho 'bbbbbbbbbbbb: Preparing'\necho '0123456789ab: Pushed'\necho 'bbbbbbbbbbbb: Layer already exists'\necho 'latest: digest: {digest} size: 528'")
             .PushAsync("r/x:latest", host, 4, CancellationToken.None);
 
         Assert.Equal(digest, pushed);
@@ -190,6 +225,7 @@ public sealed class ContainerEngineTests : IDisposable
         Assert.All(bars, p => Assert.Equal((4, "Pushing r/x:latest"), (p.Id, p.Activity)));
         Assert.Contains(bars, p => p.Status == "1/2 layers: 0123456789ab: Pushed" && p.PercentComplete == 50);
         Assert.Contains(bars, p => p.Status == "2/2 layers: bbbbbbbbbbbb: Layer already exists" && p.PercentComplete == 100);
+        Assert.All(bars[..^1], p => Assert.Matches("^[0-9]+/[0-9]+ layers: [0-9a-f]{12}: ", p.Status)); // only layer lines move the bar
         Assert.True(bars[^1].Completed);
         Assert.Contains("VERBOSE: 0123456789ab: Pushed", host.Messages);
     }
@@ -202,14 +238,20 @@ public sealed class ContainerEngineTests : IDisposable
     public async Task PodmanReportsThePushedDigestThroughADigestFileThatIsRemovedAfterwards()
     {
         var digest = "sha256:" + new string('d', 64);
-        var engine = Script($"echo \"$3\" > '{_dir}/digestfile'\necho 'Copying blob 0123'\necho 'Copying blob 4567'\necho '{digest}' > \"$3\"", "podman-stand-in");
+        var engine = Script($"echo \"$*\" > '{_dir}/argv'\necho \"$3\" > '{_dir}/digestfile'\necho 'Copying blob 0123'\necho 'Copying blob 4567'\necho '{digest}' > \"$3\"", "podman-stand-in");
         var host = new RecordingHost();
 
         Assert.True(engine.IsPodman);
         Assert.Equal(digest, await engine.PushAsync("r/x:latest", host, 4, CancellationToken.None));
+        var digestFile = File.ReadAllText(Path.Combine(_dir, "digestfile")).Trim();
+        Assert.Equal($"push --digestfile {digestFile} -- r/x:latest", File.ReadAllText(Path.Combine(_dir, "argv")).Trim());
         Assert.False(File.Exists(File.ReadAllText(Path.Combine(_dir, "digestfile")).Trim()));
         Assert.Contains(host.Progress, p => p.Status == "2 layers: Copying blob 4567" && p.PercentComplete == -1);
     }
+
+    [Fact]
+    public async Task APodmanPushThatLeavesItsDigestFileEmptyReturnsNoDigest() =>
+        Assert.Null(await Script("echo '' > \"$3\"", "podman-stand-in").PushAsync("r/x:latest", new RecordingHost(), 4, CancellationToken.None));
 
     [Fact]
     public async Task AFailedPushSaysItsExitCodeAndTheEnginesLastWords()

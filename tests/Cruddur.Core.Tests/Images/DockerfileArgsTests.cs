@@ -1,3 +1,4 @@
+using Cruddur.Core.Hosting;
 using Cruddur.Core.Images;
 
 namespace Cruddur.Core.Tests.Images;
@@ -35,5 +36,23 @@ public class DockerfileArgsTests
         const string dockerfile = "arg A=1 B\nARG C=\"x y\" D='p q' \\\n  E\n# ARG COMMENTED\nENV NOT_AN_ARG=1\nRUN echo ARG F\n";
 
         Assert.Equal(["A", "B", "C", "D", "E"], DockerfileArgs.Parse(dockerfile).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("ARG A \\\n# the second one\n  B\n")] // docker drops a comment line inside a continuation
+    [InlineData("FROM scratch\nARG A B \\")] // a last line that ends in a continuation still counts
+    public void ReadsArgsAcrossACommentedContinuationAndAtTheEndOfTheFile(string dockerfile) =>
+        Assert.Equal(["A", "B"], DockerfileArgs.Parse(dockerfile).Order(StringComparer.Ordinal));
+
+    [Fact]
+    public void ADockerfileThatCannotBeReadIsNamedWithTheParameterToFixIt()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "cruddur-no-such-" + Guid.NewGuid().ToString("N"), "Dockerfile");
+
+        var e = Assert.Throws<CruddurException>(() => DockerfileArgs.Read(missing));
+
+        Assert.Equal(("ImageDockerfileNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
+        Assert.Contains(missing, e.Message, StringComparison.Ordinal);
+        Assert.Contains("-Dockerfile", e.Message, StringComparison.Ordinal);
     }
 }

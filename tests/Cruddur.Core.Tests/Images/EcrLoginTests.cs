@@ -1,5 +1,6 @@
 using System.Text;
 using Cruddur.Core.Aws.Clients;
+using Cruddur.Core.Hosting;
 using Cruddur.Core.Images;
 
 namespace Cruddur.Core.Tests.Images;
@@ -56,12 +57,31 @@ public sealed class EcrLoginTests : IDisposable
             var credential = await login.GetCredentialAsync("k", "127.0.0.1:5000", CancellationToken.None);
             await login.EnsureLoggedInAsync("k", credential, engine, CancellationToken.None);
             Assert.DoesNotContain(Password, credential.ToString());
+            Assert.StartsWith("AWS@127.0.0.1:5000 (expires 2015-01-01", credential.ToString(), StringComparison.Ordinal);
         }
 
         Assert.Equal(2, ecr.Calls);
         var argv = File.ReadAllLines(Path.Combine(_dir, "argv"));
         Assert.Equal(["login --username AWS --password-stdin -- 127.0.0.1:5000", "login --username AWS --password-stdin -- 127.0.0.1:5000"], argv);
         Assert.Equal($"{Password}\n{Password}\n", File.ReadAllText(Path.Combine(_dir, "stdin")));
+    }
+
+    [Theory]
+    [InlineData(null, true)] // no token at all
+    [InlineData("not base64!", true)]
+    [InlineData("QVdT", true)] // "AWS": no password
+    [InlineData("OnRvay01ZjFkMmM=", true)] // ":tok-5f1d2c": no user
+    [InlineData("QVdTOnRvay01ZjFkMmM=", false)] // a good token, but no registry to use it with
+    public async Task AnUnusableAuthorizationIsImageRegistryAuthorizationInvalidNamingTheEndpointToCheck(string? token, bool withEndpoint)
+    {
+        var ecr = new FakeEcr(DateTimeOffset.UtcNow.AddHours(12)) { Token = token, Endpoint = withEndpoint ? "https://123456789012.dkr.ecr.us-east-1.amazonaws.com" : null };
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => new EcrLogin(ecr).GetCredentialAsync("k", null, CancellationToken.None));
+
+        Assert.Equal(ErrorIds.ImageRegistryAuthorizationInvalid, e.ErrorId);
+        Assert.Equal(ErrorKind.InvalidData, e.Kind);
+        Assert.Contains("-EndpointUrl", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, e.Message, StringComparison.Ordinal);
     }
 
     // A docker stand-in: records its command line and what it read on standard input.
@@ -77,11 +97,14 @@ public sealed class EcrLoginTests : IDisposable
     {
         public int Calls { get; private set; }
 
+        public string? Token { get; init; } = Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS:" + Password));
+
+        public string? Endpoint { get; init; } = "https://123456789012.dkr.ecr.us-east-1.amazonaws.com";
+
         public Task<EcrAuthorization> GetAuthorizationTokenAsync(CancellationToken cancellationToken)
         {
             Calls++;
-            return Task.FromResult(new EcrAuthorization(
-                Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS:" + Password)), "https://123456789012.dkr.ecr.us-east-1.amazonaws.com", expiresAt));
+            return Task.FromResult(new EcrAuthorization(Token, Endpoint, expiresAt));
         }
 
         public Task<EcrRepository?> FindRepositoryAsync(string name, CancellationToken cancellationToken) => throw new NotSupportedException();

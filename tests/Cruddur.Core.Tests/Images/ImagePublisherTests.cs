@@ -27,7 +27,16 @@ public sealed class ImagePublisherTests : IAsyncLifetime
         _endpoint = await ScriptedEndpoint.StartAsync((context, _, _) =>
         {
             var tag = context.Request.Path.Value!.Split("/manifests/")[1];
-            if (_registry.TryGetValue(tag, out var digest))
+            // As ECR: the ECR token's user and password as basic auth, and a v2 manifest only for a client that accepts one.
+            if (context.Request.Headers.Authorization != "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS:tok")))
+            {
+                context.Response.StatusCode = 401;
+            }
+            else if (!context.Request.Headers.Accept.ToString().Contains("application/vnd.docker.distribution.manifest.v2+json", StringComparison.Ordinal))
+            {
+                context.Response.StatusCode = 404; // ECR has no schema 1 manifest to give
+            }
+            else if (_registry.TryGetValue(tag, out var digest))
             {
                 context.Response.Headers["Docker-Content-Digest"] = digest;
                 context.Response.StatusCode = 200;
@@ -60,6 +69,8 @@ public sealed class ImagePublisherTests : IAsyncLifetime
         Assert.NotNull(image);
         Assert.Equal(Pushed, image!.Digest);
         Assert.Equal(["v1", "latest"], image.Tags);
+        Assert.Equal($"{RegistryHost}/backend-flask@{Pushed}", image.ImageUri); // what Deploy-CruddurService deploys
+        Assert.Equal($"{RegistryHost}/backend-flask", image.RepositoryUri);
         Assert.Equal(0, ecr.Creates); // an existing repository is reused
         Assert.Equal([$"build --file {_dir}/Dockerfile --tag {RegistryHost}/backend-flask:v1 --tag {RegistryHost}/backend-flask:latest --build-arg DECLARED -- {_dir}",
             $"push -- {RegistryHost}/backend-flask:v1", $"push -- {RegistryHost}/backend-flask:latest"], Commands());
@@ -135,6 +146,7 @@ public sealed class ImagePublisherTests : IAsyncLifetime
 
         Assert.Equal("ImagePushNotConfirmed", e.ErrorId);
         Assert.Contains("answered HTTP 404", e.Message, StringComparison.Ordinal);
+        Assert.Equal("backend-flask:v1", e.Target);
     }
 
     [Theory]
@@ -151,10 +163,12 @@ public sealed class ImagePublisherTests : IAsyncLifetime
             _registry[tag] = Pushed;
         }
 
+        var host = new RecordingHost();
         var image = await new ImagePublisher(new Ecr(exists: true), Engine(Pushed), "k")
-            .PublishAsync(new PublishRequest("backend-flask") { Source = source, RegistryHost = RegistryHost }, new RecordingHost(), CancellationToken.None);
+            .PublishAsync(new PublishRequest("backend-flask") { Source = source, RegistryHost = RegistryHost }, host, CancellationToken.None);
 
         Assert.Equal(tags, image!.Tags);
+        Assert.Contains(($"{RegistryHost}/backend-flask", $"Copy {source} and push it as {string.Join(", ", tags)}"), host.Asked);
         Assert.Equal(
             new[] { $"image inspect --format {{{{.Id}}}} -- {source}" }
                 .Concat(tags.Select(t => $"tag -- {source} {RegistryHost}/backend-flask:{t}"))
@@ -266,10 +280,7 @@ public sealed class ImagePublisherTests : IAsyncLifetime
 
         var (target, action) = Assert.Single(host.Asked);
         Assert.Equal($"{RegistryHost}/backend-flask", target);
-        Assert.Contains(_dir, action, StringComparison.Ordinal);
-        Assert.Contains("Dockerfile", action, StringComparison.Ordinal);
-        Assert.Contains("v1, latest", action, StringComparison.Ordinal);
-        Assert.DoesNotContain("argument", action, StringComparison.Ordinal);
+        Assert.Equal($"Build {_dir} with Dockerfile and push it as v1, latest", action);
     }
 
     [Fact]
@@ -329,6 +340,67 @@ public sealed class ImagePublisherTests : IAsyncLifetime
         Assert.Contains($"push -- {RegistryHost}/backend-flask:{commit}", Commands());
     }
 
+    [Theory]
+    [InlineData("docker", "DOCKER_CONFIG", "REGISTRY_AUTH_FILE")]
+    [InlineData("docker", "DOCKER_HOST", "CONTAINER_HOST")]
+    [InlineData("podman", "REGISTRY_AUTH_FILE", "DOCKER_CONFIG")]
+    [InlineData("podman", "CONTAINER_HOST", "DOCKER_HOST")]
+    public async Task AnEngineLoginIsReusedOnlyWithTheCredentialStoreAndDaemonItWasMadeWith(string engine, string variable, string otherEnginesVariable)
+    {
+        _registry["v1"] = Pushed;
+        var publisher = new ImagePublisher(new Ecr(exists: true), Engine(Pushed, name: engine + "-stand-in"), "k");
+        async Task<int> LoginsAfterAPublish()
+        {
+            await publisher.PublishAsync(Request(["v1"]), new RecordingHost(), CancellationToken.None);
+            return File.ReadAllLines(Path.Combine(_dir, "verbs")).Count(v => v == "login");
+        }
+
+        var saved = (Environment.GetEnvironmentVariable(variable), Environment.GetEnvironmentVariable(otherEnginesVariable));
+        try
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+            Environment.SetEnvironmentVariable(otherEnginesVariable, null);
+            Assert.Equal(1, await LoginsAfterAPublish());
+            Assert.Equal(1, await LoginsAfterAPublish());
+            Environment.SetEnvironmentVariable(otherEnginesVariable, Path.Combine(_dir, "elsewhere")); // the other engine's: no matter
+            Assert.Equal(1, await LoginsAfterAPublish());
+            Environment.SetEnvironmentVariable(variable, Path.Combine(_dir, "elsewhere")); // another store or daemon: log in there
+            Assert.Equal(2, await LoginsAfterAPublish());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, saved.Item1);
+            Environment.SetEnvironmentVariable(otherEnginesVariable, saved.Item2);
+        }
+    }
+
+    [Fact]
+    public async Task ARepositoryCreatedMeanwhileThatCannotBeDescribedIsNamedWithThePermissionToCheck()
+    {
+        var ecr = new Ecr(exists: false, describable: false);
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => Publisher(ecr, pushes: Pushed).PublishAsync(Request(["v1"]), new RecordingHost(), CancellationToken.None));
+
+        Assert.Equal(("ImageRepositoryNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
+        Assert.Contains("'backend-flask'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("ecr:DescribeRepositories", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Commands(), c => c.StartsWith("push", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, true)]
+    [InlineData(256, true)]
+    [InlineData(257, false)]
+    public void ARepositoryNameHasTwoTo256Characters(int length, bool valid)
+    {
+        var name = new string('a', length);
+        var e = Record.Exception(() => EcrRepositories.ValidateName(name));
+
+        Assert.Equal(valid ? null : "ImageRepositoryNameInvalid", (e as CruddurException)?.ErrorId);
+        Assert.Equal(valid, e is null);
+    }
+
     private PublishRequest Request(IReadOnlyList<string> tags) => new("backend-flask")
     {
         ContextPath = _dir,
@@ -346,9 +418,9 @@ public sealed class ImagePublisherTests : IAsyncLifetime
 
     // Records the commands but the login (its password comes on standard input, kept apart), and every command's verb in
     // order; a push says the digest as docker does (secondDigest, when given, for the tag b).
-    private ContainerEngine Engine(string? digest, bool local = true, string? secondDigest = null)
+    private ContainerEngine Engine(string? digest, bool local = true, string? secondDigest = null, string name = "docker-stand-in")
     {
-        var script = Path.Combine(_dir, "docker-stand-in");
+        var script = Path.Combine(_dir, name);
         static string Say(string? digest) => digest is null ? ":" : $"echo \"x: digest: {digest} size: 528\"";
         var say = $"case \"$3\" in *:b) {Say(secondDigest ?? digest)};; *) {Say(digest)};; esac";
         var inspect = local ? ":" : "exit 1";
@@ -370,17 +442,19 @@ public sealed class ImagePublisherTests : IAsyncLifetime
         return File.Exists(path) ? File.ReadAllLines(path) : [];
     }
 
-    private sealed class Ecr(bool exists) : IEcrClient
+    // describable: false answers as ECR does when the repository was created meanwhile (create: already exists) and
+    // ecr:DescribeRepositories is denied (describe: nothing).
+    private sealed class Ecr(bool exists, bool describable = true) : IEcrClient
     {
         public int Creates { get; private set; }
 
         public Task<EcrRepository?> FindRepositoryAsync(string name, CancellationToken cancellationToken) =>
-            Task.FromResult(exists || Creates > 0 ? new EcrRepository(name, $"arn:aws:ecr:us-east-1:123456789012:repository/{name}", name) : null);
+            Task.FromResult(describable && (exists || Creates > 0) ? new EcrRepository(name, $"arn:aws:ecr:us-east-1:123456789012:repository/{name}", name) : null);
 
         public Task<EcrRepository?> CreateRepositoryAsync(string name, CancellationToken cancellationToken)
         {
             Creates++;
-            return Task.FromResult<EcrRepository?>(new EcrRepository(name, $"arn:aws:ecr:us-east-1:123456789012:repository/{name}", name));
+            return Task.FromResult(describable ? new EcrRepository(name, $"arn:aws:ecr:us-east-1:123456789012:repository/{name}", name) : null);
         }
 
         public Task<EcrAuthorization> GetAuthorizationTokenAsync(CancellationToken cancellationToken) =>

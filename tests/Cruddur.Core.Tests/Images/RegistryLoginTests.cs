@@ -25,6 +25,7 @@ public sealed class RegistryLoginTests : IDisposable
     [Theory]
     [InlineData("Error response from daemon: Get \"https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/\": dial tcp: lookup 123456789012.dkr.ecr.us-east-1.amazonaws.com on 127.0.0.53:53: no such host")]
     [InlineData("Error response from daemon: Get \"https://127.0.0.1:5999/v2/\": dial tcp 127.0.0.1:5999: connect: connection refused")]
+    [InlineData("Error: authenticating creds for 127.0.0.1:5999: pinging container registry 127.0.0.1:5999: Connection Refused")] // in any case
     public async Task A_registry_that_cannot_be_reached_is_ImageRegistryUnreachable_not_a_refused_login(string message)
     {
         var e = await Assert.ThrowsAsync<CruddurException>(() => Engine(message).LoginAsync(Credential, CancellationToken.None));
