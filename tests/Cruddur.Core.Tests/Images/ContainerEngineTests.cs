@@ -249,9 +249,11 @@ public sealed class ContainerEngineTests : IDisposable
         Assert.Contains(host.Progress, p => p.Status == "2 layers: Copying blob 4567" && p.PercentComplete == -1);
     }
 
-    [Fact]
-    public async Task APodmanPushThatLeavesItsDigestFileEmptyReturnsNoDigest() =>
-        Assert.Null(await Script("echo '' > \"$3\"", "podman-stand-in").PushAsync("r/x:latest", new RecordingHost(), 4, CancellationToken.None));
+    [Theory]
+    [InlineData("echo '' > \"$3\"")] // an empty digest file
+    [InlineData(":")] // none at all
+    public async Task APodmanPushThatWritesNoDigestReturnsNone(string body) =>
+        Assert.Null(await Script(body, "podman-stand-in").PushAsync("r/x:latest", new RecordingHost(), 4, CancellationToken.None));
 
     [Fact]
     public async Task AFailedPushSaysItsExitCodeAndTheEnginesLastWords()
