@@ -14,7 +14,8 @@ namespace Cruddur.EcsSimulator;
 /// stream message is acknowledged by the receiver and resent by the sender until it is; the receiver puts them back in order.
 /// When the command ends and its output is acknowledged, a channel_closed message ends the session.
 /// The command runs for real: util-linux <c>script</c> gives it a pty (so stdout and stderr merge, lines end in CRLF and a
-/// Ctrl+C byte interrupts it, as in a container) with <c>sh -c</c>, in the task's scratch folder. The real agent splits the
+/// Ctrl+C byte interrupts it, as in a container) with <c>sh -c</c>, in the task's scratch folder. The client's size
+/// messages set that pty's size, as the agent's shell plugin does, so the command sees them (stty size, SIGWINCH). The real agent splits the
 /// command like a shell and execs it; for the commands ECS Exec clients send the result is the same.
 /// Flow follows agent/session/datachannel/datachannel.go: output goes out in 1 KiB messages without waiting for
 /// acknowledgements (a window of unacknowledged messages), and only the oldest unacknowledged one is resent, once its last
@@ -50,6 +51,8 @@ internal sealed class AgentSession
     private volatile bool _clientPaused;
     private byte[]? _held;
     private Process? _process;
+    private readonly Lock _sizeLock = new();
+    private string? _size; // the client's last size message
     private AesGcm? _encrypt;
     private AesGcm? _decrypt;
 
@@ -184,6 +187,7 @@ internal sealed class AgentSession
         _process = Process.Start(info) ?? throw new InvalidOperationException("script did not start");
         _record.ProcessId = _process.Id;
         _record.State = "running";
+        _ = Task.Run(() => ApplyFirstSizeAsync(token), CancellationToken.None);
         var stdout = PumpAsync(_process.StandardOutput.BaseStream, token);
         var stderr = PumpAsync(_process.StandardError.BaseStream, token);
         await _process.WaitForExitAsync(token);
@@ -389,6 +393,8 @@ internal sealed class AgentSession
                 break;
             case AgentMessage.SizePayload:
                 _record.Sizes.Add(Encoding.UTF8.GetString(message.Payload));
+                _size = Encoding.UTF8.GetString(message.Payload);
+                ApplySize();
                 break;
             case AgentMessage.FlagPayload when message.Payload.Length == 4 && message.Payload[3] == 2: // TerminateSession
                 KillProcess();
@@ -464,6 +470,59 @@ internal sealed class AgentSession
             {
                 return (result.MessageType == WebSocketMessageType.Text, message.ToArray());
             }
+        }
+    }
+
+    /// <summary>The size that came before the command had its terminal (the client sends one right after the handshake).</summary>
+    private async Task ApplyFirstSizeAsync(CancellationToken token)
+    {
+        var until = DateTime.UtcNow.AddSeconds(5);
+        while (CommandTerminal() is null && _process is { HasExited: false } && DateTime.UtcNow < until)
+        {
+            await Task.Delay(10, token);
+        }
+
+        ApplySize();
+    }
+
+    /// <summary>Sets the command's terminal to the last size the client sent; stty opens it without becoming its owner.</summary>
+    private void ApplySize()
+    {
+        lock (_sizeLock)
+        {
+            if (_size is null || CommandTerminal() is not { } terminal || JsonNode.Parse(_size) is not JsonObject size)
+            {
+                return;
+            }
+
+            var stty = new ProcessStartInfo("stty") { UseShellExecute = false };
+            foreach (var a in new[] { "-F", terminal, "cols", $"{size["cols"]}", "rows", $"{size["rows"]}" })
+            {
+                stty.ArgumentList.Add(a);
+            }
+
+            using var process = Process.Start(stty);
+            process?.WaitForExit();
+        }
+    }
+
+    /// <summary>The pty <c>script</c> gave the command: its child's standard input, once the child has it (a pipe before).</summary>
+    private string? CommandTerminal()
+    {
+        if (_process is not { HasExited: false } process)
+        {
+            return null;
+        }
+
+        try
+        {
+            var children = File.ReadAllText($"/proc/{process.Id}/task/{process.Id}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var terminal = children.Length == 0 ? null : new FileInfo($"/proc/{children[0]}/fd/0").LinkTarget;
+            return terminal?.StartsWith("/dev/pts/", StringComparison.Ordinal) == true ? terminal : null;
+        }
+        catch (IOException)
+        {
+            return null; // it ended meanwhile
         }
     }
 

@@ -373,10 +373,12 @@ Describe 'Connect-CruddurTask' {
                 # prompt may arrive (and be shown) a moment before.
                 @{ expect = '[#$] ' }
                 @{ send = "echo `$((6*7))`r" }, @{ expect = '42\r\n' }, @{ snapshot = 'during' }
+                # The remote terminal has the local size, and follows a resize: the agent sets its pty to each size message.
+                @{ send = "stty size`r"; until = '\D40 120\r\n' }
                 # Ctrl+C once the command in the foreground has printed its line (the echo of the typed line has 'sleeping;'):
                 # it is then the one the Ctrl+C interrupts, before or after it becomes sleep.
                 @{ send = "sh -c 'echo sleeping; exec sleep 30'`r" }, @{ expect = 'sleeping\r\n' }, @{ send = "`u{3}" }, @{ send = "echo after-`$?`r" }, @{ expect = 'after-130' }
-                @{ resize = @(100, 30) }, @{ sleep = 1200 }
+                @{ resize = @(100, 30) }, @{ send = "stty size`r"; until = '\D30 100\r\n' }
                 @{ send = "`u{4}" }, @{ expect = 'ENDED:True' }, @{ snapshot = 'after' }
             ) | Set-Content $steps
             $pythonArgs = @((Join-Path $PSScriptRoot 'pty-session.py'), $steps) + $pwsh + @('-NoProfile', '-NonInteractive', '-Command', $script)

@@ -1,7 +1,8 @@
 """Runs a command in a pseudo-terminal and plays a user at it, for tests of interactive sessions.
 
 usage: pty-session.py STEPS.json COMMAND [ARG...]
-Each step is one of: {"expect": regex} (wait for it in the output, 60 s at most), {"send": text}, {"sleep": ms},
+Each step is one of: {"expect": regex} (wait for it in the output, 60 s at most), {"send": text},
+{"send": text, "until": regex} (send it again each second until the regex shows, 60 s at most),
 {"resize": [cols, rows]}, {"snapshot": name} (the terminal's termios flags at that moment). The terminal starts at 120x40.
 Prints one JSON object: ok, failed_step, transcript, snapshots ({name: {iflag, oflag, lflag}}), exit_code.
 """
@@ -50,26 +51,34 @@ def main():
         return True
 
     seen = 0
+
+    def wait_for(regex, seconds, resend=None):
+        nonlocal seen
+        pattern = re.compile(regex.encode())
+        deadline = time.monotonic() + seconds
+        next_send = 0
+        while True:
+            if resend is not None and time.monotonic() >= next_send:
+                os.write(master, resend)
+                next_send = time.monotonic() + 1
+            match = pattern.search(transcript, seen)
+            if match:
+                seen = match.end()
+                return True
+            if time.monotonic() > deadline or not read_for(0.2):
+                return False
+
     for index, step in enumerate(steps):
         if "expect" in step:
-            pattern = re.compile(step["expect"].encode())
-            deadline = time.monotonic() + 60
-            while True:
-                match = pattern.search(transcript, seen)
-                if match:
-                    seen = match.end()
-                    break
-                if time.monotonic() > deadline or not read_for(0.2):
-                    failed = index
-                    break
-            if failed is not None:
+            if not wait_for(step["expect"], 60):
+                failed = index
+                break
+        elif "until" in step:
+            if not wait_for(step["until"], 60, step["send"].encode()):
+                failed = index
                 break
         elif "send" in step:
             os.write(master, step["send"].encode())
-        elif "sleep" in step:
-            end = time.monotonic() + step["sleep"] / 1000
-            while time.monotonic() < end and read_for(end - time.monotonic()):
-                pass
         elif "resize" in step:
             set_size(master, *step["resize"])
         elif "snapshot" in step:
