@@ -65,17 +65,23 @@ internal sealed class CuttingProxy : IAsyncDisposable
         {
             await server.ConnectAsync(IPAddress.Loopback, _serverPort, _stop.Token);
             toClient = server.GetStream().CopyToAsync(client.GetStream(), _stop.Token);
-            var buffer = new byte[64 * 1024];
+            // The marker is looked for in what was read after the tail of the read before, in case it came in two pieces.
+            var keep = _marker.Length - 1;
+            var buffer = new byte[keep + (64 * 1024)];
+            var kept = 0;
             int read;
-            while ((read = await client.GetStream().ReadAsync(buffer, _stop.Token)) > 0)
+            while ((read = await client.GetStream().ReadAsync(buffer.AsMemory(kept), _stop.Token)) > 0)
             {
-                if (buffer.AsSpan(0, read).IndexOf(_marker) >= 0)
+                if (buffer.AsSpan(0, kept + read).IndexOf(_marker) >= 0)
                 {
                     Cut = true;
                     break;
                 }
 
-                await server.GetStream().WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+                await server.GetStream().WriteAsync(buffer.AsMemory(kept, read), _stop.Token);
+                var tail = Math.Min(keep, kept + read);
+                buffer.AsSpan(kept + read - tail, tail).CopyTo(buffer);
+                kept = tail;
             }
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
