@@ -102,6 +102,17 @@ public sealed class DbFailureTests
     }
 
     [Fact]
+    public void NoUrlAnywhereSaysEveryWayToGiveOne()
+    {
+        var e = Assert.Throws<CruddurException>(() => DbConnectionSource.Resolve(null, null, null, DbConnectionSource.Dev));
+
+        Assert.Equal((ErrorIds.DbConnectionUrlMissing, ErrorKind.InvalidArgument), (e.ErrorId, e.Kind));
+        Assert.Contains("-ConnectionUrl", e.Message, StringComparison.Ordinal);
+        Assert.Contains("env file", e.Message, StringComparison.Ordinal);
+        Assert.Contains("$env:CONNECTION_URL", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AnEmptyValueInTheEnvFileFallsBackToTheEnvironment()
     {
         const string name = "CRUDDUR_T_LOOKUP_7";

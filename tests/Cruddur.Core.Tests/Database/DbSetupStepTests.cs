@@ -192,6 +192,40 @@ public sealed class DbSetupStepTests : IClassFixture<PostgresServer>, IDisposabl
         Assert.Contains(_database, missing.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AConnectionLostWhileLoadingIsAConnectionFailureNotASuccess()
+    {
+        await Run(DbSetupStep.Create);
+        var schema = Script("schema.sql", Schema + "SELECT 'connection lost here';\n");
+        await using var proxy = new CuttingProxy(_server.Port, "connection lost here");
+        var url = DbConnectionUrl.Parse($"postgresql://postgres:pw-secret@127.0.0.1:{proxy.Port}/{_database}");
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() =>
+            new DbSetup(new DbSetupRequest(url, [DbSetupStep.Schema]) { SchemaPath = schema }).RunAsync(DbSetupStep.Schema, new RecordingHost(), CancellationToken.None));
+
+        Assert.True(proxy.Cut);
+        Assert.Equal((ErrorIds.DbConnectionFailed, ErrorKind.ConnectionError), (e.ErrorId, e.Kind));
+        Assert.Contains($"loading {schema} (nothing of it was applied)", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("pw-secret", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, await _server.QueryAsync(_database, "SELECT count(*) FROM pg_tables WHERE tablename = 'users'"));
+    }
+
+    [Fact]
+    public async Task AConnectionLostBeforeTheProbesQueryAnswersIsUnreachable()
+    {
+        await using var proxy = new CuttingProxy(_server.Port, "SHOW server_version");
+        var url = DbConnectionUrl.Parse($"postgresql://postgres:pw-secret@127.0.0.1:{proxy.Port}/postgres");
+
+        var probe = await DbProbe.TestAsync(url, 5, CancellationToken.None);
+
+        Assert.True(proxy.Cut);
+        Assert.False(probe.Reachable);
+        Assert.Null(probe.ServerVersion);
+        Assert.Equal(ErrorIds.DbConnectionFailed, probe.ErrorId);
+        Assert.Contains("failed while answering a query", probe.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("pw-secret", probe.Error, StringComparison.Ordinal);
+    }
+
     private async Task<DbSetupResult> Run(DbSetupStep step, string? schema = null)
     {
         var setup = new DbSetup(new DbSetupRequest(_server.Url(_database), [step]) { SchemaPath = schema });

@@ -58,6 +58,9 @@ public sealed class EcsExecTests
 
         public bool? ServiceExec { get; set; }
 
+        /// <summary>False: DescribeServices finds no such service (ECS lists it under failures, not services).</summary>
+        public bool ServiceFound { get; set; } = true;
+
         public EcsExecSession? Session { get; set; }
 
         public (string Cluster, string Task, string Container, string Command)? Executed { get; private set; }
@@ -89,7 +92,8 @@ public sealed class EcsExecTests
         public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
         {
             Calls.Add($"DescribeServices {cluster} {string.Join(",", names)}");
-            return System.Threading.Tasks.Task.FromResult<IReadOnlyList<JsonObject>>([new JsonObject { ["serviceName"] = names[0], ["enableExecuteCommand"] = ServiceExec }]);
+            return System.Threading.Tasks.Task.FromResult<IReadOnlyList<JsonObject>>(
+                ServiceFound ? [new JsonObject { ["serviceName"] = names[0], ["enableExecuteCommand"] = ServiceExec }] : []);
         }
 
         public override Task<EcsExecSession> ExecuteCommandAsync(string cluster, string task, string container, string command, CancellationToken cancellationToken)
@@ -183,6 +187,19 @@ public sealed class EcsExecTests
     }
 
     [Fact]
+    public async Task TheNewestTaskIsTheLastStartedNotTheLastCreated()
+    {
+        var startedLast = Task(OldArn, startedAt: "2026-01-01T10:05:00Z");
+        startedLast["createdAt"] = "2026-01-01T10:00:00Z";
+        var createdLast = Task(NewArn, startedAt: "2026-01-01T10:02:00Z");
+        createdLast["createdAt"] = "2026-01-01T10:01:00Z";
+        _ecs.Tasks.Add(startedLast);
+        _ecs.Tasks.Add(createdLast);
+
+        Assert.Equal(OldArn, (await ResolveAsync(service: "backend-flask")).TaskArn);
+    }
+
+    [Fact]
     public async Task AServiceWithoutTasksSaysHowToStartOne()
     {
         var e = await Assert.ThrowsAsync<CruddurException>(() => ResolveAsync(service: "backend-flask"));
@@ -258,6 +275,18 @@ public sealed class EcsExecTests
 
         Assert.Null(target.Service);
         Assert.Equal("backend-flask", target.Container);
+    }
+
+    [Theory]
+    [InlineData("family:backend-flask")] // run outside any service
+    [InlineData("service:backend-flask-old")]
+    public async Task AServiceGivenWithTheTaskWinsOverTheTasksGroup(string group)
+    {
+        _ecs.Tasks.Add(Task(NewArn, group: group, containers: ["xray", "backend-flask"]));
+
+        var target = await ResolveAsync(service: "backend-flask", task: NewArn);
+
+        Assert.Equal(("backend-flask", "backend-flask"), (target.Service, target.Container));
     }
 
     [Fact]
@@ -340,6 +369,22 @@ public sealed class EcsExecTests
     }
 
     [Fact]
+    public async Task AServiceECSDoesNotKnowLeavesItsExecSettingUnknown()
+    {
+        _ecs.Tasks.Add(Task(NewArn, exec: false));
+        _ecs.Definition = new JsonObject();
+        _ecs.ServiceFound = false;
+
+        var facts = await Exec.GatherFactsAsync(await ResolveAsync(service: "backend-flsk", task: NewArn), Plugin, CancellationToken.None);
+
+        Assert.Contains("DescribeServices cruddur backend-flsk", _ecs.Calls);
+        Assert.Null(facts.ServiceExecEnabled);
+        var check = ExecPreflight.ExecEnabled(facts.Task, facts.ServiceName, facts.ServiceExecEnabled);
+        Assert.Equal(ExecCheckStatus.Fail, check.Status);
+        Assert.Contains("service backend-flsk does not turn it on", check.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ARoleThatCannotBeReadIsReportedNotThrown()
     {
         _ecs.Tasks.Add(Task(NewArn));
@@ -386,9 +431,7 @@ public sealed class EcsExecTests
         Assert.Equal("ecs:cruddur_00000000000000000000000000000new_xray-runtime", opened.Target);
         Assert.Equal(string.Empty, opened.SessionId);
         Assert.Equal(string.Empty, opened.Token);
-        var e = Assert.Throws<CruddurException>(() => opened.StreamUrl);
-        Assert.Equal(ErrorIds.ExecSessionMissing, e.ErrorId);
-        Assert.Equal(ErrorKind.InvalidData, e.Kind);
+        AssertFailure(Assert.Throws<CruddurException>(() => opened.StreamUrl), ErrorIds.ExecSessionMissing, ErrorKind.InvalidData, null, "streamUrl", "Try again");
     }
 
     [Theory]

@@ -23,7 +23,7 @@ public sealed class ExecPreflightMessageTests
         var pass = ExecPreflight.Plugin(Installed);
         Assert.Contains("1.2.707.0", pass.Detail, StringComparison.Ordinal);
         Assert.Contains("/usr/local/bin/session-manager-plugin", pass.Detail, StringComparison.Ordinal);
-        Assert.DoesNotContain("probe", pass.Detail, StringComparison.Ordinal);
+        Assert.EndsWith("at /usr/local/bin/session-manager-plugin.", pass.Detail, StringComparison.Ordinal);
 
         var probed = ExecPreflight.Plugin(Installed with { Version = "1.2.0.0", EnvironmentSession = true });
         Assert.Equal(ExecCheckStatus.Pass, probed.Status);

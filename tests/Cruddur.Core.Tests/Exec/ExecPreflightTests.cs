@@ -168,7 +168,11 @@ public sealed class ExecPreflightTests
         var task = Task();
         Assert.Equal("backend-flask", EcsExec.ChooseContainer(task, null, "backend-flask"));
         Assert.Equal("xray", EcsExec.ChooseContainer(task, "xray", "backend-flask"));
-        Assert.Equal("TaskContainerNotFound", Assert.Throws<CruddurException>(() => EcsExec.ChooseContainer(task, "nginx", "backend-flask")).ErrorId);
+        var notFound = Assert.Throws<CruddurException>(() => EcsExec.ChooseContainer(task, "nginx", "backend-flask"));
+        Assert.Equal(("TaskContainerNotFound", ErrorKind.ObjectNotFound, "nginx"), (notFound.ErrorId, notFound.Kind, notFound.Target));
+        Assert.Contains("'nginx'", notFound.Message, StringComparison.Ordinal);
+        Assert.Contains("xray, backend-flask", notFound.Message, StringComparison.Ordinal);
+        Assert.Contains("-Container", notFound.Message, StringComparison.Ordinal);
         var ambiguous = Assert.Throws<CruddurException>(() => EcsExec.ChooseContainer(task, null, "other"));
         Assert.Equal("ExecContainerAmbiguous", ambiguous.ErrorId);
         Assert.Contains("xray, backend-flask", ambiguous.Message, StringComparison.Ordinal);

@@ -70,6 +70,10 @@ public sealed class IamPolicyTests
     {
         var policy = """{"Statement":{"Effect":"Allow","NotAction":"ssmmessages:Open*","Resource":"*"}}""";
         Assert.Equal(["ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"], IamPolicy.MissingActions([policy], Actions));
+
+        // Excluded when any one of the listed patterns matches, not only when all do.
+        var several = """{"Statement":{"Effect":"Allow","NotAction":["ssmmessages:Open*","s3:*"],"Resource":"*"}}""";
+        Assert.Equal(["ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"], IamPolicy.MissingActions([several], Actions));
     }
 
     [Fact]
