@@ -5,7 +5,14 @@ using Cruddur.Core.Images;
 
 namespace Cruddur.Core.Tests.Images;
 
-[Collection(nameof(EcrLoginTests))] // the login cache is process-wide
+/// <summary>
+/// The login cache is process-wide, and a test of it sets DOCKER_HOST and the like for the whole process: these tests run
+/// alone, not beside other collections whose processes would inherit those variables.
+/// </summary>
+[CollectionDefinition(nameof(EcrLoginTests), DisableParallelization = true)]
+public sealed class EcrLoginCollection;
+
+[Collection(nameof(EcrLoginTests))]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // the engine stand-in is a shell script
 public sealed class EcrLoginTests : IDisposable
 {
