@@ -283,4 +283,101 @@ public class DefinitionTests
         Assert.DoesNotContain(diff, l => l.Contains("no name", StringComparison.Ordinal));
         Assert.Contains(diff, l => l.StartsWith("- containerDefinitions[api].environment[", StringComparison.Ordinal) && l.EndsWith(": removed", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void EveryFieldRegisterTaskDefinitionAcceptsPassesValidation()
+    {
+        var td = JsonNode.Parse("""
+            { "family": "backend-flask", "taskRoleArn": "arn:aws:iam::1:role/t", "executionRoleArn": "arn:aws:iam::1:role/e", "networkMode": "awsvpc",
+              "volumes": [], "placementConstraints": [], "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512", "tags": [],
+              "pidMode": "task", "ipcMode": "task", "proxyConfiguration": {}, "inferenceAccelerators": [], "ephemeralStorage": { "sizeInGiB": 21 },
+              "runtimePlatform": { "operatingSystemFamily": "LINUX" }, "enableFaultInjection": false,
+              "containerDefinitions": [ {
+                "name": "api", "image": "x", "repositoryCredentials": {}, "cpu": 256, "memory": 512, "memoryReservation": 256, "links": [],
+                "portMappings": [], "essential": true, "restartPolicy": {}, "entryPoint": [], "command": [], "environment": [], "environmentFiles": [],
+                "mountPoints": [], "volumesFrom": [], "linuxParameters": {}, "secrets": [], "dependsOn": [], "startTimeout": 30, "stopTimeout": 30,
+                "versionConsistency": "enabled", "hostname": "h", "user": "1000", "workingDirectory": "/app", "disableNetworking": false,
+                "privileged": false, "readonlyRootFilesystem": true, "dnsServers": [], "dnsSearchDomains": [], "extraHosts": [],
+                "dockerSecurityOptions": [], "interactive": false, "pseudoTerminal": false, "dockerLabels": {}, "ulimits": [], "logConfiguration": {},
+                "healthCheck": {}, "systemControls": [], "resourceRequirements": [], "firelensConfiguration": {}, "credentialSpecs": [] } ] }
+            """)!.AsObject();
+
+        TaskDefinitions.Validate(td, "td.json");
+    }
+
+    [Fact]
+    public void ProblemsAreSeparatedSoEachCanBeRead()
+    {
+        var td = JsonNode.Parse("""{ "family": "a", "bogus": 1, "containerDefinitions": [ { "name": "a", "image": "x", "retries": 3 } ] }""")!.AsObject();
+
+        var e = Assert.Throws<CruddurException>(() => TaskDefinitions.Validate(td, "td.json"));
+
+        Assert.Contains("'bogus' is not a task definition field; 'containerDefinitions[0].retries' is not a container definition field", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AContainerLookupInADefinitionWithoutContainersNamesTheMissingOne()
+    {
+        var e = Assert.Throws<CruddurException>(() => TaskDefinitions.Container(JsonNode.Parse("""{ "family": "a" }""")!.AsObject(), "api", "td.json"));
+
+        Assert.Equal(("TaskContainerNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
+        Assert.Contains("'api'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADiffNamesEveryUnchangedVariableOfAContainer()
+    {
+        var before = JsonNode.Parse("""{ "containerDefinitions": [ { "name": "api", "image": "a:1", "environment": [ { "name": "A", "value": "1" }, { "name": "B", "value": "2" } ] } ] }""")!.AsObject();
+        var after = JsonNode.Parse("""{ "containerDefinitions": [ { "name": "api", "image": "a:2", "environment": [ { "name": "A", "value": "1" }, { "name": "B", "value": "2" } ] } ] }""")!.AsObject();
+
+        Assert.Equal(
+        [
+            "~ containerDefinitions[api].image: \"a:1\" -> \"a:2\"",
+            "= containerDefinitions[api].environment unchanged: A, B",
+        ], TaskDefinitions.Diff(before, after));
+    }
+
+    [Fact]
+    public void ADiffShowsEmptiedListsAndNulls()
+    {
+        var before = JsonNode.Parse("""{ "cpu": null, "containerDefinitions": [ { "name": "api", "portMappings": [], "command": [] } ] }""")!.AsObject();
+        var after = JsonNode.Parse("""{ "cpu": "256", "containerDefinitions": [ { "name": "api", "portMappings": [ { "containerPort": 80 } ] } ] }""")!.AsObject();
+
+        Assert.Equal(
+        [
+            "- containerDefinitions[api].command: []",
+            "- containerDefinitions[api].portMappings: []",
+            "+ containerDefinitions[api].portMappings[0].containerPort: 80",
+            "~ cpu: null -> \"256\"",
+        ], TaskDefinitions.Diff(before, after));
+    }
+
+    [Fact]
+    public void ASyntaxErrorAfterATrailingCommaAndACommentNamesWhereItReallyIs()
+    {
+        var text = "{\n  \"family\": \"a\", // the family\n  \"tags\": [ { \"key\": \"k\", }, ],\n  \"containerDefinitions\": [ { \"name\": \"a\", \"command\": [\"run\", \"it\" \"now\"] } ]\n}";
+
+        var e = Assert.Throws<CruddurException>(() => DefinitionFile.Parse(text, "f.json", NoValues));
+
+        Assert.Equal((4L, "$.containerDefinitions[0].command[1]"), ((long)e.Data["Line"]!, (string)e.Data["Path"]!));
+    }
+
+    [Theory]
+    [InlineData("{ \"containerDefinitions\": [ nope ] }", "$.containerDefinitions")]
+    [InlineData("{ nope }", "$")]
+    public void ASyntaxErrorBeforeAnyElementOrPropertyNamesOnlyTheEnclosingPath(string text, string path)
+    {
+        var e = Assert.Throws<CruddurException>(() => DefinitionFile.Parse(text, "f.json", NoValues));
+
+        Assert.Equal(path, e.Data["Path"]);
+    }
+
+    [Fact]
+    public void AnEmptyFileIsNotValidJson()
+    {
+        var e = Assert.Throws<CruddurException>(() => DefinitionFile.Parse(string.Empty, "f.json", NoValues));
+
+        Assert.Equal(("DeployDefinitionInvalidJson", ErrorKind.InvalidData), (e.ErrorId, e.Kind));
+        Assert.StartsWith("f.json:1: not valid JSON: ", e.Message, StringComparison.Ordinal);
+    }
 }
