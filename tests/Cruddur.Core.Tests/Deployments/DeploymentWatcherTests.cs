@@ -354,4 +354,114 @@ public class DeploymentWatcherTests
         Assert.Equal(2, ecs.Requests.Count);
         Assert.True(host.Progress.Last().Completed);
     }
+
+    [Fact]
+    public async Task EventsTheServiceHadBeforeTheDeploymentAreNotShown()
+    {
+        var before = Svc("backend-flask", ["old2", "old1"], Dep("ecs-svc/old", "PRIMARY", "COMPLETED", running: 1));
+        var ecs = new ScriptedEcs((_, _) => Answer(Svc("backend-flask", ["e1", "old2", "old1"], Dep("ecs-svc/ours", "PRIMARY", "COMPLETED", running: 1))));
+        var host = new RecordingHost();
+
+        await new DeploymentWatcher(ecs, host, new FakeTime().Clock).WatchAsync([new ServiceWatch(Ours(), 1, ServiceWatch.EventIds(before))], TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Equal(["2027-01-15 08:00:01Z cruddur/backend-flask: e1"], host.Information);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AServiceWithoutOurDeploymentOrAnyPrimaryFailsTheWatch(bool listsDeployments)
+    {
+        var (w, _, _, _) = await Watch(_ =>
+        {
+            var service = Svc("backend-flask", Dep("ecs-svc/ours", "ACTIVE", "IN_PROGRESS"));
+            if (!listsDeployments)
+            {
+                service.Remove("deployments");
+            }
+
+            return Answer(service);
+        });
+
+        Assert.Equal(WatchState.Failed, w.State);
+        Assert.Contains("replaced this one", w.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ECircuitBreakerRollingBackBeforeOursHasAStateIsARollbackByEcs()
+    {
+        var (w, _, _, _) = await Watch(_ => Answer(Svc("backend-flask",
+            Dep("ecs-svc/rb", "PRIMARY", "IN_PROGRESS", reason: "ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/old."),
+            Dep("ecs-svc/ours", "ACTIVE", null))));
+
+        Assert.Equal((WatchState.RolledBackByEcs, "FAILED"), (w.State, w.Deployment.RolloutState));
+        Assert.StartsWith("the deployment failed ECS rolled the service back: ", w.Reason, StringComparison.Ordinal);
+        Assert.Contains("rolling back to deploymentId ecs-svc/old", w.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFailedDeploymentCarriesEcsRolloutStateAndSaysFailedWithoutAReason()
+    {
+        var (w, _, _, _) = await Watch(_ =>
+        {
+            var ours = Dep("ecs-svc/ours", "PRIMARY", "FAILED");
+            ours.Remove("rolloutStateReason");
+            return Answer(Svc("backend-flask", ours));
+        });
+
+        Assert.Equal((WatchState.Failed, "FAILED"), (w.State, w.Deployment.RolloutState));
+        Assert.Contains("FAILED", w.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADeploymentOfNoTasksShowsNoProgressUntilItSucceeds()
+    {
+        var (_, host, _, _) = await Watch(n => Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", n < 2 ? "IN_PROGRESS" : "COMPLETED", desired: 0))));
+
+        Assert.Equal((0, 100), (host.Progress.First().PercentComplete, host.Progress.Last().PercentComplete));
+    }
+
+    [Fact]
+    public async Task StabilityWindowsBackOffAndWindowsEndingTogetherMakeTheNextLookQuick()
+    {
+        // a and b complete at once with a 1 s window; c stays in progress until the 3 s timeout.
+        var watches = new[] { new ServiceWatch(Ours("a"), 1) { StableFor = TimeSpan.FromSeconds(1) }, new ServiceWatch(Ours("b"), 2) { StableFor = TimeSpan.FromSeconds(1) }, new ServiceWatch(Ours("c"), 3) };
+
+        var (delays, host) = await DelaysOf(watches, (name, _) => Svc(name, Dep("ecs-svc/ours", "PRIMARY", name == "c" ? "IN_PROGRESS" : "COMPLETED", running: 1)), _ => []);
+
+        Assert.Equal([0.25, 0.5, 0.25, 0.25, 0.5], delays.Take(5).Select(d => d.TotalSeconds));
+        Assert.Contains(host.Progress, p => p.Status == "COMPLETED, stability window: 1/1 running, 0.8 s left");
+        Assert.Equal((WatchState.Succeeded, WatchState.Succeeded, WatchState.TimedOut), (watches[0].State, watches[1].State, watches[2].State));
+    }
+
+    [Fact]
+    public async Task ATaskStoppingInOneWindowMakesTheNextLookAtTheOthersQuick()
+    {
+        var watches = new[] { new ServiceWatch(Ours("a"), 1) { StableFor = TimeSpan.FromSeconds(10) }, new ServiceWatch(Ours("c"), 2) };
+
+        var (delays, _) = await DelaysOf(watches, (name, _) => Svc(name, Dep("ecs-svc/ours", "PRIMARY", name == "c" ? "IN_PROGRESS" : "COMPLETED", running: 1)), n => n < 3 ? [] : ["task/crashed"]);
+
+        Assert.Equal([0.25, 0.5, 0.25], delays.Take(3).Select(d => d.TotalSeconds));
+        Assert.Equal(WatchState.Failed, watches[0].State);
+    }
+
+    [Fact]
+    public async Task AChangeInAnyServiceOrOneDisappearingMakesTheNextLookQuick()
+    {
+        var watches = new[] { new ServiceWatch(Ours("c"), 1), new ServiceWatch(Ours("d"), 2) };
+
+        var (delays, _) = await DelaysOf(watches, (name, n) => name == "d" && n >= 3 ? null : Svc(name, Dep("ecs-svc/ours", "PRIMARY", "IN_PROGRESS")), _ => []);
+
+        Assert.Equal([0.25, 0.5, 0.25], delays.Take(3).Select(d => d.TotalSeconds));
+        Assert.Equal("the service no longer exists", watches[1].Reason);
+    }
+
+    /// <summary>Watches with a 3 s timeout; <paramref name="service"/> answers each asked-for service by call number (null: not found).</summary>
+    private static async Task<(List<TimeSpan> Delays, RecordingHost Host)> DelaysOf(ServiceWatch[] watches, Func<string, int, JsonObject?> service, Func<int, string[]> stopped)
+    {
+        var ecs = new ScriptedEcs((request, n) => Answer(((JsonArray)request["services"]!).Select(s => service((string)s!, n)).OfType<JsonObject>().ToArray()), stopped);
+        var (host, time) = (new RecordingHost(), new FakeTime());
+        await new DeploymentWatcher(ecs, host, time.Clock).WatchAsync(watches, TimeSpan.FromSeconds(3), CancellationToken.None);
+        return (time.Delays, host);
+    }
 }

@@ -155,6 +155,59 @@ public sealed class LoadBalancerTests
         Assert.Equal(WatchState.Succeeded, watch.State);
     }
 
+    [Fact]
+    public async Task AServiceWithoutTargetGroupsShowsNoWait()
+    {
+        var host = new RecordingHost();
+
+        await new TargetHealthWaiter(new Tasks([]), new Elb(), host, new Clock().Watch).WaitAsync([Succeeded()], TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Empty(host.Progress);
+    }
+
+    [Fact]
+    public async Task TheWaitsProgressBarNamesTheServiceAndIsRemovedAtTheEnd()
+    {
+        var ecs = new Tasks([Group], Running("t1", "10.0.0.1"));
+        var elb = new Elb { [Group] = [Initial("10.0.0.1")] };
+        var clock = new Clock();
+        clock.OnDelay = () => elb[Group] = [Healthy("10.0.0.1")];
+        var host = new RecordingHost();
+
+        await new TargetHealthWaiter(ecs, elb, host, clock.Watch).WaitAsync([Succeeded()], TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Equal(2, host.Progress.Count);
+        Assert.All(host.Progress, p => Assert.Equal("Waiting for healthy targets of cruddur/a", p.Activity));
+        Assert.True(host.Progress.Last().Completed);
+    }
+
+    [Fact]
+    public async Task TargetsHealthyAtTheFirstLookPassEvenWithNoTimeToWait()
+    {
+        var ecs = new Tasks([Group], Running("t1", "10.0.0.1"));
+        var elb = new Elb { [Group] = [Healthy("10.0.0.1")] };
+        var watch = Succeeded();
+
+        await new TargetHealthWaiter(ecs, elb, new RecordingHost(), new Clock().Watch).WaitAsync([watch], TimeSpan.Zero, CancellationToken.None);
+
+        Assert.Equal(WatchState.Succeeded, watch.State);
+    }
+
+    [Fact]
+    public async Task RunningTasksWithoutANetworkInterfaceAddressAreNotWaitedFor()
+    {
+        var noAttachments = Running("t1", "10.0.0.1");
+        noAttachments.Remove("attachments");
+        var noDetails = Running("t2", "10.0.0.2");
+        ((JsonObject)noDetails["attachments"]![0]!).Remove("details");
+        var elb = new Elb { [Group] = [] };
+        var watch = Succeeded();
+
+        await new TargetHealthWaiter(new Tasks([Group], noAttachments, noDetails), elb, new RecordingHost(), new Clock().Watch).WaitAsync([watch], TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Equal(WatchState.Succeeded, watch.State);
+    }
+
     // ---- Public URLs ----
 
     [Fact]
