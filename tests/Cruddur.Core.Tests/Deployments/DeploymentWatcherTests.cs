@@ -456,6 +456,14 @@ public class DeploymentWatcherTests
         Assert.Equal("the service no longer exists", watches[1].Reason);
     }
 
+    [Fact]
+    public async Task WithoutRolloutStateTheProgressSaysInProgress()
+    {
+        var (_, host, _, _) = await Watch(n => Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", null, desired: 2, running: n < 2 ? 1 : 2))));
+
+        Assert.Equal("IN_PROGRESS: 1/2 running, 1 pending, 0 failed", host.Progress.First().Status);
+    }
+
     /// <summary>Watches with a 3 s timeout; <paramref name="service"/> answers each asked-for service by call number (null: not found).</summary>
     private static async Task<(List<TimeSpan> Delays, RecordingHost Host)> DelaysOf(ServiceWatch[] watches, Func<string, int, JsonObject?> service, Func<int, string[]> stopped)
     {

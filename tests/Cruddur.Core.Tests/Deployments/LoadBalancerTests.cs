@@ -132,6 +132,18 @@ public sealed class LoadBalancerTests
     }
 
     [Fact]
+    public async Task EveryTargetProblemIsListedSeparately()
+    {
+        var ecs = new Tasks([Group], Running("t1", "10.0.0.1"), Running("t2", "10.0.0.2"));
+        var elb = new Elb { [Group] = [Initial("10.0.0.2")] };
+        var watch = Succeeded();
+
+        await new TargetHealthWaiter(ecs, elb, new RecordingHost(), new Clock().Watch).WaitAsync([watch], TimeSpan.Zero, CancellationToken.None);
+
+        Assert.Contains("is not registered; task t2 (10.0.0.2)", watch.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AServiceWithoutTargetGroupsAndAFailedWatchAreNotChecked()
     {
         var noGroups = Succeeded();
@@ -225,8 +237,11 @@ public sealed class LoadBalancerTests
     [Fact]
     public async Task NoGroupsOrNoLoadBalancerMeansNoUrlsAndNoFurtherCalls()
     {
-        Assert.Empty(await PublicUrls.ReadAsync(new Elb(), new RecordingHost(), "cruddur/a", [], CancellationToken.None));
-        Assert.Empty(await PublicUrls.ReadAsync(new Elb(), new RecordingHost(), "cruddur/a", [OtherGroup], CancellationToken.None)); // in no load balancer
+        // Any ELB call with no groups, or a load-balancer lookup with none, would fail and warn.
+        var host = new RecordingHost();
+        Assert.Empty(await PublicUrls.ReadAsync(new Elb { ListFails = new InvalidOperationException("ELB was asked") }, host, "cruddur/a", [], CancellationToken.None));
+        Assert.Empty(await PublicUrls.ReadAsync(new Elb(), host, "cruddur/a", [OtherGroup], CancellationToken.None)); // in no load balancer
+        Assert.Empty(host.Messages);
     }
 
     [Theory]

@@ -77,4 +77,46 @@ public class PublicUrlsTests
     {
         Assert.Empty(Urls(SeedEdge, "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/other/3"));
     }
+
+    [Fact]
+    public void HttpsListenersComeBeforeHttpOnes()
+    {
+        (Listener, IReadOnlyList<ListenerRule>)[] both =
+        [
+            (new Listener("l80", "HTTP", 80, [], [ListenerAction.Forward(Backend)]), []),
+            (new Listener("l443", "HTTPS", 443, ["arn:cert"], [ListenerAction.Forward(Backend)]), []),
+        ];
+
+        Assert.Equal([$"https://{Dns.ToLowerInvariant()}", $"http://{Dns.ToLowerInvariant()}"], Urls(both, Backend));
+    }
+
+    [Fact]
+    public void ATcpListenerHasNoUrl()
+    {
+        Assert.Empty(Urls([(new Listener("l5432", "TCP", 5432, [], [ListenerAction.Forward(Backend)]), [])], Backend));
+    }
+
+    [Fact]
+    public void ARuleThatAuthenticatesBeforeForwardingNamesItsHost()
+    {
+        (Listener, IReadOnlyList<ListenerRule>)[] auth =
+        [
+            (new Listener("l443", "HTTPS", 443, ["arn:cert"], [new ListenerAction("fixed-response")]),
+                [new ListenerRule("r1", "1", false, ["api.cruddur.example"], [new ListenerAction("authenticate-cognito"), ListenerAction.Forward(Backend)])]),
+        ];
+
+        Assert.Equal(["https://api.cruddur.example"], Urls(auth, Backend));
+    }
+
+    [Fact]
+    public void APathPatternStartingWithAWildcardNamesTheHostAlone()
+    {
+        (Listener, IReadOnlyList<ListenerRule>)[] wildcard =
+        [
+            (new Listener("l443", "HTTPS", 443, ["arn:cert"], [new ListenerAction("fixed-response")]),
+                [new ListenerRule("r1", "1", false, ["api.cruddur.example"], [ListenerAction.Forward(Backend)]) { PathPatterns = ["*.json"] }]),
+        ];
+
+        Assert.Equal(["https://api.cruddur.example"], Urls(wildcard, Backend));
+    }
 }

@@ -69,6 +69,23 @@ public sealed class ReleaseHistoryTests
 
     private static string Arn(int revision) => $"arn:aws:ecs:us-east-1:123456789012:task-definition/backend-flask:{revision}";
 
+    [Fact]
+    public async Task AServiceListedWithoutDeploymentsFallsBackToTheHistory()
+    {
+        var service = Service(3);
+        service.Remove("deployments");
+
+        Assert.Equal(Arn(2), await ReleaseHistory.LastCompletedAsync(new History(3) { [2] = Tags("2026-01-05T00:00:00Z") }, service, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task OfTwoRevisionsCompletedAtTheSameTimeTheNewerIsTheOneToGoBackTo()
+    {
+        var ecs = new History(3) { [2] = Tags("2026-01-05T00:00:00Z"), [1] = Tags("2026-01-05T00:00:00Z") };
+
+        Assert.Equal(Arn(2), await ReleaseHistory.LastCompletedAsync(ecs, Service(3), CancellationToken.None));
+    }
+
     private static Dictionary<string, string> Tags(string completed, string? undone = null)
     {
         var tags = new Dictionary<string, string> { ["cruddur:completed-at"] = completed };

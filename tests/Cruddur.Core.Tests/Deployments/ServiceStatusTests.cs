@@ -103,6 +103,29 @@ public sealed class ServiceStatusTests
         Assert.Contains("eu-west-3", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AnEventWithoutAMessageShowsAnEmptyOne()
+    {
+        var service = Service("bare");
+        service["events"] = JsonNode.Parse("""[ { "id": "e1", "createdAt": 1800000000.0 } ]""");
+        var ecs = new Cluster { ["bare"] = service };
+
+        var s = Assert.Single(await Read(ecs, ["bare"]));
+
+        Assert.Equal(string.Empty, Assert.Single(s.Events).Message);
+    }
+
+    [Fact]
+    public async Task ATaskWithoutContainersShowsNone()
+    {
+        var ecs = new Cluster { ["bare"] = Service("bare") };
+        ecs.Tasks.Add(JsonNode.Parse("""{ "taskArn": "arn:aws:ecs:us-east-1:1:task/cruddur/t", "lastStatus": "RUNNING" }""")!.AsObject());
+
+        var s = Assert.Single(await Read(ecs, ["bare"]));
+
+        Assert.Empty(Assert.Single(s.Tasks).Containers);
+    }
+
     private static Task<IReadOnlyList<ServiceStatus>> Read(Cluster ecs, IReadOnlyList<string> names, int events = 5) =>
         new ServiceStatusReader(ecs).GetAsync("cruddur", names, events, e => throw e, CancellationToken.None);
 

@@ -84,4 +84,25 @@ public sealed class StoppedTaskTests
             }
         }
     }
+
+    [Fact]
+    public async Task TheLastToStopComesFirstWhateverOrderTheyStartedIn()
+    {
+        JsonObject[] tasks = [Stopped("started-last", 200, 150), Stopped("started-first", 300, 100)];
+
+        var stopped = await StoppedTask.ReadAsync(tasks, Definition, new Lines(), "us-east-1", new RecordingHost(), CancellationToken.None);
+
+        Assert.Equal(["started-first", "started-last"], stopped.Select(t => t.TaskId));
+    }
+
+    [Fact]
+    public async Task ATaskEcsListsWithoutContainersHasNoFailingContainer()
+    {
+        var task = Stopped("t", 200, 100);
+        task.Remove("containers");
+
+        var stopped = await StoppedTask.ReadAsync([task], Definition, new Lines(), "us-east-1", new RecordingHost(), CancellationToken.None);
+
+        Assert.Null(Assert.Single(stopped).FailingContainer);
+    }
 }
