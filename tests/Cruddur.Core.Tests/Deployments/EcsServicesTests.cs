@@ -179,3 +179,29 @@ public sealed class EcsServicesTests
         }
     }
 }
+
+/// <summary>A placeholder the environment sets wins over the account and region the context knows.</summary>
+[Collection(ProcessEnvironment.Name)]
+public sealed class PlaceholderEnvironmentTests
+{
+    [Theory]
+    [InlineData("AWS_ACCOUNT_ID", "123456789012")]
+    [InlineData("AWS_REGION", "eu-west-3")]
+    [InlineData("AWS_DEFAULT_REGION", "ap-south-2")]
+    public async Task TheEnvironmentWinsOverTheAccountAndRegion(string name, string value)
+    {
+        await using var sts = await ScriptedEndpoint.StartAsync(200,
+            "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>210987654321</Account><Arn>arn:aws:iam::210987654321:user/t</Arn><UserId>U</UserId></GetCallerIdentityResult></GetCallerIdentityResponse>", "text/xml");
+        var values = PlaceholderValues.For(AwsTestContext.For(sts.Url));
+        var before = Environment.GetEnvironmentVariable(name);
+        Environment.SetEnvironmentVariable(name, value);
+        try
+        {
+            Assert.Equal(value, await values(name, CancellationToken.None));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(name, before);
+        }
+    }
+}

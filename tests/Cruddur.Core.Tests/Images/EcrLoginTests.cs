@@ -5,14 +5,8 @@ using Cruddur.Core.Images;
 
 namespace Cruddur.Core.Tests.Images;
 
-/// <summary>
-/// The login cache is process-wide, and a test of it sets DOCKER_HOST and the like for the whole process: these tests run
-/// alone, not beside other collections whose processes would inherit those variables.
-/// </summary>
-[CollectionDefinition(nameof(EcrLoginTests), DisableParallelization = true)]
-public sealed class EcrLoginCollection;
-
-[Collection(nameof(EcrLoginTests))]
+/// <summary>The login cache is process-wide, and a test of it sets DOCKER_HOST and the like for the whole process.</summary>
+[Collection(ProcessEnvironment.Name)]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // the engine stand-in is a shell script
 public sealed class EcrLoginTests : IDisposable
 {
