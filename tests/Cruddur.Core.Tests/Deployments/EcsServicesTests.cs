@@ -105,8 +105,7 @@ public sealed class EcsServicesTests
     [Fact]
     public async Task PlaceholdersComeFromTheEnvironmentElseTheAccountAndRegion()
     {
-        await using var sts = await ScriptedEndpoint.StartAsync(200,
-            "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>210987654321</Account><Arn>arn:aws:iam::210987654321:user/t</Arn><UserId>U</UserId></GetCallerIdentityResult></GetCallerIdentityResponse>", "text/xml");
+        await using var sts = await StartStsAsync();
         var values = PlaceholderValues.For(AwsTestContext.For(sts.Url));
         var set = $"CRUDDUR_TEST_SET_{Guid.NewGuid():N}";
         Environment.SetEnvironmentVariable(set, "from the environment");
@@ -124,6 +123,10 @@ public sealed class EcsServicesTests
         Assert.Equal(Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1", await values("AWS_REGION", CancellationToken.None));
         Assert.Equal(Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION") ?? "us-east-1", await values("AWS_DEFAULT_REGION", CancellationToken.None));
     }
+
+    /// <summary>An STS endpoint that says the caller is in account 210987654321.</summary>
+    internal static Task<ScriptedEndpoint> StartStsAsync() => ScriptedEndpoint.StartAsync(200,
+        "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>210987654321</Account><Arn>arn:aws:iam::210987654321:user/t</Arn><UserId>U</UserId></GetCallerIdentityResult></GetCallerIdentityResponse>", "text/xml");
 
     private static JsonObject Service(string name, string status) => new()
     {
@@ -190,8 +193,7 @@ public sealed class PlaceholderEnvironmentTests
     [InlineData("AWS_DEFAULT_REGION", "ap-south-2")]
     public async Task TheEnvironmentWinsOverTheAccountAndRegion(string name, string value)
     {
-        await using var sts = await ScriptedEndpoint.StartAsync(200,
-            "<GetCallerIdentityResponse><GetCallerIdentityResult><Account>210987654321</Account><Arn>arn:aws:iam::210987654321:user/t</Arn><UserId>U</UserId></GetCallerIdentityResult></GetCallerIdentityResponse>", "text/xml");
+        await using var sts = await EcsServicesTests.StartStsAsync();
         var values = PlaceholderValues.For(AwsTestContext.For(sts.Url));
         var before = Environment.GetEnvironmentVariable(name);
         Environment.SetEnvironmentVariable(name, value);
