@@ -153,6 +153,42 @@ public sealed class DbConnectionUrlTests
     }
 
     [Fact]
+    public void AUserWithoutPasswordHasNone() =>
+        Assert.Equal(("app", false), (DbConnectionUrl.Parse("postgresql://app@localhost/cruddur") is var url ? (url.User, url.HasPassword) : default));
+
+    [Fact]
+    public void APasswordWithoutUserIsTheDefaultUsersAndNeverItsName()
+    {
+        var url = DbConnectionUrl.Parse("postgresql://:s3cret@localhost/cruddur");
+
+        Assert.Equal(("postgres", true), (url.User, url.HasPassword));
+        Assert.Equal("postgresql://postgres@localhost:5432/cruddur", url.ToString());
+        Assert.Contains("Password=s3cret", url.ToConnectionString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnEmptyUserInfoIsTheDefaultUserOnTheHost()
+    {
+        var url = DbConnectionUrl.Parse("postgresql://@localhost/cruddur");
+
+        Assert.Equal(("localhost", "postgres", false), (url.Host, url.User, url.HasPassword));
+    }
+
+    [Fact]
+    public void TheConnectionStringNamesCruddurKeepsNoPasswordAfterOpeningAndTakesTheCallersTimeout()
+    {
+        var url = DbConnectionUrl.Parse("postgresql://u:p@db.example.com/cruddur?connect_timeout=7");
+
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(url.ToConnectionString(timeoutSeconds: 3));
+
+        Assert.Equal(("Cruddur", 3, false), (builder.ApplicationName, builder.Timeout, builder.PersistSecurityInfo));
+        Assert.Equal(7, new Npgsql.NpgsqlConnectionStringBuilder(url.ToConnectionString()).Timeout);
+    }
+
+    [Fact]
+    public void NoUrlIsACallersMistake() => Assert.Throws<ArgumentNullException>(() => DbConnectionUrl.Parse(null!));
+
+    [Fact]
     public void BareIpv6HostTakesTheDefaultPort()
     {
         var url = DbConnectionUrl.Parse("postgresql://u:p@[::1]/cruddur");

@@ -53,6 +53,7 @@ public sealed class DbSetupStepTests : IClassFixture<PostgresServer>, IDisposabl
         Assert.Equal(2L, await _server.QueryAsync(_database, "SELECT count(*) FROM public.users WHERE cognito_user_id IS NULL"));
         Assert.Equal("us-east-1_pool", cognito.AskedFor);
         Assert.All(host.Progress.GroupBy(p => p.Status.Split(':')[0]), g => Assert.True(g.Last().Completed));
+        Assert.Equal(12, host.Progress.Count(p => p.Activity == "Setting up the Cruddur database")); // each step starts and ends
     }
 
     [Fact]

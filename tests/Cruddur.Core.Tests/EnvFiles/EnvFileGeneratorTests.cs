@@ -33,6 +33,18 @@ public sealed class EnvFileGeneratorTests : IDisposable
     }
 
     [Fact]
+    public async Task EveryValueWithALineBreakIsNamed()
+    {
+        var template = Path.Combine(_dir, "x.env.erb");
+        File.WriteAllText(template, "PRIVATE_KEY=<%= ENV['PRIVATE_KEY'] %>\nPLAIN=<%= ENV['PLAIN'] %>\nCERT=<%= ENV['CERT'] %>\n");
+        var generator = new EnvFileGenerator(n => n == "PLAIN" ? "plain" : "line one\nline two");
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => generator.GenerateAsync(new EnvFileRequest(template, Path.Combine(_dir, "x.env")), new RecordingHost(), CancellationToken.None));
+
+        Assert.StartsWith("The value of CERT, PRIVATE_KEY holds a line break", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ADestinationFolderNoOneMayCreateFilesInIsPermissionDenied()
     {
         var template = Path.Combine(_dir, "x.env.erb");

@@ -42,6 +42,7 @@ public sealed class BuildArgumentsTests
         var risky = BuildArguments.Risky(arguments, new HashSet<string> { "FROM_SSM" });
 
         Assert.Equal(["DB", "FROM_SSM", "ROLLBAR_ACCESS_TOKEN"], risky);
+        Assert.Contains("The build argument(s) DB, FROM_SSM, ROLLBAR_ACCESS_TOKEN look secret", BuildArguments.Warning(risky), StringComparison.Ordinal);
         Assert.DoesNotContain("tok", BuildArguments.Warning(risky).Replace("TOKEN", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
     }
 }
