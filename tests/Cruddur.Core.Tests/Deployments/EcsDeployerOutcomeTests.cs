@@ -29,6 +29,7 @@ public sealed class EcsDeployerOutcomeTests
         Assert.Empty(ecs.Deregistered); // -KeepRevisions 0 keeps all
         Assert.Empty(host.Information); // no URL to tell
         Assert.Equal(0, ecs.StoppedTaskLooks); // a success has no stopped tasks to explain
+        Assert.Equal($"{d.Cluster}/a a:4 Succeeded", d.ToString()); // what a Deployment nested in another object shows
     }
 
     [Fact]

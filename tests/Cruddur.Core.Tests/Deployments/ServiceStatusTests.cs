@@ -42,6 +42,7 @@ public sealed class ServiceStatusTests
             s.Deployments[0]);
         Assert.Equal("ACTIVE backend-flask:6 COMPLETED 0/0", s.Deployments[1].ToString());
         Assert.Equal([new ServiceEvent(DateTimeOffset.FromUnixTimeSeconds(1700000030), "newest"), new ServiceEvent(null, "older")], s.Events);
+        Assert.Equal(["2023-11-14 22:13:50Z newest", " older"], s.Events.Select(e => e.ToString())); // as Format-List shows them
         var task = Assert.Single(s.Tasks);
         Assert.Equal(("cruddur", "backend-flask", "abc", "RUNNING", "HEALTHY", DateTimeOffset.FromUnixTimeSeconds(1700000010)), (task.Cluster, task.Service, task.TaskId, task.LastStatus, task.HealthStatus, task.StartedAt));
         Assert.Equal("abc RUNNING backend-flask:7", task.ToString());
