@@ -153,8 +153,12 @@ public sealed class DbConnectionUrlTests
     }
 
     [Fact]
-    public void AUserWithoutPasswordHasNone() =>
-        Assert.Equal(("app", false), (DbConnectionUrl.Parse("postgresql://app@localhost/cruddur") is var url ? (url.User, url.HasPassword) : default));
+    public void AUserWithoutPasswordHasNone()
+    {
+        var url = DbConnectionUrl.Parse("postgresql://app@localhost/cruddur");
+
+        Assert.Equal(("app", false), (url.User, url.HasPassword));
+    }
 
     [Fact]
     public void APasswordWithoutUserIsTheDefaultUsersAndNeverItsName()
