@@ -43,7 +43,10 @@ public sealed class AwsContext
     public string Region => _region.Value;
 
     /// <summary>The profile in use: -ProfileName, else the one $StoredAWSCredentials names, else AWS_PROFILE, else "default" (which may not exist).</summary>
-    public string ProfileName => Settings.ProfileName ?? Settings.StoredProfileName ?? Env("AWS_PROFILE") ?? "default";
+    public string ProfileName => NamedProfileName ?? "default";
+
+    /// <summary>The profile someone named (-ProfileName, $StoredAWSCredentials or AWS_PROFILE), or null when none was.</summary>
+    internal string? NamedProfileName => Settings.ProfileName ?? Settings.StoredProfileName ?? Env("AWS_PROFILE");
 
     /// <summary>Shared by every client of the process: one connection pool for all calls. Time is bounded per call by <see cref="AwsRetryPolicy"/>.</summary>
     internal static HttpClient Http { get; } = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })

@@ -42,10 +42,13 @@ internal static class SessionManagerPlugin
     public static string? Find(string? pathVariable = null) => ExecutableResolver.Find(ExecutableName, pathVariable);
 
     /// <summary>Finds the plugin and asks its version (<c>session-manager-plugin --version</c>, as the AWS CLI does before using the environment form).</summary>
-    public static async Task<SessionManagerPluginInfo> InspectAsync(CancellationToken cancellationToken)
+    public static Task<SessionManagerPluginInfo> InspectAsync(CancellationToken cancellationToken) => InspectAsync(null, cancellationToken);
+
+    /// <summary>As <see cref="InspectAsync(CancellationToken)"/>, looking in <paramref name="pathVariable"/> (PATH's form) instead of PATH.</summary>
+    internal static async Task<SessionManagerPluginInfo> InspectAsync(string? pathVariable, CancellationToken cancellationToken)
     {
         var hint = InstallHint(CurrentOs(), ReadOsRelease(), RuntimeInformation.OSArchitecture);
-        var path = Find();
+        var path = Find(pathVariable);
         if (path is null)
         {
             return new SessionManagerPluginInfo(null, null, hint);
@@ -62,7 +65,11 @@ internal static class SessionManagerPlugin
     /// truncated JSON, a plugin that reads it fails on the end of that JSON ("unexpected end of JSON input"); one that takes the
     /// name itself as JSON fails on its first letter ("invalid character 'A'"). Either way it starts no session.
     /// </summary>
-    public static async Task<bool> ProbeEnvironmentSessionAsync(string path, CancellationToken cancellationToken)
+    public static Task<bool> ProbeEnvironmentSessionAsync(string path, CancellationToken cancellationToken) =>
+        ProbeEnvironmentSessionAsync(path, TimeSpan.FromSeconds(10), cancellationToken);
+
+    /// <summary>The probe, given up (as "no") after <paramref name="timeout"/>: a plugin that starts waiting instead of failing is not one to trust.</summary>
+    internal static async Task<bool> ProbeEnvironmentSessionAsync(string path, TimeSpan timeout, CancellationToken cancellationToken)
     {
         const string variable = SessionVariable + "_PROBE";
         var spec = new ProcessSpec(path, [variable, "us-east-1", "StartSession", "", """{"Target":"probe"}""", "https://ssm.us-east-1.amazonaws.com"])
@@ -70,7 +77,7 @@ internal static class SessionManagerPlugin
             Environment = new Dictionary<string, string?> { [variable] = """{"SessionId":""" },
         };
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(TimeSpan.FromSeconds(10));
+        bounded.CancelAfter(timeout);
         try
         {
             var result = await ProcessRunner.RunAsync(spec, null, ErrorIds.ExecPluginNotFound, bounded.Token).ConfigureAwait(false);
@@ -130,7 +137,7 @@ internal static class SessionManagerPlugin
 
     /// <summary>
     /// The arguments and environment for one session. The session JSON (with its token) goes only into the environment;
-    /// the profile is -ProfileName or AWS_PROFILE, else "" as the AWS CLI passes when none is set.
+    /// the profile is the one the module uses (-ProfileName, $StoredAWSCredentials or AWS_PROFILE), else "" as the AWS CLI passes when none is set.
     /// </summary>
     public static PluginLaunch Launch(JsonObject session, string region, string? profile, string clusterName, string taskId, string runtimeId, Uri ecsEndpoint)
     {

@@ -213,8 +213,8 @@ public sealed class TaskConnector
     public async Task<int> RunPluginAsync(ExecTarget target, SessionManagerPluginInfo plugin, string? command, CancellationToken cancellationToken)
     {
         var session = await _exec.StartSessionAsync(target, command ?? EcsExec.DefaultShellCommand, cancellationToken).ConfigureAwait(false);
-        var profile = _aws.Settings.ProfileName ?? NonEmpty(Environment.GetEnvironmentVariable("AWS_PROFILE"));
-        var launch = SessionManagerPlugin.Launch(session.Session, _aws.Region, profile, session.ClusterName, session.TaskId, session.RuntimeId, _aws.EndpointFor(AwsService.Ecs));
+        // The profile the module's own calls use, so the plugin's calls (KMS for an encrypted session) use the same identity.
+        var launch = SessionManagerPlugin.Launch(session.Session, _aws.Region, _aws.NamedProfileName, session.ClusterName, session.TaskId, session.RuntimeId, _aws.EndpointFor(AwsService.Ecs));
         _host.WriteVerbose($"session-manager-plugin {string.Join(' ', launch.Arguments)} (session in ${SessionManagerPlugin.SessionVariable})");
         return await SessionManagerPlugin.RunAttachedAsync(plugin.Path!, launch).ConfigureAwait(false);
     }
@@ -244,6 +244,4 @@ public sealed class TaskConnector
             // Stopping anyway: the remote side ends the session when the channel closes.
         }
     }
-
-    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

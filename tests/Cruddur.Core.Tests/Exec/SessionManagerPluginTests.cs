@@ -115,7 +115,7 @@ public sealed class SessionManagerPluginTests
 
     /// <summary>A stand-in plugin: a shell script that prints what a real plugin of one kind prints.</summary>
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    private static string FakePlugin(string dir, string script)
+    internal static string FakePlugin(string dir, string script)
     {
         var file = Path.Combine(dir, SessionManagerPlugin.ExecutableName);
         File.WriteAllText(file, "#!/bin/sh\n" + script);
@@ -165,4 +165,157 @@ public sealed class SessionManagerPluginTests
             Directory.Delete(dir, true);
         }
     }
+
+    /// <summary>
+    /// What a source build of the plugin (1.2.0.0, which reads the environment form) does with the probe's command line, as
+    /// measured on the real program: a missing or non-JSON target panics, an operation other than StartSession is "Invalid
+    /// Operation", and the truncated session JSON fails to parse. Each start is logged to <c>calls</c> beside it.
+    /// </summary>
+    private const string SourceBuild = """
+        echo "$*" >> "$(dirname "$0")/calls"
+        [ "$1" = --version ] && { echo; echo '   '; echo ' 1.2.0.0 '; exit 0; }
+        case "$5" in *'"Target":"'*) ;; *) echo 'panic: interface conversion: interface {} is nil, not string' >&2; exit 2 ;; esac
+        [ "$3" = StartSession ] || { printf 'Invalid Operation'; exit 0; }
+        eval "session=\"\${$1}\""
+        echo 'seelog: using the default log configuration' >&2
+        [ "$session" = '{"SessionId":' ] && echo 'Cannot perform start session: unexpected end of JSON input'
+        exit 0
+        """;
+
+    private static string[] Calls(string dir) => File.Exists(Path.Combine(dir, "calls")) ? File.ReadAllLines(Path.Combine(dir, "calls")) : [];
+
+    private static string ThisMachinesHint() => SessionManagerPlugin.InstallHint(OSPlatform.Linux,
+        File.Exists("/etc/os-release") ? File.ReadAllText("/etc/os-release") : null, RuntimeInformation.OSArchitecture);
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task ARecentPluginIsTrustedByItsVersionAndStartedOnlyToAskIt()
+    {
+        var dir = Directory.CreateTempSubdirectory("smp-").FullName;
+        try
+        {
+            FakePlugin(dir, "echo \"$*\" >> \"$(dirname \"$0\")/calls\"; echo 1.2.707.0");
+
+            var info = await SessionManagerPlugin.InspectAsync("/nonexistent" + Path.PathSeparator + dir, CancellationToken.None);
+
+            Assert.Equal(Path.Combine(dir, SessionManagerPlugin.ExecutableName), info.Path);
+            Assert.Equal("1.2.707.0", info.Version);
+            Assert.True(info.ReadsEnvironmentSession);
+            Assert.Equal(["--version"], Calls(dir));
+            Assert.Equal(ThisMachinesHint(), info.InstallHint); // the hint for this Linux distribution, not macOS's or Windows'
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task ASourceBuildIsAskedByTheProbeWhetherItReadsTheEnvironment()
+    {
+        var dir = Directory.CreateTempSubdirectory("smp-").FullName;
+        try
+        {
+            FakePlugin(dir, SourceBuild);
+
+            var info = await SessionManagerPlugin.InspectAsync(dir, CancellationToken.None);
+
+            Assert.Equal("1.2.0.0", info.Version); // the first line with text, trimmed
+            Assert.True(info.ReadsEnvironmentSession);
+            Assert.Equal(2, Calls(dir).Length);
+            Assert.StartsWith("AWS_SSM_START_SESSION_RESPONSE_PROBE us-east-1 StartSession", Calls(dir)[1], StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Theory]
+    [InlineData("echo 'error: unknown flag' >&2; echo usage; exit 3", "(exit code 3)")]
+    [InlineData("exit 0", "(exit code 0)")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task APluginThatGivesNoVersionIsShownByItsExitCodeAndNotProbed(string script, string shown)
+    {
+        var dir = Directory.CreateTempSubdirectory("smp-").FullName;
+        try
+        {
+            FakePlugin(dir, "echo \"$*\" >> \"$(dirname \"$0\")/calls\"; " + script);
+
+            var info = await SessionManagerPlugin.InspectAsync(dir, CancellationToken.None);
+
+            Assert.Equal(shown, info.Version);
+            Assert.Null(info.EnvironmentSession);
+            Assert.False(info.ReadsEnvironmentSession);
+            Assert.Equal(["--version"], Calls(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public async Task NoPluginOnPathGivesOnlyTheInstallHint()
+    {
+        var info = await SessionManagerPlugin.InspectAsync("/nonexistent", CancellationToken.None);
+
+        Assert.Null(info.Path);
+        Assert.Null(info.Version);
+        Assert.False(info.ReadsEnvironmentSession);
+        Assert.Equal(ThisMachinesHint(), info.InstallHint);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task TheProbeGivesTheRealCommandLineAndReadsEveryLineThePluginPrints()
+    {
+        var dir = Directory.CreateTempSubdirectory("smp-").FullName;
+        try
+        {
+            // Answers "unexpected end of JSON input" only to the probe's own arguments, among other lines.
+            Assert.True(await SessionManagerPlugin.ProbeEnvironmentSessionAsync(FakePlugin(dir, SourceBuild), CancellationToken.None));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task APluginThatHangsOnTheProbeIsStoppedAndNotTrusted()
+    {
+        var dir = Directory.CreateTempSubdirectory("smp-").FullName;
+        try
+        {
+            // As the real plugin does when it gets as far as opening a data channel it cannot reach: it waits forever.
+            var plugin = FakePlugin(dir, "echo $$ > \"$(dirname \"$0\")/pid\"; exec sleep 60");
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+
+            Assert.False(await SessionManagerPlugin.ProbeEnvironmentSessionAsync(plugin, TimeSpan.FromSeconds(1), CancellationToken.None));
+
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+            var pid = int.Parse(File.ReadAllText(Path.Combine(dir, "pid")), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(!Directory.Exists($"/proc/{pid}") || File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal), "the hanging plugin was left running");
+
+            // A stop by the caller is a stop, not a "no".
+            using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => SessionManagerPlugin.ProbeEnvironmentSessionAsync(plugin, TimeSpan.FromSeconds(30), stop.Token));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Theory]
+    [InlineData("ID=elementary\nID_LIKE=ubuntu\n", "ubuntu_64bit/session-manager-plugin.deb")]
+    [InlineData("ID=\"rhel\"\n", "linux_64bit/session-manager-plugin.rpm")]
+    [InlineData("ID=\"centos\"\n", "linux_64bit/session-manager-plugin.rpm")]
+    [InlineData("ID=\"amzn\"\n", "linux_64bit/session-manager-plugin.rpm")]
+    [InlineData("ID=fedora\n", "linux_64bit/session-manager-plugin.rpm")]
+    public void EachDistributionFamilyGetsItsPackage(string osRelease, string package) =>
+        Assert.Contains(package, SessionManagerPlugin.InstallHint(OSPlatform.Linux, osRelease, Architecture.X64));
 }
