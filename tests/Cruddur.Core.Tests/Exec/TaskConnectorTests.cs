@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
+using Cruddur.Core.Aws;
 using Cruddur.Core.Exec;
 using Cruddur.Core.Hosting;
+using Cruddur.Core.Tests.Aws;
 
 namespace Cruddur.Core.Tests.Exec;
 
@@ -42,7 +44,7 @@ public sealed class TaskConnectorTests
         Assert.Equal(TaskArn, e.Target);
         Assert.Contains("container backend-flask of task 0123456789abcdef0123456789abcdef", e.Message, StringComparison.Ordinal);
         Assert.Contains($"[{firstFailed}] first is broken. Fix: fix the first", e.Message, StringComparison.Ordinal);
-        Assert.Contains("[ContainerAwsCredentials] second is broken. Fix: fix the second", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Fix: fix the first [ContainerAwsCredentials] second is broken. Fix: fix the second", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("fine", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("add an init", e.Message, StringComparison.Ordinal);
     }
@@ -60,5 +62,75 @@ public sealed class TaskConnectorTests
         Assert.Same(result, e.Target);
         Assert.Contains("'flask db upgrade' exited with code 2", e.Message, StringComparison.Ordinal);
         Assert.Contains("container backend-flask of task 0123456789abcdef0123456789abcdef", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// -UsePlugin against ECS answered by a scripted endpoint: ExecuteCommand gives a session with a token, DescribeTasks the
+    /// container's runtimeId; a stand-in plugin records its arguments and environment, and exits with <paramref name="exitCode"/>.
+    /// </summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static async Task<(int ExitCode, string[] Arguments, string Session, string ExecuteCommandBody)> RunPluginAsync(AwsSettings settings, IReadOnlyDictionary<string, string?> environment, string? command, int exitCode = 0)
+    {
+        await using var ecs = await ScriptedEndpoint.StartAsync((context, operation, _) => ScriptedEndpoint.Write(context, 200, operation switch
+        {
+            "ExecuteCommand" => $$$"""{"clusterArn":"arn:aws:ecs:us-east-1:123456789012:cluster/cruddur","containerName":"backend-flask","taskArn":"{{{TaskArn}}}","interactive":true,"session":{"sessionId":"ecs-execute-command-7","streamUrl":"wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/ecs-execute-command-7","tokenValue":"SECRET-TOKEN"}}""",
+            _ => $$$"""{"tasks":[{"taskArn":"{{{TaskArn}}}","lastStatus":"RUNNING","containers":[{"name":"backend-flask","runtimeId":"0123456789abcdef0123456789abcdef-1"}]}],"failures":[]}""",
+        }));
+        var dir = Directory.CreateTempSubdirectory("smp-").FullName;
+        try
+        {
+            var plugin = SessionManagerPluginTests.FakePlugin(dir, $"""
+                for a in "$@"; do printf '%s\n' "$a"; done > '{dir}/arguments'
+                printf '%s' "$AWS_SSM_START_SESSION_RESPONSE" > '{dir}/session'
+                exit {exitCode}
+                """);
+            var connector = new TaskConnector(new AwsContext(settings with { Region = "us-east-1", EndpointUrl = ecs.Url }, environment), new RecordingHost());
+            var target = new ExecTarget("cruddur", "backend-flask", new JsonObject { ["taskArn"] = TaskArn }, "backend-flask");
+
+            var code = await connector.RunPluginAsync(target, new SessionManagerPluginInfo(plugin, "1.2.707.0", "install it"), command, CancellationToken.None);
+
+            var body = ecs.Requests.Single(r => r.Operation == "ExecuteCommand").Body;
+            return (code, File.ReadAllLines(Path.Combine(dir, "arguments")), File.ReadAllText(Path.Combine(dir, "session")), body);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    private static readonly AwsSettings WithKeys = new() { Keys = new AwsKeys("AKIDEXAMPLE", "secret") };
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task ThePluginStartsAsTheAwsCliStartsItWithTheTokenOnlyInItsEnvironment()
+    {
+        var (code, arguments, session, executed) = await RunPluginAsync(WithKeys, new Dictionary<string, string?>(), command: null, exitCode: 42);
+
+        Assert.Equal(42, code);
+        Assert.Equal(6, arguments.Length);
+        Assert.Equal(["AWS_SSM_START_SESSION_RESPONSE", "us-east-1", "StartSession", ""], arguments[..4]);
+        Assert.Equal("""{"Target":"ecs:cruddur_0123456789abcdef0123456789abcdef_0123456789abcdef0123456789abcdef-1"}""", arguments[4]);
+        Assert.StartsWith("http://127.0.0.1:", arguments[5], StringComparison.Ordinal);
+        Assert.DoesNotContain(arguments, a => a.Contains("SECRET-TOKEN", StringComparison.Ordinal));
+        Assert.Equal("SECRET-TOKEN", (string?)JsonNode.Parse(session)!["tokenValue"]);
+        // No -Command: the shell, bash where the image has it.
+        Assert.Equal(EcsExec.DefaultShellCommand, (string?)JsonNode.Parse(executed)!["command"]);
+    }
+
+    [Theory]
+    [InlineData("cli", null, "env", "cli")]
+    [InlineData(null, "stored", "env", "stored")]
+    [InlineData(null, null, "env", "env")]
+    [InlineData(null, null, " ", "")]
+    [InlineData(null, null, null, "")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task ThePluginGetsTheProfileTheModuleUses(string? profileName, string? storedProfileName, string? awsProfile, string passed)
+    {
+        var settings = WithKeys with { ProfileName = profileName, StoredProfileName = storedProfileName };
+
+        var (_, arguments, _, executed) = await RunPluginAsync(settings, new Dictionary<string, string?> { ["AWS_PROFILE"] = awsProfile }, "flask db upgrade");
+
+        Assert.Equal(passed, arguments[3]);
+        Assert.Equal("flask db upgrade", (string?)JsonNode.Parse(executed)!["command"]);
     }
 }
