@@ -57,6 +57,19 @@ public sealed class ChannelMessageTests
     }
 
     [Fact]
+    public void AnEmptyPayloadIsNotCheckedAgainstItsDigest()
+    {
+        // As the plugin's Validate: only a payload is hashed; a sender may leave the digest of nothing unset.
+        var bytes = new ChannelMessage("output_stream_data", 3, PayloadType.Output, Array.Empty<byte>(), Id).Encode();
+        bytes.AsSpan(80, 32).Clear();
+
+        var decoded = ChannelMessage.Decode(bytes);
+
+        Assert.Equal(3, decoded.SequenceNumber);
+        Assert.True(decoded.Payload.IsEmpty);
+    }
+
+    [Fact]
     public void APayloadThatDoesNotMatchItsDigestIsRefused()
     {
         var bytes = new ChannelMessage("output_stream_data", 2, PayloadType.Output, Encoding.UTF8.GetBytes("ls -l\r\n"), Id).Encode();

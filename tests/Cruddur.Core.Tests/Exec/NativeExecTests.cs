@@ -267,6 +267,8 @@ public sealed partial class NativeExecTests : IAsyncLifetime
         var plan = await Connector(host).PrepareAsync(new ExecRequest("cruddur", "backend-flask", null, null), usePlugin: false, CancellationToken.None);
 
         Assert.Equal(_target.TaskArn, plan.Target.TaskArn);
+        Assert.Equal(["Finding the task", $"Checking ECS Exec prerequisites of task {_target.TaskId}", "Done"], host.Progress.Select(p => p.Status));
+        Assert.Equal([false, false, true], host.Progress.Select(p => p.Completed));
         Assert.Equal(9, plan.Checks.Count);
         Assert.All(plan.Checks, c => Assert.Equal(("backend-flask", _target.TaskId), (c.Service, c.TaskId)));
         Assert.Equal(ExecCheckStatus.Info, plan.Checks.Single(c => c.Check == ExecPreflight.PluginCheck).Status);
@@ -290,7 +292,7 @@ public sealed partial class NativeExecTests : IAsyncLifetime
 
         Assert.Equal(ErrorIds.ExecExitCodeMissing, e.ErrorId);
         Assert.Equal(ErrorKind.InvalidOperation, e.Kind);
-        Assert.Contains("'echo before; kill -9 $$'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("The session ended before 'echo before; kill -9 $$' reported its exit code", e.Message, StringComparison.Ordinal);
         Assert.Equal(_target.TaskArn, e.Target);
     }
 

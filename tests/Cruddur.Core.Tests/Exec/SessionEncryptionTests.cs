@@ -63,6 +63,23 @@ public sealed class SessionEncryptionTests
     }
 
     [Fact]
+    public async Task TheKeysDoNotOutliveTheSession()
+    {
+        var key = new KmsDataKey(DataKey(), [1]);
+        var encryption = await SessionEncryption.WithKms(new Kms(() => key))(KeyId, Context, CancellationToken.None);
+        var sealedOutput = Seal(DataKey().AsSpan(0, 32), "out"u8);
+
+        // The plaintext data key is wiped as soon as the ciphers hold it.
+        Assert.All(key.Plaintext, b => Assert.Equal(0, b));
+        Assert.Equal("out", Encoding.UTF8.GetString(encryption.Decrypt(sealedOutput)));
+
+        encryption.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => encryption.Encrypt("in"u8));
+        Assert.Throws<ObjectDisposedException>(() => encryption.Decrypt(sealedOutput));
+    }
+
+    [Fact]
     public async Task TheNoncesDifferSoEqualInputsLookDifferent()
     {
         using var encryption = await SessionEncryption.WithKms(new Kms(() => new KmsDataKey(DataKey(), [1])))(KeyId, Context, CancellationToken.None);
@@ -82,6 +99,8 @@ public sealed class SessionEncryptionTests
         Assert.Equal(ErrorIds.ExecMessageCorrupt, e.ErrorId);
         Assert.Equal(ErrorKind.InvalidData, e.Kind);
         Assert.IsType<AuthenticationTagMismatchException>(e.InnerException);
+        Assert.Contains("could not be decrypted", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Connect again", e.Message, StringComparison.Ordinal);
 
         Assert.Equal(ErrorIds.ExecMessageCorrupt, Assert.Throws<CruddurException>(() => encryption.Decrypt(new byte[27])).ErrorId);
         Assert.Equal(ErrorIds.ExecMessageCorrupt, Assert.Throws<CruddurException>(() => encryption.Decrypt(good.AsSpan(0, 20))).ErrorId);
