@@ -397,10 +397,13 @@ internal sealed class AgentSession
                 ApplySize();
                 break;
             case AgentMessage.FlagPayload when message.Payload.Length == 4 && message.Payload[3] == 2: // TerminateSession
+                _record.TerminateRequested = true;
                 KillProcess();
                 break;
             case AgentMessage.OutputPayload when _process is { HasExited: false } process:
                 var data = _decrypt is null ? message.Payload : Open(message.Payload);
+                _record.InputMessages++;
+                _record.Input.Append(Encoding.UTF8.GetString(data));
                 await process.StandardInput.BaseStream.WriteAsync(data);
                 await process.StandardInput.BaseStream.FlushAsync();
                 break;

@@ -54,6 +54,13 @@ public sealed class ChannelRecord
     public long OutputBytes { get; set; }
     public int Resent { get; set; }
     public int InputWhilePaused { get; set; }
+
+    /// <summary>The input messages the client sent, and their bytes as text (keystrokes as typed).</summary>
+    public int InputMessages { get; set; }
+    public System.Text.StringBuilder Input { get; } = new();
+
+    /// <summary>The client asked to terminate the session (a real agent keeps the shell of a merely dropped connection).</summary>
+    public bool TerminateRequested { get; set; }
     public List<string> Sizes { get; } = [];
     public string? Error { get; set; }
 
@@ -70,6 +77,9 @@ public sealed class ChannelRecord
         ["outputBytes"] = OutputBytes,
         ["resent"] = Resent,
         ["inputWhilePaused"] = InputWhilePaused,
+        ["inputMessages"] = InputMessages,
+        ["input"] = Input.ToString(),
+        ["terminateRequested"] = TerminateRequested,
         ["sizes"] = new JsonArray(Sizes.Select(s => (JsonNode?)s).ToArray()),
         ["error"] = Error,
     };

@@ -40,9 +40,14 @@ public sealed partial class NativeExecTests
 
         Assert.Equal(1, terminal.RawEntered);
         Assert.Equal(1, terminal.Restored);
+        Assert.Equal(0, terminal.ReadsAfterRestore); // nothing typed after the session is taken from PowerShell
+        Assert.True(terminal.SizeReads < 100, $"the size was read {terminal.SizeReads} times: it is polled, not spun on");
         var channel = (await ChannelsAsync())[0]!;
         Assert.Equal("closed", (string?)channel["state"]);
         Assert.Equal(["{\"cols\":120,\"rows\":40}", "{\"cols\":100,\"rows\":30}"], channel["sizes"]!.AsArray().Select(s => (string?)s));
+        // Each read of keys is one input message, exactly as typed but for the lone LF; no empty ones while nothing is typed.
+        Assert.Equal(terminal.Typed.Count, (int?)channel["inputMessages"]);
+        Assert.Equal(string.Concat(terminal.Typed).Replace("\n", "\r", StringComparison.Ordinal), (string?)channel["input"]);
     }
 
     [Theory]
@@ -76,6 +81,25 @@ public sealed partial class NativeExecTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => shell.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(1, terminal.Restored);
         Assert.True(await WaitAsync(async () => (string?)(await ChannelsAsync())[0]!["state"] is "closed" or "aborted"), "the remote shell kept running");
+        // Asked to end, not merely dropped: a real agent keeps the shell of a dropped connection until its idle timeout.
+        Assert.True((bool?)(await ChannelsAsync())[0]!["terminateRequested"]);
+    }
+
+    [Fact]
+    public async Task WhenTheKeyboardInputEndsTheRemoteShellStillRunsToItsEnd()
+    {
+        var terminal = new ScriptedTerminal((80, 24));
+        var shell = Connector(new RecordingHost()).RunShellAsync(_target, terminal, CancellationToken.None);
+        await terminal.WaitForRawAsync();
+
+        terminal.Type("echo done-$((40+2)); exit 4\r");
+        terminal.EndInput(); // standard input closed: only the reading of keys stops
+
+        await terminal.WaitForOutputAsync("done-42");
+        await shell.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(0, terminal.ReadsAfterEnd);
+        Assert.Equal(1, terminal.Restored);
+        Assert.Equal(4, (int?)(await ChannelsAsync())[0]!["exitCode"]);
     }
 
     /// <summary>A terminal whose keys come from the test and whose output is kept; it counts raw-mode entries and restores.</summary>
@@ -84,9 +108,34 @@ public sealed partial class NativeExecTests
         private readonly BlockingCollection<byte[]> _keys = [];
         private readonly StringBuilder _output = new();
         private readonly TaskCompletionSource _raw = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ConcurrentQueue<string> _typed = new();
+        private (int Columns, int Rows) _size = size;
         private int _writes;
+        private int _sizeReads;
+        private int _readsAfterEnd;
+        private int _readsAfterRestore;
+        private volatile bool _ended;
+        private volatile bool _restored;
 
-        public (int Columns, int Rows) Size { get; set; } = size;
+        public (int Columns, int Rows) Size
+        {
+            get
+            {
+                Interlocked.Increment(ref _sizeReads);
+                return _size;
+            }
+
+            set => _size = value;
+        }
+
+        public int SizeReads => Volatile.Read(ref _sizeReads);
+
+        /// <summary>Reads of keys after the input ended, and reads still going when the terminal was restored.</summary>
+        public int ReadsAfterEnd => Volatile.Read(ref _readsAfterEnd);
+
+        public int ReadsAfterRestore => Volatile.Read(ref _readsAfterRestore);
+
+        public IReadOnlyList<string> Typed => _typed.ToList();
 
         public int RawEntered { get; private set; }
 
@@ -103,13 +152,21 @@ public sealed partial class NativeExecTests
 
         public int Read(Span<byte> buffer, TimeSpan wait)
         {
-            if (!_keys.TryTake(out var keys, wait))
+            if (_ended)
             {
-                return 0;
+                Interlocked.Increment(ref _readsAfterEnd);
+                return -1;
             }
 
-            keys.CopyTo(buffer);
-            return keys.Length;
+            var read = !_keys.TryTake(out var keys, wait) ? 0 : keys.Length == 0 ? -1 : keys.Length;
+            _ended = read < 0;
+            keys?.CopyTo(buffer);
+            if (_restored)
+            {
+                Interlocked.Increment(ref _readsAfterRestore);
+            }
+
+            return read;
         }
 
         public void Write(ReadOnlySpan<byte> bytes)
@@ -125,7 +182,14 @@ public sealed partial class NativeExecTests
             }
         }
 
-        public void Type(string keys) => _keys.Add(Encoding.UTF8.GetBytes(keys));
+        public void Type(string keys)
+        {
+            _typed.Enqueue(keys);
+            _keys.Add(Encoding.UTF8.GetBytes(keys));
+        }
+
+        /// <summary>The end of input (Ctrl+D at a terminal that is not in raw mode, a closed pipe): reads give -1 from then on.</summary>
+        public void EndInput() => _keys.Add([]);
 
         public Task WaitForRawAsync() => _raw.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
@@ -152,7 +216,11 @@ public sealed partial class NativeExecTests
 
         private sealed class Restorer(ScriptedTerminal terminal) : IDisposable
         {
-            public void Dispose() => terminal.Restored++;
+            public void Dispose()
+            {
+                terminal._restored = true;
+                terminal.Restored++;
+            }
         }
     }
 }
