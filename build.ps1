@@ -293,6 +293,7 @@ function Invoke-Bench {
 }
 
 function Invoke-Mutate {
+    Reset-IgnoredInterrupt # the tests press Ctrl+C, as Invoke-Test says
     $output = Join-Path $out 'mutation'
     Remove-Item $output -Recurse -Force -ErrorAction Ignore
     # From bash (dotnet pwsh ./build.ps1 Mutate -MutateFolder a.cs,b.cs) the list arrives as one string.

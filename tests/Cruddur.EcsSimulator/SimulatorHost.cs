@@ -20,13 +20,19 @@ public static partial class SimulatorHost
 
     // A container's processes start with the default handling of every signal. A host started in the background without
     // job control (CI, `command &` in a script) inherits SIGINT and SIGQUIT ignored and would hand that on to every task
-    // and exec session, where Ctrl+C must stop the remote command as it does in a container.
+    // and exec session, where Ctrl+C must stop the remote command as it does in a container. Only an ignored signal is
+    // reset: a handled one is .NET's own (Ctrl+C's graceful stop, the test process's Console.CancelKeyPress) and stays.
     private static void RestoreDefaultSignalHandling()
     {
         const int sigInt = 2, sigQuit = 3;
         const nint sigDefault = 0;
-        _ = signal(sigInt, sigDefault);
-        _ = signal(sigQuit, sigDefault);
+        // Where /proc cannot say what is ignored, both are reset as before.
+        var status = OperatingSystem.IsLinux() ? File.ReadAllLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) : null;
+        var ignored = status is null ? ulong.MaxValue : ulong.Parse(status[7..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        foreach (var signum in new[] { sigInt, sigQuit }.Where(s => (ignored & (1UL << (s - 1))) != 0))
+        {
+            _ = signal(signum, sigDefault);
+        }
     }
 
     public static double ResolveTimeScale(IConfiguration config)

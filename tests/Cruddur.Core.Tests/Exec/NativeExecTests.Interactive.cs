@@ -114,6 +114,7 @@ public sealed partial class NativeExecTests
         private int _sizeReads;
         private int _readsAfterEnd;
         private int _readsAfterRestore;
+        private int _activeReads;
         private volatile bool _ended;
         private volatile bool _restored;
 
@@ -130,7 +131,7 @@ public sealed partial class NativeExecTests
 
         public int SizeReads => Volatile.Read(ref _sizeReads);
 
-        /// <summary>Reads of keys after the input ended, and reads still going when the terminal was restored.</summary>
+        /// <summary>Reads of keys after the input ended, and reads started after or still going when the terminal was restored.</summary>
         public int ReadsAfterEnd => Volatile.Read(ref _readsAfterEnd);
 
         public int ReadsAfterRestore => Volatile.Read(ref _readsAfterRestore);
@@ -158,14 +159,16 @@ public sealed partial class NativeExecTests
                 return -1;
             }
 
-            var read = !_keys.TryTake(out var keys, wait) ? 0 : keys.Length == 0 ? -1 : keys.Length;
-            _ended = read < 0;
-            keys?.CopyTo(buffer);
+            Interlocked.Increment(ref _activeReads);
             if (_restored)
             {
                 Interlocked.Increment(ref _readsAfterRestore);
             }
 
+            var read = !_keys.TryTake(out var keys, wait) ? 0 : keys.Length == 0 ? -1 : keys.Length;
+            _ended = read < 0;
+            keys?.CopyTo(buffer);
+            Interlocked.Decrement(ref _activeReads);
             return read;
         }
 
@@ -220,6 +223,10 @@ public sealed partial class NativeExecTests
             {
                 terminal._restored = true;
                 terminal.Restored++;
+                if (Volatile.Read(ref terminal._activeReads) > 0)
+                {
+                    Interlocked.Increment(ref terminal._readsAfterRestore);
+                }
             }
         }
     }

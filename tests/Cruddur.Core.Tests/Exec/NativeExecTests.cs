@@ -200,6 +200,23 @@ public sealed partial class NativeExecTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACommandThatIgnoresCtrlCIsTerminatedWhenStopped()
+    {
+        using var stop = new CancellationTokenSource();
+        var live = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var running = Connector(new RecordingHost()).RunCommandAsync(_target, "trap '' INT; echo started; sleep 30; echo never", live.Enqueue, stop.Token);
+        Assert.True(await WaitAsync(() => Task.FromResult(live.Contains("started"))), "the command did not start");
+
+        stop.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        // Ctrl+C first; when the command is still running after a moment, the session is terminated.
+        var channel = (await ChannelsAsync())[0]!;
+        Assert.True((bool?)channel["terminateRequested"], "the session was not terminated");
+        Assert.DoesNotContain("never", live);
+    }
+
+    [Fact]
     public async Task TheServerClosingMidSessionIsAClearError()
     {
         await FaultsAsync(new { closeAfterBytes = 8192 });
