@@ -314,6 +314,21 @@ public sealed partial class NativeExecTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OutputWithoutAFinalNewlineIsShownEvenWhenNoExitCodeCame()
+    {
+        var live = new System.Collections.Concurrent.ConcurrentQueue<string>();
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => Connector(new RecordingHost()).RunCommandAsync(_target, "echo whole; printf partial; kill -9 $$", live.Enqueue, CancellationToken.None));
+
+        Assert.Equal(ErrorIds.ExecExitCodeMissing, e.ErrorId);
+        // As the message says, its output so far was shown: the last line too, though no newline ended it (the pty may add
+        // the killing shell's own "Killed" to it).
+        Assert.Equal("whole", live.First());
+        Assert.Equal(2, live.Count);
+        Assert.StartsWith("partial", live.Last(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AShellWithoutATerminalIsRefusedBeforeAnySessionOpens()
     {
         // The test host's standard streams are pipes, as in a script or CI job.

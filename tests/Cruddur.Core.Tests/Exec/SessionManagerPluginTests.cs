@@ -4,8 +4,12 @@ using Cruddur.Core.Exec;
 
 namespace Cruddur.Core.Tests.Exec;
 
-public sealed class SessionManagerPluginTests
+public sealed class SessionManagerPluginTests : IDisposable
 {
+    private readonly string _dir = Directory.CreateTempSubdirectory("smp-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
     [Fact]
     public void LaunchMatchesTheAwsCliContractAndKeepsTheTokenOutOfArguments()
     {
@@ -60,19 +64,11 @@ public sealed class SessionManagerPluginTests
             return;
         }
 
-        var dir = Directory.CreateTempSubdirectory("smp-").FullName;
-        try
-        {
-            var file = Path.Combine(dir, SessionManagerPlugin.ExecutableName);
-            File.WriteAllText(file, "#!/bin/sh\n");
-            Assert.Null(SessionManagerPlugin.Find(dir));
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            Assert.Equal(file, SessionManagerPlugin.Find("/nonexistent" + Path.PathSeparator + dir));
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        var file = Path.Combine(_dir, SessionManagerPlugin.ExecutableName);
+        File.WriteAllText(file, "#!/bin/sh\n");
+        Assert.Null(SessionManagerPlugin.Find(_dir));
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Assert.Equal(file, SessionManagerPlugin.Find("/nonexistent" + Path.PathSeparator + _dir));
     }
 
     [Theory]
@@ -129,41 +125,25 @@ public sealed class SessionManagerPluginTests
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task TheProbeTellsWhetherThePluginReadsTheSessionFromTheEnvironment(string script, bool readsEnvironment)
     {
-        var dir = Directory.CreateTempSubdirectory("smp-").FullName;
-        try
-        {
-            Assert.Equal(readsEnvironment, await SessionManagerPlugin.ProbeEnvironmentSessionAsync(FakePlugin(dir, script), CancellationToken.None));
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        Assert.Equal(readsEnvironment, await SessionManagerPlugin.ProbeEnvironmentSessionAsync(FakePlugin(_dir, script), CancellationToken.None));
     }
 
     [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task TheAttachedPluginGetsTheSessionInItsEnvironmentAndItsExitCodeComesBack()
     {
-        var dir = Directory.CreateTempSubdirectory("smp-").FullName;
-        try
-        {
-            var seen = Path.Combine(dir, "seen");
-            var plugin = FakePlugin(dir, $"printf '%s|%s|%s' \"$1\" \"$3\" \"$AWS_SSM_START_SESSION_RESPONSE\" > '{seen}'; exit 42");
-            var launch = SessionManagerPlugin.Launch(new JsonObject { ["tokenValue"] = "T" }, "us-east-1", null, "c", "t", "r", new Uri("https://ecs.us-east-1.amazonaws.com/"));
+        var seen = Path.Combine(_dir, "seen");
+        var plugin = FakePlugin(_dir, $"printf '%s|%s|%s' \"$1\" \"$3\" \"$AWS_SSM_START_SESSION_RESPONSE\" > '{seen}'; exit 42");
+        var launch = SessionManagerPlugin.Launch(new JsonObject { ["tokenValue"] = "T" }, "us-east-1", null, "c", "t", "r", new Uri("https://ecs.us-east-1.amazonaws.com/"));
 
-            Assert.Equal(42, await SessionManagerPlugin.RunAttachedAsync(plugin, launch));
-            Assert.Equal("AWS_SSM_START_SESSION_RESPONSE|StartSession|{\"tokenValue\":\"T\"}", File.ReadAllText(seen));
+        Assert.Equal(42, await SessionManagerPlugin.RunAttachedAsync(plugin, launch));
+        Assert.Equal("AWS_SSM_START_SESSION_RESPONSE|StartSession|{\"tokenValue\":\"T\"}", File.ReadAllText(seen));
 
-            File.SetUnixFileMode(plugin, UnixFileMode.UserRead);
-            var e = await Assert.ThrowsAsync<Cruddur.Core.Hosting.CruddurException>(() => SessionManagerPlugin.RunAttachedAsync(plugin, launch));
-            Assert.Equal("ExecPluginNotStartable", e.ErrorId);
-            Assert.Contains(plugin, e.Message, StringComparison.Ordinal);
-            Assert.Contains("-UsePlugin", e.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        File.SetUnixFileMode(plugin, UnixFileMode.UserRead);
+        var e = await Assert.ThrowsAsync<Cruddur.Core.Hosting.CruddurException>(() => SessionManagerPlugin.RunAttachedAsync(plugin, launch));
+        Assert.Equal("ExecPluginNotStartable", e.ErrorId);
+        Assert.Contains(plugin, e.Message, StringComparison.Ordinal);
+        Assert.Contains("-UsePlugin", e.Message, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -182,7 +162,7 @@ public sealed class SessionManagerPluginTests
         exit 0
         """;
 
-    private static string[] Calls(string dir) => File.Exists(Path.Combine(dir, "calls")) ? File.ReadAllLines(Path.Combine(dir, "calls")) : [];
+    private string[] Calls() => File.Exists(Path.Combine(_dir, "calls")) ? File.ReadAllLines(Path.Combine(_dir, "calls")) : [];
 
     private static string ThisMachinesHint() => SessionManagerPlugin.InstallHint(OSPlatform.Linux,
         File.Exists("/etc/os-release") ? File.ReadAllText("/etc/os-release") : null, RuntimeInformation.OSArchitecture);
@@ -191,45 +171,29 @@ public sealed class SessionManagerPluginTests
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task ARecentPluginIsTrustedByItsVersionAndStartedOnlyToAskIt()
     {
-        var dir = Directory.CreateTempSubdirectory("smp-").FullName;
-        try
-        {
-            FakePlugin(dir, "echo \"$*\" >> \"$(dirname \"$0\")/calls\"; echo 1.2.707.0");
+        FakePlugin(_dir, "echo \"$*\" >> \"$(dirname \"$0\")/calls\"; echo 1.2.707.0");
 
-            var info = await SessionManagerPlugin.InspectAsync("/nonexistent" + Path.PathSeparator + dir, CancellationToken.None);
+        var info = await SessionManagerPlugin.InspectAsync("/nonexistent" + Path.PathSeparator + _dir, CancellationToken.None);
 
-            Assert.Equal(Path.Combine(dir, SessionManagerPlugin.ExecutableName), info.Path);
-            Assert.Equal("1.2.707.0", info.Version);
-            Assert.True(info.ReadsEnvironmentSession);
-            Assert.Equal(["--version"], Calls(dir));
-            Assert.Equal(ThisMachinesHint(), info.InstallHint); // the hint for this Linux distribution, not macOS's or Windows'
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        Assert.Equal(Path.Combine(_dir, SessionManagerPlugin.ExecutableName), info.Path);
+        Assert.Equal("1.2.707.0", info.Version);
+        Assert.True(info.ReadsEnvironmentSession);
+        Assert.Equal(["--version"], Calls());
+        Assert.Equal(ThisMachinesHint(), info.InstallHint); // the hint for this Linux distribution, not macOS's or Windows'
     }
 
     [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task ASourceBuildIsAskedByTheProbeWhetherItReadsTheEnvironment()
     {
-        var dir = Directory.CreateTempSubdirectory("smp-").FullName;
-        try
-        {
-            FakePlugin(dir, SourceBuild);
+        FakePlugin(_dir, SourceBuild);
 
-            var info = await SessionManagerPlugin.InspectAsync(dir, CancellationToken.None);
+        var info = await SessionManagerPlugin.InspectAsync(_dir, CancellationToken.None);
 
-            Assert.Equal("1.2.0.0", info.Version); // the first line with text, trimmed
-            Assert.True(info.ReadsEnvironmentSession);
-            Assert.Equal(2, Calls(dir).Length);
-            Assert.StartsWith("AWS_SSM_START_SESSION_RESPONSE_PROBE us-east-1 StartSession", Calls(dir)[1], StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        Assert.Equal("1.2.0.0", info.Version); // the first line with text, trimmed
+        Assert.True(info.ReadsEnvironmentSession);
+        Assert.Equal(2, Calls().Length);
+        Assert.StartsWith("AWS_SSM_START_SESSION_RESPONSE_PROBE us-east-1 StartSession", Calls()[1], StringComparison.Ordinal);
     }
 
     [Theory]
@@ -238,22 +202,14 @@ public sealed class SessionManagerPluginTests
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task APluginThatGivesNoVersionIsShownByItsExitCodeAndNotProbed(string script, string shown)
     {
-        var dir = Directory.CreateTempSubdirectory("smp-").FullName;
-        try
-        {
-            FakePlugin(dir, "echo \"$*\" >> \"$(dirname \"$0\")/calls\"; " + script);
+        FakePlugin(_dir, "echo \"$*\" >> \"$(dirname \"$0\")/calls\"; " + script);
 
-            var info = await SessionManagerPlugin.InspectAsync(dir, CancellationToken.None);
+        var info = await SessionManagerPlugin.InspectAsync(_dir, CancellationToken.None);
 
-            Assert.Equal(shown, info.Version);
-            Assert.Null(info.EnvironmentSession);
-            Assert.False(info.ReadsEnvironmentSession);
-            Assert.Equal(["--version"], Calls(dir));
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        Assert.Equal(shown, info.Version);
+        Assert.Null(info.EnvironmentSession);
+        Assert.False(info.ReadsEnvironmentSession);
+        Assert.Equal(["--version"], Calls());
     }
 
     [Fact]
@@ -271,43 +227,27 @@ public sealed class SessionManagerPluginTests
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task TheProbeGivesTheRealCommandLineAndReadsEveryLineThePluginPrints()
     {
-        var dir = Directory.CreateTempSubdirectory("smp-").FullName;
-        try
-        {
-            // Answers "unexpected end of JSON input" only to the probe's own arguments, among other lines.
-            Assert.True(await SessionManagerPlugin.ProbeEnvironmentSessionAsync(FakePlugin(dir, SourceBuild), CancellationToken.None));
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        // Answers "unexpected end of JSON input" only to the probe's own arguments, among other lines.
+        Assert.True(await SessionManagerPlugin.ProbeEnvironmentSessionAsync(FakePlugin(_dir, SourceBuild), CancellationToken.None));
     }
 
     [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task APluginThatHangsOnTheProbeIsStoppedAndNotTrusted()
     {
-        var dir = Directory.CreateTempSubdirectory("smp-").FullName;
-        try
-        {
-            // As the real plugin does when it gets as far as opening a data channel it cannot reach: it waits forever.
-            var plugin = FakePlugin(dir, "echo $$ > \"$(dirname \"$0\")/pid\"; exec sleep 60");
-            var watch = System.Diagnostics.Stopwatch.StartNew();
+        // As the real plugin does when it gets as far as opening a data channel it cannot reach: it waits forever.
+        var plugin = FakePlugin(_dir, "echo $$ > \"$(dirname \"$0\")/pid\"; exec sleep 60");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
 
-            Assert.False(await SessionManagerPlugin.ProbeEnvironmentSessionAsync(plugin, TimeSpan.FromSeconds(1), CancellationToken.None));
+        Assert.False(await SessionManagerPlugin.ProbeEnvironmentSessionAsync(plugin, TimeSpan.FromSeconds(1), CancellationToken.None));
 
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
-            var pid = int.Parse(File.ReadAllText(Path.Combine(dir, "pid")), System.Globalization.CultureInfo.InvariantCulture);
-            Assert.True(!Directory.Exists($"/proc/{pid}") || File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal), "the hanging plugin was left running");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+        var pid = int.Parse(File.ReadAllText(Path.Combine(_dir, "pid")), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(!Directory.Exists($"/proc/{pid}") || File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal), "the hanging plugin was left running");
 
-            // A stop by the caller is a stop, not a "no".
-            using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => SessionManagerPlugin.ProbeEnvironmentSessionAsync(plugin, TimeSpan.FromSeconds(30), stop.Token));
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        // A stop by the caller is a stop, not a "no".
+        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => SessionManagerPlugin.ProbeEnvironmentSessionAsync(plugin, TimeSpan.FromSeconds(30), stop.Token));
     }
 
     [Theory]
