@@ -318,10 +318,10 @@ public sealed partial class NativeExecTests : IAsyncLifetime
     {
         var live = new System.Collections.Concurrent.ConcurrentQueue<string>();
 
-        var e = await Assert.ThrowsAsync<CruddurException>(() => Connector(new RecordingHost()).RunCommandAsync(_target, "echo whole; printf partial; kill -PIPE $$", live.Enqueue, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CruddurException>(() => Connector(new RecordingHost()).RunCommandAsync(_target, "echo whole; printf partial; kill -INT $$", live.Enqueue, CancellationToken.None));
 
         Assert.Equal(ErrorIds.ExecExitCodeMissing, e.ErrorId);
-        // As the message says, its output so far was shown: the last line too, though no newline ended it (SIGPIPE, as the
+        // As the message says, its output so far was shown: the last line too, though no newline ended it (SIGINT: the
         // shell above reports no "Killed" line for it).
         Assert.Equal(["whole", "partial"], live);
     }
