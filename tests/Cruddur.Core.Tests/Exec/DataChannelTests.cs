@@ -152,6 +152,27 @@ public sealed class DataChannelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AKmsSessionWithoutAKmsClientFailsAtOnceAndTellsTheAgentWhy()
+    {
+        await using var channel = Channel(new DataChannelOptions { HandshakeTimeout = TimeSpan.FromSeconds(30) });
+        var opening = channel.OpenAsync("the-token", CancellationToken.None);
+        await _agent.AcceptAsync();
+        var actions = ScriptedAgent.SessionType("Standard_Stream");
+        actions.Add(new JsonObject { ["ActionType"] = "KMSEncryption", ["ActionParameters"] = new JsonObject { ["KMSKeyId"] = "alias/exec" } });
+
+        await _agent.SendStreamAsync(PayloadType.HandshakeRequest, new JsonObject { ["RequestedClientActions"] = actions });
+
+        var response = ScriptedAgent.Json(await _agent.NextAsync(m => m.PayloadType == PayloadType.HandshakeResponse));
+        var kms = response["ProcessedClientActions"]![1]!;
+        Assert.Equal(("KMSEncryption", 2), ((string?)kms["ActionType"], (int?)kms["ActionStatus"]));
+        Assert.Equal("Failed to process action KMSEncryption: ExecKmsUnavailable", (string?)kms["Error"]);
+        Assert.Null(kms["ActionResult"]);
+        var e = await Assert.ThrowsAsync<CruddurException>(() => opening.WaitAsync(Patience));
+        Assert.Equal(ErrorIds.ExecKmsUnavailable, e.ErrorId);
+        Assert.False(channel.Encrypted);
+    }
+
+    [Fact]
     public async Task AnAgentThatNeverCompletesTheHandshakeTimesOut()
     {
         await using var channel = Channel(new DataChannelOptions { HandshakeTimeout = TimeSpan.FromSeconds(1) });
@@ -310,9 +331,9 @@ public sealed class DataChannelTests : IAsyncLifetime
         var marker = await _agent.SendStreamAsync(PayloadType.Output, "$ "u8.ToArray());
         await AcknowledgedAsync(marker);
         await channel.SendInputAsync("c"u8.ToArray(), CancellationToken.None); // held
-        // 150 ms later "a" is acknowledged: that round trip is measured, and the acknowledgement resumes publication.
+        // 150 ms later "b" (not the oldest) is acknowledged: that round trip is measured, and the acknowledgement resumes publication.
         clock.Advance(TimeSpan.FromMilliseconds(150));
-        await _agent.AcknowledgeAsync(a.SequenceNumber);
+        await _agent.AcknowledgeAsync(b.SequenceNumber);
         var c = await _agent.NextInputAsync();
         Assert.Equal("c", ScriptedAgent.Text(c));
 
@@ -320,12 +341,12 @@ public sealed class DataChannelTests : IAsyncLifetime
         Assert.Equal(232.8125, channel.ResendTimeout.TotalMilliseconds, 3);
         // Past it, the unacknowledged ones go again, in order; the acknowledged one does not.
         clock.Advance(TimeSpan.FromMilliseconds(233));
-        Assert.Equal(b.SequenceNumber, (await _agent.NextInputAsync()).SequenceNumber);
+        Assert.Equal(a.SequenceNumber, (await _agent.NextInputAsync()).SequenceNumber);
         Assert.Equal(c.SequenceNumber, (await _agent.NextInputAsync()).SequenceNumber);
 
         // Exactly at the give-up time the oldest is only resent; a moment later the session is given up.
         clock.Set(started + TimeSpan.FromSeconds(30));
-        Assert.Equal(b.SequenceNumber, (await _agent.NextInputAsync()).SequenceNumber);
+        Assert.Equal(a.SequenceNumber, (await _agent.NextInputAsync()).SequenceNumber);
         Assert.False(channel.Ended.IsCompleted);
         clock.Advance(TimeSpan.FromMilliseconds(1));
         var e = await Assert.ThrowsAsync<CruddurException>(() => channel.Ended.WaitAsync(Patience));
@@ -333,7 +354,7 @@ public sealed class DataChannelTests : IAsyncLifetime
         Assert.Equal(ErrorKind.ConnectionError, e.Kind);
         Assert.Contains("acknowledged nothing for 30 s", e.Message, StringComparison.Ordinal);
         Assert.Contains("Get-CruddurService", e.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(_agent.Received, m => m.MessageType == ChannelMessageType.Input && m.SequenceNumber == a.SequenceNumber && !ReferenceEquals(m, a));
+        Assert.DoesNotContain(_agent.Received, m => m.MessageType == ChannelMessageType.Input && m.SequenceNumber == b.SequenceNumber && !ReferenceEquals(m, b));
     }
 
     [Fact]
