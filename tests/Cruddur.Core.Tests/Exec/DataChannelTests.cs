@@ -363,9 +363,11 @@ public sealed class DataChannelTests : IAsyncLifetime
         var channel = Channel();
         await OpenAsync(channel);
 
+        var closed = _agent.ClientCloseAsync(); // reading already, as an agent does
+
         await channel.DisposeAsync();
 
-        Assert.Equal((WebSocketCloseStatus.NormalClosure, "client done"), await _agent.ClientCloseAsync());
+        Assert.Equal((WebSocketCloseStatus.NormalClosure, "client done"), await closed);
         var end = await channel.Ended.WaitAsync(Patience);
         Assert.False(end.Closed);
         Assert.Null(end.Output);

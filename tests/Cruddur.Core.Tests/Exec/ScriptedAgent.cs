@@ -157,12 +157,13 @@ internal sealed class ScriptedAgent : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _released.TrySetResult();
+        // Abort while the request is alive: once released, its context is recycled under the socket.
         if (_socket.Task.IsCompletedSuccessfully)
         {
             _socket.Task.Result.Abort();
         }
 
+        _released.TrySetResult();
         await _app.DisposeAsync();
     }
 
