@@ -215,8 +215,10 @@ function Invoke-Test {
         $counters = $xml.TestRun.ResultSummary.Counters
         $passed += [int]$counters.passed; $failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
         $skipped += [int]$counters.notExecuted
-        foreach ($r in $xml.TestRun.Results.UnitTestResult | Where-Object outcome -NE 'Passed' | Where-Object outcome -NE 'NotExecuted') {
-            $failedNames.Add("xunit: $($r.testName)")
+        # A filter that matches nothing in a project leaves its TRX file without a Results element.
+        foreach ($r in $xml.SelectNodes("//*[local-name()='UnitTestResult']") | Where-Object outcome -NE 'Passed' | Where-Object outcome -NE 'NotExecuted') {
+            $message = $r.SelectSingleNode(".//*[local-name()='Message']")
+            $failedNames.Add("xunit: $($r.testName)$(if ($message) { " — $($message.InnerText)" })")
         }
     }
     foreach ($sequence in Get-ChildItem $results -Recurse -Filter 'Sequence_*.xml' -ErrorAction Ignore) {
@@ -255,7 +257,11 @@ function Invoke-Test {
     }
 
     if ($runnerFailed -and $failed -eq 0) { $failed = 1; $failedNames.Add('a test runner exited with an error') }
-    foreach ($n in $failedNames) { Write-Host "failed: $n" }
+    foreach ($n in $failedNames) {
+        # One line each, with the start of the error: the end of a CI log may be all a reader of the run gets.
+        $line = $n -replace '\s+', ' '
+        Write-Host "failed: $(if ($line.Length -gt 1500) { $line.Substring(0, 1500) + '…' } else { $line })"
+    }
     Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0) { exit 1 }
 }

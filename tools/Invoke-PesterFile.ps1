@@ -19,7 +19,10 @@ $config.Output.Verbosity = 'Detailed'
 $config.Debug.WriteDebugMessages = $true
 $config.Debug.WriteDebugMessagesFrom = 'Runtime'
 $r = Invoke-Pester -Configuration $config
-$failedNames = @($r.Failed.ExpandedPath) + @($r.FailedBlocks.ExpandedPath) + @(foreach ($c in $r.FailedContainers) { "$($c.Item)" })
+# Each failure with its error: build.ps1 prints them at the end of the run.
+function Get-Failure($Name, $ErrorRecord) { if ($ErrorRecord) { "$Name — $(@($ErrorRecord)[0])" } else { "$Name" } }
+$failedNames = @(foreach ($t in @($r.Failed) + @($r.FailedBlocks)) { Get-Failure $t.ExpandedPath $t.ErrorRecord }) +
+    @(foreach ($c in $r.FailedContainers) { Get-Failure "$($c.Item)" $c.ErrorRecord })
 @{
     Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount
     Skipped = $r.SkippedCount + $r.NotRunCount; FailedNames = @($failedNames | Where-Object { $_ })

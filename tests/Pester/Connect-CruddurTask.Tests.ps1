@@ -379,7 +379,10 @@ Describe 'Connect-CruddurTask' {
                 # it is then the one the Ctrl+C interrupts, before or after it becomes sleep.
                 @{ send = "sh -c 'echo sleeping; exec sleep 30'`r" }, @{ expect = 'sleeping\r\n' }, @{ send = "`u{3}" }, @{ send = "echo after-`$?`r" }, @{ expect = 'after-130' }
                 @{ resize = @(100, 30) }, @{ send = "stty size`r"; until = '\D30 100\r\n' }
-                @{ send = "`u{4}" }, @{ expect = 'ENDED:True' }, @{ snapshot = 'after' }
+                # Ctrl+D ends bash only at its prompt: typed while a command still runs (the output of stty can show before
+                # stty has exited, and a resent stty may still be queued), it is lost, as in any terminal. So: at the prompt,
+                # and again each second until the session has ended.
+                @{ expect = '[#$] ' }, @{ send = "`u{4}"; until = 'ENDED:True' }, @{ snapshot = 'after' }
             ) | Set-Content $steps
             $pythonArgs = @((Join-Path $PSScriptRoot 'pty-session.py'), $steps) + $pwsh + @('-NoProfile', '-NonInteractive', '-Command', $script)
 

@@ -34,9 +34,16 @@ public sealed partial class NativeExecTests
         await terminal.WaitForOutputAsync("after-130");
         terminal.Size = (100, 30);
         Assert.True(await WaitAsync(async () => (await ChannelsAsync())[0]!["sizes"]!.AsArray().Count == 2), "the new size was not sent");
-        terminal.Type("\u0004"); // Ctrl+D at an empty prompt ends bash, and with it the session
+        // Ctrl+D at an empty prompt ends bash, and with it the session. Typed before bash is back at its prompt, it is lost,
+        // as in any terminal: typed again each second until the session ends.
+        var typing = Stopwatch.StartNew();
+        while (!shell.IsCompleted && typing.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            terminal.Type("\u0004");
+            await Task.WhenAny(shell, Task.Delay(TimeSpan.FromSeconds(1)));
+        }
 
-        await shell.WaitAsync(TimeSpan.FromSeconds(20));
+        await shell.WaitAsync(TimeSpan.FromSeconds(1));
 
         Assert.Equal(1, terminal.RawEntered);
         Assert.Equal(1, terminal.Restored);
