@@ -74,7 +74,7 @@ internal static partial class ConsoleTerminal
     {
         internal const int StdIn = 0;
         private const int TcsaNow = 0;
-        private const short PollIn = 1;
+        internal const short PollIn = 1;
 
         public override IDisposable EnterRawMode()
         {
@@ -113,8 +113,9 @@ internal static partial class ConsoleTerminal
             return read;
         }
 
+        // Internal for the tests, which play the user at a pseudo-terminal with the same calls.
         [StructLayout(LayoutKind.Sequential)]
-        private struct PollFd
+        internal struct PollFd
         {
             public int Fd;
             public short Events;
@@ -122,19 +123,19 @@ internal static partial class ConsoleTerminal
         }
 
         [DllImport("libc", SetLastError = true)]
-        private static extern int tcgetattr(int fd, byte[] termios);
+        internal static extern int tcgetattr(int fd, byte[] termios);
 
         [DllImport("libc", SetLastError = true)]
-        private static extern int tcsetattr(int fd, int optionalActions, byte[] termios);
+        internal static extern int tcsetattr(int fd, int optionalActions, byte[] termios);
 
         [DllImport("libc")]
-        private static extern void cfmakeraw(byte[] termios);
+        internal static extern void cfmakeraw(byte[] termios);
 
         [DllImport("libc", EntryPoint = "poll", SetLastError = true)]
-        private static extern int Poll(ref PollFd fds, uint count, int timeoutMs);
+        internal static extern int Poll(ref PollFd fds, uint count, int timeoutMs);
 
         [DllImport("libc", EntryPoint = "read", SetLastError = true)]
-        private static extern nint ReadFd(int fd, byte[] buffer, nint count);
+        internal static extern nint ReadFd(int fd, byte[] buffer, nint count);
     }
 
     /// <summary>Restores once, whichever comes first: Dispose, or one of the signals that end the process.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using Native = Cruddur.Core.Exec.ConsoleTerminal.UnixTerminal;
 
 namespace Cruddur.Core.Tests.Exec;
 
@@ -11,7 +12,6 @@ namespace Cruddur.Core.Tests.Exec;
 /// </summary>
 internal sealed class PseudoTerminal : IDisposable
 {
-    private const short PollIn = 1;
     private int _master;
 
     public PseudoTerminal()
@@ -33,7 +33,7 @@ internal sealed class PseudoTerminal : IDisposable
     public byte[] Settings()
     {
         var settings = new byte[256];
-        Check(tcgetattr(Terminal, settings), "tcgetattr");
+        Check(Native.tcgetattr(Terminal, settings), "tcgetattr");
         return settings;
     }
 
@@ -41,8 +41,8 @@ internal sealed class PseudoTerminal : IDisposable
     public void MakeRawElsewhere()
     {
         var settings = Settings();
-        cfmakeraw(settings);
-        Check(tcsetattr(Terminal, 0, settings), "tcsetattr");
+        Native.cfmakeraw(settings);
+        Check(Native.tcsetattr(Terminal, 0, settings), "tcsetattr");
     }
 
     public void Type(string keys)
@@ -59,10 +59,10 @@ internal sealed class PseudoTerminal : IDisposable
         var watch = Stopwatch.StartNew();
         while (!screen.ToString().Contains(expected, StringComparison.Ordinal) && watch.Elapsed < TimeSpan.FromSeconds(5))
         {
-            var poll = new PollFd { Fd = _master, Events = PollIn };
-            if (poll_(ref poll, 1, 100) > 0)
+            var poll = new Native.PollFd { Fd = _master, Events = Native.PollIn };
+            if (Native.Poll(ref poll, 1, 100) > 0)
             {
-                var read = (int)read_(_master, buffer, buffer.Length);
+                var read = (int)Native.ReadFd(_master, buffer, buffer.Length);
                 screen.Append(Encoding.UTF8.GetString(buffer, 0, Math.Max(read, 0)));
             }
         }
@@ -95,34 +95,11 @@ internal sealed class PseudoTerminal : IDisposable
         }
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
     [DllImport("libc", SetLastError = true)]
     private static extern int openpty(out int master, out int slave, nint name, nint termios, nint winsize);
 
     [DllImport("libc", SetLastError = true)]
-    private static extern int tcgetattr(int fd, byte[] termios);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int tcsetattr(int fd, int optionalActions, byte[] termios);
-
-    [DllImport("libc")]
-    private static extern void cfmakeraw(byte[] termios);
-
-    [DllImport("libc", SetLastError = true)]
     private static extern nint write(int fd, byte[] buffer, nint count);
-
-    [DllImport("libc", EntryPoint = "read", SetLastError = true)]
-    private static extern nint read_(int fd, byte[] buffer, nint count);
-
-    [DllImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static extern int poll_(ref PollFd fds, uint count, int timeoutMs);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int close(int fd);
