@@ -44,7 +44,15 @@ internal static partial class ConsoleTerminal
             {
                 try
                 {
-                    return (Console.WindowWidth, Console.WindowHeight);
+                    // Width and height are two reads: a resize between them gives the old width with the new height. Read
+                    // until two reads agree, so the remote terminal is never sent a size the window never had.
+                    var size = (Console.WindowWidth, Console.WindowHeight);
+                    for (var again = (Console.WindowWidth, Console.WindowHeight); again != size; again = (Console.WindowWidth, Console.WindowHeight))
+                    {
+                        size = again;
+                    }
+
+                    return size;
                 }
                 catch (IOException)
                 {
