@@ -19,6 +19,9 @@ internal sealed record DataChannelOptions
 
     /// <summary>Websocket keep-alive frames, so idle sessions survive NAT and load balancer idle timeouts.</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The clock that times acknowledgements, resends and giving up (a test sets its own).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 }
 
 /// <summary>How a data channel ended: the agent's channel_closed text, or null when the socket went away without one.</summary>
@@ -84,6 +87,18 @@ internal sealed class DataChannel : IAsyncDisposable
     /// <summary>True once the agent said the session is encrypted with KMS.</summary>
     public bool Encrypted => _cipher is not null;
 
+    /// <summary>How long an unacknowledged message waits before it is sent again, from the round trips measured so far.</summary>
+    internal TimeSpan ResendTimeout
+    {
+        get
+        {
+            lock (_outgoing)
+            {
+                return _resendTimeout;
+            }
+        }
+    }
+
     /// <summary>Opens the channel and returns once the handshake is complete; bounded by the options' timeouts.</summary>
     public async Task OpenAsync(string token, CancellationToken cancellationToken)
     {
@@ -146,13 +161,23 @@ internal sealed class DataChannel : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _stop.Cancel();
+        // Ended from our side first, so the agent answering the close below is not reported as a lost channel.
+        _ended.TrySetResult(new ChannelEnd(false, null));
         if (_socket.State == WebSocketState.Open)
         {
+            // Before the loops stop: cancelling the pending receive aborts the socket, and no close frame could go out after that.
             try
             {
                 using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client done", bounded.Token).ConfigureAwait(false);
+                await _sendLock.WaitAsync(bounded.Token).ConfigureAwait(false);
+                try
+                {
+                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client done", bounded.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _sendLock.Release();
+                }
             }
             catch (Exception e) when (e is WebSocketException or OperationCanceledException)
             {
@@ -160,13 +185,15 @@ internal sealed class DataChannel : IAsyncDisposable
             }
         }
 
+        _stop.Cancel();
         _socket.Abort();
         await _loops.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         _socket.Dispose();
         _cipher?.Dispose();
         _stop.Dispose();
-        _ended.TrySetResult(new ChannelEnd(false, null));
     }
+
+    private DateTime Now => _options.Clock.GetUtcNow().UtcDateTime;
 
     private static string ClientVersion => typeof(DataChannel).Assembly.GetName().Version?.ToString() ?? "0.0.0";
 
@@ -261,7 +288,7 @@ internal sealed class DataChannel : IAsyncDisposable
                 var output = (string?)JsonNode.Parse(message.Payload.Span)?["Output"];
                 if (!_handshakeDone.Task.IsCompleted)
                 {
-                    _ended.TrySetException(HandshakeFailure ?? Refused(output));
+                    _ended.TrySetException(Refused(output)); // a failed action was reported when it was answered
                     return;
                 }
 
@@ -294,7 +321,7 @@ internal sealed class DataChannel : IAsyncDisposable
             }
 
             _paused = false;
-            var now = DateTime.UtcNow;
+            var now = Now;
             held = _outgoing.Where(p => p.FirstSentAt == default).ToList();
             held.ForEach(p => p.SentAt = p.FirstSentAt = now);
         }
@@ -336,8 +363,6 @@ internal sealed class DataChannel : IAsyncDisposable
         }
     }
 
-    private CruddurException? HandshakeFailure { get; set; }
-
     private async Task DispatchAsync(ChannelMessage message)
     {
         switch (message.PayloadType)
@@ -371,6 +396,7 @@ internal sealed class DataChannel : IAsyncDisposable
     {
         var processed = new JsonArray();
         var errors = new JsonArray();
+        CruddurException? failure = null;
         foreach (var action in (request["RequestedClientActions"] as JsonArray)?.OfType<JsonObject>() ?? [])
         {
             var type = (string?)action["ActionType"];
@@ -383,7 +409,7 @@ internal sealed class DataChannel : IAsyncDisposable
                     {
                         result["ActionStatus"] = 2;
                         result["Error"] = $"Unknown session type {sessionType}";
-                        HandshakeFailure = new CruddurException(ErrorIds.ExecSessionTypeUnsupported, ErrorKind.InvalidOperation,
+                        failure = new CruddurException(ErrorIds.ExecSessionTypeUnsupported, ErrorKind.InvalidOperation,
                             $"The agent asked for a '{sessionType}' session; only shell and command sessions ({string.Join(", ", ShellSessionTypes)}) are supported here. Use the AWS CLI with session-manager-plugin for port forwarding.", target: _sessionId);
                     }
 
@@ -401,7 +427,7 @@ internal sealed class DataChannel : IAsyncDisposable
                     {
                         result["ActionStatus"] = 2;
                         result["Error"] = $"Failed to process action KMSEncryption: {e.ErrorId}";
-                        HandshakeFailure = e;
+                        failure = e;
                     }
 
                     break;
@@ -421,7 +447,7 @@ internal sealed class DataChannel : IAsyncDisposable
 
         var response = new JsonObject { ["ClientVersion"] = ClientVersion, ["ProcessedClientActions"] = processed, ["Errors"] = errors };
         await SendStreamAsync(PayloadType.HandshakeResponse, Encoding.UTF8.GetBytes(response.ToJsonString()), _stop.Token).ConfigureAwait(false);
-        if (HandshakeFailure is { } failure)
+        if (failure is not null)
         {
             // The agent closes the channel on a failed action; do not wait for that to report why.
             _ended.TrySetException(failure);
@@ -449,7 +475,7 @@ internal sealed class DataChannel : IAsyncDisposable
             paused = _paused;
             if (!paused)
             {
-                pending.SentAt = pending.FirstSentAt = DateTime.UtcNow;
+                pending.SentAt = pending.FirstSentAt = Now;
             }
         }
 
@@ -471,7 +497,7 @@ internal sealed class DataChannel : IAsyncDisposable
                     continue;
                 }
 
-                var sample = (DateTime.UtcNow - node.Value.SentAt).TotalMilliseconds;
+                var sample = (Now - node.Value.SentAt).TotalMilliseconds;
                 _rttVariation = (0.75 * _rttVariation) + (0.25 * Math.Abs(_rtt - sample));
                 _rtt = (0.875 * _rtt) + (0.125 * sample);
                 _resendTimeout = TimeSpan.FromMilliseconds(Math.Min(_rtt + Math.Max(10, 4 * _rttVariation), 1000));
@@ -497,7 +523,7 @@ internal sealed class DataChannel : IAsyncDisposable
                         continue; // held until start_publication; nothing to resend or to give up on meanwhile
                     }
 
-                    var now = DateTime.UtcNow;
+                    var now = Now;
                     if (_outgoing.First is { } oldest && now - oldest.Value.FirstSentAt > _options.GiveUpAfter)
                     {
                         _ended.TrySetException(new CruddurException(ErrorIds.ExecChannelLost, ErrorKind.ConnectionError,
