@@ -71,11 +71,7 @@ public sealed class TaskConnectorTests
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static async Task<(int ExitCode, string[] Arguments, string Session, string ExecuteCommandBody)> RunPluginAsync(AwsSettings settings, IReadOnlyDictionary<string, string?> environment, string? command, int exitCode = 0)
     {
-        await using var ecs = await ScriptedEndpoint.StartAsync((context, operation, _) => ScriptedEndpoint.Write(context, 200, operation switch
-        {
-            "ExecuteCommand" => $$$"""{"clusterArn":"arn:aws:ecs:us-east-1:123456789012:cluster/cruddur","containerName":"backend-flask","taskArn":"{{{TaskArn}}}","interactive":true,"session":{"sessionId":"ecs-execute-command-7","streamUrl":"wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/ecs-execute-command-7","tokenValue":"SECRET-TOKEN"}}""",
-            _ => $$$"""{"tasks":[{"taskArn":"{{{TaskArn}}}","lastStatus":"RUNNING","containers":[{"name":"backend-flask","runtimeId":"0123456789abcdef0123456789abcdef-1"}]}],"failures":[]}""",
-        }));
+        await using var ecs = await EcsAsync(new Uri("wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/ecs-execute-command-7"));
         var dir = Directory.CreateTempSubdirectory("smp-").FullName;
         try
         {
@@ -96,6 +92,34 @@ public sealed class TaskConnectorTests
         {
             Directory.Delete(dir, true);
         }
+    }
+
+    /// <summary>ECS for one session: ExecuteCommand gives a session (with a token) on <paramref name="streamUrl"/>, DescribeTasks the runtimeId.</summary>
+    private static Task<ScriptedEndpoint> EcsAsync(Uri streamUrl) => ScriptedEndpoint.StartAsync((context, operation, _) => ScriptedEndpoint.Write(context, 200, operation switch
+    {
+        "ExecuteCommand" => $$$"""{"clusterArn":"arn:aws:ecs:us-east-1:123456789012:cluster/cruddur","containerName":"backend-flask","taskArn":"{{{TaskArn}}}","interactive":true,"session":{"sessionId":"ecs-execute-command-7","streamUrl":"{{{streamUrl}}}","tokenValue":"SECRET-TOKEN"}}""",
+        _ => $$$"""{"tasks":[{"taskArn":"{{{TaskArn}}}","lastStatus":"RUNNING","containers":[{"name":"backend-flask","runtimeId":"0123456789abcdef0123456789abcdef-1"}]}],"failures":[]}""",
+    }));
+
+    [Fact]
+    public async Task TheAgentsClosingTextIsInTheMissingExitCodeError()
+    {
+        await using var agent = await ScriptedAgent.StartAsync();
+        await using var ecs = await EcsAsync(agent.StreamUrl);
+        var connector = new TaskConnector(new AwsContext(WithKeys with { Region = "us-east-1", EndpointUrl = ecs.Url }, new Dictionary<string, string?>()), new RecordingHost());
+        var target = new ExecTarget("cruddur", "backend-flask", new JsonObject { ["taskArn"] = TaskArn }, "backend-flask");
+        var shown = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = connector.RunCommandAsync(target, "flask db upgrade", line => shown.TrySetResult(line), CancellationToken.None);
+        await agent.AcceptAsync();
+        await agent.HandshakeAsync(ScriptedAgent.SessionType("InteractiveCommands"));
+        await agent.SendStreamAsync(PayloadType.Output, "upgrading\r\n"u8.ToArray());
+        Assert.Equal("upgrading", await shown.Task.WaitAsync(TimeSpan.FromSeconds(10))); // the session is open and running
+
+        await agent.SendChannelClosedAsync("Session terminated by an administrator.");
+
+        var e = await Assert.ThrowsAsync<CruddurException>(() => running);
+        Assert.Equal(ErrorIds.ExecExitCodeMissing, e.ErrorId);
+        Assert.Contains("The session ended (Session terminated by an administrator.) before 'flask db upgrade' reported its exit code", e.Message, StringComparison.Ordinal);
     }
 
     private static readonly AwsSettings WithKeys = new() { Keys = new AwsKeys("AKIDEXAMPLE", "secret") };
