@@ -61,33 +61,54 @@ public sealed class ConsoleTerminalTests : IDisposable
         Assert.Equal(theirs, _pty.Settings());
     }
 
-    [Fact]
-    public async Task TheTerminalIsRestoredWhenTheProcessIsToldToHangUp()
+    [Theory]
+    [InlineData(PosixSignal.SIGHUP, 1)] // the terminal window closed
+    [InlineData(PosixSignal.SIGTERM, 15)] // kill, a service manager stopping the session
+    public async Task TheTerminalIsRestoredWhenTheProcessIsToldToEnd(PosixSignal signal, int signalNumber)
     {
-        const int sigHup = 1;
-        var before = _pty.Settings();
-        using var raw = _terminal.EnterRawMode();
-        var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        // The test's own handler keeps the test host alive (Cancel): the restore must happen anyway.
-        using (PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        // Started under nohup, the test host ignores SIGHUP, and .NET hands an ignored signal to no handler: give it its
+        // default for this test, as a shell a user types in has it, and ignore it again afterwards.
+        const nint defaultAction = 0, ignore = 1;
+        var ignored = Convert.ToUInt64(File.ReadAllLines("/proc/self/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))[7..].Trim(), 16);
+        var wasIgnored = (ignored & (1UL << (signalNumber - 1))) != 0;
+        if (wasIgnored)
         {
-            context.Cancel = true;
-            delivered.TrySetResult();
-        }))
-        {
-            Assert.Equal(0, kill(Environment.ProcessId, sigHup));
-            await delivered.Task.WaitAsync(TimeSpan.FromSeconds(10));
-
-            // The handlers of one signal run one after the other: the terminal's may come just after the test's.
-            var watch = Stopwatch.StartNew();
-            while (!before.SequenceEqual(_pty.Settings()) && watch.Elapsed < TimeSpan.FromSeconds(5))
-            {
-                await Task.Delay(20);
-            }
+            SetSignalHandler(signalNumber, defaultAction);
         }
 
-        Assert.Equal(before, _pty.Settings());
+        try
+        {
+            var before = _pty.Settings();
+            using var raw = _terminal.EnterRawMode();
+            var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            // The test's own handler keeps the test host alive (Cancel): the restore must happen anyway.
+            using (PosixSignalRegistration.Create(signal, context =>
+            {
+                context.Cancel = true;
+                delivered.TrySetResult();
+            }))
+            {
+                Assert.Equal(0, kill(Environment.ProcessId, signalNumber));
+                await delivered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+                // The handlers of one signal run one after the other: the terminal's may come just after the test's.
+                var watch = Stopwatch.StartNew();
+                while (!before.SequenceEqual(_pty.Settings()) && watch.Elapsed < TimeSpan.FromSeconds(5))
+                {
+                    await Task.Delay(20);
+                }
+            }
+
+            Assert.Equal(before, _pty.Settings());
+        }
+        finally
+        {
+            if (wasIgnored)
+            {
+                SetSignalHandler(signalNumber, ignore);
+            }
+        }
     }
 
     [Fact]
@@ -174,4 +195,7 @@ public sealed class ConsoleTerminalTests : IDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
+
+    [DllImport("libc", EntryPoint = "signal")]
+    private static extern nint SetSignalHandler(int signal, nint handler);
 }
