@@ -8,4 +8,10 @@ namespace Cruddur.Core.Tests;
 public sealed class ProcessEnvironment
 {
     public const string Name = nameof(ProcessEnvironment);
+
+    /// <summary>True when this process ignores the signal (SigIgn in /proc/self/status): inherited from a parent started
+    /// in the background (SIGINT, SIGQUIT) or under nohup (SIGHUP), and then handed to no .NET handler.</summary>
+    public static bool Ignores(int signal) =>
+        (Convert.ToUInt64(File.ReadAllLines("/proc/self/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))[7..].Trim(), 16)
+            & (1UL << (signal - 1))) != 0;
 }

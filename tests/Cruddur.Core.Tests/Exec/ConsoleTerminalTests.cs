@@ -69,8 +69,7 @@ public sealed class ConsoleTerminalTests : IDisposable
         // Started under nohup, the test host ignores SIGHUP, and .NET hands an ignored signal to no handler: give it its
         // default for this test, as a shell a user types in has it, and ignore it again afterwards.
         const nint defaultAction = 0, ignore = 1;
-        var ignored = Convert.ToUInt64(File.ReadAllLines("/proc/self/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))[7..].Trim(), 16);
-        var wasIgnored = (ignored & (1UL << (signalNumber - 1))) != 0;
+        var wasIgnored = ProcessEnvironment.Ignores(signalNumber);
         if (wasIgnored)
         {
             SetSignalHandler(signalNumber, defaultAction);
