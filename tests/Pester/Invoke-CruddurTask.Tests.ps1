@@ -55,7 +55,9 @@ Describe 'Invoke-CruddurTask' {
         $err.Exception.Message | Should -Match 'Essential container in task exited'
         $err.Exception.Message | Should -Match 'fatal: no such table'
         $err.TargetObject.ExitCode | Should -Be 7
-        $err.TargetObject.Logs | Should -Be @('checking schema', 'fatal: no such table')
+        # Standard output and standard error are two pipes, in a container (the awslogs driver) as in the simulator: the
+        # log has both lines, in either order.
+        $err.TargetObject.Logs | Sort-Object | Should -Be @('checking schema', 'fatal: no such table')
     }
 
     It 'fails with TaskNotStarted when the command cannot start' {
