@@ -92,11 +92,7 @@ public sealed class ConsoleTerminalTests : IDisposable
                 await delivered.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
                 // The handlers of one signal run one after the other: the terminal's may come just after the test's.
-                var watch = Stopwatch.StartNew();
-                while (!before.SequenceEqual(_pty.Settings()) && watch.Elapsed < TimeSpan.FromSeconds(5))
-                {
-                    await Task.Delay(20);
-                }
+                await Eventually.TrueAsync(() => before.SequenceEqual(_pty.Settings()), TimeSpan.FromSeconds(5));
             }
 
             Assert.Equal(before, _pty.Settings());

@@ -33,7 +33,7 @@ public sealed partial class NativeExecTests
         terminal.Type("echo after-$?\r");
         await terminal.WaitForOutputAsync("after-130");
         terminal.Size = (100, 30);
-        Assert.True(await WaitAsync(async () => (await ChannelsAsync())[0]!["sizes"]!.AsArray().Count == 2), "the new size was not sent");
+        Assert.True(await Eventually.TrueAsync(async () => (await ChannelsAsync())[0]!["sizes"]!.AsArray().Count == 2), "the new size was not sent");
         // Ctrl+D at an empty prompt ends bash, and with it the session. Typed before bash is back at its prompt, it is lost,
         // as in any terminal: typed again each second until the session ends.
         var typing = Stopwatch.StartNew();
@@ -85,13 +85,13 @@ public sealed partial class NativeExecTests
         var terminal = new ScriptedTerminal((80, 24));
         var shell = Connector(new RecordingHost()).RunShellAsync(_target, terminal, stop.Token);
         await terminal.WaitForRawAsync();
-        Assert.True(await WaitAsync(async () => (string?)(await ChannelsAsync())[0]!["state"] == "running"), "the shell did not start");
+        Assert.True(await Eventually.TrueAsync(async () => (string?)(await ChannelsAsync())[0]!["state"] == "running"), "the shell did not start");
 
         stop.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => shell.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(1, terminal.Restored);
-        Assert.True(await WaitAsync(async () => (string?)(await ChannelsAsync())[0]!["state"] is "closed" or "aborted"), "the remote shell kept running");
+        Assert.True(await Eventually.TrueAsync(async () => (string?)(await ChannelsAsync())[0]!["state"] is "closed" or "aborted"), "the remote shell kept running");
         // Asked to end, not merely dropped: a real agent keeps the shell of a dropped connection until its idle timeout.
         Assert.True((bool?)(await ChannelsAsync())[0]!["terminateRequested"]);
     }

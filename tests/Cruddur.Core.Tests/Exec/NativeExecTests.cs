@@ -188,14 +188,14 @@ public sealed partial class NativeExecTests : IAsyncLifetime
         var live = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var running = Connector(new RecordingHost()).RunCommandAsync(_target, "echo started; sleep 30; echo never", live.Enqueue, stop.Token);
         // Its first line, not the session's start: a Ctrl+C that reaches the terminal before the shell runs in it interrupts nothing.
-        Assert.True(await WaitAsync(() => Task.FromResult(live.Contains("started"))), "the command did not start");
+        Assert.True(await Eventually.TrueAsync(() => live.Contains("started")), "the command did not start");
         var watch = Stopwatch.StartNew();
 
         stop.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10));
-        Assert.True(await WaitAsync(async () => (int?)(await ChannelsAsync())[0]!["exitCode"] is not null), "the remote command kept running");
+        Assert.True(await Eventually.TrueAsync(async () => (int?)(await ChannelsAsync())[0]!["exitCode"] is not null), "the remote command kept running");
         Assert.Equal(130, (int?)(await ChannelsAsync())[0]!["exitCode"]); // 128 + SIGINT: the pty delivered the Ctrl+C
     }
 
@@ -205,7 +205,7 @@ public sealed partial class NativeExecTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var live = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var running = Connector(new RecordingHost()).RunCommandAsync(_target, "trap '' INT; echo started; sleep 30; echo never", live.Enqueue, stop.Token);
-        Assert.True(await WaitAsync(() => Task.FromResult(live.Contains("started"))), "the command did not start");
+        Assert.True(await Eventually.TrueAsync(() => live.Contains("started")), "the command did not start");
 
         stop.Cancel();
 
@@ -338,21 +338,5 @@ public sealed partial class NativeExecTests : IAsyncLifetime
         Assert.Equal(ErrorKind.InvalidOperation, e.Kind);
         Assert.Contains("-Command", e.Message, StringComparison.Ordinal);
         Assert.Empty(await ChannelsAsync());
-    }
-
-    private static async Task<bool> WaitAsync(Func<Task<bool>> condition)
-    {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(15))
-        {
-            if (await condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(20);
-        }
-
-        return false;
     }
 }

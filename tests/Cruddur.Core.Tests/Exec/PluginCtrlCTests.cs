@@ -30,7 +30,7 @@ public sealed class PluginCtrlCTests
                 """);
             var launch = SessionManagerPlugin.Launch(new JsonObject(), "us-east-1", null, "c", "t", "r", new Uri("https://ecs.us-east-1.amazonaws.com/"));
             var running = SessionManagerPlugin.RunAttachedAsync(plugin, launch);
-            Assert.True(await WaitForAsync(() => File.Exists(Path.Combine(dir, "started"))), "the plugin did not start");
+            Assert.True(await Eventually.TrueAsync(() => File.Exists(Path.Combine(dir, "started"))), "the plugin did not start");
 
             var cancelledWhileRunning = await CancelSeenAsync(() => File.Create(Path.Combine(dir, "go")).Dispose());
             File.Create(Path.Combine(dir, "seen")).Dispose();
@@ -65,21 +65,5 @@ public sealed class PluginCtrlCTests
         {
             Console.CancelKeyPress -= observer;
         }
-    }
-
-    private static async Task<bool> WaitForAsync(Func<bool> condition)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (watch.Elapsed > TimeSpan.FromSeconds(15))
-            {
-                return false;
-            }
-
-            await Task.Delay(20);
-        }
-
-        return true;
     }
 }
