@@ -24,9 +24,9 @@ public sealed class Sim : IAsyncDisposable
     public string Url { get; }
     public int Port { get; }
 
-    public static async Task<Sim> StartAsync(double timeScale = 0.02)
+    public static async Task<Sim> StartAsync(double timeScale = 0.02, params string[] args)
     {
-        var app = SimulatorHost.Build(["--urls", "http://127.0.0.1:0", "--time-scale", timeScale.ToString(CultureInfo.InvariantCulture)]);
+        var app = SimulatorHost.Build(["--urls", "http://127.0.0.1:0", "--time-scale", timeScale.ToString(CultureInfo.InvariantCulture), .. args]);
         await app.StartAsync();
         var url = app.Urls.Single();
         return new Sim(app, url.TrimEnd('/'));

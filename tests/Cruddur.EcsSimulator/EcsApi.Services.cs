@@ -60,7 +60,7 @@ public sealed partial class EcsApi
             ["launchType"] = svc.LaunchType,
             ["platformVersion"] = svc.PlatformVersion,
             ["platformFamily"] = "Linux",
-            ["taskDefinition"] = primary?.TaskDef.Arn ?? svc.LastCompletedTaskDef?.Arn,
+            ["taskDefinition"] = primary?.TaskDef.Arn ?? svc.LastCompleted?.TaskDef.Arn,
             ["deploymentConfiguration"] = svc.DeploymentConfiguration.DeepClone(),
             ["deployments"] = Json.Array(svc.Deployments.Select(d => (JsonNode?)DeploymentJson(svc, d))),
             ["events"] = Json.Array(svc.Events.Select(e => (JsonNode?)new JsonObject
@@ -79,7 +79,9 @@ public sealed partial class EcsApi
             ["propagateTags"] = svc.PropagateTags,
             ["enableExecuteCommand"] = svc.EnableExecuteCommand,
             ["availabilityZoneRebalancing"] = "ENABLED",
+            ["currentServiceRevisions"] = Json.Array(svc.Deployments.Select(d => (JsonNode?)RevisionSummary(d.Revision.Arn, s.CountsOf(d)))),
         };
+        Json.PutStr(o, "currentServiceDeployment", svc.History.Current?.Arn);
         Json.Put(o, "networkConfiguration", Json.Clone(svc.NetworkConfiguration));
         if (svc.HealthCheckGracePeriodSeconds is { } g)
         {
@@ -146,6 +148,7 @@ public sealed partial class EcsApi
         }
         var dc = DefaultDeploymentConfiguration();
         MergeDeploymentConfiguration(dc, req["deploymentConfiguration"] as JsonObject);
+        DeploymentRules.Validate(req["deploymentConfiguration"] as JsonObject, dc, req["loadBalancers"] as JsonArray ?? [], req["serviceConnectConfiguration"] as JsonObject);
         var svc = new ServiceRec
         {
             Region = region,
@@ -177,7 +180,7 @@ public sealed partial class EcsApi
             }
         }
         s.Services[SimState.ServiceKey(region, cluster.Name, name)] = svc;
-        s.NewDeployment(svc, td, desired);
+        s.StartDeployment(svc, td);
         SetTags(svc.Arn, req["tags"]);
         s.Tick();
         return new JsonObject { ["service"] = ServiceJson(svc, false) };
@@ -204,15 +207,17 @@ public sealed partial class EcsApi
         {
             td = TaskDefForDeploy(region, tdRef);
         }
-        if (Json.Int(req, "desiredCount") is { } desired)
+        var desired = Json.Int(req, "desiredCount");
+        if (desired < 0)
         {
-            if (desired < 0)
-            {
-                throw EcsError.InvalidParameter("Desired count must be greater than or equal to 0.");
-            }
-            svc.DesiredCount = desired;
+            throw EcsError.InvalidParameter("Desired count must be greater than or equal to 0.");
         }
-        MergeDeploymentConfiguration(svc.DeploymentConfiguration, req["deploymentConfiguration"] as JsonObject);
+        var dc = (JsonObject)svc.DeploymentConfiguration.DeepClone();
+        MergeDeploymentConfiguration(dc, req["deploymentConfiguration"] as JsonObject);
+        DeploymentRules.Validate(req["deploymentConfiguration"] as JsonObject, dc, req["loadBalancers"] as JsonArray ?? svc.LoadBalancers,
+            req["serviceConnectConfiguration"] as JsonObject ?? svc.ServiceConnectConfiguration);
+        svc.DesiredCount = desired ?? svc.DesiredCount;
+        svc.DeploymentConfiguration = dc;
         if (Json.Bool(req, "enableExecuteCommand") is { } exec)
         {
             svc.EnableExecuteCommand = exec;
@@ -251,7 +256,7 @@ public sealed partial class EcsApi
         }
         if (newDeployment)
         {
-            s.NewDeployment(svc, td ?? primary.TaskDef, svc.DesiredCount);
+            s.StartDeployment(svc, td ?? primary.TaskDef);
         }
         else
         {
@@ -276,6 +281,7 @@ public sealed partial class EcsApi
             throw EcsError.InvalidParameter("The service cannot be stopped while it is scaled above 0.");
         }
         svc.DesiredCount = 0;
+        s.StopCurrentServiceDeployment(svc);
         foreach (var d in svc.Deployments)
         {
             d.DesiredCount = 0;

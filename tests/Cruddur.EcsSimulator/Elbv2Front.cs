@@ -34,7 +34,8 @@ public static class Elbv2Front
             lock (state.Gate)
             {
                 state.Calls["ELBv2." + action] = state.Calls.GetValueOrDefault("ELBv2." + action) + 1;
-                var owned = state.Services.Values.Any(s => s.Region == region && s.LoadBalancers.OfType<System.Text.Json.Nodes.JsonObject>().Any(l => Json.Str(l, "targetGroupArn") == tg));
+                var owned = state.Services.Values.Any(s => s.Region == region && s.LoadBalancers.OfType<System.Text.Json.Nodes.JsonObject>().Any(l =>
+                    Json.Str(l, "targetGroupArn") == tg || (l["advancedConfiguration"] is System.Text.Json.Nodes.JsonObject a && Json.Str(a, "alternateTargetGroupArn") == tg)));
                 if (owned)
                 {
                     answer = DescribeTargetHealth(TargetHealth.Targets(state, region).Where(t => t.TargetGroupArn == tg).ToList());

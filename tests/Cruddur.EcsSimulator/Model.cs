@@ -105,6 +105,10 @@ public sealed class DeploymentRec
     public JsonObject? ServiceConnectConfiguration { get; init; }
     public string RolloutState { get; set; } = "IN_PROGRESS";
     public string RolloutStateReason { get; set; } = "";
+    public required ServiceRevisionRec Revision { get; init; }
+
+    /// <summary>The ServiceDeployment this deployment belongs to (a circuit-breaker rollback shares its failed deployment's).</summary>
+    public ServiceDeploymentRec? ServiceDeployment { get; set; }
 }
 
 public sealed class ServiceEventRec
@@ -139,8 +143,9 @@ public sealed class ServiceRec
     public double CreatedAt { get; init; }
     public List<DeploymentRec> Deployments { get; } = [];
     public List<ServiceEventRec> Events { get; } = [];
-    public string? LastCompletedDeploymentId { get; set; }
-    public TaskDefRec? LastCompletedTaskDef { get; set; }
+    /// <summary>The deployment that last completed: what a rollback returns to.</summary>
+    public DeploymentRec? LastCompleted { get; set; }
+    public ServiceHistory History { get; } = new();
     public double NextLaunchAllowedAt { get; set; }
 
     public bool CircuitBreakerEnabled =>
@@ -148,6 +153,9 @@ public sealed class ServiceRec
 
     public bool CircuitBreakerRollback =>
         DeploymentConfiguration["deploymentCircuitBreaker"] is JsonObject cb && Json.Bool(cb, "rollback") == true;
+
+    /// <summary>deploymentConfiguration.strategy; ROLLING when unset, as ECS defaults it.</summary>
+    public string Strategy => Json.Str(DeploymentConfiguration, "strategy") ?? Sd.Rolling;
 }
 
 public sealed class ContainerRec

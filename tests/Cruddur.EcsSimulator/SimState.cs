@@ -5,9 +5,11 @@ namespace Cruddur.EcsSimulator;
 
 /// <summary>
 /// The whole in-memory ECS world plus the scheduler that moves it forward. Every public member must be
-/// called with <see cref="Gate"/> held (the API and the background ticker both take it).
+/// called with <see cref="Gate"/> held (the API and the background ticker both take it). Deployments are moved on by
+/// SimState.Rolling.cs (ROLLING) and SimState.BlueGreen.cs (BLUE_GREEN, LINEAR, CANARY); their ServiceDeployment records
+/// are kept by SimState.ServiceDeployments.cs.
 /// </summary>
-public sealed class SimState
+public sealed partial class SimState
 {
     public const string Account = "123456789012";
 
@@ -58,6 +60,7 @@ public sealed class SimState
         Faults.Clear();
         Calls.Clear();
         Sessions.Clear();
+        ResetServiceDeployments();
         Runtime?.Reset();
     }
 
@@ -241,12 +244,9 @@ public sealed class SimState
                 }
                 if (t.Service is { } svc)
                 {
-                    foreach (var lb in svc.LoadBalancers.OfType<JsonObject>())
+                    foreach (var (tg, _) in TargetGroupsOf(t))
                     {
-                        if (Json.Str(lb, "targetGroupArn") is { } tg)
-                        {
-                            AddEvent(svc, $"(service {svc.Name}) registered 1 targets in (target-group {tg})");
-                        }
+                        AddEvent(svc, $"(service {svc.Name}) registered 1 targets in (target-group {tg})");
                     }
                 }
                 Runtime?.OnRunning(t);
@@ -363,40 +363,12 @@ public sealed class SimState
         OnTaskFailed(t);
     }
 
-    /// <summary>A task of a service failed (crash or health check): failedTasks, back-off, circuit breaker.</summary>
-    private void OnTaskFailed(TaskRec t)
-    {
-        if (t.Service is not { } svc || t.Deployment is not { } dep)
-        {
-            return;
-        }
-        dep.FailedTasks++;
-        dep.UpdatedAt = Now;
-        svc.NextLaunchAllowedAt = Now + Scaled(RestartBackoffSeconds);
-        if (!ReferenceEquals(svc.Deployments.FirstOrDefault(), dep) || dep.RolloutState != "IN_PROGRESS" || !svc.CircuitBreakerEnabled)
-        {
-            return;
-        }
-        if (dep.FailedTasks < CircuitBreakerThreshold(dep.DesiredCount))
-        {
-            return;
-        }
-        dep.RolloutState = "FAILED";
-        dep.RolloutStateReason = "ECS deployment circuit breaker: tasks failed to start.";
-        AddEvent(svc, $"(service {svc.Name}) deployment {dep.Id} deployment failed: tasks failed to start.");
-        if (svc.CircuitBreakerRollback && svc.LastCompletedTaskDef is { } good && svc.LastCompletedDeploymentId is { } goodId)
-        {
-            var rollback = NewDeployment(svc, good, dep.DesiredCount);
-            rollback.RolloutStateReason = $"ECS deployment circuit breaker: rolling back to deploymentId {goodId}.";
-            AddEvent(svc, $"(service {svc.Name}) rolling back to deployment {goodId}.");
-        }
-    }
-
     // ------------------------------------------------------------------ deployments
 
-    /// <summary>Makes a new PRIMARY deployment; the previous primary becomes ACTIVE.</summary>
-    public DeploymentRec NewDeployment(ServiceRec svc, TaskDefRec td, int desired)
+    /// <summary>Makes a new PRIMARY deployment of a revision; the previous primary becomes ACTIVE.</summary>
+    private DeploymentRec NewDeployment(ServiceRec svc, ServiceRevisionRec revision, int desired, ServiceDeploymentRec? serviceDeployment)
     {
+        var td = revision.TaskDef;
         var now = Now;
         foreach (var d in svc.Deployments)
         {
@@ -414,6 +386,8 @@ public sealed class SimState
             PlatformVersion = "1.4.0",
             NetworkConfiguration = Json.Clone(svc.NetworkConfiguration),
             ServiceConnectConfiguration = Json.Clone(svc.ServiceConnectConfiguration) as JsonObject,
+            Revision = revision,
+            ServiceDeployment = serviceDeployment,
         };
         dep.RolloutStateReason = $"ECS deployment {dep.Id} in progress.";
         svc.Deployments.Insert(0, dep);
@@ -444,110 +418,29 @@ public sealed class SimState
         var all = TasksOf(svc).ToList();
         if (svc.Status == "DRAINING")
         {
-            foreach (var t in all.Where(t => t.IsLive))
-            {
-                StopTask(t, $"Scaling activity initiated by (deployment {svc.Deployments.FirstOrDefault()?.Id})", "ServiceSchedulerInitiated");
-            }
-            if (all.All(t => t.LastStatus == Status.Stopped))
-            {
-                svc.Status = "INACTIVE";
-                svc.Deployments.Clear();
-            }
-            return;
+            ReconcileDraining(svc, all);
         }
-        if (svc.Deployments.Count == 0)
+        else if (svc.Deployments.Count > 0 && svc.History.Current is { Run: { Finished: false } run } sd)
         {
-            return;
+            AdvanceRun(svc, sd, run, all, now);
         }
-        var primary = svc.Deployments[0];
-        var primaryLive = all.Where(t => ReferenceEquals(t.Deployment, primary) && t.IsLive).ToList();
+        else if (svc.Deployments.Count > 0)
+        {
+            ReconcileRolling(svc, all, now);
+        }
+    }
 
-        // 1. Launch or scale in the primary deployment.
-        if (primary.RolloutState != "FAILED")
+    private void ReconcileDraining(ServiceRec svc, List<TaskRec> all)
+    {
+        foreach (var t in all.Where(t => t.IsLive))
         {
-            var need = primary.DesiredCount - primaryLive.Count;
-            if (need > 0 && now >= svc.NextLaunchAllowedAt)
-            {
-                var started = new List<TaskRec>();
-                for (var i = 0; i < need; i++)
-                {
-                    started.Add(LaunchTask(svc.Cluster, primary.TaskDef, svc, primary, primary.Id, $"service:{svc.Name}",
-                        ScenarioFor(svc, primary.TaskDef), svc.EnableExecuteCommand, svc.LaunchType, svc.NetworkConfiguration, null));
-                }
-                primaryLive.AddRange(started);
-                primary.UpdatedAt = now;
-                AddEvent(svc, $"(service {svc.Name}) has started {started.Count} tasks: {string.Join(" ", started.Select(t => $"(task {t.Id})"))}.");
-            }
-            else if (need < 0)
-            {
-                var victims = primaryLive.OrderByDescending(t => t.IsReady ? 0 : 1).ThenByDescending(t => t.CreatedAt).Take(-need).ToList();
-                foreach (var v in victims)
-                {
-                    StopTask(v, $"Scaling activity initiated by (deployment {primary.Id})", "ServiceSchedulerInitiated");
-                    primaryLive.Remove(v);
-                }
-                primary.UpdatedAt = now;
-                AddEvent(svc, $"(service {svc.Name}) has stopped {victims.Count} running tasks: {string.Join(" ", victims.Select(t => $"(task {t.Id})"))}.");
-            }
+            StopTask(t, $"Scaling activity initiated by (deployment {svc.Deployments.FirstOrDefault()?.Id})", "ServiceSchedulerInitiated");
         }
-
-        // 2. Drain older deployments as the primary's tasks become ready (minimumHealthyPercent 100).
-        var primaryReady = primaryLive.Count(t => t.IsReady);
-        if (svc.Deployments.Count > 1 && primary.RolloutState != "FAILED")
+        if (all.All(t => t.LastStatus == Status.Stopped))
         {
-            var olderLive = all.Where(t => !ReferenceEquals(t.Deployment, primary) && t.IsLive).ToList();
-            var totalReady = primaryReady + olderLive.Count(t => t.IsReady);
-            var stopping = new List<TaskRec>();
-            foreach (var t in olderLive.Where(t => !t.IsReady))
-            {
-                stopping.Add(t);
-            }
-            var excess = totalReady - svc.DesiredCount;
-            foreach (var t in olderLive.Where(t => t.IsReady).OrderBy(t => t.CreatedAt))
-            {
-                if (excess <= 0)
-                {
-                    break;
-                }
-                stopping.Add(t);
-                excess--;
-            }
-            if (stopping.Count > 0)
-            {
-                foreach (var t in stopping)
-                {
-                    StopTask(t, $"Scaling activity initiated by (deployment {primary.Id})", "ServiceSchedulerInitiated");
-                }
-                AddEvent(svc, $"(service {svc.Name}) has stopped {stopping.Count} running tasks: {string.Join(" ", stopping.Select(t => $"(task {t.Id})"))}.");
-            }
-            foreach (var d in svc.Deployments.Skip(1))
-            {
-                var live = all.Count(t => ReferenceEquals(t.Deployment, d) && t.IsLive);
-                if (d.DesiredCount != live)
-                {
-                    d.DesiredCount = live;
-                    d.UpdatedAt = now;
-                }
-            }
-            // An older deployment disappears once its last task has STOPPED and the primary carries the load.
-            if (primaryReady >= primary.DesiredCount)
-            {
-                svc.Deployments.RemoveAll(d => !ReferenceEquals(d, primary)
-                    && all.Where(t => ReferenceEquals(t.Deployment, d)).All(t => t.LastStatus == Status.Stopped));
-            }
-        }
-
-        // 3. Completion and steady state.
-        if (primary.RolloutState == "IN_PROGRESS" && svc.Deployments.Count == 1
-            && primaryReady == primary.DesiredCount && primaryLive.Count == primary.DesiredCount)
-        {
-            primary.RolloutState = "COMPLETED";
-            primary.RolloutStateReason = $"ECS deployment {primary.Id} completed.";
-            primary.UpdatedAt = now;
-            svc.LastCompletedDeploymentId = primary.Id;
-            svc.LastCompletedTaskDef = primary.TaskDef;
-            AddEvent(svc, $"(service {svc.Name}) (deployment {primary.Id}) deployment completed.");
-            AddEvent(svc, $"(service {svc.Name}) has reached a steady state.");
+            svc.Status = "INACTIVE";
+            svc.Deployments.Clear();
+            ForgetServiceDeployments(svc);
         }
     }
 

@@ -66,6 +66,7 @@ public static partial class SimulatorHost
         var hub = new DataChannelHub(Path.Combine(Path.GetTempPath(), $"cruddur-ecs-sim-{Environment.ProcessId}-{Guid.NewGuid():N}"));
         builder.Services.AddSingleton(hub);
         builder.Services.AddHostedService<TargetRegistrar>();
+        builder.Services.AddHostedService<TrafficShifter>();
         var app = builder.Build();
         app.Lifetime.ApplicationStopping.Register(() =>
         {
@@ -78,6 +79,7 @@ public static partial class SimulatorHost
         var api = new EcsApi(state, hub);
         app.Lifetime.ApplicationStopped.Register(hub.DeleteScratch);
         var elbv2Upstream = builder.Configuration["elbv2-upstream"] is { Length: > 0 } u ? new Uri(u) : null;
+        state.Elbv2Upstream = elbv2Upstream;
 
         app.UseWebSockets();
         // One endpoint, routed like moto by the credential scope's service: ECS, or the small ELBv2 stand-in.
@@ -86,6 +88,7 @@ public static partial class SimulatorHost
             : HandleEcs(ctx, state, api));
         MapControl(app, state, hub);
         TargetHealthControl.Map(app, state);
+        MapDeploymentControl(app, state);
         hub.Map(app);
         return app;
     }

@@ -25,7 +25,7 @@ public sealed record SimTarget(TaskRec Task, string TargetGroupArn, int Port, st
 
 /// <summary>
 /// ELB's view of the services' tasks, derived from the tasks themselves, as ECS registers them: a task is registered in
-/// each target group of its service once RUNNING; it is <c>initial</c> until its health checks pass (three 5 s intervals
+/// each target group of its revision once RUNNING (a blue/green revision uses one of its target-group pair); it is <c>initial</c> until its health checks pass (three 5 s intervals
 /// at scale 1.0), then <c>healthy</c> or, as the service's mode says, <c>unhealthy</c> with a reason code; <c>draining</c>
 /// once ECS stops it; gone once STOPPED. In mode <c>unregistered</c> its tasks are never registered (a missing target).
 /// </summary>
@@ -50,14 +50,8 @@ public static class TargetHealth
                 continue;
             }
 
-            foreach (var lb in svc.LoadBalancers.OfType<JsonObject>())
+            foreach (var (tg, port) in SimState.TargetGroupsOf(task))
             {
-                if (Json.Str(lb, "targetGroupArn") is not { } tg)
-                {
-                    continue;
-                }
-
-                var port = Json.Int(lb, "containerPort") ?? 80;
                 yield return task.DesiredStatus == Status.Stopped
                     ? new SimTarget(task, tg, port, "draining", "Target.DeregistrationInProgress", "Target deregistration is in progress")
                     : now - started < state.Scaled(HealthyAfterSeconds)
