@@ -58,6 +58,9 @@ public sealed class BlueGreenRun
     public double TestPercent { get; set; }
     public double ProductionPercent { get; set; }
 
+    /// <summary>Green's share before the current shift step (restored when the load balancer refuses the step).</summary>
+    public double PercentBefore { get; set; }
+
     /// <summary>The hooks of the current step.</summary>
     public List<HookRun> StepHooks { get; set; } = [];
 

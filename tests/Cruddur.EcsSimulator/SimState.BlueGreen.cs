@@ -140,14 +140,8 @@ public sealed partial class SimState
                 run.GreenLaunched = true;
                 break;
             case ShiftStep shift:
-                if (shift.Test)
-                {
-                    run.TestPercent = shift.GreenPercent;
-                }
-                else
-                {
-                    run.ProductionPercent = shift.GreenPercent;
-                }
+                run.PercentBefore = shift.Test ? run.TestPercent : run.ProductionPercent;
+                SetPercent(run, shift.Test, shift.GreenPercent);
                 WriteTraffic(run, sd.Target, shift.Test, shift.GreenPercent);
                 break;
             case CleanUpStep cleanUp:
@@ -174,7 +168,7 @@ public sealed partial class SimState
         {
             ReconcileStep => WritesDone(run) is { Done: true } ? OthersGone(svc, sd, all) : WritesDone(run),
             ScaleUpStep => GreenHealthy(sd, all) ? StepOutcome.Ok : StepOutcome.Waiting,
-            ShiftStep => WritesDone(run),
+            ShiftStep shift => WritesDone(run) is { Failure: not null } refused ? Refused(run, shift, refused) : WritesDone(run),
             BakeStep bake => now >= run.StepStartedAt + Scaled(bake.Minutes * 60) ? StepOutcome.Ok : StepOutcome.Waiting,
             CleanUpStep cleanUp => (cleanUp.Green ? [sd.Deployment] : sd.Sources)
                 .All(d => all.Where(t => ReferenceEquals(t.Deployment, d)).All(t => t.LastStatus == Status.Stopped)) ? StepOutcome.Ok : StepOutcome.Waiting,
@@ -196,6 +190,25 @@ public sealed partial class SimState
             run.HooksStarted = true;
         }
         return PollHooks(sd, run, now);
+    }
+
+    private static void SetPercent(BlueGreenRun run, bool test, double percent)
+    {
+        if (test)
+        {
+            run.TestPercent = percent;
+        }
+        else
+        {
+            run.ProductionPercent = percent;
+        }
+    }
+
+    /// <summary>The load balancer refused the shift: traffic stays where it was, so a rollback has none to move back.</summary>
+    private static StepOutcome Refused(BlueGreenRun run, ShiftStep shift, StepOutcome outcome)
+    {
+        SetPercent(run, shift.Test, run.PercentBefore);
+        return outcome;
     }
 
     private static StepOutcome WritesDone(BlueGreenRun run) =>
