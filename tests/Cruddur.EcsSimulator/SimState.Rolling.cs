@@ -14,9 +14,13 @@ public sealed partial class SimState
     private void ReconcileRolling(ServiceRec svc, List<TaskRec> all, double now)
     {
         var primary = svc.Deployments[0];
-        if (primary.ServiceDeployment is { Status: Sd.Pending or Sd.RollbackRequested } sd)
+        if (primary.ServiceDeployment is { Status: Sd.Pending } pending)
         {
-            sd.SetStatus(sd.Status == Sd.Pending ? Sd.InProgress : Sd.RollbackInProgress);
+            pending.SetStatus(Sd.InProgress);
+        }
+        else if (primary.ServiceDeployment is { Status: Sd.RollbackRequested, Rollback: { } requested } sd && now >= requested.StartedAt + Scaled(StageSeconds))
+        {
+            sd.SetStatus(Sd.RollbackInProgress);
         }
         var primaryLive = all.Where(t => ReferenceEquals(t.Deployment, primary) && t.IsLive).ToList();
         if (primary.RolloutState != "FAILED")

@@ -78,7 +78,6 @@ public sealed partial class SimState
     {
         if (svc.History.Current is { } current && !Sd.IsFinished(current.Status))
         {
-            current.StoppedAt = Now;
             FinishServiceDeployment(current, Sd.Stopped);
         }
     }
@@ -124,6 +123,10 @@ public sealed partial class SimState
     {
         sd.SetStatus(status, reason);
         sd.FinishedAt = sd.UpdatedAt;
+        if (status == Sd.Stopped)
+        {
+            sd.StoppedAt = sd.FinishedAt;
+        }
         sd.FinalCounts = sd.Sources.Append(sd.Deployment).Distinct().ToDictionary(d => d, CountsOf);
         if (sd.Run is { } run)
         {
@@ -150,7 +153,6 @@ public sealed partial class SimState
         }
         else if (rollbackTo is null)
         {
-            sd.StoppedAt = Now;
             FinishServiceDeployment(sd, sd.Service.CircuitBreakerRollback ? Sd.RollbackFailed : Sd.Stopped, reason);
         }
         else
