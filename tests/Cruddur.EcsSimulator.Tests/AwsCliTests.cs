@@ -153,6 +153,35 @@ public sealed class AwsCliTests
     }
 
     [Fact]
+    public async Task Cli_follows_and_steers_a_blue_green_deployment_with_the_service_deployment_commands()
+    {
+        await using var sim = await Sim.StartAsync();
+        await Releases.CreateServiceAsync(sim, Releases.BlueGreen(), BlueGreenLb.Fake.LoadBalancers());
+        var arn = await sim.DeployAsync(deploymentConfiguration: Releases.BlueGreen(bakeMinutes: 60, hooks: [Releases.Pause("POST_SCALE_UP")]));
+        var hookId = await sim.WaitPauseAsync(arn, "POST_SCALE_UP");
+
+        var listed = await AwsCli.OkAsync(sim, "ecs", "list-service-deployments", "--cluster", "cruddur", "--service", "backend-flask", "--status", "IN_PROGRESS");
+        Assert.Equal(arn, listed["serviceDeployments"]!.AsArray().Single()!["serviceDeploymentArn"]!.GetValue<string>());
+        var described = await AwsCli.OkAsync(sim, "ecs", "describe-service-deployments", "--service-deployment-arns", arn);
+        var deployment = described["serviceDeployments"]![0]!;
+        Assert.Equal("POST_SCALE_UP", deployment["lifecycleStage"]!.GetValue<string>());
+        Assert.Equal("AWAITING_ACTION", deployment["lifecycleHookDetails"]![0]!["status"]!.GetValue<string>());
+        var revision = deployment["targetServiceRevision"]!["arn"]!.GetValue<string>();
+        var revisions = await AwsCli.OkAsync(sim, "ecs", "describe-service-revisions", "--service-revision-arns", revision);
+        Assert.Equal(BlueGreenLb.Fake.Green, revisions["serviceRevisions"]![0]!["resolvedConfiguration"]!["loadBalancers"]![0]!["targetGroupArn"]!.GetValue<string>());
+
+        var continued = await AwsCli.OkAsync(sim, "ecs", "continue-service-deployment", "--service-deployment-arn", arn, "--hook-id", hookId, "--action", "CONTINUE");
+        Assert.Equal(arn, continued["serviceDeploymentArn"]!.GetValue<string>());
+        await sim.WaitDeploymentAsync(arn, d => d["lifecycleStage"]!.GetValue<string>() == "BAKE_TIME", "the bake time");
+        var stopped = await AwsCli.OkAsync(sim, "ecs", "stop-service-deployment", "--service-deployment-arn", arn, "--stop-type", "ROLLBACK");
+        Assert.Equal(arn, stopped["serviceDeploymentArn"]!.GetValue<string>());
+        await sim.WaitStatusAsync(arn, "ROLLBACK_SUCCESSFUL");
+        var again = await AwsCli.RunAsync(sim, "ecs", "stop-service-deployment", "--service-deployment-arn", arn);
+        Assert.NotEqual(0, again.ExitCode);
+        Assert.Contains("ConflictException", again.Stderr);
+    }
+
+    [Fact]
     public async Task Cli_retries_injected_throttling_and_server_errors_transparently()
     {
         await using var sim = await Sim.StartAsync();
