@@ -183,7 +183,7 @@ print(report.generate_report() or "valid")
         }
 
         It 'refuses a rule name two rules carry, naming both' {
-            Invoke-Aws elbv2 add-tags --resource-arns $rules[1] --tags Key=Name,Value=cruddur-backend-flask-production | Out-Null
+            Invoke-Aws elbv2 add-tags --resource-arns $rules[1] --tags 'Key=Name,Value=cruddur-backend-flask-production' | Out-Null
             $file = New-ServiceDefinitionFile backend-flask @{ targetGroupName = 'cruddur-backend-flask-tg'; advancedConfiguration = $named }
 
             { Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) -ServiceDefinitionFile $file -ErrorAction Stop } |
