@@ -34,6 +34,27 @@ public static class SeedDefaults
     public const string BackendTargetGroup = "cruddur-backend-flask-tg";
     public const string FrontendTargetGroup = "cruddur-frontend-react-js-tg";
 
+    // The edge for ECS's blue/green, linear and canary deployments (Initialize-CruddurInfrastructure -Strategy BlueGreen).
+    public const string EcsInfrastructureRole = "CruddurEcsInfrastructureRoleForLoadBalancers";
+
+    /// <summary>The AWS-managed policy that lets ECS move traffic between a service's target groups.</summary>
+    public const string EcsInfrastructurePolicy = "AmazonECSInfrastructureRolePolicyForLoadBalancers";
+
+    /// <summary>Where the test listener takes test traffic to a new revision (HTTPS, with the edge's certificate).</summary>
+    public const int TestListenerPort = 8443;
+
+    /// <summary>The Name tag of the test listener: a run without -Strategy BlueGreen recognises it and leaves it alone.</summary>
+    public const string TestListenerName = "cruddur-test-listener";
+
+    /// <summary>A target group's alternate: &lt;name&gt;-alt (cruddur-frontend-react-js-tg-alt is 32 characters, ELB's limit).</summary>
+    public static string AlternateTargetGroup(string targetGroup) => targetGroup + "-alt";
+
+    /// <summary>The Name tag of a service's production listener rule; service files name the rule by it.</summary>
+    public static string ProductionRuleName(string service) => $"cruddur-{service}-production";
+
+    /// <summary>The Name tag of a service's test listener rule.</summary>
+    public static string TestRuleName(string service) => $"cruddur-{service}-test";
+
     /// <summary>Where the React frontend listens in its container; its target group checks "/".</summary>
     public const int FrontendPort = 3000;
     public const string FrontendHealthPath = "/";

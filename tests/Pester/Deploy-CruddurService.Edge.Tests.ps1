@@ -122,4 +122,73 @@ Describe 'Deploy-CruddurService with a load balancer' {
             Should -Throw -ErrorId 'DeployTargetGroupNotFound,*' -ExpectedMessage "*names the target group 'cruddur-nope-tg', which does not exist*Initialize-CruddurInfrastructure -Domain*"
         (Invoke-Aws ecs list-task-definitions).taskDefinitionArns | Should -BeNullOrEmpty
     }
+
+    Context 'blue/green resources named in the service file' {
+        BeforeEach {
+            # The edge -Strategy BlueGreen builds, made by hand: the alternate group, a production and a test rule forwarding to
+            # both groups by weight, tagged with their names, and the role ECS assumes.
+            $vpc = (Invoke-Aws ec2 describe-vpcs --filters 'Name=isDefault,Values=true').Vpcs[0].VpcId
+            $subnets = (Invoke-Aws ec2 describe-subnets --filters "Name=vpc-id,Values=$vpc").Subnets.SubnetId
+            $script:alternate = (Invoke-Aws elbv2 create-target-group --name cruddur-backend-flask-tg-alt --protocol HTTP --port 4567 --target-type ip --vpc-id $vpc).TargetGroups[0].TargetGroupArn
+            $lb = (Invoke-Aws elbv2 create-load-balancer --name cruddur-alb --subnets $subnets).LoadBalancers[0].LoadBalancerArn
+            $weighted = ConvertTo-Json -Depth 6 -Compress @(@{ Type = 'forward'; ForwardConfig = @{ TargetGroups = @(@{ TargetGroupArn = $targetGroup; Weight = 100 }, @{ TargetGroupArn = $alternate; Weight = 0 }) } })
+            $script:rules = foreach ($port in 80, 8080) {
+                $listener = (Invoke-Aws elbv2 create-listener --load-balancer-arn $lb --protocol HTTP --port $port --default-actions "Type=forward,TargetGroupArn=$targetGroup").Listeners[0].ListenerArn
+                $name = if ($port -eq 80) { 'cruddur-backend-flask-production' } else { 'cruddur-backend-flask-test' }
+                (Invoke-Aws elbv2 create-rule --listener-arn $listener --priority 10 --conditions 'Field=host-header,Values=api.cruddur.example' --actions $weighted --tags "Key=Name,Value=$name").Rules[0].RuleArn
+            }
+            $trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
+            $script:role = (Invoke-Aws iam create-role --role-name CruddurEcsInfrastructureRoleForLoadBalancers --assume-role-policy-document $trust).Role.Arn
+            $script:named = @{
+                alternateTargetGroupName = 'cruddur-backend-flask-tg-alt'; productionListenerRuleName = 'cruddur-backend-flask-production'
+                testListenerRuleName = 'cruddur-backend-flask-test'; roleName = 'CruddurEcsInfrastructureRoleForLoadBalancers'
+            }
+        }
+
+        It 'sends ECS its own members with the ARNs, as botocore''s model of CreateService accepts them' {
+            $file = New-ServiceDefinitionFile backend-flask @{ targetGroupName = 'cruddur-backend-flask-tg'; advancedConfiguration = $named }
+
+            $d = Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) -ServiceDefinitionFile $file
+
+            $d.Outcome | Should -Be 'Succeeded'
+            $entry = (Invoke-Aws ecs describe-services --cluster cruddur --services backend-flask).services[0].loadBalancers[0]
+            $entry.PSObject.Properties.Name | Sort-Object | Should -Be @('advancedConfiguration', 'containerName', 'containerPort', 'targetGroupArn')
+            $entry.advancedConfiguration.PSObject.Properties | Sort-Object Name | ForEach-Object { "$($_.Name)=$($_.Value)" } |
+                Should -Be @("alternateTargetGroupArn=$alternate", "productionListenerRule=$($rules[0])", "roleArn=$role", "testListenerRule=$($rules[1])")
+            $validate = @'
+import botocore.session, json, sys
+from botocore.validate import ParamValidator
+model = botocore.session.get_session().get_service_model("ecs").operation_model("CreateService").input_shape
+report = ParamValidator().validate({"serviceName": "backend-flask", "loadBalancers": [json.loads(sys.argv[1])]}, model)
+print(report.generate_report() or "valid")
+'@
+            python3 -c $validate ($entry | ConvertTo-Json -Depth 5 -Compress) | Should -Be 'valid'
+        }
+
+        It 'refuses <Case> before registering anything' -ForEach @(
+            @{ Case = 'an alternate group nobody made'; Change = @{ alternateTargetGroupName = 'cruddur-backend-flask-tg-green' }; Id = 'DeployTargetGroupNotFound'; Message = "*the alternate target group 'cruddur-backend-flask-tg-green', which does not exist*-Strategy BlueGreen*" }
+            @{ Case = 'a role nobody made'; Change = @{ roleName = 'ecsInfrastructureRole' }; Id = 'DeployInfrastructureRoleNotFound'; Message = "*the role 'ecsInfrastructureRole', which does not exist*" }
+            @{ Case = 'a rule no rule is tagged with'; Change = @{ testListenerRuleName = 'cruddur-backend-flask-tst' }; Id = 'DeployListenerRuleNotFound'; Message = '*no rule tagged Name=cruddur-backend-flask-tst forwards on the load balancers behind cruddur-backend-flask-tg, cruddur-backend-flask-tg-alt*aws elbv2 add-tags*' }
+            @{ Case = 'a name beside its ARN'; Change = @{ roleArn = 'arn:aws:iam::123456789012:role/x' }; Id = 'DeployBlueGreenReferenceInvalid'; Message = '*advancedConfiguration needs either "roleArn" or a non-empty "roleName", not both*' }
+            @{ Case = 'an empty name'; Change = @{ productionListenerRuleName = '' }; Id = 'DeployBlueGreenReferenceInvalid'; Message = '*"productionListenerRuleName"*' }
+        ) {
+            $configuration = $named.Clone()
+            foreach ($key in $Change.Keys) { $configuration[$key] = $Change[$key] }
+            $file = New-ServiceDefinitionFile backend-flask @{ targetGroupName = 'cruddur-backend-flask-tg'; advancedConfiguration = $configuration }
+
+            { Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) -ServiceDefinitionFile $file -ErrorAction Stop } |
+                Should -Throw -ErrorId "$Id,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand" -ExpectedMessage $Message
+            (Invoke-Aws ecs list-task-definitions).taskDefinitionArns | Should -BeNullOrEmpty
+            (Invoke-Aws ecs list-services --cluster cruddur).serviceArns | Should -BeNullOrEmpty
+        }
+
+        It 'refuses a rule name two rules carry, naming both' {
+            Invoke-Aws elbv2 add-tags --resource-arns $rules[1] --tags 'Key=Name,Value=cruddur-backend-flask-production' | Out-Null
+            $file = New-ServiceDefinitionFile backend-flask @{ targetGroupName = 'cruddur-backend-flask-tg'; advancedConfiguration = $named }
+
+            { Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) -ServiceDefinitionFile $file -ErrorAction Stop } |
+                Should -Throw -ErrorId 'DeployListenerRuleAmbiguous,*' -ExpectedMessage "*2 rules carry that Name tag: $(($rules | Sort-Object) -join ', ')*"
+            (Invoke-Aws ecs list-task-definitions).taskDefinitionArns | Should -BeNullOrEmpty
+        }
+    }
 }

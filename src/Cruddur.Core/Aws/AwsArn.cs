@@ -9,6 +9,13 @@ internal static class AwsArn
     /// <summary>The part after the last '/': a cluster, service, task id, role or repository name; the input when there is no '/'.</summary>
     public static string LastSegment(string arnOrName) => arnOrName[(arnOrName.LastIndexOf('/') + 1)..];
 
+    /// <summary>The name of a target group ARN (…:targetgroup/&lt;name&gt;/&lt;id&gt;); the input when it is not one.</summary>
+    public static string TargetGroupName(string arnOrName)
+    {
+        var parts = arnOrName.Split('/');
+        return parts.Length == 3 && parts[0].EndsWith(":targetgroup", StringComparison.Ordinal) ? parts[1] : arnOrName;
+    }
+
     /// <summary><c>family:revision</c> of a task definition ARN (or the input when it is already that, or a family).</summary>
     public static string TaskDefinitionName(string arnOrName) => LastSegment(arnOrName);
 

@@ -60,13 +60,15 @@ public sealed class EcsDeployer
     private readonly ILogEventSource? _logs;
     private readonly string _region;
     private readonly IElbv2Client? _elb;
+    private readonly IIamClient? _iam;
 
     /// <param name="placeholders">Values for ERB placeholders in definition files (see <see cref="PlaceholderValues"/>).</param>
     /// <param name="logs">Where the failing tasks' log lines are read (null: failures carry no log lines).</param>
     /// <param name="region">The region ECS is asked in: named in a missing cluster's error, and the one for task definitions whose awslogs options name none.</param>
     /// <param name="elb">Resolves target group names in service files and checks target health (<see cref="TargetHealthWaiter"/>).</param>
+    /// <param name="iam">Resolves role names in service files (advancedConfiguration's roleName).</param>
     public EcsDeployer(IEcsClient ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null,
-        ILogEventSource? logs = null, string region = "", IElbv2Client? elb = null)
+        ILogEventSource? logs = null, string region = "", IElbv2Client? elb = null, IIamClient? iam = null)
     {
         _ecs = ecs;
         _host = host;
@@ -75,6 +77,7 @@ public sealed class EcsDeployer
         _logs = logs;
         _region = region;
         _elb = elb;
+        _iam = iam;
     }
 
     /// <summary>
@@ -297,7 +300,7 @@ public sealed class EcsDeployer
 
             serviceDefinition["serviceName"] = target.Service;
             serviceDefinition["cluster"] = target.Cluster;
-            await TargetGroupReferences.ResolveAsync(serviceDefinition, _elb, target.ServiceDefinitionFile, cancellationToken).ConfigureAwait(false);
+            await TargetGroupReferences.ResolveAsync(serviceDefinition, _elb, _iam, target.ServiceDefinitionFile, cancellationToken).ConfigureAwait(false);
         }
 
         var currentArn = (string?)service?["taskDefinition"];

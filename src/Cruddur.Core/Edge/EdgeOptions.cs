@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Edge;
@@ -35,6 +36,16 @@ public sealed partial record EdgeOptions
     /// <summary>Remove the load balancer's listeners the plan does not own (the seed's temporary 4567 and 3000 ones).</summary>
     public bool Force { get; init; }
 
+    /// <summary>
+    /// The deployment strategy the edge is for. Every strategy but Rolling adds what ECS shifts traffic with: per service an
+    /// alternate target group, a production rule and a test rule forwarding to both groups by weight, the test listener,
+    /// and the infrastructure role ECS assumes to change the rules.
+    /// </summary>
+    public DeploymentStrategy Strategy { get; init; } = DeploymentStrategy.Rolling;
+
+    /// <summary>The test listener's port (HTTPS); used when <see cref="Strategy"/> shifts traffic.</summary>
+    public int TestListenerPort { get; init; } = SeedDefaults.TestListenerPort;
+
     /// <summary>The backend's host name: api.&lt;domain&gt;.</summary>
     public string ApiHost => "api." + Domain;
 
@@ -67,7 +78,24 @@ public sealed partial record EdgeOptions
                 $"'{LoadBalancerName}' is not a load balancer name. Use up to 32 letters, digits and '-', not starting or ending with '-'.", target: LoadBalancerName);
         }
 
+        ValidateTestListenerPort(TestListenerPort);
         return this with { Domain = domain, HostedZoneId = HostedZoneId?.Trim() };
+    }
+
+    /// <summary>A port the test listener can take: a TCP port that is not the edge's 80 or 443.</summary>
+    private static void ValidateTestListenerPort(int port)
+    {
+        if (port is < 1 or > 65535)
+        {
+            throw new CruddurException(ErrorIds.EdgePortInvalid, ErrorKind.InvalidArgument,
+                $"{port} is not a TCP port. Pass a test listener port from 1 to 65535 other than 80 and 443, such as {SeedDefaults.TestListenerPort}.", target: port);
+        }
+
+        if (port is 80 or 443)
+        {
+            throw new CruddurException(ErrorIds.EdgeTestListenerPortConflict, ErrorKind.InvalidArgument,
+                $"Port {port} is the edge's {(port == 80 ? "HTTP redirect" : "production HTTPS")} listener; test traffic needs a listener of its own. Pass another port, such as {SeedDefaults.TestListenerPort}.", target: port);
+        }
     }
 
     /// <summary>An IPv4 CIDR such as 203.0.113.7/32; a clear error otherwise. Shared with Set-CruddurIngressRule.</summary>

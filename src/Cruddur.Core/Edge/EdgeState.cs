@@ -19,5 +19,6 @@ internal sealed class EdgeState
 
     public string? CertificateArn { get; set; }
 
-    public string? HttpsListenerArn { get; set; }
+    /// <summary>The ARNs of the listeners the plan owns, by port, as their steps find or create them.</summary>
+    public Dictionary<int, string> ListenerArns { get; } = [];
 }

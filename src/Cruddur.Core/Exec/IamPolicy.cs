@@ -42,6 +42,34 @@ internal static class IamPolicy
         return actions.Where(a => !allowed.Contains(a) || denied.Contains(a)).ToList();
     }
 
+    /// <summary>
+    /// Whether a role's trust policy lets <paramref name="servicePrincipal"/> (such as ecs.amazonaws.com) call sts:AssumeRole:
+    /// an Allow statement whose Principal names the service (or is "*") and whose Action matches, and no such Deny.
+    /// </summary>
+    public static bool TrustsService(string trustPolicy, string servicePrincipal)
+    {
+        var allowed = false;
+        foreach (var statement in Statements(trustPolicy).Where(s => Matches(s, "sts:AssumeRole") && NamesService(s["Principal"], servicePrincipal)))
+        {
+            if (string.Equals((string?)statement["Effect"], "Deny", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            allowed |= string.Equals((string?)statement["Effect"], "Allow", StringComparison.Ordinal);
+        }
+
+        return allowed;
+    }
+
+    private static bool NamesService(JsonNode? principal, string service) => principal switch
+    {
+        JsonValue value => Strings(value).Contains("*"),
+        JsonObject map => (map["Service"] is { } services && Strings(services).Any(s => string.Equals(s, service, StringComparison.OrdinalIgnoreCase)))
+            || (map["AWS"] is { } accounts && Strings(accounts).Contains("*")),
+        _ => false,
+    };
+
     private static IEnumerable<JsonObject> Statements(string document)
     {
         switch (ParseOrNull(document)?["Statement"])

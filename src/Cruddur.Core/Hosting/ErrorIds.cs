@@ -45,11 +45,16 @@ public static class ErrorIds
     public const string DbUserPoolIdMissing = "DbUserPoolIdMissing";
     public const string DbUserPoolNotFound = "DbUserPoolNotFound";
     public const string DeployAmbiguousInput = "DeployAmbiguousInput";
+    public const string DeployBlueGreenEdgeNotReady = "DeployBlueGreenEdgeNotReady";
+    public const string DeployBlueGreenReferenceInvalid = "DeployBlueGreenReferenceInvalid";
     public const string DeployDefinitionFileNotFound = "DeployDefinitionFileNotFound";
     public const string DeployDefinitionInvalid = "DeployDefinitionInvalid";
     public const string DeployDefinitionInvalidJson = "DeployDefinitionInvalidJson";
     public const string DeployDefinitionVariableMissing = "DeployDefinitionVariableMissing";
     public const string DeployFailed = "DeployFailed";
+    public const string DeployInfrastructureRoleNotFound = "DeployInfrastructureRoleNotFound";
+    public const string DeployListenerRuleAmbiguous = "DeployListenerRuleAmbiguous";
+    public const string DeployListenerRuleNotFound = "DeployListenerRuleNotFound";
     public const string DeployNoDeployment = "DeployNoDeployment";
     public const string DeployNoPreviousRevision = "DeployNoPreviousRevision";
     public const string DeployServiceDefinitionMismatch = "DeployServiceDefinitionMismatch";
@@ -73,6 +78,7 @@ public static class ErrorIds
     public const string EdgePortInvalid = "EdgePortInvalid";
     public const string EdgeSecurityGroupNotFound = "EdgeSecurityGroupNotFound";
     public const string EdgeTargetGroupMismatch = "EdgeTargetGroupMismatch";
+    public const string EdgeTestListenerPortConflict = "EdgeTestListenerPortConflict";
     public const string EnvFileDestinationConflict = "EnvFileDestinationConflict";
     public const string EnvFileDestinationIsTemplate = "EnvFileDestinationIsTemplate";
     public const string EnvFileDestinationNotFound = "EnvFileDestinationNotFound";

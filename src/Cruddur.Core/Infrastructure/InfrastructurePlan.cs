@@ -1,5 +1,6 @@
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
+using Cruddur.Core.Deployments;
 using Cruddur.Core.Edge;
 using Cruddur.Core.Hosting;
 
@@ -85,6 +86,13 @@ public static class InfrastructurePlan
         steps.Add(new IamRolePolicyStep(iam, SeedDefaults.TaskRole, SeedDefaults.TaskPolicy, taskPolicy));
         steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, awsPolicies + "CloudWatchFullAccess"));
         steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, awsPolicies + "AWSXRayDaemonWriteAccess"));
+        if (edge is not null && edge.Strategy.ShiftsTraffic())
+        {
+            // The role ECS assumes to change the listener rules' weights during blue/green, linear and canary deployments.
+            steps.Add(new IamRoleStep(iam, SeedDefaults.EcsInfrastructureRole, new PolicyDocument(PolicyDocuments.BuiltInInfrastructureTrust.Trim(), "the built-in ECS infrastructure trust policy")));
+            steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.EcsInfrastructureRole, awsPolicies + SeedDefaults.EcsInfrastructurePolicy));
+        }
+
         var ec2 = new Ec2Client(context, host);
         if (edge is null)
         {

@@ -40,6 +40,11 @@ internal static partial class PolicyDocuments
         {"Version":"2012-10-17","Statement":[{"Sid":"","Effect":"Allow","Principal":{"Service":["ecs-tasks.amazonaws.com"]},"Action":"sts:AssumeRole"}]}
         """;
 
+    /// <summary>Who may assume the infrastructure role for load balancers: ECS itself, which moves traffic between target groups.</summary>
+    public const string BuiltInInfrastructureTrust = """
+        {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs.amazonaws.com"},"Action":"sts:AssumeRole"}]}
+        """;
+
     /// <summary>The execution role: pull from ECR, write logs, read the backend's parameters.</summary>
     public const string BuiltInServicePolicy = """
         {"Version":"2012-10-17","Statement":[

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Cruddur.Core;
+using Cruddur.Core.Deployments;
 using Cruddur.Core.Edge;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Infrastructure;
@@ -10,7 +11,8 @@ namespace Cruddur.PowerShell.Commands;
 
 /// <summary>
 /// Creates the seed's one-time AWS set-up (log group, cluster, ECR repositories, IAM roles, security group) and, with -Domain,
-/// its public edge (load balancer, HTTPS, DNS), idempotently.
+/// its public edge (load balancer, HTTPS, DNS), idempotently; with -Strategy BlueGreen (Linear, Canary) the edge ECS shifts
+/// traffic in.
 /// </summary>
 [Cmdlet(VerbsData.Initialize, "CruddurInfrastructure", SupportsShouldProcess = true, DefaultParameterSetName = BaseSet, HelpUri = OnlineHelp.Docs + "Initialize-CruddurInfrastructure.md")]
 [OutputType(typeof(InfrastructureResource))]
@@ -67,6 +69,18 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
     [Parameter(ParameterSetName = EdgeSet)]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>
+    /// The deployment strategy the edge is for; BlueGreen, Linear and Canary build the same edge. A string (the set is the
+    /// core's enum names, fixed at compile time): an enum-typed property would load the core before the module's resolver.
+    /// </summary>
+    [Parameter(ParameterSetName = EdgeSet)]
+    [ValidateSet(nameof(DeploymentStrategy.Rolling), nameof(DeploymentStrategy.BlueGreen), nameof(DeploymentStrategy.Linear), nameof(DeploymentStrategy.Canary))]
+    public string Strategy { get; set; } = nameof(DeploymentStrategy.Rolling);
+
+    /// <summary>The HTTPS port of the test listener that -Strategy BlueGreen (Linear, Canary) creates.</summary>
+    [Parameter(ParameterSetName = EdgeSet)]
+    public int TestListenerPort { get; set; } = SeedDefaults.TestListenerPort;
+
     protected override void EndProcessing()
     {
         var policyPath = GetUnresolvedProviderPathFromPSPath(PolicyPath);
@@ -76,6 +90,7 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
                 $"The policy folder '{PolicyPath}' does not exist. Pass the folder that holds service/ and task/ (the seed's aws/policies), or leave -PolicyPath out to use the built-in policies.", target: PolicyPath));
         }
 
+        var strategy = Enum.Parse<DeploymentStrategy>(Strategy, ignoreCase: true);
         var edge = ParameterSetName != EdgeSet ? null : new EdgeOptions
         {
             Domain = Domain,
@@ -85,7 +100,14 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
             LoadBalancerName = LoadBalancerName,
             CertificateTimeout = TimeSpan.FromSeconds(CertificateTimeoutSeconds),
             Force = Force,
+            Strategy = strategy,
+            TestListenerPort = TestListenerPort,
         };
+        if (edge is not null && !strategy.ShiftsTraffic() && MyInvocation.BoundParameters.ContainsKey(nameof(TestListenerPort)))
+        {
+            WriteWarning($"-TestListenerPort {TestListenerPort} has no effect with -Strategy {strategy}: only BlueGreen, Linear and Canary create the test listener.");
+        }
+
         var options = new InfrastructureOptions { Cluster = Cluster, Services = Service, LogRetentionDays = LogRetentionDays, PolicyPath = policyPath, Edge = edge };
         IReadOnlyList<InfrastructureResource> results;
         try

@@ -23,7 +23,7 @@ public abstract class ScriptedElbv2Client : IElbv2Client
 
     public virtual Task<IReadOnlyList<Listener>> ListListenersAsync(string loadBalancerArn, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<Listener>>();
 
-    public virtual Task<Listener> CreateListenerAsync(string loadBalancerArn, string protocol, int port, string? certificateArn, ListenerAction defaultAction, CancellationToken cancellationToken) => Unexpected<Listener>();
+    public virtual Task<Listener> CreateListenerAsync(string loadBalancerArn, string protocol, int port, string? certificateArn, ListenerAction defaultAction, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken) => Unexpected<Listener>();
 
     public virtual Task ModifyListenerAsync(string listenerArn, string protocol, int port, string? certificateArn, ListenerAction defaultAction, CancellationToken cancellationToken) => Unexpected<bool>();
 
@@ -31,9 +31,15 @@ public abstract class ScriptedElbv2Client : IElbv2Client
 
     public virtual Task<IReadOnlyList<ListenerRule>> ListRulesAsync(string listenerArn, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<ListenerRule>>();
 
-    public virtual Task<ListenerRule> CreateHostRuleAsync(string listenerArn, int priority, string host, ListenerAction action, CancellationToken cancellationToken) => Unexpected<ListenerRule>();
+    public virtual Task<ListenerRule?> FindRuleAsync(string ruleArn, CancellationToken cancellationToken) => Unexpected<ListenerRule?>();
 
-    public virtual Task ModifyHostRuleAsync(string ruleArn, string host, ListenerAction action, CancellationToken cancellationToken) => Unexpected<bool>();
+    public virtual Task<ListenerRule> CreateRuleAsync(string listenerArn, int priority, RuleCondition condition, ListenerAction action, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken) => Unexpected<ListenerRule>();
+
+    public virtual Task ModifyRuleAsync(string ruleArn, RuleCondition condition, ListenerAction action, CancellationToken cancellationToken) => Unexpected<bool>();
+
+    public virtual Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> DescribeTagsAsync(IReadOnlyList<string> arns, CancellationToken cancellationToken) => Unexpected<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>>();
+
+    public virtual Task AddTagsAsync(string arn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken) => Unexpected<bool>();
 
     public virtual Task<IReadOnlyList<TargetHealth>> DescribeTargetHealthAsync(string targetGroupArn, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<TargetHealth>>();
 

@@ -24,7 +24,7 @@ public sealed class LoadBalancerTests
             { "loadBalancers": [ { "targetGroupName": "cruddur-backend-flask-tg", "containerPort": 4567 }, { "targetGroupArn": "{{OtherGroup}}" } ] }
             """)!.AsObject();
 
-        await TargetGroupReferences.ResolveAsync(definition, new Elb(), "service-backend-flask.json", CancellationToken.None);
+        await TargetGroupReferences.ResolveAsync(definition, new Elb(), null, "service-backend-flask.json", CancellationToken.None);
 
         Assert.Equal(
             $$"""[{"containerPort":4567,"targetGroupArn":"{{Group}}"},{"targetGroupArn":"{{OtherGroup}}"}]""",
@@ -40,7 +40,7 @@ public sealed class LoadBalancerTests
     {
         var definition = JsonNode.Parse($$"""{ "loadBalancers": [ {{entry}} ] }""")!.AsObject();
 
-        var e = await Assert.ThrowsAsync<CruddurException>(() => TargetGroupReferences.ResolveAsync(definition, new Elb(), "service-backend-flask.json", CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CruddurException>(() => TargetGroupReferences.ResolveAsync(definition, new Elb(), null, "service-backend-flask.json", CancellationToken.None));
 
         Assert.Equal(("DeployTargetGroupReferenceInvalid", ErrorKind.InvalidData), (e.ErrorId, e.Kind));
         Assert.Contains("service-backend-flask.json", e.Message, StringComparison.Ordinal);
@@ -52,7 +52,7 @@ public sealed class LoadBalancerTests
     {
         var definition = JsonNode.Parse("""{ "loadBalancers": [ { "targetGroupName": "typo-tg" } ] }""")!.AsObject();
 
-        var e = await Assert.ThrowsAsync<CruddurException>(() => TargetGroupReferences.ResolveAsync(definition, new Elb(), "service-backend-flask.json", CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CruddurException>(() => TargetGroupReferences.ResolveAsync(definition, new Elb(), null, "service-backend-flask.json", CancellationToken.None));
 
         Assert.Equal(("DeployTargetGroupNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
         Assert.Contains("'typo-tg'", e.Message, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using Cruddur.Core.Deployments;
 using Cruddur.Core.Edge;
 using Cruddur.Core.Hosting;
 
@@ -31,5 +32,32 @@ public sealed class EdgeOptionsTests
 
         Assert.Equal((errorId, ErrorKind.InvalidArgument), (e.ErrorId, e.Kind));
         Assert.Contains(certificateArn is not null && errorId == "EdgeCertificateArnInvalid" ? certificateArn : errorId == "EdgeDomainInvalid" ? domain : loadBalancer, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0, "EdgePortInvalid", "0 is not a TCP port")]
+    [InlineData(65536, "EdgePortInvalid", "65536 is not a TCP port")]
+    [InlineData(80, "EdgeTestListenerPortConflict", "Port 80 is the edge's HTTP redirect listener")]
+    [InlineData(443, "EdgeTestListenerPortConflict", "Port 443 is the edge's production HTTPS listener")]
+    public void ATestListenerPortThatIsNoneOrTheEdgesOwnIsRefused(int port, string errorId, string message)
+    {
+        var options = new EdgeOptions { Domain = "cruddur.example", Strategy = DeploymentStrategy.BlueGreen, TestListenerPort = port };
+
+        var e = Assert.Throws<CruddurException>(() => options.Validate());
+
+        Assert.Equal((errorId, ErrorKind.InvalidArgument), (e.ErrorId, e.Kind));
+        Assert.StartsWith(message, e.Message, StringComparison.Ordinal);
+        Assert.Contains("8443", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(DeploymentStrategy.Rolling, false)]
+    [InlineData(DeploymentStrategy.BlueGreen, true)]
+    [InlineData(DeploymentStrategy.Linear, true)]
+    [InlineData(DeploymentStrategy.Canary, true)]
+    public void EveryStrategyButRollingShiftsTraffic(DeploymentStrategy strategy, bool shifts)
+    {
+        Assert.Equal(shifts, DeploymentStrategies.ShiftsTraffic(strategy));
+        Assert.Equal(8443, new EdgeOptions { Domain = "cruddur.example", Strategy = strategy }.Validate().TestListenerPort);
     }
 }

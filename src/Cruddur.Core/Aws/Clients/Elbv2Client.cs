@@ -12,23 +12,64 @@ public sealed record LoadBalancer(string Arn, string Name, string Scheme, string
 /// <summary>A target group; the health check fields are the ones the seed sets.</summary>
 public sealed record TargetGroup(string Arn, string Name, string Protocol, int Port, string TargetType, string? HealthCheckPath, int HealthyThreshold, IReadOnlyList<string> LoadBalancerArns);
 
-/// <summary>A listener's or rule's action: forward to a target group, or redirect (protocol, port, status code).</summary>
+/// <summary>A target group of a weighted forward and its weight (0 to 999; ECS writes percentages).</summary>
+public sealed record WeightedTargetGroup(string Arn, int Weight);
+
+/// <summary>
+/// A listener's or rule's action: forward to a target group, or redirect (protocol, port, status code). A forward names its
+/// groups in <see cref="ForwardGroups"/> as ELB's ForwardConfig does (one group of weight 1 for a plain forward, as ELB
+/// reports it); <see cref="TargetGroupArn"/> is the plain forward's group, or the first of a weighted one.
+/// </summary>
 public sealed record ListenerAction(string Type, string? TargetGroupArn = null, string? RedirectProtocol = null, string? RedirectPort = null, string? RedirectStatusCode = null)
 {
+    /// <summary>Set for a forward with a ForwardConfig; a plain forward sent by the module leaves it empty.</summary>
+    public IReadOnlyList<WeightedTargetGroup> ForwardGroups { get; init; } = [];
+
     public static ListenerAction Forward(string targetGroupArn) => new("forward", targetGroupArn);
+
+    /// <summary>One forward to several groups by weight: the shape ECS's blue/green, linear and canary deployments shift traffic in.</summary>
+    public static ListenerAction WeightedForward(IReadOnlyList<WeightedTargetGroup> groups) => new("forward", groups[0].Arn) { ForwardGroups = groups };
 
     public static ListenerAction Redirect(string protocol, int port) => new("redirect", null, protocol, port.ToString(CultureInfo.InvariantCulture), "HTTP_301");
 
-    public override string ToString() => Type == "forward" ? "forward to " + TargetGroupArn : $"{Type} to {RedirectProtocol}:{RedirectPort} ({RedirectStatusCode})";
+    /// <summary>The groups a forward sends to with their weights, whichever way ELB wrote them; empty for other actions.</summary>
+    public IReadOnlyList<WeightedTargetGroup> Groups =>
+        Type != "forward" ? [] : ForwardGroups.Count > 0 ? ForwardGroups : TargetGroupArn is null ? [] : [new WeightedTargetGroup(TargetGroupArn, 1)];
+
+    public override string ToString() => Type switch
+    {
+        "forward" when ForwardGroups.Count > 1 => "forward to " + string.Join(", ", ForwardGroups.Select(g => $"{AwsArn.TargetGroupName(g.Arn)} {g.Weight}")),
+        "forward" => "forward to " + TargetGroupArn,
+        "redirect" => $"{Type} to {RedirectProtocol}:{RedirectPort} ({RedirectStatusCode})",
+        _ => Type,
+    };
+}
+
+/// <summary>A rule condition the module writes: host-header or path-pattern with one value.</summary>
+public sealed record RuleCondition(string Field, string Value)
+{
+    public static RuleCondition Host(string host) => new("host-header", host);
+
+    public static RuleCondition Path(string pattern) => new("path-pattern", pattern);
+
+    /// <summary>Whether <paramref name="rule"/> has this condition and no other.</summary>
+    public bool IsOnlyConditionOf(ListenerRule rule) =>
+        rule.ConditionFields is [var field] && field == Field
+        && (Field == "host-header" ? rule.HostHeaders : rule.PathPatterns) is [var value] && string.Equals(value, Value, StringComparison.OrdinalIgnoreCase);
+
+    public override string ToString() => (Field == "host-header" ? "Host " : "Path ") + Value;
 }
 
 /// <summary>A listener of a load balancer.</summary>
 public sealed record Listener(string Arn, string Protocol, int Port, IReadOnlyList<string> CertificateArns, IReadOnlyList<ListenerAction> DefaultActions);
 
-/// <summary>A listener rule; only host-header and path-pattern conditions are read (the ones a URL is made of).</summary>
+/// <summary>A listener rule; the values of host-header and path-pattern conditions are read (the ones a URL is made of), the other conditions by field.</summary>
 public sealed record ListenerRule(string Arn, string Priority, bool IsDefault, IReadOnlyList<string> HostHeaders, IReadOnlyList<ListenerAction> Actions)
 {
     public IReadOnlyList<string> PathPatterns { get; init; } = [];
+
+    /// <summary>The field of each condition, in order (host-header, path-pattern, http-header, source-ip, ...).</summary>
+    public IReadOnlyList<string> ConditionFields { get; init; } = [];
 }
 
 /// <summary>One target's health in a target group: healthy, unhealthy, initial, draining, unused…, with ELB's reason code.</summary>
@@ -60,7 +101,7 @@ public interface IElbv2Client
 
     Task<IReadOnlyList<Listener>> ListListenersAsync(string loadBalancerArn, CancellationToken cancellationToken);
 
-    Task<Listener> CreateListenerAsync(string loadBalancerArn, string protocol, int port, string? certificateArn, ListenerAction defaultAction, CancellationToken cancellationToken);
+    Task<Listener> CreateListenerAsync(string loadBalancerArn, string protocol, int port, string? certificateArn, ListenerAction defaultAction, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken);
 
     Task ModifyListenerAsync(string listenerArn, string protocol, int port, string? certificateArn, ListenerAction defaultAction, CancellationToken cancellationToken);
 
@@ -68,9 +109,19 @@ public interface IElbv2Client
 
     Task<IReadOnlyList<ListenerRule>> ListRulesAsync(string listenerArn, CancellationToken cancellationToken);
 
-    Task<ListenerRule> CreateHostRuleAsync(string listenerArn, int priority, string host, ListenerAction action, CancellationToken cancellationToken);
+    /// <summary>The rule with this ARN, or null when there is none.</summary>
+    Task<ListenerRule?> FindRuleAsync(string ruleArn, CancellationToken cancellationToken);
 
-    Task ModifyHostRuleAsync(string ruleArn, string host, ListenerAction action, CancellationToken cancellationToken);
+    Task<ListenerRule> CreateRuleAsync(string listenerArn, int priority, RuleCondition condition, ListenerAction action, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken);
+
+    /// <summary>Sets a rule's one condition and one action.</summary>
+    Task ModifyRuleAsync(string ruleArn, RuleCondition condition, ListenerAction action, CancellationToken cancellationToken);
+
+    /// <summary>The tags of each resource (load balancer, target group, listener, rule) by ARN; any number of ARNs.</summary>
+    Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> DescribeTagsAsync(IReadOnlyList<string> arns, CancellationToken cancellationToken);
+
+    /// <summary>Adds (or overwrites) tags of one resource.</summary>
+    Task AddTagsAsync(string arn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<TargetHealth>> DescribeTargetHealthAsync(string targetGroupArn, CancellationToken cancellationToken);
 }
@@ -158,9 +209,10 @@ public sealed class Elbv2Client : IElbv2Client
     public Task<IReadOnlyList<Listener>> ListListenersAsync(string loadBalancerArn, CancellationToken cancellationToken) =>
         ListAsync("DescribeListeners", new Dictionary<string, string> { ["LoadBalancerArn"] = loadBalancerArn }, "Listeners", ToListener, cancellationToken);
 
-    public async Task<Listener> CreateListenerAsync(string loadBalancerArn, string protocol, int port, string? certificateArn, ListenerAction defaultAction, CancellationToken cancellationToken)
+    public async Task<Listener> CreateListenerAsync(string loadBalancerArn, string protocol, int port, string? certificateArn, ListenerAction defaultAction, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken)
     {
         var form = ListenerForm("LoadBalancerArn", loadBalancerArn, protocol, port, certificateArn, defaultAction);
+        AddTags(form, tags);
         // Not idempotent: after a 5xx the listener may exist, and a repeat fails with DuplicateListener.
         return await _api.CallAsync("CreateListener", form, idempotent: false, r => ToListener(Members(r, "Listeners").First()), cancellationToken).ConfigureAwait(false);
     }
@@ -174,15 +226,58 @@ public sealed class Elbv2Client : IElbv2Client
     public Task<IReadOnlyList<ListenerRule>> ListRulesAsync(string listenerArn, CancellationToken cancellationToken) =>
         ListAsync("DescribeRules", new Dictionary<string, string> { ["ListenerArn"] = listenerArn }, "Rules", ToRule, cancellationToken);
 
-    public async Task<ListenerRule> CreateHostRuleAsync(string listenerArn, int priority, string host, ListenerAction action, CancellationToken cancellationToken)
+    public async Task<ListenerRule?> FindRuleAsync(string ruleArn, CancellationToken cancellationToken)
     {
-        var form = RuleForm("ListenerArn", listenerArn, host, action);
+        try
+        {
+            return await _api.CallAsync("DescribeRules", new Dictionary<string, string> { ["RuleArns.member.1"] = ruleArn }, idempotent: true,
+                r => Members(r, "Rules").Select(ToRule).FirstOrDefault(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e) when (e.ErrorCode is "RuleNotFound" or "ListenerNotFound" or "LoadBalancerNotFound")
+        {
+            return null;
+        }
+    }
+
+    public async Task<ListenerRule> CreateRuleAsync(string listenerArn, int priority, RuleCondition condition, ListenerAction action, IReadOnlyDictionary<string, string>? tags, CancellationToken cancellationToken)
+    {
+        var form = RuleForm("ListenerArn", listenerArn, condition, action);
         form["Priority"] = Text(priority);
+        AddTags(form, tags);
+        // Not idempotent: after a 5xx the rule may exist, and a repeat fails with PriorityInUse.
         return await _api.CallAsync("CreateRule", form, idempotent: false, r => ToRule(Members(r, "Rules").First()), cancellationToken).ConfigureAwait(false);
     }
 
-    public Task ModifyHostRuleAsync(string ruleArn, string host, ListenerAction action, CancellationToken cancellationToken) =>
-        _api.CallAsync("ModifyRule", RuleForm("RuleArn", ruleArn, host, action), idempotent: true, cancellationToken);
+    public Task ModifyRuleAsync(string ruleArn, RuleCondition condition, ListenerAction action, CancellationToken cancellationToken) =>
+        _api.CallAsync("ModifyRule", RuleForm("RuleArn", ruleArn, condition, action), idempotent: true, cancellationToken);
+
+    public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> DescribeTagsAsync(IReadOnlyList<string> arns, CancellationToken cancellationToken)
+    {
+        var tags = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        // DescribeTags takes at most 20 ARNs a call.
+        foreach (var chunk in arns.Chunk(20))
+        {
+            var form = new Dictionary<string, string>();
+            AddList(form, "ResourceArns", chunk);
+            var page = await _api.CallAsync("DescribeTags", form, idempotent: true, r => Members(r, "TagDescriptions").Select(d => (
+                Arn: Field(d, "ResourceArn") ?? "",
+                Tags: (IReadOnlyDictionary<string, string>)Members(d, "Tags").GroupBy(t => Field(t, "Key") ?? "").ToDictionary(g => g.Key, g => Field(g.Last(), "Value") ?? "", StringComparer.Ordinal))).ToList(),
+                cancellationToken).ConfigureAwait(false);
+            foreach (var (arn, resourceTags) in page)
+            {
+                tags[arn] = resourceTags;
+            }
+        }
+
+        return tags;
+    }
+
+    public Task AddTagsAsync(string arn, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken)
+    {
+        var form = new Dictionary<string, string> { ["ResourceArns.member.1"] = arn };
+        AddTags(form, tags);
+        return _api.CallAsync("AddTags", form, idempotent: true, cancellationToken);
+    }
 
     public Task<IReadOnlyList<TargetHealth>> DescribeTargetHealthAsync(string targetGroupArn, CancellationToken cancellationToken) =>
         _api.CallAsync("DescribeTargetHealth", new Dictionary<string, string> { ["TargetGroupArn"] = targetGroupArn }, idempotent: true,
@@ -218,22 +313,43 @@ public sealed class Elbv2Client : IElbv2Client
         return form;
     }
 
-    private static Dictionary<string, string> RuleForm(string key, string arn, string host, ListenerAction action)
+    private static Dictionary<string, string> RuleForm(string key, string arn, RuleCondition condition, ListenerAction action)
     {
+        var config = condition.Field == "host-header" ? "HostHeaderConfig" : "PathPatternConfig";
         var form = new Dictionary<string, string>
         {
             [key] = arn,
-            ["Conditions.member.1.Field"] = "host-header",
-            ["Conditions.member.1.HostHeaderConfig.Values.member.1"] = host,
+            ["Conditions.member.1.Field"] = condition.Field,
+            [$"Conditions.member.1.{config}.Values.member.1"] = condition.Value,
         };
         AddAction(form, "Actions.member.1.", action);
         return form;
     }
 
+    private static void AddTags(Dictionary<string, string> form, IReadOnlyDictionary<string, string>? tags)
+    {
+        var i = 0;
+        foreach (var (key, value) in tags ?? new Dictionary<string, string>())
+        {
+            i++;
+            form[$"Tags.member.{i}.Key"] = key;
+            form[$"Tags.member.{i}.Value"] = value;
+        }
+    }
+
     private static void AddAction(Dictionary<string, string> form, string prefix, ListenerAction action)
     {
         form[prefix + "Type"] = action.Type;
-        if (action.TargetGroupArn is not null)
+        if (action.ForwardGroups.Count > 0)
+        {
+            // A weighted forward is a ForwardConfig alone: TargetGroupArn may only accompany a single group.
+            for (var i = 0; i < action.ForwardGroups.Count; i++)
+            {
+                form[$"{prefix}ForwardConfig.TargetGroups.member.{i + 1}.TargetGroupArn"] = action.ForwardGroups[i].Arn;
+                form[$"{prefix}ForwardConfig.TargetGroups.member.{i + 1}.Weight"] = Text(action.ForwardGroups[i].Weight);
+            }
+        }
+        else if (action.TargetGroupArn is not null)
         {
             form[prefix + "TargetGroupArn"] = action.TargetGroupArn;
         }
@@ -280,6 +396,7 @@ public sealed class Elbv2Client : IElbv2Client
         Members(e, "Actions").Select(ToAction).ToList())
     {
         PathPatterns = ConditionValues(e, "path-pattern", "PathPatternConfig"),
+        ConditionFields = Members(e, "Conditions").Select(c => Field(c, "Field") ?? "").ToList(),
     };
 
     // A condition's values come in its XxxConfig, or in the older flat Values list, or both.
@@ -290,9 +407,11 @@ public sealed class Elbv2Client : IElbv2Client
     private static ListenerAction ToAction(XElement e)
     {
         var redirect = Child(e, "RedirectConfig");
-        // Newer answers also carry ForwardConfig; with one target group its TargetGroupArn is the same.
-        var targetGroup = Field(e, "TargetGroupArn") ?? Members(Child(Child(e, "ForwardConfig"), "TargetGroups"), null).Select(t => Field(t, "TargetGroupArn")).FirstOrDefault();
-        return new ListenerAction(Field(e, "Type") ?? "", targetGroup, Field(redirect, "Protocol"), Field(redirect, "Port"), Field(redirect, "StatusCode"));
+        // Newer answers also carry ForwardConfig; with one target group its TargetGroupArn is the same. A weighted forward has only ForwardConfig.
+        var groups = Members(Child(Child(e, "ForwardConfig"), "TargetGroups"), null)
+            .Select(t => new WeightedTargetGroup(Field(t, "TargetGroupArn") ?? "", int.TryParse(Field(t, "Weight"), CultureInfo.InvariantCulture, out var w) ? w : 1)).ToList();
+        var targetGroup = Field(e, "TargetGroupArn") ?? groups.Select(g => g.Arn).FirstOrDefault();
+        return new ListenerAction(Field(e, "Type") ?? "", targetGroup, Field(redirect, "Protocol"), Field(redirect, "Port"), Field(redirect, "StatusCode")) { ForwardGroups = groups };
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -5,10 +5,10 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>A managed policy attached to a role.</summary>
-internal sealed record AttachedPolicy(string Name, string Arn);
+public sealed record AttachedPolicy(string Name, string Arn);
 
 /// <summary>IAM roles and their policies as the module uses them. Policy documents are JSON text.</summary>
-internal interface IIamClient
+public interface IIamClient
 {
     /// <summary>The role's ARN and trust policy, or null when there is no such role.</summary>
     Task<(string Arn, string TrustPolicy)?> GetRoleTrustAsync(string roleName, CancellationToken cancellationToken);
@@ -39,7 +39,7 @@ internal interface IIamClient
 }
 
 /// <summary><see cref="IIamClient"/> over the Query protocol (API version 2010-05-08).</summary>
-internal sealed class IamClient : IIamClient
+public sealed class IamClient : IIamClient
 {
     private readonly QueryProtocol _api;
 
