@@ -29,7 +29,7 @@ internal sealed class CognitoUserLink
         {
             users = await _cognito.ListUsersAsync(userPoolId, cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsServiceException e) when (e.ErrorCode == "ResourceNotFoundException")
+        catch (AwsServiceException e) when (e.Condition == AwsCondition.NotFound)
         {
             throw new CruddurException(ErrorIds.DbUserPoolNotFound, ErrorKind.ObjectNotFound,
                 $"The Cognito user pool '{userPoolId}' does not exist ({e.ServiceMessage}). Pass the pool's id with -UserPoolId or AWS_COGNITO_USER_POOL_ID ('aws cognito-idp list-user-pools --max-results 20' lists them), or leave the CognitoUserIds step out with -Step. The steps before it have run.",

@@ -354,7 +354,7 @@ public sealed class EcsDeployer
         {
             return await _ecs.DescribeTaskDefinitionAsync(reference, cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsServiceException e) when (e.ErrorCode == "ClientException")
+        catch (AwsServiceException e) when (e.Condition == AwsCondition.NotFound)
         {
             return null;
         }

@@ -32,7 +32,7 @@ public static class EcsServices
         {
             return await ecs.DescribeServicesAsync(cluster, services, cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsServiceException e) when (e.ErrorCode == "ClusterNotFoundException")
+        catch (AwsServiceException e) when (e.Condition == AwsCondition.ClusterNotFound)
         {
             return []; // no cluster: none of its services exist
         }
@@ -51,12 +51,18 @@ public static class EcsServices
                 continue;
             }
 
-            var here = (await ecs.ListClusterNamesAsync(cancellationToken).ConfigureAwait(false)).Select(AwsArn.LastSegment).Order(StringComparer.Ordinal).ToList();
-            throw new CruddurException(ErrorIds.ServiceClusterNotFound, ErrorKind.ObjectNotFound,
-                $"Cluster '{name}' not found in {(string.IsNullOrEmpty(region) ? "this region" : region)} (clusters here: {(here.Count == 0 ? "none" : string.Join(", ", here))}). "
-                + "Pass -Cluster with one of them, or -Region for the region it is in; Initialize-CruddurInfrastructure creates the seed's cluster. Nothing was changed.",
-                target: name);
+            throw await ClusterNotFoundAsync(ecs, name, region, null, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>ServiceClusterNotFound for <paramref name="name"/>, naming the region and the clusters that are there.</summary>
+    internal static async Task<CruddurException> ClusterNotFoundAsync(IEcsClient ecs, string name, string? region, Exception? inner, CancellationToken cancellationToken)
+    {
+        var here = (await ecs.ListClusterNamesAsync(cancellationToken).ConfigureAwait(false)).Select(AwsArn.LastSegment).Order(StringComparer.Ordinal).ToList();
+        return new CruddurException(ErrorIds.ServiceClusterNotFound, ErrorKind.ObjectNotFound,
+            $"Cluster '{name}' not found in {(string.IsNullOrEmpty(region) ? "this region" : region)} (clusters here: {(here.Count == 0 ? "none" : string.Join(", ", here))}). "
+            + "Pass -Cluster with one of them, or -Region for the region it is in; Initialize-CruddurInfrastructure creates the seed's cluster. Nothing was changed.",
+            inner, name);
     }
 
     /// <summary>Whether a -Service value is a wildcard pattern (* or ?, as PowerShell's).</summary>

@@ -164,7 +164,7 @@ internal static class BlueGreenPreflight
             var attached = await iam.ListAttachedRolePoliciesAsync(name, cancellationToken).ConfigureAwait(false);
             return new InfrastructureRoleFacts(roleArn, true, role.TrustPolicy, attached.Select(p => p.Arn).ToList());
         }
-        catch (AwsServiceException e) when (!e.IsRetryable)
+        catch (AwsServiceException e) when (e.IsRefusal)
         {
             return new InfrastructureRoleFacts(roleArn, true, null, [], $"{e.ErrorCode}: {e.ServiceMessage}");
         }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Aws.Clients;
+using Cruddur.Core.Deployments;
 
 namespace Cruddur.Core.Exec;
 
@@ -126,7 +127,7 @@ internal sealed class EcsExec
         {
             response = await CallAsync(target.Cluster, () => _ecs.ExecuteCommandAsync(target.Cluster, target.TaskArn, target.Container, command, cancellationToken)).ConfigureAwait(false);
         }
-        catch (AwsServiceException e) when (e.ErrorCode is "InvalidParameterException" or "TargetNotConnectedException" && e.ServiceMessage.Contains("execute command", StringComparison.OrdinalIgnoreCase))
+        catch (AwsServiceException e) when (e.Condition == AwsCondition.ExecuteCommandUnavailable)
         {
             throw new CruddurException(ErrorIds.ExecNotEnabled, ErrorKind.InvalidOperation,
                 $"ECS refused the session: {e.ServiceMessage} Run Connect-CruddurTask -Check for what is missing.", e, target.TaskArn);
@@ -149,7 +150,7 @@ internal sealed class EcsExec
         {
             arns = await CallAsync(cluster, () => _ecs.ListTaskArnsAsync(new EcsTaskQuery(cluster, ServiceName: service, DesiredStatus: "RUNNING"), cancellationToken)).ConfigureAwait(false);
         }
-        catch (AwsServiceException e) when (e.ErrorCode == "ServiceNotFoundException")
+        catch (AwsServiceException e) when (e.Condition == AwsCondition.ServiceNotFound)
         {
             throw new CruddurException(ErrorIds.ServiceNotFound, ErrorKind.ObjectNotFound,
                 $"Service '{service}' was not found in cluster {cluster}. Check -Service and -Cluster (the seed's services are backend-flask and frontend-react-js in cluster cruddur).", e, service);
@@ -170,7 +171,7 @@ internal sealed class EcsExec
         {
             return await CallAsync(cluster, () => _ecs.DescribeTasksAsync(cluster, tasks.ToList(), cancellationToken)).ConfigureAwait(false);
         }
-        catch (AwsServiceException e) when (e.ErrorCode == "InvalidParameterException")
+        catch (AwsServiceException e) when (e.Condition == AwsCondition.Invalid)
         {
             // A malformed task id: ECS rejects it instead of reporting it missing.
             _host.WriteVerbose($"DescribeTasks: {e.ServiceMessage}");
@@ -179,15 +180,15 @@ internal sealed class EcsExec
     }
 
     /// <summary>One ECS call; a missing cluster becomes ServiceClusterNotFound whichever call finds out.</summary>
-    private static async Task<T> CallAsync<T>(string cluster, Func<Task<T>> call)
+    private async Task<T> CallAsync<T>(string cluster, Func<Task<T>> call)
     {
         try
         {
             return await call().ConfigureAwait(false);
         }
-        catch (AwsServiceException e) when (e.ErrorCode == "ClusterNotFoundException")
+        catch (AwsServiceException e) when (e.Condition == AwsCondition.ClusterNotFound)
         {
-            throw new CruddurException(ErrorIds.ServiceClusterNotFound, ErrorKind.ObjectNotFound, $"Cluster '{cluster}' was not found. Pass the cluster with -Cluster (the seed's is cruddur).", e, cluster);
+            throw await EcsServices.ClusterNotFoundAsync(_ecs, cluster, region: null, e, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -224,7 +225,7 @@ internal sealed class EcsExec
 
             return new TaskRoleFacts(roleArn, true, policies);
         }
-        catch (AwsServiceException e) when (!e.IsRetryable)
+        catch (AwsServiceException e) when (e.IsRefusal)
         {
             return new TaskRoleFacts(roleArn, true, [], $"{e.ErrorCode}: {e.ServiceMessage}");
         }

@@ -40,7 +40,7 @@ internal sealed class SessionEncryption : IDisposable
         {
             key = await kms.GenerateDataKeyAsync(keyId, 64, context, cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsServiceException e) when (!e.IsRetryable)
+        catch (AwsServiceException e) when (e.IsRefusal)
         {
             throw new CruddurException(ErrorIds.ExecKmsKeyNotAccessible, ErrorKind.PermissionDenied,
                 $"The cluster encrypts ECS Exec sessions with KMS key {keyId}, but GenerateDataKey failed ({e.ErrorCode}: {e.ServiceMessage}). Allow kms:GenerateDataKey on that key for your identity, or connect with credentials that have it.", e, keyId);

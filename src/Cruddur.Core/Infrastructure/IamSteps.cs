@@ -90,7 +90,7 @@ internal sealed class IamPolicyAttachmentStep : InfrastructureStep
             var attached = await _iam.ListAttachedRolePoliciesAsync(_roleName, cancellationToken).ConfigureAwait(false);
             return attached.Any(p => p.Arn == _policyArn) ? new ObservedResource(_policyArn) : null;
         }
-        catch (AwsServiceException e) when (e.ErrorCode == "NoSuchEntity")
+        catch (AwsServiceException e) when (e.Condition == AwsCondition.NotFound)
         {
             return null; // the role does not exist yet (-WhatIf)
         }

@@ -38,7 +38,7 @@ public sealed class CloudWatchLogSource(Func<string, ILogsClient> clientFor) : I
                         yield break;
                     }
                 }
-                catch (AwsServiceException e) when (e.ErrorCode == "ResourceNotFoundException" && !any && IsMissingStream(e))
+                catch (AwsServiceException e) when (e.Condition == AwsCondition.LogStreamNotFound && !any)
                 {
                     if (query.Streams.Count <= 1)
                     {
@@ -50,7 +50,7 @@ public sealed class CloudWatchLogSource(Func<string, ILogsClient> clientFor) : I
                         x => x.Timestamp, cancellationToken);
                     break;
                 }
-                catch (AwsServiceException e) when (e.ErrorCode == "ResourceNotFoundException")
+                catch (AwsServiceException e) when (e.Condition is AwsCondition.NotFound or AwsCondition.LogStreamNotFound)
                 {
                     throw new CruddurException(ErrorIds.LogGroupNotFound, ErrorKind.ObjectNotFound,
                         $"The log group '{query.Group}' does not exist in {region} ({e.ServiceMessage}). The task definition's awslogs options name it; create it with Initialize-CruddurInfrastructure (or aws logs create-log-group --log-group-name {query.Group}), or fix awslogs-group.", e, query.Group);
@@ -66,7 +66,4 @@ public sealed class CloudWatchLogSource(Func<string, ILogsClient> clientFor) : I
             yield return e;
         }
     }
-
-    private static bool IsMissingStream(AwsServiceException e) =>
-        e.ServiceMessage.Contains("log stream", StringComparison.OrdinalIgnoreCase);
 }

@@ -37,7 +37,7 @@ internal static class EcsTasks
         {
             return await ecs.DescribeTaskDefinitionAsync(reference, cancellationToken).ConfigureAwait(false);
         }
-        catch (AwsServiceException e) when (e.ErrorCode is "ClientException" or "InvalidParameterException")
+        catch (AwsServiceException e) when (e.Condition == AwsCondition.NotFound)
         {
             throw new CruddurException(ErrorIds.TaskDefinitionNotFound, ErrorKind.ObjectNotFound,
                 $"The task definition '{reference}' is not registered ({e.ServiceMessage}). Name a registered one (family, family:revision or ARN), or leave it out to use the service's.", e, reference);

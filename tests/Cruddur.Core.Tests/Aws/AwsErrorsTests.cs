@@ -33,6 +33,30 @@ public sealed class AwsErrorsTests
         Assert.Contains("ECS DescribeServices failed", error.Message);
     }
 
+    [Theory]
+    [InlineData("ECS", "DescribeServices", "ClusterNotFoundException", 400, "Cluster not found.", "ClusterNotFound")]
+    [InlineData("ECS", "ListTasks", "ServiceNotFoundException", 400, "Service not found.", "ServiceNotFound")]
+    [InlineData("ECS", "DescribeTaskDefinition", "ClientException", 400, "Unable to describe task definition.", "NotFound")]
+    [InlineData("ECS", "RegisterTaskDefinition", "ClientException", 400, "Container.image should not be null or empty.", "Invalid")]
+    [InlineData("ECS", "ExecuteCommand", "InvalidParameterException", 400, "The execute command failed because execute command was not enabled when the task was run.", "ExecuteCommandUnavailable")]
+    [InlineData("ECS", "ExecuteCommand", "TargetNotConnectedException", 400, "Target is not connected.", "Other")]
+    [InlineData("ECS", "DescribeTasks", "InvalidParameterException", 400, "taskId length should be one of [32,36]", "Invalid")]
+    [InlineData("CloudWatchLogs", "FilterLogEvents", "ResourceNotFoundException", 400, "The specified log stream does not exist.", "LogStreamNotFound")]
+    [InlineData("CloudWatchLogs", "FilterLogEvents", "ResourceNotFoundException", 400, "The specified log group does not exist.", "NotFound")]
+    [InlineData("IAM", "GetRole", "NoSuchEntity", 404, "The role with name x cannot be found.", "NotFound")]
+    [InlineData("IAM", "CreateRole", "EntityAlreadyExists", 409, "Role with name x already exists.", "AlreadyExists")]
+    [InlineData("IAM", "GetRole", "AccessDenied", 403, "not authorized to perform: iam:GetRole", "AccessDenied")]
+    [InlineData("ECS", "DescribeServices", "ThrottlingException", 400, "Rate exceeded", "Throttled")]
+    [InlineData("KMS", "GenerateDataKey", "KMSInternalException", 500, "down", "ServerError")]
+    public void CodesBecomeConditionsHereAndNowhereElse(string service, string operation, string code, int status, string message, string expected)
+    {
+        var error = new AwsServiceException(service, operation, code, message, status);
+        var condition = Enum.Parse<AwsCondition>(expected);
+
+        Assert.Equal(condition, error.Condition);
+        Assert.Equal(condition is not (AwsCondition.Throttled or AwsCondition.ServerError), error.IsRefusal);
+    }
+
     [Fact]
     public void SdkServiceErrorsBecomeTheSameException()
     {

@@ -83,6 +83,9 @@ public sealed class EcsExecTests
                 Tasks.Where(t => tasks.Any(id => (string)t["taskArn"]! == id || ((string)t["taskArn"]!).EndsWith("/" + id, StringComparison.Ordinal))).ToList());
         }
 
+        public override Task<IReadOnlyList<string>> ListClusterNamesAsync(CancellationToken cancellationToken) =>
+            System.Threading.Tasks.Task.FromResult<IReadOnlyList<string>>(["arn:aws:ecs:us-east-1:123456789012:cluster/other"]);
+
         public override Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken)
         {
             Calls.Add($"DescribeTaskDefinition {reference}");
@@ -233,7 +236,7 @@ public sealed class EcsExecTests
     {
         _ecs.ListError = Error("ClusterNotFoundException");
         var listed = await Assert.ThrowsAsync<CruddurException>(() => ResolveAsync(service: "backend-flask"));
-        AssertFailure(listed, ErrorIds.ServiceClusterNotFound, ErrorKind.ObjectNotFound, Cluster, "'cruddur'", "-Cluster");
+        AssertFailure(listed, ErrorIds.ServiceClusterNotFound, ErrorKind.ObjectNotFound, Cluster, "'cruddur'", "-Cluster", "clusters here: other");
 
         _ecs.DescribeError = Error("ClusterNotFoundException");
         var described = await Assert.ThrowsAsync<CruddurException>(() => ResolveAsync(task: "abc"));
@@ -440,7 +443,7 @@ public sealed class EcsExecTests
     public async Task ECSRefusingExecSaysToRunTheCheck(string code)
     {
         _ecs.Tasks.Add(Task(NewArn));
-        _ecs.ExecuteError = Error(code, "The execute command failed because execute command was not enabled when the task was run.");
+        _ecs.ExecuteError = new AwsServiceException("ECS", "ExecuteCommand", code, "The execute command failed because execute command was not enabled when the task was run.", 400);
         var target = await ResolveAsync(task: NewArn);
 
         var e = await Assert.ThrowsAsync<CruddurException>(() => Exec.StartSessionAsync(target, "ls", CancellationToken.None));
