@@ -5,7 +5,8 @@
 .DESCRIPTION
     Tasks:
       Build    assemble out/Cruddur/<version>/ (psd1, dlls, format, help) and the ECS simulator in out/ecs-simulator/
-      Test     Package, then xunit, then each Pester file in a fresh pwsh against the built module; prints 'N passed, N failed';
+      Test     Package, then xunit, then the Pester files (-PesterJobs at once, each in a fresh pwsh against the built
+               module); prints 'N passed, N failed';
                a test running longer than -TestTimeoutSeconds is stopped and named, and the run fails
       Package  Build, then Publish-PSResource into the local folder repository out/repository (a .nupkg)
       Demo     Build, then the main job: a whole Cruddur deploy against the local stack (moto, ECS simulator,
@@ -38,6 +39,11 @@ param(
     # at load 30. A hang costs at most this, instead of the CI job's own limit.
     [ValidateRange(10, 3600)]
     [int] $TestTimeoutSeconds = 900,
+
+    # Test only: Pester files run at once, each in its own process against its own stack. 1 streams each file's
+    # output as it runs.
+    [ValidateRange(1, 16)]
+    [int] $PesterJobs = 3,
 
     # Mutate only: the folders (or .cs files) of src/Cruddur.Core whose code is mutated; each mutant runs the xunit tests
     # that cover it.
@@ -136,9 +142,7 @@ function Stop-PesterProcess([System.Diagnostics.Process] $Process) {
     $descendants | Where-Object { -not $_.HasExited } | ForEach-Object { $_.Kill() }
 }
 
-function Invoke-PesterFile([System.IO.FileInfo] $File, [string] $Summary, [string] $Pester) {
-    # Returns the name of the test (or block) that ran past $TestTimeoutSeconds, else $null. Pester's output is passed
-    # through except its Runtime debug messages, which only serve to know what is running.
+function Start-PesterFile([System.IO.FileInfo] $File, [string] $Summary, [string] $Pester) {
     # This very pwsh, started directly: `dotnet pwsh` would put two launcher processes between us and the test process.
     $psi = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
     if ((Split-Path -Leaf ([Environment]::ProcessPath)) -like 'dotnet*') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
@@ -148,38 +152,63 @@ function Invoke-PesterFile([System.IO.FileInfo] $File, [string] $Summary, [strin
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true
     $process = [System.Diagnostics.Process]::Start($psi)
-    $stderr = $process.StandardError.ReadToEndAsync()
-    $running = "$($File.Name) (discovery)"
-    $clock = [System.Diagnostics.Stopwatch]::StartNew()
-    $next = $process.StandardOutput.ReadLineAsync()
-    try {
-        while ($true) {
-            if (-not $next.Wait(250)) {
-                if ($clock.Elapsed.TotalSeconds -gt $TestTimeoutSeconds) {
-                    Stop-PesterProcess $process
-                    return $running
-                }
-                continue
-            }
-            $line = $next.Result
-            if ($null -eq $line) { break }
-            $next = $process.StandardOutput.ReadLineAsync()
-            $plain = $line -replace "`e\[[0-9;]*m", ''
-            if ($plain -notmatch '^Runtime: (.*?)\s*$') { Write-Host $line; continue }
-            # The clock measures one test or one block's setup/teardown: it restarts whenever the next one begins.
-            switch -Regex ($Matches[1]) {
-                '^Entering path (.+)$' { if ($Matches[1] -notmatch '\.ps1$') { $running = "'$($Matches[1])'"; $clock.Restart() } }
-                "^Executing body of block '(.+)'$" { $running = "block '$($Matches[1])' (its setup)"; $clock.Restart() }
-                "^Left test (.+)$" { $running = "after test '$($Matches[1])' (a teardown)"; $clock.Restart() }
-            }
+    [pscustomobject]@{
+        File = $File; Summary = $Summary; Process = $process; Stderr = $process.StandardError.ReadToEndAsync()
+        Next = $process.StandardOutput.ReadLineAsync(); Running = "$($File.Name) (discovery)"
+        Clock = [System.Diagnostics.Stopwatch]::StartNew(); Elapsed = [System.Diagnostics.Stopwatch]::StartNew()
+        Output = [System.Collections.Generic.List[string]]::new(); Overrun = $null
+    }
+}
+
+function Step-PesterFile($Job, [bool] $Live) {
+    # Takes in what the file's process wrote so far; $true once it has finished or was stopped for running past
+    # $TestTimeoutSeconds ($Job.Overrun then names the test or block). Pester's output is kept (or passed through when
+    # $Live) except its Runtime debug messages, which only serve to know what is running.
+    while ($Job.Next.IsCompleted) {
+        $line = $Job.Next.Result
+        if ($null -eq $line) {
+            $Job.Process.WaitForExit()
+            if ($err = $Job.Stderr.Result) { if ($Live) { Write-Host $err.TrimEnd() } else { $Job.Output.Add($err.TrimEnd()) } }
+            return $true
         }
-        $process.WaitForExit()
-        $err = $stderr.Result
-        if ($err) { Write-Host $err.TrimEnd() }
-        $null
-    } finally {
-        if (-not $process.HasExited) { Stop-PesterProcess $process }
-        $process.Dispose()
+        $Job.Next = $Job.Process.StandardOutput.ReadLineAsync()
+        $plain = $line -replace "`e\[[0-9;]*m", ''
+        if ($plain -notmatch '^Runtime: (.*?)\s*$') { if ($Live) { Write-Host $line } else { $Job.Output.Add($line) }; continue }
+        # The clock measures one test or one block's setup/teardown: it restarts whenever the next one begins.
+        switch -Regex ($Matches[1]) {
+            '^Entering path (.+)$' { if ($Matches[1] -notmatch '\.ps1$') { $Job.Running = "'$($Matches[1])'"; $Job.Clock.Restart() } }
+            "^Executing body of block '(.+)'$" { $Job.Running = "block '$($Matches[1])' (its setup)"; $Job.Clock.Restart() }
+            "^Left test (.+)$" { $Job.Running = "after test '$($Matches[1])' (a teardown)"; $Job.Clock.Restart() }
+        }
+    }
+    if ($Job.Clock.Elapsed.TotalSeconds -le $TestTimeoutSeconds) { return $false }
+    $Job.Overrun = $Job.Running
+    Stop-PesterProcess $Job.Process
+    $true
+}
+
+function Invoke-PesterFiles([System.IO.FileInfo[]] $Files, [string] $Results, [string] $Pester) {
+    # Up to $PesterJobs files at once, each in its own process with its own stack (free ports, own dockerd socket):
+    # most of a file's time is spent waiting on its stack, so a 2-core machine runs several well. The longest files
+    # (by size, a fair guess of their time) start first, so none is left running alone at the end. With more than one
+    # at a time, a file's output is printed in one piece when it finishes. Each finished file is written to the pipeline.
+    $queue = [System.Collections.Generic.Queue[System.IO.FileInfo]]::new([System.IO.FileInfo[]] @($Files | Sort-Object Length -Descending))
+    $active = [System.Collections.Generic.List[object]]::new()
+    $live = $PesterJobs -eq 1
+    while ($queue.Count -gt 0 -or $active.Count -gt 0) {
+        while ($active.Count -lt $PesterJobs -and $queue.Count -gt 0) {
+            $file = $queue.Dequeue()
+            if ($live) { Write-Host "pester $($file.Name): started" }
+            $active.Add((Start-PesterFile -File $file -Summary (Join-Path $Results "$($file.BaseName).pester.json") -Pester $Pester))
+        }
+        $finished = @($active | Where-Object { Step-PesterFile $_ $live })
+        foreach ($job in $finished) {
+            $null = $active.Remove($job)
+            $job.Process.Dispose()
+            if (-not $live) { Write-Host "== pester $($job.File.Name)"; foreach ($l in $job.Output) { Write-Host $l } }
+            $job
+        }
+        if ($finished.Count -eq 0) { $null = [System.Threading.Tasks.Task]::WaitAny([System.Threading.Tasks.Task[]] @($active | ForEach-Object Next), 250) }
     }
 }
 
@@ -237,24 +266,29 @@ function Invoke-Test {
     $env:CRUDDUR_MODULE_PATH = Join-Path $moduleDir 'Cruddur.psd1'
     $env:CRUDDUR_REPO_ROOT = $root
     $pester = Get-PesterModule
-    foreach ($file in $files) {
-        $summary = Join-Path $results "$($file.BaseName).pester.json"
-        $overrun = Invoke-PesterFile -File $file -Summary $summary -Pester $pester
-        if ($overrun) {
-            Write-Host "pester $($file.Name): $overrun did not finish within $TestTimeoutSeconds s: stopped"
-            $failedNames.Add("pester $($file.Name): $overrun (time limit)")
+    $times = [System.Collections.Generic.List[object]]::new()
+    Invoke-PesterFiles -Files $files -Results $results -Pester $pester | ForEach-Object {
+        $job = $_
+        $name = $job.File.Name
+        $seconds = [int]$job.Elapsed.Elapsed.TotalSeconds
+        $times.Add([pscustomobject]@{ File = $name; Seconds = $seconds })
+        if ($job.Overrun) {
+            Write-Host "pester ${name}: $($job.Overrun) did not finish within $TestTimeoutSeconds s: stopped"
+            $failedNames.Add("pester ${name}: $($job.Overrun) (time limit)")
             $failed++
-        } elseif (Test-Path $summary) {
-            $p = Get-Content $summary -Raw | ConvertFrom-Json
-            Write-Host "pester $($file.Name): $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped"
+        } elseif (Test-Path $job.Summary) {
+            $p = Get-Content $job.Summary -Raw | ConvertFrom-Json
+            Write-Host "pester ${name}: $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped ($seconds s)"
             $passed += $p.Passed; $failed += $p.Failed; $skipped += $p.Skipped
-            foreach ($n in $p.FailedNames) { $failedNames.Add("pester $($file.Name): $n") }
+            foreach ($n in $p.FailedNames) { $failedNames.Add("pester ${name}: $n") }
         } else {
             $runnerFailed = $true
-            Write-Host "pester $($file.Name): did not finish"
-            $failedNames.Add("pester $($file.Name): did not finish")
+            Write-Host "pester ${name}: did not finish"
+            $failedNames.Add("pester ${name}: did not finish")
         }
     }
+    # Where the time went, longest first: the file to split or speed up is at the top.
+    Write-Host "pester time per file ($PesterJobs at once): $(($times | Sort-Object Seconds -Descending | ForEach-Object { "$($_.File) $($_.Seconds) s" }) -join ', ')"
 
     if ($runnerFailed -and $failed -eq 0) { $failed = 1; $failedNames.Add('a test runner exited with an error') }
     foreach ($n in $failedNames) {
