@@ -77,6 +77,8 @@ public static partial class SimulatorHost
             logs?.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
         });
         var api = new EcsApi(state, hub);
+        // --ecs-quotas true: ECS's API quotas are enforced (off by default: most tests are about other things).
+        var quotas = builder.Configuration["ecs-quotas"] is "true" ? new ApiQuotas(state.TimeScale) : null;
         app.Lifetime.ApplicationStopped.Register(hub.DeleteScratch);
         var elbv2Upstream = builder.Configuration["elbv2-upstream"] is { Length: > 0 } u ? new Uri(u) : null;
         state.Elbv2Upstream = elbv2Upstream;
@@ -85,7 +87,14 @@ public static partial class SimulatorHost
         // One endpoint, routed like moto by the credential scope's service: ECS, or the small ELBv2 stand-in.
         app.MapPost("/", (HttpContext ctx) => CredentialScope().Match(ctx.Request.Headers.Authorization.ToString()) is { Success: true } m && m.Groups[2].Value == Elbv2Front.SigningName
             ? Elbv2Front.HandleAsync(ctx, state, m.Groups[1].Value, elbv2Upstream)
-            : HandleEcs(ctx, state, api));
+            : HandleEcs(ctx, state, api, quotas));
+        app.MapGet("/_sim/quotas", () =>
+        {
+            lock (state.Gate)
+            {
+                return Results.Json(new { enforced = quotas is not null, throttled = quotas?.Throttled ?? [] });
+            }
+        });
         MapControl(app, state, hub);
         TargetHealthControl.Map(app, state);
         MapDeploymentControl(app, state);
@@ -93,7 +102,7 @@ public static partial class SimulatorHost
         return app;
     }
 
-    private static async Task HandleEcs(HttpContext ctx, SimState state, EcsApi api)
+    private static async Task HandleEcs(HttpContext ctx, SimState state, EcsApi api, ApiQuotas? quotas)
     {
         var target = ctx.Request.Headers["X-Amz-Target"].ToString();
         var region = DefaultRegion;
@@ -119,7 +128,11 @@ public static partial class SimulatorHost
         lock (state.Gate)
         {
             state.Calls[op] = state.Calls.GetValueOrDefault(op) + 1;
-            if (state.Faults.TryGetValue(op, out var fault) && fault.Remaining > 0)
+            if (quotas?.Take(op, region) is { } throttled)
+            {
+                error = throttled;
+            }
+            else if (state.Faults.TryGetValue(op, out var fault) && fault.Remaining > 0)
             {
                 fault.Remaining--;
                 error = fault.Kind switch

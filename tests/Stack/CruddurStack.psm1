@@ -204,6 +204,7 @@ function New-StackObject([string]$Root, [string[]]$Component, [bool]$OwnsRoot) {
         Components       = @($script:Components | Where-Object { $_ -in $Component })
         MotoUrl          = $null
         EcsUrl           = $null
+        EcsTimeScale     = $null
         PostgresPort     = $null
         PostgresUrl      = $null
         PostgresPassword = $null
@@ -314,7 +315,7 @@ auth:
     $stack.RegistryHost = "127.0.0.1:$port"
 }
 
-function Start-StackEcs($stack, [string]$SimulatorPath, [double]$TimeScale) {
+function Start-StackEcs($stack, [string]$SimulatorPath, [double]$TimeScale, [bool]$Quotas) {
     if (-not (Test-Path -LiteralPath $SimulatorPath)) {
         throw "ECS simulator not found at $SimulatorPath (build it: dotnet build tests/Cruddur.EcsSimulator -o out/ecs-simulator)."
     }
@@ -324,10 +325,13 @@ function Start-StackEcs($stack, [string]$SimulatorPath, [double]$TimeScale) {
     # With moto the simulator is also the ELBv2 endpoint: it answers DescribeTargetHealth for its services' target groups
     # (moto calls every target healthy) and passes the rest to moto, where it registers its tasks.
     $moto = if ($stack.MotoUrl) { '--logs-endpoint-url', $stack.MotoUrl, '--elbv2-upstream', $stack.MotoUrl } else { @() }
+    # With -EcsQuotas the simulator meters its API with ECS's token buckets (refill on its clock) and throttles as ECS does.
+    $quota = if ($Quotas) { '--ecs-quotas', 'true' } else { @() }
     $null = Start-StackProcess -Stack $stack -Name Ecs -FilePath dotnet -ArgumentList (@(
-        $SimulatorPath, '--urls', "http://127.0.0.1:$port", '--time-scale', $scale) + $moto) `
+        $SimulatorPath, '--urls', "http://127.0.0.1:$port", '--time-scale', $scale) + $moto + $quota) `
         -Environment @{ DOTNET_CLI_TELEMETRY_OPTOUT = '1'; DOTNET_NOLOGO = '1' }
     $stack.EcsUrl = "http://127.0.0.1:$port"
+    $stack.EcsTimeScale = $TimeScale
 }
 
 function Wait-StackReady($stack, [System.Collections.Specialized.OrderedDictionary]$Pending, [System.Diagnostics.Stopwatch]$Clock,
@@ -371,6 +375,8 @@ function Start-CruddurStack {
         [string]$Root,
         # Simulated seconds per real second divisor passed to the ECS simulator (--time-scale).
         [double]$EcsTimeScale = 0.02,
+        # The simulator enforces ECS's API quotas (token buckets refilled on its clock; ThrottlingException as ECS sends it).
+        [switch]$EcsQuotas,
         # Seconds moto keeps a DNS-validated ACM certificate PENDING_VALIDATION before it is ISSUED (moto's default: 60).
         [double]$AcmValidationSeconds = 60,
         # Default: $env:CRUDDUR_ECS_SIMULATOR if set, else what build.ps1 publishes to out/ecs-simulator.
@@ -402,7 +408,7 @@ function Start-CruddurStack {
         foreach ($name in $stack.Components) {
             $current = $name
             $pending[$name] = $clock.Elapsed.TotalSeconds
-            if ($name -eq 'Ecs') { Start-StackEcs $stack -SimulatorPath $EcsSimulatorPath -TimeScale $EcsTimeScale }
+            if ($name -eq 'Ecs') { Start-StackEcs $stack -SimulatorPath $EcsSimulatorPath -TimeScale $EcsTimeScale -Quotas $EcsQuotas.IsPresent }
             elseif ($name -eq 'Moto') { Start-StackMoto $stack -AcmValidationSeconds $AcmValidationSeconds }
             else { & "Start-Stack$name" $stack }
         }
@@ -468,7 +474,11 @@ function Get-StackEnvironment($stack) {
         AWS_EC2_METADATA_DISABLED    = 'true'
     }
     if ($stack.MotoUrl) { $envVars.AWS_ENDPOINT_URL = $stack.MotoUrl }
-    if ($stack.EcsUrl) { $envVars.AWS_ENDPOINT_URL_ECS = $stack.EcsUrl }
+    if ($stack.EcsUrl) {
+        $envVars.AWS_ENDPOINT_URL_ECS = $stack.EcsUrl
+        # The module paces its ECS calls to ECS's quotas; on the simulator's clock they refill 1/time-scale times faster.
+        $envVars.CRUDDUR_ECS_QUOTA_SCALE = (1 / $stack.EcsTimeScale).ToString([cultureinfo]::InvariantCulture)
+    }
     if ($stack.EcsUrl -and $stack.MotoUrl) { $envVars.AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 = $stack.EcsUrl }
     if ($stack.DockerHost -or $stack.RegistryHost) {
         $cfg = Join-Path $stack.Root 'docker-config'

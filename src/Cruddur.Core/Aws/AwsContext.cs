@@ -85,6 +85,9 @@ public sealed class AwsContext
     /// <summary>Credentials from the profile or the default chain; a clear error when there are none.</summary>
     public AWSCredentials Credentials => _credentials ??= ResolveCredentials();
 
+    /// <summary>The requests sent with this context, per operation (a cmdlet prints them with -Verbose).</summary>
+    public AwsCallCounts Calls { get; } = new();
+
     /// <summary>The retry policy and bounds of every call made with this context (tests shorten them).</summary>
     public AwsRetryPolicy Policy { get; init; } = AwsRetryPolicy.Default;
 

@@ -44,6 +44,9 @@ public sealed record AwsRetryPolicy
     /// </summary>
     public int MaxResponseBytes { get; init; } = 8 * 1024 * 1024;
 
+    /// <summary>The buckets calls wait for before each attempt (the process's own, shared by every client).</summary>
+    internal ApiPacer Pacer { get; init; } = ApiPacer.Shared;
+
     /// <summary>"Full jitter": a random pause up to min(MaxDelay, BaseDelay * 2^attempt).</summary>
     public TimeSpan Backoff(int attempt)
     {
@@ -63,15 +66,23 @@ public sealed record AwsRetryPolicy
     /// <summary>
     /// Runs <paramref name="attempt"/> (which gets a token bounded by <see cref="AttemptTimeout"/>) until it succeeds, fails
     /// for good, or the attempts or <see cref="TotalTimeout"/> run out. Every failure leaves as a <see cref="CruddurException"/>
-    /// (see <see cref="AwsErrors.Translate"/>); a stop by the caller leaves as OperationCanceledException.
+    /// (see <see cref="AwsErrors.Translate"/>); a stop by the caller leaves as OperationCanceledException. Each attempt
+    /// first waits for its quota (<see cref="Pacer"/>); that wait is queueing, not the call being slow, so it does not count
+    /// against <see cref="TotalTimeout"/>, and a throttled answer empties the bucket so the next attempts wait their turn.
     /// </summary>
     internal async Task<T> RunAsync<T>(AwsCall call, Func<CancellationToken, Task<T>> attempt, IOperationHost host, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        var paced = TimeSpan.Zero;
+        TimeSpan Spent() => Stopwatch.GetElapsedTime(started) - paced;
         using var total = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        total.CancelAfter(TotalTimeout);
         for (var n = 1; ; n++)
         {
+            // The whole call's clock runs only while it is not queueing for its quota.
+            total.CancelAfter(Timeout.InfiniteTimeSpan);
+            paced += await Pacer.WaitAsync(call, host, cancellationToken).ConfigureAwait(false);
+            total.CancelAfter(TimeSpan.FromTicks(Math.Max(1, (TotalTimeout - Spent()).Ticks)));
+
             host.WriteVerbose(n > 1 ? $"{call} (attempt {n})" : call.ToString());
             CruddurException failure;
             using (var each = CancellationTokenSource.CreateLinkedTokenSource(total.Token))
@@ -91,8 +102,13 @@ public sealed record AwsRetryPolicy
                 }
             }
 
+            if (failure is AwsServiceException { IsThrottling: true })
+            {
+                Pacer.Throttled(call);
+            }
+
             var delay = Backoff(n);
-            if (n >= MaxAttempts || !ShouldRetry(call, failure) || Stopwatch.GetElapsedTime(started) + delay >= TotalTimeout)
+            if (n >= MaxAttempts || !ShouldRetry(call, failure) || Spent() + delay >= TotalTimeout)
             {
                 throw failure;
             }

@@ -83,6 +83,7 @@ internal sealed class AwsTransport
             }
         }
 
+        _context.Calls.Add(call);
         using var response = await AwsContext.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         var answer = await ReadCappedAsync(response.Content, Policy.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
         return new AwsAnswer((int)response.StatusCode, System.Text.Encoding.UTF8.GetString(answer));

@@ -29,6 +29,7 @@ public static class ErrorIds
     public const string AwsResponseTooLarge = "AwsResponseTooLarge";
     public const string AwsServiceError = "AwsServiceError";
     public const string AwsThrottled = "AwsThrottled";
+    public const string AwsQuotaScaleInvalid = "AwsQuotaScaleInvalid";
     public const string CruddurUnexpectedError = "CruddurUnexpectedError";
     public const string DbAuthenticationFailed = "DbAuthenticationFailed";
     public const string DbCommandFailed = "DbCommandFailed";

@@ -50,6 +50,8 @@ public abstract class AwsCmdlet : CruddurCmdlet
     /// <summary>The resolved AWS context; region and credentials are looked up at the first call that needs them.</summary>
     protected AwsContext Aws => _aws ??= new AwsContext(Settings());
 
+    protected override string? RequestSummary() => _aws?.Calls.TakeSummary();
+
     private AwsSettings Settings()
     {
         if ((AccessKey is null) != (SecretKey is null) || (SessionToken is not null && AccessKey is null))

@@ -20,13 +20,21 @@ public abstract class CruddurCmdlet : PSCmdlet, IDisposable
 
     /// <summary>
     /// Runs core work; its messages, progress and confirmations reach PowerShell while it runs. Ctrl+C cancels it and waits
-    /// for it; what it says on the way out (<see cref="OperationStoppedException"/>) still reaches the user.
+    /// for it; what it says on the way out (<see cref="OperationStoppedException"/>) still reaches the user. With -Verbose,
+    /// the AWS requests it sent are counted at its end.
     /// </summary>
     protected T Run<T>(Func<IOperationHost, CancellationToken, Task<T>> work)
     {
         try
         {
             return new PipelineHost(this, StopToken).Run(work);
+        }
+        finally
+        {
+            if (RequestSummary() is { } summary && !StopToken.IsCancellationRequested)
+            {
+                WriteVerbose(summary);
+            }
         }
         catch (OperationCanceledException e) when (StopToken.IsCancellationRequested)
         {
@@ -66,6 +74,9 @@ public abstract class CruddurCmdlet : PSCmdlet, IDisposable
             Host?.UI?.WriteWarningLine(message);
         }
     }
+
+    /// <summary>The AWS requests sent since the last summary, for cmdlets that call AWS.</summary>
+    protected virtual string? RequestSummary() => null;
 
     /// <summary>Whether -Force was given, for cmdlets that have it.</summary>
     protected virtual bool Forced => false;

@@ -28,6 +28,10 @@ internal sealed class SdkProtocol<TClient>
     public Task<T> CallAsync<T>(string operation, bool idempotent, Func<TClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         var aws = new AwsCall(_service.EnvName, operation, idempotent, _context.EndpointFor(_service));
-        return _context.Policy.RunAsync(aws, token => call(_client.Value, token), _host, cancellationToken);
+        return _context.Policy.RunAsync(aws, token =>
+        {
+            _context.Calls.Add(aws);
+            return call(_client.Value, token);
+        }, _host, cancellationToken);
     }
 }
