@@ -28,7 +28,7 @@ BeforeAll {
             $response.Close()
             $null = $async.AsyncWaitHandle.WaitOne(30000)
             if ($authorization -notmatch 'Credential=([^/]+)/\d+/([^/]+)/') { throw "no signature: $authorization" }
-            [pscustomobject]@{ Key = $Matches[1]; Region = $Matches[2] }
+            [pscustomobject]@{ Key = $Matches[1]; Region = $Matches[2]; Verbose = @($ps.Streams.Verbose | ForEach-Object Message) }
         } finally {
             $ps.Dispose()
             $listener.Close()
@@ -85,5 +85,20 @@ Describe 'AWS.Tools habits' {
         $text = Get-AllStreamText { Get-CruddurService -Region us-east-1 -EndpointUrl http://127.0.0.1:9 -AccessKey AKIDLITERAL -SecretKey 'very-secret-key' -SessionToken 'very-secret-token' -ErrorAction Continue 2>&1 }
         $text | Should -Not -BeNullOrEmpty
         $text | Should -Not -Match 'very-secret'
+    }
+
+    It 'counts the AWS requests a command sent at its end, with -Verbose' {
+        $verbose = Get-SigningKey { Get-CruddurService -Region us-east-1 -EndpointUrl $url -Verbose -ErrorAction SilentlyContinue } | ForEach-Object Verbose
+        # The endpoint refuses the first call (AccessDenied is not retried): one request, named.
+        $verbose[-1] | Should -Match '^AWS requests: 1 \(ECS \w+ 1\)$'
+    }
+
+    It 'refuses an ECS quota scale that is not a positive number, before any call' {
+        $env:CRUDDUR_ECS_QUOTA_SCALE = 'fast'
+        try {
+            { Get-CruddurService -Region us-east-1 -EndpointUrl http://127.0.0.1:9 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'AwsQuotaScaleInvalid,Cruddur.PowerShell.Commands.GetCruddurServiceCommand'
+            $Error[0].Exception.Message | Should -Match "CRUDDUR_ECS_QUOTA_SCALE is 'fast', but it must be a positive number"
+        } finally { Remove-Item Env:CRUDDUR_ECS_QUOTA_SCALE }
     }
 }

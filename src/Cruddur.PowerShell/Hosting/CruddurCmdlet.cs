@@ -29,13 +29,6 @@ public abstract class CruddurCmdlet : PSCmdlet, IDisposable
         {
             return new PipelineHost(this, StopToken).Run(work);
         }
-        finally
-        {
-            if (RequestSummary() is { } summary && !StopToken.IsCancellationRequested)
-            {
-                WriteVerbose(summary);
-            }
-        }
         catch (OperationCanceledException e) when (StopToken.IsCancellationRequested)
         {
             if (e is OperationStoppedException stopped)
@@ -49,6 +42,13 @@ public abstract class CruddurCmdlet : PSCmdlet, IDisposable
         catch (Exception e) when (IsUnexpected(e))
         {
             throw CruddurException.Unexpected(e);
+        }
+        finally
+        {
+            if (RequestSummary() is { } summary && !StopToken.IsCancellationRequested)
+            {
+                WriteVerbose(summary);
+            }
         }
     }
 
