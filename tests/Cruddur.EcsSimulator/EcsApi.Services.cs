@@ -176,7 +176,7 @@ public sealed partial class EcsApi
         {
             foreach (var t in s.TasksOf(existing).ToList())
             {
-                s.Tasks.Remove(t.Arn);
+                s.ForgetTask(t);
             }
         }
         s.Services[SimState.ServiceKey(region, cluster.Name, name)] = svc;

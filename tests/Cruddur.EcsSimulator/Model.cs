@@ -166,6 +166,12 @@ public sealed class ContainerRec
     public required string RuntimeId { get; init; }
     public bool Essential { get; init; } = true;
     public bool HasHealthCheck { get; init; }
+    /// <summary>Runs its entryPoint/command as a real process (else the stand-in server).</summary>
+    public bool RunsCommand { get; set; }
+    /// <summary>Its health check runs for real (it runs a command and has a CMD/CMD-SHELL check); else the scenario decides.</summary>
+    public bool HealthCheckRuns { get; set; }
+    /// <summary>Has reached RUNNING once (dependsOn START).</summary>
+    public bool StartedRunning { get; set; }
     public string LastStatus { get; set; } = Status.Pending;
     public string HealthStatus { get; set; } = "UNKNOWN";
     public int? ExitCode { get; set; }

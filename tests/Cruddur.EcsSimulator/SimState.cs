@@ -38,12 +38,13 @@ public sealed partial class SimState
     public SortedDictionary<string, int> Calls { get; } = new(StringComparer.Ordinal);
     public List<ExecSession> Sessions { get; } = [];
 
-    /// <summary>Container output and one-off commands (see <see cref="TaskRuntime"/>); null runs tasks without either.</summary>
-    public TaskRuntime? Runtime { get; set; }
+    /// <summary>What runs in the containers: commands, health checks, output (see <see cref="TaskRuntime"/>).</summary>
+    public TaskRuntime Runtime { get; set; }
 
     public SimState(double timeScale)
     {
         TimeScale = timeScale;
+        Runtime = new TaskRuntime(this, null);
     }
 
     public static double Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
@@ -61,7 +62,7 @@ public sealed partial class SimState
         Calls.Clear();
         Sessions.Clear();
         ResetServiceDeployments();
-        Runtime?.Reset();
+        Runtime.Reset();
     }
 
     public static string ClusterKey(string region, string name) => $"{region}/{name}";
@@ -98,7 +99,8 @@ public sealed partial class SimState
         var id = Hex(16);
         var subnets = (networkConfiguration?["awsvpcConfiguration"]?["subnets"] as JsonArray ?? [])
             .Select(n => n?.GetValue<string>()).Where(s => s is not null).ToList();
-        var healthTracked = scenario == Scenarios.Unhealthy;
+        // ECS judges a task's health by its essential containers' checks.
+        var healthTracked = scenario == Scenarios.Unhealthy || td.Containers.Any(c => c["healthCheck"] is JsonObject && Json.Bool(c, "essential") != false);
         var task = new TaskRec
         {
             Region = cluster.Region,
@@ -119,7 +121,7 @@ public sealed partial class SimState
             AttachmentId = Guid.NewGuid().ToString(),
             CreatedAt = now,
             Overrides = overrides,
-            HealthTracked = healthTracked || td.Containers.Any(c => c["healthCheck"] is JsonObject),
+            HealthTracked = healthTracked,
         };
         foreach (var c in td.Containers)
         {
@@ -138,7 +140,7 @@ public sealed partial class SimState
         }
         task.NextAt = now + Scaled(ProvisioningSeconds * SpeedFactor(task));
         Tasks[task.Arn] = task;
-        Runtime?.OnLaunched(task);
+        Runtime.OnLaunched(task);
         PropagateTags(task);
         return task;
     }
@@ -201,137 +203,40 @@ public sealed partial class SimState
             t.LastStatus = Status.Stopping;
             t.Phase = TaskPhase.Stopping;
             t.NextAt = now + Scaled(DrainSeconds);
-            Runtime?.OnStopping(t);
+            Runtime.OnStopping(t, now);
         }
         t.Version++;
     }
 
     private void AdvanceTask(TaskRec t, double now)
     {
-        var f = SpeedFactor(t);
         switch (t.Phase)
         {
             case TaskPhase.Provisioning:
                 t.Phase = TaskPhase.Pending;
                 t.LastStatus = Status.Pending;
                 t.PullStartedAt = now;
-                t.NextAt = now + Scaled(PendingSeconds * f);
+                t.NextAt = now + Scaled(PendingSeconds * SpeedFactor(t));
                 break;
             case TaskPhase.Pending:
-                var start = Runtime?.Start(t) ?? StartResult.Go;
-                if (start.Wait)
+                if (!StartTask(t, now))
                 {
-                    t.NextAt = now + 0.01;
                     return;
-                }
-                if (start.FailureReason is { } failure)
-                {
-                    FailToStart(t, failure);
-                    break;
-                }
-                t.Phase = TaskPhase.Running;
-                t.LastStatus = Status.Running;
-                t.PullStoppedAt = now;
-                t.StartedAt = now;
-                t.ConnectivityAt = now;
-                foreach (var c in t.Containers)
-                {
-                    c.LastStatus = Status.Running;
-                    if (t.EnableExecuteCommand)
-                    {
-                        c.AgentStartedAt = now;
-                    }
-                }
-                if (t.Service is { } svc)
-                {
-                    foreach (var (tg, _) in TargetGroupsOf(t))
-                    {
-                        AddEvent(svc, $"(service {svc.Name}) registered 1 targets in (target-group {tg})");
-                    }
-                }
-                Runtime?.OnRunning(t);
-                if (t.Scenario == Scenarios.Crash)
-                {
-                    t.Phase = TaskPhase.Crash;
-                    t.NextAt = now + Scaled(CrashAfterSeconds * f);
-                }
-                else if (t.HealthTracked)
-                {
-                    t.Phase = TaskPhase.HealthCheck;
-                    t.NextAt = now + Scaled(HealthCheckSeconds * f);
-                }
-                else if (Scenarios.ExitAfter(t.Scenario) is { } after)
-                {
-                    t.Phase = TaskPhase.Crash;
-                    t.NextAt = now + Scaled(after * f);
-                }
-                else
-                {
-                    t.NextAt = double.MaxValue;
                 }
                 break;
             case TaskPhase.HealthCheck:
-                Runtime?.OnHealthChecked(t, t.Scenario != Scenarios.Unhealthy);
-                if (t.Scenario == Scenarios.Unhealthy)
-                {
-                    t.HealthStatus = "UNHEALTHY";
-                    foreach (var c in t.Containers.Where(c => c.HasHealthCheck))
-                    {
-                        c.HealthStatus = "UNHEALTHY";
-                    }
-                    t.Phase = TaskPhase.Running;
-                    t.NextAt = double.MaxValue;
-                    if (t.Service is { } s)
-                    {
-                        AddEvent(s, $"(service {s.Name}) (task {t.Id}) failed container health checks.");
-                    }
-                    StopTask(t, "Task failed container health checks", "ServiceSchedulerInitiated");
-                    OnTaskFailed(t);
-                }
-                else
-                {
-                    t.HealthStatus = "HEALTHY";
-                    foreach (var c in t.Containers.Where(c => c.HasHealthCheck))
-                    {
-                        c.HealthStatus = "HEALTHY";
-                    }
-                    if (Scenarios.ExitAfter(t.Scenario) is { } after)
-                    {
-                        // Healthy first, then the exit N seconds after the start (at once if that time has passed).
-                        t.Phase = TaskPhase.Crash;
-                        t.NextAt = Math.Max(now, (t.StartedAt ?? now) + Scaled(after * f));
-                    }
-                    else
-                    {
-                        t.Phase = TaskPhase.Running;
-                        t.NextAt = double.MaxValue;
-                    }
-                }
+                ScenarioHealthCheck(t, now);
                 break;
             case TaskPhase.Crash:
-            {
-                var victim = t.Containers.FirstOrDefault(c => c.Essential && c.HasHealthCheck)
-                    ?? t.Containers.LastOrDefault(c => c.Essential)
-                    ?? t.Containers.First();
-                Runtime?.OnCrash(t, victim);
-                victim.LastStatus = Status.Stopped;
-                victim.ExitCode = 1;
-                t.ExecutionStoppedAt = now;
-                StopTask(t, "Essential container in task exited", "EssentialContainerExited");
-                OnTaskFailed(t);
+                Crash(t, now);
                 break;
-            }
             case TaskPhase.Stopping:
-                t.Phase = TaskPhase.Deprovisioning;
-                t.LastStatus = Status.Deprovisioning;
-                t.ExecutionStoppedAt ??= now;
-                foreach (var c in t.Containers.Where(c => c.LastStatus != Status.Stopped))
+                if (!Runtime.Exited(t))
                 {
-                    c.LastStatus = Status.Stopped;
-                    // Stopped by the agent (SIGTERM): exit code 143 for the others when an essential one crashed, else 0.
-                    c.ExitCode ??= t.StopCode == "EssentialContainerExited" ? 143 : 0;
+                    t.NextAt = now + 0.01; // a command has not ended yet (SIGKILL follows after its stopTimeout)
+                    return;
                 }
-                t.NextAt = now + Scaled(DeprovisionSeconds);
+                FinishStopping(t, now);
                 break;
             case TaskPhase.Deprovisioning:
                 t.Phase = TaskPhase.Stopped;
@@ -352,15 +257,174 @@ public sealed partial class SimState
         t.Version++;
     }
 
-    /// <summary>A container could not start (log stream, command): the task stops without ever running (TaskFailedToStart).</summary>
-    private void FailToStart(TaskRec t, string reason)
+    /// <summary>
+    /// PENDING → RUNNING: the one place a task's containers are started (log streams, commands, stand-ins), so a check that
+    /// fails a task at launch belongs here. False while the runtime asks to wait; a failure stops the task (TaskFailedToStart).
+    /// </summary>
+    private bool StartTask(TaskRec t, double now)
     {
-        foreach (var c in t.Containers)
+        var start = Runtime.Start(t, now);
+        if (start.Wait)
+        {
+            t.NextAt = now + 0.01;
+            return false;
+        }
+        if (start.FailureReason is { } failure)
+        {
+            FailToStart(t, failure);
+            return true;
+        }
+        t.Phase = TaskPhase.Running;
+        t.LastStatus = Status.Running;
+        t.PullStoppedAt = now;
+        t.StartedAt = now;
+        t.ConnectivityAt = now;
+        if (t.Service is { } svc)
+        {
+            foreach (var (tg, _) in TargetGroupsOf(t))
+            {
+                AddEvent(svc, $"(service {svc.Name}) registered 1 targets in (target-group {tg})");
+            }
+        }
+        ScheduleScenario(t, now);
+        return true;
+    }
+
+    /// <summary>What the scenario holds for the stand-in containers once RUNNING: a crash, a health result, an exit, or nothing.</summary>
+    private void ScheduleScenario(TaskRec t, double now)
+    {
+        var f = SpeedFactor(t);
+        if (t.Scenario == Scenarios.Crash)
+        {
+            t.Phase = TaskPhase.Crash;
+            t.NextAt = now + Scaled(CrashAfterSeconds * f);
+        }
+        else if (t.HealthTracked)
+        {
+            t.Phase = TaskPhase.HealthCheck;
+            t.NextAt = now + Scaled(HealthCheckSeconds * f);
+        }
+        else if (Scenarios.ExitAfter(t.Scenario) is { } after)
+        {
+            t.Phase = TaskPhase.Crash;
+            t.NextAt = now + Scaled(after * f);
+        }
+        else
+        {
+            t.NextAt = double.MaxValue;
+        }
+    }
+
+    /// <summary>The scenario's health result for the stand-in containers' checks (a container that runs a command has its
+    /// check run for real by the runtime).</summary>
+    private void ScenarioHealthCheck(TaskRec t, double now)
+    {
+        var healthy = t.Scenario != Scenarios.Unhealthy;
+        var status = healthy ? "HEALTHY" : "UNHEALTHY";
+        Runtime.OnHealthChecked(t, healthy);
+        foreach (var c in t.Containers.Where(c => c is { HasHealthCheck: true, HealthCheckRuns: false }))
+        {
+            c.HealthStatus = status;
+        }
+        t.Phase = TaskPhase.Running;
+        t.NextAt = double.MaxValue;
+        if (healthy && Scenarios.ExitAfter(t.Scenario) is { } after)
+        {
+            // Healthy first, then the exit N seconds after the start (at once if that time has passed).
+            t.Phase = TaskPhase.Crash;
+            t.NextAt = Math.Max(now, (t.StartedAt ?? now) + Scaled(after * SpeedFactor(t)));
+        }
+        // The scenario speaks for the task when no container's check runs for real ("unhealthy" without any health check).
+        SetTaskHealth(t, t.Containers.Any(c => c.HealthCheckRuns) ? TaskHealthOf(t) : status);
+    }
+
+    /// <summary>A container's health changed (a real check): the task's health follows its essential containers'.</summary>
+    public void OnContainerHealthChanged(TaskRec t) => SetTaskHealth(t, TaskHealthOf(t));
+
+    /// <summary>ECS's rule: UNHEALTHY if an essential container is, HEALTHY if every essential container with a check is,
+    /// else UNKNOWN.</summary>
+    private static string TaskHealthOf(TaskRec t)
+    {
+        var checkedEssentials = t.Containers.Where(c => c is { Essential: true, HasHealthCheck: true }).ToList();
+        return checkedEssentials.Any(c => c.HealthStatus == "UNHEALTHY") ? "UNHEALTHY"
+            : checkedEssentials.Count > 0 && checkedEssentials.All(c => c.HealthStatus == "HEALTHY") ? "HEALTHY"
+            : "UNKNOWN";
+    }
+
+    /// <summary>Sets the task's health; an UNHEALTHY service task is replaced, as the service scheduler does.</summary>
+    private void SetTaskHealth(TaskRec t, string health)
+    {
+        t.HealthStatus = health;
+        if (health != "UNHEALTHY" || t.Service is not { } svc || t.DesiredStatus != Status.Running)
+        {
+            return;
+        }
+        AddEvent(svc, $"(service {svc.Name}) (task {t.Id}) failed container health checks.");
+        StopTask(t, "Task failed container health checks", "ServiceSchedulerInitiated");
+        OnTaskFailed(t);
+    }
+
+    /// <summary>The crash scenario (or exit-after): a stand-in essential container exits 1.</summary>
+    private void Crash(TaskRec t, double now)
+    {
+        var standIns = t.Containers.Where(c => !c.RunsCommand && c.LastStatus == Status.Running).ToList();
+        var victim = standIns.FirstOrDefault(c => c.Essential && c.HasHealthCheck) ?? standIns.LastOrDefault(c => c.Essential);
+        t.Phase = TaskPhase.Running;
+        t.NextAt = double.MaxValue;
+        if (victim is null || t.DesiredStatus != Status.Running)
+        {
+            return; // every essential container runs a real command: the scenario has nothing to crash
+        }
+        Runtime.OnCrash(t, victim);
+        victim.LastStatus = Status.Stopped;
+        victim.ExitCode = 1;
+        EssentialContainerExited(t);
+    }
+
+    /// <summary>An essential container exited while the task should run: the task stops, as ECS stops it.</summary>
+    public void EssentialContainerExited(TaskRec t)
+    {
+        t.ExecutionStoppedAt = Now;
+        StopTask(t, "Essential container in task exited", "EssentialContainerExited");
+        OnTaskFailed(t);
+    }
+
+    /// <summary>STOPPING → DEPROVISIONING once every command has ended; the stand-ins stop on SIGTERM.</summary>
+    private void FinishStopping(TaskRec t, double now)
+    {
+        t.Phase = TaskPhase.Deprovisioning;
+        t.LastStatus = Status.Deprovisioning;
+        t.ExecutionStoppedAt ??= now;
+        foreach (var c in t.Containers.Where(c => c.LastStatus != Status.Stopped))
+        {
+            // Stopped by the agent (SIGTERM): exit code 143 for the others when an essential one crashed, else 0; a container
+            // that never started has none.
+            if (c.LastStatus == Status.Running)
+            {
+                c.ExitCode ??= t.StopCode == "EssentialContainerExited" ? 143 : 0;
+            }
+            c.LastStatus = Status.Stopped;
+        }
+        t.NextAt = now + Scaled(DeprovisionSeconds);
+    }
+
+    /// <summary>A container could not start (log stream, command): the task stops (TaskFailedToStart).</summary>
+    public void FailToStart(TaskRec t, string reason)
+    {
+        foreach (var c in t.Containers.Where(c => c.LastStatus != Status.Stopped))
         {
             c.Reason = reason;
         }
         StopTask(t, reason, "TaskFailedToStart");
         OnTaskFailed(t);
+    }
+
+    /// <summary>Removes a task from the state (expired, reset, its service replaced); whatever still runs for it is killed.</summary>
+    public void ForgetTask(TaskRec t)
+    {
+        Tasks.Remove(t.Arn);
+        Tags.Remove(t.Arn);
+        Runtime.Forget(t);
     }
 
     // ------------------------------------------------------------------ deployments
@@ -461,6 +525,7 @@ public sealed partial class SimState
                 AdvanceTask(t, now);
             }
         }
+        Runtime.Tick(now);
         foreach (var svc in Services.Values.ToList())
         {
             Reconcile(svc, now);
@@ -469,9 +534,7 @@ public sealed partial class SimState
         var expiry = now - Scaled(StoppedTaskRetentionSeconds);
         foreach (var t in Tasks.Values.Where(t => t.StoppedAt < expiry).ToList())
         {
-            Tasks.Remove(t.Arn);
-            Tags.Remove(t.Arn);
-            Runtime?.OnForgotten(t);
+            ForgetTask(t);
         }
     }
 }

@@ -26,12 +26,30 @@ public sealed record SimTarget(TaskRec Task, string TargetGroupArn, int Port, st
 /// <summary>
 /// ELB's view of the services' tasks, derived from the tasks themselves, as ECS registers them: a task is registered in
 /// each target group of its revision once RUNNING (a blue/green revision uses one of its target-group pair); it is <c>initial</c> until its health checks pass (three 5 s intervals
-/// at scale 1.0), then <c>healthy</c> or, as the service's mode says, <c>unhealthy</c> with a reason code; <c>draining</c>
+/// at scale 1.0), then <c>healthy</c> or, as the service's mode says, <c>unhealthy</c> with a reason code (without a mode:
+/// as its essential containers' real health checks say, see FromContainers); <c>draining</c>
 /// once ECS stops it; gone once STOPPED. In mode <c>unregistered</c> its tasks are never registered (a missing target).
 /// </summary>
 public static class TargetHealth
 {
     public const double HealthyAfterSeconds = 15;
+
+    private static readonly TargetHealthMode Initial = new("initial", null, null);
+    private static readonly TargetHealthMode Failing = new(TargetHealthMode.Unhealthy, "Target.FailedHealthChecks", TargetHealthMode.Reasons["Target.FailedHealthChecks"]);
+
+    /// <summary>
+    /// When an essential container's health check runs for real, the load balancer's checks reach the same program: the target
+    /// stays initial until the container is HEALTHY and turns unhealthy (Target.FailedHealthChecks) with it. Null: the stand-in
+    /// answers the load balancer (healthy, unless /_sim/target-health says otherwise).
+    /// </summary>
+    private static TargetHealthMode? FromContainers(TaskRec task) =>
+        !task.Containers.Any(c => c is { Essential: true, HealthCheckRuns: true }) ? null
+            : task.HealthStatus switch
+            {
+                "HEALTHY" => TargetHealthMode.Default,
+                "UNHEALTHY" => Failing,
+                _ => Initial,
+            };
 
     /// <summary>Every target of every service task in <paramref name="region"/> (all regions when null). Call with the Gate held.</summary>
     public static IEnumerable<SimTarget> Targets(SimState state, string? region = null)
@@ -44,7 +62,8 @@ public static class TargetHealth
                 continue;
             }
 
-            var mode = state.TargetHealthByService.GetValueOrDefault(SimState.ScenarioKey(svc.Cluster.Name, svc.Name)) ?? TargetHealthMode.Default;
+            var set = state.TargetHealthByService.GetValueOrDefault(SimState.ScenarioKey(svc.Cluster.Name, svc.Name));
+            var mode = set ?? FromContainers(task) ?? TargetHealthMode.Default;
             if (mode.State == TargetHealthMode.Unregistered)
             {
                 continue;
@@ -54,7 +73,7 @@ public static class TargetHealth
             {
                 yield return task.DesiredStatus == Status.Stopped
                     ? new SimTarget(task, tg, port, "draining", "Target.DeregistrationInProgress", "Target deregistration is in progress")
-                    : now - started < state.Scaled(HealthyAfterSeconds)
+                    : now - started < state.Scaled(HealthyAfterSeconds) || mode == Initial
                         ? new SimTarget(task, tg, port, "initial", "Elb.RegistrationInProgress", "Target registration is in progress")
                         : new SimTarget(task, tg, port, mode.State, mode.Reason, mode.Description);
             }

@@ -1,6 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 
 namespace Cruddur.EcsSimulator;
@@ -12,50 +9,72 @@ public readonly record struct StartResult(bool Wait, string? FailureReason)
 }
 
 /// <summary>
-/// What runs "inside" the simulated tasks. Each container's output goes to CloudWatch Logs through <see cref="LogsWriter"/>
-/// (when a Logs endpoint is configured and the container uses the awslogs driver): start-up lines, health-check requests,
-/// the crash scenario's traceback. A container whose RunTask override gives a <c>command</c> runs that command as a real
-/// local process (argv as given, no image: the simulator has no container engine) in a scratch folder per task, with the
-/// container's environment; its stdout/stderr become the container's log lines, its exit code the container's exitCode.
-/// All members except the process callbacks are called with <see cref="SimState.Gate"/> held.
+/// What runs "inside" the simulated tasks. A container whose definition or RunTask override gives <c>entryPoint</c> and/or
+/// <c>command</c> runs it as a real local process (argv as given, no image: the simulator has no container engine) in its
+/// <c>workingDirectory</c> when that exists on the host, else a scratch folder per task, with the container's environment; its
+/// stdout/stderr become the container's log lines (CloudWatch Logs through <see cref="LogsWriter"/>, awslogs driver), its exit
+/// code the container's exitCode, and its health check (TaskRuntime.Health.cs) runs beside it. A container without either
+/// runs the stand-in server: start-up lines, scenario-driven health and crashes (SimState). dependsOn orders the starts;
+/// stopping sends SIGTERM, then SIGKILL after stopTimeout. All members except the process callbacks are called with
+/// <see cref="SimState.Gate"/> held.
 /// </summary>
-public sealed class TaskRuntime(SimState state, LogsWriter? logs)
+public sealed partial class TaskRuntime(SimState state, LogsWriter? logs)
 {
-    private const int SigTerm = 15;
     private readonly Dictionary<string, TaskIo> _io = new(StringComparer.Ordinal);
 
-    private sealed class TaskIo
+    private sealed class TaskIo(TaskRec task)
     {
+        public TaskRec Task { get; } = task;
         public Dictionary<string, LogTarget> Targets { get; } = new(StringComparer.Ordinal);
         public Task<string?>? Prepared { get; set; }
-        public Dictionary<string, Process> Processes { get; } = new(StringComparer.Ordinal);
+        public List<ContainerRun> Runs { get; } = [];
         public string? Scratch { get; set; }
+
+        /// <summary>Something for <see cref="Tick"/> to do: a process to watch or a container still waiting to start.</summary>
+        public bool Active => Runs.Any(r => r.Process is not null || r.Container is { StartedRunning: false, LastStatus: Status.Pending });
+
+        public ContainerRec? Container(string name) => Task.Containers.FirstOrDefault(c => c.Name == name);
     }
 
+    private sealed class ContainerRun(ContainerRec container, ContainerCommand command)
+    {
+        public ContainerRec Container { get; } = container;
+        public ContainerCommand Command { get; } = command;
+        public ProcessGroup? Process { get; set; }
+        public double StartedAt { get; set; }
+        public double KillAt { get; set; } = double.MaxValue;
+        public double NextCheckAt { get; set; } = double.MaxValue;
+        public int Failures { get; set; }
+        public bool Checking { get; set; }
+        public bool WasHealthy { get; set; }
+    }
+
+    /// <summary>A task was launched: what each container will run, and its log streams being created.</summary>
     public void OnLaunched(TaskRec t)
     {
-        var io = new TaskIo();
+        var io = new TaskIo(t);
         _io[t.Arn] = io;
-        if (logs is null)
+        foreach (var c in t.Containers)
         {
-            return;
-        }
-        foreach (var c in t.TaskDef.Containers)
-        {
-            if (LogTarget.Of(c, t.Region, t.Id) is { } target)
+            var definition = t.TaskDef.Containers.FirstOrDefault(d => Json.Str(d, "name") == c.Name) ?? [];
+            var command = ContainerCommand.Of(definition, Override(t, c.Name));
+            c.RunsCommand = command.Argv is not null;
+            c.HealthCheckRuns = c.RunsCommand && command.HealthCheck is not null;
+            io.Runs.Add(new ContainerRun(c, command));
+            if (logs is not null && LogTarget.Of(definition, t.Region, t.Id) is { } target)
             {
-                io.Targets[Json.Str(c, "name") ?? "container"] = target;
+                io.Targets[c.Name] = target;
             }
         }
-        if (io.Targets.Count > 0)
+        if (logs is not null && io.Targets.Count > 0)
         {
             var prepares = io.Targets.Values.Select(logs.PrepareAsync).ToList();
             io.Prepared = Task.WhenAll(prepares).ContinueWith(all => all.Result.FirstOrDefault(r => r is not null), TaskScheduler.Default);
         }
     }
 
-    /// <summary>At PENDING → RUNNING: log streams must exist, override commands must start.</summary>
-    public StartResult Start(TaskRec t)
+    /// <summary>At PENDING → RUNNING: log streams must exist; the containers whose dependsOn allows it start now.</summary>
+    public StartResult Start(TaskRec t, double now)
     {
         if (!_io.TryGetValue(t.Arn, out var io))
         {
@@ -69,40 +88,99 @@ public sealed class TaskRuntime(SimState state, LogsWriter? logs)
         {
             return new StartResult(false, logError);
         }
-        foreach (var c in t.Containers)
+        if (StartReady(io, now) is { } failure)
         {
-            if (Override(t, c.Name) is not { } o || o["command"] is not JsonArray { Count: > 0 } command)
-            {
-                continue;
-            }
-            var argv = command.Select(a => a?.ToString() ?? "").ToList();
-            try
-            {
-                io.Processes[c.Name] = StartProcess(t, c, io, argv, o);
-            }
-            catch (Win32Exception)
-            {
-                Kill(io);
-                return new StartResult(false,
-                    $"CannotStartContainerError: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"{argv[0]}\": executable file not found in $PATH: unknown");
-            }
+            KillAll(io);
+            return new StartResult(false, failure);
         }
         return StartResult.Go;
     }
 
-    /// <summary>RUNNING: the start-up lines of the containers that run the image's own program.</summary>
-    public void OnRunning(TaskRec t)
+    /// <summary>Starts every container still PENDING whose dependsOn conditions hold, until none more can; a failure reason
+    /// when a program cannot be started.</summary>
+    private string? StartReady(TaskIo io, double now)
     {
-        foreach (var c in t.Containers.Where(c => !HasProcess(t, c)))
+        bool started;
+        do
+        {
+            started = false;
+            foreach (var run in io.Runs.Where(r => r.Container is { StartedRunning: false, LastStatus: Status.Pending }))
+            {
+                if (!run.Command.DependsOn.All(d => d.IsMet(io.Container(d.ContainerName))))
+                {
+                    continue;
+                }
+                if (StartContainer(io, run, now) is { } failure)
+                {
+                    return failure;
+                }
+                started = true;
+            }
+        }
+        while (started);
+        return null;
+    }
+
+    private string? StartContainer(TaskIo io, ContainerRun run, double now)
+    {
+        var (t, c) = (io.Task, run.Container);
+        if (run.Command.Argv is { } argv)
+        {
+            run.Process = Spawn(io, run, argv);
+            if (run.Process is null)
+            {
+                return $"CannotStartContainerError: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: \"{argv[0]}\": executable file not found in $PATH: unknown";
+            }
+            if (run.Command.HealthCheck is { } check)
+            {
+                run.NextCheckAt = now + state.Scaled(check.Interval);
+            }
+        }
+        else
         {
             Log(t, c, $"[ecs-simulator] {c.Name} started from {c.Image} (task {t.Id})");
             Log(t, c, $" * Serving on http://0.0.0.0:{Port(t, c)} (press CTRL+C to quit)");
+        }
+        run.StartedAt = now;
+        c.LastStatus = Status.Running;
+        c.StartedRunning = true;
+        if (t.EnableExecuteCommand)
+        {
+            c.AgentStartedAt = now;
+        }
+        t.Version++;
+        return null;
+    }
+
+    /// <summary>Every scheduler tick: containers whose dependencies are now met start, health checks fall due, and
+    /// processes that outlived their stopTimeout get SIGKILL.</summary>
+    public void Tick(double now)
+    {
+        foreach (var io in _io.Values.Where(i => i.Active).ToList())
+        {
+            var t = io.Task;
+            if (t is { LastStatus: Status.Running, DesiredStatus: Status.Running } && StartReady(io, now) is { } failure)
+            {
+                state.FailToStart(t, failure);
+            }
+            foreach (var run in io.Runs.Where(r => r.Process is not null))
+            {
+                if (now >= run.KillAt)
+                {
+                    run.KillAt = double.MaxValue;
+                    run.Process!.Signal(ProcessGroup.SigKill);
+                }
+                else if (now >= run.NextCheckAt && !run.Checking && t.DesiredStatus == Status.Running)
+                {
+                    RunHealthCheck(io, run, now);
+                }
+            }
         }
     }
 
     public void OnHealthChecked(TaskRec t, bool healthy)
     {
-        foreach (var c in t.Containers.Where(c => c.HasHealthCheck))
+        foreach (var c in t.Containers.Where(c => c is { HasHealthCheck: true, HealthCheckRuns: false }))
         {
             for (var i = 0; i < (healthy ? 1 : 3); i++)
             {
@@ -132,35 +210,49 @@ public sealed class TaskRuntime(SimState state, LogsWriter? logs)
         }
     }
 
-    /// <summary>desiredStatus STOPPED: the running commands get SIGTERM; the image programs say goodbye.</summary>
-    public void OnStopping(TaskRec t)
+    /// <summary>desiredStatus STOPPED: the commands get SIGTERM (SIGKILL after their stopTimeout); the stand-ins say goodbye.</summary>
+    public void OnStopping(TaskRec t, double now)
     {
         if (!_io.TryGetValue(t.Arn, out var io))
         {
             return;
         }
-        foreach (var c in t.Containers.Where(c => c.LastStatus == Status.Running && !io.Processes.ContainsKey(c.Name)))
+        foreach (var run in io.Runs)
         {
-            Log(t, c, "[ecs-simulator] received SIGTERM, shutting down");
-        }
-        foreach (var p in io.Processes.Values)
-        {
-            Signal(p);
+            if (run.Process is { } p)
+            {
+                p.Signal(ProcessGroup.SigTerm);
+                run.KillAt = now + state.Scaled(run.Command.StopTimeoutSeconds);
+            }
+            else if (run.Container.LastStatus == Status.Running)
+            {
+                Log(t, run.Container, "[ecs-simulator] received SIGTERM, shutting down");
+            }
         }
     }
 
-    public void OnForgotten(TaskRec t) => _io.Remove(t.Arn);
+    /// <summary>Whether every process of the task has ended (the task may leave STOPPING).</summary>
+    public bool Exited(TaskRec t) => !_io.TryGetValue(t.Arn, out var io) || io.Runs.All(r => r.Process is null);
+
+    /// <summary>The task is gone from the state: whatever still runs for it is killed.</summary>
+    public void Forget(TaskRec t)
+    {
+        if (_io.Remove(t.Arn, out var io))
+        {
+            KillAll(io);
+            DeleteScratch(io);
+        }
+    }
 
     public void Reset()
     {
         foreach (var io in _io.Values)
         {
-            Kill(io);
+            KillAll(io);
+            DeleteScratch(io);
         }
         _io.Clear();
     }
-
-    private bool HasProcess(TaskRec t, ContainerRec c) => _io.TryGetValue(t.Arn, out var io) && io.Processes.ContainsKey(c.Name);
 
     private void Log(TaskRec t, ContainerRec c, string message)
     {
@@ -177,121 +269,91 @@ public sealed class TaskRuntime(SimState state, LogsWriter? logs)
         (t.TaskDef.Containers.FirstOrDefault(d => Json.Str(d, "name") == c.Name)?["portMappings"] as JsonArray ?? [])
             .OfType<JsonObject>().Select(p => Json.Int(p, "containerPort")).FirstOrDefault(p => p is not null)?.ToString() ?? "80";
 
-    private Process StartProcess(TaskRec t, ContainerRec c, TaskIo io, List<string> argv, JsonObject o)
+    /// <summary>The container's workingDirectory when it exists on this host, else the task's scratch folder.</summary>
+    private static string Directory(TaskIo io, ContainerRun run)
     {
-        io.Scratch ??= Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "cruddur-ecs-simulator", t.Id)).FullName;
-        var psi = new ProcessStartInfo(argv[0])
+        io.Scratch ??= System.IO.Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "cruddur-ecs-simulator", io.Task.Id)).FullName;
+        return run.Command.WorkingDirectory is { } wd && System.IO.Directory.Exists(wd) ? wd : io.Scratch;
+    }
+
+    private ProcessGroup? Spawn(TaskIo io, ContainerRun run, IReadOnlyList<string> argv)
+    {
+        var directory = Directory(io, run);
+        var target = io.Targets.GetValueOrDefault(run.Container.Name);
+        var p = run.Command.Start(argv, directory, io.Scratch!, line =>
         {
-            WorkingDirectory = io.Scratch,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in argv.Skip(1))
-        {
-            psi.ArgumentList.Add(a);
-        }
-        // The container's environment only (plus PATH to find programs), never the simulator's own.
-        var path = Environment.GetEnvironmentVariable("PATH");
-        psi.Environment.Clear();
-        psi.Environment["PATH"] = path;
-        psi.Environment["HOME"] = io.Scratch;
-        var definition = t.TaskDef.Containers.FirstOrDefault(d => Json.Str(d, "name") == c.Name);
-        foreach (var list in new[] { definition?["environment"], o["environment"] }.OfType<JsonArray>())
-        {
-            foreach (var e in list.OfType<JsonObject>())
+            if (target is not null)
             {
-                if (Json.Str(e, "name") is { } name)
-                {
-                    psi.Environment[name] = Json.Str(e, "value") ?? "";
-                }
+                logs?.Write(target, line);
             }
+        });
+        if (p is not null)
+        {
+            _ = WatchAsync(io, run, p);
         }
-        var target = io.Targets.GetValueOrDefault(c.Name);
-        var p = new Process { StartInfo = psi };
-        p.OutputDataReceived += (_, e) => Emit(target, e.Data);
-        p.ErrorDataReceived += (_, e) => Emit(target, e.Data);
-        p.Start();
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        _ = WatchAsync(t, c, io, p);
         return p;
     }
 
-    private void Emit(LogTarget? target, string? line)
-    {
-        if (line is not null && target is not null)
-        {
-            logs?.Write(target, line);
-        }
-    }
-
     /// <summary>The command ended: its lines are flushed to CloudWatch Logs first (as the agent does), then the container stops.</summary>
-    private async Task WatchAsync(TaskRec t, ContainerRec c, TaskIo io, Process p)
+    private async Task WatchAsync(TaskIo io, ContainerRun run, ProcessGroup p)
     {
-        await p.WaitForExitAsync().ConfigureAwait(false);
-        var code = p.ExitCode;
+        var code = await p.WaitAsync().ConfigureAwait(false);
         if (logs is not null)
         {
             await logs.FlushAsync().ConfigureAwait(false);
         }
         lock (state.Gate)
         {
-            c.ExitCode = code; // the real exit status, even when the stop began first
-            c.LastStatus = Status.Stopped;
-            t.Version++;
-            if (c.Essential && t.DesiredStatus == Status.Running)
-            {
-                t.ExecutionStoppedAt = SimState.Now;
-                state.StopTask(t, "Essential container in task exited", "EssentialContainerExited");
-            }
-            io.Processes.Remove(c.Name);
-            if (io.Processes.Count == 0 && io.Scratch is { } scratch)
-            {
-                io.Scratch = null;
-                try
-                {
-                    Directory.Delete(scratch, recursive: true);
-                }
-                catch (IOException)
-                {
-                    // a grandchild still holds a file: the temp folder keeps it
-                }
-            }
+            OnExited(io, run, code);
         }
         p.Dispose();
     }
 
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int sig);
-
-    private static void Signal(Process p)
+    private void OnExited(TaskIo io, ContainerRun run, int code)
     {
-        try
+        var (t, c) = (io.Task, run.Container);
+        run.Process = null;
+        run.NextCheckAt = double.MaxValue;
+        run.KillAt = double.MaxValue;
+        c.ExitCode = code; // the real exit status, even when the stop began first
+        c.LastStatus = Status.Stopped;
+        t.Version++;
+        if (!_io.TryGetValue(t.Arn, out var current) || !ReferenceEquals(current, io))
         {
-            if (!p.HasExited)
-            {
-                _ = kill(p.Id, SigTerm);
-            }
+            return; // forgotten: the task is no more
         }
-        catch (InvalidOperationException)
+        if (c.Essential && t.DesiredStatus == Status.Running)
         {
-            // already gone
+            state.EssentialContainerExited(t);
+        }
+        if (t.DesiredStatus == Status.Stopped && io.Runs.All(r => r.Process is null))
+        {
+            DeleteScratch(io); // the other containers may still start in it while the task runs
         }
     }
 
-    private static void Kill(TaskIo io)
+    private static void DeleteScratch(TaskIo io)
     {
-        foreach (var p in io.Processes.Values)
+        if (io.Scratch is not { } scratch)
         {
-            try
-            {
-                p.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // already gone
-            }
+            return;
+        }
+        io.Scratch = null;
+        try
+        {
+            System.IO.Directory.Delete(scratch, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a grandchild still holds a file: the temp folder keeps it
+        }
+    }
+
+    private static void KillAll(TaskIo io)
+    {
+        foreach (var p in io.Runs.Select(r => r.Process).OfType<ProcessGroup>())
+        {
+            p.Signal(ProcessGroup.SigKill);
         }
     }
 }

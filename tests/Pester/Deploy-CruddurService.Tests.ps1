@@ -11,12 +11,24 @@ BeforeAll {
     function Get-SimCalls([string] $Operation) { $c = Invoke-Sim calls; if ($c.$Operation) { $c.$Operation } else { 0 } }
     function Invoke-Ecs { $out = aws ecs @args --output json; if ($LASTEXITCODE) { throw "aws ecs $args failed" }; $out | ConvertFrom-Json }
 
-    # The seed's task definition format, with ERB placeholders for account and region; $Scenario drives the simulator (an
-    # empty one leaves it to the service's /_sim/scenario). -NoHealthCheck and -NoSidecar vary the shape the tests depend on.
-    function New-TaskDefinitionFile([string] $Family, [string] $Scenario = 'healthy', [string] $Folder = $work, [switch] $NoHealthCheck, [switch] $NoSidecar) {
+    # The seed's task definition format, with ERB placeholders for account and region; $Scenario drives the simulator's
+    # stand-in containers (an empty one leaves it to the service's /_sim/scenario). -Command gives the app container a real
+    # shell command (run by the simulator as a process, logging to CloudWatch Logs), -HealthCheckCommand a real CMD-SHELL
+    # check, -SidecarCommand makes xray a non-essential container running that command. -NoHealthCheck and -NoSidecar vary
+    # the shape the tests depend on.
+    function New-TaskDefinitionFile([string] $Family, [string] $Scenario = 'healthy', [string] $Folder = $work, [switch] $NoHealthCheck, [switch] $NoSidecar,
+        [string] $Command, [string] $HealthCheckCommand, [string] $SidecarCommand) {
         $path = Join-Path $Folder "$Family.json"
-        $xray = if ($NoSidecar) { '' } else { '{ "name": "xray", "image": "public.ecr.aws/xray/aws-xray-daemon", "essential": true, "user": "1337" },' }
-        $healthCheck = if ($NoHealthCheck) { '' } else { '"healthCheck": { "command": [ "CMD-SHELL", "true" ], "interval": 30, "timeout": 5, "retries": 3, },' }
+        $xray = if ($NoSidecar) { '' }
+            elseif ($SidecarCommand) { '{ "name": "xray", "image": "public.ecr.aws/xray/aws-xray-daemon", "essential": false, "user": "1337", "entryPoint": [ "sh", "-c" ], "command": [ ' + (ConvertTo-Json $SidecarCommand) + ' ] },' }
+            else { '{ "name": "xray", "image": "public.ecr.aws/xray/aws-xray-daemon", "essential": true, "user": "1337" },' }
+        $healthCheck = if ($HealthCheckCommand) { '"healthCheck": { "command": [ "CMD-SHELL", ' + (ConvertTo-Json $HealthCheckCommand) + ' ], "interval": 5, "timeout": 5, "retries": 2 },' }
+            elseif ($NoHealthCheck) { '' }
+            else { '"healthCheck": { "command": [ "CMD-SHELL", "true" ], "interval": 30, "timeout": 5, "retries": 3, },' }
+        $run = if ($Command) {
+            '"entryPoint": [ "sh", "-c" ], "command": [ ' + (ConvertTo-Json $Command) + ' ],' +
+            ' "logConfiguration": { "logDriver": "awslogs", "options": { "awslogs-group": "cruddur", "awslogs-region": "<%= ENV[''AWS_DEFAULT_REGION''] %>", "awslogs-stream-prefix": "' + $Family + '", "awslogs-create-group": "true" } },'
+        } else { '' }
         $scenarioVariable = if ($Scenario) { "{ `"name`": `"CRUDDUR_SIM_SCENARIO`", `"value`": `"$Scenario`" }," } else { '' }
         Set-Content $path @"
 {
@@ -28,6 +40,7 @@ BeforeAll {
     {
       "name": "$Family", "image": "registry.local/${Family}:seed", "essential": true,
       $healthCheck
+      $run
       "environment": [ $scenarioVariable { "name": "AWS_DEFAULT_REGION", "value": "<%= ENV['AWS_DEFAULT_REGION'] %>" } ]
     }
   ]
@@ -119,7 +132,7 @@ Describe 'Deploy-CruddurService' {
 
     It 'never reports success when the health check fails and the circuit breaker rolls back' {
         New-RunningService backend-flask -CircuitBreaker | Out-Null
-        $file = New-TaskDefinitionFile backend-flask -Scenario unhealthy
+        $file = New-TaskDefinitionFile backend-flask -Command 'sleep 600' -HealthCheckCommand 'test -f /nonexistent/ready'
 
         { Deploy-CruddurService backend-flask -Image registry.local/backend-flask:bad -TaskDefinitionFile $file -ErrorAction Stop } |
             Should -Throw -ErrorId 'DeployFailed,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
@@ -127,13 +140,44 @@ Describe 'Deploy-CruddurService' {
         $err = $Error[0]
         $err.Exception.Message | Should -Match 'ECS rolled the service back'
         $err.Exception.Message | Should -Match 'health check'
+        $err.Exception.Message | Should -Match 'Task failed container health checks - container backend-flask failed its health check'
         $err.TargetObject.Outcome | Should -Be 'RolledBackByEcs'
         $err.TargetObject.RolloutState | Should -Be 'FAILED'
     }
 
+    It 'fails a deployment whose command exits, with ECS''s reason, the exit code and the last line it wrote to stderr' {
+        New-RunningService backend-flask -CircuitBreaker | Out-Null
+        $file = New-TaskDefinitionFile backend-flask -Command 'echo starting; echo "boom: no DATABASE_URL" >&2; exit 3'
+
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile $file -ErrorAction Stop } |
+            Should -Throw -ErrorId 'DeployFailed,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
+
+        $err = $Error[0]
+        $err.TargetObject.Outcome | Should -Be 'RolledBackByEcs'
+        $err.Exception.Message | Should -Match 'Essential container in task exited - container backend-flask exited with code 3'
+        $err.Exception.Message | Should -Match 'The last lines of container backend-flask in task [0-9a-f]{32}:[\s\S]*boom: no DATABASE_URL'
+        $service = Get-ServiceState backend-flask
+        $service.taskDefinition | Should -BeLike '*backend-flask:1'
+        $service.runningCount | Should -Be 1
+    }
+
+    It 'succeeds when a non-essential sidecar exits while the essential container runs on' {
+        New-RunningService backend-flask | Out-Null
+        $file = New-TaskDefinitionFile backend-flask -Command 'sleep 600' -SidecarCommand 'echo "xray: no region" >&2; exit 2'
+
+        $d = Deploy-CruddurService backend-flask -TaskDefinitionFile $file -StableFor 1 -ErrorAction Stop
+
+        $d.Outcome | Should -Be 'Succeeded'
+        $task = (Invoke-Ecs describe-tasks --cluster cruddur --tasks (Invoke-Ecs list-tasks --cluster cruddur --service-name backend-flask).taskArns).tasks[0]
+        $task.lastStatus | Should -Be 'RUNNING'
+        $task.taskDefinitionArn | Should -BeLike '*backend-flask:2'
+        ($task.containers | Where-Object name -EQ xray).exitCode | Should -Be 2
+        ($task.containers | Where-Object name -EQ backend-flask).lastStatus | Should -Be 'RUNNING'
+    }
+
     It 'rolls back itself after a crash loop without circuit breaker times out, and the previous revision runs' {
         New-RunningService backend-flask | Out-Null
-        $file = New-TaskDefinitionFile backend-flask -Scenario crash
+        $file = New-TaskDefinitionFile backend-flask -Command 'echo "boom: no DATABASE_URL" >&2; exit 1'
 
         { Deploy-CruddurService backend-flask -TaskDefinitionFile $file -Timeout 3 -ErrorAction Stop -WarningVariable warnings } |
             Should -Throw -ErrorId 'DeployTimedOut,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
@@ -153,7 +197,7 @@ Describe 'Deploy-CruddurService' {
 
     It 'gives its own rollback -RollbackTimeout and says the rollback is still running, not that nothing was rolled back' {
         New-RunningService backend-flask -Scenario slow | Out-Null
-        $file = New-TaskDefinitionFile backend-flask -Scenario crash
+        $file = New-TaskDefinitionFile backend-flask -Command 'echo "boom: no DATABASE_URL" >&2; exit 1'
 
         # Revision 1's tasks are slow (1.5 s to start), so the rollback to it cannot complete within its 1 s timeout.
         { Deploy-CruddurService backend-flask -TaskDefinitionFile $file -Timeout 2 -RollbackTimeout 1 -ErrorAction Stop } |
@@ -188,8 +232,8 @@ Describe 'Deploy-CruddurService' {
         @{ Shape = 'two containers, no health check'; NoSidecar = $false }
     ) {
         New-RunningService backend-flask -CircuitBreaker | Out-Null
-        # Each task runs 40 simulated seconds (0.8 s): ECS completes the rollout before that, and the circuit breaker never sees it.
-        $file = New-TaskDefinitionFile backend-flask -Scenario 'exit-after:40' -NoHealthCheck -NoSidecar:$NoSidecar
+        # Each task runs 0.8 s (40 simulated seconds): ECS completes the rollout before that, and the circuit breaker never sees it.
+        $file = New-TaskDefinitionFile backend-flask -Command 'sleep 0.8; echo "lost the database" >&2; exit 1' -NoHealthCheck -NoSidecar:$NoSidecar
 
         { Deploy-CruddurService backend-flask -TaskDefinitionFile $file -StableFor 5 -ErrorAction Stop } |
             Should -Throw -ErrorId 'DeployFailed,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
@@ -200,6 +244,7 @@ Describe 'Deploy-CruddurService' {
         $err.Exception.Message | Should -Match 'stopped within [\d.]+ s of its completion \(stability window 5 s\)'
         $err.Exception.Message | Should -Match 'Essential container in task exited'
         $err.Exception.Message | Should -Match 'container backend-flask exited with code 1'
+        $err.Exception.Message | Should -Match 'lost the database'
         $err.Exception.Message | Should -Match 'rolled back to backend-flask:1'
         $service = Get-ServiceState backend-flask
         $service.taskDefinition | Should -BeLike '*backend-flask:1'
@@ -263,7 +308,7 @@ Describe 'Deploy-CruddurService' {
 
     It 'leaves a failed service alone with -NoRollback' {
         New-RunningService backend-flask | Out-Null
-        $file = New-TaskDefinitionFile backend-flask -Scenario crash
+        $file = New-TaskDefinitionFile backend-flask -Command 'echo "boom: no DATABASE_URL" >&2; exit 1'
 
         { Deploy-CruddurService backend-flask -TaskDefinitionFile $file -Timeout 2 -NoRollback -ErrorAction Stop } |
             Should -Throw -ErrorId 'DeployTimedOut,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
@@ -398,7 +443,7 @@ Describe 'Deploy-CruddurService' {
         New-RunningService backend-flask | Out-Null
         Invoke-Ecs create-service --cluster cruddur --service-name backend-flask-canary --task-definition backend-flask:1 --desired-count 1 | Out-Null
         # Revision 2 never becomes healthy and there is no circuit breaker: the canary stays mid-rollout.
-        Deploy-CruddurService backend-flask-canary -TaskDefinitionFile (New-TaskDefinitionFile backend-flask -Scenario unhealthy) -NoWait | Out-Null
+        Deploy-CruddurService backend-flask-canary -TaskDefinitionFile (New-TaskDefinitionFile backend-flask -Command 'sleep 600' -HealthCheckCommand 'exit 1') -NoWait | Out-Null
         $canary = Get-ServiceState backend-flask-canary
         $canary.taskDefinition | Should -BeLike '*backend-flask:2'
         @($canary.deployments | ForEach-Object { ($_.taskDefinition -split ':')[-1] }) | Should -Be @('2', '1')
@@ -411,7 +456,7 @@ Describe 'Deploy-CruddurService' {
 
     It 'stops watching within a second on Ctrl+C and says the rollout continues in ECS' {
         New-RunningService backend-flask | Out-Null
-        $file = New-TaskDefinitionFile backend-flask -Scenario crash
+        $file = New-TaskDefinitionFile backend-flask -Command 'echo "boom: no DATABASE_URL" >&2; exit 1'
         $recorder, $runspace, $ps = New-RecordedPipeline "Deploy-CruddurService backend-flask -TaskDefinitionFile '$file'"
         $async = $ps.BeginInvoke()
         try {
@@ -440,7 +485,7 @@ Describe 'Deploy-CruddurService' {
 
     It 'cancels the watch and waits for it when a write is refused (-ProgressAction Stop), so nothing runs on' {
         New-RunningService backend-flask | Out-Null
-        $file = New-TaskDefinitionFile backend-flask -Scenario crash
+        $file = New-TaskDefinitionFile backend-flask -Command 'echo "boom: no DATABASE_URL" >&2; exit 1'
 
         # The first progress record of the watch throws on the pipeline thread; a watch left running would time out after
         # 1 s and roll the service back to revision 1.
@@ -520,7 +565,7 @@ Describe 'Undo-CruddurDeployment' {
 
     It 'goes back to the last release that completed, past a revision that failed and was rolled back' {
         New-RunningService backend-flask -CircuitBreaker | Out-Null
-        { Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask -Scenario crash) -ErrorAction Stop } |
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask -Command 'echo "boom: no DATABASE_URL" >&2; exit 1') -ErrorAction Stop } |
             Should -Throw -ErrorId 'DeployFailed,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand' # :2 crashes; ECS goes back to :1
         Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v3 -ErrorAction Stop | Out-Null
 
@@ -547,7 +592,7 @@ Describe 'Undo-CruddurDeployment' {
 
     It 'watches the rollback with its own -Timeout and says honestly that it goes on in ECS' {
         New-RunningService backend-flask | Out-Null
-        Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask -Scenario crash) -NoWait -ErrorAction Stop | Out-Null
+        Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask -Command 'echo "boom: no DATABASE_URL" >&2; exit 1') -NoWait -ErrorAction Stop | Out-Null
         Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) -ErrorAction Stop | Out-Null
 
         { Undo-CruddurDeployment backend-flask -TaskDefinition backend-flask:2 -Timeout 2 -Confirm:$false -ErrorAction Stop } |
