@@ -29,7 +29,7 @@ public sealed class EcsServiceCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var cluster = fakeBoundParameters["Cluster"] as string ?? SeedDefaults.Cluster;
-        return AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => AwsCompletion.Named(await new EcsClient(aws, SilentHost.Instance).ListServiceNamesAsync(cluster, token).ConfigureAwait(false)));
+        return AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (app, token) => AwsCompletion.Named(await app.ServiceNamesAsync(cluster, token).ConfigureAwait(false)));
     }
 }
 
@@ -37,7 +37,7 @@ public sealed class EcsServiceCompleter : IArgumentCompleter
 public sealed class EcsClusterCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => AwsCompletion.Named(await new EcsClient(aws, SilentHost.Instance).ListClusterNamesAsync(token).ConfigureAwait(false)));
+        AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (app, token) => AwsCompletion.Named(await app.ClusterNamesAsync(token).ConfigureAwait(false)));
 }
 
 /// <summary>Completes -TaskDefinition with the active revisions (family:revision) of the service's family (the seed names them alike), newest first.</summary>
@@ -47,7 +47,7 @@ public sealed class EcsTaskDefinitionCompleter : IArgumentCompleter
     {
         var typed = wordToComplete.Trim('\'', '"');
         var family = typed.Contains(':', StringComparison.Ordinal) ? typed[..typed.IndexOf(':', StringComparison.Ordinal)] : AwsCompletion.Service(fakeBoundParameters) ?? typed;
-        return AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => AwsCompletion.Named(await EcsServices.ActiveRevisionNamesAsync(new EcsClient(aws, SilentHost.Instance), family, token).ConfigureAwait(false)), ordered: false);
+        return AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (app, token) => AwsCompletion.Named(await app.ActiveRevisionNamesAsync(family, token).ConfigureAwait(false)), ordered: false);
     }
 }
 
@@ -57,7 +57,7 @@ public sealed class EcsTaskCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var cluster = fakeBoundParameters["Cluster"] as string ?? SeedDefaults.Cluster;
-        return AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => AwsCompletion.Named(await EcsServices.ListTaskIdsAsync(new EcsClient(aws, SilentHost.Instance), cluster, AwsCompletion.Service(fakeBoundParameters), token).ConfigureAwait(false)));
+        return AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (app, token) => AwsCompletion.Named(await app.TaskIdsAsync(cluster, AwsCompletion.Service(fakeBoundParameters), token).ConfigureAwait(false)));
     }
 }
 
@@ -68,7 +68,7 @@ public sealed class EcsContainerCompleter : IArgumentCompleter
     {
         var cluster = fakeBoundParameters["Cluster"] as string ?? SeedDefaults.Cluster;
         return AwsCompletion.Service(fakeBoundParameters) is { } service
-            ? AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => AwsCompletion.Named(await EcsServices.ContainerNamesAsync(new EcsClient(aws, SilentHost.Instance), cluster, service, token).ConfigureAwait(false)))
+            ? AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (app, token) => AwsCompletion.Named(await app.ContainerNamesAsync(cluster, service, token).ConfigureAwait(false)))
             : [];
     }
 }
@@ -77,14 +77,14 @@ public sealed class EcsContainerCompleter : IArgumentCompleter
 public sealed class LoadBalancerNameCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => AwsCompletion.Named(await AwsNames.LoadBalancersAsync(aws, token).ConfigureAwait(false)));
+        AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (app, token) => AwsCompletion.Named(await app.LoadBalancerNamesAsync(token).ConfigureAwait(false)));
 }
 
 /// <summary>Completes -Domain with the account's public hosted zones (each zone's id as its tooltip).</summary>
 public sealed class HostedZoneNameCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => (await AwsNames.PublicHostedZonesAsync(aws, token).ConfigureAwait(false)).Select(z => (z.Name, z.Id)));
+        AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (app, token) => (await app.PublicHostedZonesAsync(token).ConfigureAwait(false)).Select(z => (z.Name, z.Id)));
 }
 
 /// <summary>Completes -HostedZoneId with the ids of the account's public hosted zones, those named -Domain first when it is given (each zone's name as its tooltip).</summary>
@@ -93,7 +93,7 @@ public sealed class HostedZoneIdCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var domain = (fakeBoundParameters["Domain"] as string)?.TrimEnd('.');
-        return AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => (await AwsNames.PublicHostedZonesAsync(aws, token).ConfigureAwait(false))
+        return AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (app, token) => (await app.PublicHostedZonesAsync(token).ConfigureAwait(false))
             .Where(z => domain is null || string.Equals(z.Name, domain, StringComparison.OrdinalIgnoreCase)).Select(z => (z.Id, z.Name)));
     }
 }
@@ -102,14 +102,14 @@ public sealed class HostedZoneIdCompleter : IArgumentCompleter
 public sealed class SecurityGroupNameCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => (await AwsNames.SecurityGroupsAsync(aws, token).ConfigureAwait(false)).Select(g => (g.Name, g.Id)));
+        AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (app, token) => (await app.SecurityGroupsAsync(token).ConfigureAwait(false)).Select(g => (g.Name, g.Id)));
 }
 
 /// <summary>Completes -GroupId with the ids of the region's security groups (each group's name as its tooltip).</summary>
 public sealed class SecurityGroupIdCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (aws, token) => (await AwsNames.SecurityGroupsAsync(aws, token).ConfigureAwait(false)).Select(g => (g.Id, g.Name)));
+        AwsCompletion.Complete(fakeBoundParameters, wordToComplete, async (app, token) => (await app.SecurityGroupsAsync(token).ConfigureAwait(false)).Select(g => (g.Id, g.Name)));
 }
 
 /// <summary>Completion from AWS: quick (2 s at most), in name order unless the list has its own, and silent on failure.</summary>
@@ -124,13 +124,13 @@ internal static class AwsCompletion
     };
 
     /// <summary>The candidates that start with <paramref name="word"/>; <paramref name="list"/> reads each one's text and tooltip with the -Region, -ProfileName and -EndpointUrl in <paramref name="bound"/>.</summary>
-    public static IEnumerable<CompletionResult> Complete(IDictionary bound, string word, Func<AwsContext, CancellationToken, Task<IEnumerable<(string Text, string ToolTip)>>> list, bool ordered = true)
+    public static IEnumerable<CompletionResult> Complete(IDictionary bound, string word, Func<CruddurApp, CancellationToken, Task<IEnumerable<(string Text, string ToolTip)>>> list, bool ordered = true)
     {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            var aws = new AwsContext(new AwsSettings(bound["Region"] as string, bound["ProfileName"] as string, bound["EndpointUrl"] as string));
-            var candidates = Task.Run(() => list(aws, timeout.Token)).GetAwaiter().GetResult();
+            var app = CruddurApp.Silent(new AwsContext(new AwsSettings(bound["Region"] as string, bound["ProfileName"] as string, bound["EndpointUrl"] as string)));
+            var candidates = Task.Run(() => list(app, timeout.Token)).GetAwaiter().GetResult();
             var typed = word.Trim('\'', '"');
             var matching = candidates.Where(c => c.Text.StartsWith(typed, StringComparison.OrdinalIgnoreCase)).DistinctBy(c => c.Text);
             return (ordered ? matching.OrderBy(c => c.Text, StringComparer.Ordinal) : matching)

@@ -55,7 +55,7 @@ public sealed class ConnectCruddurTaskCommand : AwsCmdlet
         // A pattern (-Service back*) stands for the services it matches: -Check checks each, a connection needs exactly one.
         IReadOnlyList<string?> services = [Service];
         if (Service is not null && TaskArn is null && EcsServices.IsPattern(Service)
-            && !TryRun(() => services = Run((host, token) => EcsServices.MatchAsync(new EcsClient(Aws, host), Cluster, Service, Aws.Region, token))))
+            && !TryRun(() => services = Run((host, token) => App(host).MatchServicesAsync(Cluster, Service, token))))
         {
             return;
         }

@@ -94,7 +94,7 @@ public sealed class GetCruddurLogCommand : AwsCmdlet
             try
             {
                 RunStreaming<LogEvent>((host, emit, token) =>
-                    new LogReader(new EcsClient(Aws, host), CloudWatchLogSource.For(Aws, host), host, Aws.Region).ReadAsync(request, emit, token));
+                    App(host).LogReader().ReadAsync(request, emit, token));
             }
             catch (CruddurException e)
             {

@@ -33,7 +33,7 @@ public sealed class GetCruddurServiceCommand : AwsCmdlet
         {
             var missing = new List<Cruddur.Core.Hosting.CruddurException>();
             var services = Run((host, token) =>
-                new ServiceStatusReader(new EcsClient(Aws, host)) { Region = Aws.Region }.GetAsync(Cluster, Service, EventCount, missing.Add, token));
+                App(host).ServiceStatus().GetAsync(Cluster, Service, EventCount, missing.Add, token));
             foreach (var error in missing)
             {
                 WriteError(ToErrorRecord(error));

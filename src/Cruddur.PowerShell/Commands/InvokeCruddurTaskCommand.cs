@@ -86,7 +86,7 @@ public sealed class InvokeCruddurTaskCommand : AwsCmdlet
         try
         {
             result = Run((host, token) =>
-                new TaskRunner(new EcsClient(Aws, host), CloudWatchLogSource.For(Aws, host), host, Aws.Region).RunAsync(task, r => _launched = r, token));
+                App(host).TaskRunner().RunAsync(task, r => _launched = r, token));
         }
         catch (CruddurException e)
         {
@@ -121,7 +121,7 @@ public sealed class InvokeCruddurTaskCommand : AwsCmdlet
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
-            return Task.Run(() => TaskRunner.StopAsync(new EcsClient(Aws, SilentHost.Instance), launched, deadline.Token)).GetAwaiter().GetResult();
+            return Task.Run(() => App(SilentHost.Instance).StopTaskAsync(launched, deadline.Token)).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is CruddurException or OperationCanceledException or HttpRequestException)
         {

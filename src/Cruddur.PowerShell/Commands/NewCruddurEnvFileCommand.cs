@@ -85,7 +85,7 @@ public sealed class NewCruddurEnvFileCommand : AwsCmdlet
         var request = new EnvFileRequest(template, destination)
         {
             Variables = ReadVariables(),
-            Parameters = ParameterPath is null ? [] : _parameters ??= Run((host, token) => ParameterStore.GetByPathAsync(new SsmClient(Aws, host), ParameterPath, token)),
+            Parameters = ParameterPath is null ? [] : _parameters ??= Run((host, token) => App(host).ParametersByPathAsync(ParameterPath, token)),
             AllowMissing = AllowMissing,
         };
         var envFile = Run((host, token) => new EnvFileGenerator().GenerateAsync(request, host, token));

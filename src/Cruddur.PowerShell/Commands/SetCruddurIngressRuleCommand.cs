@@ -50,7 +50,7 @@ public sealed class SetCruddurIngressRuleCommand : AwsCmdlet
         var request = new IngressRuleRequest(ParameterSetName == ByName ? GroupName : null, ParameterSetName == ById ? GroupId : null, Port, Description, Cidr, CheckIpUrl);
         try
         {
-            var result = Run((host, token) => new IngressRules(new Ec2Client(Aws, host), Http, host).SetAsync(request, token));
+            var result = Run((host, token) => App(host).IngressRules(Http).SetAsync(request, token));
             if (result is not null)
             {
                 WriteObject(result);

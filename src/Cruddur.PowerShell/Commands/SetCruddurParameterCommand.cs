@@ -60,7 +60,7 @@ public sealed class SetCruddurParameterCommand : AwsCmdlet
                 source = "The env file " + EnvFile.Path;
             }
 
-            foreach (var result in Run((host, token) => ParameterWriter.WriteAsync(new SsmClient(Aws, host), Path, Name, values, source, host, token)))
+            foreach (var result in Run((host, token) => App(host).WriteParametersAsync(Path, Name, values, source, token)))
             {
                 WriteObject(result);
             }

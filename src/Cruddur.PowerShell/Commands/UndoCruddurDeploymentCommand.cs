@@ -47,7 +47,7 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
     protected override void ProcessRecord()
     {
         IReadOnlyList<string> services = [];
-        if (!TryRun(() => services = Run((host, token) => EcsServices.MatchAsync(new EcsClient(Aws, host), Cluster, Service, Aws.Region, token))))
+        if (!TryRun(() => services = Run((host, token) => App(host).MatchServicesAsync(Cluster, Service, token))))
         {
             return;
         }
@@ -67,7 +67,7 @@ public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
             {
                 var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = false };
                 var deployment = Run((host, token) =>
-                    new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws), logs: CloudWatchLogSource.For(Aws, host), region: Aws.Region)
+                    App(host).Deployer()
                         .UndoAsync(Cluster, service, taskDefinition, options, token));
                 if (deployment is null)
                 {

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Cruddur.Core;
 using Cruddur.Core.Aws;
 using Cruddur.PowerShell.Arguments;
 
@@ -49,6 +50,9 @@ public abstract class AwsCmdlet : CruddurCmdlet
 
     /// <summary>The resolved AWS context; region and credentials are looked up at the first call that needs them.</summary>
     protected AwsContext Aws => _aws ??= new AwsContext(Settings());
+
+    /// <summary>The workflows of this command, their messages going to <paramref name="host"/> (see <see cref="CruddurApp"/>).</summary>
+    protected CruddurApp App(Cruddur.Core.Hosting.IOperationHost host) => new(Aws, host);
 
     protected override string? RequestSummary() => _aws?.Calls.TakeSummary();
 

@@ -16,7 +16,7 @@ public interface ICognitoClient
 }
 
 /// <summary><see cref="ICognitoClient"/> over AWS JSON 1.1.</summary>
-public sealed class CognitoClient : ICognitoClient
+internal sealed class CognitoClient : ICognitoClient
 {
     private readonly JsonProtocol _api;
 

@@ -38,7 +38,7 @@ public interface IEc2Client
 }
 
 /// <summary><see cref="IEc2Client"/> through AWSSDK.EC2, under the module's retry policy.</summary>
-public sealed class Ec2Client : IEc2Client
+internal sealed class Ec2Client : IEc2Client
 {
     private readonly AwsContext _context;
     private readonly SdkProtocol<AmazonEC2Client> _api;

@@ -70,7 +70,7 @@ public interface IEcsClient
 }
 
 /// <summary><see cref="IEcsClient"/> over AWS JSON 1.1.</summary>
-public sealed class EcsClient : IEcsClient
+internal sealed class EcsClient : IEcsClient
 {
     /// <summary>DescribeServices takes at most 10 names per call.</summary>
     public const int DescribeServicesBatch = 10;

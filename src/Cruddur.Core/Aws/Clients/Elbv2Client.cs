@@ -127,7 +127,7 @@ public interface IElbv2Client
 }
 
 /// <summary>ELBv2 over the Query protocol, API 2015-12-01 (its AWSSDK package is not available here). Lists are flattened as Name.member.N.</summary>
-public sealed class Elbv2Client : IElbv2Client
+internal sealed class Elbv2Client : IElbv2Client
 {
     private readonly QueryProtocol _api;
 

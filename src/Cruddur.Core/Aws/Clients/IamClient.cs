@@ -39,7 +39,7 @@ public interface IIamClient
 }
 
 /// <summary><see cref="IIamClient"/> over the Query protocol (API version 2010-05-08).</summary>
-public sealed class IamClient : IIamClient
+internal sealed class IamClient : IIamClient
 {
     private readonly QueryProtocol _api;
 

@@ -19,7 +19,7 @@ public interface ISsmClient
 }
 
 /// <summary><see cref="ISsmClient"/> through AWSSDK.SimpleSystemsManagement, under the module's retry policy.</summary>
-public sealed class SsmClient : ISsmClient
+internal sealed class SsmClient : ISsmClient
 {
     private readonly SdkProtocol<AmazonSimpleSystemsManagementClient> _api;
 
