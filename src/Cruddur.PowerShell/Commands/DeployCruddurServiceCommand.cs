@@ -103,7 +103,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
         try
         {
             result = Run((host, token) =>
-                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws), logs: CloudWatchLogSource.For(Aws, host), region: Aws.Region, elb: new Elbv2Client(Aws, host), iam: new IamClient(Aws, host)).DeployAsync(_targets, options, token));
+                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws), logs: CloudWatchLogSource.For(Aws, host), region: Aws.Region, elb: new Elbv2Client(Aws, host), iam: new IamClient(Aws, host), urls: PublicUrls.For(Aws, host)).DeployAsync(_targets, options, token));
         }
         catch (CruddurException e)
         {
