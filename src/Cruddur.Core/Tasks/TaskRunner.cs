@@ -223,7 +223,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
             ["cluster"] = task.Cluster,
             ["taskDefinition"] = arn,
             ["count"] = 1,
-            ["startedBy"] = "Invoke-CruddurTask",
+            ["startedBy"] = EcsTasks.OneOffStartedBy,
             ["enableExecuteCommand"] = (bool?)service["enableExecuteCommand"] ?? false,
             ["overrides"] = new JsonObject { ["containerOverrides"] = new JsonArray(containerOverride) },
         };
