@@ -166,7 +166,7 @@ public sealed class EcsDeployer
 
             foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded && d.Urls.Count > 0))
             {
-                _host.WriteInformation($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} is served at {string.Join(", ", d.Urls)}", "PublicUrl");
+                _host.WriteInformation($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} is served at {string.Join(", ", d.Urls)}", InformationTags.PublicUrl);
             }
         }
 
