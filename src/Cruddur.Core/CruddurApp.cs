@@ -34,7 +34,8 @@ public sealed class CruddurApp
     private CloudWatchLogSource Logs => CloudWatchLogSource.For(_aws, _host);
 
     public EcsDeployer Deployer() =>
-        new(Ecs, _host, PlaceholderValues.For(_aws), logs: Logs, region: _aws.Region, elb: new Elbv2Client(_aws, _host), iam: new IamClient(_aws, _host));
+        new(Ecs, _host, PlaceholderValues.For(_aws), logs: Logs, region: _aws.Region, elb: new Elbv2Client(_aws, _host), iam: new IamClient(_aws, _host),
+            urls: PublicUrls.For(_aws, _host));
 
     public TaskRunner TaskRunner() => new(Ecs, Logs, _host, _aws.Region);
 

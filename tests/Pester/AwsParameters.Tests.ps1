@@ -20,6 +20,7 @@ BeforeAll {
             $context = $listener.GetContextAsync()
             if (-not $context.Wait(30000)) { throw "no AWS call reached the endpoint: $($ps.Streams.Error)" }
             $authorization = $context.Result.Request.Headers['Authorization']
+            $userAgent = $context.Result.Request.Headers['User-Agent']
             $response = $context.Result.Response
             $response.StatusCode = 400
             $bytes = [Text.Encoding]::UTF8.GetBytes('{"__type":"AccessDeniedException","message":"recorded"}')
@@ -28,7 +29,7 @@ BeforeAll {
             $response.Close()
             $null = $async.AsyncWaitHandle.WaitOne(30000)
             if ($authorization -notmatch 'Credential=([^/]+)/\d+/([^/]+)/') { throw "no signature: $authorization" }
-            [pscustomobject]@{ Key = $Matches[1]; Region = $Matches[2]; Verbose = @($ps.Streams.Verbose | ForEach-Object Message) }
+            [pscustomobject]@{ Key = $Matches[1]; Region = $Matches[2]; UserAgent = $userAgent; Verbose = @($ps.Streams.Verbose | ForEach-Object Message) }
         } finally {
             $ps.Dispose()
             $listener.Close()
@@ -37,6 +38,13 @@ BeforeAll {
 }
 
 Describe 'AWS.Tools habits' {
+    It 'says in the User-Agent which module, PowerShell and OS call, as the AWS SDKs do, so CloudTrail can tell these calls apart' {
+        $agent = (Get-SigningKey { Get-CruddurService -Region us-east-1 -EndpointUrl $url -ErrorAction SilentlyContinue }).UserAgent
+        $version = [version](Import-PowerShellDataFile $modulePath).ModuleVersion
+        $agent | Should -Match ('^Cruddur/{0} md/PowerShell#{1}-{2} os/\w+#\S+ lang/\.NET#\S+$' -f
+            [regex]::Escape($version.ToString(3)), $PSVersionTable.PSEdition, [regex]::Escape("$($PSVersionTable.PSVersion)"))
+    }
+
     It 'signs with $StoredAWSCredentials (Set-AWSCredential) over the environment' {
         Get-SigningKey {
             $StoredAWSCredentials = [pscredential]::new('AKIDSTORED', (ConvertTo-SecureString 'stored-secret' -AsPlainText -Force))

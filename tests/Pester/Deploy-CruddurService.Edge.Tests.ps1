@@ -79,6 +79,29 @@ Describe 'Deploy-CruddurService with a load balancer' {
         ($d | Format-List | Out-String) | Should -Match 'Urls\s+: \{https://api\.cruddur\.example, http://'
     }
 
+    It 'names the domain the seed''s alias gives the load balancer, not its DNS name the certificate does not cover, nor the blue/green test listener' {
+        $vpc = (Invoke-Aws ec2 describe-vpcs --filters 'Name=isDefault,Values=true').Vpcs[0].VpcId
+        $subnets = (Invoke-Aws ec2 describe-subnets --filters "Name=vpc-id,Values=$vpc").Subnets.SubnetId
+        $lb = (Invoke-Aws elbv2 create-load-balancer --name cruddur-alb --subnets $subnets).LoadBalancers[0]
+        $certificate = (Invoke-Aws acm request-certificate --domain-name cruddur.example --subject-alternative-names '*.cruddur.example' --validation-method DNS).CertificateArn
+        $forward = "Type=forward,TargetGroupArn=$targetGroup"
+        Invoke-Aws elbv2 create-listener --load-balancer-arn $lb.LoadBalancerArn --protocol HTTPS --port 443 --certificates "CertificateArn=$certificate" --default-actions $forward | Out-Null
+        Invoke-Aws elbv2 create-listener --load-balancer-arn $lb.LoadBalancerArn --protocol HTTPS --port 8443 --certificates "CertificateArn=$certificate" `
+            --default-actions $forward --tags 'Key=Name,Value=cruddur-test-listener' | Out-Null
+        $zone = (Invoke-Aws route53 create-hosted-zone --name cruddur.example --caller-reference (New-Guid)).HostedZone.Id
+        $alias = @{ Changes = @(@{ Action = 'UPSERT'; ResourceRecordSet = @{ Name = 'cruddur.example.'; Type = 'A'
+            AliasTarget = @{ HostedZoneId = $lb.CanonicalHostedZoneId; DNSName = "dualstack.$($lb.DNSName)."; EvaluateTargetHealth = $true } } }) }
+        $batch = Join-Path $work 'alias.json'
+        $alias | ConvertTo-Json -Depth 6 | Set-Content $batch
+        Invoke-Aws route53 change-resource-record-sets --hosted-zone-id $zone --change-batch "file://$batch" | Out-Null
+
+        $d = Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) `
+            -ServiceDefinitionFile (New-ServiceDefinitionFile backend-flask @{ targetGroupName = 'cruddur-backend-flask-tg' })
+
+        $d.Outcome | Should -Be 'Succeeded'
+        $d.Urls | Should -Be @('https://cruddur.example')
+    }
+
     It 'keeps the seed''s targetGroupArn form as it is' {
         $d = Deploy-CruddurService backend-flask -TaskDefinitionFile (New-TaskDefinitionFile backend-flask) `
             -ServiceDefinitionFile (New-ServiceDefinitionFile backend-flask @{ targetGroupArn = $targetGroup })

@@ -36,6 +36,24 @@ Describe 'Get-CruddurLog' {
         @(Get-CruddurService backend-flask | Get-CruddurLog).Count | Should -Be $lines.Count
     }
 
+    It 'includes the one-off tasks Invoke-CruddurTask ran from the service, marked as one-off, and -TaskId still names one task' {
+        New-LoggedService backend-flask $work | Out-Null
+        $serviceTask = Get-TaskIds backend-flask
+        $run = Invoke-CruddurTask backend-flask -Command "sh -c 'echo one-off migration done'" -InformationAction Ignore
+
+        $lines = Wait-Until { $l = @(Get-CruddurLog backend-flask); if ($l.Message -match 'one-off migration done') { , $l } } 'the one-off task''s line'
+
+        $oneOff = @($lines | Where-Object Message -Match 'one-off migration done')
+        $oneOff.Count | Should -Be 1
+        $oneOff[0].TaskId | Should -Be $run.TaskId
+        $oneOff[0].OneOff | Should -BeTrue
+        $oneOff[0].Service | Should -Be 'backend-flask'
+        $oneOff[0].LogStream | Should -Be "backend-flask/backend-flask/$($run.TaskId)"
+        ($lines | Where-Object TaskId -EQ $serviceTask).OneOff | Should -Not -Contain $true
+        ($oneOff | Format-Table | Out-String) | Should -Match '\(one-off\) one-off migration done'
+        @(Get-CruddurLog backend-flask -TaskId $serviceTask).TaskId | Select-Object -Unique | Should -Be $serviceTask
+    }
+
     It 'pages through more than 10,000 events of several tasks, merged in time order, -Tail and -Filter included' {
         New-LoggedService backend-flask $work -DesiredCount 2 | Out-Null
         $ids = Wait-Until { $i = Get-TaskIds backend-flask; if ($i.Count -eq 2) { , $i } } 'two tasks'

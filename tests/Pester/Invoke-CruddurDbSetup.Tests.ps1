@@ -200,6 +200,15 @@ Describe 'Invoke-CruddurDbSetup' {
         { Invoke-CruddurDbSetup -ConnectionUrl $Url -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId "DbConnectionUrlInvalid$id" -ExpectedMessage $Message
     }
 
+    It 'takes -Step from the DbSetupStep names, in any case, completes them, and refuses another name listing them' {
+        $names = [Enum]::GetNames((Get-Command Invoke-CruddurDbSetup).OutputType[0].Type.Assembly.GetType('Cruddur.Core.Database.DbSetupStep'))
+        { Invoke-CruddurDbSetup -ConnectionUrl 'postgresql://postgres@localhost/cruddur' -Step Schema, Migrate -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,Cruddur.PowerShell.Commands.InvokeCruddurDbSetupCommand' -ExpectedMessage "*'Migrate' is not one of $($names -join ', ')*"
+        (TabExpansion2 'Invoke-CruddurDbSetup -Step ' 28).CompletionMatches.CompletionText | Sort-Object | Should -Be ($names | Sort-Object)
+        (TabExpansion2 'Invoke-CruddurDbSetup -Step Co' 30).CompletionMatches.CompletionText | Should -Be 'CognitoUserIds'
+        { Invoke-CruddurDbSetup -Step schema -ErrorAction Stop } | Should -Throw -ErrorId "DbConnectionUrlMissing$id" -Because 'a known step in another case binds'
+    }
+
     It 'says where to put the URL when there is none' {
         { Invoke-CruddurDbSetup -Step Schema -ErrorAction Stop } | Should -Throw -ErrorId "DbConnectionUrlMissing$id" -ExpectedMessage '*CONNECTION_URL*'
     }

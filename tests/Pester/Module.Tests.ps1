@@ -45,6 +45,30 @@ Describe 'The Cruddur module' {
         $cited | Should -BeNullOrEmpty
     }
 
+    It 'takes durations as TimeSpan with seconds accepted everywhere, the old *Seconds names kept as aliases' -TestCases @(
+        @{ Command = 'Test-CruddurHealth'; Name = 'Timeout'; Alias = 'TimeoutSeconds' }
+        @{ Command = 'Test-CruddurHealth'; Name = 'RetryInterval'; Alias = 'RetryIntervalSeconds' }
+        @{ Command = 'Test-CruddurDatabase'; Name = 'Timeout'; Alias = 'TimeoutSeconds' }
+        @{ Command = 'Initialize-CruddurInfrastructure'; Name = 'CertificateTimeout'; Alias = 'CertificateTimeoutSeconds' }
+        @{ Command = 'Deploy-CruddurService'; Name = 'Timeout'; Alias = $null }
+    ) {
+        param($Command, $Name, $Alias)
+        $p = (Get-Command $Command).Parameters[$Name]
+        $p.ParameterType | Should -Be ([TimeSpan])
+        $p.Attributes.TypeId.Name | Should -Contain 'SecondsArgumentAttribute'
+        if ($Alias) { $p.Aliases | Should -Contain $Alias }
+    }
+
+    It 'imports in a fresh pwsh with -Step bound and completed from the core''s enum' {
+        $out = Invoke-FreshPwsh @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$manifest'
+(TabExpansion2 'Invoke-CruddurDbSetup -Step Dr' 30).CompletionMatches.CompletionText
+try { Invoke-CruddurDbSetup -Step Nope } catch { `$_.FullyQualifiedErrorId }
+"@
+        $out | Select-Object -Last 2 | Should -Be @('Drop', 'ParameterArgumentValidationError,Cruddur.PowerShell.Commands.InvokeCruddurDbSetupCommand')
+    }
+
     It 'keeps its dependencies out of the default load context' {
         $out = Invoke-FreshPwsh "Import-Module '$manifest'; `$null = New-CruddurEnvFile -Path (New-TemporaryFile) -WhatIf -Destination (Join-Path ([IO.Path]::GetTempPath()) 'x.env') 3>`$null; [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object { `$_.Assemblies.GetName().Name -contains 'Cruddur.Core' } | ForEach-Object Name"
         $out | Select-Object -Last 1 | Should -Be 'Cruddur'

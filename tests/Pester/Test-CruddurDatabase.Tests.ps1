@@ -26,6 +26,13 @@ Describe 'Test-CruddurDatabase' {
         Test-CruddurDatabase $url -Quiet | Should -BeExactly $true
     }
 
+    It 'takes -Timeout as seconds or a TimeSpan, and the old -TimeoutSeconds still' {
+        (Test-CruddurDatabase $url -Timeout 3).Reachable | Should -BeTrue
+        (Test-CruddurDatabase $url -Timeout '00:00:03').Reachable | Should -BeTrue
+        (Test-CruddurDatabase $url -TimeoutSeconds 3).Reachable | Should -BeTrue
+        { Test-CruddurDatabase $url -Timeout 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Cruddur.PowerShell.Commands.TestCruddurDatabaseCommand'
+    }
+
     It 'reads CONNECTION_URL, or PROD_CONNECTION_URL with -Environment Prod' {
         $env:CONNECTION_URL = $url
         (Test-CruddurDatabase).Reachable | Should -BeTrue

@@ -55,6 +55,17 @@ Describe 'Test-CruddurHealth' {
         $result.Latency.TotalSeconds | Should -BeLessThan 2.5
     }
 
+    It 'takes -Timeout and -RetryInterval as seconds or a TimeSpan, like Deploy-CruddurService' -TestCases @(
+        @{ Timeout = 1 }, @{ Timeout = '00:00:01' }, @{ Timeout = [TimeSpan]::FromSeconds(1) }
+    ) {
+        param($Timeout)
+        $result = Test-CruddurHealth $base -Path /slow -Timeout $Timeout -RetryCount 1 -RetryInterval 0.2
+
+        $result.Error | Should -Be 'no answer within 1 s'
+        $result.Attempts | Should -Be 2
+        { Test-CruddurHealth $base -Timeout 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Cruddur.PowerShell.Commands.TestCruddurHealthCommand'
+    }
+
     It 'retries until a starting service answers' {
         $key = [guid]::NewGuid().ToString('N')
         $result = Test-CruddurHealth $base -Path "/flaky/$key/2" -RetryCount 3 -RetryIntervalSeconds 0

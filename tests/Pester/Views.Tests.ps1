@@ -89,6 +89,25 @@ Describe 'Default tables at 80 columns' {
         $t.Row | Should -BeExactly 'KillConnections cruddur Succeeded 1.234 s 0 2 ok'
     }
 
+    It 'Invoke-CruddurDbSetup and Test-CruddurDatabase: a long message or error wraps at word boundaries, not mid-word' {
+        $message = 'The database does not exist. Run the CreateDatabase step first, then this one again.'
+        $setup = New-Shaped 'Database.DbSetupResult' @{ Step = 'SchemaLoad'; Database = 'cruddur'; Server = 'localhost:5432'; Status = 'Failed'
+            Duration = [TimeSpan]::FromMilliseconds(12); Statements = 0; RowsAffected = 0; Message = $message }
+        $err = 'password authentication failed for user "postgres" (28P01): check the password in CONNECTION_URL.'
+        $test = New-Shaped 'Database.DbTestResult' @{ Url = 'postgresql://postgres@localhost:5432/cruddur'; Server = 'localhost:5432'; Database = 'cruddur'
+            User = 'postgres'; Reachable = $false; ServerVersion = $null; Latency = [TimeSpan]::FromMilliseconds(3); Error = $err }
+
+        foreach ($case in @{ Object = $setup; Text = $message; Column = 'Message' }, @{ Object = $test; Text = $err; Column = 'Error' }) {
+            $lines = Show-Table $case.Object
+            $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 }
+            $start = $lines[0].IndexOf($case.Column)
+            $cells = @($lines | Select-Object -Skip 2 | ForEach-Object { $_.Substring([Math]::Min($start, $_.Length)).Trim() })
+            $cells.Count | Should -BeGreaterThan 1 -Because 'the text is longer than its column'
+            # Every line of the cell ends a word: joined with spaces they give the text back.
+            $cells -join ' ' | Should -BeExactly $case.Text
+        }
+    }
+
     It 'New-CruddurEnvFile: file, keys and where the values came from' {
         $vars = New-List 'EnvFiles.EnvFileVariable' @((New-Core 'EnvFiles.EnvFileVariable' @('REACT_APP_BACKEND_URL', 'Environment')),
             (New-Core 'EnvFiles.EnvFileVariable' @('REACT_APP_AWS_USER_POOLS_ID', 'ParameterStore:/cruddur/x')))

@@ -91,6 +91,9 @@ public sealed class AwsContext
     /// <summary>The retry policy and bounds of every call made with this context (tests shorten them).</summary>
     public AwsRetryPolicy Policy { get; init; } = AwsRetryPolicy.Default;
 
+    /// <summary>What every request says it comes from (<see cref="AwsUserAgent"/>).</summary>
+    internal string UserAgent => AwsUserAgent.For(Settings.PowerShell);
+
     /// <summary>The account id of the caller, from STS GetCallerIdentity (asked once per context).</summary>
     public async Task<string> GetAccountIdAsync(CancellationToken cancellationToken) =>
         _accountId ??= await new Clients.StsClient(this, SilentHost.Instance).GetAccountIdAsync(cancellationToken).ConfigureAwait(false);
@@ -108,6 +111,7 @@ public sealed class AwsContext
         config.MaxErrorRetry = 0;
         config.Timeout = Policy.AttemptTimeout + TimeSpan.FromSeconds(1);
         config.HttpClientFactory = new CappedSdkHttpClientFactory(Policy.MaxResponseBytes);
+        config.ClientAppId = AwsUserAgent.AppId(Settings.PowerShell); // the SDK's own User-Agent is read-only; it appends this as app/<id>
         return config;
     }
 

@@ -27,10 +27,13 @@ public sealed record AwsSettings(string? Region = null, string? ProfileName = nu
     /// <summary>$StoredAWSRegion (Set-DefaultAWSRegion).</summary>
     public string? StoredRegion { get; init; }
 
+    /// <summary>PowerShell's edition and version (Core-7.6.9), for the User-Agent of every request.</summary>
+    public string? PowerShell { get; init; }
+
     // A record prints every member; keys must never reach a log or an error message.
     private bool PrintMembers(StringBuilder builder)
     {
-        builder.Append($"Region = {Region}, ProfileName = {ProfileName}, EndpointUrl = {EndpointUrl}, ProfileLocation = {ProfileLocation}, StoredRegion = {StoredRegion}");
+        builder.Append($"Region = {Region}, ProfileName = {ProfileName}, EndpointUrl = {EndpointUrl}, ProfileLocation = {ProfileLocation}, StoredRegion = {StoredRegion}, PowerShell = {PowerShell}");
         return true;
     }
 }

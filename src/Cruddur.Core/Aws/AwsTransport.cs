@@ -75,6 +75,7 @@ internal sealed class AwsTransport
         new AWS4Signer().Sign(signed, _signingConfig, new RequestMetrics(), credentials.ToBasicCredentials());
 
         using var message = new HttpRequestMessage(method, new Uri(Endpoint, path.TrimStart('/'))) { Content = new ByteArrayContent(body) };
+        message.Headers.TryAddWithoutValidation("User-Agent", _context.UserAgent); // not signed, as the SDKs do
         foreach (var (name, value) in signed.Headers)
         {
             if (!message.Headers.TryAddWithoutValidation(name, value))

@@ -61,14 +61,16 @@ public sealed class EcsDeployer
     private readonly string _region;
     private readonly IElbv2Client? _elb;
     private readonly IIamClient? _iam;
+    private readonly PublicUrls? _urls;
 
     /// <param name="placeholders">Values for ERB placeholders in definition files (see <see cref="PlaceholderValues"/>).</param>
     /// <param name="logs">Where the failing tasks' log lines are read (null: failures carry no log lines).</param>
     /// <param name="region">The region ECS is asked in: named in a missing cluster's error, and the one for task definitions whose awslogs options name none.</param>
     /// <param name="elb">Resolves target group names in service files and checks target health (<see cref="TargetHealthWaiter"/>).</param>
     /// <param name="iam">Resolves role names in service files (advancedConfiguration's roleName).</param>
+    /// <param name="urls">Reads where a started deployment is served (null: no <see cref="Deployment.Urls"/>).</param>
     public EcsDeployer(IEcsClient ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null,
-        ILogEventSource? logs = null, string region = "", IElbv2Client? elb = null, IIamClient? iam = null)
+        ILogEventSource? logs = null, string region = "", IElbv2Client? elb = null, IIamClient? iam = null, PublicUrls? urls = null)
     {
         _ecs = ecs;
         _host = host;
@@ -78,6 +80,7 @@ public sealed class EcsDeployer
         _region = region;
         _elb = elb;
         _iam = iam;
+        _urls = urls;
     }
 
     /// <summary>
@@ -118,9 +121,9 @@ public sealed class EcsDeployer
             try
             {
                 var deployment = await StartAsync(plan, cancellationToken).ConfigureAwait(false);
-                if (_elb is not null)
+                if (_urls is not null)
                 {
-                    deployment.Urls = await PublicUrls.ReadAsync(_elb, _host, name, TargetGroupReferences.ArnsOf(plan.ServiceDefinition ?? plan.Service!), cancellationToken).ConfigureAwait(false);
+                    deployment.Urls = await _urls.ReadAsync(name, plan.ServiceDefinition ?? plan.Service!, cancellationToken).ConfigureAwait(false);
                 }
                 watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service)) { StableFor = options.StableFor });
             }
@@ -163,7 +166,7 @@ public sealed class EcsDeployer
 
             foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded && d.Urls.Count > 0))
             {
-                _host.WriteInformation($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} is served at {string.Join(", ", d.Urls)}", "PublicUrl");
+                _host.WriteInformation($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} is served at {string.Join(", ", d.Urls)}", InformationTags.PublicUrl);
             }
         }
 

@@ -164,7 +164,7 @@ internal sealed class CertificateStep : InfrastructureStep
                         ? "ACM has not named its validation records yet"
                         : "pending records: " + string.Join(", ", certificate.ValidationRecords.Select(r => $"{r.Type} {r.Name} -> {r.Value}"));
                     throw new CruddurException(ErrorIds.EdgeCertificateNotIssued, ErrorKind.OperationTimeout,
-                        $"The certificate for {Name} is still {certificate.Status} after {_timeout.TotalSeconds:0} s ({records}). ACM validates once these records resolve publicly: check that the zone's name servers are set at the domain's registrar, then run again (or pass a longer -CertificateTimeoutSeconds).",
+                        $"The certificate for {Name} is still {certificate.Status} after {_timeout.TotalSeconds:0} s ({records}). ACM validates once these records resolve publicly: check that the zone's name servers are set at the domain's registrar, then run again (or pass a longer -CertificateTimeout).",
                         target: arn);
                 }
 

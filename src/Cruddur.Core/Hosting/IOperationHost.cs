@@ -24,6 +24,12 @@ public static class InformationTags
 {
     /// <summary>A service event seen while watching a deployment: shown by default (the user watches the rollout).</summary>
     public const string ServiceEvent = "ServiceEvent";
+
+    /// <summary>Where a successful deploy is served (Deploy-CruddurService), for a script to pick out of the information stream.</summary>
+    public const string PublicUrl = "PublicUrl";
+
+    /// <summary>A line a one-off task wrote while Invoke-CruddurTask waited for it.</summary>
+    public const string TaskLog = "TaskLog";
 }
 
 /// <summary>One progress bar's state. <see cref="Id"/> tells bars apart; <see cref="Completed"/> removes the bar.</summary>

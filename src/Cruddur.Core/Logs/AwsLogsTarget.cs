@@ -18,16 +18,7 @@ internal sealed record AwsLogsTarget(string Container, string Region, string Gro
             throw ContainerNotFound(container, family, definitions.Select(d => (string?)d["name"]));
         }
 
-        var targets = new List<AwsLogsTarget>();
-        foreach (var d in definitions.Where(d => container is null || (string?)d["name"] == container))
-        {
-            if (d["logConfiguration"] is JsonObject lc && (string?)lc["logDriver"] == "awslogs" && lc["options"] is JsonObject o
-                && (string?)o["awslogs-group"] is { } group && (string?)o["awslogs-stream-prefix"] is { } prefix)
-            {
-                targets.Add(new AwsLogsTarget((string)d["name"]!, (string?)o["awslogs-region"] ?? defaultRegion, group, prefix));
-            }
-        }
-
+        var targets = All(taskDefinition, defaultRegion).Where(t => container is null || t.Container == container).ToList();
         if (targets.Count == 0)
         {
             var name = container ?? (string?)definitions.FirstOrDefault()?["name"] ?? "app";
@@ -38,6 +29,19 @@ internal sealed record AwsLogsTarget(string Container, string Region, string Gro
         }
 
         return targets;
+    }
+
+    /// <summary>The awslogs targets of every container of a task definition that has one; no error for none.</summary>
+    public static IEnumerable<AwsLogsTarget> All(JsonObject taskDefinition, string defaultRegion)
+    {
+        foreach (var d in (taskDefinition["containerDefinitions"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if (d["logConfiguration"] is JsonObject lc && (string?)lc["logDriver"] == "awslogs" && lc["options"] is JsonObject o
+                && (string?)o["awslogs-group"] is { } group && (string?)o["awslogs-stream-prefix"] is { } prefix)
+            {
+                yield return new AwsLogsTarget((string)d["name"]!, (string?)o["awslogs-region"] ?? defaultRegion, group, prefix);
+            }
+        }
     }
 
     public static CruddurException ContainerNotFound(string container, string family, IEnumerable<string?> names) =>

@@ -22,7 +22,10 @@ public sealed class LogEvent
     /// <summary>CloudWatch Logs' id of the event, unique in its group: what tells two equal lines at the same millisecond apart.</summary>
     public required string EventId { get; init; }
 
-    public override string ToString() => $"{Time.ToLocalTime():HH:mm:ss.fff} {Container}/{TaskId[..Math.Min(8, TaskId.Length)]} {Message}";
+    /// <summary>True for a one-off task Invoke-CruddurTask ran from the service (its streams share the service's group and prefix).</summary>
+    public bool OneOff { get; init; }
+
+    public override string ToString() => $"{Time.ToLocalTime():HH:mm:ss.fff} {Container}/{TaskId[..Math.Min(8, TaskId.Length)]} {(OneOff ? "(one-off) " : string.Empty)}{Message}";
 }
 
 /// <summary>Reads events of a log group in time order, every page, in the region the awslogs options name.</summary>

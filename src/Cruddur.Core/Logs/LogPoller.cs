@@ -2,8 +2,8 @@ using Cruddur.Core.Aws.Clients;
 
 namespace Cruddur.Core.Logs;
 
-/// <summary>One stream to read and what its lines belong to.</summary>
-internal sealed record LogStreamRef(string Region, string Group, string Stream, string Service, string TaskId, string Container, long? NotBefore);
+/// <summary>One stream to read and what its lines belong to; <paramref name="OneOff"/>: a task Invoke-CruddurTask ran from the service.</summary>
+internal sealed record LogStreamRef(string Region, string Group, string Stream, string Service, string TaskId, string Container, long? NotBefore, bool OneOff = false);
 
 /// <summary>
 /// Reads a changing set of log streams poll after poll: all of a poll's queries merged in time order, every page, and (for a
@@ -77,6 +77,7 @@ internal sealed class LogPoller(ILogEventSource source, string? filterPattern, l
                 LogGroup = s.Group,
                 LogStream = s.Stream,
                 EventId = e.EventId,
+                OneOff = s.OneOff,
             });
             count++;
             if (dedupe && count % 10_000 == 0)

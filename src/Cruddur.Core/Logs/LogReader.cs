@@ -27,7 +27,8 @@ public sealed record LogRequest(string Cluster, IReadOnlyList<string> Services)
 }
 
 /// <summary>
-/// Get-CruddurLog: finds the streams of a service's tasks from the awslogs options of the task definitions they run, reads
+/// Get-CruddurLog: finds the streams of a service's tasks, and of the one-off tasks Invoke-CruddurTask ran from it, from the
+/// awslogs options of the task definitions they run, reads
 /// them merged in time order, and with <see cref="LogRequest.Follow"/> keeps polling (quickly while lines come, slower when
 /// quiet) and picks up tasks that start meanwhile.
 /// </summary>
@@ -116,33 +117,52 @@ public sealed class LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHo
     private async Task<List<LogStreamRef>> FindStreamsAsync(LogRequest request, CancellationToken cancellationToken)
     {
         var streams = new List<LogStreamRef>();
+        IReadOnlyList<JsonObject>? oneOffTasks = null;
         foreach (var service in request.Services)
         {
-            await EcsTasks.ServiceAsync(ecs, request.Cluster, service, cancellationToken).ConfigureAwait(false);
+            var current = await EcsTasks.ServiceAsync(ecs, request.Cluster, service, cancellationToken).ConfigureAwait(false);
 
             // A task id names the task itself: one-off tasks run beside the service and are not among its tasks.
             var tasks = request.TaskId is { } wanted
                 ? await ecs.DescribeTasksAsync(request.Cluster, [AwsArn.LastSegment(wanted)], cancellationToken).ConfigureAwait(false)
                 : await EcsTasks.OfServiceAsync(ecs, request.Cluster, service, cancellationToken).ConfigureAwait(false);
-            foreach (var task in tasks)
+            foreach (var task in tasks.Where(t => InWindow(t, request)))
             {
-                var id = AwsArn.LastSegment((string)task["taskArn"]!);
-
-                if (request.Since is { } since && AwsTime.Parse(task["stoppedAt"]) < since)
-                {
-                    continue; // stopped before the window: nothing to read
-                }
-
                 var definition = await DefinitionAsync((string)task["taskDefinitionArn"]!, cancellationToken).ConfigureAwait(false);
-                var createdAt = AwsTime.Parse(task["createdAt"])?.ToUnixTimeMilliseconds();
-                foreach (var target in AwsLogsTarget.Of(definition, request.Container, region))
-                {
-                    streams.Add(new LogStreamRef(target.Region, target.Group, target.StreamFor(id), service, id, target.Container, createdAt));
-                }
+                AddStreams(streams, service, task, AwsLogsTarget.Of(definition, request.Container, region), oneOff: false);
+            }
+
+            if (request.TaskId is not null || (string?)current["taskDefinition"] is not { } serviceDefinition)
+            {
+                continue;
+            }
+
+            // The one-off tasks Invoke-CruddurTask ran from the service: the ones that log to its group under its prefix, as `aws logs tail` shows them.
+            var shared = AwsLogsTarget.All(await DefinitionAsync(serviceDefinition, cancellationToken).ConfigureAwait(false), region)
+                .Select(t => (t.Region, t.Group, t.StreamPrefix)).ToHashSet();
+            oneOffTasks ??= await EcsTasks.OneOffAsync(ecs, request.Cluster, cancellationToken).ConfigureAwait(false);
+            foreach (var task in oneOffTasks.Where(t => InWindow(t, request)))
+            {
+                var targets = AwsLogsTarget.All(await DefinitionAsync((string)task["taskDefinitionArn"]!, cancellationToken).ConfigureAwait(false), region)
+                    .Where(t => (request.Container is null || t.Container == request.Container) && shared.Contains((t.Region, t.Group, t.StreamPrefix)));
+                AddStreams(streams, service, task, targets, oneOff: true);
             }
         }
 
         return streams;
+    }
+
+    /// <summary>False for a task that stopped before the -Since window: nothing to read.</summary>
+    private static bool InWindow(JsonObject task, LogRequest request) => request.Since is not { } since || !(AwsTime.Parse(task["stoppedAt"]) < since);
+
+    private static void AddStreams(List<LogStreamRef> streams, string service, JsonObject task, IEnumerable<AwsLogsTarget> targets, bool oneOff)
+    {
+        var id = AwsArn.LastSegment((string)task["taskArn"]!);
+        var createdAt = AwsTime.Parse(task["createdAt"])?.ToUnixTimeMilliseconds();
+        foreach (var target in targets)
+        {
+            streams.Add(new LogStreamRef(target.Region, target.Group, target.StreamFor(id), service, id, target.Container, createdAt, oneOff));
+        }
     }
 
     private async Task<JsonObject> DefinitionAsync(string arn, CancellationToken cancellationToken)

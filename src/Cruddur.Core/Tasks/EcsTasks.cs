@@ -30,6 +30,22 @@ internal static class EcsTasks
             .OrderBy(t => AwsTime.Parse(t["createdAt"])).ToList();
     }
 
+    /// <summary>What Invoke-CruddurTask's RunTask says started a task: how its one-off tasks are told from a service's.</summary>
+    public const string OneOffStartedBy = "Invoke-CruddurTask";
+
+    /// <summary>The one-off tasks Invoke-CruddurTask ran in the cluster that run or stopped recently, oldest first.</summary>
+    public static async Task<IReadOnlyList<JsonObject>> OneOffAsync(IEcsClient ecs, string cluster, CancellationToken cancellationToken)
+    {
+        var arns = new List<string>();
+        foreach (var status in new[] { "RUNNING", "STOPPED" })
+        {
+            arns.AddRange(await ecs.ListTaskArnsAsync(new EcsTaskQuery(cluster, StartedBy: OneOffStartedBy, DesiredStatus: status), cancellationToken).ConfigureAwait(false));
+        }
+
+        return arns.Count == 0 ? [] : (await ecs.DescribeTasksAsync(cluster, arns.Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false))
+            .OrderBy(t => AwsTime.Parse(t["createdAt"])).ToList();
+    }
+
     /// <summary>A task definition by family, family:revision or ARN; TaskDefinitionNotFound when ECS does not know it.</summary>
     public static async Task<JsonObject> TaskDefinitionAsync(IEcsClient ecs, string reference, CancellationToken cancellationToken)
     {

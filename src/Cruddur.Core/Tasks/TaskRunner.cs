@@ -79,7 +79,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
 
         void Emit(LogEvent e)
         {
-            host.WriteInformation(logTargets.Count > 1 ? $"{e.Container}: {e.Message}" : e.Message, "TaskLog");
+            host.WriteInformation(logTargets.Count > 1 ? $"{e.Container}: {e.Message}" : e.Message, InformationTags.TaskLog);
             if (e.Container == container)
             {
                 if (tail.Count == LogTailLines)
@@ -223,7 +223,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
             ["cluster"] = task.Cluster,
             ["taskDefinition"] = arn,
             ["count"] = 1,
-            ["startedBy"] = "Invoke-CruddurTask",
+            ["startedBy"] = EcsTasks.OneOffStartedBy,
             ["enableExecuteCommand"] = (bool?)service["enableExecuteCommand"] ?? false,
             ["overrides"] = new JsonObject { ["containerOverrides"] = new JsonArray(containerOverride) },
         };

@@ -6,6 +6,7 @@ using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
+using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Arguments;
 
@@ -129,7 +130,10 @@ internal static class AwsCompletion
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            var app = CruddurApp.Silent(new AwsContext(new AwsSettings(bound["Region"] as string, bound["ProfileName"] as string, bound["EndpointUrl"] as string)));
+            var app = CruddurApp.Silent(new AwsContext(new AwsSettings(bound["Region"] as string, bound["ProfileName"] as string, bound["EndpointUrl"] as string)
+            {
+                PowerShell = AwsCmdlet.PowerShellOf(System.Management.Automation.Runspaces.Runspace.DefaultRunspace?.SessionStateProxy.GetVariable("PSVersionTable")),
+            }));
             var candidates = Task.Run(() => list(app, timeout.Token)).GetAwaiter().GetResult();
             var typed = word.Trim('\'', '"');
             var matching = candidates.Where(c => c.Text.StartsWith(typed, StringComparison.OrdinalIgnoreCase)).DistinctBy(c => c.Text);

@@ -62,9 +62,12 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
     [ValidateNotNullOrEmpty]
     public string LoadBalancerName { get; set; } = SeedDefaults.LoadBalancerName;
 
+    /// <summary>How long to wait for the certificate to be issued: seconds (600) or a TimeSpan; -CertificateTimeoutSeconds still works.</summary>
     [Parameter(ParameterSetName = EdgeSet)]
-    [ValidateRange(1, 86400)]
-    public int CertificateTimeoutSeconds { get; set; } = 600;
+    [Alias("CertificateTimeoutSeconds")]
+    [SecondsArgument]
+    [ValidateDuration(1, 86400)]
+    public TimeSpan CertificateTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     [Parameter(ParameterSetName = EdgeSet)]
     public SwitchParameter Force { get; set; }
@@ -98,7 +101,7 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
             CertificateArn = CertificateArn,
             HostedZoneId = HostedZoneId,
             LoadBalancerName = LoadBalancerName,
-            CertificateTimeout = TimeSpan.FromSeconds(CertificateTimeoutSeconds),
+            CertificateTimeout = CertificateTimeout,
             Force = Force,
             Strategy = strategy,
             TestListenerPort = TestListenerPort,

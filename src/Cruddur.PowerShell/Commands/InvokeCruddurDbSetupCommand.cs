@@ -27,7 +27,8 @@ public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
     public string Environment { get; set; } = DbConnectionSource.Dev;
 
     [Parameter]
-    [ValidateSet("KillConnections", "Drop", "Create", "Schema", "Seed", "CognitoUserIds")]
+    [ValidateDbSetupStep]
+    [ArgumentCompleter(typeof(DbSetupStepCompleter))]
     public string[]? Step { get; set; }
 
     [Parameter]
@@ -53,7 +54,7 @@ public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
         {
             var values = EnvFile?.ReadValues();
             var url = DbConnectionSource.Resolve(ConnectionUrl, EnvFile, values, Environment);
-            var steps = Step is null ? Enum.GetValues<DbSetupStep>() : Step.Select(Enum.Parse<DbSetupStep>).ToArray();
+            var steps = Step is null ? Enum.GetValues<DbSetupStep>() : Step.Select(s => Enum.Parse<DbSetupStep>(s, ignoreCase: true)).ToArray();
             var setup = new DbSetup(new DbSetupRequest(url, steps)
             {
                 SchemaPath = GetUnresolvedProviderPathFromPSPath(SchemaPath),

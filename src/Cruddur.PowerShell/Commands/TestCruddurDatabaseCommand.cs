@@ -23,9 +23,12 @@ public sealed class TestCruddurDatabaseCommand : CruddurCmdlet
     [ValidateSet(DbConnectionSource.Dev, DbConnectionSource.Prod)]
     public string Environment { get; set; } = DbConnectionSource.Dev;
 
+    /// <summary>How long connecting may take: seconds (5) or a TimeSpan; -TimeoutSeconds still works.</summary>
     [Parameter]
-    [ValidateRange(1, 300)]
-    public int TimeoutSeconds { get; set; } = 5;
+    [Alias("TimeoutSeconds")]
+    [SecondsArgument]
+    [ValidateDuration(1, 300)]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 
     [Parameter]
     public SwitchParameter Quiet { get; set; }
@@ -35,7 +38,7 @@ public sealed class TestCruddurDatabaseCommand : CruddurCmdlet
         TryRun(() =>
         {
             var url = DbConnectionSource.Resolve(ConnectionUrl, EnvFile, EnvFile?.ReadValues(), Environment);
-            var result = Run((_, token) => DbProbe.TestAsync(url, TimeoutSeconds, token));
+            var result = Run((_, token) => DbProbe.TestAsync(url, (int)Math.Ceiling(Timeout.TotalSeconds), token));
             WriteVerbose(result.Reachable ? $"{result.Url}: PostgreSQL {result.ServerVersion} in {result.Latency.TotalMilliseconds:0} ms." : $"{result.Url}: {result.Error}");
             WriteObject(Quiet ? result.Reachable : result);
         });

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Cruddur.Core;
 using Cruddur.Core.Health;
+using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -18,17 +19,23 @@ public sealed class TestCruddurHealthCommand : CruddurCmdlet
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = SeedDefaults.HealthPath;
 
+    /// <summary>How long one attempt may take: seconds (5) or a TimeSpan; -TimeoutSeconds still works.</summary>
     [Parameter]
-    [ValidateRange(1, 300)]
-    public int TimeoutSeconds { get; set; } = 5;
+    [Alias("TimeoutSeconds")]
+    [SecondsArgument]
+    [ValidateDuration(1, 300)]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 
     [Parameter]
     [ValidateRange(0, 100)]
     public int RetryCount { get; set; } = 2;
 
+    /// <summary>The pause between attempts: seconds (1, 0.5) or a TimeSpan; -RetryIntervalSeconds still works.</summary>
     [Parameter]
-    [ValidateRange(0, 300)]
-    public double RetryIntervalSeconds { get; set; } = 1;
+    [Alias("RetryIntervalSeconds")]
+    [SecondsArgument]
+    [ValidateDuration(0, 300)]
+    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     [Parameter]
     public SwitchParameter Quiet { get; set; }
@@ -37,7 +44,7 @@ public sealed class TestCruddurHealthCommand : CruddurCmdlet
     {
         TryRun(() =>
         {
-            var request = new HealthCheckRequest(HealthCheck.BuildUrl(Url, Path), TimeSpan.FromSeconds(TimeoutSeconds), RetryCount, TimeSpan.FromSeconds(RetryIntervalSeconds));
+            var request = new HealthCheckRequest(HealthCheck.BuildUrl(Url, Path), Timeout, RetryCount, RetryInterval);
             var result = Run((host, token) => HealthCheck.CheckAsync(request, host, token));
             WriteVerbose(result.Healthy ? $"{result.Url} is healthy ({result.Latency.TotalMilliseconds:0} ms)." : $"{result.Url} is not healthy after {result.Attempts} attempt(s): {result.Error}");
             WriteObject(Quiet ? result.Healthy : result);

@@ -74,6 +74,11 @@ public abstract class AwsCmdlet : CruddurCmdlet
             StoredCredential = stored is null or string ? null : AwsCredentialObjects.Reader(stored, "$StoredAWSCredentials"),
             StoredProfileName = stored as string,
             StoredRegion = AwsCredentialObjects.Unwrap(SessionState.PSVariable.GetValue("StoredAWSRegion")) as string is { Length: > 0 } region ? region : null,
+            PowerShell = PowerShellOf(SessionState.PSVariable.GetValue("PSVersionTable")),
         };
     }
+
+    /// <summary>"Core-7.6.9" from $PSVersionTable, for the User-Agent of every AWS request (null when the table is not there).</summary>
+    internal static string? PowerShellOf(object? versionTable) =>
+        versionTable is System.Collections.IDictionary table && table["PSVersion"] is { } version ? $"{table["PSEdition"] ?? "Desktop"}-{version}" : null;
 }

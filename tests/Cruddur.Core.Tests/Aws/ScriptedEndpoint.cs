@@ -18,6 +18,9 @@ public sealed class ScriptedEndpoint : IAsyncDisposable
 
     public ConcurrentQueue<(string Method, string Path, string Operation, string Body)> Requests { get; } = new();
 
+    /// <summary>The User-Agent header of each request, in order.</summary>
+    public ConcurrentQueue<string> UserAgents { get; } = new();
+
     public string Url => _app.Urls.Single().TrimEnd('/');
 
     /// <summary>Starts an endpoint; <paramref name="answer"/> gets the operation and how many requests for it came so far (1-based), and writes the answer.</summary>
@@ -34,6 +37,7 @@ public sealed class ScriptedEndpoint : IAsyncDisposable
             var target = context.Request.Headers["X-Amz-Target"].ToString();
             var action = body.Split('&').Select(p => p.Split('=')).FirstOrDefault(p => p[0] == "Action")?[1];
             var operation = action ?? target[(target.IndexOf('.') + 1)..];
+            endpoint.UserAgents.Enqueue(context.Request.Headers.UserAgent.ToString());
             endpoint.Requests.Enqueue((context.Request.Method, context.Request.Path + context.Request.QueryString, operation, body));
             await answer(context, operation, endpoint.Count(operation));
         });

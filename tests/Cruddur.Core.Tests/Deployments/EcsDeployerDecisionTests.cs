@@ -148,11 +148,12 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         var ecs = new RolloutEcs { Exists = false };
         var file = Write("service-a.json", """{ "taskDefinition": "a", "loadBalancers": [ { "targetGroupName": "cruddur-backend-flask-tg", "containerName": "a", "containerPort": 4567 } ] }""");
 
-        var d = Assert.Single((await new EcsDeployer(ecs, new RecordingHost(), NoPlaceholders, NoWait, elb: new LoadBalancerTests.Elb())
+        var elb = new LoadBalancerTests.Elb();
+        var d = Assert.Single((await new EcsDeployer(ecs, new RecordingHost(), NoPlaceholders, NoWait, elb: elb, urls: PublicUrlsTests.Reader(elb))
             .DeployAsync([new DeployTarget("cruddur", "a") { ServiceDefinitionFile = file }], new DeployOptions(), CancellationToken.None)).Deployments);
 
         Assert.Equal(LoadBalancerTests.Group, (string?)Assert.Single(ecs.Created)["loadBalancers"]![0]!["targetGroupArn"]);
-        Assert.Equal(["https://api.cruddur.example", "https://cruddur-alb-1.us-east-1.elb.amazonaws.com"], d.Urls); // read from the file's groups
+        Assert.Equal(["https://api.cruddur.example", "https://cruddur.example"], d.Urls); // read from the file's groups
     }
 
     [Fact]
@@ -272,11 +273,12 @@ public sealed class EcsDeployerDecisionTests : IDisposable
 
         var host = new RecordingHost();
 
-        var d = Assert.Single((await new EcsDeployer(ecs, host, NoPlaceholders, NoWait, elb: new LoadBalancerTests.Elb { [LoadBalancerTests.Group] = [] })
+        var elb = new LoadBalancerTests.Elb { [LoadBalancerTests.Group] = [] };
+        var d = Assert.Single((await new EcsDeployer(ecs, host, NoPlaceholders, NoWait, elb: elb, urls: PublicUrlsTests.Reader(elb))
             .DeployAsync([new DeployTarget("cruddur", "a")], new DeployOptions(), CancellationToken.None)).Deployments);
 
-        Assert.Equal(["https://api.cruddur.example", "https://cruddur-alb-1.us-east-1.elb.amazonaws.com"], d.Urls);
-        Assert.Equal(succeeds ? ["cruddur/a: a:2 is served at https://api.cruddur.example, https://cruddur-alb-1.us-east-1.elb.amazonaws.com"] : [], host.Information);
+        Assert.Equal(["https://api.cruddur.example", "https://cruddur.example"], d.Urls);
+        Assert.Equal(succeeds ? ["cruddur/a: a:2 is served at https://api.cruddur.example, https://cruddur.example"] : [], host.Information);
         Assert.Equal(succeeds ? 1 : 0, host.Messages.Count(m => m.StartsWith("INFO[PublicUrl]: cruddur/a:", StringComparison.Ordinal))); // tagged, so a script can pick the URLs out of the information stream
     }
 

@@ -210,15 +210,38 @@ public sealed class LoadBalancerTests
     // ---- Public URLs ----
 
     [Fact]
-    public async Task PublicUrlsAreReadFromTheListenersOfTheGroupsLoadBalancers()
+    public async Task PublicUrlsAreReadFromTheListenersOfTheGroupsLoadBalancers_AtTheirRoute53Aliases()
     {
         var elb = new Elb();
         var host = new RecordingHost();
 
-        var urls = await PublicUrls.ReadAsync(elb, host, "cruddur/backend-flask", [Group], CancellationToken.None);
+        var urls = await PublicUrlsTests.Reader(elb, host).ReadAsync("cruddur/backend-flask", Service(Group), CancellationToken.None);
 
-        Assert.Equal(["https://api.cruddur.example", "https://cruddur-alb-1.us-east-1.elb.amazonaws.com"], urls);
+        // The default action at the apex alias (the zone's alias names the load balancer by its dualstack. name, with the trailing dot).
+        Assert.Equal(["https://api.cruddur.example", "https://cruddur.example"], urls);
         Assert.Empty(host.Messages);
+    }
+
+    [Fact]
+    public async Task WithoutAnAliasTheDefaultActionOffersNoHttpsUrl_NoCertificateCoversTheLoadBalancersDnsName()
+    {
+        var urls = await PublicUrlsTests.Reader(new Elb(), aliases: false).ReadAsync("cruddur/backend-flask", Service(Group), CancellationToken.None);
+
+        Assert.Equal(["https://api.cruddur.example"], urls);
+    }
+
+    [Fact]
+    public async Task TheBlueGreenTestListenerIsNoPublicUrl_ByItsNameTagOrAsTheServicesTestListenerRule()
+    {
+        var tagged = new Elb { TestListenerTags = new Dictionary<string, string> { ["Name"] = SeedDefaults.TestListenerName } };
+        Assert.Equal(["https://api.cruddur.example", "https://cruddur.example"],
+            await PublicUrlsTests.Reader(tagged).ReadAsync("cruddur/backend-flask", Service(Group), CancellationToken.None));
+
+        var untagged = new Elb { TestListenerTags = new Dictionary<string, string>() };
+        Assert.Equal(["https://api.cruddur.example", "https://cruddur.example"],
+            await PublicUrlsTests.Reader(untagged).ReadAsync("cruddur/backend-flask", Service(Group, testListenerRule: "r8443"), CancellationToken.None));
+        Assert.Contains("https://cruddur.example:8443",
+            await PublicUrlsTests.Reader(untagged).ReadAsync("cruddur/backend-flask", Service(Group), CancellationToken.None)); // any other listener still counts
     }
 
     [Fact]
@@ -226,8 +249,8 @@ public sealed class LoadBalancerTests
     {
         // Any ELB call with no groups, or a load-balancer lookup with none, would fail and warn.
         var host = new RecordingHost();
-        Assert.Empty(await PublicUrls.ReadAsync(new Elb { ListFails = new InvalidOperationException("ELB was asked") }, host, "cruddur/a", [], CancellationToken.None));
-        Assert.Empty(await PublicUrls.ReadAsync(new Elb(), host, "cruddur/a", [OtherGroup], CancellationToken.None)); // in no load balancer
+        Assert.Empty(await PublicUrlsTests.Reader(new Elb { ListFails = new InvalidOperationException("ELB was asked") }, host).ReadAsync("cruddur/a", new JsonObject(), CancellationToken.None));
+        Assert.Empty(await PublicUrlsTests.Reader(new Elb(), host).ReadAsync("cruddur/a", Service(OtherGroup), CancellationToken.None)); // in no load balancer
         Assert.Empty(host.Messages);
     }
 
@@ -239,12 +262,23 @@ public sealed class LoadBalancerTests
         var host = new RecordingHost();
         var elb = new Elb { ListFails = awsError ? new CruddurException("AwsAccessDenied", ErrorKind.PermissionDenied, "not authorized: DescribeTargetGroups") : new InvalidOperationException("garbled") };
 
-        Assert.Empty(await PublicUrls.ReadAsync(elb, host, "cruddur/backend-flask", [Group], CancellationToken.None));
+        Assert.Empty(await PublicUrlsTests.Reader(elb, host).ReadAsync("cruddur/backend-flask", Service(Group), CancellationToken.None));
 
         var warning = Assert.Single(host.Messages);
-        Assert.StartsWith("WARNING: cruddur/backend-flask: its public URLs could not be read from ELBv2: ", warning, StringComparison.Ordinal);
+        Assert.StartsWith("WARNING: cruddur/backend-flask: its public URLs could not be read from ELBv2, Route 53 and ACM: ", warning, StringComparison.Ordinal);
         Assert.Contains(awsError ? "not authorized: DescribeTargetGroups" : "garbled", warning, StringComparison.Ordinal);
         Assert.Equal(!awsError, warning.Contains("Unexpected", StringComparison.Ordinal));
+    }
+
+    private static JsonObject Service(string targetGroup, string? testListenerRule = null)
+    {
+        var entry = new JsonObject { ["targetGroupArn"] = targetGroup };
+        if (testListenerRule is not null)
+        {
+            entry["advancedConfiguration"] = new JsonObject { ["testListenerRule"] = testListenerRule };
+        }
+
+        return new JsonObject { ["loadBalancers"] = new JsonArray(entry) };
     }
 
     private static ServiceWatch Succeeded()
@@ -360,10 +394,20 @@ public sealed class LoadBalancerTests
             return System.Threading.Tasks.Task.FromResult<IReadOnlyList<LoadBalancer>>([new LoadBalancer("arn:lb", "cruddur-alb", "internet-facing", "Cruddur-ALB-1.us-east-1.elb.amazonaws.com", "Z1", "vpc-1", [])]);
         }
 
+        /// <summary>Adds the blue/green edge's test listener (HTTPS 8443, the same certificate and rules), with these tags.</summary>
+        public IReadOnlyDictionary<string, string>? TestListenerTags { get; init; }
+
         public override Task<IReadOnlyList<Listener>> ListListenersAsync(string loadBalancerArn, CancellationToken cancellationToken) =>
-            System.Threading.Tasks.Task.FromResult<IReadOnlyList<Listener>>([new Listener("l443", "HTTPS", 443, ["arn:cert"], [ListenerAction.Forward(Group)])]);
+            System.Threading.Tasks.Task.FromResult<IReadOnlyList<Listener>>(
+                TestListenerTags is null
+                    ? [new Listener("l443", "HTTPS", 443, ["arn:cert"], [ListenerAction.Forward(Group)])]
+                    : [new Listener("l443", "HTTPS", 443, ["arn:cert"], [ListenerAction.Forward(Group)]), new Listener("l8443", "HTTPS", 8443, ["arn:cert"], [ListenerAction.Forward(Group)])]);
 
         public override Task<IReadOnlyList<ListenerRule>> ListRulesAsync(string listenerArn, CancellationToken cancellationToken) =>
-            System.Threading.Tasks.Task.FromResult<IReadOnlyList<ListenerRule>>([new ListenerRule("r1", "1", false, ["api.cruddur.example"], [ListenerAction.Forward(Group)])]);
+            System.Threading.Tasks.Task.FromResult<IReadOnlyList<ListenerRule>>([new ListenerRule(listenerArn == "l443" ? "r1" : "r8443", "1", false, ["api.cruddur.example"], [ListenerAction.Forward(Group)])]);
+
+        public override Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> DescribeTagsAsync(IReadOnlyList<string> arns, CancellationToken cancellationToken) =>
+            System.Threading.Tasks.Task.FromResult<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>>(
+                TestListenerTags is null ? new Dictionary<string, IReadOnlyDictionary<string, string>>() : new Dictionary<string, IReadOnlyDictionary<string, string>> { ["l8443"] = TestListenerTags });
     }
 }

@@ -1,5 +1,6 @@
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
+using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Tests.Deployments;
 
@@ -21,8 +22,16 @@ public class PublicUrlsTests
 
     private static ListenerRule Default(ListenerAction action) => new("default", "default", true, [], [action]);
 
-    private static List<string> Urls((Listener, IReadOnlyList<ListenerRule>)[] listeners, string targetGroup, LoadBalancer? lb = null) =>
-        PublicUrls.Derive(lb ?? Alb, listeners, [targetGroup]).ToList();
+    // The seed's certificate: the domain and its one-label wildcard.
+    private static readonly Dictionary<string, IReadOnlyList<string>> Certificates = new() { ["arn:cert"] = ["cruddur.example", "*.cruddur.example"] };
+
+    private static readonly PublicUrls.HostNames NoAliases = new([], Certificates);
+
+    // What Initialize-CruddurInfrastructure makes: the domain (its zone's apex) and api.<domain> as aliases of the load balancer.
+    private static readonly PublicUrls.HostNames SeedAliases = new([("api.cruddur.example", false), ("cruddur.example", true)], Certificates);
+
+    private static List<string> Urls((Listener, IReadOnlyList<ListenerRule>)[] listeners, string targetGroup, LoadBalancer? lb = null, PublicUrls.HostNames? names = null) =>
+        PublicUrls.Derive(lb ?? Alb, listeners, [targetGroup], names ?? NoAliases).ToList();
 
     [Fact]
     public void AHostRuleNamesItsHostOverHttps()
@@ -31,9 +40,38 @@ public class PublicUrlsTests
     }
 
     [Fact]
-    public void TheDefaultActionNamesTheLoadBalancersDnsName_AndTheRedirectingListenerNothing()
+    public void TheDefaultActionNamesTheApexAliasOfTheLoadBalancer_AndTheRedirectingListenerNothing()
     {
-        Assert.Equal(["https://cruddur-alb-1.us-east-1.elb.amazonaws.com"], Urls(SeedEdge, Frontend));
+        Assert.Equal(["https://cruddur.example"], Urls(SeedEdge, Frontend, names: SeedAliases));
+    }
+
+    [Fact]
+    public void WithoutAnAliasNoHttpsUrlIsOffered_TheCertificateCannotNameTheLoadBalancersOwnDnsName()
+    {
+        Assert.Empty(Urls(SeedEdge, Frontend));
+    }
+
+    [Fact]
+    public void AnAliasTheCertificateDoesNotCoverGivesNoHttpsUrl_ButPlainHttpStillUsesIt()
+    {
+        (Listener, IReadOnlyList<ListenerRule>)[] both =
+        [
+            (new Listener("l80", "HTTP", 80, [], [ListenerAction.Forward(Frontend)]), []),
+            (new Listener("l443", "HTTPS", 443, ["arn:cert"], [ListenerAction.Forward(Frontend)]), []),
+        ];
+        var names = new PublicUrls.HostNames([("shop.other.example", true), ("deep.api.cruddur.example", false)], Certificates);
+
+        Assert.Equal(["http://shop.other.example"], Urls(both, Frontend, names: names));
+    }
+
+    [Fact]
+    public void TheDefaultActionSkipsAnAliasAHostRuleTakes_AndPrefersTheApexOverLongerNames()
+    {
+        var names = new PublicUrls.HostNames([("api.cruddur.example", false), ("www.cruddur.example", false), ("cruddur.example", true)], Certificates);
+        Assert.Equal(["https://cruddur.example"], Urls(SeedEdge, Frontend, names: names));
+
+        var noApex = new PublicUrls.HostNames([("www.cruddur.example", false), ("api.cruddur.example", false)], Certificates);
+        Assert.Equal(["https://www.cruddur.example"], Urls(SeedEdge, Frontend, names: noApex));
     }
 
     [Fact]
@@ -62,8 +100,8 @@ public class PublicUrlsTests
         ];
 
         Assert.Equal(
-            [$"https://{Dns.ToLowerInvariant()}", "https://api.cruddur.example/api/", "https://api.cruddur.example/health-check"],
-            Urls(paths, Backend));
+            ["https://cruddur.example", "https://api.cruddur.example/api/", "https://api.cruddur.example/health-check"],
+            Urls(paths, Backend, names: SeedAliases));
     }
 
     [Fact]
@@ -87,7 +125,7 @@ public class PublicUrlsTests
             (new Listener("l443", "HTTPS", 443, ["arn:cert"], [ListenerAction.Forward(Backend)]), []),
         ];
 
-        Assert.Equal([$"https://{Dns.ToLowerInvariant()}", $"http://{Dns.ToLowerInvariant()}"], Urls(both, Backend));
+        Assert.Equal(["https://cruddur.example", "http://cruddur.example"], Urls(both, Backend, names: SeedAliases));
     }
 
     [Fact]
@@ -118,5 +156,41 @@ public class PublicUrlsTests
         ];
 
         Assert.Equal(["https://api.cruddur.example"], Urls(wildcard, Backend));
+    }
+
+    /// <summary>A reader over <paramref name="elb"/>, with the seed's zone (the domain and api.&lt;domain&gt; aliases of the load balancer unless <paramref name="aliases"/> is false, and an unrelated alias) and certificate.</summary>
+    internal static PublicUrls Reader(IElbv2Client elb, IOperationHost? host = null, bool aliases = true) => new(elb, new SeedZone(aliases), new SeedCertificate(), host ?? new RecordingHost());
+
+    private sealed class SeedZone(bool aliases) : IRoute53Client
+    {
+        public Task<IReadOnlyList<HostedZone>> ListHostedZonesAsync(CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<HostedZone>>([new HostedZone("Z1", "cruddur.example.", false, []), new HostedZone("Z2", "cruddur.example.", true, [])]);
+
+        public Task<IReadOnlyList<RecordSet>> ListRecordSetsAsync(string zoneId, CancellationToken cancellationToken)
+        {
+            var other = RecordSet.AliasA("www.cruddur.example.", new AliasTarget("Z9", "other-alb.us-east-1.elb.amazonaws.com.", true));
+            var lb = new AliasTarget("Z35SXDOTRQ7X7K", "dualstack.cruddur-alb-1.us-east-1.elb.amazonaws.com.", true);
+            // The private zone's apex would be preferred, were private zones read.
+            return Task.FromResult<IReadOnlyList<RecordSet>>(zoneId == "Z2" ? [RecordSet.AliasA("cruddur.example.", lb)]
+                : aliases ? [other, RecordSet.AliasA("api.cruddur.example.", lb), RecordSet.AliasA("cruddur.example.", lb)] : [other]);
+        }
+
+        public Task<HostedZone?> FindHostedZoneAsync(string domainName, CancellationToken cancellationToken) => throw new InvalidOperationException("not expected");
+
+        public Task<HostedZone?> GetHostedZoneAsync(string id, CancellationToken cancellationToken) => throw new InvalidOperationException("not expected");
+
+        public Task<HostedZone> CreateHostedZoneAsync(string domainName, string callerReference, CancellationToken cancellationToken) => throw new InvalidOperationException("not expected");
+
+        public Task UpsertRecordSetsAsync(string zoneId, IReadOnlyList<RecordSet> recordSets, CancellationToken cancellationToken) => throw new InvalidOperationException("not expected");
+    }
+
+    private sealed class SeedCertificate : IAcmClient
+    {
+        public Task<Certificate?> DescribeCertificateAsync(string arn, CancellationToken cancellationToken) =>
+            Task.FromResult(arn == "arn:cert" ? new Certificate(arn, "cruddur.example", ["cruddur.example", "*.cruddur.example"], "ISSUED", [], null) : null);
+
+        public Task<IReadOnlyList<string>> FindCertificateArnsAsync(string domainName, CancellationToken cancellationToken) => throw new InvalidOperationException("not expected");
+
+        public Task<string> RequestCertificateAsync(string domainName, IReadOnlyList<string> subjectAlternativeNames, string idempotencyToken, CancellationToken cancellationToken) => throw new InvalidOperationException("not expected");
     }
 }

@@ -43,6 +43,43 @@ public class LogPollerTests
     }
 
     [Fact]
+    public async Task Streams_of_two_log_groups_are_two_queries_merged_in_time_order()
+    {
+        // The app logs to the service's group, its sidecar to another: each query answers in its own order; the poll merges them.
+        var logs = new MemoryLogs { PageSize = 2 };
+        logs.Put("app", 10, "app1");
+        logs.Put("sidecar", 5, "x1");
+        logs.Put("app", 20, "app2");
+        logs.Put("sidecar", 15, "x2");
+        logs.Put("sidecar", 30, "x3");
+        logs.Put("app", 25, "app3");
+        var poller = new LogPoller(logs, null, null, dedupe: false);
+        poller.Add(Stream("app"));
+        poller.Add(new LogStreamRef("us-east-1", "xray", "sidecar", "backend-flask", "t1", "xray", null));
+
+        Assert.Equal(["x1", "app1", "x2", "app2", "app3", "x3"], await PollAsync(poller));
+    }
+
+    [Fact]
+    public async Task A_stream_added_while_following_is_its_own_query_and_merged_in_time_order_with_the_others()
+    {
+        var logs = new MemoryLogs { PageSize = 2 };
+        logs.Put("old", 100, "old1");
+        var poller = new LogPoller(logs, null, null, dedupe: true);
+        poller.Add(Stream("old"));
+        Assert.Equal(["old1"], await PollAsync(poller));
+
+        logs.Put("new", 90, "new1");
+        logs.Put("old", 110, "old2");
+        logs.Put("new", 105, "new2");
+        logs.Put("old", 120, "old3");
+        logs.Put("new", 115, "new3");
+        poller.Add(Stream("new", notBefore: 0)); // read from its own start, the old one from where it was
+
+        Assert.Equal(["new1", "new2", "old2", "new3", "old3"], await PollAsync(poller));
+    }
+
+    [Fact]
     public async Task Streams_are_merged_in_time_order_across_pages()
     {
         var logs = new MemoryLogs { PageSize = 2 };
