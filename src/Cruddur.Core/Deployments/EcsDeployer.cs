@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
+using Cruddur.Core.Deployments.Preflight;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Logs;
 
@@ -36,6 +37,9 @@ public sealed record DeployOptions
     /// <summary>After a successful deploy, deregister all but the newest N revisions of the family (0: keep all).</summary>
     public int KeepRevisions { get; init; }
 
+    /// <summary>Leave out the checks of what the new tasks need (<see cref="DeployPreflight"/>) before anything is registered.</summary>
+    public bool SkipCheck { get; init; }
+
     /// <summary>After COMPLETED, how long every task of the deployment must keep running (zero: no window).</summary>
     public TimeSpan StableFor { get; init; }
 
@@ -61,15 +65,18 @@ public sealed class EcsDeployer
     private readonly string _region;
     private readonly IElbv2Client? _elb;
     private readonly IIamClient? _iam;
+    private readonly DeployPreflight? _preflight;
 
     /// <param name="placeholders">Values for ERB placeholders in definition files (see <see cref="PlaceholderValues"/>).</param>
     /// <param name="logs">Where the failing tasks' log lines are read (null: failures carry no log lines).</param>
     /// <param name="region">The region ECS is asked in: named in a missing cluster's error, and the one for task definitions whose awslogs options name none.</param>
     /// <param name="elb">Resolves target group names in service files and checks target health (<see cref="TargetHealthWaiter"/>).</param>
     /// <param name="iam">Resolves role names in service files (advancedConfiguration's roleName).</param>
+    /// <param name="preflight">Checks what the new tasks need before anything is registered (null: no checks).</param>
     public EcsDeployer(IEcsClient ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null,
-        ILogEventSource? logs = null, string region = "", IElbv2Client? elb = null, IIamClient? iam = null)
+        ILogEventSource? logs = null, string region = "", IElbv2Client? elb = null, IIamClient? iam = null, DeployPreflight? preflight = null)
     {
+        _preflight = preflight;
         _ecs = ecs;
         _host = host;
         _placeholders = placeholders;
@@ -93,6 +100,11 @@ public sealed class EcsDeployer
         foreach (var target in targets)
         {
             plans.Add(await PlanAsync(target, services.GetValueOrDefault((target.Cluster, target.Service)), cancellationToken).ConfigureAwait(false));
+        }
+
+        if (!options.SkipCheck && DeployCheck.FailureOf(await CheckPlansAsync(plans, cancellationToken).ConfigureAwait(false)) is { } notReady)
+        {
+            throw notReady;
         }
 
         var watches = new List<ServiceWatch>();
@@ -168,6 +180,43 @@ public sealed class EcsDeployer
         }
 
         return new DeployResult(watches.Select(w => w.Deployment).ToList(), failure);
+    }
+
+    /// <summary>
+    /// What a deploy of <paramref name="targets"/> would check before registering, without changing anything: the same
+    /// definitions (read and validated as a deploy reads them), one row per check.
+    /// </summary>
+    public async Task<IReadOnlyList<DeployCheck>> CheckAsync(IReadOnlyList<DeployTarget> targets, CancellationToken cancellationToken)
+    {
+        await EcsServices.RequireClustersAsync(_ecs, targets.Select(t => t.Cluster), _region, cancellationToken).ConfigureAwait(false);
+        var services = await EcsServices.DescribeAsync(_ecs, targets.Select(t => (t.Cluster, t.Service)), cancellationToken).ConfigureAwait(false);
+        var plans = new List<Plan>();
+        foreach (var target in targets)
+        {
+            plans.Add(await PlanAsync(target, services.GetValueOrDefault((target.Cluster, target.Service)), cancellationToken).ConfigureAwait(false));
+        }
+
+        return await CheckPlansAsync(plans, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<DeployCheck>> CheckPlansAsync(IReadOnlyList<Plan> plans, CancellationToken cancellationToken)
+    {
+        if (_preflight is null)
+        {
+            return [];
+        }
+
+        const int ProgressId = 25;
+        const string Activity = "Checking what the new tasks need";
+        _host.WriteProgress(new ProgressUpdate(ProgressId, Activity, string.Join(", ", plans.Select(p => p.Target.Service))));
+        try
+        {
+            return await _preflight.CheckAsync(plans.Select(p => new PreflightSubject(p.Target.Service, p.NewDefinition, p.ServiceDefinition ?? p.Service)).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _host.WriteProgress(new ProgressUpdate(ProgressId, Activity, "Done", Completed: true));
+        }
     }
 
     /// <summary>

@@ -114,7 +114,7 @@ internal sealed class EcsExec
         }
 
         var roleArn = (string?)target.Task["overrides"]?["taskRoleArn"] ?? (string?)definition?["taskRoleArn"];
-        var role = roleArn is null ? new TaskRoleFacts(null, false, []) : await ReadRoleAsync(roleArn, cancellationToken).ConfigureAwait(false);
+        var role = roleArn is null ? new TaskRoleFacts(null, false, []) : await RoleReader.ReadAsync(_iam, _host, roleArn, cancellationToken).ConfigureAwait(false);
         return new ExecFacts(plugin, target.Task, target.Container, definition, target.Service, serviceExec, role);
     }
 
@@ -188,45 +188,6 @@ internal sealed class EcsExec
         catch (AwsServiceException e) when (e.ErrorCode == "ClusterNotFoundException")
         {
             throw new CruddurException(ErrorIds.ServiceClusterNotFound, ErrorKind.ObjectNotFound, $"Cluster '{cluster}' was not found. Pass the cluster with -Cluster (the seed's is cruddur).", e, cluster);
-        }
-    }
-
-    private async Task<TaskRoleFacts> ReadRoleAsync(string roleArn, CancellationToken cancellationToken)
-    {
-        var name = TaskRoleFacts.NameFromArn(roleArn);
-        try
-        {
-            if (await _iam.GetRoleTrustAsync(name, cancellationToken).ConfigureAwait(false) is null)
-            {
-                return new TaskRoleFacts(roleArn, false, []);
-            }
-
-            var policies = new List<RolePolicy>();
-            foreach (var policy in await _iam.ListRolePolicyNamesAsync(name, cancellationToken).ConfigureAwait(false))
-            {
-                if (await _iam.GetRolePolicyDocumentAsync(name, policy, cancellationToken).ConfigureAwait(false) is { } document)
-                {
-                    policies.Add(new RolePolicy(policy, document));
-                }
-            }
-
-            foreach (var (policyName, arn) in await _iam.ListAttachedRolePoliciesAsync(name, cancellationToken).ConfigureAwait(false))
-            {
-                if (await _iam.GetManagedPolicyDocumentAsync(arn, cancellationToken).ConfigureAwait(false) is { } document)
-                {
-                    policies.Add(new RolePolicy(policyName, document));
-                }
-                else
-                {
-                    _host.WriteVerbose($"Managed policy {arn} attached to {name} could not be read; it is left out of the check.");
-                }
-            }
-
-            return new TaskRoleFacts(roleArn, true, policies);
-        }
-        catch (AwsServiceException e) when (!e.IsRetryable)
-        {
-            return new TaskRoleFacts(roleArn, true, [], $"{e.ErrorCode}: {e.ServiceMessage}");
         }
     }
 

@@ -3,6 +3,7 @@ using Cruddur.Core;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
+using Cruddur.Core.Deployments.Preflight;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Logs;
 using Cruddur.PowerShell.Arguments;
@@ -13,6 +14,7 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>Deploys an image to ECS services: registers the task definition, rolls it out, watches it and rolls back on failure.</summary>
 [Cmdlet("Deploy", "CruddurService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = OnlineHelp.Docs + "Deploy-CruddurService.md")]
 [OutputType(typeof(Deployment))]
+[OutputType(typeof(DeployCheck))]
 public sealed class DeployCruddurServiceCommand : AwsCmdlet
 {
     private readonly List<DeployTarget> _targets = [];
@@ -71,6 +73,14 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int KeepRevisions { get; set; }
 
+    /// <summary>Only check what the new tasks would need (images, roles, secrets, log groups, network, target groups) and return one row per check; nothing is registered or changed.</summary>
+    [Parameter]
+    public SwitchParameter Check { get; set; }
+
+    /// <summary>Deploy without the checks a deploy otherwise runs before it registers anything.</summary>
+    [Parameter]
+    public SwitchParameter SkipCheck { get; set; }
+
     protected override void ProcessRecord()
     {
         if (Service.Length > 1 && (Image is not null || (TaskDefinitionFile is not null && !Directory.Exists(Resolve(TaskDefinitionFile)))))
@@ -98,12 +108,25 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             return;
         }
 
-        var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, RollbackTimeout = RollbackTimeout, KeepRevisions = KeepRevisions, StableFor = StableFor };
+        if (Check)
+        {
+            try
+            {
+                WriteObject(Run((host, token) => Deployer(host).CheckAsync(_targets, token)), enumerateCollection: true);
+            }
+            catch (CruddurException e)
+            {
+                ThrowTerminating(e);
+            }
+
+            return;
+        }
+
+        var options = new DeployOptions { SkipCheck = SkipCheck, Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, RollbackTimeout = RollbackTimeout, KeepRevisions = KeepRevisions, StableFor = StableFor };
         DeployResult result;
         try
         {
-            result = Run((host, token) =>
-                new EcsDeployer(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws), logs: CloudWatchLogSource.For(Aws, host), region: Aws.Region, elb: new Elbv2Client(Aws, host), iam: new IamClient(Aws, host)).DeployAsync(_targets, options, token));
+            result = Run((host, token) => Deployer(host).DeployAsync(_targets, options, token));
         }
         catch (CruddurException e)
         {
@@ -129,6 +152,10 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             WriteError(ToErrorRecord(result.Failure));
         }
     }
+
+    private EcsDeployer Deployer(IOperationHost host) =>
+        new(new EcsClient(Aws, host), host, PlaceholderValues.For(Aws), logs: CloudWatchLogSource.For(Aws, host), region: Aws.Region, elb: new Elbv2Client(Aws, host), iam: new IamClient(Aws, host),
+            preflight: DeployPreflight.For(Aws, host));
 
     private string Resolve(string path) => GetUnresolvedProviderPathFromPSPath(path);
 
