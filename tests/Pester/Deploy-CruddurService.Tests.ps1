@@ -39,7 +39,7 @@ BeforeAll {
         $path = Join-Path $work "service-$Service.json"
         $definition = [ordered]@{
             cluster = 'cruddur'; launchType = 'FARGATE'; desiredCount = 1; enableExecuteCommand = $true; serviceName = $Service; taskDefinition = $Service
-            networkConfiguration = @{ awsvpcConfiguration = @{ assignPublicIp = 'ENABLED'; subnets = @('subnet-1'); securityGroups = @('sg-1') } }
+            networkConfiguration = @{ awsvpcConfiguration = @{ assignPublicIp = 'ENABLED'; subnets = @($network.Subnet); securityGroups = @($network.SecurityGroup) } }
         }
         if ($CircuitBreaker) { $definition.deploymentConfiguration = @{ deploymentCircuitBreaker = @{ enable = $true; rollback = $true } } }
         $definition | ConvertTo-Json -Depth 6 | Set-Content $path
@@ -64,6 +64,7 @@ Describe 'Deploy-CruddurService' {
     BeforeEach {
         Reset-CruddurStack $stack
         Invoke-Ecs create-cluster --cluster-name cruddur | Out-Null
+        $script:network = Initialize-DeployPrerequisites
         $script:work = New-TestFolder
     }
 
@@ -484,6 +485,7 @@ Describe 'Undo-CruddurDeployment' {
     BeforeEach {
         Reset-CruddurStack $stack
         Invoke-Ecs create-cluster --cluster-name cruddur | Out-Null
+        $script:network = Initialize-DeployPrerequisites
         $script:work = New-TestFolder
     }
 
@@ -615,6 +617,7 @@ Describe 'Get-CruddurService' {
     BeforeAll {
         Reset-CruddurStack $stack
         Invoke-Ecs create-cluster --cluster-name cruddur | Out-Null
+        $script:network = Initialize-DeployPrerequisites
         $script:work = New-TestFolder
         New-RunningService backend-flask | Out-Null
         New-RunningService frontend-react-js | Out-Null

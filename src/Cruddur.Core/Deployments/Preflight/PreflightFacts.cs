@@ -60,19 +60,8 @@ internal sealed class PreflightFacts(PreflightClients clients, IOperationHost ho
     public Task<IReadOnlyList<string>> EndpointsAsync(string vpcId, CancellationToken token) =>
         Once("endpoints:" + vpcId, () => clients.Ec2.VpcEndpointServicesAsync(vpcId, token));
 
-    /// <summary>The target group, or null when there is none with that ARN.</summary>
     public Task<TargetGroup?> TargetGroupAsync(string arn, CancellationToken token) =>
-        Once("target-group:" + arn, async () =>
-        {
-            try
-            {
-                return (await clients.Elb.ListTargetGroupsAsync([arn], token).ConfigureAwait(false)).FirstOrDefault();
-            }
-            catch (CruddurException e) when (e.Kind == ErrorKind.ObjectNotFound)
-            {
-                return null;
-            }
-        });
+        Once("target-group:" + arn, () => clients.Elb.GetTargetGroupAsync(arn, token));
 
     private async Task<T> Once<T>(string key, Func<Task<T>> read) =>
         (T)(await _answers.GetOrAdd(key, _ => new Lazy<Task<object?>>(async () => await read().ConfigureAwait(false))).Value.ConfigureAwait(false))!;
