@@ -33,14 +33,14 @@ public sealed class PolicyEvaluationTests
         Assert.Equal(PolicyDecision.ImplicitDeny, Decide("ssm:GetParameters", "arn:aws:ssm:us-east-1:123456789012:parameter/other/X", SeedExecutionPolicy));
 
     [Theory]
-    [InlineData("\"ecr:*\"", "\"*\"", PolicyDecision.Allowed)]
-    [InlineData("\"ECR:batch*\"", "\"*\"", PolicyDecision.Allowed)] // actions are not case-sensitive
-    [InlineData("\"ecr:BatchGet?mage\"", "\"arn:aws:ecr:*:123456789012:repository/*\"", PolicyDecision.Allowed)]
-    [InlineData("\"ecr:BatchGetImage\"", "\"arn:aws:ecr:us-east-1:123456789012:repository/frontend-*\"", PolicyDecision.ImplicitDeny)]
-    [InlineData("\"ecr:BatchGetImage\"", "\"arn:aws:ecr:us-east-1:123456789012:repository/Backend-flask\"", PolicyDecision.ImplicitDeny)] // ARNs are
-    [InlineData("[\"s3:*\",\"ecr:Get*\"]", "\"*\"", PolicyDecision.ImplicitDeny)]
-    public void WildcardsMatchActionsAndResources(string action, string resource, PolicyDecision expected) =>
-        Assert.Equal(expected, Decide("ecr:BatchGetImage", Repository, Statement("Allow", action, resource)));
+    [InlineData("\"ecr:*\"", "\"*\"", nameof(PolicyDecision.Allowed))]
+    [InlineData("\"ECR:batch*\"", "\"*\"", nameof(PolicyDecision.Allowed))] // actions are not case-sensitive
+    [InlineData("\"ecr:BatchGet?mage\"", "\"arn:aws:ecr:*:123456789012:repository/*\"", nameof(PolicyDecision.Allowed))]
+    [InlineData("\"ecr:BatchGetImage\"", "\"arn:aws:ecr:us-east-1:123456789012:repository/frontend-*\"", nameof(PolicyDecision.ImplicitDeny))]
+    [InlineData("\"ecr:BatchGetImage\"", "\"arn:aws:ecr:us-east-1:123456789012:repository/Backend-flask\"", nameof(PolicyDecision.ImplicitDeny))] // ARNs are
+    [InlineData("[\"s3:*\",\"ecr:Get*\"]", "\"*\"", nameof(PolicyDecision.ImplicitDeny))]
+    public void WildcardsMatchActionsAndResources(string action, string resource, string expected) =>
+        Assert.Equal(Enum.Parse<PolicyDecision>(expected), Decide("ecr:BatchGetImage", Repository, Statement("Allow", action, resource)));
 
     [Fact]
     public void AnExplicitDenyWinsOverAnyAllowInAnyPolicy() =>
