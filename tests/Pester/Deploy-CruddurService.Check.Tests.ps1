@@ -56,6 +56,19 @@ Describe 'Deploy-CruddurService -Check' {
         (Invoke-Aws ecs list-services --cluster cruddur).serviceArns | Should -BeNullOrEmpty
     }
 
+    It 'passes both seed services, checked together within two seconds' {
+        $checks = Deploy-CruddurService backend-flask, frontend-react-js -TaskDefinitionFile (Join-Path $seed 'task-definitions') -ServiceDefinitionFile (Join-Path $seed 'ecs') -Check -Verbose -ErrorAction Stop 4>&1
+        $verbose = @($checks | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Checked what the new tasks need*' })
+        $rows = @($checks | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+
+        $rows.Service | Sort-Object -Unique | Should -Be 'backend-flask', 'frontend-react-js'
+        $rows | Where-Object Status -In 'Fail', 'Warn' | ForEach-Object { "$($_.Service) $($_.Check): $($_.Detail)" } | Should -BeNullOrEmpty
+        $verbose.Count | Should -Be 1
+        $verbose[0].Message | Should -Match "Checked what the new tasks need: $($rows.Count) checks of 2 service\(s\) in (\d+) ms, 0 failed\."
+        Write-Host "preflight of the seed's two services: $($verbose[0].Message)"
+        [int]($verbose[0].Message -replace '.* in (\d+) ms.*', '$1') | Should -BeLessThan 2000
+    }
+
     It 'fails <Check> when <Removed> is removed, with its fix' -ForEach @(
         @{ Check = 'Image'; Removed = 'the image tag'; Remove = { Invoke-Aws ecr batch-delete-image --repository-name backend-flask --image-ids imageTag=latest | Out-Null }; Detail = '*latest is not in ECR repository backend-flask*CannotPullContainerError*'; Fix = '*Publish-CruddurImage backend-flask*' }
         @{ Check = 'ExecutionRole'; Removed = 'the execution role'; Remove = {
@@ -75,7 +88,7 @@ Describe 'Deploy-CruddurService -Check' {
         @{ Check = 'Secret'; Removed = 'a parameter'; Remove = { Invoke-Aws ssm delete-parameter --name /cruddur/backend-flask/CONNECTION_URL | Out-Null }
             Detail = '*CONNECTION_URL: the parameter /cruddur/backend-flask/CONNECTION_URL does not exist*unable to pull secrets or registry auth*'; Fix = '*Set-CruddurParameter -Name CONNECTION_URL -Path /cruddur/backend-flask*' }
         @{ Check = 'LogGroup'; Removed = 'the log group'; Remove = { Invoke-Aws logs delete-log-group --log-group-name cruddur | Out-Null }; Detail = '*log group cruddur does not exist in us-east-1*log group does not exist*'; Fix = '*create-log-group --log-group-name cruddur*awslogs-create-group*' }
-        @{ Check = 'Network'; Removed = 'a subnet'; Remove = { Invoke-Aws ec2 delete-subnet --subnet-id $prerequisites.Subnets[1] | Out-Null }; Detail = "*$($prerequisites.Subnets[1])*does not exist*"; Fix = '*subnets and security groups of one VPC*' }
+        @{ Check = 'Network'; Removed = 'a subnet'; Remove = { Invoke-Aws ec2 delete-subnet --subnet-id $prerequisites.Subnets[1] | Out-Null }; Detail = '*subnet-*does not exist*'; Fix = '*subnets and security groups of one VPC*' }
     ) {
         & $Remove
 

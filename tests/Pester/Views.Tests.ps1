@@ -135,6 +135,23 @@ Describe 'Connect-CruddurTask -Check over several services' {
     }
 }
 
+Describe 'Deploy-CruddurService -Check' {
+    It 'shows one block per service, each check''s detail and fix whole within 80 columns' {
+        $status = $core.GetType('Cruddur.Core.Deployments.Preflight.DeployCheckStatus')
+        $checks = @(
+            New-Core 'Deployments.Preflight.DeployCheck' @('backend-flask', 'ExecutionRolePermissions', [Enum]::Parse($status, 'Pass'), 'The execution role CruddurServiceExecutionRole allows all 11 actions the tasks need.', $null)
+            New-Core 'Deployments.Preflight.DeployCheck' @('frontend-react-js', 'LogGroup', [Enum]::Parse($status, 'Fail'), 'Container frontend-react-js: log group cruddur does not exist in us-east-1.', 'Create it: aws logs create-log-group --log-group-name cruddur --region us-east-1.')
+        )
+        $lines = @($checks | Format-Table | Out-String -Width 80 -Stream)
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 }
+        $text = ($lines | ForEach-Object TrimEnd) -join ' ' -replace '\s+', ' '
+        $text | Should -Match 'Service: backend-flask'
+        $text | Should -Match 'Service: frontend-react-js'
+        $text | Should -Match 'ExecutionRolePermissions Pass The execution role CruddurServiceExecutionRole allows all 11 actions the tasks need\.'
+        $text | Should -Match 'LogGroup Fail Container frontend-react-js: log group cruddur does not exist in us-east-1\. Fix: Create it: aws logs create-log-group --log-group-name cruddur --region us-east-1\.'
+    }
+}
+
 Describe 'Format-List * shows nested values as words' {
     It 'a service''s deployments and tasks' {
         $serviceType.GetProperty('Tasks').SetValue($status, (New-List 'Deployments.ServiceTask' @($task)))

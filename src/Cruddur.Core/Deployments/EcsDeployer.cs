@@ -211,7 +211,10 @@ public sealed class EcsDeployer
         _host.WriteProgress(new ProgressUpdate(ProgressId, Activity, string.Join(", ", plans.Select(p => p.Target.Service))));
         try
         {
-            return await _preflight.CheckAsync(plans.Select(p => new PreflightSubject(p.Target.Service, p.NewDefinition, p.ServiceDefinition ?? p.Service)).ToList(), cancellationToken).ConfigureAwait(false);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var checks = await _preflight.CheckAsync(plans.Select(p => new PreflightSubject(p.Target.Service, p.NewDefinition, p.ServiceDefinition ?? p.Service)).ToList(), cancellationToken).ConfigureAwait(false);
+            _host.WriteVerbose($"Checked what the new tasks need: {checks.Count} checks of {plans.Count} service(s) in {clock.ElapsedMilliseconds} ms, {checks.Count(c => c.Status == DeployCheckStatus.Fail)} failed.");
+            return checks;
         }
         finally
         {
