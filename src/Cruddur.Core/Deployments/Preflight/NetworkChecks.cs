@@ -48,7 +48,7 @@ internal static class NetworkChecks
         if (n.SubnetIds.Count == 0 || missing.Count > 0)
         {
             return [DeployCheck.Fail(service, DeployCheck.NetworkCheck,
-                n.SubnetIds.Count == 0 ? "The service's awsvpcConfiguration names no subnet." : $"{string.Join(", ", missing)} do(es) not exist, so ECS could not place the tasks.",
+                n.SubnetIds.Count == 0 ? "The service's awsvpcConfiguration names no subnet." : $"{string.Join(", ", missing)} {(missing.Count == 1 ? "does" : "do")} not exist, so ECS could not place the tasks.",
                 "Name existing subnets and security groups of one VPC in the service definition (aws ec2 describe-subnets; Initialize-CruddurInfrastructure creates the seed's groups).")];
         }
 
