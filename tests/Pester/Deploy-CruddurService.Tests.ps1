@@ -385,7 +385,9 @@ Describe 'Deploy-CruddurService' {
 
     It 'keeps the newest revisions with -KeepRevisions, but never one a service still uses' {
         New-RunningService backend-flask | Out-Null
-        Invoke-Ecs create-service --cluster cruddur --service-name backend-flask-canary --task-definition backend-flask:1 --desired-count 1 | Out-Null
+        # An awsvpc task definition needs the service's network, as ECS (and the deploy's checks) require.
+        Invoke-Ecs create-service --cluster cruddur --service-name backend-flask-canary --task-definition backend-flask:1 --desired-count 1 `
+            --network-configuration "awsvpcConfiguration={subnets=[$($network.Subnet)],securityGroups=[$($network.SecurityGroup)],assignPublicIp=ENABLED}" | Out-Null
         Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 | Out-Null
         Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v3 | Out-Null
 
@@ -397,7 +399,9 @@ Describe 'Deploy-CruddurService' {
 
     It 'keeps with -KeepRevisions the revisions of a deployment still in flight (PRIMARY :2 rolling out over ACTIVE :1)' {
         New-RunningService backend-flask | Out-Null
-        Invoke-Ecs create-service --cluster cruddur --service-name backend-flask-canary --task-definition backend-flask:1 --desired-count 1 | Out-Null
+        # An awsvpc task definition needs the service's network, as ECS (and the deploy's checks) require.
+        Invoke-Ecs create-service --cluster cruddur --service-name backend-flask-canary --task-definition backend-flask:1 --desired-count 1 `
+            --network-configuration "awsvpcConfiguration={subnets=[$($network.Subnet)],securityGroups=[$($network.SecurityGroup)],assignPublicIp=ENABLED}" | Out-Null
         # Revision 2 never becomes healthy and there is no circuit breaker: the canary stays mid-rollout.
         Deploy-CruddurService backend-flask-canary -TaskDefinitionFile (New-TaskDefinitionFile backend-flask -Scenario unhealthy) -NoWait | Out-Null
         $canary = Get-ServiceState backend-flask-canary

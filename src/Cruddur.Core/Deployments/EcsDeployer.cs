@@ -206,20 +206,11 @@ public sealed class EcsDeployer
             return [];
         }
 
-        const int ProgressId = 25;
-        const string Activity = "Checking what the new tasks need";
-        _host.WriteProgress(new ProgressUpdate(ProgressId, Activity, string.Join(", ", plans.Select(p => p.Target.Service))));
-        try
-        {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var checks = await _preflight.CheckAsync(plans.Select(p => new PreflightSubject(p.Target.Service, p.NewDefinition, p.ServiceDefinition ?? p.Service)).ToList(), cancellationToken).ConfigureAwait(false);
-            _host.WriteVerbose($"Checked what the new tasks need: {checks.Count} checks of {plans.Count} service(s) in {clock.ElapsedMilliseconds} ms, {checks.Count(c => c.Status == DeployCheckStatus.Fail)} failed.");
-            return checks;
-        }
-        finally
-        {
-            _host.WriteProgress(new ProgressUpdate(ProgressId, Activity, "Done", Completed: true));
-        }
+        // No progress record: the checks take about a second, and a record refused (-ProgressAction Stop) would stop the deploy before it starts.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var checks = await _preflight.CheckAsync(plans.Select(p => new PreflightSubject(p.Target.Service, p.NewDefinition, p.ServiceDefinition ?? p.Service)).ToList(), cancellationToken).ConfigureAwait(false);
+        _host.WriteVerbose($"Checked what the new tasks need: {checks.Count} checks of {plans.Count} service(s) in {clock.ElapsedMilliseconds} ms, {checks.Count(c => c.Status == DeployCheckStatus.Fail)} failed.");
+        return checks;
     }
 
     /// <summary>
