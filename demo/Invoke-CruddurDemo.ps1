@@ -47,6 +47,10 @@ try {
     $edge | Format-Table Kind, Name, Status, Id -AutoSize | Out-String -Width 250 | Out-Host
     ($edge | Where-Object Kind -EQ HostedZone).Detail | Out-Host
     Write-Host 'https://cruddur.example -> frontend-react-js, https://api.cruddur.example -> backend-flask (alias records on the load balancer)'
+    # The seed's gitpod variables its service files read (aws/ecs/service-*.json): the services' subnets and security group.
+    $env:CRUDDUR_SERVICE_SG = ($edge | Where-Object { $_.Kind -eq 'SecurityGroup' -and $_.Name -eq 'cruddur-ecs-security-group' }).Id
+    $subnets = (aws ec2 describe-subnets --filters Name=default-for-az,Values=true --query 'sort_by(Subnets, &AvailabilityZone)[:3].SubnetId' --output json | ConvertFrom-Json)
+    $env:CRUDDUR_SUBNET_A, $env:CRUDDUR_SUBNET_B, $env:CRUDDUR_SUBNET_C = $subnets
     Step 'Again: everything Exists, nothing changes'
     Initialize-CruddurInfrastructure -PolicyPath aws/policies -Domain cruddur.example | Group-Object Status -NoElement | Format-Table | Out-Host
 

@@ -1,6 +1,7 @@
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
+using Cruddur.Core.Deployments.Preflight;
 using Cruddur.Core.Edge;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Logs;
@@ -35,7 +36,7 @@ public sealed class CruddurApp
 
     public EcsDeployer Deployer() =>
         new(Ecs, _host, PlaceholderValues.For(_aws), logs: Logs, region: _aws.Region, elb: new Elbv2Client(_aws, _host), iam: new IamClient(_aws, _host),
-            urls: PublicUrls.For(_aws, _host));
+            urls: PublicUrls.For(_aws, _host), preflight: DeployPreflight.For(_aws, _host));
 
     public TaskRunner TaskRunner() => new(Ecs, Logs, _host, _aws.Region);
 

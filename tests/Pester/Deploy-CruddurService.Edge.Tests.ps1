@@ -22,7 +22,7 @@ BeforeAll {
         [ordered]@{
             cluster = 'cruddur'; launchType = 'FARGATE'; desiredCount = 1; serviceName = $Service; taskDefinition = $Service
             loadBalancers = @($LoadBalancer + @{ containerName = $Service; containerPort = 4567 })
-            networkConfiguration = @{ awsvpcConfiguration = @{ assignPublicIp = 'ENABLED'; subnets = @('subnet-1'); securityGroups = @('sg-1') } }
+            networkConfiguration = @{ awsvpcConfiguration = @{ assignPublicIp = 'ENABLED'; subnets = @($network.Subnet); securityGroups = @($network.SecurityGroup) } }
         } | ConvertTo-Json -Depth 6 | Set-Content $path
         $path
     }
@@ -37,7 +37,8 @@ Describe 'Deploy-CruddurService with a load balancer' {
     BeforeEach {
         Reset-CruddurStack $stack
         Invoke-Aws ecs create-cluster --cluster-name cruddur | Out-Null
-        $vpc = (Invoke-Aws ec2 describe-vpcs --filters 'Name=isDefault,Values=true').Vpcs[0].VpcId
+        $script:network = Initialize-DeployPrerequisites
+        $vpc = $network.VpcId
         $script:targetGroup = (Invoke-Aws elbv2 create-target-group --name cruddur-backend-flask-tg --protocol HTTP --port 4567 --target-type ip --vpc-id $vpc).TargetGroups[0].TargetGroupArn
         $script:work = New-TestFolder
     }

@@ -52,7 +52,7 @@ BeforeAll {
         $path = Join-Path $work "service-$Service.json"
         $definition = [ordered]@{
             cluster = 'cruddur'; launchType = 'FARGATE'; desiredCount = 1; enableExecuteCommand = $true; serviceName = $Service; taskDefinition = $Service
-            networkConfiguration = @{ awsvpcConfiguration = @{ assignPublicIp = 'ENABLED'; subnets = @('subnet-1'); securityGroups = @('sg-1') } }
+            networkConfiguration = @{ awsvpcConfiguration = @{ assignPublicIp = 'ENABLED'; subnets = @($network.Subnet); securityGroups = @($network.SecurityGroup) } }
         }
         if ($CircuitBreaker) { $definition.deploymentConfiguration = @{ deploymentCircuitBreaker = @{ enable = $true; rollback = $true } } }
         $definition | ConvertTo-Json -Depth 6 | Set-Content $path
@@ -77,6 +77,7 @@ Describe 'Deploy-CruddurService' {
     BeforeEach {
         Reset-CruddurStack $stack
         Invoke-Ecs create-cluster --cluster-name cruddur | Out-Null
+        $script:network = Initialize-DeployPrerequisites
         $script:work = New-TestFolder
     }
 
@@ -429,7 +430,9 @@ Describe 'Deploy-CruddurService' {
 
     It 'keeps the newest revisions with -KeepRevisions, but never one a service still uses' {
         New-RunningService backend-flask | Out-Null
-        Invoke-Ecs create-service --cluster cruddur --service-name backend-flask-canary --task-definition backend-flask:1 --desired-count 1 | Out-Null
+        # An awsvpc task definition needs the service's network, as ECS (and the deploy's checks) require.
+        Invoke-Ecs create-service --cluster cruddur --service-name backend-flask-canary --task-definition backend-flask:1 --desired-count 1 `
+            --network-configuration "awsvpcConfiguration={subnets=[$($network.Subnet)],securityGroups=[$($network.SecurityGroup)],assignPublicIp=ENABLED}" | Out-Null
         Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v2 | Out-Null
         Deploy-CruddurService backend-flask -Image registry.local/backend-flask:v3 | Out-Null
 
@@ -441,7 +444,9 @@ Describe 'Deploy-CruddurService' {
 
     It 'keeps with -KeepRevisions the revisions of a deployment still in flight (PRIMARY :2 rolling out over ACTIVE :1)' {
         New-RunningService backend-flask | Out-Null
-        Invoke-Ecs create-service --cluster cruddur --service-name backend-flask-canary --task-definition backend-flask:1 --desired-count 1 | Out-Null
+        # An awsvpc task definition needs the service's network, as ECS (and the deploy's checks) require.
+        Invoke-Ecs create-service --cluster cruddur --service-name backend-flask-canary --task-definition backend-flask:1 --desired-count 1 `
+            --network-configuration "awsvpcConfiguration={subnets=[$($network.Subnet)],securityGroups=[$($network.SecurityGroup)],assignPublicIp=ENABLED}" | Out-Null
         # Revision 2 never becomes healthy and there is no circuit breaker: the canary stays mid-rollout.
         Deploy-CruddurService backend-flask-canary -TaskDefinitionFile (New-TaskDefinitionFile backend-flask -Command 'sleep 600' -HealthCheckCommand 'exit 1') -NoWait | Out-Null
         $canary = Get-ServiceState backend-flask-canary
@@ -529,6 +534,7 @@ Describe 'Undo-CruddurDeployment' {
     BeforeEach {
         Reset-CruddurStack $stack
         Invoke-Ecs create-cluster --cluster-name cruddur | Out-Null
+        $script:network = Initialize-DeployPrerequisites
         $script:work = New-TestFolder
     }
 
@@ -660,6 +666,7 @@ Describe 'Get-CruddurService' {
     BeforeAll {
         Reset-CruddurStack $stack
         Invoke-Ecs create-cluster --cluster-name cruddur | Out-Null
+        $script:network = Initialize-DeployPrerequisites
         $script:work = New-TestFolder
         New-RunningService backend-flask | Out-Null
         New-RunningService frontend-react-js | Out-Null

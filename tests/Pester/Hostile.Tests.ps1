@@ -30,10 +30,12 @@ BeforeAll {
         $definition | ConvertTo-Json -Depth 8 | Set-Content $path
         $path
     }
+    # In the default VPC's first subnet, which the deploy checks for.
     function New-ServiceDefinitionFile([string] $Service, [string] $Folder) {
         $path = Join-Path $Folder "service-$Service.json"
+        $network = Initialize-DeployPrerequisites
         @{ cluster = 'cruddur'; launchType = 'FARGATE'; desiredCount = 1; serviceName = $Service; taskDefinition = $Service
-            networkConfiguration = @{ awsvpcConfiguration = @{ assignPublicIp = 'ENABLED'; subnets = @('subnet-1'); securityGroups = @('sg-1') } } } |
+            networkConfiguration = @{ awsvpcConfiguration = @{ assignPublicIp = 'ENABLED'; subnets = @($network.Subnet); securityGroups = @($network.SecurityGroup) } } } |
             ConvertTo-Json -Depth 6 | Set-Content $path
         $path
     }

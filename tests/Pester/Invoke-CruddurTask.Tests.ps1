@@ -39,7 +39,7 @@ Describe 'Invoke-CruddurTask' {
         $task = Get-Task $r.TaskId
         $task.taskDefinitionArn | Should -BeLike '*:task-definition/backend-flask:1'
         $task.enableExecuteCommand | Should -BeTrue -Because 'the service has ECS Exec on'
-        ($task.attachments[0].details | Where-Object name -EQ subnetId).value | Should -Be 'subnet-0a1'
+        ($task.attachments[0].details | Where-Object name -EQ subnetId).value | Should -Be $loggedNetwork.Subnet
         $task.overrides.containerOverrides[0].command | Should -Be @('sh', '-c', 'echo migrated; echo env=$FROM_DEFINITION/$GREETING; exit 0')
         # The same lines are in CloudWatch Logs, in the awslogs stream of the task.
         (Invoke-Aws logs get-log-events --log-group-name cruddur --log-stream-name "backend-flask/backend-flask/$($r.TaskId)").events.message | Should -Be @('migrated', 'env=td/hi')

@@ -33,8 +33,17 @@ BeforeAll {
     foreach ($name in $tourEnv.Keys) { $previousTourEnv[$name] = [Environment]::GetEnvironmentVariable($name); Set-Item "Env:$name" $tourEnv[$name] }
     Invoke-CruddurDbSetup -ConnectionUrl $prodUrl -Step Create -Confirm:$false | Out-Null
 
-    # The security group the seed made by hand for RDS, with its GITPOD rule (bin/rds/update-sg-rule's target).
+    # The seed's gitpod variables for its service files' network: the default VPC's subnets, and the services' security group
+    # (made here as the seed made it by hand; Initialize-CruddurInfrastructure adopts it by name).
     $vpc = (Invoke-Aws ec2 describe-vpcs --filters 'Name=isDefault,Values=true').Vpcs[0].VpcId
+    $subnets = @((Invoke-Aws ec2 describe-subnets --filters "Name=vpc-id,Values=$vpc").Subnets | Sort-Object AvailabilityZone | Select-Object -First 3 -ExpandProperty SubnetId)
+    $network = @{
+        CRUDDUR_SUBNET_A = $subnets[0]; CRUDDUR_SUBNET_B = $subnets[1]; CRUDDUR_SUBNET_C = $subnets[2]
+        CRUDDUR_SERVICE_SG = (Invoke-Aws ec2 create-security-group --group-name cruddur-ecs-security-group --description 'Security group for Cruddur services on ECS' --vpc-id $vpc).GroupId
+    }
+    foreach ($name in $network.Keys) { $previousTourEnv[$name] = [Environment]::GetEnvironmentVariable($name); Set-Item "Env:$name" $network[$name] }
+
+    # The security group the seed made by hand for RDS, with its GITPOD rule (bin/rds/update-sg-rule's target).
     $env:DB_SG_ID = (Invoke-Aws ec2 create-security-group --group-name cruddur-db-sg --description 'Cruddur RDS' --vpc-id $vpc).GroupId
     Invoke-Aws ec2 authorize-security-group-ingress --group-id $env:DB_SG_ID `
         --ip-permissions 'IpProtocol=tcp,FromPort=5432,ToPort=5432,IpRanges=[{CidrIp=203.0.113.9/32,Description=GITPOD}]' | Out-Null
@@ -93,7 +102,14 @@ BeforeAll {
     $script:expectations = @{
         'Initialize-CruddurInfrastructure' = { param($r) $r.Output.Kind | Should -Contain 'Certificate'; $r.Output.Kind | Should -Contain 'LoadBalancer' }
         '$backendEnv  = New-CruddurEnvFile' = { param($r) (Invoke-TourStatement '$backendEnv.Path').Output | Should -Exist }
-        '$backendEnv | Set-CruddurParameter' = { param($r) $r.Output.Name | Should -Be '/cruddur/backend-flask/CONNECTION_URL', '/cruddur/backend-flask/ROLLBAR_ACCESS_TOKEN' }
+        '$backendEnv | Set-CruddurParameter' = { param($r)
+            $r.Output.Name | Should -Be ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'CONNECTION_URL', 'ROLLBAR_ACCESS_TOKEN', 'OTEL_EXPORTER_OTLP_HEADERS' | ForEach-Object { "/cruddur/backend-flask/$_" })
+        }
+        'Deploy-CruddurService backend-flask, frontend-react-js -Check' = { param($r)
+            $r.Output.Service | Sort-Object -Unique | Should -Be 'backend-flask', 'frontend-react-js'
+            $r.Output | Where-Object Status -EQ 'Fail' | ForEach-Object { "$($_.Service) $($_.Check): $($_.Detail)" } | Should -BeNullOrEmpty
+            @($r.Output | Where-Object { $_.Service -eq 'backend-flask' -and $_.Check -eq 'Secret' -and $_.Status -eq 'Pass' }).Count | Should -Be 5
+        }
         'Publish-CruddurImage -Source' = { param($r) $r.Output.Repository | Should -Be 'cruddur-python' }
         'Publish-CruddurImage -Repository backend-flask' = { param($r)
             $r.Output.Outcome | Should -Be 'Succeeded'

@@ -154,6 +154,24 @@ Describe 'Connect-CruddurTask -Check over several services' {
     }
 }
 
+Describe 'Deploy-CruddurService -Check' {
+    It 'shows one block per service, each check''s detail and fix whole within 80 columns' {
+        $status = $core.GetType('Cruddur.Core.Deployments.Preflight.DeployCheckStatus')
+        $checks = @(
+            New-Core 'Deployments.Preflight.DeployCheck' @('backend-flask', 'ExecutionRolePermissions', [Enum]::Parse($status, 'Pass'), 'The execution role CruddurServiceExecutionRole allows all 11 actions the tasks need.', $null)
+            New-Core 'Deployments.Preflight.DeployCheck' @('frontend-react-js', 'LogGroup', [Enum]::Parse($status, 'Fail'), 'Container frontend-react-js: log group cruddur does not exist in us-east-1.', 'Create it: aws logs create-log-group --log-group-name cruddur --region us-east-1.')
+        )
+        $lines = @($checks | Format-Table | Out-String -Width 80 -Stream)
+        $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 }
+        # A table wraps a long cell at the column's edge, even inside a word: compared without white space, nothing is lost.
+        $text = ($lines -join '') -replace '\s+', ''
+        $text | Should -BeLike '*Service:backend-flask*'
+        $text | Should -BeLike '*Service:frontend-react-js*'
+        $text | Should -BeLike '*ExecutionRolePermissionsPassTheexecutionroleCruddurServiceExecutionRoleallowsall11actionsthetasksneed.*'
+        $text | Should -BeLike '*LogGroupFailContainerfrontend-react-js:loggroupcruddurdoesnotexistinus-east-1.Fix:Createit:awslogscreate-log-group--log-group-namecruddur--regionus-east-1.*'
+    }
+}
+
 Describe 'Format-List * shows nested values as words' {
     It 'a service''s deployments and tasks' {
         $serviceType.GetProperty('Tasks').SetValue($status, (New-List 'Deployments.ServiceTask' @($task)))

@@ -65,6 +65,16 @@ function Invoke-Aws {
     if ($text) { $text | ConvertFrom-Json }
 }
 
+# What Deploy-CruddurService checks before it registers anything, made in moto: the execution role the test definitions name,
+# the log group -LogGroup (when given), with -Seed all the seed's backend-flask needs, and the default VPC's subnets and default
+# security group (returned, for service files). See fixtures/deploy-prerequisites.py.
+function Initialize-DeployPrerequisites([string] $LogGroup, [switch] $Seed) {
+    $arguments = @(if ($LogGroup) { '--log-group', $LogGroup }) + @(if ($Seed) { '--seed' })
+    $text = python3 (Join-Path $PSScriptRoot 'fixtures/deploy-prerequisites.py') @arguments
+    if ($LASTEXITCODE) { throw "deploy-prerequisites.py failed ($LASTEXITCODE)" }
+    $text | ConvertFrom-Json
+}
+
 # What a command printed to the host (the "What if:" lines of -WhatIf), as one string.
 function Get-WhatIfText([scriptblock] $Command) {
     $file = Join-Path $TestDrive "whatif-$([guid]::NewGuid().ToString('N')).txt"

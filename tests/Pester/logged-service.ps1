@@ -13,6 +13,7 @@ function New-LoggedTaskDefinition([string] $Service, [string] $Folder, [string] 
     }
     $definition = [ordered]@{
         family = $Service; networkMode = 'awsvpc'; cpu = '256'; memory = '512'; requiresCompatibilities = @('FARGATE')
+        executionRoleArn = 'arn:aws:iam::123456789012:role/CruddurServiceExecutionRole'
         containerDefinitions = @([ordered]@{ name = 'xray'; image = 'public.ecr.aws/xray/aws-xray-daemon'; essential = $true; memory = 32 }, $app)
     }
     $path = Join-Path $Folder "$Service-$([guid]::NewGuid().ToString('N').Substring(0, 6)).json"
@@ -20,13 +21,15 @@ function New-LoggedTaskDefinition([string] $Service, [string] $Folder, [string] 
     $path
 }
 
-# A running service (1 task) created from files through Deploy-CruddurService.
+# A running service (1 task) created from files through Deploy-CruddurService, in the default VPC's first subnet
+# ($script:loggedNetwork.Subnet), with the execution role the deploy checks for.
 function New-LoggedService([string] $Service, [string] $Folder, [int] $DesiredCount = 1, [switch] $NoLogs, [switch] $CircuitBreaker) {
+    $script:loggedNetwork = Initialize-DeployPrerequisites
     $serviceFile = Join-Path $Folder "service-$Service.json"
     $definition = [ordered]@{
         cluster = 'cruddur'; serviceName = $Service; taskDefinition = $Service; desiredCount = $DesiredCount; launchType = 'FARGATE'
         enableExecuteCommand = $true
-        networkConfiguration = @{ awsvpcConfiguration = @{ subnets = @('subnet-0a1'); securityGroups = @('sg-0b2'); assignPublicIp = 'ENABLED' } }
+        networkConfiguration = @{ awsvpcConfiguration = @{ subnets = @($loggedNetwork.Subnet); securityGroups = @($loggedNetwork.SecurityGroup); assignPublicIp = 'ENABLED' } }
     }
     if ($CircuitBreaker) { $definition.deploymentConfiguration = @{ deploymentCircuitBreaker = @{ enable = $true; rollback = $true } } }
     $definition | ConvertTo-Json -Depth 6 | Set-Content $serviceFile

@@ -11,6 +11,7 @@ public sealed record AwsService(string EnvName, string SigningName, string HostP
     public static readonly AwsService Logs = new("CLOUDWATCH_LOGS", "logs", "logs", "Logs_20140328");
     public static readonly AwsService CognitoIdp = new("COGNITO_IDENTITY_PROVIDER", "cognito-idp", "cognito-idp", "AWSCognitoIdentityProviderService");
     public static readonly AwsService Ssm = new("SSM", "ssm", "ssm", "AmazonSSM");
+    public static readonly AwsService SecretsManager = new("SECRETS_MANAGER", "secretsmanager", "secretsmanager", "secretsmanager");
     public static readonly AwsService Sts = new("STS", "sts", "sts");
     public static readonly AwsService Ec2 = new("EC2", "ec2", "ec2");
     public static readonly AwsService Kms = new("KMS", "kms", "kms", "TrentService");

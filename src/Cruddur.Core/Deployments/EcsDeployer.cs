@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
+using Cruddur.Core.Deployments.Preflight;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Logs;
 
@@ -36,6 +37,9 @@ public sealed record DeployOptions
     /// <summary>After a successful deploy, deregister all but the newest N revisions of the family (0: keep all).</summary>
     public int KeepRevisions { get; init; }
 
+    /// <summary>Leave out the checks of what the new tasks need (<see cref="DeployPreflight"/>) before anything is registered.</summary>
+    public bool SkipCheck { get; init; }
+
     /// <summary>After COMPLETED, how long every task of the deployment must keep running (zero: no window).</summary>
     public TimeSpan StableFor { get; init; }
 
@@ -62,6 +66,7 @@ public sealed class EcsDeployer
     private readonly IElbv2Client? _elb;
     private readonly IIamClient? _iam;
     private readonly PublicUrls? _urls;
+    private readonly DeployPreflight? _preflight;
 
     /// <param name="placeholders">Values for ERB placeholders in definition files (see <see cref="PlaceholderValues"/>).</param>
     /// <param name="logs">Where the failing tasks' log lines are read (null: failures carry no log lines).</param>
@@ -69,9 +74,11 @@ public sealed class EcsDeployer
     /// <param name="elb">Resolves target group names in service files and checks target health (<see cref="TargetHealthWaiter"/>).</param>
     /// <param name="iam">Resolves role names in service files (advancedConfiguration's roleName).</param>
     /// <param name="urls">Reads where a started deployment is served (null: no <see cref="Deployment.Urls"/>).</param>
+    /// <param name="preflight">Checks what the new tasks need before anything is registered (null: no checks).</param>
     public EcsDeployer(IEcsClient ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null,
-        ILogEventSource? logs = null, string region = "", IElbv2Client? elb = null, IIamClient? iam = null, PublicUrls? urls = null)
+        ILogEventSource? logs = null, string region = "", IElbv2Client? elb = null, IIamClient? iam = null, PublicUrls? urls = null, DeployPreflight? preflight = null)
     {
+        _preflight = preflight;
         _ecs = ecs;
         _host = host;
         _placeholders = placeholders;
@@ -96,6 +103,11 @@ public sealed class EcsDeployer
         foreach (var target in targets)
         {
             plans.Add(await PlanAsync(target, services.GetValueOrDefault((target.Cluster, target.Service)), cancellationToken).ConfigureAwait(false));
+        }
+
+        if (!options.SkipCheck && DeployCheck.FailureOf(await CheckPlansAsync(plans, cancellationToken).ConfigureAwait(false)) is { } notReady)
+        {
+            throw notReady;
         }
 
         var watches = new List<ServiceWatch>();
@@ -171,6 +183,37 @@ public sealed class EcsDeployer
         }
 
         return new DeployResult(watches.Select(w => w.Deployment).ToList(), failure);
+    }
+
+    /// <summary>
+    /// What a deploy of <paramref name="targets"/> would check before registering, without changing anything: the same
+    /// definitions (read and validated as a deploy reads them), one row per check.
+    /// </summary>
+    public async Task<IReadOnlyList<DeployCheck>> CheckAsync(IReadOnlyList<DeployTarget> targets, CancellationToken cancellationToken)
+    {
+        await EcsServices.RequireClustersAsync(_ecs, targets.Select(t => t.Cluster), _region, cancellationToken).ConfigureAwait(false);
+        var services = await EcsServices.DescribeAsync(_ecs, targets.Select(t => (t.Cluster, t.Service)), cancellationToken).ConfigureAwait(false);
+        var plans = new List<Plan>();
+        foreach (var target in targets)
+        {
+            plans.Add(await PlanAsync(target, services.GetValueOrDefault((target.Cluster, target.Service)), cancellationToken).ConfigureAwait(false));
+        }
+
+        return await CheckPlansAsync(plans, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<DeployCheck>> CheckPlansAsync(IReadOnlyList<Plan> plans, CancellationToken cancellationToken)
+    {
+        if (_preflight is null)
+        {
+            return [];
+        }
+
+        // No progress record: the checks take about a second, and a record refused (-ProgressAction Stop) would stop the deploy before it starts.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var checks = await _preflight.CheckAsync(plans.Select(p => new PreflightSubject(p.Target.Service, p.NewDefinition, p.ServiceDefinition ?? p.Service)).ToList(), cancellationToken).ConfigureAwait(false);
+        _host.WriteVerbose($"Checked what the new tasks need: {checks.Count} checks of {plans.Count} service(s) in {clock.ElapsedMilliseconds} ms, {checks.Count(c => c.Status == DeployCheckStatus.Fail)} failed.");
+        return checks;
     }
 
     /// <summary>

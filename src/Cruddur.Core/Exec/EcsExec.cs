@@ -115,7 +115,7 @@ internal sealed class EcsExec
         }
 
         var roleArn = (string?)target.Task["overrides"]?["taskRoleArn"] ?? (string?)definition?["taskRoleArn"];
-        var role = roleArn is null ? new TaskRoleFacts(null, false, []) : await ReadRoleAsync(roleArn, cancellationToken).ConfigureAwait(false);
+        var role = roleArn is null ? new TaskRoleFacts(null, false, []) : await RoleReader.ReadAsync(_iam, _host, roleArn, cancellationToken).ConfigureAwait(false);
         return new ExecFacts(plugin, target.Task, target.Container, definition, target.Service, serviceExec, role);
     }
 
@@ -189,45 +189,6 @@ internal sealed class EcsExec
         catch (AwsServiceException e) when (e.Condition == AwsCondition.ClusterNotFound)
         {
             throw await EcsServices.ClusterNotFoundAsync(_ecs, cluster, region: null, e, CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<TaskRoleFacts> ReadRoleAsync(string roleArn, CancellationToken cancellationToken)
-    {
-        var name = TaskRoleFacts.NameFromArn(roleArn);
-        try
-        {
-            if (await _iam.GetRoleTrustAsync(name, cancellationToken).ConfigureAwait(false) is null)
-            {
-                return new TaskRoleFacts(roleArn, false, []);
-            }
-
-            var policies = new List<RolePolicy>();
-            foreach (var policy in await _iam.ListRolePolicyNamesAsync(name, cancellationToken).ConfigureAwait(false))
-            {
-                if (await _iam.GetRolePolicyDocumentAsync(name, policy, cancellationToken).ConfigureAwait(false) is { } document)
-                {
-                    policies.Add(new RolePolicy(policy, document));
-                }
-            }
-
-            foreach (var (policyName, arn) in await _iam.ListAttachedRolePoliciesAsync(name, cancellationToken).ConfigureAwait(false))
-            {
-                if (await _iam.GetManagedPolicyDocumentAsync(arn, cancellationToken).ConfigureAwait(false) is { } document)
-                {
-                    policies.Add(new RolePolicy(policyName, document));
-                }
-                else
-                {
-                    _host.WriteVerbose($"Managed policy {arn} attached to {name} could not be read; it is left out of the check.");
-                }
-            }
-
-            return new TaskRoleFacts(roleArn, true, policies);
-        }
-        catch (AwsServiceException e) when (e.IsRefusal)
-        {
-            return new TaskRoleFacts(roleArn, true, [], $"{e.ErrorCode}: {e.ServiceMessage}");
         }
     }
 

@@ -9,6 +9,9 @@ internal sealed record RolePolicy(string Source, string Document);
 /// <summary>What IAM says about the task role. <see cref="Error"/> is set when it could not be read.</summary>
 internal sealed record TaskRoleFacts(string? RoleArn, bool Exists, IReadOnlyList<RolePolicy> Policies, string? Error = null)
 {
+    /// <summary>The role's trust policy (who may assume it), when it was read.</summary>
+    public string? TrustPolicy { get; init; }
+
     /// <summary>The role name from its ARN (arn:aws:iam::123:role/path/Name → Name).</summary>
     public static string NameFromArn(string roleArn) => AwsArn.LastSegment(roleArn);
 }

@@ -13,6 +13,59 @@ namespace Cruddur.Core.Exec;
 /// </summary>
 internal static class IamPolicy
 {
+    /// <summary>
+    /// Whether the policies allow <paramref name="action"/> on <paramref name="resource"/>, as IAM decides it within one
+    /// account: an explicit Deny wins over any Allow, no matching Allow is an implicit deny. Action and Resource patterns
+    /// match with * and ? (actions case-insensitively, resources case-sensitively). Statements written with NotAction or
+    /// NotResource are not evaluated: when one of them could decide the answer it is <see cref="PolicyDecision.NotEvaluated"/>,
+    /// with the reason, instead of a guess. Conditions are taken as if they held.
+    /// </summary>
+    public static PolicyVerdict Evaluate(IEnumerable<RolePolicy> policies, string action, string resource)
+    {
+        string? allowedBy = null;
+        string? unevaluatedDeny = null;
+        string? unevaluatedAllow = null;
+        foreach (var (source, statement) in policies.SelectMany(p => Statements(p.Document).Select(s => (p.Source, s))))
+        {
+            var effect = (string?)statement["Effect"];
+            if (statement["NotAction"] is not null || statement["NotResource"] is not null)
+            {
+                var why = $"a statement of {source} uses NotAction or NotResource, which this check does not evaluate";
+                if (string.Equals(effect, "Deny", StringComparison.Ordinal))
+                {
+                    unevaluatedDeny ??= why;
+                }
+                else
+                {
+                    unevaluatedAllow ??= why;
+                }
+
+                continue;
+            }
+
+            if (!Matches(statement, action) || !(statement["Resource"] is { } resources && Strings(resources).Any(r => Wildcard(r, resource, ignoreCase: false))))
+            {
+                continue;
+            }
+
+            if (string.Equals(effect, "Deny", StringComparison.Ordinal))
+            {
+                return new PolicyVerdict(PolicyDecision.ExplicitDeny, source);
+            }
+
+            if (string.Equals(effect, "Allow", StringComparison.Ordinal))
+            {
+                allowedBy ??= source;
+            }
+        }
+
+        // A Deny written with NotAction may take away what an Allow gives; an Allow written so matters only when nothing else allows.
+        return unevaluatedDeny is not null ? new PolicyVerdict(PolicyDecision.NotEvaluated, unevaluatedDeny)
+            : allowedBy is not null ? new PolicyVerdict(PolicyDecision.Allowed, allowedBy)
+            : unevaluatedAllow is not null ? new PolicyVerdict(PolicyDecision.NotEvaluated, unevaluatedAllow)
+            : new PolicyVerdict(PolicyDecision.ImplicitDeny, null);
+    }
+
     /// <summary>The actions of <paramref name="actions"/> that no Allow grants on "*" or that a Deny takes away.</summary>
     public static IReadOnlyList<string> MissingActions(IEnumerable<string> policyDocuments, IReadOnlyList<string> actions)
     {
@@ -127,6 +180,19 @@ internal static class IamPolicy
         _ => [],
     };
 
-    private static bool Wildcard(string pattern, string value) =>
-        Regex.IsMatch(value, "^" + Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+    private static bool Wildcard(string pattern, string value, bool ignoreCase = true) =>
+        Regex.IsMatch(value, "^" + Regex.Escape(pattern).Replace("\\*", ".*").Replace("\\?", ".") + "$",
+            (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None) | RegexOptions.CultureInvariant);
 }
+
+/// <summary>How IAM would decide one request.</summary>
+internal enum PolicyDecision
+{
+    Allowed,
+    ImplicitDeny,
+    ExplicitDeny,
+    NotEvaluated,
+}
+
+/// <summary>A decision and what made it: the policy that allows or denies, or why it was not evaluated.</summary>
+internal sealed record PolicyVerdict(PolicyDecision Decision, string? Reason);

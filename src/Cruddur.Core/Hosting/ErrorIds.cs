@@ -47,6 +47,7 @@ public static class ErrorIds
     public const string DbUserPoolNotFound = "DbUserPoolNotFound";
     public const string DeployAmbiguousInput = "DeployAmbiguousInput";
     public const string DeployBlueGreenEdgeNotReady = "DeployBlueGreenEdgeNotReady";
+    public const string DeployPreflightFailed = "DeployPreflightFailed";
     public const string DeployBlueGreenReferenceInvalid = "DeployBlueGreenReferenceInvalid";
     public const string DeployDefinitionFileNotFound = "DeployDefinitionFileNotFound";
     public const string DeployDefinitionInvalid = "DeployDefinitionInvalid";

@@ -3,6 +3,7 @@ using Cruddur.Core;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
+using Cruddur.Core.Deployments.Preflight;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Logs;
 using Cruddur.PowerShell.Arguments;
@@ -13,6 +14,7 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>Deploys an image to ECS services: registers the task definition, rolls it out, watches it and rolls back on failure.</summary>
 [Cmdlet("Deploy", "CruddurService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = OnlineHelp.Docs + "Deploy-CruddurService.md")]
 [OutputType(typeof(Deployment))]
+[OutputType(typeof(DeployCheck))]
 public sealed class DeployCruddurServiceCommand : AwsCmdlet
 {
     private readonly List<DeployTarget> _targets = [];
@@ -71,6 +73,14 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int KeepRevisions { get; set; }
 
+    /// <summary>Only check what the new tasks would need (images, roles, secrets, log groups, network, target groups) and return one row per check; nothing is registered or changed.</summary>
+    [Parameter]
+    public SwitchParameter Check { get; set; }
+
+    /// <summary>Deploy without the checks a deploy otherwise runs before it registers anything.</summary>
+    [Parameter]
+    public SwitchParameter SkipCheck { get; set; }
+
     protected override void ProcessRecord()
     {
         if (Service.Length > 1 && (Image is not null || (TaskDefinitionFile is not null && !Directory.Exists(Resolve(TaskDefinitionFile)))))
@@ -98,12 +108,25 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             return;
         }
 
-        var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, RollbackTimeout = RollbackTimeout, KeepRevisions = KeepRevisions, StableFor = StableFor };
+        if (Check)
+        {
+            try
+            {
+                WriteObject(Run((host, token) => App(host).Deployer().CheckAsync(_targets, token)), enumerateCollection: true);
+            }
+            catch (CruddurException e)
+            {
+                ThrowTerminating(e);
+            }
+
+            return;
+        }
+
+        var options = new DeployOptions { SkipCheck = SkipCheck, Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, RollbackTimeout = RollbackTimeout, KeepRevisions = KeepRevisions, StableFor = StableFor };
         DeployResult result;
         try
         {
-            result = Run((host, token) =>
-                App(host).Deployer().DeployAsync(_targets, options, token));
+            result = Run((host, token) => App(host).Deployer().DeployAsync(_targets, options, token));
         }
         catch (CruddurException e)
         {

@@ -17,6 +17,8 @@ public abstract class ScriptedElbv2Client : IElbv2Client
 
     public virtual Task<IReadOnlyList<TargetGroup>> ListTargetGroupsAsync(IReadOnlyList<string>? arns, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<TargetGroup>>();
 
+    public virtual Task<TargetGroup?> GetTargetGroupAsync(string arn, CancellationToken cancellationToken) => Unexpected<TargetGroup?>();
+
     public virtual Task<TargetGroup> CreateTargetGroupAsync(TargetGroupSpec spec, CancellationToken cancellationToken) => Unexpected<TargetGroup>();
 
     public virtual Task ModifyTargetGroupHealthCheckAsync(string targetGroupArn, string healthCheckPath, int healthyThreshold, CancellationToken cancellationToken) => Unexpected<bool>();

@@ -102,6 +102,9 @@ public sealed class EcrLoginTests : IDisposable
 
         public string? Endpoint { get; init; } = "https://123456789012.dkr.ecr.us-east-1.amazonaws.com";
 
+        public Task<EcrImage> FindImageAsync(string registryId, string repository, string reference, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("not used by these tests");
+
         public Task<EcrAuthorization> GetAuthorizationTokenAsync(CancellationToken cancellationToken)
         {
             Calls++;

@@ -457,6 +457,9 @@ public sealed class ImagePublisherTests : IAsyncLifetime
             return Task.FromResult(describable ? new EcrRepository(name, $"arn:aws:ecr:us-east-1:123456789012:repository/{name}", name) : null);
         }
 
+        public Task<EcrImage> FindImageAsync(string registryId, string repository, string reference, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("not used by these tests");
+
         public Task<EcrAuthorization> GetAuthorizationTokenAsync(CancellationToken cancellationToken) =>
             Task.FromResult(new EcrAuthorization(Convert.ToBase64String(Encoding.UTF8.GetBytes("AWS:tok")), "https://123456789012.dkr.ecr.us-east-1.amazonaws.com", DateTimeOffset.UtcNow.AddHours(12)));
     }

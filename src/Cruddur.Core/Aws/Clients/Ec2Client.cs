@@ -11,6 +11,15 @@ public sealed record IngressRule(int Port, string? Cidr, string? SourceGroupId, 
     public override string ToString() => $"tcp {Port} from {Cidr ?? SourceGroupId}";
 }
 
+/// <summary>A subnet: its VPC.</summary>
+public sealed record SubnetInfo(string SubnetId, string VpcId);
+
+/// <summary>
+/// A route table of a VPC: the subnets associated with it explicitly (a subnet with none uses the main table), and where
+/// its default route (0.0.0.0/0) goes: an internet gateway (public), a NAT gateway or instance, or nowhere.
+/// </summary>
+public sealed record RouteTableInfo(string RouteTableId, bool Main, IReadOnlyList<string> SubnetIds, bool DefaultRouteToInternetGateway, bool DefaultRouteToNat);
+
 /// <summary>A security group with its TCP ingress rules, one per port and source.</summary>
 public sealed record SecurityGroupInfo(string GroupId, string GroupName, string VpcId, IReadOnlyList<IngressRule> Ingress);
 
@@ -29,6 +38,18 @@ public interface IEc2Client
 
     /// <summary>Every security group of the region, in all VPCs.</summary>
     Task<IReadOnlyList<SecurityGroupInfo>> ListSecurityGroupsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The subnets of <paramref name="subnetIds"/> that exist (missing ones are left out).</summary>
+    Task<IReadOnlyList<SubnetInfo>> DescribeSubnetsAsync(IReadOnlyList<string> subnetIds, CancellationToken cancellationToken);
+
+    /// <summary>The security groups of <paramref name="groupIds"/> that exist (missing ones are left out).</summary>
+    Task<IReadOnlyList<SecurityGroupInfo>> DescribeSecurityGroupsAsync(IReadOnlyList<string> groupIds, CancellationToken cancellationToken);
+
+    /// <summary>The route tables of a VPC.</summary>
+    Task<IReadOnlyList<RouteTableInfo>> RouteTablesAsync(string vpcId, CancellationToken cancellationToken);
+
+    /// <summary>The service names of a VPC's endpoints (com.amazonaws.us-east-1.ecr.dkr, ...).</summary>
+    Task<IReadOnlyList<string>> VpcEndpointServicesAsync(string vpcId, CancellationToken cancellationToken);
 
     Task<string> CreateSecurityGroupAsync(string vpcId, string groupName, string description, CancellationToken cancellationToken);
 
@@ -81,6 +102,40 @@ internal sealed class Ec2Client : IEc2Client
     public Task<IReadOnlyList<SecurityGroupInfo>> ListSecurityGroupsAsync(CancellationToken cancellationToken) =>
         _api.CallAsync<IReadOnlyList<SecurityGroupInfo>>("DescribeSecurityGroups", idempotent: true, async (ec2, token) =>
             ((await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest(), token).ConfigureAwait(false)).SecurityGroups ?? []).Select(ToInfo).ToList(),
+            cancellationToken);
+
+    // Filters rather than ids: a missing id is left out of the answer instead of failing the whole call.
+    public Task<IReadOnlyList<SubnetInfo>> DescribeSubnetsAsync(IReadOnlyList<string> subnetIds, CancellationToken cancellationToken) =>
+        _api.CallAsync<IReadOnlyList<SubnetInfo>>("DescribeSubnets", idempotent: true, async (ec2, token) =>
+            ((await ec2.DescribeSubnetsAsync(new DescribeSubnetsRequest { Filters = [new Filter("subnet-id", subnetIds.ToList())] }, token).ConfigureAwait(false)).Subnets ?? [])
+                .Select(s => new SubnetInfo(s.SubnetId, s.VpcId)).ToList(),
+            cancellationToken);
+
+    public Task<IReadOnlyList<SecurityGroupInfo>> DescribeSecurityGroupsAsync(IReadOnlyList<string> groupIds, CancellationToken cancellationToken) =>
+        _api.CallAsync<IReadOnlyList<SecurityGroupInfo>>("DescribeSecurityGroups", idempotent: true, async (ec2, token) =>
+            ((await ec2.DescribeSecurityGroupsAsync(new DescribeSecurityGroupsRequest { Filters = [new Filter("group-id", groupIds.ToList())] }, token).ConfigureAwait(false)).SecurityGroups ?? [])
+                .Select(ToInfo).ToList(),
+            cancellationToken);
+
+    public Task<IReadOnlyList<RouteTableInfo>> RouteTablesAsync(string vpcId, CancellationToken cancellationToken) =>
+        _api.CallAsync<IReadOnlyList<RouteTableInfo>>("DescribeRouteTables", idempotent: true, async (ec2, token) =>
+            ((await ec2.DescribeRouteTablesAsync(new DescribeRouteTablesRequest { Filters = [new Filter("vpc-id", [vpcId])] }, token).ConfigureAwait(false)).RouteTables ?? [])
+                .Select(t =>
+                {
+                    var defaults = (t.Routes ?? []).Where(r => r.DestinationCidrBlock == "0.0.0.0/0" && r.State?.Value != "blackhole").ToList();
+                    return new RouteTableInfo(
+                        t.RouteTableId,
+                        (t.Associations ?? []).Any(a => a.Main == true),
+                        (t.Associations ?? []).Where(a => a.SubnetId is not null).Select(a => a.SubnetId).ToList(),
+                        defaults.Any(r => r.GatewayId?.StartsWith("igw-", StringComparison.Ordinal) == true),
+                        defaults.Any(r => r.NatGatewayId is not null || r.InstanceId is not null));
+                }).ToList(),
+            cancellationToken);
+
+    public Task<IReadOnlyList<string>> VpcEndpointServicesAsync(string vpcId, CancellationToken cancellationToken) =>
+        _api.CallAsync<IReadOnlyList<string>>("DescribeVpcEndpoints", idempotent: true, async (ec2, token) =>
+            ((await ec2.DescribeVpcEndpointsAsync(new DescribeVpcEndpointsRequest { Filters = [new Filter("vpc-id", [vpcId])] }, token).ConfigureAwait(false)).VpcEndpoints ?? [])
+                .Select(e => e.ServiceName).ToList(),
             cancellationToken);
 
     public Task<string> CreateSecurityGroupAsync(string vpcId, string groupName, string description, CancellationToken cancellationToken) =>

@@ -17,6 +17,20 @@ internal sealed record EcrAuthorization(string? Token, string? ProxyEndpoint, Da
     public override string ToString() => $"{ProxyEndpoint} (expires {ExpiresAt:u})";
 }
 
+/// <summary>What BatchGetImage found for one image reference.</summary>
+internal enum EcrImageState
+{
+    Found,
+    RepositoryMissing,
+    ImageMissing,
+}
+
+/// <summary>
+/// One image in ECR: whether it is there, its digest, and the architectures its manifest names (empty when the manifest is
+/// a single image's, whose architecture is only in its config blob).
+/// </summary>
+internal sealed record EcrImage(EcrImageState State, string? Digest = null, IReadOnlyList<string>? Architectures = null);
+
 /// <summary>Amazon ECR as the module uses it.</summary>
 internal interface IEcrClient
 {
@@ -28,6 +42,9 @@ internal interface IEcrClient
 
     /// <summary>A registry token for the caller's default registry.</summary>
     Task<EcrAuthorization> GetAuthorizationTokenAsync(CancellationToken cancellationToken);
+
+    /// <summary>The image <paramref name="reference"/> (a tag, or a digest sha256:...) of a repository in registry (account) <paramref name="registryId"/>.</summary>
+    Task<EcrImage> FindImageAsync(string registryId, string repository, string reference, CancellationToken cancellationToken);
 }
 
 /// <summary><see cref="IEcrClient"/> over AWS JSON 1.1.</summary>
@@ -73,6 +90,50 @@ internal sealed class EcrClient : IEcrClient
             var data = Objects(r, "authorizationData").FirstOrDefault();
             return new EcrAuthorization(OptionalText(data, "authorizationToken"), OptionalText(data, "proxyEndpoint"), AwsTime.Parse(data?["expiresAt"]));
         }, cancellationToken);
+
+    public async Task<EcrImage> FindImageAsync(string registryId, string repository, string reference, CancellationToken cancellationToken)
+    {
+        var id = reference.StartsWith("sha256:", StringComparison.Ordinal) ? new JsonObject { ["imageDigest"] = reference } : new JsonObject { ["imageTag"] = reference };
+        try
+        {
+            return await _api.CallAsync("BatchGetImage", new JsonObject
+            {
+                ["registryId"] = registryId,
+                ["repositoryName"] = repository,
+                ["imageIds"] = new JsonArray(id),
+                ["acceptedMediaTypes"] = new JsonArray(ManifestTypes.Select(t => (JsonNode)t).ToArray()),
+            }, idempotent: true, r => Objects(r, "images").FirstOrDefault() is { } image
+                ? new EcrImage(EcrImageState.Found, OptionalText(OptionalObject(image, "imageId"), "imageDigest"), Architectures(OptionalText(image, "imageManifest")))
+                : new EcrImage(EcrImageState.ImageMissing), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e) when (e.ErrorCode == "RepositoryNotFoundException")
+        {
+            return new EcrImage(EcrImageState.RepositoryMissing);
+        }
+    }
+
+    private static readonly string[] ManifestTypes =
+    [
+        "application/vnd.docker.distribution.manifest.v2+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.oci.image.index.v1+json",
+    ];
+
+    /// <summary>The platforms of a manifest list or OCI index ("amd64", "arm64"); none for a single image's manifest.</summary>
+    private static IReadOnlyList<string> Architectures(string? manifest)
+    {
+        try
+        {
+            return manifest is not null && System.Text.Json.Nodes.JsonNode.Parse(manifest) is JsonObject m
+                ? Objects(m, "manifests").Select(e => OptionalText(OptionalObject(e, "platform"), "architecture")).OfType<string>().Where(a => a != "unknown").Distinct().ToList()
+                : [];
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return [];
+        }
+    }
 
     private static EcrRepository Read(JsonObject repository) =>
         new(Text(repository, "repositoryName"), Text(repository, "repositoryArn"), Text(repository, "repositoryUri"));

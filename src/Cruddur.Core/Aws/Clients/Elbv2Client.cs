@@ -95,6 +95,9 @@ public interface IElbv2Client
     /// <summary>The target groups with these ARNs, or all of them when <paramref name="arns"/> is null.</summary>
     Task<IReadOnlyList<TargetGroup>> ListTargetGroupsAsync(IReadOnlyList<string>? arns, CancellationToken cancellationToken);
 
+    /// <summary>The target group with this ARN, or null when there is none.</summary>
+    Task<TargetGroup?> GetTargetGroupAsync(string arn, CancellationToken cancellationToken);
+
     Task<TargetGroup> CreateTargetGroupAsync(TargetGroupSpec spec, CancellationToken cancellationToken);
 
     Task ModifyTargetGroupHealthCheckAsync(string targetGroupArn, string healthCheckPath, int healthyThreshold, CancellationToken cancellationToken);
@@ -180,6 +183,18 @@ internal sealed class Elbv2Client : IElbv2Client
 
     public Task<IReadOnlyList<TargetGroup>> ListTargetGroupsAsync(IReadOnlyList<string>? arns, CancellationToken cancellationToken) =>
         ListAsync("DescribeTargetGroups", ArnList("TargetGroupArns", arns), "TargetGroups", ToTargetGroup, cancellationToken);
+
+    public async Task<TargetGroup?> GetTargetGroupAsync(string arn, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await ListTargetGroupsAsync([arn], cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+        }
+        catch (AwsServiceException e) when (e.ErrorCode == "TargetGroupNotFound")
+        {
+            return null;
+        }
+    }
 
     public async Task<TargetGroup> CreateTargetGroupAsync(TargetGroupSpec spec, CancellationToken cancellationToken)
     {

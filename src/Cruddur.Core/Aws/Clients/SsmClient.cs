@@ -8,11 +8,17 @@ namespace Cruddur.Core.Aws.Clients;
 /// <summary>A Parameter Store parameter: full name and (decrypted) value.</summary>
 public sealed record SsmParameter(string Name, string Value);
 
+/// <summary>A parameter's metadata (DescribeParameters): type (String, StringList, SecureString) and, for a SecureString, its KMS key.</summary>
+public sealed record SsmParameterInfo(string Name, string Type, string? KeyId);
+
 /// <summary>SSM Parameter Store as the module uses it.</summary>
 public interface ISsmClient
 {
     /// <summary>Every parameter under <paramref name="path"/> (recursively), SecureStrings decrypted.</summary>
     Task<IReadOnlyList<SsmParameter>> GetParametersByPathAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>The parameter's metadata (never its value), or null when there is no parameter of that exact name.</summary>
+    Task<SsmParameterInfo?> DescribeParameterAsync(string name, CancellationToken cancellationToken);
 
     /// <summary>Writes a SecureString, overwriting any current value; returns the new version.</summary>
     Task<long> PutSecureStringAsync(string name, string value, CancellationToken cancellationToken);
@@ -32,6 +38,16 @@ internal sealed class SsmClient : ISsmClient
             var page = await ssm.GetParametersByPathAsync(new GetParametersByPathRequest { Path = path, Recursive = true, WithDecryption = true, NextToken = token }, t).ConfigureAwait(false);
             return new AwsPage<SsmParameter>((page.Parameters ?? []).Select(p => new SsmParameter(p.Name, p.Value)).ToList(), page.NextToken);
         }, cancellationToken), "SSM GetParametersByPath").ConfigureAwait(false);
+
+    public Task<SsmParameterInfo?> DescribeParameterAsync(string name, CancellationToken cancellationToken) =>
+        _api.CallAsync("DescribeParameters", idempotent: true, async (ssm, token) =>
+        {
+            var page = await ssm.DescribeParametersAsync(new DescribeParametersRequest
+            {
+                ParameterFilters = [new ParameterStringFilter { Key = "Name", Option = "Equals", Values = [name] }],
+            }, token).ConfigureAwait(false);
+            return (page.Parameters ?? []).Where(p => p.Name == name).Select(p => new SsmParameterInfo(p.Name, p.Type?.Value ?? "String", p.KeyId)).FirstOrDefault();
+        }, cancellationToken);
 
     // Not idempotent: each write makes a new version. The SDK's error messages never carry the value.
     public Task<long> PutSecureStringAsync(string name, string value, CancellationToken cancellationToken) =>
