@@ -50,6 +50,9 @@ public sealed class Deployment
 
     public required string DeploymentId { get; init; }
 
+    /// <summary>How ECS releases it (the service's deploymentConfiguration.strategy).</summary>
+    public DeploymentStrategy Strategy { get; init; }
+
     /// <summary>The image put into the container, pinned by digest (null when the definition's image was kept).</summary>
     public string? Image { get; init; }
 

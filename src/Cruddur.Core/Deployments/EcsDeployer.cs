@@ -45,6 +45,9 @@ public sealed record DeployOptions
     /// and a container that exits without a health check shows at once; so 95 s covers both.
     /// </summary>
     public static readonly TimeSpan DefaultStableFor = TimeSpan.FromSeconds(95);
+
+    /// <summary>The release strategy and its timings asked for (nothing set: the service file's, else the service's own, as they are).</summary>
+    public StrategySettings Strategy { get; init; } = new();
 }
 
 /// <summary>
@@ -92,7 +95,7 @@ public sealed class EcsDeployer
         var plans = new List<Plan>();
         foreach (var target in targets)
         {
-            plans.Add(await PlanAsync(target, services.GetValueOrDefault((target.Cluster, target.Service)), cancellationToken).ConfigureAwait(false));
+            plans.Add(await PlanAsync(target, services.GetValueOrDefault((target.Cluster, target.Service)), options.Strategy, cancellationToken).ConfigureAwait(false));
         }
 
         var watches = new List<ServiceWatch>();
@@ -107,7 +110,7 @@ public sealed class EcsDeployer
                 continue;
             }
 
-            var diff = TaskDefinitions.Diff(plan.CurrentDefinition, plan.NewDefinition);
+            var diff = TaskDefinitions.Diff(plan.CurrentDefinition, plan.NewDefinition).Concat(plan.Strategy.Diff).ToList();
             var action = (plan.Service is null ? "Register a task definition and create the service" : "Register a task definition and deploy it")
                 + (diff.Count == 0 ? " (task definition unchanged)" : ":" + Environment.NewLine + string.Join(Environment.NewLine, diff.Select(l => "    " + l)));
             if (!_host.ShouldProcess(name, action))
@@ -191,7 +194,7 @@ public sealed class EcsDeployer
             return null;
         }
 
-        var deployment = await UpdateAsync(cluster, service, target, currentArn, null, cancellationToken).ConfigureAwait(false);
+        var deployment = await UpdateAsync(cluster, service, target, currentArn, null, null, cancellationToken).ConfigureAwait(false);
         if (options.Wait)
         {
             var watch = new ServiceWatch(deployment, 1, ServiceWatch.EventIds(current)) { StableFor = options.StableFor };
@@ -278,11 +281,13 @@ public sealed class EcsDeployer
             ? $"The last lines of container {t.FailingContainer} in task {t.TaskId}:{Environment.NewLine}    {string.Join(Environment.NewLine + "    ", t.LogTail)}{Environment.NewLine}"
             : string.Empty;
 
-    private sealed record Plan(DeployTarget Target, JsonObject? Service, JsonObject? CurrentDefinition, JsonObject NewDefinition, JsonObject? ServiceDefinition, string Source);
+    private sealed record Plan(DeployTarget Target, JsonObject? Service, JsonObject? CurrentDefinition, JsonObject NewDefinition, JsonObject? ServiceDefinition, string Source, StrategyPlan Strategy);
 
-    private async Task<Plan> PlanAsync(DeployTarget target, JsonObject? service, CancellationToken cancellationToken)
+    private async Task<Plan> PlanAsync(DeployTarget target, JsonObject? service, StrategySettings strategySettings, CancellationToken cancellationToken)
     {
         JsonObject? serviceDefinition = null;
+        StrategyPlan strategy;
+        var planner = new StrategyPlanner(_elb, _iam, _host);
         if (service is null)
         {
             if (target.ServiceDefinitionFile is null)
@@ -301,6 +306,11 @@ public sealed class EcsDeployer
             serviceDefinition["serviceName"] = target.Service;
             serviceDefinition["cluster"] = target.Cluster;
             await TargetGroupReferences.ResolveAsync(serviceDefinition, _elb, _iam, target.ServiceDefinitionFile, cancellationToken).ConfigureAwait(false);
+            strategy = await planner.ForNewAsync(target.Service, serviceDefinition, strategySettings, target.ServiceDefinitionFile, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            strategy = await planner.ForExistingAsync($"{target.Cluster}/{target.Service}", service, strategySettings, () => FileLoadBalancersAsync(target, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
 
         var currentArn = (string?)service?["taskDefinition"];
@@ -334,7 +344,20 @@ public sealed class EcsDeployer
         }
 
         TaskDefinitions.Validate(next, source);
-        return new Plan(target, service, current, next, serviceDefinition, source);
+        return new Plan(target, service, current, next, serviceDefinition, source, strategy);
+    }
+
+    /// <summary>The loadBalancers of the target's service file, names resolved (null without a file): where a service switching to blue/green gets its advancedConfiguration.</summary>
+    private async Task<JsonArray?> FileLoadBalancersAsync(DeployTarget target, CancellationToken cancellationToken)
+    {
+        if (target.ServiceDefinitionFile is not { } file)
+        {
+            return null;
+        }
+
+        var definition = await LoadAsync(file, cancellationToken).ConfigureAwait(false);
+        await TargetGroupReferences.ResolveAsync(definition, _elb, _iam, file, cancellationToken).ConfigureAwait(false);
+        return definition["loadBalancers"] as JsonArray;
     }
 
     private async Task<JsonObject> LoadAsync(string path, CancellationToken cancellationToken)
@@ -378,15 +401,16 @@ public sealed class EcsDeployer
                 DeploymentId = PrimaryId(created, arn),
                 Image = target.Image,
                 Created = true,
+                Strategy = plan.Strategy.Strategy,
             };
         }
 
-        return await UpdateAsync(target.Cluster, target.Service, arn, (string?)plan.Service!["taskDefinition"], target.Image, cancellationToken).ConfigureAwait(false);
+        return await UpdateAsync(target.Cluster, target.Service, arn, (string?)plan.Service!["taskDefinition"], target.Image, plan.Strategy, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<Deployment> UpdateAsync(string cluster, string service, string arn, string? previous, string? image, CancellationToken cancellationToken)
+    private async Task<Deployment> UpdateAsync(string cluster, string service, string arn, string? previous, string? image, StrategyPlan? strategy, CancellationToken cancellationToken)
     {
-        var updated = await _ecs.UpdateServiceAsync(cluster, service, arn, cancellationToken).ConfigureAwait(false);
+        var updated = await _ecs.UpdateServiceAsync(cluster, service, arn, strategy?.Changes, cancellationToken).ConfigureAwait(false);
         _host.WriteVerbose($"Updated {cluster}/{service} to {AwsArn.TaskDefinitionName(arn)}");
         return new Deployment
         {
@@ -396,6 +420,7 @@ public sealed class EcsDeployer
             PreviousTaskDefinitionArn = previous,
             DeploymentId = PrimaryId(updated, arn),
             Image = image,
+            Strategy = strategy?.Strategy ?? StrategyConfiguration.Read(updated[StrategyConfiguration.Section] as JsonObject, $"{cluster}/{service}").EffectiveStrategy,
         };
     }
 
@@ -448,7 +473,7 @@ public sealed class EcsDeployer
             if (w.State is WatchState.Failed or WatchState.TimedOut && options.Rollback && d.PreviousTaskDefinitionArn is { } previous)
             {
                 _host.WriteWarning($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} failed; rolling back to {AwsArn.TaskDefinitionName(previous)}.");
-                var back = await UpdateAsync(d.Cluster, d.Service, previous, d.TaskDefinitionArn, null, cancellationToken).ConfigureAwait(false);
+                var back = await UpdateAsync(d.Cluster, d.Service, previous, d.TaskDefinitionArn, null, null, cancellationToken).ConfigureAwait(false);
                 rollbacks.Add((w, reasons, new ServiceWatch(back, w.ProgressId, w.SeenEventIds) { StableFor = options.StableFor }));
             }
             else

@@ -71,6 +71,34 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int KeepRevisions { get; set; }
 
+    /// <summary>How ECS releases the new revision: Rolling (the default), or BlueGreen, Linear, Canary, which shift traffic between two target groups.</summary>
+    [Parameter]
+    [ValidateSet(nameof(DeploymentStrategy.Rolling), nameof(DeploymentStrategy.BlueGreen), nameof(DeploymentStrategy.Linear), nameof(DeploymentStrategy.Canary))]
+    public string? Strategy { get; set; }
+
+    /// <summary>How long blue keeps running after all production traffic moved to green (minutes, or a TimeSpan; 0 to 1440 minutes).</summary>
+    [Parameter]
+    [MinutesArgument]
+    public TimeSpan? BakeTime { get; set; }
+
+    /// <summary>Linear: the share of production traffic moved per step (3.0 to 100.0, in steps of 0.1).</summary>
+    [Parameter]
+    public double? StepPercent { get; set; }
+
+    /// <summary>Linear: the wait after each step (minutes, or a TimeSpan; 0 to 1440 minutes).</summary>
+    [Parameter]
+    [MinutesArgument]
+    public TimeSpan? StepBakeTime { get; set; }
+
+    /// <summary>Canary: the share of production traffic moved first (0.1 to 100.0, in steps of 0.1).</summary>
+    [Parameter]
+    public double? CanaryPercent { get; set; }
+
+    /// <summary>Canary: the wait before the rest of the traffic moves (minutes, or a TimeSpan; 0 to 1440 minutes).</summary>
+    [Parameter]
+    [MinutesArgument]
+    public TimeSpan? CanaryBakeTime { get; set; }
+
     protected override void ProcessRecord()
     {
         if (Service.Length > 1 && (Image is not null || (TaskDefinitionFile is not null && !Directory.Exists(Resolve(TaskDefinitionFile)))))
@@ -98,7 +126,20 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             return;
         }
 
-        var options = new DeployOptions { Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, RollbackTimeout = RollbackTimeout, KeepRevisions = KeepRevisions, StableFor = StableFor };
+        var options = new DeployOptions
+        {
+            Wait = !NoWait,
+            Timeout = Timeout,
+            Rollback = !NoRollback,
+            RollbackTimeout = RollbackTimeout,
+            KeepRevisions = KeepRevisions,
+            StableFor = StableFor,
+            Strategy = new StrategySettings
+            {
+                Strategy = Strategy is null ? null : Enum.Parse<DeploymentStrategy>(Strategy, ignoreCase: true),
+                BakeTime = BakeTime, StepPercent = StepPercent, StepBakeTime = StepBakeTime, CanaryPercent = CanaryPercent, CanaryBakeTime = CanaryBakeTime,
+            },
+        };
         DeployResult result;
         try
         {
