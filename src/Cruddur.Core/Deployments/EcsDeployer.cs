@@ -46,6 +46,12 @@ public sealed record DeployOptions
     /// </summary>
     public static readonly TimeSpan DefaultStableFor = TimeSpan.FromSeconds(95);
 
+    /// <summary>
+    /// For a blue/green, linear or canary deployment, when the watch returns: null or <see cref="LifecycleStages.Completed"/>
+    /// when ECS is done, <see cref="LifecycleStages.Deployed"/> once production traffic has moved, or a lifecycle stage's name.
+    /// </summary>
+    public string? WaitUntil { get; init; }
+
     /// <summary>The release strategy and its timings asked for (nothing set: the service file's, else the service's own, as they are).</summary>
     public StrategySettings Strategy { get; init; } = new();
 }
@@ -125,7 +131,11 @@ public sealed class EcsDeployer
                 {
                     deployment.Urls = await PublicUrls.ReadAsync(_elb, _host, name, TargetGroupReferences.ArnsOf(plan.ServiceDefinition ?? plan.Service!), cancellationToken).ConfigureAwait(false);
                 }
-                watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service)) { StableFor = options.StableFor });
+                watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service))
+                {
+                    StableFor = options.StableFor,
+                    ReachAt = LifecycleStages.IndexOf(options.WaitUntil),
+                });
             }
             catch (Exception e) when (watches.Count > 0 && e is not OperationCanceledException)
             {
@@ -147,7 +157,8 @@ public sealed class EcsDeployer
             await WatchOrExplainAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
             if (_elb is not null)
             {
-                await new TargetHealthWaiter(_ecs, _elb, _host, _clock).WaitAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
+                // ECS itself shifts traffic only to healthy targets, and the groups alternate: only rolling deploys are checked here.
+                await new TargetHealthWaiter(_ecs, _elb, _host, _clock).WaitAsync(watches.Where(w => !w.FollowsServiceDeployment).ToList(), options.Timeout, cancellationToken).ConfigureAwait(false);
             }
 
             await SettleAsync(watches, options, cancellationToken).ConfigureAwait(false);
@@ -220,7 +231,7 @@ public sealed class EcsDeployer
     /// <summary>The error to report for an undo that did not succeed, or null: the ids of a failed deploy, worded for the undo.</summary>
     public static CruddurException? UndoErrorFor(Deployment d, TimeSpan timeout)
     {
-        if (d.Outcome is DeploymentOutcome.Succeeded or DeploymentOutcome.Started)
+        if (d.Outcome is DeploymentOutcome.Succeeded or DeploymentOutcome.Started or DeploymentOutcome.Paused or DeploymentOutcome.Reached)
         {
             return null;
         }
@@ -242,7 +253,7 @@ public sealed class EcsDeployer
     /// <summary>The error to report for a deployment that did not succeed, or null.</summary>
     public static CruddurException? ErrorFor(Deployment d)
     {
-        if (d.Outcome is DeploymentOutcome.Succeeded or DeploymentOutcome.Started)
+        if (d.Outcome is DeploymentOutcome.Succeeded or DeploymentOutcome.Started or DeploymentOutcome.Paused or DeploymentOutcome.Reached)
         {
             return null;
         }
@@ -255,7 +266,9 @@ public sealed class EcsDeployer
         var previous = AwsArn.TaskDefinitionName(d.PreviousTaskDefinitionArn ?? "?");
         var what = d.Outcome switch
         {
-            DeploymentOutcome.RolledBackByEcs => "ECS rolled the service back to the previous deployment",
+            DeploymentOutcome.RolledBackByEcs => d.ServiceDeploymentArn is null || !d.Strategy.ShiftsTraffic()
+                ? "ECS rolled the service back to the previous deployment"
+                : $"ECS rolled the {d.Strategy} deployment back{(d.SourceRevisions.Count > 0 ? " to " + string.Join(", ", d.SourceRevisions) : string.Empty)}",
             DeploymentOutcome.RolledBack => $"the service was rolled back to {previous}",
             DeploymentOutcome.RollbackFailed => $"the rollback to {previous} failed too",
             DeploymentOutcome.RollbackTimedOut => $"the rollback to {previous} had not completed when -RollbackTimeout passed; ECS carries on with it",
@@ -399,6 +412,7 @@ public sealed class EcsDeployer
                 Service = target.Service,
                 TaskDefinitionArn = arn,
                 DeploymentId = PrimaryId(created, arn),
+                ServiceDeploymentArn = AwsJson.OptionalText(created, "currentServiceDeployment"),
                 Image = target.Image,
                 Created = true,
                 Strategy = plan.Strategy.Strategy,
@@ -419,6 +433,7 @@ public sealed class EcsDeployer
             TaskDefinitionArn = arn,
             PreviousTaskDefinitionArn = previous,
             DeploymentId = PrimaryId(updated, arn),
+            ServiceDeploymentArn = AwsJson.OptionalText(updated, "currentServiceDeployment"),
             Image = image,
             Strategy = strategy?.Strategy ?? StrategyConfiguration.Read(updated[StrategyConfiguration.Section] as JsonObject, $"{cluster}/{service}").EffectiveStrategy,
         };
@@ -516,12 +531,14 @@ public sealed class EcsDeployer
             null => DeploymentOutcome.Unknown,
             WatchState.Succeeded => DeploymentOutcome.Succeeded,
             WatchState.RolledBackByEcs => DeploymentOutcome.RolledBackByEcs,
+            WatchState.Paused => DeploymentOutcome.Paused,
+            WatchState.Reached => DeploymentOutcome.Reached,
             _ when rollback is null => DeploymentOutcome.Failed,
             _ when rollback.Outcome == DeploymentOutcome.Succeeded => DeploymentOutcome.RolledBack,
             _ when rollback.TimedOut => DeploymentOutcome.RollbackTimedOut,
             _ => DeploymentOutcome.RollbackFailed,
         };
-        d.Conclude(outcome, outcome == DeploymentOutcome.Succeeded ? [] : reasons, watched == WatchState.TimedOut);
+        d.Conclude(outcome, outcome is DeploymentOutcome.Succeeded or DeploymentOutcome.Paused or DeploymentOutcome.Reached ? [] : reasons, watched == WatchState.TimedOut);
     }
 
     /// <summary>The watch's reason and the stopped tasks' reasons; none for a success.</summary>

@@ -76,6 +76,12 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     [ValidateSet(nameof(DeploymentStrategy.Rolling), nameof(DeploymentStrategy.BlueGreen), nameof(DeploymentStrategy.Linear), nameof(DeploymentStrategy.Canary))]
     public string? Strategy { get; set; }
 
+    /// <summary>Blue/green, linear, canary: return when ECS is done (Completed), once production traffic has moved (Deployed), or at a lifecycle stage.</summary>
+    [Parameter]
+    [ValidateSet(LifecycleStages.Completed, LifecycleStages.Deployed, "PRE_SCALE_UP", "SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT",
+        "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME", "CLEAN_UP")]
+    public string WaitUntil { get; set; } = LifecycleStages.Completed;
+
     /// <summary>How long blue keeps running after all production traffic moved to green (minutes, or a TimeSpan; 0 to 1440 minutes).</summary>
     [Parameter]
     [MinutesArgument]
@@ -134,6 +140,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             RollbackTimeout = RollbackTimeout,
             KeepRevisions = KeepRevisions,
             StableFor = StableFor,
+            WaitUntil = WaitUntil,
             Strategy = new StrategySettings
             {
                 Strategy = Strategy is null ? null : Enum.Parse<DeploymentStrategy>(Strategy, ignoreCase: true),
