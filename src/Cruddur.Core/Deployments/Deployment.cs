@@ -88,7 +88,7 @@ public sealed class Deployment
     public string? PausedHookId { get; internal set; }
 
     /// <summary>For an undo: how it went back.</summary>
-    public UndoMethod? Undo { get; init; }
+    public UndoMethod? Undo { get; internal set; }
 
     /// <summary>The image put into the container, pinned by digest (null when the definition's image was kept).</summary>
     public string? Image { get; init; }

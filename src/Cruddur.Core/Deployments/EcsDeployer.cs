@@ -60,7 +60,7 @@ public sealed record DeployOptions
 /// The deploy: validate every definition, register, create or update the services, watch them together, roll back what
 /// failed, clean up old revisions. Everything is checked before the first registration, so bad input changes nothing.
 /// </summary>
-public sealed class EcsDeployer
+public sealed partial class EcsDeployer
 {
     private readonly IEcsClient _ecs;
     private readonly IOperationHost _host;
@@ -193,6 +193,11 @@ public sealed class EcsDeployer
         await EcsServices.RequireClustersAsync(_ecs, [cluster], _region, cancellationToken).ConfigureAwait(false);
         var found = await EcsServices.DescribeAsync(_ecs, [(cluster, service)], cancellationToken).ConfigureAwait(false);
         var current = found.GetValueOrDefault((cluster, service)) ?? throw ServiceNotFound(cluster, service, canCreate: false);
+        if (taskDefinition is null && await UnfinishedServiceDeploymentAsync(current, cancellationToken).ConfigureAwait(false) is { } running)
+        {
+            return await StopAsync(cluster, service, current, running, options, cancellationToken).ConfigureAwait(false);
+        }
+
         var currentArn = (string)current["taskDefinition"]!;
         var target = taskDefinition is null
             ? await ReleaseHistory.LastCompletedAsync(_ecs, current, cancellationToken).ConfigureAwait(false)
@@ -206,6 +211,7 @@ public sealed class EcsDeployer
         }
 
         var deployment = await UpdateAsync(cluster, service, target, currentArn, null, null, cancellationToken).ConfigureAwait(false);
+        deployment.Undo = UndoMethod.Redeployed;
         if (options.Wait)
         {
             var watch = new ServiceWatch(deployment, 1, ServiceWatch.EventIds(current)) { StableFor = options.StableFor };

@@ -57,6 +57,7 @@ public static class ErrorIds
     public const string DeployListenerRuleNotFound = "DeployListenerRuleNotFound";
     public const string DeployNoDeployment = "DeployNoDeployment";
     public const string DeployNoPreviousRevision = "DeployNoPreviousRevision";
+    public const string DeployNotPaused = "DeployNotPaused";
     public const string DeployServiceDefinitionMismatch = "DeployServiceDefinitionMismatch";
     public const string DeployStrategyNeedsAlternateTargetGroup = "DeployStrategyNeedsAlternateTargetGroup";
     public const string DeployStrategyOptionMismatch = "DeployStrategyOptionMismatch";
