@@ -146,9 +146,13 @@ internal sealed partial class ServiceWatch
             text = $"{sd.Status} ({text})";
         }
 
-        var lambda = sd.Hooks.Where(h => h.TargetType == "AWS_LAMBDA").Select(h => $"hook {AwsArn.LastSegment(h.TargetArn ?? h.HookId)} {h.Status}").ToList();
+        var lambda = sd.Hooks.Where(h => h.TargetType == "AWS_LAMBDA").Select(h => $"hook {FunctionName(h.TargetArn) ?? h.HookId} {h.Status}").ToList();
         return lambda.Count == 0 || sd.IsFinished ? text : $"{text}; {string.Join(", ", lambda)}";
     }
+
+    // arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>] → <name>[:<qualifier>]
+    private static string? FunctionName(string? arn) =>
+        arn?.IndexOf(":function:", StringComparison.Ordinal) is int i and >= 0 ? arn[(i + ":function:".Length)..] : arn;
 
     private int StagePercent() => State is WatchState.Succeeded ? 100
         : Math.Clamp(100 * (LifecycleStages.Index(Deployment.Stage) + 1) / LifecycleStages.All.Count, 0, 100);
