@@ -95,7 +95,7 @@ internal sealed partial class ServiceWatch
                 End(WatchState.Failed, $"{FailedIn(sd)} ECS's rollback failed too.");
                 break;
             case "STOPPED":
-                End(WatchState.Failed, $"ECS stopped the deployment in {_forwardStage ?? "its first stage"}: {sd.StatusReason ?? "another deployment replaced it"}.");
+                End(WatchState.Failed, $"ECS stopped the deployment (last stage seen: {_forwardStage ?? "none"}): {sd.StatusReason ?? "another deployment replaced it"}.");
                 break;
             default:
                 if (paused is not null)
@@ -158,7 +158,7 @@ internal sealed partial class ServiceWatch
         : Math.Clamp(100 * (LifecycleStages.Index(Deployment.Stage) + 1) / LifecycleStages.All.Count, 0, 100);
 
     private string FailedIn(EcsServiceDeployment sd) =>
-        $"It failed in {_forwardStage ?? "its first stage"}: {sd.StatusReason ?? sd.RollbackReason ?? "ECS gave no reason"}.";
+        $"It failed (last stage seen: {_forwardStage ?? "none"}): {(sd.StatusReason ?? sd.RollbackReason ?? "ECS gave no reason").TrimEnd('.')}.";
 
     private static string Percent(double w) => w.ToString("0.#", CultureInfo.InvariantCulture);
 }

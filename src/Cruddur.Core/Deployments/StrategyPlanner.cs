@@ -48,7 +48,7 @@ internal sealed class StrategyPlanner
         }
 
         var plan = new StrategyPlan(new StrategySettings(), requested, null, StrategyConfiguration.Diff(new StrategySettings(), requested));
-        await CheckEdgeAsync(name, plan.Strategy, serviceDefinition["loadBalancers"] as JsonArray, source, cancellationToken).ConfigureAwait(false);
+        await CheckEdgeAsync(name, plan.Strategy, serviceDefinition["loadBalancers"] as JsonArray, source, preflight: true, cancellationToken).ConfigureAwait(false);
         return plan;
     }
 
@@ -79,7 +79,9 @@ internal sealed class StrategyPlanner
             loadBalancers = fromFile;
         }
 
-        await CheckEdgeAsync(name, plan.Strategy, loadBalancers, name, cancellationToken).ConfigureAwait(false);
+        // The preflight looks at an edge the service does not shift traffic on yet; one ECS already shifts on is ECS's to judge
+        // (after a deployment the rule carries ECS's own weights, 1:0, which the preflight's percent check would refuse).
+        await CheckEdgeAsync(name, plan.Strategy, loadBalancers, name, preflight: changedLoadBalancers is not null || !current.EffectiveStrategy.ShiftsTraffic(), cancellationToken).ConfigureAwait(false);
         var diff = changedLoadBalancers is null ? plan.Diff : [.. plan.Diff, "loadBalancers: with advancedConfiguration from the service file"];
         return plan with { Changes = new ServiceChanges(next, changedLoadBalancers), Diff = diff };
     }
@@ -96,7 +98,7 @@ internal sealed class StrategyPlanner
             ? new AdvancedConfiguration(alternate, production, AwsJson.TextOrNull(c["testListenerRule"]), role)
             : null;
 
-    private async Task CheckEdgeAsync(string name, DeploymentStrategy strategy, JsonArray? loadBalancers, string source, CancellationToken cancellationToken)
+    private async Task CheckEdgeAsync(string name, DeploymentStrategy strategy, JsonArray? loadBalancers, string source, bool preflight, CancellationToken cancellationToken)
     {
         if (!strategy.ShiftsTraffic())
         {
@@ -112,7 +114,7 @@ internal sealed class StrategyPlanner
                 + $"(\"advancedConfiguration\": {{\"alternateTargetGroupName\": \"{SeedDefaults.AlternateTargetGroup(AwsArn.TargetGroupName(targetGroup))}\", \"productionListenerRuleName\": \"{SeedDefaults.ProductionRuleName(name)}\", "
                 + $"\"roleName\": \"{SeedDefaults.EcsInfrastructureRole}\"}}; Initialize-CruddurInfrastructure -Domain <your domain> -Strategy BlueGreen creates them), or deploy with the Rolling strategy. Nothing was registered.",
                 target: name);
-            if (_elb is null || _iam is null)
+            if (!preflight || _elb is null || _iam is null)
             {
                 continue;
             }

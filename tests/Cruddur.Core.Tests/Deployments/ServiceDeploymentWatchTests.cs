@@ -61,7 +61,7 @@ public class ServiceDeploymentWatchTests
 
         w.ObserveServiceDeployment(Sd("ROLLBACK_SUCCESSFUL", "CLEAN_UP", reason: "Lifecycle hook arn:fn returned FAILED at TEST_TRAFFIC_SHIFT."), Name);
         Assert.Equal(WatchState.RolledBackByEcs, w.State);
-        Assert.Equal("It failed in TEST_TRAFFIC_SHIFT: Lifecycle hook arn:fn returned FAILED at TEST_TRAFFIC_SHIFT.. ECS rolled the service back to backend-flask:41.", w.Reason);
+        Assert.Equal("It failed (last stage seen: TEST_TRAFFIC_SHIFT): Lifecycle hook arn:fn returned FAILED at TEST_TRAFFIC_SHIFT. ECS rolled the service back to backend-flask:41.", w.Reason);
     }
 
     [Fact]
