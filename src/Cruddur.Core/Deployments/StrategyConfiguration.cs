@@ -135,6 +135,17 @@ internal static class StrategyConfiguration
         if (settings.Strategy is { } strategy)
         {
             deploymentConfiguration["strategy"] = EcsName(strategy);
+            // A service's configuration of another strategy goes: ECS refuses linearConfiguration unless LINEAR, canaryConfiguration unless CANARY.
+            if (strategy != DeploymentStrategy.Linear)
+            {
+                deploymentConfiguration.Remove("linearConfiguration");
+            }
+
+            if (strategy != DeploymentStrategy.Canary)
+            {
+                deploymentConfiguration.Remove("canaryConfiguration");
+            }
+
             if (strategy != DeploymentStrategy.Rolling)
             {
                 // The rolling circuit breaker is ROLLING's only: ECS ignores it for the others, and a watch must not expect it.
