@@ -21,6 +21,7 @@
         'Connect-CruddurTask'
         'Deploy-CruddurService'
         'Undo-CruddurDeployment'
+        'Resume-CruddurDeployment'
         'Get-CruddurService'
         'Get-CruddurLog'
         'Invoke-CruddurTask'

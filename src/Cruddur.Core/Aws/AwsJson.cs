@@ -44,6 +44,13 @@ internal static class AwsJson
         _ => throw new FormatException($"'{name}' is not a whole number"),
     };
 
+    public static double? OptionalDouble(JsonNode? parent, string name) => Field(parent, name) switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out double d) => d,
+        _ => throw new FormatException($"'{name}' is not a number"),
+    };
+
     public static bool? OptionalBool(JsonNode? parent, string name) => Field(parent, name) switch
     {
         null => null,

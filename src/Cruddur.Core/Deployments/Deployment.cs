@@ -28,6 +28,22 @@ public enum DeploymentOutcome
 
     /// <summary>The watch could not read the service's state (ECS failed or answered nonsense); the rollout continues in ECS.</summary>
     Unknown,
+
+    /// <summary>The deployment waits at a PAUSE lifecycle hook for approval (Resume-CruddurDeployment continues or rolls it back).</summary>
+    Paused,
+
+    /// <summary>The watch returned at the point -WaitUntil named (traffic shifted, or a lifecycle stage); ECS carries on with the rest.</summary>
+    Reached,
+}
+
+/// <summary>How an undo went back: by stopping the deployment under way (traffic back to blue), or by deploying the last good revision.</summary>
+public enum UndoMethod
+{
+    /// <summary>StopServiceDeployment with ROLLBACK: the blue/green (linear, canary) deployment or its bake was still running.</summary>
+    StoppedDeployment,
+
+    /// <summary>UpdateService to the last revision that completed a deployment (or -TaskDefinition).</summary>
+    Redeployed,
 }
 
 /// <summary>
@@ -49,6 +65,30 @@ public sealed class Deployment
     public string? PreviousTaskDefinitionArn { get; init; }
 
     public required string DeploymentId { get; init; }
+
+    /// <summary>How ECS releases it (the service's deploymentConfiguration.strategy).</summary>
+    public DeploymentStrategy Strategy { get; init; }
+
+    /// <summary>The ECS ServiceDeployment that rolls it out (DescribeServiceDeployments), when ECS names one.</summary>
+    public string? ServiceDeploymentArn { get; init; }
+
+    /// <summary>The lifecycle stage the service deployment was last seen in (blue/green, linear, canary), or its status once finished.</summary>
+    public string? Stage { get; internal set; }
+
+    /// <summary>The revisions it replaces, as family:revision (blue).</summary>
+    public IReadOnlyList<string> SourceRevisions { get; internal set; } = [];
+
+    /// <summary>The revision it rolls out, as family:revision (green).</summary>
+    public string? TargetRevision { get; internal set; }
+
+    /// <summary>The new revision's share of production traffic in percent, as ECS last requested it (traffic-shifting strategies).</summary>
+    public double? ProductionTrafficPercent { get; internal set; }
+
+    /// <summary>The PAUSE hook the deployment waits at (Outcome Paused).</summary>
+    public string? PausedHookId { get; internal set; }
+
+    /// <summary>For an undo: how it went back.</summary>
+    public UndoMethod? Undo { get; internal set; }
 
     /// <summary>The image put into the container, pinned by digest (null when the definition's image was kept).</summary>
     public string? Image { get; init; }

@@ -38,6 +38,12 @@ internal enum WatchState
     Failed,
     RolledBackByEcs,
     TimedOut,
+
+    /// <summary>Waiting at a PAUSE lifecycle hook for approval.</summary>
+    Paused,
+
+    /// <summary>The point the caller waits for (-WaitUntil) is reached; ECS carries on.</summary>
+    Reached,
 }
 
 /// <summary>
@@ -46,7 +52,7 @@ internal enum WatchState
 /// running = desired; then, with <see cref="StableFor"/>, none of its tasks stopped for that long. Failure: it FAILED,
 /// another deployment (a circuit-breaker rollback) replaced it, or one of its tasks stopped within the stability window.
 /// </summary>
-internal sealed class ServiceWatch
+internal sealed partial class ServiceWatch
 {
     private readonly HashSet<string> _seenEvents;
     private HashSet<string> _stoppedBefore = new(StringComparer.Ordinal);
@@ -114,9 +120,13 @@ internal sealed class ServiceWatch
             Deployment.RolloutStateReason = (string?)ours["rolloutStateReason"];
         }
 
-        if ((string?)service["status"] is "DRAINING" or "INACTIVE")
+        if (FollowsServiceDeployment)
         {
-            Fail(WatchState.Failed, $"the service is {(string?)service["status"]} (it is being deleted)");
+            // Decided by the ServiceDeployment (ObserveServiceDeployment): a blue/green deployment's rolloutState says little.
+        }
+        else if ((string?)service["status"] is "DRAINING" or "INACTIVE")
+        {
+            End(WatchState.Failed, $"the service is {(string?)service["status"]} (it is being deleted)");
         }
         else if (ours is null || !ReferenceEquals(ours, primary))
         {
@@ -124,16 +134,16 @@ internal sealed class ServiceWatch
             if (rollback || (string?)ours?["rolloutState"] == "FAILED")
             {
                 Deployment.RolloutState = "FAILED";
-                Fail(WatchState.RolledBackByEcs, $"{Deployment.RolloutStateReason ?? "the deployment failed"} ECS rolled the service back: {(string?)primary?["rolloutStateReason"]}".Trim());
+                End(WatchState.RolledBackByEcs, $"{Deployment.RolloutStateReason ?? "the deployment failed"} ECS rolled the service back: {(string?)primary?["rolloutStateReason"]}".Trim());
             }
             else
             {
-                Fail(WatchState.Failed, $"another deployment ({(string?)primary?["id"]}, {AwsArn.TaskDefinitionName((string?)primary?["taskDefinition"] ?? "?")}) replaced this one before it completed");
+                End(WatchState.Failed, $"another deployment ({(string?)primary?["id"]}, {AwsArn.TaskDefinitionName((string?)primary?["taskDefinition"] ?? "?")}) replaced this one before it completed");
             }
         }
         else if ((string?)ours["rolloutState"] == "FAILED")
         {
-            Fail(WatchState.Failed, Deployment.RolloutStateReason ?? "ECS marked the deployment FAILED");
+            End(WatchState.Failed, Deployment.RolloutStateReason ?? "ECS marked the deployment FAILED");
         }
         else if ((string?)ours["rolloutState"] == "COMPLETED"
             || (ours["rolloutState"] is null && deployments.Count == 1 && Deployment.DesiredCount == Deployment.RunningCount))
@@ -167,7 +177,7 @@ internal sealed class ServiceWatch
         StableLeft = StableFor - (now - start);
         if (stopped > 0)
         {
-            Fail(WatchState.Failed, $"{(stopped == 1 ? "a task" : $"{stopped} tasks")} of the deployment stopped within {Seconds(now - start)} of its completion (stability window {Seconds(StableFor)})");
+            End(WatchState.Failed, $"{(stopped == 1 ? "a task" : $"{stopped} tasks")} of the deployment stopped within {Seconds(now - start)} of its completion (stability window {Seconds(StableFor)})");
             return true;
         }
 
@@ -182,17 +192,22 @@ internal sealed class ServiceWatch
 
     /// <summary>Ends the watch as timed out (the caller decides when).</summary>
     public void TimeOut(TimeSpan after) =>
-        Fail(WatchState.TimedOut, $"the deployment did not complete within {after} (rollout {Deployment.RolloutState}: {Deployment.RunningCount}/{Deployment.DesiredCount} running, {Deployment.FailedTasks} failed tasks)");
+        End(WatchState.TimedOut, $"the deployment did not complete within {after} (rollout {Deployment.RolloutState}: {Deployment.RunningCount}/{Deployment.DesiredCount} running, {Deployment.FailedTasks} failed tasks)");
 
     /// <summary>Ends a watch ECS called a success because the load balancer's targets are not healthy (see <see cref="TargetHealthWaiter"/>).</summary>
-    public void FailTargets(IReadOnlyList<string> reasons) => Fail(WatchState.Failed, "the load balancer's targets are not healthy: " + string.Join("; ", reasons));
+    public void FailTargets(IReadOnlyList<string> reasons) => End(WatchState.Failed, "the load balancer's targets are not healthy: " + string.Join("; ", reasons));
 
     /// <summary>Ends the watch because DescribeServices no longer finds the service.</summary>
-    public void Missing() => Fail(WatchState.Failed, "the service no longer exists");
+    public void Missing() => End(WatchState.Failed, "the service no longer exists");
 
     public ProgressUpdate Progress(bool completed = false)
     {
         var d = Deployment;
+        if (FollowsServiceDeployment && _stageStatus is { } stageStatus)
+        {
+            return new ProgressUpdate(ProgressId, $"Deploying {d.Cluster}/{d.Service} ({AwsArn.TaskDefinitionName(d.TaskDefinitionArn)}, {d.Strategy})", stageStatus, StagePercent(), completed);
+        }
+
         var percent = d.DesiredCount > 0 ? Math.Clamp(100 * d.RunningCount / d.DesiredCount, 0, 100) : (State == WatchState.Succeeded ? 100 : 0);
         var status = State == WatchState.Stabilizing
             ? $"COMPLETED, stability window: {d.RunningCount}/{d.DesiredCount} running, {Seconds(StableLeft > TimeSpan.Zero ? StableLeft : TimeSpan.Zero)} left"
@@ -202,7 +217,7 @@ internal sealed class ServiceWatch
 
     private static string Seconds(TimeSpan t) => $"{t.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s";
 
-    private void Fail(WatchState state, string reason)
+    private void End(WatchState state, string? reason)
     {
         State = state;
         Reason = reason;
@@ -218,12 +233,14 @@ internal sealed class DeploymentWatcher
     private readonly IEcsClient _ecs;
     private readonly IOperationHost _host;
     private readonly WatchClock _clock;
+    private readonly ServiceDeploymentWatcher _serviceDeployments;
 
     public DeploymentWatcher(IEcsClient ecs, IOperationHost host, WatchClock? clock = null)
     {
         _ecs = ecs;
         _host = host;
         _clock = clock ?? WatchClock.System;
+        _serviceDeployments = new ServiceDeploymentWatcher(ecs, host);
     }
 
     /// <summary>
@@ -239,6 +256,7 @@ internal sealed class DeploymentWatcher
             while (true)
             {
                 var changed = await PollAsync(watches.Where(w => !w.IsDone).ToList(), cancellationToken).ConfigureAwait(false);
+                changed |= await _serviceDeployments.PollAsync(watches.Where(w => !w.IsDone && w.FollowsServiceDeployment).ToList(), cancellationToken).ConfigureAwait(false);
                 changed |= await CheckWindowsAsync(watches.Where(w => w.State == WatchState.Stabilizing).ToList(), cancellationToken).ConfigureAwait(false);
                 var elapsed = _clock.Now() - start;
                 foreach (var w in watches)

@@ -49,13 +49,22 @@ public sealed record DeployOptions
     /// and a container that exits without a health check shows at once; so 95 s covers both.
     /// </summary>
     public static readonly TimeSpan DefaultStableFor = TimeSpan.FromSeconds(95);
+
+    /// <summary>
+    /// For a blue/green, linear or canary deployment, when the watch returns: null or <see cref="LifecycleStages.Completed"/>
+    /// when ECS is done, <see cref="LifecycleStages.Deployed"/> once production traffic has moved, or a lifecycle stage's name.
+    /// </summary>
+    public string? WaitUntil { get; init; }
+
+    /// <summary>The release strategy and its timings asked for (nothing set: the service file's, else the service's own, as they are).</summary>
+    public StrategySettings Strategy { get; init; } = new();
 }
 
 /// <summary>
 /// The deploy: validate every definition, register, create or update the services, watch them together, roll back what
 /// failed, clean up old revisions. Everything is checked before the first registration, so bad input changes nothing.
 /// </summary>
-public sealed class EcsDeployer
+public sealed partial class EcsDeployer
 {
     private readonly IEcsClient _ecs;
     private readonly IOperationHost _host;
@@ -102,7 +111,7 @@ public sealed class EcsDeployer
         var plans = new List<Plan>();
         foreach (var target in targets)
         {
-            plans.Add(await PlanAsync(target, services.GetValueOrDefault((target.Cluster, target.Service)), cancellationToken).ConfigureAwait(false));
+            plans.Add(await PlanAsync(target, services.GetValueOrDefault((target.Cluster, target.Service)), options.Strategy, cancellationToken).ConfigureAwait(false));
         }
 
         if (!options.SkipCheck && DeployCheck.FailureOf(await CheckPlansAsync(plans, cancellationToken).ConfigureAwait(false)) is { } notReady)
@@ -122,7 +131,7 @@ public sealed class EcsDeployer
                 continue;
             }
 
-            var diff = TaskDefinitions.Diff(plan.CurrentDefinition, plan.NewDefinition);
+            var diff = TaskDefinitions.Diff(plan.CurrentDefinition, plan.NewDefinition).Concat(plan.Strategy.Diff).ToList();
             var action = (plan.Service is null ? "Register a task definition and create the service" : "Register a task definition and deploy it")
                 + (diff.Count == 0 ? " (task definition unchanged)" : ":" + Environment.NewLine + string.Join(Environment.NewLine, diff.Select(l => "    " + l)));
             if (!_host.ShouldProcess(name, action))
@@ -137,7 +146,11 @@ public sealed class EcsDeployer
                 {
                     deployment.Urls = await _urls.ReadAsync(name, plan.ServiceDefinition ?? plan.Service!, cancellationToken).ConfigureAwait(false);
                 }
-                watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service)) { StableFor = options.StableFor });
+                watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service))
+                {
+                    StableFor = options.StableFor,
+                    ReachAt = LifecycleStages.IndexOf(options.WaitUntil),
+                });
             }
             catch (Exception e) when (watches.Count > 0 && e is not OperationCanceledException)
             {
@@ -159,7 +172,8 @@ public sealed class EcsDeployer
             await WatchOrExplainAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
             if (_elb is not null)
             {
-                await new TargetHealthWaiter(_ecs, _elb, _host, _clock).WaitAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
+                // ECS itself shifts traffic only to healthy targets, and the groups alternate: only rolling deploys are checked here.
+                await new TargetHealthWaiter(_ecs, _elb, _host, _clock).WaitAsync(watches.Where(w => !w.FollowsServiceDeployment).ToList(), options.Timeout, cancellationToken).ConfigureAwait(false);
             }
 
             await SettleAsync(watches, options, cancellationToken).ConfigureAwait(false);
@@ -196,7 +210,7 @@ public sealed class EcsDeployer
         var plans = new List<Plan>();
         foreach (var target in targets)
         {
-            plans.Add(await PlanAsync(target, services.GetValueOrDefault((target.Cluster, target.Service)), cancellationToken).ConfigureAwait(false));
+            plans.Add(await PlanAsync(target, services.GetValueOrDefault((target.Cluster, target.Service)), new StrategySettings(), cancellationToken).ConfigureAwait(false));
         }
 
         return await CheckPlansAsync(plans, cancellationToken).ConfigureAwait(false);
@@ -225,6 +239,11 @@ public sealed class EcsDeployer
         await EcsServices.RequireClustersAsync(_ecs, [cluster], _region, cancellationToken).ConfigureAwait(false);
         var found = await EcsServices.DescribeAsync(_ecs, [(cluster, service)], cancellationToken).ConfigureAwait(false);
         var current = found.GetValueOrDefault((cluster, service)) ?? throw ServiceNotFound(cluster, service, canCreate: false);
+        if (taskDefinition is null && await UnfinishedServiceDeploymentAsync(current, cancellationToken).ConfigureAwait(false) is { } running)
+        {
+            return await StopAsync(cluster, service, current, running, options, cancellationToken).ConfigureAwait(false);
+        }
+
         var currentArn = (string)current["taskDefinition"]!;
         var target = taskDefinition is null
             ? await ReleaseHistory.LastCompletedAsync(_ecs, current, cancellationToken).ConfigureAwait(false)
@@ -237,7 +256,8 @@ public sealed class EcsDeployer
             return null;
         }
 
-        var deployment = await UpdateAsync(cluster, service, target, currentArn, null, cancellationToken).ConfigureAwait(false);
+        var deployment = await UpdateAsync(cluster, service, target, currentArn, null, null, cancellationToken).ConfigureAwait(false);
+        deployment.Undo = UndoMethod.Redeployed;
         if (options.Wait)
         {
             var watch = new ServiceWatch(deployment, 1, ServiceWatch.EventIds(current)) { StableFor = options.StableFor };
@@ -263,7 +283,7 @@ public sealed class EcsDeployer
     /// <summary>The error to report for an undo that did not succeed, or null: the ids of a failed deploy, worded for the undo.</summary>
     public static CruddurException? UndoErrorFor(Deployment d, TimeSpan timeout)
     {
-        if (d.Outcome is DeploymentOutcome.Succeeded or DeploymentOutcome.Started)
+        if (d.Outcome is DeploymentOutcome.Succeeded or DeploymentOutcome.Started or DeploymentOutcome.Paused or DeploymentOutcome.Reached)
         {
             return null;
         }
@@ -285,7 +305,7 @@ public sealed class EcsDeployer
     /// <summary>The error to report for a deployment that did not succeed, or null.</summary>
     public static CruddurException? ErrorFor(Deployment d)
     {
-        if (d.Outcome is DeploymentOutcome.Succeeded or DeploymentOutcome.Started)
+        if (d.Outcome is DeploymentOutcome.Succeeded or DeploymentOutcome.Started or DeploymentOutcome.Paused or DeploymentOutcome.Reached)
         {
             return null;
         }
@@ -298,7 +318,9 @@ public sealed class EcsDeployer
         var previous = AwsArn.TaskDefinitionName(d.PreviousTaskDefinitionArn ?? "?");
         var what = d.Outcome switch
         {
-            DeploymentOutcome.RolledBackByEcs => "ECS rolled the service back to the previous deployment",
+            DeploymentOutcome.RolledBackByEcs => d.ServiceDeploymentArn is null || !d.Strategy.ShiftsTraffic()
+                ? "ECS rolled the service back to the previous deployment"
+                : $"ECS rolled the {d.Strategy} deployment back{(d.SourceRevisions.Count > 0 ? " to " + string.Join(", ", d.SourceRevisions) : string.Empty)}",
             DeploymentOutcome.RolledBack => $"the service was rolled back to {previous}",
             DeploymentOutcome.RollbackFailed => $"the rollback to {previous} failed too",
             DeploymentOutcome.RollbackTimedOut => $"the rollback to {previous} had not completed when -RollbackTimeout passed; ECS carries on with it",
@@ -324,11 +346,13 @@ public sealed class EcsDeployer
             ? $"The last lines of container {t.FailingContainer} in task {t.TaskId}:{Environment.NewLine}    {string.Join(Environment.NewLine + "    ", t.LogTail)}{Environment.NewLine}"
             : string.Empty;
 
-    private sealed record Plan(DeployTarget Target, JsonObject? Service, JsonObject? CurrentDefinition, JsonObject NewDefinition, JsonObject? ServiceDefinition, string Source);
+    private sealed record Plan(DeployTarget Target, JsonObject? Service, JsonObject? CurrentDefinition, JsonObject NewDefinition, JsonObject? ServiceDefinition, string Source, StrategyPlan Strategy);
 
-    private async Task<Plan> PlanAsync(DeployTarget target, JsonObject? service, CancellationToken cancellationToken)
+    private async Task<Plan> PlanAsync(DeployTarget target, JsonObject? service, StrategySettings strategySettings, CancellationToken cancellationToken)
     {
         JsonObject? serviceDefinition = null;
+        StrategyPlan strategy;
+        var planner = new StrategyPlanner(_elb, _iam, _host);
         if (service is null)
         {
             if (target.ServiceDefinitionFile is null)
@@ -347,6 +371,11 @@ public sealed class EcsDeployer
             serviceDefinition["serviceName"] = target.Service;
             serviceDefinition["cluster"] = target.Cluster;
             await TargetGroupReferences.ResolveAsync(serviceDefinition, _elb, _iam, target.ServiceDefinitionFile, cancellationToken).ConfigureAwait(false);
+            strategy = await planner.ForNewAsync(target.Service, serviceDefinition, strategySettings, target.ServiceDefinitionFile, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            strategy = await planner.ForExistingAsync($"{target.Cluster}/{target.Service}", service, strategySettings, () => FileLoadBalancersAsync(target, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
 
         var currentArn = (string?)service?["taskDefinition"];
@@ -380,7 +409,20 @@ public sealed class EcsDeployer
         }
 
         TaskDefinitions.Validate(next, source);
-        return new Plan(target, service, current, next, serviceDefinition, source);
+        return new Plan(target, service, current, next, serviceDefinition, source, strategy);
+    }
+
+    /// <summary>The loadBalancers of the target's service file, names resolved (null without a file): where a service switching to blue/green gets its advancedConfiguration.</summary>
+    private async Task<JsonArray?> FileLoadBalancersAsync(DeployTarget target, CancellationToken cancellationToken)
+    {
+        if (target.ServiceDefinitionFile is not { } file)
+        {
+            return null;
+        }
+
+        var definition = await LoadAsync(file, cancellationToken).ConfigureAwait(false);
+        await TargetGroupReferences.ResolveAsync(definition, _elb, _iam, file, cancellationToken).ConfigureAwait(false);
+        return definition["loadBalancers"] as JsonArray;
     }
 
     private async Task<JsonObject> LoadAsync(string path, CancellationToken cancellationToken)
@@ -422,17 +464,19 @@ public sealed class EcsDeployer
                 Service = target.Service,
                 TaskDefinitionArn = arn,
                 DeploymentId = PrimaryId(created, arn),
+                ServiceDeploymentArn = AwsJson.OptionalText(created, "currentServiceDeployment"),
                 Image = target.Image,
                 Created = true,
+                Strategy = plan.Strategy.Strategy,
             };
         }
 
-        return await UpdateAsync(target.Cluster, target.Service, arn, (string?)plan.Service!["taskDefinition"], target.Image, cancellationToken).ConfigureAwait(false);
+        return await UpdateAsync(target.Cluster, target.Service, arn, (string?)plan.Service!["taskDefinition"], target.Image, plan.Strategy, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<Deployment> UpdateAsync(string cluster, string service, string arn, string? previous, string? image, CancellationToken cancellationToken)
+    private async Task<Deployment> UpdateAsync(string cluster, string service, string arn, string? previous, string? image, StrategyPlan? strategy, CancellationToken cancellationToken)
     {
-        var updated = await _ecs.UpdateServiceAsync(cluster, service, arn, cancellationToken).ConfigureAwait(false);
+        var updated = await _ecs.UpdateServiceAsync(cluster, service, arn, strategy?.Changes, cancellationToken).ConfigureAwait(false);
         _host.WriteVerbose($"Updated {cluster}/{service} to {AwsArn.TaskDefinitionName(arn)}");
         return new Deployment
         {
@@ -441,7 +485,9 @@ public sealed class EcsDeployer
             TaskDefinitionArn = arn,
             PreviousTaskDefinitionArn = previous,
             DeploymentId = PrimaryId(updated, arn),
+            ServiceDeploymentArn = AwsJson.OptionalText(updated, "currentServiceDeployment"),
             Image = image,
+            Strategy = strategy?.Strategy ?? StrategyConfiguration.Read(updated[StrategyConfiguration.Section] as JsonObject, $"{cluster}/{service}").EffectiveStrategy,
         };
     }
 
@@ -494,7 +540,7 @@ public sealed class EcsDeployer
             if (w.State is WatchState.Failed or WatchState.TimedOut && options.Rollback && d.PreviousTaskDefinitionArn is { } previous)
             {
                 _host.WriteWarning($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} failed; rolling back to {AwsArn.TaskDefinitionName(previous)}.");
-                var back = await UpdateAsync(d.Cluster, d.Service, previous, d.TaskDefinitionArn, null, cancellationToken).ConfigureAwait(false);
+                var back = await UpdateAsync(d.Cluster, d.Service, previous, d.TaskDefinitionArn, null, null, cancellationToken).ConfigureAwait(false);
                 rollbacks.Add((w, reasons, new ServiceWatch(back, w.ProgressId, w.SeenEventIds) { StableFor = options.StableFor }));
             }
             else
@@ -537,12 +583,14 @@ public sealed class EcsDeployer
             null => DeploymentOutcome.Unknown,
             WatchState.Succeeded => DeploymentOutcome.Succeeded,
             WatchState.RolledBackByEcs => DeploymentOutcome.RolledBackByEcs,
+            WatchState.Paused => DeploymentOutcome.Paused,
+            WatchState.Reached => DeploymentOutcome.Reached,
             _ when rollback is null => DeploymentOutcome.Failed,
             _ when rollback.Outcome == DeploymentOutcome.Succeeded => DeploymentOutcome.RolledBack,
             _ when rollback.TimedOut => DeploymentOutcome.RollbackTimedOut,
             _ => DeploymentOutcome.RollbackFailed,
         };
-        d.Conclude(outcome, outcome == DeploymentOutcome.Succeeded ? [] : reasons, watched == WatchState.TimedOut);
+        d.Conclude(outcome, outcome is DeploymentOutcome.Succeeded or DeploymentOutcome.Paused or DeploymentOutcome.Reached ? [] : reasons, watched == WatchState.TimedOut);
     }
 
     /// <summary>The watch's reason and the stopped tasks' reasons; none for a success.</summary>

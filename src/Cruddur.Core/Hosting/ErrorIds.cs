@@ -59,7 +59,11 @@ public static class ErrorIds
     public const string DeployListenerRuleNotFound = "DeployListenerRuleNotFound";
     public const string DeployNoDeployment = "DeployNoDeployment";
     public const string DeployNoPreviousRevision = "DeployNoPreviousRevision";
+    public const string DeployNotPaused = "DeployNotPaused";
     public const string DeployServiceDefinitionMismatch = "DeployServiceDefinitionMismatch";
+    public const string DeployStrategyNeedsAlternateTargetGroup = "DeployStrategyNeedsAlternateTargetGroup";
+    public const string DeployStrategyOptionMismatch = "DeployStrategyOptionMismatch";
+    public const string DeployStrategyValueOutOfRange = "DeployStrategyValueOutOfRange";
     public const string DeployTargetGroupNotFound = "DeployTargetGroupNotFound";
     public const string DeployTargetGroupReferenceInvalid = "DeployTargetGroupReferenceInvalid";
     public const string DeployTimedOut = "DeployTimedOut";

@@ -81,6 +81,40 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     [Parameter]
     public SwitchParameter SkipCheck { get; set; }
 
+    /// <summary>How ECS releases the new revision: Rolling (the default), or BlueGreen, Linear, Canary, which shift traffic between two target groups.</summary>
+    [Parameter]
+    [ValidateSet(nameof(DeploymentStrategy.Rolling), nameof(DeploymentStrategy.BlueGreen), nameof(DeploymentStrategy.Linear), nameof(DeploymentStrategy.Canary))]
+    public string? Strategy { get; set; }
+
+    /// <summary>Blue/green, linear, canary: return when ECS is done (Completed), once production traffic has moved (Deployed), or at a lifecycle stage.</summary>
+    [Parameter]
+    [ValidateSet(LifecycleStages.Completed, LifecycleStages.Deployed, "PRE_SCALE_UP", "SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT",
+        "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME", "CLEAN_UP")]
+    public string WaitUntil { get; set; } = LifecycleStages.Completed;
+
+    /// <summary>How long blue keeps running after all production traffic moved to green (minutes, or a TimeSpan; 0 to 1440 minutes).</summary>
+    [Parameter]
+    [MinutesArgument]
+    public TimeSpan? BakeTime { get; set; }
+
+    /// <summary>Linear: the share of production traffic moved per step (3.0 to 100.0, in steps of 0.1).</summary>
+    [Parameter]
+    public double? StepPercent { get; set; }
+
+    /// <summary>Linear: the wait after each step (minutes, or a TimeSpan; 0 to 1440 minutes).</summary>
+    [Parameter]
+    [MinutesArgument]
+    public TimeSpan? StepBakeTime { get; set; }
+
+    /// <summary>Canary: the share of production traffic moved first (0.1 to 100.0, in steps of 0.1).</summary>
+    [Parameter]
+    public double? CanaryPercent { get; set; }
+
+    /// <summary>Canary: the wait before the rest of the traffic moves (minutes, or a TimeSpan; 0 to 1440 minutes).</summary>
+    [Parameter]
+    [MinutesArgument]
+    public TimeSpan? CanaryBakeTime { get; set; }
+
     protected override void ProcessRecord()
     {
         if (Service.Length > 1 && (Image is not null || (TaskDefinitionFile is not null && !Directory.Exists(Resolve(TaskDefinitionFile)))))
@@ -122,7 +156,22 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
             return;
         }
 
-        var options = new DeployOptions { SkipCheck = SkipCheck, Wait = !NoWait, Timeout = Timeout, Rollback = !NoRollback, RollbackTimeout = RollbackTimeout, KeepRevisions = KeepRevisions, StableFor = StableFor };
+        var options = new DeployOptions
+        {
+            SkipCheck = SkipCheck,
+            Wait = !NoWait,
+            Timeout = Timeout,
+            Rollback = !NoRollback,
+            RollbackTimeout = RollbackTimeout,
+            KeepRevisions = KeepRevisions,
+            StableFor = StableFor,
+            WaitUntil = WaitUntil,
+            Strategy = new StrategySettings
+            {
+                Strategy = Strategy is null ? null : Enum.Parse<DeploymentStrategy>(Strategy, ignoreCase: true),
+                BakeTime = BakeTime, StepPercent = StepPercent, StepBakeTime = StepBakeTime, CanaryPercent = CanaryPercent, CanaryBakeTime = CanaryBakeTime,
+            },
+        };
         DeployResult result;
         try
         {

@@ -108,7 +108,7 @@ public sealed class AwsRetryPolicyTests : IAsyncLifetime
 
         Func<Task> call = operation switch
         {
-            "UpdateService" => () => ecs.UpdateServiceAsync("cruddur", "backend-flask", "backend-flask:1", CancellationToken.None),
+            "UpdateService" => () => ecs.UpdateServiceAsync("cruddur", "backend-flask", "backend-flask:1", null, CancellationToken.None),
             "CreateService" => () => ecs.CreateServiceAsync(new JsonObject { ["cluster"] = "cruddur", ["serviceName"] = "s", ["taskDefinition"] = "f:1" }, CancellationToken.None),
             "ExecuteCommand" => () => ecs.ExecuteCommandAsync("cruddur", "t", "c", "sh", CancellationToken.None),
             _ => () => ecs.RegisterTaskDefinitionAsync(new JsonObject { ["family"] = "f" }, CancellationToken.None),

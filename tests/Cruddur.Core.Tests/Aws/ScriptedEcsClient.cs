@@ -18,7 +18,15 @@ public abstract class ScriptedEcsClient : IEcsClient
 
     public virtual Task<JsonObject> CreateServiceAsync(JsonObject definition, CancellationToken cancellationToken) => Unexpected<JsonObject>();
 
-    public virtual Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, CancellationToken cancellationToken) => Unexpected<JsonObject>();
+    public virtual Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, ServiceChanges? changes, CancellationToken cancellationToken) => Unexpected<JsonObject>();
+
+    public virtual Task<IReadOnlyList<EcsServiceDeployment>> DescribeServiceDeploymentsAsync(IReadOnlyList<string> arns, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<EcsServiceDeployment>>();
+
+    public virtual Task<IReadOnlyDictionary<string, string>> DescribeServiceRevisionsAsync(IReadOnlyList<string> arns, CancellationToken cancellationToken) => Unexpected<IReadOnlyDictionary<string, string>>();
+
+    public virtual Task StopServiceDeploymentAsync(string serviceDeploymentArn, CancellationToken cancellationToken) => Unexpected<bool>();
+
+    public virtual Task ContinueServiceDeploymentAsync(string serviceDeploymentArn, string hookId, bool rollback, CancellationToken cancellationToken) => Unexpected<bool>();
 
     public virtual Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) => Unexpected<JsonObject>();
 

@@ -309,10 +309,10 @@ public sealed class EcsDeployerOutcomeTests
         {
             Created.Add((JsonObject)definition.DeepClone());
             Exists = true;
-            return UpdateServiceAsync((string)definition["cluster"]!, (string)definition["serviceName"]!, (string)definition["taskDefinition"]!, cancellationToken);
+            return UpdateServiceAsync((string)definition["cluster"]!, (string)definition["serviceName"]!, (string)definition["taskDefinition"]!, null, cancellationToken);
         }
 
-        public override Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, CancellationToken cancellationToken)
+        public override Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, ServiceChanges? changes, CancellationToken cancellationToken)
         {
             Updates.Add(Name(taskDefinitionArn));
             _running = taskDefinitionArn;

@@ -135,7 +135,7 @@ public sealed class EcsDeployerTests
         public override Task<string> RegisterTaskDefinitionAsync(JsonObject definition, CancellationToken cancellationToken) =>
             Task.FromResult(Arn((string)definition["family"]!, 2));
 
-        public override Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, CancellationToken cancellationToken)
+        public override Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, ServiceChanges? changes, CancellationToken cancellationToken)
         {
             Updates.Add(service);
             if (service == FailUpdateOf)

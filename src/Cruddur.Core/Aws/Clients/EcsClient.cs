@@ -8,6 +8,9 @@ namespace Cruddur.Core.Aws.Clients;
 /// <summary>An ECS cluster: ARN, status and its Service Connect default namespace.</summary>
 public sealed record EcsCluster(string Arn, string Status, string? ServiceConnectNamespace);
 
+/// <summary>What an UpdateService sends beside the task definition: the user's deploymentConfiguration and loadBalancers (null: left as they are).</summary>
+public sealed record ServiceChanges(JsonObject? DeploymentConfiguration, JsonArray? LoadBalancers);
+
 /// <summary>Which tasks ListTasks returns. <see cref="FirstPageOnly"/>: one page of at most 100 (for a sample, not a census).</summary>
 public sealed record EcsTaskQuery(string Cluster, string? ServiceName = null, string? StartedBy = null, string? DesiredStatus = null, bool FirstPageOnly = false);
 
@@ -36,7 +39,19 @@ public interface IEcsClient
     Task<JsonObject> CreateServiceAsync(JsonObject definition, CancellationToken cancellationToken);
 
     /// <summary>Points the service at a task definition and starts a new deployment; returns the service.</summary>
-    Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, CancellationToken cancellationToken);
+    Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, ServiceChanges? changes, CancellationToken cancellationToken);
+
+    /// <summary>DescribeServiceDeployments, 20 ARNs per call; unknown ARNs are left out.</summary>
+    Task<IReadOnlyList<EcsServiceDeployment>> DescribeServiceDeploymentsAsync(IReadOnlyList<string> arns, CancellationToken cancellationToken);
+
+    /// <summary>DescribeServiceRevisions, 20 ARNs per call: each revision's task definition ARN, by revision ARN.</summary>
+    Task<IReadOnlyDictionary<string, string>> DescribeServiceRevisionsAsync(IReadOnlyList<string> arns, CancellationToken cancellationToken);
+
+    /// <summary>StopServiceDeployment with stopType ROLLBACK.</summary>
+    Task StopServiceDeploymentAsync(string serviceDeploymentArn, CancellationToken cancellationToken);
+
+    /// <summary>ContinueServiceDeployment: a PAUSE hook's CONTINUE or ROLLBACK.</summary>
+    Task ContinueServiceDeploymentAsync(string serviceDeploymentArn, string hookId, bool rollback, CancellationToken cancellationToken);
 
     /// <summary>The task definition (an ARN, family:revision or family for its newest); ECS answers ClientException when there is none.</summary>
     Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken);
@@ -70,7 +85,7 @@ public interface IEcsClient
 }
 
 /// <summary><see cref="IEcsClient"/> over AWS JSON 1.1.</summary>
-internal sealed class EcsClient : IEcsClient
+internal sealed partial class EcsClient : IEcsClient
 {
     /// <summary>DescribeServices takes at most 10 names per call.</summary>
     public const int DescribeServicesBatch = 10;
@@ -79,7 +94,7 @@ internal sealed class EcsClient : IEcsClient
     [
         ("serviceName", AwsJsonType.Text), ("status", AwsJsonType.Text), ("taskDefinition", AwsJsonType.Text),
         ("desiredCount", AwsJsonType.Number), ("runningCount", AwsJsonType.Number), ("pendingCount", AwsJsonType.Number),
-        ("enableExecuteCommand", AwsJsonType.Bool),
+        ("enableExecuteCommand", AwsJsonType.Bool), ("currentServiceDeployment", AwsJsonType.Text),
         ("deployments[].id", AwsJsonType.Text), ("deployments[].status", AwsJsonType.Text), ("deployments[].taskDefinition", AwsJsonType.Text),
         ("deployments[].rolloutState", AwsJsonType.Text), ("deployments[].rolloutStateReason", AwsJsonType.Text),
         ("deployments[].desiredCount", AwsJsonType.Number), ("deployments[].runningCount", AwsJsonType.Number),
@@ -151,9 +166,21 @@ internal sealed class EcsClient : IEcsClient
     public Task<JsonObject> CreateServiceAsync(JsonObject definition, CancellationToken cancellationToken) =>
         _api.CallAsync("CreateService", definition, idempotent: false, ReadService, cancellationToken);
 
-    public Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, CancellationToken cancellationToken) =>
-        _api.CallAsync("UpdateService", new JsonObject { ["cluster"] = cluster, ["service"] = service, ["taskDefinition"] = taskDefinitionArn, ["forceNewDeployment"] = true },
-            idempotent: false, ReadService, cancellationToken);
+    public Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, ServiceChanges? changes, CancellationToken cancellationToken)
+    {
+        var request = new JsonObject { ["cluster"] = cluster, ["service"] = service, ["taskDefinition"] = taskDefinitionArn, ["forceNewDeployment"] = true };
+        if (changes?.DeploymentConfiguration is { } configuration)
+        {
+            request["deploymentConfiguration"] = configuration.DeepClone();
+        }
+
+        if (changes?.LoadBalancers is { } loadBalancers)
+        {
+            request["loadBalancers"] = loadBalancers.DeepClone();
+        }
+
+        return _api.CallAsync("UpdateService", request, idempotent: false, ReadService, cancellationToken);
+    }
 
     public Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
         _api.CallAsync("DescribeTaskDefinition", new JsonObject { ["taskDefinition"] = reference }, idempotent: true,
