@@ -22,7 +22,7 @@ BeforeAll {
         $definition = [ordered]@{
             cluster = 'cruddur'; launchType = 'FARGATE'; desiredCount = 1; serviceName = $Service; taskDefinition = $Service
             loadBalancers = @($LoadBalancer + @{ containerName = $Service; containerPort = 4567 })
-            networkConfiguration = @{ awsvpcConfiguration = @{ assignPublicIp = 'ENABLED'; subnets = @('subnet-1'); securityGroups = @('sg-1') } }
+            networkConfiguration = @{ awsvpcConfiguration = @{ assignPublicIp = 'ENABLED'; subnets = @($network.Subnet); securityGroups = @($network.SecurityGroup) } }
         }
         if ($DeploymentConfiguration) { $definition.deploymentConfiguration = $DeploymentConfiguration }
         $definition | ConvertTo-Json -Depth 6 | Set-Content $path
@@ -46,7 +46,9 @@ Describe 'Deploy-CruddurService -Strategy' {
         Reset-CruddurStack $stack
         Invoke-Aws ecs create-cluster --cluster-name cruddur | Out-Null
         $script:work = New-TestFolder
-        $vpc = (Invoke-Aws ec2 describe-vpcs --filters 'Name=isDefault,Values=true').Vpcs[0].VpcId
+        # What a deploy's own checks look for (the execution role, the default VPC's subnets and security group).
+        $script:network = Initialize-DeployPrerequisites
+        $vpc = $network.VpcId
         $subnets = (Invoke-Aws ec2 describe-subnets --filters "Name=vpc-id,Values=$vpc").Subnets.SubnetId
         $script:targetGroup = (Invoke-Aws elbv2 create-target-group --name cruddur-backend-flask-tg --protocol HTTP --port 4567 --target-type ip --vpc-id $vpc).TargetGroups[0].TargetGroupArn
         $script:alternate = (Invoke-Aws elbv2 create-target-group --name cruddur-backend-flask-tg-alt --protocol HTTP --port 4567 --target-type ip --vpc-id $vpc).TargetGroups[0].TargetGroupArn
