@@ -132,7 +132,7 @@ internal static class AwsCompletion
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             var app = CruddurApp.Silent(new AwsContext(new AwsSettings(bound["Region"] as string, bound["ProfileName"] as string, bound["EndpointUrl"] as string)
             {
-                PowerShell = AwsCmdlet.PowerShellOf(System.Management.Automation.Runspaces.Runspace.DefaultRunspace?.SessionStateProxy.GetVariable("PSVersionTable")),
+                PowerShell = AwsCmdlet.RunningPowerShell,
             }));
             var candidates = Task.Run(() => list(app, timeout.Token)).GetAwaiter().GetResult();
             var typed = word.Trim('\'', '"');

@@ -74,11 +74,22 @@ public abstract class AwsCmdlet : CruddurCmdlet
             StoredCredential = stored is null or string ? null : AwsCredentialObjects.Reader(stored, "$StoredAWSCredentials"),
             StoredProfileName = stored as string,
             StoredRegion = AwsCredentialObjects.Unwrap(SessionState.PSVariable.GetValue("StoredAWSRegion")) as string is { Length: > 0 } region ? region : null,
-            PowerShell = PowerShellOf(SessionState.PSVariable.GetValue("PSVersionTable")),
+            PowerShell = RunningPowerShell,
         };
     }
 
-    /// <summary>"Core-7.6.9" from $PSVersionTable, for the User-Agent of every AWS request (null when the table is not there).</summary>
-    internal static string? PowerShellOf(object? versionTable) =>
-        versionTable is System.Collections.IDictionary table && table["PSVersion"] is { } version ? $"{table["PSEdition"] ?? "Desktop"}-{version}" : null;
+    /// <summary>
+    /// "Core-7.6.9": the edition and version of the PowerShell running the module, for the User-Agent of every AWS request.
+    /// Read from the engine's assembly, not $PSVersionTable: a tab completer runs while the prompt's pipeline does, and its
+    /// session state cannot be read then.
+    /// </summary>
+    internal static string? RunningPowerShell { get; } = ReadRunningPowerShell();
+
+    private static string? ReadRunningPowerShell()
+    {
+        var version = typeof(PSObject).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split(' ', '+')[0];
+        var edition = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal) ? "Desktop" : "Core";
+        return string.IsNullOrEmpty(version) ? null : $"{edition}-{version}";
+    }
 }
