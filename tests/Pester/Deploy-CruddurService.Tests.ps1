@@ -27,7 +27,7 @@ BeforeAll {
             else { '"healthCheck": { "command": [ "CMD-SHELL", "true" ], "interval": 30, "timeout": 5, "retries": 3, },' }
         $run = if ($Command) {
             '"entryPoint": [ "sh", "-c" ], "command": [ ' + (ConvertTo-Json $Command) + ' ],' +
-            ' "logConfiguration": { "logDriver": "awslogs", "options": { "awslogs-group": "cruddur", "awslogs-region": "<%= ENV[''AWS_DEFAULT_REGION''] %>", "awslogs-stream-prefix": "' + $Family + '", "awslogs-create-group": "true" } },'
+            ' "logConfiguration": { "logDriver": "awslogs", "options": { "awslogs-group": "cruddur", "awslogs-region": "<%= ENV[''AWS_DEFAULT_REGION''] %>", "awslogs-stream-prefix": "' + $Family + '" } },'
         } else { '' }
         $scenarioVariable = if ($Scenario) { "{ `"name`": `"CRUDDUR_SIM_SCENARIO`", `"value`": `"$Scenario`" }," } else { '' }
         Set-Content $path @"
@@ -77,7 +77,7 @@ Describe 'Deploy-CruddurService' {
     BeforeEach {
         Reset-CruddurStack $stack
         Invoke-Ecs create-cluster --cluster-name cruddur | Out-Null
-        $script:network = Initialize-DeployPrerequisites
+        $script:network = Initialize-DeployPrerequisites -LogGroup cruddur # the group -Command containers log to
         $script:work = New-TestFolder
     }
 
@@ -534,7 +534,7 @@ Describe 'Undo-CruddurDeployment' {
     BeforeEach {
         Reset-CruddurStack $stack
         Invoke-Ecs create-cluster --cluster-name cruddur | Out-Null
-        $script:network = Initialize-DeployPrerequisites
+        $script:network = Initialize-DeployPrerequisites -LogGroup cruddur # the group -Command containers log to
         $script:work = New-TestFolder
     }
 
@@ -666,7 +666,7 @@ Describe 'Get-CruddurService' {
     BeforeAll {
         Reset-CruddurStack $stack
         Invoke-Ecs create-cluster --cluster-name cruddur | Out-Null
-        $script:network = Initialize-DeployPrerequisites
+        $script:network = Initialize-DeployPrerequisites -LogGroup cruddur # the group -Command containers log to
         $script:work = New-TestFolder
         New-RunningService backend-flask | Out-Null
         New-RunningService frontend-react-js | Out-Null
