@@ -29,10 +29,10 @@ BeforeAll {
         $path
     }
     function Get-Service { (Invoke-Aws ecs describe-services --cluster cruddur --services backend-flask).services[0] }
-    # The production rule's forward action as "<group> <weight>, <group> <weight>", read from moto itself.
+    # The production rule's forward action as "<group> <weight>, <group> <weight>" in group name order, read from moto itself.
     function Get-ProductionWeights {
         $rule = (Invoke-Aws elbv2 describe-rules --rule-arns $rules[0] --endpoint-url $stack.MotoUrl).Rules[0]
-        ($rule.Actions[0].ForwardConfig.TargetGroups | ForEach-Object { "$($_.TargetGroupArn -replace '^.*:targetgroup/([^/]+)/.*$', '$1') $($_.Weight)" }) -join ', '
+        ($rule.Actions[0].ForwardConfig.TargetGroups | ForEach-Object { "$($_.TargetGroupArn -replace '^.*:targetgroup/([^/]+)/.*$', '$1') $($_.Weight)" } | Sort-Object) -join ', '
     }
 }
 
@@ -168,7 +168,8 @@ Describe 'Deploy-CruddurService -Strategy' {
         Get-ProductionWeights | Should -Be 'cruddur-backend-flask-tg 1, cruddur-backend-flask-tg-alt 0'
         (Invoke-Aws ecs describe-service-deployments --service-deployment-arns $d.ServiceDeploymentArn).serviceDeployments[0].status | Should -Be 'ROLLBACK_SUCCESSFUL'
 
-        $again = Undo-CruddurDeployment backend-flask -TaskDefinition backend-flask:1 -Force
+        # Not waited for: it is a blue/green release of its own, with the service's one-day bake.
+        $again = Undo-CruddurDeployment backend-flask -TaskDefinition backend-flask:1 -Force -NoWait
         $again.Undo | Should -Be 'Redeployed' -Because 'nothing is under way any more'
     }
 
