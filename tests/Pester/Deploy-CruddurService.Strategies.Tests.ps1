@@ -210,7 +210,9 @@ Describe 'Deploy-CruddurService -Strategy' {
             Should -Throw -ErrorId 'DeployStrategyNeedsAlternateTargetGroup,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand' -ExpectedMessage '*"alternateTargetGroupName": "cruddur-backend-flask-tg-alt"*'
 
         Invoke-Aws iam detach-role-policy --role-name CruddurEcsInfrastructureRoleForLoadBalancers --policy-arn arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers | Out-Null
-        { Deploy-CruddurService backend-flask -TaskDefinitionFile $taskFile -ServiceDefinitionFile $serviceFile -Strategy Canary -ErrorAction Stop } |
+        # The file above took the service file's path: write the one with the advancedConfiguration again.
+        $advancedFile = New-ServiceDefinitionFile backend-flask @{ targetGroupName = 'cruddur-backend-flask-tg'; advancedConfiguration = $advanced }
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile $taskFile -ServiceDefinitionFile $advancedFile -Strategy Canary -ErrorAction Stop } |
             Should -Throw -ErrorId 'DeployBlueGreenEdgeNotReady,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand' -ExpectedMessage '*lacks the AWS-managed AmazonECSInfrastructureRolePolicyForLoadBalancers*'
         (Invoke-Aws ecs list-task-definitions).taskDefinitionArns | Should -BeNullOrEmpty
     }
