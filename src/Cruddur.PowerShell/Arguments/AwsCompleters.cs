@@ -3,7 +3,6 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using Cruddur.Core;
 using Cruddur.Core.Aws;
-using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
 using Cruddur.PowerShell.Hosting;

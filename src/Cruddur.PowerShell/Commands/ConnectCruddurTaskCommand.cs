@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
 using Cruddur.Core;
-using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Exec;
 using Cruddur.Core.Hosting;

@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using Cruddur.Core;
 using Cruddur.Core.Aws;
-using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;

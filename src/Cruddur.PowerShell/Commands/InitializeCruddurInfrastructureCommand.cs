@@ -1,9 +1,9 @@
 using System.Management.Automation;
 using Cruddur.Core;
 using Cruddur.Core.Deployments;
-using Cruddur.Core.Edge;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Infrastructure;
+using Cruddur.Core.Edge;
 using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Cruddur.Core;
-using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Database;
 using Cruddur.Core.EnvFiles;
 using Cruddur.Core.Hosting;

@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Collections.ObjectModel;
 using System.Management.Automation;
-using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.EnvFiles;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Parameters;

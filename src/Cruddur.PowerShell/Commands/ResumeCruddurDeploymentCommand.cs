@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Cruddur.Core;
-using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;

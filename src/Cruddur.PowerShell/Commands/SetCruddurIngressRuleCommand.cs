@@ -1,8 +1,7 @@
 using System.Management.Automation;
-using Cruddur.Core.Aws.Clients;
-using Cruddur.Core.Edge;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Infrastructure;
+using Cruddur.Core.Edge;
 using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 

@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using System.Security;
 using Cruddur.Core;
-using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.EnvFiles;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Parameters;

@@ -1,10 +1,8 @@
 using System.Management.Automation;
 using Cruddur.Core;
 using Cruddur.Core.Aws;
-using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Hosting;
-using Cruddur.Core.Logs;
 using Cruddur.PowerShell.Arguments;
 using Cruddur.PowerShell.Hosting;
 
