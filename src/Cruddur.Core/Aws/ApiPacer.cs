@@ -134,7 +134,7 @@ internal sealed class ApiPacer
     /// <summary>Waits for a token of <paramref name="call"/>'s bucket; returns how long it waited.</summary>
     public async Task<TimeSpan> WaitAsync(AwsCall call, IOperationHost host, CancellationToken cancellationToken)
     {
-        if (Bucket(call) is not { } bucket)
+        if (Bucket(call) is not var (bucket, name))
         {
             return TimeSpan.Zero;
         }
@@ -145,7 +145,7 @@ internal sealed class ApiPacer
             return TimeSpan.Zero;
         }
 
-        host.WriteVerbose($"{call}: waiting {wait.TotalMilliseconds:0} ms for ECS's {EcsQuotas.Of(call.Operation)!.Value.Name} quota");
+        host.WriteVerbose($"{call}: waiting {wait.TotalMilliseconds:0} ms for ECS's {name} quota");
         try
         {
             await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
@@ -160,9 +160,10 @@ internal sealed class ApiPacer
     }
 
     /// <summary>The service throttled <paramref name="call"/>: its bucket is empty, whatever this process spent.</summary>
-    public void Throttled(AwsCall call) => Bucket(call)?.Drain();
+    public void Throttled(AwsCall call) => Bucket(call)?.Bucket.Drain();
 
-    private TokenBucket? Bucket(AwsCall call)
+    /// <summary>The bucket <paramref name="call"/> draws from, and its name; null for calls not metered here.</summary>
+    private (TokenBucket Bucket, string Name)? Bucket(AwsCall call)
     {
         if (call.Service != AwsService.Ecs.EnvName || EcsQuotas.Of(call.Operation) is not { } quota)
         {
@@ -170,7 +171,7 @@ internal sealed class ApiPacer
         }
 
         var scale = EcsQuotas.Scale(_scale());
-        return _buckets.GetOrAdd((call.Endpoint.GetLeftPart(UriPartial.Authority), quota.Name, scale),
-            _ => new TokenBucket(quota.Burst, quota.Rate * scale, _time));
+        return (_buckets.GetOrAdd((call.Endpoint.GetLeftPart(UriPartial.Authority), quota.Name, scale),
+            _ => new TokenBucket(quota.Burst, quota.Rate * scale, _time)), quota.Name);
     }
 }
