@@ -26,4 +26,8 @@ $failedNames = @(foreach ($t in @($r.Failed) + @($r.FailedBlocks)) { Get-Failure
 @{
     Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount
     Skipped = $r.SkippedCount + $r.NotRunCount; FailedNames = @($failedNames | Where-Object { $_ })
+    # Where the file's time went, for build.ps1 to list the slowest: each test's own time (with its BeforeEach/AfterEach),
+    # and what the file spent outside its tests (start-up, discovery, BeforeAll/AfterAll, such as starting the stack).
+    Tests = @(foreach ($t in $r.Tests) { @{ Name = $t.ExpandedPath; Seconds = [math]::Round($t.Duration.TotalSeconds, 1) } })
+    OutsideTestsSeconds = [math]::Round(($r.Duration - [timespan]::FromTicks(($r.Tests | ForEach-Object { $_.Duration.Ticks } | Measure-Object -Sum).Sum)).TotalSeconds, 1)
 } | ConvertTo-Json | Set-Content $SummaryPath

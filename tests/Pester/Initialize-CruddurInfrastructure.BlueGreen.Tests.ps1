@@ -41,7 +41,7 @@ s["roles"] = {r: [iam.get_role(RoleName=r)["Role"]["AssumeRolePolicyDocument"], 
 print(json.dumps(s, sort_keys=True, indent=1, default=str))
 '@
     function Get-EdgeState {
-        $text = $stateScript | python3 -
+        $text = Invoke-TestPython $stateScript
         if ($LASTEXITCODE) { throw 'reading the edge state failed' }
         $text -join "`n"
     }

@@ -30,7 +30,7 @@ s["certs"] = sorted(c["CertificateArn"] for c in acm.list_certificates()["Certif
 print(json.dumps(s, sort_keys=True, indent=1, default=str))
 '@
     function Get-EdgeState {
-        $text = $stateScript | python3 -
+        $text = Invoke-TestPython $stateScript
         if ($LASTEXITCODE) { throw 'reading the edge state failed' }
         $text -join "`n"
     }

@@ -30,7 +30,7 @@ state["groups"] = [g["GroupId"] + ":" + ",".join(f"{p['IpProtocol']}/{p.get('Fro
 print(json.dumps(state, sort_keys=True, indent=1))
 '@
     function Get-AccountState {
-        $text = $stateScript | python3 -
+        $text = Invoke-TestPython $stateScript
         if ($LASTEXITCODE) { throw 'reading the account state failed' }
         $text -join "`n"
     }

@@ -58,6 +58,43 @@ function Invoke-FreshPwsh([string] $Script) {
     $output
 }
 
+# The aws CLI and the tests' boto3 scripts run in one Python process per test file (fixtures/python-host.py): a Python start
+# and botocore import per call cost about a second on an idle machine and 5-15 s on a loaded one, hundreds of times a file.
+# Each call still runs the real aws CLI (or the script) with this process's environment, location and stdin, and gives its
+# exit code in $LASTEXITCODE, its output lines as output and its stderr on this process's stderr, as `aws` itself would.
+function Invoke-PythonHost([string] $Kind, [string[]] $Arguments, [string] $Script, [string] $Name, [string] $InputText) {
+    if (-not $script:PythonHost -or $script:PythonHost.HasExited) {
+        $psi = [System.Diagnostics.ProcessStartInfo]::new('python3')
+        $psi.ArgumentList.Add((Join-Path $PSScriptRoot 'fixtures/python-host.py'))
+        $psi.RedirectStandardInput = $true; $psi.RedirectStandardOutput = $true
+        $psi.StandardInputEncoding = $psi.StandardOutputEncoding = [System.Text.UTF8Encoding]::new($false)
+        $script:PythonHost = [System.Diagnostics.Process]::Start($psi)
+    }
+    $environment = @{}
+    foreach ($e in [Environment]::GetEnvironmentVariables().GetEnumerator()) { $environment[$e.Key] = $e.Value }
+    $request = @{ kind = $Kind; args = @($Arguments); script = $Script; name = $Name; env = $environment
+        cwd = (Get-Location -PSProvider FileSystem).ProviderPath; stdin = $InputText } | ConvertTo-Json -Compress -Depth 3
+    $script:PythonHost.StandardInput.WriteLine($request)
+    $script:PythonHost.StandardInput.Flush()
+    $answer = $script:PythonHost.StandardOutput.ReadLine()
+    if ($null -eq $answer) { throw "fixtures/python-host.py exited ($($script:PythonHost.ExitCode)) while running $Kind $Name $Arguments" }
+    $result = $answer | ConvertFrom-Json
+    if ($result.stderr) { [Console]::Error.Write($result.stderr) }
+    $global:LASTEXITCODE = $result.code
+    if ($result.stdout) { $result.stdout -split '\r?\n' | Select-Object -SkipLast ([int]$result.stdout.EndsWith("`n")) }
+}
+
+# `aws` in the test files: the real aws CLI, in the shared Python process (a function is found before the program on PATH).
+function aws { Invoke-PythonHost -Kind aws -Arguments $args }
+
+# Runs a Python script (its text; boto3 at hand) as `python3 - @Arguments` would, piped input as its stdin, in the shared
+# Python process.
+function Invoke-TestPython([string] $Script, [string] $Name = '<stdin>', [string[]] $Arguments = @(), [Parameter(ValueFromPipeline)] [string] $InputObject) {
+    begin { $lines = [System.Collections.Generic.List[string]]::new() }
+    process { if ($null -ne $InputObject) { $lines.Add($InputObject) } }
+    end { Invoke-PythonHost -Kind script -Script $Script -Name $Name -Arguments $Arguments -InputText ($lines -join "`n") }
+}
+
 # Runs the aws CLI (pointed at the stack by Set-CruddurStackEnvironment) and returns its JSON answer as objects; throws on failure.
 function Invoke-Aws {
     $text = aws @args --output json
@@ -70,7 +107,8 @@ function Invoke-Aws {
 # security group (returned, for service files). See fixtures/deploy-prerequisites.py.
 function Initialize-DeployPrerequisites([string] $LogGroup, [switch] $Seed) {
     $arguments = @(if ($LogGroup) { '--log-group', $LogGroup }) + @(if ($Seed) { '--seed' })
-    $text = python3 (Join-Path $PSScriptRoot 'fixtures/deploy-prerequisites.py') @arguments
+    $path = Join-Path $PSScriptRoot 'fixtures/deploy-prerequisites.py'
+    $text = Invoke-TestPython -Script (Get-Content $path -Raw) -Name $path -Arguments $arguments
     if ($LASTEXITCODE) { throw "deploy-prerequisites.py failed ($LASTEXITCODE)" }
     $text | ConvertFrom-Json
 }

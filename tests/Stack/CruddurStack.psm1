@@ -230,7 +230,7 @@ function New-StackObject([string]$Root, [string[]]$Component, [bool]$OwnsRoot) {
 
 # One launcher per component: each starts its process (not waiting for it) and records where it listens on the stack.
 
-function Start-StackMoto($stack, [double]$AcmValidationSeconds) {
+function Start-StackMoto($stack, [double]$AcmValidationSeconds, [bool]$IamManagedPolicies) {
     $port = Get-FreeLoopbackPort
     $moto = Get-Command moto_server -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
     if (-not $moto) { throw 'moto_server is not on PATH (it comes with the machine''s Python; see .ci/install-deps.sh).' }
@@ -241,7 +241,7 @@ function Start-StackMoto($stack, [double]$AcmValidationSeconds) {
         if ($LASTEXITCODE -eq 0 -and $real) { $motoPath = $real }
     }
     $null = Start-StackProcess -Stack $stack -Name Moto -FilePath $motoPath -ArgumentList '-H', '127.0.0.1', '-p', "$port" `
-        -Environment @{ MOTO_IAM_LOAD_MANAGED_POLICIES = 'true'; MOTO_ACM_VALIDATION_WAIT = $AcmValidationSeconds.ToString([cultureinfo]::InvariantCulture) }
+        -Environment @{ MOTO_IAM_LOAD_MANAGED_POLICIES = "$IamManagedPolicies".ToLowerInvariant(); MOTO_ACM_VALIDATION_WAIT = $AcmValidationSeconds.ToString([cultureinfo]::InvariantCulture) }
     $stack.MotoUrl = "http://127.0.0.1:$port"
 }
 
@@ -379,6 +379,9 @@ function Start-CruddurStack {
         [switch]$EcsQuotas,
         # Seconds moto keeps a DNS-validated ACM certificate PENDING_VALIDATION before it is ISSUED (moto's default: 60).
         [double]$AcmValidationSeconds = 60,
+        # Moto leaves out AWS's managed IAM policies (arn:aws:iam::aws:policy/...), for tests that use none: moto loads them
+        # when IAM is first used after each reset, which took 4-8 s a test on a loaded 2-core machine.
+        [switch]$NoIamManagedPolicies,
         # Default: $env:CRUDDUR_ECS_SIMULATOR if set, else what build.ps1 publishes to out/ecs-simulator.
         [string]$EcsSimulatorPath = (Get-DefaultEcsSimulatorPath),
         # Also prepare podman/buildah (vfs storage, auth file, insecure registry) under the root; adds their env vars to Env.
@@ -409,7 +412,7 @@ function Start-CruddurStack {
             $current = $name
             $pending[$name] = $clock.Elapsed.TotalSeconds
             if ($name -eq 'Ecs') { Start-StackEcs $stack -SimulatorPath $EcsSimulatorPath -TimeScale $EcsTimeScale -Quotas $EcsQuotas.IsPresent }
-            elseif ($name -eq 'Moto') { Start-StackMoto $stack -AcmValidationSeconds $AcmValidationSeconds }
+            elseif ($name -eq 'Moto') { Start-StackMoto $stack -AcmValidationSeconds $AcmValidationSeconds -IamManagedPolicies (-not $NoIamManagedPolicies) }
             else { & "Start-Stack$name" $stack }
         }
         Wait-StackReady $stack -Pending $pending -Clock $clock -TimeoutSeconds $TimeoutSeconds -Current ([ref]$current)
