@@ -59,7 +59,7 @@ function Invoke-FreshPwsh([string] $Script) {
 }
 
 # The aws CLI and the tests' boto3 scripts run in one Python process per test file (fixtures/python-host.py): a Python start
-# and botocore import per call cost about a second on an idle machine and 5-15 s on a loaded one, hundreds of times a file.
+# and botocore import per call took 7-15 s on the loaded 2-core build machine (0.2-0.8 s here), hundreds of times a file.
 # Each call still runs the real aws CLI (or the script) with this process's environment, location and stdin, and gives its
 # exit code in $LASTEXITCODE, its output lines as output and its stderr on this process's stderr, as `aws` itself would.
 function Invoke-PythonHost([string] $Kind, [string[]] $Arguments, [string] $Script, [string] $Name, [string] $InputText) {
