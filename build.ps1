@@ -232,67 +232,14 @@ function Invoke-Test {
     $passed = 0; $failed = 0; $skipped = 0; $runnerFailed = $false
     $failedNames = [System.Collections.Generic.List[string]]::new() # repeated before the last line, so a log's tail names them
 
-    # xunit: every test project of the solution, counted from its TRX file, in the background while the Pester files run
-    # (they spend most of their time waiting on their stacks); its output is printed when it has finished. xunit v2 bounds
+    # xunit: every test project of the solution, counted from its TRX file. It runs before Pester, not beside it: the
+    # simulator's tests measure real milliseconds, which a machine busy with three stacks does not keep. xunit v2 bounds
     # only async tests ([Fact(Timeout)]), so the time limit is the test platform's: blame-hang stops a test host in which no
     # test started or finished for the limit, and its sequence file names the tests that were still running.
     $filter = if ($XunitFilter) { '--filter', $XunitFilter } else { @() }
-    $psi = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($a in @('test', (Join-Path $root 'Cruddur.PowerShell.sln'), '-c', $Configuration, '--no-build', '--nologo', '--logger', 'trx',
-        '--results-directory', $results, '--blame-hang', '--blame-hang-timeout', "$($TestTimeoutSeconds)s", '--blame-hang-dump-type', 'none') + $filter) {
-        $psi.ArgumentList.Add($a)
-    }
-    $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true
-    $xunitClock = [System.Diagnostics.Stopwatch]::StartNew()
-    $xunit = [System.Diagnostics.Process]::Start($psi)
-    $xunitOutput = $xunit.StandardOutput.ReadToEndAsync(); $xunitErrors = $xunit.StandardError.ReadToEndAsync()
-    try {
-        # Pester, each file in a fresh pwsh: a binary module cannot be unloaded, and AWSSDK.Core fixes the AWS config file
-        # paths at its first lookup in a process, so files must not share one.
-        $paths = if ($PesterPath) { $PesterPath } else { @(Join-Path $root 'tests') }
-        $files = Get-ChildItem $paths -Recurse -Filter '*.Tests.ps1' | Sort-Object FullName
-        $env:CRUDDUR_MODULE_PATH = Join-Path $moduleDir 'Cruddur.psd1'
-        $env:CRUDDUR_REPO_ROOT = $root
-        $pester = Get-PesterModule
-        $times = [System.Collections.Generic.List[object]]::new()
-        $slowest = [System.Collections.Generic.List[object]]::new()
-        Invoke-PesterFiles -Files $files -Results $results -Pester $pester | ForEach-Object {
-            $job = $_
-            $name = $job.File.Name
-            $seconds = [int]$job.Elapsed.Elapsed.TotalSeconds
-            $times.Add([pscustomobject]@{ File = $name; Seconds = $seconds })
-            if ($job.Overrun) {
-                Write-Host "pester ${name}: $($job.Overrun) did not finish within $TestTimeoutSeconds s: stopped"
-                $failedNames.Add("pester ${name}: $($job.Overrun) (time limit)")
-                $failed++
-            } elseif (Test-Path $job.Summary) {
-                $p = Get-Content $job.Summary -Raw | ConvertFrom-Json
-                Write-Host "pester ${name}: $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped ($seconds s)"
-                $passed += $p.Passed; $failed += $p.Failed; $skipped += $p.Skipped
-                foreach ($t in @($p.Tests) + @{ Name = '(outside its tests: start-up, stack, BeforeAll/AfterAll)'; Seconds = $p.OutsideTestsSeconds }) {
-                    if ($t) { $slowest.Add([pscustomobject]@{ Name = "${name}: $($t.Name)"; Seconds = $t.Seconds }) }
-                }
-                foreach ($n in $p.FailedNames) { $failedNames.Add("pester ${name}: $n") }
-            } else {
-                $runnerFailed = $true
-                Write-Host "pester ${name}: did not finish"
-                $failedNames.Add("pester ${name}: did not finish")
-            }
-        }
-        # Where the time went, longest first: the file to split or speed up is at the top.
-        Write-Host "pester time per file ($PesterJobs at once): $(($times | Sort-Object Seconds -Descending | ForEach-Object { "$($_.File) $($_.Seconds) s" }) -join ', ')"
-        Write-Host "slowest pester tests: $(($slowest | Sort-Object Seconds -Descending | Select-Object -First 15 | ForEach-Object { "$($_.Name) $($_.Seconds) s" }) -join '; ')"
-
-        $xunit.WaitForExit()
-        Write-Host "== xunit ($([int]$xunitClock.Elapsed.TotalSeconds) s, beside the Pester files)"
-        Write-Host $xunitOutput.Result.TrimEnd()
-        if ($xunitErrors.Result) { Write-Host $xunitErrors.Result.TrimEnd() }
-        if ($xunit.ExitCode -ne 0) { $runnerFailed = $true }
-    } finally {
-        # A run stopped early (Ctrl+C, an error) leaves no test host behind.
-        if (-not $xunit.HasExited) { $xunit.Kill($true) }
-    }
-    $xunitPassed = $passed; $xunitFailed = $failed
+    & dotnet test (Join-Path $root 'Cruddur.PowerShell.sln') -c $Configuration --no-build --nologo --logger trx --results-directory $results `
+        --blame-hang --blame-hang-timeout "$($TestTimeoutSeconds)s" --blame-hang-dump-type none @filter
+    if ($LASTEXITCODE -ne 0) { $runnerFailed = $true }
     foreach ($trx in Get-ChildItem $results -Filter *.trx -ErrorAction Ignore) {
         $xml = [xml](Get-Content -LiteralPath $trx.FullName -Raw)
         $counters = $xml.TestRun.ResultSummary.Counters
@@ -311,7 +258,43 @@ function Invoke-Test {
             $failed++
         }
     }
-    Write-Host "xunit: $($passed - $xunitPassed) passed, $($failed - $xunitFailed) failed"
+    Write-Host "xunit: $passed passed, $failed failed, $skipped skipped"
+
+    # Pester, each file in a fresh pwsh: a binary module cannot be unloaded, and AWSSDK.Core fixes the AWS config file
+    # paths at its first lookup in a process, so files must not share one.
+    $paths = if ($PesterPath) { $PesterPath } else { @(Join-Path $root 'tests') }
+    $files = Get-ChildItem $paths -Recurse -Filter '*.Tests.ps1' | Sort-Object FullName
+    $env:CRUDDUR_MODULE_PATH = Join-Path $moduleDir 'Cruddur.psd1'
+    $env:CRUDDUR_REPO_ROOT = $root
+    $pester = Get-PesterModule
+    $times = [System.Collections.Generic.List[object]]::new()
+    $slowest = [System.Collections.Generic.List[object]]::new()
+    Invoke-PesterFiles -Files $files -Results $results -Pester $pester | ForEach-Object {
+        $job = $_
+        $name = $job.File.Name
+        $seconds = [int]$job.Elapsed.Elapsed.TotalSeconds
+        $times.Add([pscustomobject]@{ File = $name; Seconds = $seconds })
+        if ($job.Overrun) {
+            Write-Host "pester ${name}: $($job.Overrun) did not finish within $TestTimeoutSeconds s: stopped"
+            $failedNames.Add("pester ${name}: $($job.Overrun) (time limit)")
+            $failed++
+        } elseif (Test-Path $job.Summary) {
+            $p = Get-Content $job.Summary -Raw | ConvertFrom-Json
+            Write-Host "pester ${name}: $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped ($seconds s)"
+            $passed += $p.Passed; $failed += $p.Failed; $skipped += $p.Skipped
+            foreach ($t in @($p.Tests) + @{ Name = '(outside its tests: start-up, stack, BeforeAll/AfterAll)'; Seconds = $p.OutsideTestsSeconds }) {
+                if ($t) { $slowest.Add([pscustomobject]@{ Name = "${name}: $($t.Name)"; Seconds = $t.Seconds }) }
+            }
+            foreach ($n in $p.FailedNames) { $failedNames.Add("pester ${name}: $n") }
+        } else {
+            $runnerFailed = $true
+            Write-Host "pester ${name}: did not finish"
+            $failedNames.Add("pester ${name}: did not finish")
+        }
+    }
+    # Where the time went, longest first: the file to split or speed up is at the top.
+    Write-Host "pester time per file ($PesterJobs at once): $(($times | Sort-Object Seconds -Descending | ForEach-Object { "$($_.File) $($_.Seconds) s" }) -join ', ')"
+    Write-Host "slowest pester tests: $(($slowest | Sort-Object Seconds -Descending | Select-Object -First 15 | ForEach-Object { "$($_.Name) $($_.Seconds) s" }) -join '; ')"
 
     if ($runnerFailed -and $failed -eq 0) { $failed = 1; $failedNames.Add('a test runner exited with an error') }
     foreach ($n in $failedNames) {
