@@ -42,8 +42,10 @@ try {
     $env:CONNECTION_URL = $stack.PostgresUrl -replace '/postgres$', '/cruddur'
 
     # --- initialize (Initialize-CruddurInfrastructure, Set-CruddurParameter) ---
-    Step 'One-time AWS set-up from an empty account, with the public edge for cruddur.example (load balancer, target groups, zone, certificate, HTTPS, DNS)'
-    $edge = Initialize-CruddurInfrastructure -PolicyPath aws/policies -Domain cruddur.example
+    Step 'One-time AWS set-up from an empty account, with the public edge for cruddur.example (load balancer, target groups, zone, certificate, HTTPS, DNS), ready for blue/green'
+    # -Strategy BlueGreen: each service also gets an alternate target group, production and test listener rules that forward
+    # to both groups by weight, and the role ECS shifts traffic with.
+    $edge = Initialize-CruddurInfrastructure -PolicyPath aws/policies -Domain cruddur.example -Strategy BlueGreen
     $edge | Format-Table Kind, Name, Status, Id -AutoSize | Out-String -Width 250 | Out-Host
     ($edge | Where-Object Kind -EQ HostedZone).Detail | Out-Host
     Write-Host 'https://cruddur.example -> frontend-react-js, https://api.cruddur.example -> backend-flask (alias records on the load balancer)'
@@ -52,7 +54,7 @@ try {
     $subnets = (aws ec2 describe-subnets --filters Name=default-for-az,Values=true --query 'sort_by(Subnets, &AvailabilityZone)[:3].SubnetId' --output json | ConvertFrom-Json)
     $env:CRUDDUR_SUBNET_A, $env:CRUDDUR_SUBNET_B, $env:CRUDDUR_SUBNET_C = $subnets
     Step 'Again: everything Exists, nothing changes'
-    Initialize-CruddurInfrastructure -PolicyPath aws/policies -Domain cruddur.example | Group-Object Status -NoElement | Format-Table | Out-Host
+    Initialize-CruddurInfrastructure -PolicyPath aws/policies -Domain cruddur.example -Strategy BlueGreen | Group-Object Status -NoElement | Format-Table | Out-Host
 
     Step 'Env files from the ERB templates (bin/backend/generate-env, bin/frontend/generate-env)'
     $envFiles = Get-ChildItem erb/*.erb | New-CruddurEnvFile
@@ -91,14 +93,19 @@ try {
 
     # --- deploy (Deploy-CruddurService) ---
 
-    Step 'Deploy both services (bin/backend/deploy, bin/frontend/deploy; create-service from aws/ecs the first time)'
-    # The images just published, pinned by digest, deploy together: task definitions from
-    # aws/task-definitions/<service>.json (placeholders filled), services created from aws/ecs/service-<service>.json,
-    # watched in one loop; the events show what ECS did.
+    Step 'Deploy both services (bin/backend/deploy, bin/frontend/deploy; create-service the first time): the backend blue/green, the frontend rolling'
+    # The images just published, pinned by digest: task definitions from aws/task-definitions/<service>.json (placeholders
+    # filled). The frontend's service is created from aws/ecs/service-frontend-react-js.json and rolls; the backend's from
+    # aws/ecs-blue-green/service-backend-flask.json, the seed's file with an advancedConfiguration naming the edge above, and
+    # is released blue/green: green starts in the alternate target group, production traffic moves to it at once, blue
+    # stays up for the one-minute bake. The events show what ECS did.
     # The stability window scaled like the simulator's clock (95 s of ECS time at -EcsTimeScale).
     $stableFor = [timespan]::FromSeconds(95 * $EcsTimeScale)
-    $deployments = $images | Deploy-CruddurService -TaskDefinitionFile aws/task-definitions -ServiceDefinitionFile aws/ecs -KeepRevisions 5 -StableFor $stableFor -InformationAction Continue
+    $frontendDeployment = $frontendImage | Deploy-CruddurService -TaskDefinitionFile aws/task-definitions -ServiceDefinitionFile aws/ecs -KeepRevisions 5 -StableFor $stableFor -InformationAction Continue
+    $backendDeployment = $backendImage | Deploy-CruddurService -TaskDefinitionFile aws/task-definitions -ServiceDefinitionFile aws/ecs-blue-green -Strategy BlueGreen -BakeTime 1 -KeepRevisions 5 -InformationAction Continue
+    $deployments = @($backendDeployment, $frontendDeployment)
     $deployments | Format-Table | Out-Host
+    $deployments | Format-Table Service, Strategy, Outcome, ProductionTrafficPercent, TargetRevision -AutoSize | Out-String -Width 250 | Out-Host
     # Each Deployment names the public URLs its load balancer's listener rules route to it.
     $deployments | Format-Table Service, @{ n = 'Urls'; e = { $_.Urls -join ', ' } } -AutoSize | Out-String -Width 250 | Out-Host
 

@@ -70,6 +70,18 @@ public sealed class MotoServer : IAsyncLifetime
         return XDocument.Parse(text);
     }
 
+    /// <summary>A JSON 1.1 call (SSM, ECR, Logs …) signed for <paramref name="service"/>; the status and the answer's text.</summary>
+    public async Task<(HttpStatusCode Status, string Text)> JsonAsync(string service, string target, System.Text.Json.Nodes.JsonObject body)
+    {
+        using var req = new HttpRequestMessage(HttpMethod.Post, Url + "/") { Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/x-amz-json-1.1") };
+        req.Content.Headers.ContentType!.CharSet = null;
+        req.Headers.TryAddWithoutValidation("X-Amz-Target", target);
+        req.Headers.TryAddWithoutValidation("Authorization",
+            $"AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0");
+        using var res = await _http.SendAsync(req);
+        return (res.StatusCode, await res.Content.ReadAsStringAsync());
+    }
+
     public Task<XDocument> Elbv2Async(Dictionary<string, string> form) => QueryAsync("elasticloadbalancing", "2015-12-01", form);
 
     public static IEnumerable<string> Values(XDocument doc, string name) => doc.Descendants().Where(e => e.Name.LocalName == name).Select(e => e.Value);

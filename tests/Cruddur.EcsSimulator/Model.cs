@@ -222,6 +222,9 @@ public sealed class TaskRec
     public long Version { get; set; } = 1;
     public JsonObject? Overrides { get; init; }
 
+    /// <summary>ECS's launch look-ups (LaunchChecks), started when the task is first due to start.</summary>
+    public Task<LaunchFailure?>? LaunchCheck { get; set; }
+
     /// <summary>Wanted and started: counts toward runningCount.</summary>
     public bool IsRunning => LastStatus == Status.Running && DesiredStatus == Status.Running;
 

@@ -263,6 +263,10 @@ public sealed partial class SimState
     /// </summary>
     private bool StartTask(TaskRec t, double now)
     {
+        if (LaunchAllowed(t, now) is not true)
+        {
+            return t.DesiredStatus == Status.Stopped; // waiting for the look-ups, or failed by them (LaunchChecks.cs)
+        }
         var start = Runtime.Start(t, now);
         if (start.Wait)
         {

@@ -61,6 +61,7 @@ public static partial class SimulatorHost
         var logsEndpoint = LogsWriter.ResolveEndpoint(builder.Configuration);
         var logs = logsEndpoint is null ? null : new LogsWriter(logsEndpoint);
         state.Runtime = new TaskRuntime(state, logs);
+        state.Launch = LaunchChecks.Of(builder.Configuration);
         builder.Services.AddSingleton(state);
         builder.Services.AddHostedService<Ticker>();
         var hub = new DataChannelHub(Path.Combine(Path.GetTempPath(), $"cruddur-ecs-sim-{Environment.ProcessId}-{Guid.NewGuid():N}"));

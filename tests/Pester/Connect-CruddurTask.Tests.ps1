@@ -99,6 +99,8 @@ sys.exit(int(os.environ.get("CRUDDUR_STANDIN_EXIT", "0")))
     $managed = (Invoke-Iam create-policy --policy-name SsmAll --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ssmmessages:*","Resource":"*"}]}' | ConvertFrom-Json).Policy.Arn
     Invoke-Iam attach-role-policy --role-name ManagedSsmRole --policy-arn $managed | Out-Null
     $script:goodRole = 'arn:aws:iam::123456789012:role/CruddurTaskRole'
+    # What ECS looks up when it launches the test tasks: their ECR images and the secret one of them reads.
+    Initialize-DeployPrerequisites -Image xray, backend-flask, backend-worker, worker, app, sidecar -Parameter /cruddur/backend-flask/AWS_ACCESS_KEY_ID | Out-Null
 }
 
 AfterAll {

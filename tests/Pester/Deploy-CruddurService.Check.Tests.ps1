@@ -158,3 +158,32 @@ Describe 'Deploy-CruddurService runs the checks first' {
         Get-Registered | Should -HaveCount 1
     }
 }
+
+Describe 'Deploy-CruddurService -SkipCheck meets what ECS finds at launch' {
+    BeforeEach {
+        Reset-CruddurStack $stack
+        Invoke-Aws ecs create-cluster --cluster-name cruddur | Out-Null
+        $script:prerequisites = Initialize-DeployPrerequisites -LogGroup cruddur -Seed
+        $env:CRUDDUR_SUBNET_A, $env:CRUDDUR_SUBNET_B, $env:CRUDDUR_SUBNET_C = $prerequisites.Subnets
+        $env:CRUDDUR_SERVICE_SG = $prerequisites.SecurityGroup
+    }
+
+    It 'refuses -Check with -SkipCheck with DeployCheckAndSkipCheck, checking and registering nothing' {
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile $taskDefinition -ServiceDefinitionFile $serviceDefinition -Check -SkipCheck -ErrorAction Stop } |
+            Should -Throw -ErrorId "DeployCheckAndSkipCheck$errorSuffix" -ExpectedMessage '*pass one of them, not both*'
+        Get-Registered | Should -BeNullOrEmpty
+    }
+
+    It 'fails a deploy whose secret''s parameter is gone with ECS''s own reason: the task never started' {
+        Invoke-Aws ssm delete-parameter --name /cruddur/backend-flask/CONNECTION_URL | Out-Null
+
+        { Deploy-CruddurService backend-flask -TaskDefinitionFile $taskDefinition -ServiceDefinitionFile $serviceDefinition -SkipCheck -ErrorAction Stop } |
+            Should -Throw -ErrorId "DeployFailed$errorSuffix"
+        $Error[0].Exception.Message | Should -BeLike '*ResourceInitializationError: unable to pull secrets or registry auth: *invalid ssm parameters: arn:aws:ssm:us-east-1:123456789012:parameter/cruddur/backend-flask/CONNECTION_URL*'
+        $stopped = (Invoke-Aws ecs list-tasks --cluster cruddur --desired-status STOPPED).taskArns
+        $stopped | Should -Not -BeNullOrEmpty
+        $tasks = (Invoke-Aws ecs describe-tasks --cluster cruddur --tasks $stopped).tasks
+        $tasks.stopCode | Sort-Object -Unique | Should -Be 'TaskFailedToStart'
+        @($tasks | Where-Object startedAt) | Should -BeNullOrEmpty -Because 'no container ran'
+    }
+}

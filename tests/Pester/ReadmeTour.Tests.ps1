@@ -122,6 +122,12 @@ BeforeAll {
         'Get-CruddurService | Get-CruddurLog' = { param($r) $r.Output.Message | Should -Not -BeNullOrEmpty }
         'Invoke-CruddurTask' = { param($r) $r.Output.ExitCode | Should -Be 0 }
         'Undo-CruddurDeployment' = { param($r) $r.Output.TaskDefinitionArn | Should -Match ':task-definition/backend-flask:1$' }
+        'Deploy-CruddurService backend-flask -ServiceDefinitionFile aws/ecs-blue-green' = { param($r)
+            $r.Output.Strategy | Should -Be 'BlueGreen'
+            $r.Output.Outcome | Should -Be 'Succeeded'
+            $r.Output.ProductionTrafficPercent | Should -Be 100
+            (Invoke-Aws ecs describe-services --cluster cruddur --services backend-flask).services[0].deploymentConfiguration.strategy | Should -Be 'BLUE_GREEN'
+        }
         '(Connect-CruddurTask' = { param($r) $r.Output | Should -Be 3 }
         'Connect-CruddurTask -Service frontend-react-js -Check' = { param($r) @($r.Output).Count | Should -BeGreaterThan 0 }
         'Test-CruddurHealth -Url http://localhost:4567' = { param($r) $r.Output.Healthy | Should -BeTrue }

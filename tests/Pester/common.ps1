@@ -105,8 +105,9 @@ function Invoke-Aws {
 # What Deploy-CruddurService checks before it registers anything, made in moto: the execution role the test definitions name,
 # the log group -LogGroup (when given), with -Seed all the seed's backend-flask needs, and the default VPC's subnets and default
 # security group (returned, for service files). See fixtures/deploy-prerequisites.py.
-function Initialize-DeployPrerequisites([string] $LogGroup, [switch] $Seed) {
-    $arguments = @(if ($LogGroup) { '--log-group', $LogGroup }) + @(if ($Seed) { '--seed' })
+function Initialize-DeployPrerequisites([string] $LogGroup, [switch] $Seed, [string[]] $Image, [string[]] $Parameter) {
+    $arguments = @(if ($LogGroup) { '--log-group', $LogGroup }) + @(if ($Seed) { '--seed' }) +
+        @(foreach ($i in $Image) { '--image', $i }) + @(foreach ($p in $Parameter) { '--parameter', $p })
     $path = Join-Path $PSScriptRoot 'fixtures/deploy-prerequisites.py'
     $text = Invoke-TestPython -Script (Get-Content $path -Raw) -Name $path -Arguments $arguments
     if ($LASTEXITCODE) { throw "deploy-prerequisites.py failed ($LASTEXITCODE)" }

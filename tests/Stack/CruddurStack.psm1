@@ -324,7 +324,8 @@ function Start-StackEcs($stack, [string]$SimulatorPath, [double]$TimeScale, [boo
     # Components start in $script:Components order, so moto's URL is known: the simulator writes container output there.
     # With moto the simulator is also the ELBv2 endpoint: it answers DescribeTargetHealth for its services' target groups
     # (moto calls every target healthy) and passes the rest to moto, where it registers its tasks.
-    $moto = if ($stack.MotoUrl) { '--logs-endpoint-url', $stack.MotoUrl, '--elbv2-upstream', $stack.MotoUrl } else { @() }
+    # It also asks moto what ECS looks up when it launches a task (execution role, secrets' SSM parameters, ECR images).
+    $moto = if ($stack.MotoUrl) { '--logs-endpoint-url', $stack.MotoUrl, '--elbv2-upstream', $stack.MotoUrl, '--aws-upstream', $stack.MotoUrl } else { @() }
     # With -EcsQuotas the simulator meters its API with ECS's token buckets (refill on its clock) and throttles as ECS does.
     $quota = if ($Quotas) { '--ecs-quotas', 'true' } else { @() }
     $null = Start-StackProcess -Stack $stack -Name Ecs -FilePath dotnet -ArgumentList (@(

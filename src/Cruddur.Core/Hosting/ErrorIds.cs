@@ -46,6 +46,7 @@ public static class ErrorIds
     public const string DbUserPoolIdMissing = "DbUserPoolIdMissing";
     public const string DbUserPoolNotFound = "DbUserPoolNotFound";
     public const string DeployAmbiguousInput = "DeployAmbiguousInput";
+    public const string DeployCheckAndSkipCheck = "DeployCheckAndSkipCheck";
     public const string DeployBlueGreenEdgeNotReady = "DeployBlueGreenEdgeNotReady";
     public const string DeployPreflightFailed = "DeployPreflightFailed";
     public const string DeployBlueGreenReferenceInvalid = "DeployBlueGreenReferenceInvalid";

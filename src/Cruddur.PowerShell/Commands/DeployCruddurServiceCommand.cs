@@ -113,6 +113,16 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     [MinutesArgument]
     public TimeSpan? CanaryBakeTime { get; set; }
 
+    protected override void BeginProcessing()
+    {
+        base.BeginProcessing();
+        if (Check && SkipCheck)
+        {
+            ThrowTerminating(new CruddurException(ErrorIds.DeployCheckAndSkipCheck, ErrorKind.InvalidArgument,
+                "-Check only checks and -SkipCheck deploys without checking; pass one of them, not both. Nothing was checked or deployed."));
+        }
+    }
+
     protected override void ProcessRecord()
     {
         if (Service.Length > 1 && (Image is not null || (TaskDefinitionFile is not null && !Directory.Exists(Resolve(TaskDefinitionFile)))))
