@@ -12,6 +12,7 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>Opens a shell (or runs one command) in a running ECS task, after checking every ECS Exec prerequisite.</summary>
 [Cmdlet(VerbsCommunications.Connect, "CruddurTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = OnlineHelp.Docs + "Connect-CruddurTask.md")]
 [OutputType(typeof(ExecResult), typeof(ExecCheck))]
+[ErrorHint(ErrorIds.TaskContainerNotFound, "Pass one of them as -Container.")]
 public sealed class ConnectCruddurTaskCommand : AwsCmdlet
 {
     [Parameter(ValueFromPipelineByPropertyName = true)]

@@ -11,6 +11,8 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>Drops, creates, loads and seeds the Cruddur PostgreSQL database (the seed's bin/postgresdb/setup).</summary>
 [Cmdlet(VerbsLifecycle.Invoke, "CruddurDbSetup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = OnlineHelp.Docs + "Invoke-CruddurDbSetup.md")]
 [OutputType(typeof(DbSetupResult))]
+[ErrorHint(ErrorIds.DbUserPoolNotFound, "Pass the pool's id with -UserPoolId, or leave the CognitoUserIds step out with -Step.")]
+[ErrorHint(ErrorIds.DbConnectionUrlMissing, "Or pass -ConnectionUrl.")]
 public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
 {
     [Parameter(Position = 0)]
