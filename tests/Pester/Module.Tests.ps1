@@ -55,7 +55,8 @@ Describe 'The Cruddur module' {
     }
 
     It 'hints at parameters the raising cmdlet has, for error ids of the catalogue' {
-        $ids = [Cruddur.Core.Hosting.ErrorIds].GetFields().ForEach({ $_.GetValue($null) })
+        # The core lives in the module's own load context: reach its catalogue through a type a cmdlet outputs.
+        $ids = (Get-Command Invoke-CruddurTask).OutputType[0].Type.Assembly.GetType('Cruddur.Core.Hosting.ErrorIds').GetFields().ForEach({ $_.GetValue($null) })
         $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
         $wrong = foreach ($command in Get-Command -Module Cruddur) {
             foreach ($hint in $command.ImplementingType.GetCustomAttributes([Cruddur.PowerShell.Hosting.ErrorHintAttribute], $true)) {

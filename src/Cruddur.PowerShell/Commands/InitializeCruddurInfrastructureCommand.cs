@@ -22,6 +22,7 @@ namespace Cruddur.PowerShell.Commands;
 [ErrorHint(ErrorIds.EdgeHostedZoneNotFound, "Pass the id of a zone of this account with -HostedZoneId, or leave it out to find or create the zone.")]
 [ErrorHint(ErrorIds.EdgeHostedZoneMismatch, "Pass the domain's zone with -HostedZoneId, or leave it out.")]
 [ErrorHint(ErrorIds.EdgeLoadBalancerSchemeMismatch, "Pass another -LoadBalancerName to keep it.")]
+[ErrorHint(ErrorIds.InfraPolicyPathNotFolder, "Pass that folder as -PolicyPath.")]
 public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
 {
     private const string BaseSet = "Base";

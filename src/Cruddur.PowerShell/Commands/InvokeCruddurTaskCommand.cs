@@ -13,6 +13,11 @@ namespace Cruddur.PowerShell.Commands;
 [Cmdlet(VerbsLifecycle.Invoke, "CruddurTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = OnlineHelp.Docs + "Invoke-CruddurTask.md")]
 [OutputType(typeof(TaskResult))]
 [ErrorHint(ErrorIds.TaskContainerNotFound, "Pass one of them as -Container.")]
+[ErrorHint(ErrorIds.ServiceNotFound, CommonHints.ServiceNotFound)]
+[ErrorHint(ErrorIds.ServiceClusterNotFound, CommonHints.ClusterNotFound)]
+[ErrorHint(ErrorIds.TaskDefinitionNotFound, "Pass a registered -TaskDefinition, or leave it out.")]
+[ErrorHint(ErrorIds.TaskCommandUnbalancedQuote, "For example -Command sh, -c, 'echo migrated'.")]
+[ErrorHint(ErrorIds.TaskCommandEmpty, "Pass what to run, such as -Command 'python manage.py migrate', or leave -Command out to run the image's own command.")]
 public sealed class InvokeCruddurTaskCommand : AwsCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]

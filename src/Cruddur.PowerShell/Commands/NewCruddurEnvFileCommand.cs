@@ -14,6 +14,7 @@ namespace Cruddur.PowerShell.Commands;
 [ErrorHint(ErrorIds.EnvFileVariableMissing, "Set them in the environment, pass -Variable @{ NAME = 'value' }, read them from Parameter Store with -ParameterPath, or pass -AllowMissing to render them empty.")]
 [ErrorHint(ErrorIds.EnvFileDestinationIsTemplate, "Name templates '*.erb' or pass -Destination.")]
 [ErrorHint(ErrorIds.EnvFileDestinationNotFound, "Create it first or pass another -Destination.")]
+[ErrorHint(ErrorIds.EnvFileDestinationNotWritable, "Pass a -Destination in a folder you can write to.")]
 public sealed class NewCruddurEnvFileCommand : AwsCmdlet
 {
     private const string PathSet = "Path";

@@ -11,3 +11,11 @@ public sealed class ErrorHintAttribute(string errorId, string hint) : Attribute
 
     public string Hint { get; } = hint;
 }
+
+/// <summary>Hints several cmdlets give in the same words, for parameters they share.</summary>
+internal static class CommonHints
+{
+    public const string ClusterNotFound = "Pass -Cluster with one of them, or -Region for the region it is in.";
+
+    public const string ServiceNotFound = "Check -Service and -Cluster.";
+}
