@@ -60,9 +60,6 @@ public sealed class CruddurApp
         string source, CancellationToken cancellationToken) =>
         ParameterWriter.WriteAsync(new SsmClient(_aws, _host), path, names, values, source, _host, cancellationToken);
 
-    /// <summary>Stops a one-off task the user stopped waiting for; the message says what became of it.</summary>
-    public Task<string> StopTaskAsync(TaskResult launched, CancellationToken cancellationToken) => Tasks.TaskRunner.StopAsync(Ecs, launched, cancellationToken);
-
     // Names for tab completion.
     public async Task<IReadOnlyList<string>> ClusterNamesAsync(CancellationToken cancellationToken) =>
         await Ecs.ListClusterNamesAsync(cancellationToken).ConfigureAwait(false);

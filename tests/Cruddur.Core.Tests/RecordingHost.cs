@@ -42,4 +42,15 @@ public sealed class RecordingHost : IOperationHost
         Asked.Enqueue((target, action));
         return Decide?.Invoke(action) ?? Confirm;
     }
+
+    /// <summary>The answer to a question after a stop; null answers with the default.</summary>
+    public int? AfterStopAnswer { get; set; }
+
+    public ConcurrentQueue<string> AskedAfterStop { get; } = new();
+
+    public int ChooseAfterStop(string caption, string message, IReadOnlyList<StopChoice> choices, int defaultChoice)
+    {
+        AskedAfterStop.Enqueue($"{caption} {message}");
+        return AfterStopAnswer ?? defaultChoice;
+    }
 }

@@ -107,7 +107,7 @@ Describe 'Initialize-CruddurInfrastructure -Domain' {
             'Listener HTTP:80 Exists', "DnsRecord $domain A Exists", "DnsRecord api.$domain A Exists", "Certificate $domain Exists",
             'Listener HTTPS:443 Exists', "ListenerRule Host api.$domain Exists", 'Listener HTTP:4567 Exists')
         ($results | Where-Object Name -EQ 'cruddur-ecs-security-group').Detail | Should -BeLike '*tcp 4567 from 0.0.0.0/0 to be removed*'
-        ($results | Where-Object Name -EQ 'HTTP:4567').Detail | Should -BeLike '*kept (-Force removes it)*'
+        ($results | Where-Object Name -EQ 'HTTP:4567').Detail | Should -BeLike '*kept (Initialize-CruddurInfrastructure -Force removes it)*'
         $lbRules = (Invoke-Aws ec2 describe-security-groups --filters 'Name=group-name,Values=cruddur-loadbalancer-security-group').SecurityGroups[0].IpPermissions
         $lbRules | ForEach-Object { "$($_.FromPort) $($_.IpRanges.CidrIp)" } | Sort-Object | Should -Be @('443 203.0.113.7/32', '80 203.0.113.7/32')
         (Invoke-Aws ec2 describe-security-groups --filters 'Name=group-name,Values=cruddur-ecs-security-group').SecurityGroups[0].IpPermissions.IpRanges |

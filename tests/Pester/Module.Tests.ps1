@@ -29,20 +29,45 @@ Describe 'The Cruddur module' {
         foreach ($type in $outputs) { $viewed | Should -Contain $type -Because "$type is output by a cmdlet" }
     }
 
-    It 'names in its messages only cmdlets and parameters it has' {
-        # The core's errors and warnings tell the user what to type (-ServiceDefinitionFile, Get-CruddurService -Cluster):
-        # the core cannot see the cmdlets, so a renamed parameter must fail here rather than leave a fix that does not work.
-        $commands = Get-Command -Module Cruddur
-        $parameters = @($commands.Parameters.Keys) + [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+    It 'names a parameter in a core message only with the cmdlet it belongs to' {
+        # The core says what is wrong; the shell adds which of its parameters fix it (ErrorHint). A core text may still
+        # suggest a whole command (Get-CruddurService -Cluster cruddur): then the parameter must be that cmdlet's, so a
+        # renamed parameter fails here rather than leave a fix that does not work.
+        $commands = @{}
+        Get-Command -Module Cruddur | ForEach-Object { $commands[$_.Name] = @($_.Parameters.Keys) }
         $cited = foreach ($file in Get-ChildItem (Join-Path $RepoRoot 'src/Cruddur.Core') -Recurse -Filter *.cs) {
-            foreach ($literal in [regex]::Matches((Get-Content $file -Raw), '"(?:[^"\\]|\\.)*"').Value) {
-                [regex]::Matches($literal, '(?<![\w-])-([A-Z][A-Za-z]+)\b').Groups | Where-Object Name -EQ 1 |
-                    Where-Object Value -NotIn $parameters | ForEach-Object { "$($file.Name): -$($_.Value)" }
-                [regex]::Matches($literal, '\b[A-Z][a-z]+-Cruddur[A-Za-z]+\b') | Where-Object Value -NotIn $commands.Name |
-                    ForEach-Object { "$($file.Name): $($_.Value)" }
+            $code = (Get-Content $file -Raw) -replace '(?m)^\s*//.*$'
+            foreach ($literal in [regex]::Matches($code, '"(?:[^"\\]|\\.)*"').Value) {
+                foreach ($sentence in $literal -split '(?<=[.;?!])\s') {
+                    $cmdlet = $null
+                    foreach ($token in [regex]::Matches($sentence, '\b[A-Z][a-z]+-Cruddur[A-Za-z]+\b|(?<![\w-])-([A-Z][A-Za-z]+)\b')) {
+                        if ($token.Groups[1].Success) {
+                            $name = $token.Groups[1].Value
+                            if (-not $cmdlet) { "$($file.Name): -$name without the cmdlet it belongs to (an ErrorHint in the shell says it)" }
+                            elseif ($name -notin $commands[$cmdlet]) { "$($file.Name): $cmdlet has no -$name" }
+                        } elseif ($commands.ContainsKey($token.Value)) { $cmdlet = $token.Value }
+                        else { "$($file.Name): no cmdlet $($token.Value)" }
+                    }
+                }
             }
         }
         $cited | Should -BeNullOrEmpty
+    }
+
+    It 'hints at parameters the raising cmdlet has, for error ids of the catalogue' {
+        # The core lives in the module's own load context: reach its catalogue through a type a cmdlet outputs.
+        $ids = (Get-Command Invoke-CruddurTask).OutputType[0].Type.Assembly.GetType('Cruddur.Core.Hosting.ErrorIds').GetFields().ForEach({ $_.GetValue($null) })
+        $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+        $wrong = foreach ($command in Get-Command -Module Cruddur) {
+            foreach ($hint in $command.ImplementingType.GetCustomAttributes([Cruddur.PowerShell.Hosting.ErrorHintAttribute], $true)) {
+                if ($hint.ErrorId -notin $ids) { "$($command.Name): $($hint.ErrorId) is not in the catalogue" }
+                foreach ($name in [regex]::Matches($hint.Hint, '(?<![\w-])-([A-Z][A-Za-z]+)\b').ForEach({ $_.Groups[1].Value })) {
+                    if ($name -notin @($command.Parameters.Keys) + $common) { "$($command.Name): -$name in the hint for $($hint.ErrorId)" }
+                }
+            }
+        }
+        @(Get-Command -Module Cruddur).ImplementingType.GetCustomAttributes([Cruddur.PowerShell.Hosting.ErrorHintAttribute], $true) | Should -Not -BeNullOrEmpty
+        $wrong | Should -BeNullOrEmpty
     }
 
     It 'takes durations as TimeSpan with seconds accepted everywhere, the old *Seconds names kept as aliases' -TestCases @(

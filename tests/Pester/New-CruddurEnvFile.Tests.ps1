@@ -149,7 +149,7 @@ Describe 'New-CruddurEnvFile' {
         Remove-Item Env:AWS_REGION, Env:AWS_DEFAULT_REGION
         try {
             { New-CruddurEnvFile (Join-Path $fixtures 'frontend-react-js.env.erb') -ParameterPath /cruddur/x -AllowMissing -ErrorAction Stop } |
-                Should -Throw -ErrorId 'AwsRegionNotSet,*' -ExpectedMessage '*-Region*AWS_REGION*'
+                Should -Throw -ErrorId 'AwsRegionNotSet,*' -ExpectedMessage '*AWS_REGION*-Region us-east-1*'
         } finally { $env:AWS_REGION, $env:AWS_DEFAULT_REGION = $saved }
     }
 

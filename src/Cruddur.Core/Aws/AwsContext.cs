@@ -68,7 +68,7 @@ public sealed class AwsContext
             if (!Uri.TryCreate(configured, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
                 throw new CruddurException(ErrorIds.AwsEndpointUrlInvalid, ErrorKind.InvalidArgument,
-                    $"The endpoint URL '{configured}' is not an absolute http or https URL. Pass -EndpointUrl like https://ecs.us-east-1.amazonaws.com or http://127.0.0.1:5000.",
+                    $"The endpoint URL '{configured}' is not an absolute http or https URL such as https://ecs.us-east-1.amazonaws.com or http://127.0.0.1:5000.",
                     target: configured);
             }
 
@@ -146,13 +146,13 @@ public sealed class AwsContext
         if (Settings.ProfileLocation is not null && !File.Exists(Settings.ProfileLocation))
         {
             throw new CruddurException(ErrorIds.AwsProfileLocationNotFound, ErrorKind.ObjectNotFound,
-                $"The credentials file '{Settings.ProfileLocation}' (-ProfileLocation) does not exist. Pass the path of a shared credentials file.", target: Settings.ProfileLocation);
+                $"The credentials file '{Settings.ProfileLocation}' does not exist.", target: Settings.ProfileLocation);
         }
 
         if (Settings.ProfileName is not null || Settings.StoredProfileName is not null || Settings.ProfileLocation is not null)
         {
             throw new CruddurException(ErrorIds.AwsProfileNotFound, ErrorKind.ObjectNotFound,
-                $"The AWS profile '{ProfileName}' was not found in {Settings.ProfileLocation ?? "~/.aws/credentials or ~/.aws/config"}{(Settings.ProfileName is null && Settings.StoredProfileName is not null ? " (named by $StoredAWSCredentials; Clear-AWSCredential forgets it)" : string.Empty)}. Create it with 'aws configure --profile {ProfileName}' or pass an existing -ProfileName.",
+                $"The AWS profile '{ProfileName}' was not found in {Settings.ProfileLocation ?? "~/.aws/credentials or ~/.aws/config"}{(Settings.ProfileName is null && Settings.StoredProfileName is not null ? " (named by $StoredAWSCredentials; Clear-AWSCredential forgets it)" : string.Empty)}. Create it with 'aws configure --profile {ProfileName}' or name an existing one.",
                 target: ProfileName);
         }
 
@@ -161,7 +161,7 @@ public sealed class AwsContext
 
     private string ResolveRegion()
     {
-        var (region, source) = Settings.Region is { } r ? (r, "-Region")
+        var (region, source) = Settings.Region is { } r ? (r, "the Region parameter")
             : Settings.StoredRegion is { } stored ? (stored, "$StoredAWSRegion")
             : Env("AWS_REGION") is { } env ? (env, "$env:AWS_REGION")
             : Env("AWS_DEFAULT_REGION") is { } legacy ? (legacy, "$env:AWS_DEFAULT_REGION")
@@ -169,7 +169,7 @@ public sealed class AwsContext
         if (region is null)
         {
             throw new CruddurException(ErrorIds.AwsRegionNotSet, ErrorKind.InvalidArgument,
-                "No AWS region is set. Pass -Region (for example -Region us-east-1), set $env:AWS_REGION or $env:AWS_DEFAULT_REGION, or set 'region' in your AWS profile ('aws configure').");
+                "No AWS region is set. Set $env:AWS_REGION or $env:AWS_DEFAULT_REGION, or 'region' in your AWS profile ('aws configure').");
         }
 
         if (!System.Text.RegularExpressions.Regex.IsMatch(region, "^[a-z]{2}(-[a-z]+)+-\\d+$"))
@@ -218,7 +218,7 @@ public sealed class AwsContext
         catch (AmazonClientException e)
         {
             throw new CruddurException(ErrorIds.AwsCredentialsNotFound, ErrorKind.AuthenticationError,
-                "No AWS credentials were found. Set $env:AWS_ACCESS_KEY_ID and $env:AWS_SECRET_ACCESS_KEY, or configure a profile ('aws configure' or 'aws sso login') and pass -ProfileName, or run where a container or instance role is available.",
+                "No AWS credentials were found. Set $env:AWS_ACCESS_KEY_ID and $env:AWS_SECRET_ACCESS_KEY, configure a profile ('aws configure' or 'aws sso login'), or run where a container or instance role is available.",
                 e);
         }
     }

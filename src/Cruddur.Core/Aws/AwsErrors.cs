@@ -70,17 +70,17 @@ internal static class AwsErrors
     /// <summary>A 2xx answer that is not what the API promises (HTML, garbage, wrong JSON types).</summary>
     public static CruddurException InvalidResponse(AwsCall call, string detail, Exception? inner = null) =>
         new(ErrorIds.AwsResponseInvalid, ErrorKind.InvalidData,
-            $"{call} answered with something that is not a valid {call.Service} response ({detail}). Check that {call.Endpoint} is an AWS endpoint (-EndpointUrl / AWS_ENDPOINT_URL).",
+            $"{call} answered with something that is not a valid {call.Service} response ({detail}). Check that {call.Endpoint} is an AWS endpoint.",
             inner, call.Endpoint.ToString());
 
     public static CruddurException TooLarge(AwsCall call, int cap) =>
         new(ErrorIds.AwsResponseTooLarge, ErrorKind.InvalidData,
-            $"{call} answered with more than {cap / 1024 / 1024} MiB, more than any answer the module expects. Check that {call.Endpoint} is an AWS endpoint (-EndpointUrl / AWS_ENDPOINT_URL).",
+            $"{call} answered with more than {cap / 1024 / 1024} MiB, more than any answer the module expects. Check that {call.Endpoint} is an AWS endpoint.",
             target: call.Endpoint.ToString());
 
     public static CruddurException Unreachable(AwsCall call, Exception e) =>
         new(ErrorIds.AwsEndpointUnreachable, ErrorKind.ConnectionError,
-            $"Could not reach the {call.Service} endpoint {call.Endpoint}: {e.Message}. Check -EndpointUrl / AWS_ENDPOINT_URL and your network.",
+            $"Could not reach the {call.Service} endpoint {call.Endpoint}: {e.Message}. Check the endpoint and your network.",
             e, call.Endpoint.ToString());
 
     public static CruddurException Timeout(AwsCall call, TimeSpan limit, bool wholeCall, Exception e) =>

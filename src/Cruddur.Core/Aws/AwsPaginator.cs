@@ -25,7 +25,7 @@ internal static class AwsPaginator
             if (token is not null && !seen.Add(token))
             {
                 throw new Hosting.CruddurException(ErrorIds.AwsResponseInvalid, Hosting.ErrorKind.InvalidData,
-                    $"{what} handed out the same page token twice; the listing would never end. Check that the endpoint is an AWS endpoint (-EndpointUrl / AWS_ENDPOINT_URL).");
+                    $"{what} handed out the same page token twice; the listing would never end. Check that the endpoint is an AWS endpoint.");
             }
         }
         while (token is not null);
@@ -50,7 +50,7 @@ internal static class AwsPaginator
             if (token is not null && !seen.Add(token))
             {
                 throw new Hosting.CruddurException(ErrorIds.AwsResponseInvalid, Hosting.ErrorKind.InvalidData,
-                    $"{what} handed out the same page token twice; the listing would never end. Check that the endpoint is an AWS endpoint (-EndpointUrl / AWS_ENDPOINT_URL).");
+                    $"{what} handed out the same page token twice; the listing would never end. Check that the endpoint is an AWS endpoint.");
             }
         }
         while (token is not null);

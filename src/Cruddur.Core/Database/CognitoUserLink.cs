@@ -32,7 +32,7 @@ internal sealed class CognitoUserLink
         catch (AwsServiceException e) when (e.Condition == AwsCondition.NotFound)
         {
             throw new CruddurException(ErrorIds.DbUserPoolNotFound, ErrorKind.ObjectNotFound,
-                $"The Cognito user pool '{userPoolId}' does not exist ({e.ServiceMessage}). Pass the pool's id with -UserPoolId or AWS_COGNITO_USER_POOL_ID ('aws cognito-idp list-user-pools --max-results 20' lists them), or leave the CognitoUserIds step out with -Step. The steps before it have run.",
+                $"The Cognito user pool '{userPoolId}' does not exist ({e.ServiceMessage}). The steps before the CognitoUserIds step have run. Set AWS_COGNITO_USER_POOL_ID to the pool's id ('aws cognito-idp list-user-pools --max-results 20' lists them).",
                 e, userPoolId);
         }
 

@@ -24,12 +24,12 @@ public static class DbConnectionSource
         {
             // The seed's scripts read PROD_CONNECTION_URL from the shell; its env file holds only CONNECTION_URL.
             return DbConnectionUrl.Parse(Lookup(name, envFileValues) ?? throw new CruddurException(ErrorIds.DbConnectionUrlMissing, ErrorKind.InvalidArgument,
-                $"The env file '{envFile.Path}' has no {name}, and $env:{name} is not set. Add {name}=postgresql://user:password@host:5432/cruddur to either, or pass -ConnectionUrl.",
+                $"The env file '{envFile.Path}' has no {name}, and $env:{name} is not set. Add {name}=postgresql://user:password@host:5432/cruddur to either.",
                 target: envFile.Path));
         }
 
         return DbConnectionUrl.Parse(Lookup(name, null) ?? throw new CruddurException(ErrorIds.DbConnectionUrlMissing, ErrorKind.InvalidArgument,
-            $"No database given: pass -ConnectionUrl, pipe in the backend's env file, or set $env:{name} (postgresql://user:password@host:5432/cruddur)."));
+            $"No database given: pipe in the backend's env file, or set $env:{name} (postgresql://user:password@host:5432/cruddur)."));
     }
 
     /// <summary>A non-empty value from the env file's values, else from the process environment.</summary>

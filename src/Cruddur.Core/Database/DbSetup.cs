@@ -106,7 +106,7 @@ public sealed class DbSetup
 
     private string UserPoolId => string.IsNullOrEmpty(_request.UserPoolId)
         ? throw new CruddurException(ErrorIds.DbUserPoolIdMissing, ErrorKind.InvalidArgument,
-            "The CognitoUserIds step needs a Cognito user pool: pass -UserPoolId or set AWS_COGNITO_USER_POOL_ID, or leave the step out with -Step.")
+            "The CognitoUserIds step needs a Cognito user pool: set AWS_COGNITO_USER_POOL_ID.")
         : _request.UserPoolId;
 
     /// <summary>
@@ -130,7 +130,7 @@ public sealed class DbSetup
         if (destructive.Count > 0 && !Url.IsLocal && !_request.Force)
         {
             throw new CruddurException(ErrorIds.DbRemoteHostNeedsForce, ErrorKind.InvalidOperation,
-                $"{string.Join(" and ", destructive)} would act on '{Url.Database}' at {Url.Host}, which is not this machine. Add -Force if you mean to, e.g. for the production database.",
+                $"{string.Join(" and ", destructive)} would act on '{Url.Database}' at {Url.Host}, which is not this machine; nothing was done.",
                 target: Url.ToString());
         }
 
@@ -254,7 +254,7 @@ public sealed class DbSetup
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ObjectInUse)
         {
             throw new CruddurException(ErrorIds.DbDatabaseInUse, ErrorKind.ResourceUnavailable,
-                $"'{Url.Database}' at {Url.Host}:{Url.Port} cannot be dropped while other sessions use it ({e.Detail ?? e.MessageText}). Include the KillConnections step (-Step KillConnections,Drop,...) or close them.",
+                $"'{Url.Database}' at {Url.Host}:{Url.Port} cannot be dropped while other sessions use it ({e.Detail ?? e.MessageText}). Run the KillConnections step before it, or close them.",
                 target: Url.ToString());
         }
         catch (NpgsqlException e)
@@ -278,7 +278,7 @@ public sealed class DbSetup
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase)
         {
             throw new CruddurException(ErrorIds.DbDatabaseExists, ErrorKind.ResourceExists,
-                $"'{Url.Database}' already exists at {Url.Host}:{Url.Port}. Include the Drop step to recreate it, or leave Create out with -Step.",
+                $"'{Url.Database}' already exists at {Url.Host}:{Url.Port}; the Drop step before Create recreates it.",
                 target: Url.ToString());
         }
         catch (NpgsqlException e)

@@ -49,7 +49,7 @@ internal static class DefinitionFile
         {
             // Deploy-CruddurService fills placeholders from the environment (AWS_ACCOUNT_ID and AWS_REGION also from AWS): say so.
             throw new CruddurException(ErrorIds.DeployDefinitionVariableMissing, ErrorKind.ObjectNotFound,
-                $"{source} uses {e.Names.Count} placeholder(s) with no value: {string.Join(", ", e.Names)}. Set them as environment variables before deploying (for example $env:{e.Names[0]} = '...'); AWS_ACCOUNT_ID and AWS_REGION are also looked up from your AWS credentials and -Region. Nothing was registered.",
+                $"{source} uses {e.Names.Count} placeholder(s) with no value: {string.Join(", ", e.Names)}. Set them as environment variables before deploying (for example $env:{e.Names[0]} = '...'); AWS_ACCOUNT_ID and AWS_REGION are also looked up from your AWS credentials and region. Nothing was registered.",
                 target: source);
         }
 

@@ -249,7 +249,7 @@ public sealed partial class EcsDeployer
             ? await ReleaseHistory.LastCompletedAsync(_ecs, current, cancellationToken).ConfigureAwait(false)
                 ?? throw new CruddurException(ErrorIds.DeployNoPreviousRevision, ErrorKind.ObjectNotFound,
                     $"{cluster}/{service} runs {AwsArn.TaskDefinitionName(currentArn)} and no other active revision of its family is known to have completed a deployment "
-                    + "(Deploy-CruddurService records that on the revision when it sees the rollout complete). Pass -TaskDefinition family:revision to choose one.", target: service)
+                    + "(Deploy-CruddurService records that on the revision when it sees the rollout complete).", target: service)
             : await ActiveArnAsync(taskDefinition, cancellationToken).ConfigureAwait(false);
         if (!_host.ShouldProcess($"{cluster}/{service}", $"Roll back from {AwsArn.TaskDefinitionName(currentArn)} to {AwsArn.TaskDefinitionName(target)}"))
         {
@@ -297,9 +297,9 @@ public sealed partial class EcsDeployer
         var follow = $"Follow it with Get-CruddurService -Cluster {d.Cluster} -Service {d.Service}";
         return d.TimedOut
             ? new CruddurException(ErrorIds.DeployTimedOut, ErrorKind.OperationTimeout,
-                $"{back} did not complete within {timeout} (-Timeout); ECS carries on with it. {follow}, or wait longer with a larger -Timeout. So far: {string.Join("; ", d.FailureReasons)}.", target: d)
+                $"{back} did not complete within {timeout}; ECS carries on with it. {follow}. So far: {string.Join("; ", d.FailureReasons)}.", target: d)
             : new CruddurException(ErrorIds.DeployFailed, ErrorKind.InvalidOperation,
-                $"{back} failed: {string.Join("; ", d.FailureReasons)}. " + LastLines(d) + $"{follow}; choose another revision with -TaskDefinition family:revision.", target: d);
+                $"{back} failed: {string.Join("; ", d.FailureReasons)}. " + LastLines(d) + $"{follow}.", target: d);
     }
 
     /// <summary>The error to report for a deployment that did not succeed, or null.</summary>
@@ -323,7 +323,7 @@ public sealed partial class EcsDeployer
                 : $"ECS rolled the {d.Strategy} deployment back{(d.SourceRevisions.Count > 0 ? " to " + string.Join(", ", d.SourceRevisions) : string.Empty)}",
             DeploymentOutcome.RolledBack => $"the service was rolled back to {previous}",
             DeploymentOutcome.RollbackFailed => $"the rollback to {previous} failed too",
-            DeploymentOutcome.RollbackTimedOut => $"the rollback to {previous} had not completed when -RollbackTimeout passed; ECS carries on with it",
+            DeploymentOutcome.RollbackTimedOut => $"the rollback to {previous} had not completed in the time given for the rollback; ECS carries on with it",
             _ => "nothing was rolled back",
         };
         var id = d.TimedOut ? ErrorIds.DeployTimedOut : ErrorIds.DeployFailed;
@@ -365,7 +365,7 @@ public sealed partial class EcsDeployer
             if (named is not null && named != target.Service)
             {
                 throw new CruddurException(ErrorIds.DeployServiceDefinitionMismatch, ErrorKind.InvalidArgument,
-                    $"{target.ServiceDefinitionFile} defines the service '{named}', not '{target.Service}'. Pass the matching file or -Service {named}.", target: target.ServiceDefinitionFile);
+                    $"{target.ServiceDefinitionFile} defines the service '{named}', not '{target.Service}'.", target: target.ServiceDefinitionFile);
             }
 
             serviceDefinition["serviceName"] = target.Service;
@@ -398,7 +398,7 @@ public sealed partial class EcsDeployer
             var family = (string?)serviceDefinition!["taskDefinition"] ?? target.ContainerName ?? target.Service;
             next = await DescribeTaskDefinitionAsync(family, cancellationToken).ConfigureAwait(false) ?? throw new CruddurException(
                 ErrorIds.TaskDefinitionNotFound, ErrorKind.ObjectNotFound,
-                $"No task definition '{family}' is registered. Pass -TaskDefinitionFile {SeedDefaults.TaskDefinitionFile(target.Service)}.", target: family);
+                $"No task definition '{family}' is registered; the seed's file for it is {SeedDefaults.TaskDefinitionFile(target.Service)}.", target: family);
             source = $"task definition {family}";
         }
 
@@ -677,7 +677,7 @@ public sealed partial class EcsDeployer
     internal static CruddurException ServiceNotFound(string cluster, string service, bool canCreate) =>
         new(ErrorIds.ServiceNotFound, ErrorKind.ObjectNotFound,
             $"The service '{service}' does not exist in the cluster '{cluster}'. "
-            + (canCreate ? $"Pass -ServiceDefinitionFile {SeedDefaults.ServiceDefinitionFile(service)} to create it, or check -Service and -Cluster. Nothing was registered." : "Check -Service and -Cluster."),
+            + (canCreate ? $"The seed's file to create it from is {SeedDefaults.ServiceDefinitionFile(service)}. Nothing was registered." : "Check the service and cluster names."),
             target: service);
 }
 

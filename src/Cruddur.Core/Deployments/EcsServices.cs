@@ -61,7 +61,7 @@ public static class EcsServices
         var here = (await ecs.ListClusterNamesAsync(cancellationToken).ConfigureAwait(false)).Select(AwsArn.LastSegment).Order(StringComparer.Ordinal).ToList();
         return new CruddurException(ErrorIds.ServiceClusterNotFound, ErrorKind.ObjectNotFound,
             $"Cluster '{name}' not found in {(string.IsNullOrEmpty(region) ? "this region" : region)} (clusters here: {(here.Count == 0 ? "none" : string.Join(", ", here))}). "
-            + "Pass -Cluster with one of them, or -Region for the region it is in; Initialize-CruddurInfrastructure creates the seed's cluster. Nothing was changed.",
+            + "Initialize-CruddurInfrastructure creates the seed's cluster. Nothing was changed.",
             inner, name);
     }
 

@@ -107,7 +107,7 @@ internal sealed partial class ServiceWatch
                         _warnedHook = paused.HookId;
                         warning = $"{d.Cluster}/{d.Service}: the deployment of {d.TargetRevision ?? AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} waits for approval at {sd.LifecycleStage} (PAUSE hook {paused.HookId}"
                             + (paused.ExpiresAt is { } expires ? $", expires {expires:u}" : string.Empty)
-                            + $"). Resume-CruddurDeployment -Cluster {d.Cluster} -Service {d.Service} continues it; add -Rollback to roll it back.";
+                            + $"). Resume-CruddurDeployment -Cluster {d.Cluster} -Service {d.Service} continues it (with -Rollback, rolls it back).";
                     }
                 }
                 else if (ReachAt is { } at && sd.Status == "IN_PROGRESS" && LifecycleStages.Index(sd.LifecycleStage) >= at)

@@ -88,7 +88,7 @@ public sealed class ServiceStatusReader
             if (!found.TryGetValue((cluster, name), out var s))
             {
                 missing(new CruddurException(ErrorIds.ServiceNotFound, ErrorKind.ObjectNotFound,
-                    $"The service '{name}' does not exist in the cluster '{cluster}'. Check -Service and -Cluster; Get-CruddurService -Cluster {cluster} lists its services.", target: name));
+                    $"The service '{name}' does not exist in the cluster '{cluster}'. Get-CruddurService -Cluster {cluster} lists its services.", target: name));
                 continue;
             }
 

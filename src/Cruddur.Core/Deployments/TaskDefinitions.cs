@@ -55,7 +55,7 @@ internal static partial class TaskDefinitions
         var containers = (definition["containerDefinitions"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         return containers.FirstOrDefault(c => (string?)c["name"] == name)
             ?? throw new CruddurException(ErrorIds.TaskContainerNotFound, ErrorKind.ObjectNotFound,
-                $"{source} has no container named '{name}' (it has: {string.Join(", ", containers.Select(c => (string?)c["name"]))}). Pass -ContainerName with one of them.", target: name);
+                $"{source} has no container named '{name}' (it has: {string.Join(", ", containers.Select(c => (string?)c["name"]))}).", target: name);
     }
 
     /// <summary>Checks what RegisterTaskDefinition would reject; every problem is listed in one error.</summary>

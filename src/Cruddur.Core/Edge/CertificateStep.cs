@@ -80,11 +80,11 @@ internal sealed class CertificateStep : InfrastructureStep
         {
             var given = await _acm.DescribeCertificateAsync(_arn, cancellationToken).ConfigureAwait(false)
                 ?? throw new CruddurException(ErrorIds.EdgeCertificateNotFound, ErrorKind.ObjectNotFound,
-                    $"ACM has no certificate '{_arn}' in this account and region. Pass an existing -CertificateArn ('aws acm list-certificates') or leave it out to request one.", target: _arn);
+                    $"ACM has no certificate '{_arn}' in this account and region. ('aws acm list-certificates' lists them).", target: _arn);
             if (!Covers(given))
             {
                 throw new CruddurException(ErrorIds.EdgeCertificateMismatch, ErrorKind.InvalidArgument,
-                    $"The certificate '{_arn}' is for {string.Join(", ", given.SubjectAlternativeNames)}, which does not cover {Name} and api.{Name}. Pass a certificate for {Name} and *.{Name}, or leave -CertificateArn out.", target: _arn);
+                    $"The certificate '{_arn}' is for {string.Join(", ", given.SubjectAlternativeNames)}, which does not cover {Name} and api.{Name}. A certificate for {Name} and *.{Name} would.", target: _arn);
             }
 
             return given;
@@ -164,7 +164,7 @@ internal sealed class CertificateStep : InfrastructureStep
                         ? "ACM has not named its validation records yet"
                         : "pending records: " + string.Join(", ", certificate.ValidationRecords.Select(r => $"{r.Type} {r.Name} -> {r.Value}"));
                     throw new CruddurException(ErrorIds.EdgeCertificateNotIssued, ErrorKind.OperationTimeout,
-                        $"The certificate for {Name} is still {certificate.Status} after {_timeout.TotalSeconds:0} s ({records}). ACM validates once these records resolve publicly: check that the zone's name servers are set at the domain's registrar, then run again (or pass a longer -CertificateTimeout).",
+                        $"The certificate for {Name} is still {certificate.Status} after {_timeout.TotalSeconds:0} s ({records}). ACM validates once these records resolve publicly: check that the zone's name servers are set at the domain's registrar, then run again.",
                         target: arn);
                 }
 

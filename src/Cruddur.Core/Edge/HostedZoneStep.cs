@@ -33,12 +33,12 @@ internal sealed class HostedZoneStep : InfrastructureStep
         {
             zone = await _route53.GetHostedZoneAsync(_zoneId, cancellationToken).ConfigureAwait(false)
                 ?? throw new CruddurException(ErrorIds.EdgeHostedZoneNotFound, ErrorKind.ObjectNotFound,
-                    $"This account has no hosted zone '{_zoneId}' (it may belong to another account). Pass the id of a zone of this account ('aws route53 list-hosted-zones'), or leave -HostedZoneId out to find or create the zone for {Name}. Nothing was changed for the domain.",
+                    $"This account has no hosted zone '{_zoneId}' (it may belong to another account). Nothing was changed for the domain; 'aws route53 list-hosted-zones' lists this account's zones.",
                     target: _zoneId);
             if (!string.Equals(zone.Name, Route53Client.Absolute(Name), StringComparison.OrdinalIgnoreCase))
             {
                 throw new CruddurException(ErrorIds.EdgeHostedZoneMismatch, ErrorKind.InvalidArgument,
-                    $"The hosted zone '{_zoneId}' is for {zone.Name.TrimEnd('.')}, not {Name}. Pass the zone of {Name}, or leave -HostedZoneId out.", target: _zoneId);
+                    $"The hosted zone '{_zoneId}' is for {zone.Name.TrimEnd('.')}, not {Name}.", target: _zoneId);
             }
         }
         else

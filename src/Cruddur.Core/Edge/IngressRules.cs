@@ -100,13 +100,13 @@ public sealed class IngressRules
         catch (HttpRequestException e)
         {
             throw new CruddurException(ErrorIds.EdgeCallerIpUnavailable, ErrorKind.ConnectionError,
-                $"Could not learn this machine's public IP from {checkIpUrl}: {e.Message}. Pass -Cidr <your address>/32 instead.", e, checkIpUrl.ToString());
+                $"Could not learn this machine's public IP from {checkIpUrl}: {e.Message}.", e, checkIpUrl.ToString());
         }
 
         if (!IPAddress.TryParse(text, out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
         {
             throw new CruddurException(ErrorIds.EdgeCallerIpUnavailable, ErrorKind.InvalidData,
-                $"{checkIpUrl} did not answer with an IPv4 address. Pass -Cidr <your address>/32 instead.", target: checkIpUrl.ToString());
+                $"{checkIpUrl} did not answer with an IPv4 address.", target: checkIpUrl.ToString());
         }
 
         _host.WriteVerbose($"{checkIpUrl} says this machine's public IP is {address}.");

@@ -163,9 +163,9 @@ internal sealed class UnmanagedListenersStep : InfrastructureStepGroup
         }
 
         public override Task<ObservedResource?> FindAsync(CancellationToken cancellationToken) => Task.FromResult<ObservedResource?>(
-            _testListener ? new ObservedResource(_listener.Arn, Detail: "the blue/green test listener; kept (only a run with -Strategy BlueGreen manages it)")
+            _testListener ? new ObservedResource(_listener.Arn, Detail: "the blue/green test listener; kept (only Initialize-CruddurInfrastructure -Strategy BlueGreen manages it)")
             : _force ? new ObservedResource(_listener.Arn, "not created by Initialize-CruddurInfrastructure", Removes: true)
-            : new ObservedResource(_listener.Arn, Detail: "not created by Initialize-CruddurInfrastructure; kept (-Force removes it)"));
+            : new ObservedResource(_listener.Arn, Detail: "not created by Initialize-CruddurInfrastructure and kept (Initialize-CruddurInfrastructure -Force removes it)"));
 
         public override Task<string> CreateAsync(CancellationToken cancellationToken) => throw new NotSupportedException("An unmanaged listener is never created.");
 

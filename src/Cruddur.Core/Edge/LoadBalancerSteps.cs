@@ -35,7 +35,7 @@ internal sealed class LoadBalancerStep : InfrastructureStep
         if (lb.Scheme != Scheme)
         {
             throw new CruddurException(ErrorIds.EdgeLoadBalancerSchemeMismatch, ErrorKind.ResourceExists,
-                $"The load balancer '{Name}' exists but is {lb.Scheme}, not {Scheme}, and a scheme cannot be changed. Delete it ('aws elbv2 delete-load-balancer --load-balancer-arn {lb.Arn}') or pass another -LoadBalancerName.",
+                $"The load balancer '{Name}' exists but is {lb.Scheme}, not {Scheme}, and a scheme cannot be changed. Delete it ('aws elbv2 delete-load-balancer --load-balancer-arn {lb.Arn}') or use another name.",
                 target: lb.Arn);
         }
 

@@ -146,7 +146,7 @@ public sealed class EnvFileGenerator
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CruddurException(ErrorIds.EnvFileDestinationNotWritable, e is UnauthorizedAccessException ? ErrorKind.PermissionDenied : ErrorKind.ResourceUnavailable,
-                $"'{request.DestinationPath}' cannot be written ({e.Message}). Pass a -Destination in a folder you can write to. Nothing was written.", e, request.DestinationPath);
+                $"'{request.DestinationPath}' cannot be written ({e.Message}). Nothing was written.", e, request.DestinationPath);
         }
 
         host.WriteVerbose($"Wrote {request.DestinationPath}: {string.Join(", ", variables.Select(v => $"{v.Name} from {v.Source}"))}");

@@ -208,7 +208,7 @@ internal sealed class DataChannel : IAsyncDisposable
         }
 
         throw new CruddurException(ErrorIds.ExecChannelInsecure, ErrorKind.InvalidData,
-            $"ECS returned a stream URL with scheme '{url.Scheme}' for {url.Host}; only wss:// is accepted for AWS (ws:// only for a local endpoint). Check -EndpointUrl / AWS_ENDPOINT_URL_ECS.", target: url.Host);
+            $"ECS returned a stream URL with scheme '{url.Scheme}' for {url.Host}; only wss:// is accepted for AWS (ws:// only for a local endpoint). Check the ECS endpoint.", target: url.Host);
     }
 
     private CruddurException Refused(string? reason) =>

@@ -74,7 +74,7 @@ internal sealed class EcsExec
         else
         {
             throw new CruddurException(ErrorIds.ExecTargetMissing, ErrorKind.InvalidArgument,
-                "Say which task to connect to: -Service backend-flask (its newest running task) or -TaskArn <task ARN or id>.");
+                "Say which task to connect to: a service (its newest running task) or a task.");
         }
 
         var service = request.Service ?? ServiceOfGroup((string?)task["group"]);
@@ -88,7 +88,7 @@ internal sealed class EcsExec
         if (container is not null)
         {
             return names.Contains(container, StringComparer.Ordinal) ? container : throw new CruddurException(ErrorIds.TaskContainerNotFound, ErrorKind.ObjectNotFound,
-                $"Task {ExecPreflight.TaskId(task)} has no container '{container}'. Its containers: {string.Join(", ", names)}. Pass one of them as -Container.",
+                $"Task {ExecPreflight.TaskId(task)} has no container '{container}'. Its containers: {string.Join(", ", names)}.",
                 target: container);
         }
 
@@ -98,7 +98,7 @@ internal sealed class EcsExec
         }
 
         return names.Count == 1 ? names[0] : throw new CruddurException(ErrorIds.ExecContainerAmbiguous, ErrorKind.InvalidArgument,
-            $"Task {ExecPreflight.TaskId(task)} has {names.Count} containers ({string.Join(", ", names)}) and none is named after the service. Pass -Container with one of them.",
+            $"Task {ExecPreflight.TaskId(task)} has {names.Count} containers ({string.Join(", ", names)}) and none is named after the service.",
             target: ExecPreflight.TaskId(task));
     }
 
@@ -153,7 +153,7 @@ internal sealed class EcsExec
         catch (AwsServiceException e) when (e.Condition == AwsCondition.ServiceNotFound)
         {
             throw new CruddurException(ErrorIds.ServiceNotFound, ErrorKind.ObjectNotFound,
-                $"Service '{service}' was not found in cluster {cluster}. Check -Service and -Cluster (the seed's services are backend-flask and frontend-react-js in cluster cruddur).", e, service);
+                $"Service '{service}' was not found in cluster {cluster}. The seed's services are backend-flask and frontend-react-js in cluster cruddur.", e, service);
         }
 
         var running = (await DescribeTasksAsync(cluster, arns, cancellationToken).ConfigureAwait(false)).Where(t => (string?)t["lastStatus"] == "RUNNING");

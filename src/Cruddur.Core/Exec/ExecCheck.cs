@@ -34,7 +34,7 @@ public sealed class PluginExitException : Hosting.CruddurException
 {
     public PluginExitException(int exitCode, string target)
         : base(ErrorIds.ExecPluginFailed, Hosting.ErrorKind.InvalidOperation,
-            $"{SessionManagerPlugin.DescribeExit(exitCode)}. The plugin does not report the remote command's exit code: leave out -UsePlugin to get it.", target: target)
+            $"{SessionManagerPlugin.DescribeExit(exitCode)}. The plugin does not report the remote command's exit code.", target: target)
     {
         ExitCode = exitCode;
     }

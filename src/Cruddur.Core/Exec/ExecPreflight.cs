@@ -61,7 +61,7 @@ internal static class ExecPreflight
         var plugin = Plugin(facts.Plugin);
         return
         [
-            pluginRequired ? plugin : ExecCheck.Info(PluginCheck, $"Not needed: Connect-CruddurTask opens the session itself. For -UsePlugin: {plugin.Detail}"),
+            pluginRequired ? plugin : ExecCheck.Info(PluginCheck, $"Not needed: Connect-CruddurTask opens the session itself. Connect-CruddurTask -UsePlugin needs it: {plugin.Detail}"),
             TaskRunning(facts.Task),
             PlatformVersion(facts.Task),
             ExecEnabled(facts.Task, facts.ServiceName, facts.ServiceExecEnabled),
@@ -96,7 +96,7 @@ internal static class ExecPreflight
         return status == "RUNNING"
             ? ExecCheck.Pass(TaskRunningCheck, $"Task {TaskId(task)} is RUNNING.")
             : ExecCheck.Fail(TaskRunningCheck, $"Task {TaskId(task)} is {status} (desired {(string?)task["desiredStatus"] ?? "UNKNOWN"}); ECS Exec needs a RUNNING task.",
-                "Connect to a running task: leave out -TaskArn to pick the newest RUNNING task of the service.");
+                "Connect to a running task: Connect-CruddurTask without -TaskArn picks the newest RUNNING task of the service.");
     }
 
     public static ExecCheck PlatformVersion(JsonObject task)

@@ -178,7 +178,7 @@ internal static class SessionManagerPlugin
             catch (System.ComponentModel.Win32Exception e)
             {
                 throw new CruddurException(ErrorIds.ExecPluginNotStartable, ErrorKind.ResourceUnavailable,
-                    $"'{pluginPath}' was found but could not be started: {e.Message}. Reinstall session-manager-plugin, or leave out -UsePlugin to connect without it.", e, pluginPath);
+                    $"'{pluginPath}' was found but could not be started: {e.Message}. Reinstall session-manager-plugin, or connect without it.", e, pluginPath);
             }
 
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);

@@ -30,7 +30,7 @@ internal static partial class ConsoleTerminal
         if (inputRedirected || outputRedirected)
         {
             throw new CruddurException(ErrorIds.ExecNoTerminal, ErrorKind.InvalidOperation,
-                "An interactive session needs a terminal, but this session's input or output is redirected. Run one command with -Command '<command>' instead, or start the shell from a terminal.");
+                "An interactive session needs a terminal, but this session's input or output is redirected. Start the shell from a terminal, or run one command instead.");
         }
 
         return OperatingSystem.IsWindows() ? new WindowsTerminal() : new UnixTerminal(UnixTerminal.StdIn, Console.OpenStandardOutput());
@@ -90,7 +90,7 @@ internal static partial class ConsoleTerminal
             if (tcgetattr(input, saved) != 0)
             {
                 throw new CruddurException(ErrorIds.ExecNoTerminal, ErrorKind.InvalidOperation,
-                    $"The terminal's settings could not be read (errno {Marshal.GetLastPInvokeError()}). Run one command with -Command '<command>' instead.");
+                    $"The terminal's settings could not be read (errno {Marshal.GetLastPInvokeError()}); one command can still run without a terminal.");
             }
 
             var raw = (byte[])saved.Clone();

@@ -31,7 +31,7 @@ internal static partial class ConsoleTerminal
             if (!GetConsoleMode(_in, out var inMode) || !GetConsoleMode(_out, out var outMode))
             {
                 throw new CruddurException(ErrorIds.ExecNoTerminal, ErrorKind.InvalidOperation,
-                    "The console's modes could not be read. Run one command with -Command '<command>' instead.");
+                    "The console's modes could not be read; one command can still run without a terminal.");
             }
 
             var inputCodePage = GetConsoleCP();

@@ -17,7 +17,17 @@ public interface IOperationHost
 
     /// <summary>Asks whether to change <paramref name="target"/>; false under -WhatIf or when the user declines.</summary>
     bool ShouldProcess(string target, string action);
+
+    /// <summary>
+    /// After a stop (Ctrl+C), asks one question about what the stopped work leaves behind, such as a task it started.
+    /// Returns the index of the answer, or <paramref name="defaultChoice"/> where nobody can be asked. Only work whose
+    /// token a stop cancelled asks it, before it ends with an <see cref="OperationStoppedException"/>.
+    /// </summary>
+    int ChooseAfterStop(string caption, string message, IReadOnlyList<StopChoice> choices, int defaultChoice);
 }
+
+/// <summary>One answer to <see cref="IOperationHost.ChooseAfterStop"/>: a short label and what it does.</summary>
+public sealed record StopChoice(string Label, string Help);
 
 /// <summary>The tags of information messages.</summary>
 public static class InformationTags
@@ -49,4 +59,6 @@ public sealed class SilentHost : IOperationHost
     public void WriteProgress(ProgressUpdate update) { }
 
     public bool ShouldProcess(string target, string action) => true;
+
+    public int ChooseAfterStop(string caption, string message, IReadOnlyList<StopChoice> choices, int defaultChoice) => defaultChoice;
 }

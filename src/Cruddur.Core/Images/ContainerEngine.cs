@@ -46,14 +46,14 @@ public sealed partial class ContainerEngine
         if (result.ExitCode != 0 && Unreachable.IsMatch(Tail(result, 3)))
         {
             throw new CruddurException(ErrorIds.ImageRegistryUnreachable, ErrorKind.ConnectionError,
-                $"Could not reach the registry {credential.Host} to log in ({Tail(result, 3)}). Check the registry's name (-RegistryHost), DNS and your network; the login itself was never tried.",
+                $"Could not reach the registry {credential.Host} to log in ({Tail(result, 3)}). Check the registry's name, DNS and your network; the login itself was never tried.",
                 target: credential.Host);
         }
 
         if (result.ExitCode != 0)
         {
             throw new CruddurException(ErrorIds.ImageRegistryLoginFailed, ErrorKind.AuthenticationError,
-                $"The registry {credential.Host} refused the login with the ECR token ({Tail(result, 3)}). Check that -RegistryHost names the registry ECR issues tokens for, and that your credentials allow ecr:GetAuthorizationToken.",
+                $"The registry {credential.Host} refused the login with the ECR token ({Tail(result, 3)}). Check that it is the registry ECR issues tokens for, and that your credentials allow ecr:GetAuthorizationToken.",
                 target: credential.Host);
         }
     }
@@ -190,14 +190,14 @@ public sealed partial class ContainerEngine
         catch (CruddurException e) when (e.ErrorId == ErrorIds.ImageEngineNotFound)
         {
             throw new CruddurException(ErrorIds.ImageEngineNotFound, ErrorKind.NotInstalled,
-                $"The container engine '{Command}' is not installed or not on PATH. Install Docker (https://docs.docker.com/engine/install/) or pass -Engine podman (or the path of another docker-compatible CLI).",
+                $"The container engine '{Command}' is not installed or not on PATH. Install Docker (https://docs.docker.com/engine/install/) or use podman or another docker-compatible CLI.",
                 e, Command);
         }
 
         if (result.ExitCode != 0 && result.LastLines(20).Any(line => DaemonDown().IsMatch(line)))
         {
             throw new CruddurException(ErrorIds.ImageEngineNotRunning, ErrorKind.ResourceUnavailable,
-                $"'{Command}' cannot reach its daemon ({Tail(result, 2)}). Start it (for example 'sudo systemctl start docker', or 'dockerd'), point {(IsPodman ? "CONTAINER_HOST" : "DOCKER_HOST")} at a running one, or pass -Engine podman.",
+                $"'{Command}' cannot reach its daemon ({Tail(result, 2)}). Start it (for example 'sudo systemctl start docker', or 'dockerd'), point {(IsPodman ? "CONTAINER_HOST" : "DOCKER_HOST")} at a running one, or use podman.",
                 target: Command);
         }
 

@@ -17,7 +17,7 @@ internal static partial class DockerfileArgs
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CruddurException(ErrorIds.ImageDockerfileNotFound, ErrorKind.ObjectNotFound,
-                $"The Dockerfile '{dockerfilePath}' cannot be read: {e.Message}. Pass -Dockerfile with a file in the build context.", e, dockerfilePath);
+                $"The Dockerfile '{dockerfilePath}' cannot be read: {e.Message}.", e, dockerfilePath);
         }
 
         return Parse(text);

@@ -59,7 +59,7 @@ internal sealed class EcrLogin
         if (colon <= 0 || endpoint is null)
         {
             throw new CruddurException(ErrorIds.ImageRegistryAuthorizationInvalid, ErrorKind.InvalidData,
-                "ECR GetAuthorizationToken returned no usable token. Check the ECR endpoint (-EndpointUrl / AWS_ENDPOINT_URL) and try again.");
+                "ECR GetAuthorizationToken returned no usable token. Check the ECR endpoint and try again.");
         }
 
         var host = registryHost ?? new Uri(endpoint).Authority;

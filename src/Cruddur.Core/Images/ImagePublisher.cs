@@ -150,14 +150,14 @@ public sealed class ImagePublisher
         if (!Directory.Exists(context))
         {
             throw new CruddurException(ErrorIds.ImageContextNotFound, ErrorKind.ObjectNotFound,
-                $"The build context '{context}' is not a folder. Pass -Path with the service folder, such as ./backend-flask.", target: context);
+                $"The build context '{context}' is not a folder; the context is the service's folder, such as ./backend-flask.", target: context);
         }
 
         var dockerfile = request.Dockerfile ?? DefaultDockerfile(context);
         if (!File.Exists(dockerfile))
         {
             throw new CruddurException(ErrorIds.ImageDockerfileNotFound, ErrorKind.ObjectNotFound,
-                $"The Dockerfile '{dockerfile}' does not exist. Pass -Dockerfile with a file in the build context, such as Dockerfile.prod.", target: dockerfile);
+                $"The Dockerfile '{dockerfile}' does not exist; it is a file in the build context, such as Dockerfile.prod.", target: dockerfile);
         }
 
         var declared = DockerfileArgs.Read(dockerfile);

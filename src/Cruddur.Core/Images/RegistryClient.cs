@@ -37,7 +37,7 @@ internal static class RegistryClient
         catch (HttpRequestException e)
         {
             throw new CruddurException(ErrorIds.ImageRegistryUnreachable, ErrorKind.ConnectionError,
-                $"Could not reach the registry {credential.Host} to confirm the push: {e.Message}. Check -RegistryHost and your network.", e, credential.Host);
+                $"Could not reach the registry {credential.Host} to confirm the push: {e.Message}. Check the registry's name and your network.", e, credential.Host);
         }
 
         using (response)

@@ -44,7 +44,7 @@ public static class InfrastructurePlan
         if (options.PolicyPath is not null && File.Exists(options.PolicyPath))
         {
             throw new CruddurException(ErrorIds.InfraPolicyPathNotFolder, ErrorKind.InvalidArgument,
-                $"-PolicyPath '{options.PolicyPath}' is a file. Pass the folder that holds service/ and task/ (the seed's aws/policies).", target: options.PolicyPath);
+                $"'{options.PolicyPath}' is a file, not the folder that holds service/ and task/ (the seed's aws/policies).", target: options.PolicyPath);
         }
 
         if (!System.Text.RegularExpressions.Regex.IsMatch(options.Cluster, "^[A-Za-z0-9_-]{1,255}$"))

@@ -46,6 +46,6 @@ internal sealed record AwsLogsTarget(string Container, string Region, string Gro
 
     public static CruddurException ContainerNotFound(string container, string family, IEnumerable<string?> names) =>
         new(ErrorIds.TaskContainerNotFound, ErrorKind.ObjectNotFound,
-            $"The task definition {family} has no container '{container}'. Its containers: {string.Join(", ", names.OfType<string>())}. Pass one of them as -Container.",
+            $"The task definition {family} has no container '{container}'. Its containers: {string.Join(", ", names.OfType<string>())}.",
             target: container);
 }

@@ -179,6 +179,6 @@ public sealed class LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHo
     private static CruddurException NoTask(LogRequest request) =>
         new(ErrorIds.LogNoTask, ErrorKind.ObjectNotFound,
             $"{string.Join(", ", request.Services)} in the cluster {request.Cluster} has no running or recently stopped task{(request.TaskId is null ? string.Empty : $" with the id {request.TaskId}")}"
-            + $"{(request.Since is null ? string.Empty : " in the -Since window")}, so there are no logs to read. Start one (Deploy-CruddurService, Invoke-CruddurTask), check -TaskId, or add -Follow to wait for one.",
+            + $"{(request.Since is null ? string.Empty : " since " + request.Since.Value.ToString("u", System.Globalization.CultureInfo.InvariantCulture))}, so there are no logs to read. Start one (Deploy-CruddurService, Invoke-CruddurTask).",
             target: request.Services.Count == 1 ? request.Services[0] : request.Services);
 }

@@ -27,7 +27,7 @@ public static partial class LogSince
         }
 
         throw new CruddurException(ErrorIds.LogSinceInvalid, ErrorKind.InvalidArgument,
-            $"-Since '{text}' is neither a duration nor a time. Pass a duration back from now such as 10m, 2h, 1h30m, 45s or 1d, or a time such as '2026-11-30 09:00' or (Get-Date).AddMinutes(-5).", target: text);
+            $"'{text}' is neither a duration nor a time: a start is a duration back from now such as 10m, 2h, 1h30m, 45s or 1d, or a time such as '2026-11-30 09:00' or (Get-Date).AddMinutes(-5).", target: text);
     }
 
     /// <summary>A start time must not lie in the future: nothing could be found.</summary>
@@ -37,7 +37,7 @@ public static partial class LogSince
         if (since > now + TimeSpan.FromSeconds(5))
         {
             throw new CruddurException(ErrorIds.LogSinceInFuture, ErrorKind.InvalidArgument,
-                $"-Since {since.ToLocalTime():yyyy-MM-dd HH:mm:ss zzz} is in the future (now is {now.ToLocalTime():yyyy-MM-dd HH:mm:ss zzz}). Pass a time in the past or a duration such as 10m.", target: target ?? since);
+                $"The start {since.ToLocalTime():yyyy-MM-dd HH:mm:ss zzz} is in the future (now is {now.ToLocalTime():yyyy-MM-dd HH:mm:ss zzz}); nothing could be found after it.", target: target ?? since);
         }
 
         return since;

@@ -73,7 +73,7 @@ public static class CommandLine
         if (quote is { } open)
         {
             throw new CruddurException(ErrorIds.TaskCommandUnbalancedQuote, ErrorKind.InvalidArgument,
-                $"The command has an unbalanced {(open == '\'' ? "single" : "double")} quote (opened at character {quoteAt + 1}): {text}. Close it, or pass the command as an array: -Command sh, -c, 'echo migrated'.", target: text);
+                $"The command has an unbalanced {(open == '\'' ? "single" : "double")} quote (opened at character {quoteAt + 1}): {text}. Close it, or give the command as an array of words.", target: text);
         }
 
         if (inWord)
@@ -84,7 +84,7 @@ public static class CommandLine
         if (args.Count == 0)
         {
             throw new CruddurException(ErrorIds.TaskCommandEmpty, ErrorKind.InvalidArgument,
-                "The command is empty. Pass what to run, such as -Command 'python manage.py migrate', or leave -Command out to run the image's own command.", target: text);
+                "The command is empty.", target: text);
         }
 
         return args;

@@ -34,12 +34,15 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
 {
     public const int LogTailLines = 20;
     private const int ProgressId = 15;
+    private static readonly TimeSpan StopDeadline = TimeSpan.FromSeconds(20);
     private readonly WatchClock _clock = clock ?? WatchClock.System;
     private bool _logsUnavailable;
 
-    /// <summary>Runs the task; null when -WhatIf or the user declined. A cancelled wait leaves the task running.</summary>
-    /// <param name="started">Told the task as soon as ECS accepted it, so that whoever cancels can offer to stop it.</param>
-    public async Task<TaskResult?> RunAsync(OneOffTask task, Action<TaskResult> started, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the task; null when -WhatIf or the user declined. A cancelled wait asks the host whether to stop the task
+    /// (leaving it running where nobody can be asked) and ends with an <see cref="OperationStoppedException"/> saying which.
+    /// </summary>
+    public async Task<TaskResult?> RunAsync(OneOffTask task, CancellationToken cancellationToken)
     {
         var service = await EcsTasks.ServiceAsync(ecs, task.Cluster, task.Service, cancellationToken).ConfigureAwait(false);
         var definition = await EcsTasks.TaskDefinitionAsync(ecs, task.TaskDefinition ?? (string)service["taskDefinition"]!, cancellationToken).ConfigureAwait(false);
@@ -64,7 +67,6 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
         var result = new TaskResult { Cluster = task.Cluster, Service = task.Service, TaskArn = (string)launched["taskArn"]!, TaskDefinitionArn = arn, Container = container };
         host.WriteVerbose($"Started task {result.TaskId} of {AwsArn.TaskDefinitionName(arn)} in {task.Cluster}");
         Update(result, launched);
-        started(result);
         if (!task.Wait)
         {
             return result;
@@ -94,6 +96,10 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
         try
         {
             await WaitAsync(result, poller, Emit, startedAt, task.Timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationStoppedException(await AfterStopAsync(result).ConfigureAwait(false), e, cancellationToken);
         }
         finally
         {
@@ -183,15 +189,28 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
         }
     }
 
-    /// <summary>What to tell the user when the wait was cancelled and the task left running.</summary>
-    public static string LeftRunningMessage(TaskResult r) =>
-        $"Stopped waiting; the one-off task {r.TaskId} keeps running in {r.Cluster}. Follow it with: Get-CruddurLog -Cluster {r.Cluster} -Service {r.Service} -TaskId {r.TaskId} -Follow";
-
-    /// <summary>Stops the task (after a cancelled wait, when the user wants it stopped); returns what to tell the user.</summary>
-    public static async Task<string> StopAsync(IEcsClient ecs, TaskResult r, CancellationToken cancellationToken)
+    // After Ctrl+C the task runs on in ECS: the user may want it stopped. The stop has its own deadline, inside the time the
+    // host gives a stopped worker after an answer.
+    private async Task<string> AfterStopAsync(TaskResult r)
     {
-        await ecs.StopTaskAsync(r.Cluster, r.TaskArn, "Stopped by Invoke-CruddurTask (Ctrl+C)", cancellationToken).ConfigureAwait(false);
-        return $"Stopped the one-off task {r.TaskId} in {r.Cluster}.";
+        var leftRunning = $"Stopped waiting; the one-off task {r.TaskId} keeps running in {r.Cluster}. Follow it with: Get-CruddurLog -Cluster {r.Cluster} -Service {r.Service} -TaskId {r.TaskId} -Follow";
+        var stop = host.ChooseAfterStop("Stop the one-off task?", $"Task {r.TaskId} of {r.Service} is {r.LastStatus}.",
+            [new StopChoice("Leave it running", "Stop waiting; the task carries on in ECS."), new StopChoice("Stop the task", "Ask ECS to stop the task now.")], 0) == 1;
+        if (!stop)
+        {
+            return leftRunning;
+        }
+
+        using var deadline = new CancellationTokenSource(StopDeadline);
+        try
+        {
+            await ecs.StopTaskAsync(r.Cluster, r.TaskArn, "Stopped by Invoke-CruddurTask (Ctrl+C)", deadline.Token).ConfigureAwait(false);
+            return $"Stopped the one-off task {r.TaskId} in {r.Cluster}.";
+        }
+        catch (Exception e) when (e is CruddurException or OperationCanceledException)
+        {
+            return $"Could not stop the one-off task {r.TaskId} ({e.Message}). {leftRunning}";
+        }
     }
 
     private static void Update(TaskResult r, JsonObject task)

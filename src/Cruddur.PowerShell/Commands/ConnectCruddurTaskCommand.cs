@@ -12,6 +12,15 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>Opens a shell (or runs one command) in a running ECS task, after checking every ECS Exec prerequisite.</summary>
 [Cmdlet(VerbsCommunications.Connect, "CruddurTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = OnlineHelp.Docs + "Connect-CruddurTask.md")]
 [OutputType(typeof(ExecResult), typeof(ExecCheck))]
+[ErrorHint(ErrorIds.TaskContainerNotFound, "Pass one of them as -Container.")]
+[ErrorHint(ErrorIds.ExecPluginFailed, "Leave out -UsePlugin to get it.")]
+[ErrorHint(ErrorIds.ExecChannelInsecure, "The endpoint is -EndpointUrl's, else AWS_ENDPOINT_URL_ECS's.")]
+[ErrorHint(ErrorIds.ExecNoTerminal, "Run one command with -Command '<command>'.")]
+[ErrorHint(ErrorIds.ExecPluginNotStartable, "Leave out -UsePlugin to connect without it.")]
+[ErrorHint(ErrorIds.ExecTargetMissing, "Pass -Service (its newest running task) or -TaskArn <task ARN or id>.")]
+[ErrorHint(ErrorIds.ExecContainerAmbiguous, "Pass -Container with one of them.")]
+[ErrorHint(ErrorIds.ServiceNotFound, CommonHints.ServiceNotFound)]
+[ErrorHint(ErrorIds.ServiceClusterNotFound, CommonHints.ClusterNotFound)]
 public sealed class ConnectCruddurTaskCommand : AwsCmdlet
 {
     [Parameter(ValueFromPipelineByPropertyName = true)]

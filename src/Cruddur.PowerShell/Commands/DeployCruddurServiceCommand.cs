@@ -13,6 +13,12 @@ namespace Cruddur.PowerShell.Commands;
 [Cmdlet("Deploy", "CruddurService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = OnlineHelp.Docs + "Deploy-CruddurService.md")]
 [OutputType(typeof(Deployment))]
 [OutputType(typeof(DeployCheck))]
+[ErrorHint(ErrorIds.ServiceNotFound, "Check -Service and -Cluster, or pass -ServiceDefinitionFile to create the service.")]
+[ErrorHint(ErrorIds.ServiceClusterNotFound, CommonHints.ClusterNotFound)]
+[ErrorHint(ErrorIds.TaskContainerNotFound, "Pass -ContainerName with one of them.")]
+[ErrorHint(ErrorIds.DeployTimedOut, "A larger -Timeout (or -RollbackTimeout for a rollback) waits longer.")]
+[ErrorHint(ErrorIds.DeployServiceDefinitionMismatch, "Pass the matching -ServiceDefinitionFile, or that -Service.")]
+[ErrorHint(ErrorIds.TaskDefinitionNotFound, "Pass one with -TaskDefinitionFile.")]
 public sealed class DeployCruddurServiceCommand : AwsCmdlet
 {
     private readonly List<DeployTarget> _targets = [];

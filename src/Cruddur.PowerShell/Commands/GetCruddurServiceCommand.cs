@@ -3,6 +3,7 @@ using Cruddur.Core;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Deployments;
 using Cruddur.PowerShell.Arguments;
+using Cruddur.Core.Hosting;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -10,6 +11,8 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>Shows ECS services: deployments, task counts, the last events and the running tasks.</summary>
 [Cmdlet(VerbsCommon.Get, "CruddurService", HelpUri = OnlineHelp.Docs + "Get-CruddurService.md")]
 [OutputType(typeof(ServiceStatus))]
+[ErrorHint(ErrorIds.ServiceNotFound, CommonHints.ServiceNotFound)]
+[ErrorHint(ErrorIds.ServiceClusterNotFound, CommonHints.ClusterNotFound)]
 public sealed class GetCruddurServiceCommand : AwsCmdlet
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]

@@ -16,6 +16,13 @@ namespace Cruddur.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Initialize, "CruddurInfrastructure", SupportsShouldProcess = true, DefaultParameterSetName = BaseSet, HelpUri = OnlineHelp.Docs + "Initialize-CruddurInfrastructure.md")]
 [OutputType(typeof(InfrastructureResource))]
+[ErrorHint(ErrorIds.EdgeCertificateNotFound, "Pass an existing -CertificateArn, or leave it out to request one.")]
+[ErrorHint(ErrorIds.EdgeCertificateMismatch, "Pass such a -CertificateArn, or leave it out to request one.")]
+[ErrorHint(ErrorIds.EdgeCertificateNotIssued, "A longer -CertificateTimeout waits longer.")]
+[ErrorHint(ErrorIds.EdgeHostedZoneNotFound, "Pass the id of a zone of this account with -HostedZoneId, or leave it out to find or create the zone.")]
+[ErrorHint(ErrorIds.EdgeHostedZoneMismatch, "Pass the domain's zone with -HostedZoneId, or leave it out.")]
+[ErrorHint(ErrorIds.EdgeLoadBalancerSchemeMismatch, "Pass another -LoadBalancerName to keep it.")]
+[ErrorHint(ErrorIds.InfraPolicyPathNotFolder, "Pass that folder as -PolicyPath.")]
 public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
 {
     private const string BaseSet = "Base";

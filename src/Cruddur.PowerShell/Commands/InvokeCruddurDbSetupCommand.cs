@@ -11,6 +11,12 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>Drops, creates, loads and seeds the Cruddur PostgreSQL database (the seed's bin/postgresdb/setup).</summary>
 [Cmdlet(VerbsLifecycle.Invoke, "CruddurDbSetup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = OnlineHelp.Docs + "Invoke-CruddurDbSetup.md")]
 [OutputType(typeof(DbSetupResult))]
+[ErrorHint(ErrorIds.DbUserPoolNotFound, "Pass the pool's id with -UserPoolId, or leave the CognitoUserIds step out with -Step.")]
+[ErrorHint(ErrorIds.DbConnectionUrlMissing, "Or pass -ConnectionUrl.")]
+[ErrorHint(ErrorIds.DbUserPoolIdMissing, "Or pass -UserPoolId, or leave the step out with -Step.")]
+[ErrorHint(ErrorIds.DbRemoteHostNeedsForce, "Add -Force if you mean to, e.g. for the production database.")]
+[ErrorHint(ErrorIds.DbDatabaseInUse, "Include it with -Step KillConnections,Drop,...")]
+[ErrorHint(ErrorIds.DbDatabaseExists, "Include Drop, or leave Create out, with -Step.")]
 public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
 {
     [Parameter(Position = 0)]

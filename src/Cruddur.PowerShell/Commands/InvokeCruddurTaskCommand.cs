@@ -1,9 +1,7 @@
 using System.Collections;
-using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Management.Automation;
 using Cruddur.Core;
-using System.Management.Automation.Host;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Tasks;
 using Cruddur.PowerShell.Arguments;
@@ -14,10 +12,14 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>Runs a one-off task next to a service (a migration, a script) with the service's task definition and network, waits for it, and returns its exit code and last log lines.</summary>
 [Cmdlet(VerbsLifecycle.Invoke, "CruddurTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = OnlineHelp.Docs + "Invoke-CruddurTask.md")]
 [OutputType(typeof(TaskResult))]
+[ErrorHint(ErrorIds.TaskContainerNotFound, "Pass one of them as -Container.")]
+[ErrorHint(ErrorIds.ServiceNotFound, CommonHints.ServiceNotFound)]
+[ErrorHint(ErrorIds.ServiceClusterNotFound, CommonHints.ClusterNotFound)]
+[ErrorHint(ErrorIds.TaskDefinitionNotFound, "Pass a registered -TaskDefinition, or leave it out.")]
+[ErrorHint(ErrorIds.TaskCommandUnbalancedQuote, "For example -Command sh, -c, 'echo migrated'.")]
+[ErrorHint(ErrorIds.TaskCommandEmpty, "Pass what to run, such as -Command 'python manage.py migrate', or leave -Command out to run the image's own command.")]
 public sealed class InvokeCruddurTaskCommand : AwsCmdlet
 {
-    private volatile TaskResult? _launched; // the task ECS accepted: what Ctrl+C may stop
-
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ServiceName")]
     [ArgumentCompleter(typeof(EcsServiceCompleter))]
@@ -80,22 +82,15 @@ public sealed class InvokeCruddurTaskCommand : AwsCmdlet
             return;
         }
 
-        TaskResult? result = null;
+        TaskResult? result;
         try
         {
-            result = Run((host, token) =>
-                App(host).TaskRunner().RunAsync(task, r => _launched = r, token));
+            result = Run((host, token) => App(host).TaskRunner().RunAsync(task, token));
         }
         catch (CruddurException e)
         {
             WriteError(ToErrorRecord(e));
             return;
-        }
-        catch (PipelineStoppedException) when (StopToken.IsCancellationRequested && _launched is { } launched)
-        {
-            var message = AskStop(launched) ? StopTask(launched) : TaskRunner.LeftRunningMessage(launched);
-            Tell(message);
-            throw new PipelineStoppedException(message);
         }
 
         if (result is null)
@@ -110,43 +105,6 @@ public sealed class InvokeCruddurTaskCommand : AwsCmdlet
         else
         {
             WriteError(ToErrorRecord(error));
-        }
-    }
-
-    // The pipeline is stopping, so this runs here with its own short deadline; a failure is reported, not thrown.
-    private string StopTask(TaskResult launched)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            return Task.Run(() => App(SilentHost.Instance).StopTaskAsync(launched, deadline.Token)).GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is CruddurException or OperationCanceledException or HttpRequestException)
-        {
-            return $"Could not stop the one-off task {launched.TaskId} ({e.Message}). {TaskRunner.LeftRunningMessage(launched)}";
-        }
-    }
-
-    /// <summary>After Ctrl+C: stop the task? The default, and the answer wherever no one can be asked, is to leave it running.</summary>
-    private bool AskStop(TaskResult result)
-    {
-        if (Host?.UI is not { } ui)
-        {
-            return false;
-        }
-
-        var choices = new Collection<ChoiceDescription>
-        {
-            new("&Leave it running", "Stop waiting; the task carries on in ECS."),
-            new("&Stop the task", "Ask ECS to stop the task now."),
-        };
-        try
-        {
-            return ui.PromptForChoice("Stop the one-off task?", $"Task {result.TaskId} of {result.Service} is {result.LastStatus}.", choices, 0) == 1;
-        }
-        catch (Exception e) when (e is PSInvalidOperationException or HostException or NotImplementedException or NotSupportedException or PipelineStoppedException)
-        {
-            return false; // a non-interactive host
         }
     }
 }

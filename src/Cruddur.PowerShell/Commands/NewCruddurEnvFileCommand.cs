@@ -11,6 +11,10 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>Renders ERB env templates (erb/*.env.erb) into env files.</summary>
 [Cmdlet(VerbsCommon.New, "CruddurEnvFile", SupportsShouldProcess = true, DefaultParameterSetName = PathSet, HelpUri = OnlineHelp.Docs + "New-CruddurEnvFile.md")]
 [OutputType(typeof(EnvFile))]
+[ErrorHint(ErrorIds.EnvFileVariableMissing, "Set them in the environment, pass -Variable @{ NAME = 'value' }, read them from Parameter Store with -ParameterPath, or pass -AllowMissing to render them empty.")]
+[ErrorHint(ErrorIds.EnvFileDestinationIsTemplate, "Name templates '*.erb' or pass -Destination.")]
+[ErrorHint(ErrorIds.EnvFileDestinationNotFound, "Create it first or pass another -Destination.")]
+[ErrorHint(ErrorIds.EnvFileDestinationNotWritable, "Pass a -Destination in a folder you can write to.")]
 public sealed class NewCruddurEnvFileCommand : AwsCmdlet
 {
     private const string PathSet = "Path";
@@ -43,30 +47,12 @@ public sealed class NewCruddurEnvFileCommand : AwsCmdlet
     [Parameter]
     public SwitchParameter AllowMissing { get; set; }
 
-    // The core says what is wrong; which of this cmdlet's parameters fix it is said here.
-    private static readonly Dictionary<string, string> Hints = new(StringComparer.Ordinal)
-    {
-        [ErrorIds.EnvFileVariableMissing] = "Set them in the environment, pass -Variable @{ NAME = 'value' }, read them from Parameter Store with -ParameterPath, or pass -AllowMissing to render them empty.",
-        [ErrorIds.EnvFileDestinationIsTemplate] = "Name templates '*.erb' or pass -Destination.",
-        [ErrorIds.EnvFileDestinationNotFound] = "Create it first or pass another -Destination.",
-    };
-
     protected override void ProcessRecord()
     {
         var literal = ParameterSetName == LiteralPathSet;
         foreach (var template in ResolveTemplates(literal ? LiteralPath : Path, literal))
         {
-            TryRun(() =>
-            {
-                try
-                {
-                    Render(template);
-                }
-                catch (CruddurException e) when (Hints.TryGetValue(e.ErrorId, out var hint))
-                {
-                    throw e.WithHint(hint);
-                }
-            });
+            TryRun(() => Render(template));
         }
     }
 

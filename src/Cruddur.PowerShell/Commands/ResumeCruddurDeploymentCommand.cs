@@ -2,6 +2,7 @@ using System.Management.Automation;
 using Cruddur.Core;
 using Cruddur.Core.Deployments;
 using Cruddur.PowerShell.Arguments;
+using Cruddur.Core.Hosting;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -9,6 +10,8 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>Continues, or rolls back, a blue/green (linear, canary) deployment that waits at a PAUSE lifecycle hook, and watches the rest of it.</summary>
 [Cmdlet(VerbsLifecycle.Resume, "CruddurDeployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = OnlineHelp.Docs + "Resume-CruddurDeployment.md")]
 [OutputType(typeof(Deployment))]
+[ErrorHint(ErrorIds.ServiceNotFound, CommonHints.ServiceNotFound)]
+[ErrorHint(ErrorIds.ServiceClusterNotFound, CommonHints.ClusterNotFound)]
 public sealed class ResumeCruddurDeploymentCommand : AwsCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]

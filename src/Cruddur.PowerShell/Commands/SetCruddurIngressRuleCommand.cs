@@ -13,6 +13,7 @@ namespace Cruddur.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Set, "CruddurIngressRule", SupportsShouldProcess = true, DefaultParameterSetName = ByName, HelpUri = OnlineHelp.Docs + "Set-CruddurIngressRule.md")]
 [OutputType(typeof(InfrastructureResource))]
+[ErrorHint(ErrorIds.EdgeCallerIpUnavailable, "Pass -Cidr <your address>/32 instead.")]
 public sealed class SetCruddurIngressRuleCommand : AwsCmdlet
 {
     private const string ByName = "ByName";

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using Cruddur.Core.Database;
 using Cruddur.Core.EnvFiles;
 using Cruddur.PowerShell.Arguments;
+using Cruddur.Core.Hosting;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -9,6 +10,7 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>Tests whether the Cruddur database accepts a connection (the seed's db connection test).</summary>
 [Cmdlet(VerbsDiagnostic.Test, "CruddurDatabase", HelpUri = OnlineHelp.Docs + "Test-CruddurDatabase.md")]
 [OutputType(typeof(DbTestResult), typeof(bool))]
+[ErrorHint(ErrorIds.DbConnectionUrlMissing, "Or pass -ConnectionUrl.")]
 public sealed class TestCruddurDatabaseCommand : CruddurCmdlet
 {
     [Parameter(Position = 0)]

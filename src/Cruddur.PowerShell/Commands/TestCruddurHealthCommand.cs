@@ -2,6 +2,7 @@ using System.Management.Automation;
 using Cruddur.Core;
 using Cruddur.Core.Health;
 using Cruddur.PowerShell.Arguments;
+using Cruddur.Core.Hosting;
 using Cruddur.PowerShell.Hosting;
 
 namespace Cruddur.PowerShell.Commands;
@@ -9,6 +10,7 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>Checks a Cruddur backend's /api/health-check endpoint (the seed's bin/flask/health-check).</summary>
 [Cmdlet(VerbsDiagnostic.Test, "CruddurHealth", HelpUri = OnlineHelp.Docs + "Test-CruddurHealth.md")]
 [OutputType(typeof(HealthCheckResult), typeof(bool))]
+[ErrorHint(ErrorIds.HealthUrlInvalid, "Pass the service's address as -Url.")]
 public sealed class TestCruddurHealthCommand : CruddurCmdlet
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]

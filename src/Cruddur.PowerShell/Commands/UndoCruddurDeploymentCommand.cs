@@ -11,6 +11,12 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>Rolls an ECS service back to its previous task definition revision and watches the rollback.</summary>
 [Cmdlet(VerbsCommon.Undo, "CruddurDeployment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, HelpUri = OnlineHelp.Docs + "Undo-CruddurDeployment.md")]
 [OutputType(typeof(Deployment))]
+[ErrorHint(ErrorIds.ServiceNotFound, CommonHints.ServiceNotFound)]
+[ErrorHint(ErrorIds.ServiceClusterNotFound, CommonHints.ClusterNotFound)]
+[ErrorHint(ErrorIds.DeployNoPreviousRevision, "Pass -TaskDefinition family:revision to choose one.")]
+[ErrorHint(ErrorIds.DeployTimedOut, "A larger -Timeout waits longer.")]
+[ErrorHint(ErrorIds.DeployFailed, "Choose another revision with -TaskDefinition family:revision.")]
+[ErrorHint(ErrorIds.TaskDefinitionNotFound, "Pass a registered -TaskDefinition.")]
 public sealed class UndoCruddurDeploymentCommand : AwsCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]

@@ -1,13 +1,25 @@
 using System.Management.Automation;
 using Cruddur.Core;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Hosting;
 using Cruddur.PowerShell.Arguments;
 
 namespace Cruddur.PowerShell.Hosting;
 
-/// <summary>The AWS parameters every AWS-touching cmdlet takes, named as in AWS.Tools.</summary>
+/// <summary>The AWS parameters every AWS-touching cmdlet takes, named as in AWS.Tools, and the hints that name them.</summary>
+[ErrorHint(ErrorIds.AwsEndpointUrlInvalid, "Pass such a URL with -EndpointUrl (or in AWS_ENDPOINT_URL).")]
+[ErrorHint(ErrorIds.AwsProfileLocationNotFound, "Pass the path of a shared credentials file with -ProfileLocation.")]
+[ErrorHint(ErrorIds.AwsProfileNotFound, "Name it with -ProfileName.")]
+[ErrorHint(ErrorIds.AwsRegionNotSet, "Or pass -Region, for example -Region us-east-1.")]
+[ErrorHint(ErrorIds.AwsCredentialsNotFound, "Or pass a profile with -ProfileName, or -AccessKey and -SecretKey.")]
+[ErrorHint(ErrorIds.AwsResponseInvalid, EndpointHint)]
+[ErrorHint(ErrorIds.AwsResponseTooLarge, EndpointHint)]
+[ErrorHint(ErrorIds.AwsEndpointUnreachable, EndpointHint)]
+[ErrorHint(ErrorIds.ImageRegistryAuthorizationInvalid, EndpointHint)]
 public abstract class AwsCmdlet : CruddurCmdlet
 {
+    private const string EndpointHint = "The endpoint is -EndpointUrl's, else AWS_ENDPOINT_URL's, else AWS's own.";
+
     private AwsContext? _aws;
 
     [Parameter]

@@ -1,14 +1,18 @@
+using System.Collections.Concurrent;
 using System.Management.Automation;
+using System.Reflection;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.PowerShell.Hosting;
 
 /// <summary>
 /// What every Cruddur cmdlet shares: a cancellation token that Ctrl+C (StopProcessing) cancels, core work run with its
-/// output marshalled to the pipeline thread, and core errors turned into ErrorRecords with their stable ids.
+/// output marshalled to the pipeline thread, and core errors turned into ErrorRecords with their stable ids and the
+/// cmdlet's hints (<see cref="ErrorHintAttribute"/>).
 /// </summary>
 public abstract class CruddurCmdlet : PSCmdlet, IDisposable
 {
+    private static readonly ConcurrentDictionary<Type, IReadOnlyDictionary<string, string>> HintsByCmdlet = new();
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
@@ -126,11 +130,30 @@ public abstract class CruddurCmdlet : PSCmdlet, IDisposable
     /// <summary>Stops the cmdlet with a Cruddur error (for failures that leave nothing else to do).</summary>
     protected void ThrowTerminating(CruddurException e) => ThrowTerminatingError(ToErrorRecord(e));
 
-    internal static ErrorRecord ToErrorRecord(CruddurException e)
+    /// <summary>The error as PowerShell shows it: the core's message, then this cmdlet's hint for its id, if it has one.</summary>
+    internal ErrorRecord ToErrorRecord(CruddurException e)
     {
-        var record = new ErrorRecord(e, e.ErrorId, Map(e.Kind), e.Target);
-        return record;
+        if (Hints(GetType()).TryGetValue(e.ErrorId, out var hint))
+        {
+            e = e.WithHint(hint);
+        }
+
+        return new ErrorRecord(e, e.ErrorId, Map(e.Kind), e.Target);
     }
+
+    private static IReadOnlyDictionary<string, string> Hints(Type cmdlet) => HintsByCmdlet.GetOrAdd(cmdlet, type =>
+    {
+        var hints = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var t = type; t is not null; t = t.BaseType)
+        {
+            foreach (var h in t.GetCustomAttributes<ErrorHintAttribute>(inherit: false))
+            {
+                hints.TryAdd(h.ErrorId, h.Hint); // the cmdlet's own hint wins over its base class's
+            }
+        }
+
+        return hints;
+    });
 
     private static ErrorCategory Map(ErrorKind kind) => kind switch
     {

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Collections.ObjectModel;
 using System.Management.Automation;
+using System.Management.Automation.Host;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.PowerShell.Hosting;
@@ -7,7 +9,8 @@ namespace Cruddur.PowerShell.Hosting;
 /// <summary>
 /// Lets core work run off the pipeline thread while every Write* and ShouldProcess happens on it, as PowerShell requires:
 /// the worker queues calls, the pipeline thread runs them until the work is done. It owns the worker's cancellation: a stop,
-/// or a queued call that throws, cancels the worker and waits for it (bounded) before the pipeline thread moves on.
+/// or a queued call that throws, cancels the worker and waits for it (bounded) before the pipeline thread moves on; while
+/// it waits, the worker may ask one question about what the stop leaves behind (<see cref="ChooseAfterStop"/>).
 /// </summary>
 internal sealed class PipelineHost : IOperationHost
 {
@@ -15,10 +18,15 @@ internal sealed class PipelineHost : IOperationHost
     // hold the prompt.
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
 
+    // After the user answered a question on the way out, the worker acts on the answer (a StopTask call, bounded by its
+    // own shorter deadline).
+    private static readonly TimeSpan AnswerGrace = TimeSpan.FromSeconds(30);
+
     private readonly Cmdlet _cmdlet;
     private readonly CancellationToken _stop;
     private readonly CancellationTokenSource _cancel;
     private readonly BlockingCollection<Action> _queue = new();
+    private readonly BlockingCollection<(Action Ask, Action GiveUp)> _afterStop = new();
 
     // stop: cancelled by Ctrl+C (StopProcessing).
     public PipelineHost(Cmdlet cmdlet, CancellationToken stop)
@@ -33,7 +41,11 @@ internal sealed class PipelineHost : IOperationHost
     {
         var token = _cancel.Token;
         var task = Task.Run(() => work(this, token));
-        task.ContinueWith(_ => _queue.CompleteAdding(), TaskScheduler.Default);
+        task.ContinueWith(_ =>
+        {
+            _queue.CompleteAdding();
+            _afterStop.CompleteAdding();
+        }, TaskScheduler.Default);
         try
         {
             foreach (var call in _queue.GetConsumingEnumerable(token))
@@ -124,15 +136,81 @@ internal sealed class PipelineHost : IOperationHost
         return answer.Task.WaitAsync(_cancel.Token).GetAwaiter().GetResult();
     }
 
-    private static bool Settled(Task task)
+    /// <summary>
+    /// On the worker's thread, after a stop: asks the user on the pipeline thread, which serves such questions while it
+    /// waits for the cancelled worker. The default where nobody can be asked, or once the pipeline thread gave up waiting.
+    /// </summary>
+    public int ChooseAfterStop(string caption, string message, IReadOnlyList<StopChoice> choices, int defaultChoice)
     {
+        var answer = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            return task.Wait(StopGrace);
+            if (!_stop.IsCancellationRequested
+                || !_afterStop.TryAdd((() => answer.TrySetResult(Prompt(caption, message, choices, defaultChoice)), () => answer.TrySetResult(defaultChoice))))
+            {
+                return defaultChoice;
+            }
         }
-        catch (AggregateException)
+        catch (InvalidOperationException)
         {
-            return true; // ended with an error or cancelled: settled all the same
+            return defaultChoice; // the pipeline thread no longer waits
+        }
+
+        return answer.Task.GetAwaiter().GetResult();
+    }
+
+    private int Prompt(string caption, string message, IReadOnlyList<StopChoice> choices, int defaultChoice)
+    {
+        if (_cmdlet is not PSCmdlet { Host.UI: { } ui })
+        {
+            return defaultChoice;
+        }
+
+        var descriptions = new Collection<ChoiceDescription>(choices.Select(c => new ChoiceDescription("&" + c.Label, Redaction.Redact(c.Help))).ToList());
+        try
+        {
+            return ui.PromptForChoice(Redaction.Redact(caption), Redaction.Redact(message), descriptions, defaultChoice);
+        }
+        catch (Exception e) when (e is PSInvalidOperationException or HostException or NotImplementedException or NotSupportedException or PipelineStoppedException)
+        {
+            return defaultChoice; // a non-interactive host
+        }
+    }
+
+    // Waits for a cancelled worker: StopGrace, or AnswerGrace after each question it asked about what it leaves behind.
+    private bool Settled(Task task)
+    {
+        var until = DateTime.UtcNow + StopGrace;
+        try
+        {
+            while (!task.IsCompleted)
+            {
+                var left = until - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero)
+                {
+                    return false;
+                }
+
+                if (_afterStop.TryTake(out var question, left))
+                {
+                    question.Ask();
+                    until = DateTime.UtcNow + AnswerGrace;
+                }
+                else if (!_afterStop.IsCompleted)
+                {
+                    return task.IsCompleted;
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            _afterStop.CompleteAdding();
+            while (_afterStop.TryTake(out var unanswered))
+            {
+                unanswered.GiveUp();
+            }
         }
     }
 }

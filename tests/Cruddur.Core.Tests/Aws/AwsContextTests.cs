@@ -47,7 +47,8 @@ public sealed class AwsContextTests
         var error = Assert.Throws<CruddurException>(() => Context(new AwsSettings(Region: "us-east-1", EndpointUrl: url)).EndpointFor(AwsService.Ecs));
 
         Assert.Equal("AwsEndpointUrlInvalid", error.ErrorId);
-        Assert.Contains("-EndpointUrl", error.Message);
+        Assert.Contains(url, error.Message, StringComparison.Ordinal);
+        Assert.Contains("such as https://ecs.us-east-1.amazonaws.com", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -24,6 +24,6 @@ public sealed class CognitoUserLinkTests
 
         Assert.Equal(ErrorIds.DbUserPoolNotFound, e.ErrorId);
         Assert.Contains("'us-east-1_cruddur' does not exist", e.Message, StringComparison.Ordinal);
-        Assert.Contains("-UserPoolId", e.Message, StringComparison.Ordinal);
+        Assert.Contains("AWS_COGNITO_USER_POOL_ID", e.Message, StringComparison.Ordinal);
     }
 }

@@ -98,7 +98,7 @@ public sealed class DbFailureTests
 
         Assert.Equal((ErrorIds.DbConnectionUrlMissing, ErrorKind.InvalidArgument), (e.ErrorId, e.Kind));
         Assert.Contains("'/p/backend-flask.env' has no CONNECTION_URL", e.Message, StringComparison.Ordinal);
-        Assert.Contains("-ConnectionUrl", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Add CONNECTION_URL=postgresql://", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class DbFailureTests
         var e = Assert.Throws<CruddurException>(() => DbConnectionSource.Resolve(null, null, null, DbConnectionSource.Dev));
 
         Assert.Equal((ErrorIds.DbConnectionUrlMissing, ErrorKind.InvalidArgument), (e.ErrorId, e.Kind));
-        Assert.Contains("-ConnectionUrl", e.Message, StringComparison.Ordinal);
+        Assert.Contains("set $env:CONNECTION_URL", e.Message, StringComparison.Ordinal);
         Assert.Contains("env file", e.Message, StringComparison.Ordinal);
         Assert.Contains("$env:CONNECTION_URL", e.Message, StringComparison.Ordinal);
     }

@@ -102,7 +102,7 @@ public sealed class DbSetupPlanTests : IDisposable
 
         var e = Assert.Throws<CruddurException>(() => new DbSetup(request).Prepare(host));
         Assert.Equal("DbUserPoolIdMissing", e.ErrorId);
-        Assert.Contains("pass -UserPoolId or set AWS_COGNITO_USER_POOL_ID", e.Message, StringComparison.Ordinal);
+        Assert.Contains("set AWS_COGNITO_USER_POOL_ID", e.Message, StringComparison.Ordinal);
         Assert.Empty(host.Asked);
     }
 

@@ -29,7 +29,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         Assert.Equal(("ServiceNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
         Assert.Contains("service 'a'", e.Message, StringComparison.Ordinal);
         Assert.Contains("cluster 'cruddur'", e.Message, StringComparison.Ordinal);
-        Assert.Contains($"-ServiceDefinitionFile {SeedDefaults.ServiceDefinitionFile("a")}", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"The seed's file to create it from is {SeedDefaults.ServiceDefinitionFile("a")}.", e.Message, StringComparison.Ordinal);
         Assert.Contains("Nothing was registered", e.Message, StringComparison.Ordinal);
         Assert.Empty(ecs.Registered);
     }
@@ -98,7 +98,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
 
         Assert.Equal(("DeployServiceDefinitionMismatch", ErrorKind.InvalidArgument), (e.ErrorId, e.Kind));
         Assert.Contains("'b'", e.Message, StringComparison.Ordinal);
-        Assert.Contains("-Service b", e.Message, StringComparison.Ordinal);
+        Assert.Contains("not 'a'", e.Message, StringComparison.Ordinal);
         Assert.Empty(ecs.Registered);
         Assert.Empty(ecs.Created);
     }
@@ -116,7 +116,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
 
         Assert.Equal(("TaskDefinitionNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
         Assert.Contains($"'{family}'", e.Message, StringComparison.Ordinal);
-        Assert.Contains($"-TaskDefinitionFile {SeedDefaults.TaskDefinitionFile("a")}", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"the seed's file for it is {SeedDefaults.TaskDefinitionFile("a")}", e.Message, StringComparison.Ordinal);
         Assert.Empty(ecs.Registered);
     }
 
@@ -371,7 +371,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         Assert.Contains(d.FailureReasons, r => r.StartsWith("rollback to a:1: the deployment did not complete within 00:02:00", StringComparison.Ordinal));
         var error = EcsDeployer.ErrorFor(d)!;
         Assert.Equal(("DeployFailed", ErrorKind.InvalidOperation), (error.ErrorId, error.Kind));
-        Assert.Contains("the rollback to a:1 had not completed when -RollbackTimeout passed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the rollback to a:1 had not completed in the time given for the rollback", error.Message, StringComparison.Ordinal);
         Assert.Empty(ecs.Tagged);
     }
 
@@ -515,7 +515,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
 
         Assert.Equal(("DeployNoPreviousRevision", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
         Assert.Contains("runs a:2", e.Message, StringComparison.Ordinal);
-        Assert.Contains("-TaskDefinition family:revision", e.Message, StringComparison.Ordinal);
+        Assert.Contains("no other active revision of its family is known to have completed", e.Message, StringComparison.Ordinal);
         Assert.Empty(ecs.Updates);
     }
 
@@ -541,7 +541,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         var e = await Assert.ThrowsAsync<CruddurException>(() => UndoAsync(new RolloutEcs { Exists = false }, "a:1"));
 
         Assert.Equal("ServiceNotFound", e.ErrorId);
-        Assert.Contains("Check -Service and -Cluster", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Check the service and cluster names", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("-ServiceDefinitionFile", e.Message, StringComparison.Ordinal);
     }
 
@@ -595,7 +595,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         var e = EcsDeployer.UndoErrorFor(d, TimeSpan.FromMinutes(1))!;
         Assert.Equal(("DeployFailed", ErrorKind.InvalidOperation), (e.ErrorId, e.Kind));
         Assert.Contains("Rolling cruddur/a back from a:2 to a:1 failed: the circuit breaker tripped", e.Message, StringComparison.Ordinal);
-        Assert.Contains("-TaskDefinition family:revision", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Follow it with Get-CruddurService -Cluster cruddur -Service a.", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -610,7 +610,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         Assert.True(d!.TimedOut);
         var e = EcsDeployer.UndoErrorFor(d, TimeSpan.FromMinutes(3))!;
         Assert.Equal(("DeployTimedOut", ErrorKind.OperationTimeout), (e.ErrorId, e.Kind));
-        Assert.Contains("did not complete within 00:03:00 (-Timeout)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("did not complete within 00:03:00; ECS carries on with it", e.Message, StringComparison.Ordinal);
         Assert.Contains("Get-CruddurService -Cluster cruddur -Service a", e.Message, StringComparison.Ordinal);
         Assert.Contains("So far: the deployment did not complete", e.Message, StringComparison.Ordinal);
     }

@@ -55,7 +55,7 @@ public sealed class EnvFileGeneratorTests : IDisposable
 
         Assert.Equal(("EnvFileDestinationNotWritable", ErrorKind.PermissionDenied), (e.ErrorId, e.Kind));
         Assert.Contains("'/sys/x.env'", e.Message, StringComparison.Ordinal);
-        Assert.Contains("-Destination", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Nothing was written", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -152,7 +152,7 @@ public sealed class ConsoleTerminalTests : IDisposable
         Assert.Equal(ErrorIds.ExecNoTerminal, e.ErrorId);
         Assert.Equal(ErrorKind.InvalidOperation, e.Kind);
         Assert.Contains("errno 25", e.Message, StringComparison.Ordinal); // ENOTTY: what the system said
-        Assert.Contains("-Command", e.Message, StringComparison.Ordinal);
+        Assert.Contains("one command can still run", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -164,7 +164,7 @@ public sealed class ConsoleTerminalTests : IDisposable
         var e = Assert.Throws<CruddurException>(() => ConsoleTerminal.Open(inputRedirected, outputRedirected));
 
         Assert.Equal(ErrorIds.ExecNoTerminal, e.ErrorId);
-        Assert.Contains("-Command", e.Message, StringComparison.Ordinal);
+        Assert.Contains("run one command instead", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

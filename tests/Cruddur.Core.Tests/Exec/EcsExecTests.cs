@@ -228,7 +228,7 @@ public sealed class EcsExecTests
 
         var e = await Assert.ThrowsAsync<CruddurException>(() => ResolveAsync(service: "backend-flsk"));
 
-        AssertFailure(e, ErrorIds.ServiceNotFound, ErrorKind.ObjectNotFound, "backend-flsk", "'backend-flsk'", "-Service");
+        AssertFailure(e, ErrorIds.ServiceNotFound, ErrorKind.ObjectNotFound, "backend-flsk", "'backend-flsk'", "backend-flask and frontend-react-js");
     }
 
     [Fact]
@@ -236,7 +236,7 @@ public sealed class EcsExecTests
     {
         _ecs.ListError = Error("ClusterNotFoundException");
         var listed = await Assert.ThrowsAsync<CruddurException>(() => ResolveAsync(service: "backend-flask"));
-        AssertFailure(listed, ErrorIds.ServiceClusterNotFound, ErrorKind.ObjectNotFound, Cluster, "'cruddur'", "-Cluster", "clusters here: other");
+        AssertFailure(listed, ErrorIds.ServiceClusterNotFound, ErrorKind.ObjectNotFound, Cluster, "'cruddur'", "clusters here: other");
 
         _ecs.DescribeError = Error("ClusterNotFoundException");
         var described = await Assert.ThrowsAsync<CruddurException>(() => ResolveAsync(task: "abc"));
@@ -307,7 +307,7 @@ public sealed class EcsExecTests
     {
         var e = await Assert.ThrowsAsync<CruddurException>(() => ResolveAsync());
 
-        AssertFailure(e, ErrorIds.ExecTargetMissing, ErrorKind.InvalidArgument, null, "-Service", "-TaskArn");
+        AssertFailure(e, ErrorIds.ExecTargetMissing, ErrorKind.InvalidArgument, null, "a service (its newest running task) or a task");
         Assert.Empty(_ecs.Calls);
     }
 

@@ -172,7 +172,7 @@ public sealed class ExecPreflightTests
         Assert.Equal(("TaskContainerNotFound", ErrorKind.ObjectNotFound, "nginx"), (notFound.ErrorId, notFound.Kind, notFound.Target));
         Assert.Contains("'nginx'", notFound.Message, StringComparison.Ordinal);
         Assert.Contains("xray, backend-flask", notFound.Message, StringComparison.Ordinal);
-        Assert.Contains("-Container", notFound.Message, StringComparison.Ordinal);
+        Assert.EndsWith("Its containers: xray, backend-flask.", notFound.Message, StringComparison.Ordinal);
         var ambiguous = Assert.Throws<CruddurException>(() => EcsExec.ChooseContainer(task, null, "other"));
         Assert.Equal("ExecContainerAmbiguous", ambiguous.ErrorId);
         Assert.Contains("xray, backend-flask", ambiguous.Message, StringComparison.Ordinal);

@@ -85,7 +85,7 @@ public sealed class SessionManagerPluginTests : IDisposable
         var e = new PluginExitException(exitCode, "ecs:cruddur_t_r");
 
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
-        Assert.Contains("leave out -UsePlugin", e.Message, StringComparison.Ordinal);
+        Assert.Contains("does not report the remote command's exit code", e.Message, StringComparison.Ordinal);
         Assert.Equal("ExecPluginFailed", e.ErrorId);
         Assert.Equal(exitCode, e.ExitCode);
         Assert.Equal("ecs:cruddur_t_r", e.Target);
@@ -143,7 +143,7 @@ public sealed class SessionManagerPluginTests : IDisposable
         var e = await Assert.ThrowsAsync<Cruddur.Core.Hosting.CruddurException>(() => SessionManagerPlugin.RunAttachedAsync(plugin, launch));
         Assert.Equal("ExecPluginNotStartable", e.ErrorId);
         Assert.Contains(plugin, e.Message, StringComparison.Ordinal);
-        Assert.Contains("-UsePlugin", e.Message, StringComparison.Ordinal);
+        Assert.Contains("or connect without it", e.Message, StringComparison.Ordinal);
     }
 
     /// <summary>

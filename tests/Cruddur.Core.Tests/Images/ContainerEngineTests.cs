@@ -137,7 +137,7 @@ public sealed class ContainerEngineTests : IDisposable
         Assert.Equal(ErrorKind.ConnectionError, e.Kind);
         Assert.Contains("registry.example.com:5000", e.Message);
         Assert.Contains("no such host", e.Message);
-        Assert.Contains("-RegistryHost", e.Message);
+        Assert.Contains("Check the registry's name", e.Message);
     }
 
     [Fact]
@@ -277,7 +277,7 @@ public sealed class ContainerEngineTests : IDisposable
         Assert.Equal(ErrorIds.ImageEngineNotFound, e.ErrorId);
         Assert.Equal(ErrorKind.NotInstalled, e.Kind);
         Assert.Contains("no-such-docker", e.Message);
-        Assert.Contains("-Engine podman", e.Message);
+        Assert.Contains("or use podman", e.Message);
         Assert.False(engine.IsPodman);
     }
 

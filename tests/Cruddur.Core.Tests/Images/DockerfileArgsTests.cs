@@ -53,6 +53,6 @@ public class DockerfileArgsTests
 
         Assert.Equal(("ImageDockerfileNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
         Assert.Contains(missing, e.Message, StringComparison.Ordinal);
-        Assert.Contains("-Dockerfile", e.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot be read", e.Message, StringComparison.Ordinal);
     }
 }

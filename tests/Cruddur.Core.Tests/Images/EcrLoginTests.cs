@@ -81,7 +81,7 @@ public sealed class EcrLoginTests : IDisposable
 
         Assert.Equal(ErrorIds.ImageRegistryAuthorizationInvalid, e.ErrorId);
         Assert.Equal(ErrorKind.InvalidData, e.Kind);
-        Assert.Contains("-EndpointUrl", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Check the ECR endpoint", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Password, e.Message, StringComparison.Ordinal);
     }
 

@@ -218,13 +218,13 @@ public sealed class ImagePublisherTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<CruddurException>(() => publisher.PublishAsync(new PublishRequest("x1") { ContextPath = missing }, new RecordingHost(), CancellationToken.None));
         Assert.Equal(("ImageContextNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
         Assert.Contains(missing, e.Message, StringComparison.Ordinal);
-        Assert.Contains("-Path", e.Message, StringComparison.Ordinal);
+        Assert.Contains("the service's folder", e.Message, StringComparison.Ordinal);
 
         var dockerfile = Path.Combine(_dir, "Dockerfile.dev");
         e = await Assert.ThrowsAsync<CruddurException>(() => publisher.PublishAsync(new PublishRequest("x1") { ContextPath = _dir, Dockerfile = dockerfile }, new RecordingHost(), CancellationToken.None));
         Assert.Equal(("ImageDockerfileNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
         Assert.Contains(dockerfile, e.Message, StringComparison.Ordinal);
-        Assert.Contains("-Dockerfile", e.Message, StringComparison.Ordinal);
+        Assert.Contains("a file in the build context", e.Message, StringComparison.Ordinal);
         Assert.Empty(Commands());
     }
 
@@ -239,7 +239,7 @@ public sealed class ImagePublisherTests : IAsyncLifetime
 
         Assert.Equal(("ImageDockerfileNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
         Assert.Contains(Path.Combine(_dir, "Dockerfile"), e.Message, StringComparison.Ordinal);
-        Assert.Contains("-Dockerfile", e.Message, StringComparison.Ordinal);
+        Assert.Contains("a file in the build context", e.Message, StringComparison.Ordinal);
         Assert.Contains("Dockerfile.prod", e.Message, StringComparison.Ordinal); // the name a context may use instead
         Assert.Empty(host.Asked);
         Assert.Empty(Commands());

@@ -39,6 +39,6 @@ public sealed class RegistryClientTests
         var e = await Assert.ThrowsAsync<CruddurException>(() => RegistryClient.GetManifestDigestAsync(Credential("registry.invalid"), "backend-flask", "v1", CancellationToken.None));
         Assert.Equal((ErrorIds.ImageRegistryUnreachable, ErrorKind.ConnectionError), (e.ErrorId, e.Kind));
         Assert.Contains("registry.invalid:443", e.Message, StringComparison.Ordinal);
-        Assert.Contains("-RegistryHost", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Check the registry's name", e.Message, StringComparison.Ordinal);
     }
 }

@@ -50,10 +50,33 @@ public sealed class TaskRunnerTests
         Assert.Equal(ErrorIds.TaskFailed, TaskRunner.ErrorFor(result)!.ErrorId);
     }
 
+    [Theory]
+    [InlineData(null, false, "keeps running in cruddur. Follow it with: Get-CruddurLog")] // nobody to ask: the default
+    [InlineData(0, false, "keeps running in cruddur")]
+    [InlineData(1, true, "Stopped the one-off task 0123456789abcdef0123456789abcdef in cruddur.")]
+    public async Task ACtrlCWhileWaitingAsksWhetherToStopTheTask_AndSaysWhatBecameOfIt(int? answer, bool stopped, string told)
+    {
+        var ecs = new SeedBackend(app: 0, xray: 0) { Running = true };
+        var host = new RecordingHost { AfterStopAnswer = answer };
+        using var stop = new CancellationTokenSource();
+        var clock = new WatchClock(() => DateTimeOffset.UnixEpoch, (_, token) =>
+        {
+            stop.Cancel(); // Ctrl+C during the first wait between polls
+            return Task.FromCanceled(token);
+        });
+
+        var e = await Assert.ThrowsAsync<OperationStoppedException>(() =>
+            new TaskRunner(ecs, new NoLogs(), host, "us-east-1", clock).RunAsync(new OneOffTask("cruddur", "backend-flask") { Command = ["sleep", "300"] }, stop.Token));
+
+        Assert.Contains(told, e.Message, StringComparison.Ordinal);
+        Assert.Equal(stopped ? TaskArn : null, ecs.StoppedTask);
+        Assert.Contains("Stop the one-off task? Task 0123456789abcdef0123456789abcdef of backend-flask is RUNNING.", host.AskedAfterStop);
+    }
+
     private static async Task<TaskResult> Run(IEcsClient ecs, OneOffTask task)
     {
         var clock = new WatchClock(() => DateTimeOffset.UnixEpoch, (_, _) => Task.CompletedTask);
-        var result = await new TaskRunner(ecs, new NoLogs(), new RecordingHost(), "us-east-1", clock).RunAsync(task, _ => { }, CancellationToken.None);
+        var result = await new TaskRunner(ecs, new NoLogs(), new RecordingHost(), "us-east-1", clock).RunAsync(task, CancellationToken.None);
         return Assert.IsType<TaskResult>(result);
     }
 
@@ -62,6 +85,17 @@ public sealed class TaskRunnerTests
         public string AppName { get; init; } = "backend-flask";
 
         public string? OverriddenContainer { get; private set; }
+
+        /// <summary>The task runs on until stopped.</summary>
+        public bool Running { get; init; }
+
+        public string? StoppedTask { get; private set; }
+
+        public override Task StopTaskAsync(string cluster, string task, string reason, CancellationToken cancellationToken)
+        {
+            StoppedTask = task;
+            return Task.CompletedTask;
+        }
 
         public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<JsonObject>>([new JsonObject
@@ -86,7 +120,7 @@ public sealed class TaskRunnerTests
         }
 
         public override Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<JsonObject>>([TaskJson("STOPPED", xray, app)]);
+            Task.FromResult<IReadOnlyList<JsonObject>>([Running ? TaskJson("RUNNING", null, null) : TaskJson("STOPPED", xray, app)]);
 
         private JsonObject TaskJson(string status, int? xrayExit, int? appExit) => new()
         {
