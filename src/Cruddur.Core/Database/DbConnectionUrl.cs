@@ -106,17 +106,9 @@ public sealed class DbConnectionUrl
         // The user info ends at the last '@' (a generated password may hold an unencoded '/', '?' or '#'), and only then
         // are path and query split off what follows it.
         var rest = url[scheme.Length..];
-        string? user = null;
-        string? password = null;
         var at = rest.LastIndexOf('@');
-        if (at >= 0)
-        {
-            var userInfo = rest[..at];
-            rest = rest[(at + 1)..];
-            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
-            user = Decode(colon >= 0 ? userInfo[..colon] : userInfo);
-            password = colon >= 0 ? Decode(userInfo[(colon + 1)..]) : null;
-        }
+        var (user, password) = at >= 0 ? SplitUserInfo(rest[..at]) : (null, null);
+        rest = rest[(at + 1)..];
 
         var query = string.Empty;
         var q = rest.IndexOf('?', StringComparison.Ordinal);
@@ -151,6 +143,20 @@ public sealed class DbConnectionUrl
             throw Invalid(url, "its user, host or database name holds a control character (such as NUL or a newline)");
         }
 
+        var (sslMode, connectTimeout, applicationName) = ParseOptions(url, query);
+        return new DbConnectionUrl(host, port, database, user, password, sslMode, connectTimeout, applicationName);
+    }
+
+    /// <summary>user[:password], each percent-decoded; no ':' means no password.</summary>
+    private static (string? User, string? Password) SplitUserInfo(string userInfo)
+    {
+        var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+        return colon >= 0 ? (Decode(userInfo[..colon]), Decode(userInfo[(colon + 1)..])) : (Decode(userInfo), null);
+    }
+
+    /// <summary>The query's sslmode, connect_timeout and application_name; any other option is an error.</summary>
+    private static (string? SslMode, int? ConnectTimeout, string? ApplicationName) ParseOptions(string url, string query)
+    {
         string? sslMode = null;
         int? connectTimeout = null;
         string? applicationName = null;
@@ -179,7 +185,7 @@ public sealed class DbConnectionUrl
             }
         }
 
-        return new DbConnectionUrl(host, port, database, user, password, sslMode, connectTimeout, applicationName);
+        return (sslMode, connectTimeout, applicationName);
     }
 
     internal static string ScrubSecret(string text, string? secret)
