@@ -72,7 +72,7 @@ public static class InfrastructurePlan
         var ecs = new EcsClient(context, host);
         var ecr = new EcrClient(context, host);
         var iam = new IamClient(context, host);
-        var awsPolicies = $"arn:{PolicyDocuments.PartitionOf(region)}:iam::aws:policy/";
+        var partition = AwsArn.PartitionOf(region);
 
         var steps = new List<InfrastructureStep>
         {
@@ -84,13 +84,13 @@ public static class InfrastructurePlan
         steps.Add(new IamRolePolicyStep(iam, SeedDefaults.ServiceExecutionRole, SeedDefaults.ServiceExecutionPolicy, servicePolicy));
         steps.Add(new IamRoleStep(iam, SeedDefaults.TaskRole, taskTrust));
         steps.Add(new IamRolePolicyStep(iam, SeedDefaults.TaskRole, SeedDefaults.TaskPolicy, taskPolicy));
-        steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, awsPolicies + "CloudWatchFullAccess"));
-        steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, awsPolicies + "AWSXRayDaemonWriteAccess"));
+        steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, AwsArn.ManagedPolicy(partition, "CloudWatchFullAccess")));
+        steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, AwsArn.ManagedPolicy(partition, "AWSXRayDaemonWriteAccess")));
         if (edge is not null && edge.Strategy.ShiftsTraffic())
         {
             // The role ECS assumes to change the listener rules' weights during blue/green, linear and canary deployments.
             steps.Add(new IamRoleStep(iam, SeedDefaults.EcsInfrastructureRole, new PolicyDocument(PolicyDocuments.BuiltInInfrastructureTrust.Trim(), "the built-in ECS infrastructure trust policy")));
-            steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.EcsInfrastructureRole, awsPolicies + SeedDefaults.EcsInfrastructurePolicy));
+            steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.EcsInfrastructureRole, AwsArn.ManagedPolicy(partition, SeedDefaults.EcsInfrastructurePolicy)));
         }
 
         var ec2 = new Ec2Client(context, host);
