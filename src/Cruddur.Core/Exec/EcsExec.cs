@@ -74,7 +74,7 @@ internal sealed class EcsExec
         else
         {
             throw new CruddurException(ErrorIds.ExecTargetMissing, ErrorKind.InvalidArgument,
-                "Say which task to connect to: -Service backend-flask (its newest running task) or -TaskArn <task ARN or id>.");
+                $"Say which task to connect to: -Service {SeedDefaults.BackendService} (its newest running task) or -TaskArn <task ARN or id>.");
         }
 
         var service = request.Service ?? ServiceOfGroup((string?)task["group"]);
@@ -153,7 +153,7 @@ internal sealed class EcsExec
         catch (AwsServiceException e) when (e.Condition == AwsCondition.ServiceNotFound)
         {
             throw new CruddurException(ErrorIds.ServiceNotFound, ErrorKind.ObjectNotFound,
-                $"Service '{service}' was not found in cluster {cluster}. Check -Service and -Cluster (the seed's services are backend-flask and frontend-react-js in cluster cruddur).", e, service);
+                $"Service '{service}' was not found in cluster {cluster}. Check -Service and -Cluster (the seed's services are {SeedDefaults.BackendService} and {SeedDefaults.FrontendService} in cluster {SeedDefaults.Cluster}).", e, service);
         }
 
         var running = (await DescribeTasksAsync(cluster, arns, cancellationToken).ConfigureAwait(false)).Where(t => (string?)t["lastStatus"] == "RUNNING");

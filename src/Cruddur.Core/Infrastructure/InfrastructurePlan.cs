@@ -11,10 +11,10 @@ public sealed record InfrastructureOptions
 {
     public string Cluster { get; init; } = SeedDefaults.Cluster;
 
-    /// <summary>Each service gets an ECR repository of its name (besides the base image's cruddur-python).</summary>
+    /// <summary>Each service gets an ECR repository of its name (besides the base image's, <see cref="SeedDefaults.BaseImageRepository"/>).</summary>
     public IReadOnlyList<string> Services { get; init; } = SeedDefaults.Services;
 
-    public int LogRetentionDays { get; init; } = 1;
+    public int LogRetentionDays { get; init; } = SeedDefaults.LogRetentionDays;
 
     /// <summary>The folder holding service/*.json and task/*.json (the seed's aws/policies); null or absent: built-ins.</summary>
     public string? PolicyPath { get; init; }
@@ -44,13 +44,13 @@ public static class InfrastructurePlan
         if (options.PolicyPath is not null && File.Exists(options.PolicyPath))
         {
             throw new CruddurException(ErrorIds.InfraPolicyPathNotFolder, ErrorKind.InvalidArgument,
-                $"-PolicyPath '{options.PolicyPath}' is a file. Pass the folder that holds service/ and task/ (the seed's aws/policies).", target: options.PolicyPath);
+                $"-PolicyPath '{options.PolicyPath}' is a file. Pass the folder that holds service/ and task/ (the seed's {SeedDefaults.PolicyFolder}).", target: options.PolicyPath);
         }
 
         if (!System.Text.RegularExpressions.Regex.IsMatch(options.Cluster, "^[A-Za-z0-9_-]{1,255}$"))
         {
             throw new CruddurException(ErrorIds.InfraClusterNameInvalid, ErrorKind.InvalidArgument,
-                $"'{options.Cluster}' is not an ECS cluster name. Use up to 255 letters, digits, '-' and '_', such as cruddur.", target: options.Cluster);
+                $"'{options.Cluster}' is not an ECS cluster name. Use up to 255 letters, digits, '-' and '_', such as {SeedDefaults.Cluster}.", target: options.Cluster);
         }
 
         var edge = options.Edge?.Validate();

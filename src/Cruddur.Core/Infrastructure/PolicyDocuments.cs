@@ -47,10 +47,10 @@ internal static partial class PolicyDocuments
         """;
 
     /// <summary>The execution role: pull from ECR, write logs, read the backend's parameters.</summary>
-    public const string BuiltInServicePolicy = """
+    public static readonly string BuiltInServicePolicy = $$"""
         {"Version":"2012-10-17","Statement":[
         {"Effect":"Allow","Action":["ecr:GetAuthorizationToken","ecr:BatchCheckLayerAvailability","ecr:GetDownloadUrlForLayer","ecr:BatchGetImage","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"},
-        {"Effect":"Allow","Action":["ssm:GetParameters","ssm:GetParameter"],"Resource":"arn:<AWS_PARTITION>:ssm:<AWS_REGION>:<AWS_ACCOUNT_ID>:parameter/cruddur/backend-flask/*"}]}
+        {"Effect":"Allow","Action":["ssm:GetParameters","ssm:GetParameter"],"Resource":"{{AwsArn.Build("<AWS_PARTITION>", "ssm", "<AWS_REGION>", "<AWS_ACCOUNT_ID>", "parameter" + SeedDefaults.BackendParameterPath + "*")}}"}]}
         """;
 
     /// <summary>The task role: the four ssmmessages actions ECS Exec needs.</summary>
