@@ -17,6 +17,8 @@ public sealed class DbConnectionUrl
     /// <summary>The database that Create and Drop connect to (a database cannot drop itself).</summary>
     public const string MaintenanceDatabase = "postgres";
 
+    /// <summary>The form error messages show: the seed's database on the default port.</summary>
+    private static readonly string Example = $"postgresql://user:password@host:{DefaultPort}/{SeedDefaults.Database}";
     private static readonly string[] Schemes = ["postgresql://", "postgres://"];
     private static readonly string[] SslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
     private readonly string? _password;
@@ -125,7 +127,7 @@ public sealed class DbConnectionUrl
         var (host, portText) = SplitHostPort(url, authority);
         if (host.Length == 0)
         {
-            throw Invalid(url, "it names no host; write it as postgresql://user:password@host:5432/cruddur");
+            throw Invalid(url, "it names no host; write it as " + Example);
         }
 
         var port = DefaultPort;
@@ -229,7 +231,7 @@ public sealed class DbConnectionUrl
             var after = authority[(close + 1)..];
             if (after.Length > 0 && !after.StartsWith(':'))
             {
-                throw Invalid(url, "text follows its IPv6 host; write [::1]:5432");
+                throw Invalid(url, $"text follows its IPv6 host; write [::1]:{DefaultPort}");
             }
 
             return (authority[1..close], after.Length > 0 ? after[1..] : null);
@@ -248,6 +250,6 @@ public sealed class DbConnectionUrl
         var shown = url.Contains("://", StringComparison.Ordinal) ? Redaction.Redact(url)
             : url.Contains('@', StringComparison.Ordinal) ? Redaction.Mask + url[url.LastIndexOf('@')..] : url;
         return new CruddurException(ErrorIds.DbConnectionUrlInvalid, ErrorKind.InvalidArgument,
-            $"The connection URL '{shown}' is not usable: {why}. The form is postgresql://user:password@host:5432/cruddur?sslmode=require.", target: shown);
+            $"The connection URL '{shown}' is not usable: {why}. The form is {Example}?sslmode=require.", target: shown);
     }
 }

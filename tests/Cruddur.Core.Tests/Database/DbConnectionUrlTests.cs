@@ -56,6 +56,12 @@ public sealed class DbConnectionUrlTests
     }
 
     [Fact]
+    public void TheMessageShowsTheSeedsFormOfTheUrl() =>
+        Assert.EndsWith(
+            "is not usable: it names no host; write it as postgresql://***@host:5432/cruddur. The form is postgresql://***@host:5432/cruddur?sslmode=require.",
+            Assert.Throws<CruddurException>(() => DbConnectionUrl.Parse("postgresql://u:s3cret@/cruddur")).Message, StringComparison.Ordinal);
+
+    [Fact]
     public void MissingDatabaseIsTheUsersAsLibpqDoes()
     {
         var url = DbConnectionUrl.Parse("postgresql://postgres:password@localhost");

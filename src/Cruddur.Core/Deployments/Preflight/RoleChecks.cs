@@ -58,7 +58,7 @@ internal static class RoleChecks
         if (roleArn is null)
         {
             return [DeployCheck.Fail(service, DeployCheck.ExecutionRoleCheck, $"The task definition has no executionRoleArn, but ECS needs one for {string.Join(", ", needs.Select(n => n.For).Distinct())}.",
-                "Set \"executionRoleArn\": \"arn:aws:iam::<account>:role/CruddurServiceExecutionRole\" (Initialize-CruddurInfrastructure creates that role).")];
+                $"Set \"executionRoleArn\": \"arn:aws:iam::<account>:role/{SeedDefaults.ServiceExecutionRole}\" (Initialize-CruddurInfrastructure creates that role).")];
         }
 
         var role = await facts.RoleAsync(roleArn, token).ConfigureAwait(false);
