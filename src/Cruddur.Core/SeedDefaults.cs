@@ -62,8 +62,18 @@ public static class SeedDefaults
     /// <summary>Where the Flask backend listens, in its container and on a developer's machine.</summary>
     public const int BackendPort = 4567;
 
-    public const string HealthUrl = "http://localhost:4567";
+    /// <summary>The backend on a developer's machine.</summary>
+    public static readonly string HealthUrl = $"http://localhost:{BackendPort}";
     public const string HealthPath = "/api/health-check";
+
+    /// <summary>The seed's database (CONNECTION_URL's .../cruddur).</summary>
+    public const string Database = "cruddur";
+
+    /// <summary>How long the seed's log group keeps logs: one day.</summary>
+    public const int LogRetentionDays = 1;
+
+    /// <summary>How long Initialize-CruddurInfrastructure waits for the edge's certificate to be issued.</summary>
+    public static readonly TimeSpan CertificateTimeout = TimeSpan.FromMinutes(10);
 
     /// <summary>The backend's Parameter Store path (the seed's /cruddur/backend-flask/CONNECTION_URL and friends).</summary>
     public const string BackendParameterPath = "/cruddur/backend-flask/";

@@ -1,11 +1,22 @@
 namespace Cruddur.Core.Aws;
 
 /// <summary>
-/// The one place ARNs are taken apart (arn:partition:service:region:account:resource). Methods accept a bare name too,
-/// so a parameter that may be either needs no check first.
+/// The one place ARNs are built and taken apart (arn:partition:service:region:account:resource). The methods that read
+/// a name accept a bare name too, so a parameter that may be either needs no check first.
 /// </summary>
 internal static class AwsArn
 {
+    /// <summary>arn:<paramref name="partition"/>:<paramref name="service"/>:<paramref name="region"/>:<paramref name="account"/>:<paramref name="resource"/>.</summary>
+    public static string Build(string partition, string service, string region, string account, string resource) =>
+        $"arn:{partition}:{service}:{region}:{account}:{resource}";
+
+    /// <summary>The ARN of an AWS-managed IAM policy (arn:&lt;partition&gt;:iam::aws:policy/&lt;name&gt;).</summary>
+    public static string ManagedPolicy(string partition, string name) => Build(partition, "iam", string.Empty, "aws", "policy/" + name);
+
+    /// <summary>The ARN partition of a region: aws, aws-cn or aws-us-gov.</summary>
+    public static string PartitionOf(string region) =>
+        region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
+
     /// <summary>The part after the last '/': a cluster, service, task id, role or repository name; the input when there is no '/'.</summary>
     public static string LastSegment(string arnOrName) => arnOrName[(arnOrName.LastIndexOf('/') + 1)..];
 
@@ -36,6 +47,12 @@ internal static class AwsArn
 
     /// <summary>The partition (aws, aws-cn, aws-us-gov) of an ARN, or null when the text is not an ARN.</summary>
     public static string? Partition(string text) => Parts(text) is { } p ? p[1] : null;
+
+    /// <summary>The service (iam, ssm, ecs …) of an ARN, or null when the text is not an ARN.</summary>
+    public static string? Service(string text) => Parts(text) is { } p ? p[2] : null;
+
+    /// <summary>The region of an ARN (empty for a global resource such as an IAM role), or null when the text is not an ARN.</summary>
+    public static string? Region(string text) => Parts(text) is { } p ? p[3] : null;
 
     /// <summary>Whether <paramref name="text"/> has the six parts of an ARN.</summary>
     public static bool IsArn(string text) => Parts(text) is not null;

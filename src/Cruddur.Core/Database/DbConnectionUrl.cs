@@ -17,6 +17,8 @@ public sealed class DbConnectionUrl
     /// <summary>The database that Create and Drop connect to (a database cannot drop itself).</summary>
     public const string MaintenanceDatabase = "postgres";
 
+    /// <summary>The form error messages show: the seed's database on the default port.</summary>
+    private static readonly string Example = $"postgresql://user:password@host:{DefaultPort}/{SeedDefaults.Database}";
     private static readonly string[] Schemes = ["postgresql://", "postgres://"];
     private static readonly string[] SslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
     private readonly string? _password;
@@ -106,17 +108,9 @@ public sealed class DbConnectionUrl
         // The user info ends at the last '@' (a generated password may hold an unencoded '/', '?' or '#'), and only then
         // are path and query split off what follows it.
         var rest = url[scheme.Length..];
-        string? user = null;
-        string? password = null;
         var at = rest.LastIndexOf('@');
-        if (at >= 0)
-        {
-            var userInfo = rest[..at];
-            rest = rest[(at + 1)..];
-            var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
-            user = Decode(colon >= 0 ? userInfo[..colon] : userInfo);
-            password = colon >= 0 ? Decode(userInfo[(colon + 1)..]) : null;
-        }
+        var (user, password) = at >= 0 ? SplitUserInfo(rest[..at]) : (null, null);
+        rest = rest[(at + 1)..];
 
         var query = string.Empty;
         var q = rest.IndexOf('?', StringComparison.Ordinal);
@@ -133,7 +127,7 @@ public sealed class DbConnectionUrl
         var (host, portText) = SplitHostPort(url, authority);
         if (host.Length == 0)
         {
-            throw Invalid(url, "it names no host; write it as postgresql://user:password@host:5432/cruddur");
+            throw Invalid(url, "it names no host; write it as " + Example);
         }
 
         var port = DefaultPort;
@@ -151,6 +145,20 @@ public sealed class DbConnectionUrl
             throw Invalid(url, "its user, host or database name holds a control character (such as NUL or a newline)");
         }
 
+        var (sslMode, connectTimeout, applicationName) = ParseOptions(url, query);
+        return new DbConnectionUrl(host, port, database, user, password, sslMode, connectTimeout, applicationName);
+    }
+
+    /// <summary>user[:password], each percent-decoded; no ':' means no password.</summary>
+    private static (string? User, string? Password) SplitUserInfo(string userInfo)
+    {
+        var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+        return colon >= 0 ? (Decode(userInfo[..colon]), Decode(userInfo[(colon + 1)..])) : (Decode(userInfo), null);
+    }
+
+    /// <summary>The query's sslmode, connect_timeout and application_name; any other option is an error.</summary>
+    private static (string? SslMode, int? ConnectTimeout, string? ApplicationName) ParseOptions(string url, string query)
+    {
         string? sslMode = null;
         int? connectTimeout = null;
         string? applicationName = null;
@@ -179,7 +187,7 @@ public sealed class DbConnectionUrl
             }
         }
 
-        return new DbConnectionUrl(host, port, database, user, password, sslMode, connectTimeout, applicationName);
+        return (sslMode, connectTimeout, applicationName);
     }
 
     internal static string ScrubSecret(string text, string? secret)
@@ -223,7 +231,7 @@ public sealed class DbConnectionUrl
             var after = authority[(close + 1)..];
             if (after.Length > 0 && !after.StartsWith(':'))
             {
-                throw Invalid(url, "text follows its IPv6 host; write [::1]:5432");
+                throw Invalid(url, $"text follows its IPv6 host; write [::1]:{DefaultPort}");
             }
 
             return (authority[1..close], after.Length > 0 ? after[1..] : null);
@@ -242,6 +250,6 @@ public sealed class DbConnectionUrl
         var shown = url.Contains("://", StringComparison.Ordinal) ? Redaction.Redact(url)
             : url.Contains('@', StringComparison.Ordinal) ? Redaction.Mask + url[url.LastIndexOf('@')..] : url;
         return new CruddurException(ErrorIds.DbConnectionUrlInvalid, ErrorKind.InvalidArgument,
-            $"The connection URL '{shown}' is not usable: {why}. The form is postgresql://user:password@host:5432/cruddur?sslmode=require.", target: shown);
+            $"The connection URL '{shown}' is not usable: {why}. The form is {Example}?sslmode=require.", target: shown);
     }
 }

@@ -98,8 +98,8 @@ public sealed class DbSetup
     {
         _request = request;
         _cognito = cognito;
-        _schema = new Lazy<SqlScript>(() => LoadScript(request.SchemaPath, "schema"));
-        _seed = new Lazy<SqlScript>(() => LoadScript(request.SeedPath, "seed"));
+        _schema = new Lazy<SqlScript>(() => LoadScript(request.SchemaPath, "schema", SeedDefaults.SchemaPath));
+        _seed = new Lazy<SqlScript>(() => LoadScript(request.SeedPath, "seed", SeedDefaults.SeedPath));
     }
 
     private DbConnectionUrl Url => _request.Url;
@@ -137,7 +137,7 @@ public sealed class DbSetup
         if (steps.Any(s => s is DbSetupStep.KillConnections or DbSetupStep.Drop or DbSetupStep.Create) && ProtectedDatabases.Contains(Url.Database, StringComparer.Ordinal))
         {
             throw new CruddurException(ErrorIds.DbDatabaseProtected, ErrorKind.InvalidArgument,
-                $"'{Url.Database}' is a PostgreSQL system database; its connections are not killed and it cannot be dropped or created. Put the application's database in the URL, e.g. .../cruddur.",
+                $"'{Url.Database}' is a PostgreSQL system database; its connections are not killed and it cannot be dropped or created. Put the application's database in the URL, e.g. .../{SeedDefaults.Database}.",
                 target: Url.ToString());
         }
 
@@ -192,12 +192,12 @@ public sealed class DbSetup
         _ => $"Set public.users.cognito_user_id from the Cognito user pool {_request.UserPoolId}",
     };
 
-    private static SqlScript LoadScript(string? path, string what)
+    private static SqlScript LoadScript(string? path, string what, string seedPath)
     {
         if (path is null || !File.Exists(path))
         {
             throw new CruddurException(ErrorIds.DbScriptNotFound, ErrorKind.ObjectNotFound,
-                $"The {what} file '{path}' does not exist. Pass -{char.ToUpperInvariant(what[0])}{what[1..]}Path, or run from the project root that holds backend-flask/db/{what}.sql.",
+                $"The {what} file '{path}' does not exist. Pass -{char.ToUpperInvariant(what[0])}{what[1..]}Path, or run from the project root that holds {seedPath}.",
                 target: path);
         }
 

@@ -105,7 +105,7 @@ internal static class BlueGreenPreflight
     public static BlueGreenCheck Role(string service, InfrastructureRoleFacts role)
     {
         var name = AwsArn.LastSegment(role.RoleArn);
-        var policyArn = $"arn:{AwsArn.Partition(role.RoleArn) ?? "aws"}:iam::aws:policy/{SeedDefaults.EcsInfrastructurePolicy}";
+        var policyArn = AwsArn.ManagedPolicy(AwsArn.Partition(role.RoleArn) ?? "aws", SeedDefaults.EcsInfrastructurePolicy);
         var create = $"aws iam create-role --role-name {name} --assume-role-policy-document '{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{{\"Service\":\"{EcsPrincipal}\"}},\"Action\":\"sts:AssumeRole\"}}]}}'";
         var attach = $"aws iam attach-role-policy --role-name {name} --policy-arn {policyArn}";
         if (role.Error is not null)

@@ -31,7 +31,7 @@ public sealed partial record EdgeOptions
     public string FrontendTargetGroupName { get; init; } = SeedDefaults.FrontendTargetGroup;
 
     /// <summary>How long to wait for the certificate to be ISSUED.</summary>
-    public TimeSpan CertificateTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan CertificateTimeout { get; init; } = SeedDefaults.CertificateTimeout;
 
     /// <summary>Remove the load balancer's listeners the plan does not own (the seed's temporary 4567 and 3000 ones).</summary>
     public bool Force { get; init; }

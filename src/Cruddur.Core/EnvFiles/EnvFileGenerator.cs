@@ -74,56 +74,19 @@ public sealed class EnvFileGenerator
         }
 
         var template = ErbTemplate.Load(request.TemplatePath);
-        var parameters = request.Parameters.GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
-        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
-        var multiline = new SortedSet<string>(StringComparer.Ordinal);
-        string? Lookup(string name)
-        {
-            var found = Find(name);
-            if (found is not null && found.AsSpan().IndexOfAny('\n', '\r') >= 0)
-            {
-                multiline.Add(name);
-            }
-
-            return found;
-        }
-
-        string? Find(string name)
-        {
-            if (request.Variables.TryGetValue(name, out var value))
-            {
-                sources[name] = "Variable";
-                return value;
-            }
-
-            if (parameters.TryGetValue(name, out var parameter))
-            {
-                sources[name] = "ParameterStore:" + parameter.FullName;
-                return parameter.Value;
-            }
-
-            value = _environment(name);
-            if (value is not null)
-            {
-                sources[name] = "Environment";
-                return value;
-            }
-
-            sources[name] = template.HasDefault(name) ? "Default" : "Missing";
-            return null;
-        }
-
-        var content = template.Render(Lookup, request.AllowMissing);
+        var values = new ValueSources(request, template, _environment);
+        var content = template.Render(values.Find, request.AllowMissing);
 
         // docker's --env-file format has no quoting: a line break in a value would start a new NAME=value line (an
         // injected key), and quotes would reach the container as part of the value. So such a value is refused.
-        if (multiline.Count > 0)
+        if (values.Multiline.Count > 0)
         {
             throw new CruddurException(ErrorIds.EnvFileValueMultiline, ErrorKind.InvalidData,
-                $"The value of {string.Join(", ", multiline)} holds a line break, which an env file cannot carry (it would start another NAME=value line). Remove the line break from the value (for a PEM key or JSON, store it base64-encoded). Nothing was written.",
+                $"The value of {string.Join(", ", values.Multiline)} holds a line break, which an env file cannot carry (it would start another NAME=value line). Remove the line break from the value (for a PEM key or JSON, store it base64-encoded). Nothing was written.",
                 target: request.TemplatePath);
         }
-        var variables = template.VariableNames.Select(n => new EnvFileVariable(n, sources[n])).ToList();
+
+        var variables = template.VariableNames.Select(n => new EnvFileVariable(n, values.Sources[n])).ToList();
         var keys = EnvFileFormat.Parse(content).Keys.ToList();
 
         var directory = Path.GetDirectoryName(request.DestinationPath)!;
@@ -139,16 +102,7 @@ public sealed class EnvFileGenerator
             return null;
         }
 
-        try
-        {
-            WriteAtomically(request.DestinationPath, content);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CruddurException(ErrorIds.EnvFileDestinationNotWritable, e is UnauthorizedAccessException ? ErrorKind.PermissionDenied : ErrorKind.ResourceUnavailable,
-                $"'{request.DestinationPath}' cannot be written ({e.Message}). Nothing was written.", e, request.DestinationPath);
-        }
-
+        Write(request.DestinationPath, content);
         host.WriteVerbose($"Wrote {request.DestinationPath}: {string.Join(", ", variables.Select(v => $"{v.Name} from {v.Source}"))}");
 
         if (await GitWorkTree.IsTrackableAsync(request.DestinationPath, cancellationToken).ConfigureAwait(false))
@@ -157,6 +111,20 @@ public sealed class EnvFileGenerator
         }
 
         return new EnvFile(request.DestinationPath, Path.GetFullPath(request.TemplatePath), keys, variables);
+    }
+
+    /// <summary>Writes <paramref name="content"/> atomically; a failure is EnvFileDestinationNotWritable and leaves nothing behind.</summary>
+    private static void Write(string destination, string content)
+    {
+        try
+        {
+            WriteAtomically(destination, content);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CruddurException(ErrorIds.EnvFileDestinationNotWritable, e is UnauthorizedAccessException ? ErrorKind.PermissionDenied : ErrorKind.ResourceUnavailable,
+                $"'{destination}' cannot be written ({e.Message}). Nothing was written.", e, destination);
+        }
     }
 
     /// <summary>Writes to a private temporary file beside the destination, then renames it over: readers see all or nothing.</summary>
@@ -184,6 +152,49 @@ public sealed class EnvFileGenerator
         {
             File.Delete(temporary);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Where each of a template's values comes from, in order: -Variable, Parameter Store (the last parameter of a name),
+    /// the environment, the template's default. Keeps the source of every name looked up and the names whose value holds a line break.
+    /// </summary>
+    private sealed class ValueSources(EnvFileRequest request, ErbTemplate template, Func<string, string?> environment)
+    {
+        private readonly Dictionary<string, StoredParameter> _parameters = request.Parameters
+            .GroupBy(p => p.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+
+        /// <summary>Variable, ParameterStore:&lt;full name&gt;, Environment, Default or Missing, by name.</summary>
+        public Dictionary<string, string> Sources { get; } = new(StringComparer.Ordinal);
+
+        public SortedSet<string> Multiline { get; } = new(StringComparer.Ordinal);
+
+        public string? Find(string name)
+        {
+            var (value, source) = Resolve(name);
+            Sources[name] = source;
+            if (value is not null && value.AsSpan().IndexOfAny('\n', '\r') >= 0)
+            {
+                Multiline.Add(name);
+            }
+
+            return value;
+        }
+
+        private (string? Value, string Source) Resolve(string name)
+        {
+            if (request.Variables.TryGetValue(name, out var value))
+            {
+                return (value, "Variable");
+            }
+
+            if (_parameters.TryGetValue(name, out var parameter))
+            {
+                return (parameter.Value, "ParameterStore:" + parameter.FullName);
+            }
+
+            value = environment(name);
+            return value is not null ? (value, "Environment") : (null, template.HasDefault(name) ? "Default" : "Missing");
         }
     }
 }

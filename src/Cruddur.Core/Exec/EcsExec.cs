@@ -153,7 +153,7 @@ internal sealed class EcsExec
         catch (AwsServiceException e) when (e.Condition == AwsCondition.ServiceNotFound)
         {
             throw new CruddurException(ErrorIds.ServiceNotFound, ErrorKind.ObjectNotFound,
-                $"Service '{service}' was not found in cluster {cluster}. The seed's services are backend-flask and frontend-react-js in cluster cruddur.", e, service);
+                $"Service '{service}' was not found in cluster {cluster}. The seed's services are {SeedDefaults.BackendService} and {SeedDefaults.FrontendService} in cluster {SeedDefaults.Cluster}.", e, service);
         }
 
         var running = (await DescribeTasksAsync(cluster, arns, cancellationToken).ConfigureAwait(false)).Where(t => (string?)t["lastStatus"] == "RUNNING");

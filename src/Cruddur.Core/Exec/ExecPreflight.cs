@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Infrastructure;
 
 namespace Cruddur.Core.Exec;
 
@@ -175,11 +176,12 @@ internal static class ExecPreflight
 
     public static ExecCheck TaskRole(TaskRoleFacts role)
     {
-        const string PolicyFix = "Give the task role the seed's SSMAccessPolicy: aws iam put-role-policy --role-name CruddurTaskRole --policy-name SSMAccessPolicy --policy-document file://aws/policies/task/task-execution-policy.json (Allow ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel, OpenDataChannel on \"*\").";
+        static string PolicyFix(string roleName) =>
+            $"Give the task role the seed's {SeedDefaults.TaskPolicy}: aws iam put-role-policy --role-name {roleName} --policy-name {SeedDefaults.TaskPolicy} --policy-document file://{SeedDefaults.PolicyFolder}/{PolicyDocuments.TaskPolicyFile} (Allow ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel, OpenDataChannel on \"*\").";
         if (role.RoleArn is null)
         {
             return ExecCheck.Fail(TaskRoleCheck, "The task definition has no taskRoleArn: the SSM agent in the container has no credentials.",
-                "Set \"taskRoleArn\": \"arn:aws:iam::<account>:role/CruddurTaskRole\" in the task definition, register it and deploy. " + PolicyFix);
+                $"Set \"taskRoleArn\": \"arn:aws:iam::<account>:role/{SeedDefaults.TaskRole}\" in the task definition, register it and deploy. " + PolicyFix(SeedDefaults.TaskRole));
         }
 
         var name = TaskRoleFacts.NameFromArn(role.RoleArn);
@@ -191,7 +193,7 @@ internal static class ExecPreflight
         if (!role.Exists)
         {
             return ExecCheck.Fail(TaskRoleCheck, $"The task role {role.RoleArn} does not exist.",
-                $"Create it: aws iam create-role --role-name {name} --assume-role-policy-document file://aws/policies/task/task-assume-execution-role.json; then " + PolicyFix);
+                $"Create it: aws iam create-role --role-name {name} --assume-role-policy-document file://{SeedDefaults.PolicyFolder}/{PolicyDocuments.TaskTrustFile}; then " + PolicyFix(SeedDefaults.TaskRole));
         }
 
         var missing = IamPolicy.MissingActions(role.Policies.Select(p => p.Document), SsmMessagesActions);
@@ -202,7 +204,7 @@ internal static class ExecPreflight
 
         return ExecCheck.Fail(TaskRoleCheck,
             $"Task role {name} does not allow {string.Join(", ", missing)} on \"*\" (policies read: {(role.Policies.Count == 0 ? "none" : string.Join(", ", role.Policies.Select(p => p.Source)))}).",
-            PolicyFix.Replace("CruddurTaskRole", name, StringComparison.Ordinal));
+            PolicyFix(name));
     }
 
     public static ExecCheck ReadonlyRoot(JsonObject? containerDefinition, string containerName)

@@ -60,7 +60,7 @@ public static class HealthCheck
         if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || uri.Host.Length == 0)
         {
             throw new CruddurException(ErrorIds.HealthUrlInvalid, ErrorKind.InvalidArgument,
-                $"'{baseUrl}' is not an absolute http or https URL such as http://localhost:4567.", target: baseUrl);
+                $"'{baseUrl}' is not an absolute http or https URL such as {SeedDefaults.HealthUrl}.", target: baseUrl);
         }
 
         return new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty, Path = path.StartsWith('/') ? path : "/" + path, Query = string.Empty }.Uri;

@@ -13,7 +13,7 @@ internal static partial class EcrRepositories
         if (name.Length is < 2 or > 256 || !NamePattern().IsMatch(name))
         {
             throw new CruddurException(ErrorIds.ImageRepositoryNameInvalid, ErrorKind.InvalidArgument,
-                $"'{name}' is not a valid ECR repository name: use 2-256 lowercase letters, digits and '.', '_', '-' or '/' between them, such as backend-flask.",
+                $"'{name}' is not a valid ECR repository name: use 2-256 lowercase letters, digits and '.', '_', '-' or '/' between them, such as {SeedDefaults.BackendService}.",
                 target: name);
         }
     }

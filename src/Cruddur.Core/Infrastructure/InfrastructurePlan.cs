@@ -11,10 +11,10 @@ public sealed record InfrastructureOptions
 {
     public string Cluster { get; init; } = SeedDefaults.Cluster;
 
-    /// <summary>Each service gets an ECR repository of its name (besides the base image's cruddur-python).</summary>
+    /// <summary>Each service gets an ECR repository of its name (besides the base image's, <see cref="SeedDefaults.BaseImageRepository"/>).</summary>
     public IReadOnlyList<string> Services { get; init; } = SeedDefaults.Services;
 
-    public int LogRetentionDays { get; init; } = 1;
+    public int LogRetentionDays { get; init; } = SeedDefaults.LogRetentionDays;
 
     /// <summary>The folder holding service/*.json and task/*.json (the seed's aws/policies); null or absent: built-ins.</summary>
     public string? PolicyPath { get; init; }
@@ -44,13 +44,13 @@ public static class InfrastructurePlan
         if (options.PolicyPath is not null && File.Exists(options.PolicyPath))
         {
             throw new CruddurException(ErrorIds.InfraPolicyPathNotFolder, ErrorKind.InvalidArgument,
-                $"'{options.PolicyPath}' is a file, not the folder that holds service/ and task/ (the seed's aws/policies).", target: options.PolicyPath);
+                $"'{options.PolicyPath}' is a file, not the folder that holds service/ and task/ (the seed's {SeedDefaults.PolicyFolder}).", target: options.PolicyPath);
         }
 
         if (!System.Text.RegularExpressions.Regex.IsMatch(options.Cluster, "^[A-Za-z0-9_-]{1,255}$"))
         {
             throw new CruddurException(ErrorIds.InfraClusterNameInvalid, ErrorKind.InvalidArgument,
-                $"'{options.Cluster}' is not an ECS cluster name. Use up to 255 letters, digits, '-' and '_', such as cruddur.", target: options.Cluster);
+                $"'{options.Cluster}' is not an ECS cluster name. Use up to 255 letters, digits, '-' and '_', such as {SeedDefaults.Cluster}.", target: options.Cluster);
         }
 
         var edge = options.Edge?.Validate();
@@ -72,7 +72,7 @@ public static class InfrastructurePlan
         var ecs = new EcsClient(context, host);
         var ecr = new EcrClient(context, host);
         var iam = new IamClient(context, host);
-        var awsPolicies = $"arn:{PolicyDocuments.PartitionOf(region)}:iam::aws:policy/";
+        var partition = AwsArn.PartitionOf(region);
 
         var steps = new List<InfrastructureStep>
         {
@@ -84,13 +84,13 @@ public static class InfrastructurePlan
         steps.Add(new IamRolePolicyStep(iam, SeedDefaults.ServiceExecutionRole, SeedDefaults.ServiceExecutionPolicy, servicePolicy));
         steps.Add(new IamRoleStep(iam, SeedDefaults.TaskRole, taskTrust));
         steps.Add(new IamRolePolicyStep(iam, SeedDefaults.TaskRole, SeedDefaults.TaskPolicy, taskPolicy));
-        steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, awsPolicies + "CloudWatchFullAccess"));
-        steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, awsPolicies + "AWSXRayDaemonWriteAccess"));
+        steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, AwsArn.ManagedPolicy(partition, "CloudWatchFullAccess")));
+        steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.TaskRole, AwsArn.ManagedPolicy(partition, "AWSXRayDaemonWriteAccess")));
         if (edge is not null && edge.Strategy.ShiftsTraffic())
         {
             // The role ECS assumes to change the listener rules' weights during blue/green, linear and canary deployments.
             steps.Add(new IamRoleStep(iam, SeedDefaults.EcsInfrastructureRole, new PolicyDocument(PolicyDocuments.BuiltInInfrastructureTrust.Trim(), "the built-in ECS infrastructure trust policy")));
-            steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.EcsInfrastructureRole, awsPolicies + SeedDefaults.EcsInfrastructurePolicy));
+            steps.Add(new IamPolicyAttachmentStep(iam, SeedDefaults.EcsInfrastructureRole, AwsArn.ManagedPolicy(partition, SeedDefaults.EcsInfrastructurePolicy)));
         }
 
         var ec2 = new Ec2Client(context, host);

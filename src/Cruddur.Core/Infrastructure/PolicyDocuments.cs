@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Cruddur.Core.Aws;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Infrastructure;
@@ -46,20 +47,16 @@ internal static partial class PolicyDocuments
         """;
 
     /// <summary>The execution role: pull from ECR, write logs, read the backend's parameters.</summary>
-    public const string BuiltInServicePolicy = """
+    public static readonly string BuiltInServicePolicy = $$"""
         {"Version":"2012-10-17","Statement":[
         {"Effect":"Allow","Action":["ecr:GetAuthorizationToken","ecr:BatchCheckLayerAvailability","ecr:GetDownloadUrlForLayer","ecr:BatchGetImage","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"},
-        {"Effect":"Allow","Action":["ssm:GetParameters","ssm:GetParameter"],"Resource":"arn:<AWS_PARTITION>:ssm:<AWS_REGION>:<AWS_ACCOUNT_ID>:parameter/cruddur/backend-flask/*"}]}
+        {"Effect":"Allow","Action":["ssm:GetParameters","ssm:GetParameter"],"Resource":"{{AwsArn.Build("<AWS_PARTITION>", "ssm", "<AWS_REGION>", "<AWS_ACCOUNT_ID>", "parameter" + SeedDefaults.BackendParameterPath + "*")}}"}]}
         """;
 
     /// <summary>The task role: the four ssmmessages actions ECS Exec needs.</summary>
     public const string BuiltInTaskPolicy = """
         {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssmmessages:CreateDataChannel","ssmmessages:OpenDataChannel","ssmmessages:OpenControlChannel","ssmmessages:CreateControlChannel"],"Resource":"*"}]}
         """;
-
-    /// <summary>The ARN partition of a region: aws, aws-cn or aws-us-gov.</summary>
-    public static string PartitionOf(string region) =>
-        region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : "aws";
 
     /// <summary>
     /// Reads <paramref name="relativeFile"/> under <paramref name="policyPath"/> (or takes <paramref name="builtIn"/> when the
@@ -81,7 +78,7 @@ internal static partial class PolicyDocuments
             ["AWS_ACCOUNT_ID"] = accountId,
             ["AWS_REGION"] = region,
             ["AWS_DEFAULT_REGION"] = region,
-            ["AWS_PARTITION"] = PartitionOf(region),
+            ["AWS_PARTITION"] = AwsArn.PartitionOf(region),
         };
         var unknown = new List<string>();
         var filled = Placeholder().Replace(text, m =>
@@ -101,12 +98,10 @@ internal static partial class PolicyDocuments
                 target: source);
         }
 
+        JsonObject document;
         try
         {
-            if (JsonNode.Parse(filled) is not JsonObject)
-            {
-                throw new JsonException("The document is not a JSON object.");
-            }
+            document = JsonNode.Parse(filled) as JsonObject ?? throw new JsonException("The document is not a JSON object.");
         }
         catch (JsonException e)
         {
@@ -114,12 +109,9 @@ internal static partial class PolicyDocuments
                 $"{source} is not a JSON policy document: {e.Message} Fix the file (or remove it to use the built-in policy). Nothing was changed.", e, source);
         }
 
-        foreach (Match arn in SsmArnRegion().Matches(filled))
+        foreach (var other in ParameterRegions(document).Where(r => r != region))
         {
-            if (arn.Groups[1].Value != region)
-            {
-                host.WriteWarning($"{source} grants access to parameters in {arn.Groups[1].Value}, but this runs in {region}: tasks will not be able to read their parameters. Write <AWS_REGION> instead of {arn.Groups[1].Value} in the file.");
-            }
+            host.WriteWarning($"{source} grants access to parameters in {other}, but this runs in {region}: tasks will not be able to read their parameters. Write <AWS_REGION> instead of {other} in the file.");
         }
 
         return new PolicyDocument(filled, source);
@@ -128,6 +120,16 @@ internal static partial class PolicyDocuments
     [GeneratedRegex("<([A-Z][A-Z0-9_]*)>")]
     private static partial Regex Placeholder();
 
-    [GeneratedRegex("arn:[a-z-]+:ssm:([a-z0-9-]+):")]
-    private static partial Regex SsmArnRegion();
+    /// <summary>
+    /// The region of each Parameter Store ARN in the document, in document order, where it is written out (not a wildcard,
+    /// a policy variable or empty).
+    /// </summary>
+    private static IEnumerable<string> ParameterRegions(JsonNode? node) => node switch
+    {
+        JsonObject o => o.SelectMany(p => ParameterRegions(p.Value)),
+        JsonArray a => a.SelectMany(ParameterRegions),
+        JsonValue v when v.TryGetValue<string>(out var text) && AwsArn.Service(text) == "ssm" && AwsArn.Region(text) is { Length: > 0 } r
+            && r.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-') => [r],
+        _ => [],
+    };
 }

@@ -24,7 +24,7 @@ internal sealed record AwsLogsTarget(string Container, string Region, string Gro
             var name = container ?? (string?)definitions.FirstOrDefault()?["name"] ?? "app";
             throw new CruddurException(ErrorIds.LogNotConfigured, ErrorKind.InvalidData,
                 $"The task definition {family} sends {(container is null ? "no container" : $"the container {container} not")} to CloudWatch Logs, so there is nothing to read. "
-                + $"Add to the container definition of {name}: \"logConfiguration\": {{ \"logDriver\": \"awslogs\", \"options\": {{ \"awslogs-group\": \"cruddur\", \"awslogs-region\": \"{defaultRegion}\", \"awslogs-stream-prefix\": \"{name}\" }} }}, then deploy it (Deploy-CruddurService).",
+                + $"Add to the container definition of {name}: \"logConfiguration\": {{ \"logDriver\": \"awslogs\", \"options\": {{ \"awslogs-group\": \"{SeedDefaults.Cluster}\", \"awslogs-region\": \"{defaultRegion}\", \"awslogs-stream-prefix\": \"{name}\" }} }}, then deploy it (Deploy-CruddurService).",
                 target: family);
         }
 

@@ -11,38 +11,11 @@ public static class CommandLine
         var args = new List<string>();
         var current = new StringBuilder();
         var inWord = false;
-        char? quote = null;
-        var quoteAt = 0;
-        for (var i = 0; i < text.Length; i++)
+        var i = 0;
+        while (i < text.Length)
         {
             var c = text[i];
-            if (quote == '\'')
-            {
-                if (c == '\'')
-                {
-                    quote = null;
-                }
-                else
-                {
-                    current.Append(c);
-                }
-            }
-            else if (quote == '"')
-            {
-                if (c == '"')
-                {
-                    quote = null;
-                }
-                else if (c == '\\' && i + 1 < text.Length && text[i + 1] is '"' or '\\' or '$' or '`')
-                {
-                    current.Append(text[++i]);
-                }
-                else
-                {
-                    current.Append(c);
-                }
-            }
-            else if (char.IsWhiteSpace(c))
+            if (char.IsWhiteSpace(c))
             {
                 if (inWord)
                 {
@@ -50,30 +23,19 @@ public static class CommandLine
                     current.Clear();
                     inWord = false;
                 }
-            }
-            else
-            {
-                inWord = true;
-                if (c is '\'' or '"')
-                {
-                    quote = c;
-                    quoteAt = i;
-                }
-                else if (c == '\\' && i + 1 < text.Length)
-                {
-                    current.Append(text[++i]);
-                }
-                else
-                {
-                    current.Append(c);
-                }
-            }
-        }
 
-        if (quote is { } open)
-        {
-            throw new CruddurException(ErrorIds.TaskCommandUnbalancedQuote, ErrorKind.InvalidArgument,
-                $"The command has an unbalanced {(open == '\'' ? "single" : "double")} quote (opened at character {quoteAt + 1}): {text}. Close it, or give the command as an array of words.", target: text);
+                i++;
+                continue;
+            }
+
+            inWord = true;
+            i = c switch
+            {
+                '\'' => ReadSingleQuoted(text, i, current),
+                '"' => ReadDoubleQuoted(text, i, current),
+                '\\' when i + 1 < text.Length => Append(current, text[i + 1], i + 2),
+                _ => Append(current, c, i + 1),
+            };
         }
 
         if (inWord)
@@ -89,4 +51,46 @@ public static class CommandLine
 
         return args;
     }
+
+    /// <summary>Appends what 'single quotes' opened at <paramref name="open"/> hold, literally; returns the index after the closing quote.</summary>
+    private static int ReadSingleQuoted(string text, int open, StringBuilder current)
+    {
+        var close = text.IndexOf('\'', open + 1);
+        if (close < 0)
+        {
+            throw Unbalanced(text, open);
+        }
+
+        current.Append(text, open + 1, close - open - 1);
+        return close + 1;
+    }
+
+    /// <summary>
+    /// Appends what "double quotes" opened at <paramref name="open"/> hold, where a backslash escapes only " \ $ and `;
+    /// returns the index after the closing quote.
+    /// </summary>
+    private static int ReadDoubleQuoted(string text, int open, StringBuilder current)
+    {
+        for (var i = open + 1; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '"')
+            {
+                return i + 1;
+            }
+
+            current.Append(c == '\\' && i + 1 < text.Length && text[i + 1] is '"' or '\\' or '$' or '`' ? text[++i] : c);
+        }
+
+        throw Unbalanced(text, open);
+    }
+
+    private static int Append(StringBuilder current, char c, int next)
+    {
+        current.Append(c);
+        return next;
+    }
+
+    private static CruddurException Unbalanced(string text, int open) => new(ErrorIds.TaskCommandUnbalancedQuote, ErrorKind.InvalidArgument,
+        $"The command has an unbalanced {(text[open] == '\'' ? "single" : "double")} quote (opened at character {open + 1}): {text}. Close it, or give the command as an array of words.", target: text);
 }

@@ -40,7 +40,7 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
     [Parameter]
     [ArgumentCompleter(typeof(LogRetentionCompleter))]
     [ValidateRange(1, 3653)]
-    public int LogRetentionDays { get; set; } = 1;
+    public int LogRetentionDays { get; set; } = SeedDefaults.LogRetentionDays;
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -74,7 +74,7 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
     [Alias("CertificateTimeoutSeconds")]
     [SecondsArgument]
     [ValidateDuration(1, 86400)]
-    public TimeSpan CertificateTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan CertificateTimeout { get; set; } = SeedDefaults.CertificateTimeout;
 
     [Parameter(ParameterSetName = EdgeSet)]
     public SwitchParameter Force { get; set; }
@@ -97,7 +97,7 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
         if (MyInvocation.BoundParameters.ContainsKey(nameof(PolicyPath)) && !Directory.Exists(policyPath) && !File.Exists(policyPath))
         {
             ThrowTerminating(new CruddurException(ErrorIds.InfraPolicyPathNotFound, ErrorKind.ObjectNotFound,
-                $"The policy folder '{PolicyPath}' does not exist. Pass the folder that holds service/ and task/ (the seed's aws/policies), or leave -PolicyPath out to use the built-in policies.", target: PolicyPath));
+                $"The policy folder '{PolicyPath}' does not exist. Pass the folder that holds service/ and task/ (the seed's {SeedDefaults.PolicyFolder}), or leave -PolicyPath out to use the built-in policies.", target: PolicyPath));
         }
 
         var strategy = Enum.Parse<DeploymentStrategy>(Strategy, ignoreCase: true);

@@ -34,6 +34,28 @@ public sealed class AwsArnTimeTests
         Assert.False(AwsArn.IsArn("arn:aws"));
     }
 
+    [Theory]
+    [InlineData("us-east-1", "aws")]
+    [InlineData("eu-west-2", "aws")]
+    [InlineData("cn-north-1", "aws-cn")]
+    [InlineData("us-gov-west-1", "aws-us-gov")]
+    public void ARegionsPartitionIsAwsAwsCnOrAwsUsGov(string region, string partition) => Assert.Equal(partition, AwsArn.PartitionOf(region));
+
+    [Fact]
+    public void BuiltArnsParseBackIntoTheirParts()
+    {
+        var parameter = AwsArn.Build("aws-cn", "ssm", "cn-north-1", "123456789012", "parameter/cruddur/backend-flask/*");
+        var policy = AwsArn.ManagedPolicy("aws-us-gov", "CloudWatchFullAccess");
+
+        Assert.Equal("arn:aws-cn:ssm:cn-north-1:123456789012:parameter/cruddur/backend-flask/*", parameter);
+        Assert.Equal(("aws-cn", "ssm", "cn-north-1", "123456789012"), (AwsArn.Partition(parameter), AwsArn.Service(parameter), AwsArn.Region(parameter), AwsArn.Account(parameter)));
+        Assert.Equal("arn:aws-us-gov:iam::aws:policy/CloudWatchFullAccess", policy);
+        Assert.Equal(("iam", "", "aws"), (AwsArn.Service(policy), AwsArn.Region(policy), AwsArn.Account(policy)));
+        Assert.Equal("CloudWatchFullAccess", AwsArn.LastSegment(policy));
+        Assert.Null(AwsArn.Service("parameter/cruddur"));
+        Assert.Null(AwsArn.Region("arn:aws:ssm"));
+    }
+
     [Fact]
     public void TimestampsAreEpochSecondsOrIsoText()
     {

@@ -45,6 +45,23 @@ public sealed class DbConnectionUrlTests
     }
 
     [Fact]
+    public void TheSchemeIsAnyCaseEmptyOptionsAreSkippedAndOptionValuesAreDecoded()
+    {
+        var url = DbConnectionUrl.Parse("POSTGRESQL://u:p@db.example.com:1/cruddur?&sslmode=require&&application_name=cruddur%20setup");
+
+        Assert.Equal(("db.example.com", 1, "cruddur"), (url.Host, url.Port, url.Database));
+        var cs = url.ToConnectionString();
+        Assert.Contains("SSL Mode=Require", cs, StringComparison.Ordinal);
+        Assert.Contains("Application Name=\"cruddur setup\"", cs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheMessageShowsTheSeedsFormOfTheUrl() =>
+        Assert.EndsWith(
+            "is not usable: it names no host; write it as postgresql://***@host:5432/cruddur. The form is postgresql://***@host:5432/cruddur?sslmode=require.",
+            Assert.Throws<CruddurException>(() => DbConnectionUrl.Parse("postgresql://u:s3cret@/cruddur")).Message, StringComparison.Ordinal);
+
+    [Fact]
     public void MissingDatabaseIsTheUsersAsLibpqDoes()
     {
         var url = DbConnectionUrl.Parse("postgresql://postgres:password@localhost");
@@ -71,6 +88,8 @@ public sealed class DbConnectionUrlTests
     [InlineData("postgresql://u:s3cret@/cruddur", "names no host")]
     [InlineData("postgresql://u:s3cret@host:99999/cruddur", "port '99999'")]
     [InlineData("postgresql://u:s3cret@host:abc/cruddur", "port 'abc'")]
+    [InlineData("postgresql://u:s3cret@host:0/cruddur", "its port '0' is not a number from 1 to 65535")]
+    [InlineData("postgresql://u:s3cret@host:/cruddur", "its port '' is not a number from 1 to 65535")]
     [InlineData("mysql://u:s3cret@host:3306/cruddur", "scheme is 'mysql'")]
     [InlineData("u:s3cret@host/cruddur", "scheme is 'none'")]
     [InlineData("postgresql://u:s3cret@host/cruddur?sslmode=maybe", "sslmode 'maybe'")]

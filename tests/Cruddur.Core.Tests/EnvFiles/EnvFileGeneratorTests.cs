@@ -1,5 +1,6 @@
 using Cruddur.Core.EnvFiles;
 using Cruddur.Core.Hosting;
+using Cruddur.Core.Parameters;
 
 namespace Cruddur.Core.Tests.EnvFiles;
 
@@ -89,5 +90,55 @@ public sealed class EnvFileGeneratorTests : IDisposable
         Assert.Equal("SET=from-the-environment\nUNSET=fallback\n", File.ReadAllText(destination));
         Assert.Equal([new EnvFileVariable("CRUDDUR_T_SET", "Environment"), new EnvFileVariable("CRUDDUR_T_UNSET", "Default")], file!.Variables);
         Assert.Equal(["CRUDDUR_T_SET (Environment)", "CRUDDUR_T_UNSET (Default)"], file.Variables.Select(v => v.ToString())); // as a list shows them
+    }
+
+    [Fact]
+    public async Task AVariableBeatsParameterStoreWhichBeatsTheEnvironmentAndTheLastParameterOfANameWins()
+    {
+        var template = Path.Combine(_dir, "x.env.erb");
+        File.WriteAllText(template, "A=<%= ENV['A'] %>\nB=<%= ENV['B'] %>\nC=<%= ENV['C'] %>\nD=<%= ENV['D'] %>\n");
+        var destination = Path.Combine(_dir, "x.env");
+        var request = new EnvFileRequest(template, destination)
+        {
+            Variables = new Dictionary<string, string> { ["A"] = "from-variable" },
+            Parameters = [new("A", "/cruddur/x/A", "param-a"), new("B", "/old/B", "old-b"), new("B", "/cruddur/x/B", "param-b")],
+            AllowMissing = true,
+        };
+
+        var file = await new EnvFileGenerator(n => n is "A" or "B" or "C" ? "env-" + n : null).GenerateAsync(request, new RecordingHost(), CancellationToken.None);
+
+        Assert.Equal("A=from-variable\nB=param-b\nC=env-C\nD=\n", File.ReadAllText(destination));
+        Assert.Equal([new EnvFileVariable("A", "Variable"), new EnvFileVariable("B", "ParameterStore:/cruddur/x/B"), new EnvFileVariable("C", "Environment"), new EnvFileVariable("D", "Missing")], file!.Variables);
+        Assert.Equal(["A", "B", "C", "D"], file.Keys);
+    }
+
+    [Fact]
+    public async Task WhatIfWritesNothingAndSaysWhatItWouldWrite()
+    {
+        var template = Path.Combine(_dir, "x.env.erb");
+        File.WriteAllText(template, "A=1\nB=2\n");
+        var destination = Path.Combine(_dir, "x.env");
+        var host = new RecordingHost(confirm: false);
+
+        var file = await new EnvFileGenerator(_ => null).GenerateAsync(new EnvFileRequest(template, destination), host, CancellationToken.None);
+
+        Assert.Null(file);
+        Assert.False(File.Exists(destination));
+        Assert.Equal([(destination, "Write env file from x.env.erb (2 entries: A, B)")], host.Asked);
+    }
+
+    [Fact]
+    public async Task AMissingTemplateOrDestinationFolderIsNotFoundAndNothingIsWritten()
+    {
+        var template = Path.Combine(_dir, "x.env.erb");
+        var generator = new EnvFileGenerator(_ => null);
+
+        var noTemplate = await Assert.ThrowsAsync<CruddurException>(() => generator.GenerateAsync(new EnvFileRequest(template, Path.Combine(_dir, "x.env")), new RecordingHost(), CancellationToken.None));
+        File.WriteAllText(template, "A=1\n");
+        var noFolder = await Assert.ThrowsAsync<CruddurException>(() => generator.GenerateAsync(new EnvFileRequest(template, Path.Combine(_dir, "absent", "x.env")), new RecordingHost(), CancellationToken.None));
+
+        Assert.Equal(("EnvFileTemplateNotFound", ErrorKind.ObjectNotFound), (noTemplate.ErrorId, noTemplate.Kind));
+        Assert.Equal(("EnvFileDestinationNotFound", ErrorKind.ObjectNotFound), (noFolder.ErrorId, noFolder.Kind));
+        Assert.False(Directory.Exists(Path.Combine(_dir, "absent")));
     }
 }

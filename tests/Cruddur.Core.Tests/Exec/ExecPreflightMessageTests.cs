@@ -194,11 +194,15 @@ public sealed class ExecPreflightMessageTests
         var none = ExecPreflight.TaskRole(new TaskRoleFacts(null, false, []));
         Assert.Contains("\"taskRoleArn\"", none.Fix, StringComparison.Ordinal);
         Assert.Contains("put-role-policy", none.Fix, StringComparison.Ordinal);
+        const string SeedPolicyFix = "Give the task role the seed's SSMAccessPolicy: aws iam put-role-policy --role-name CruddurTaskRole --policy-name SSMAccessPolicy --policy-document file://aws/policies/task/task-execution-policy.json (Allow ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel, OpenDataChannel on \"*\").";
+        Assert.Equal("Set \"taskRoleArn\": \"arn:aws:iam::<account>:role/CruddurTaskRole\" in the task definition, register it and deploy. " + SeedPolicyFix, none.Fix);
 
         var absent = ExecPreflight.TaskRole(new TaskRoleFacts("arn:aws:iam::123456789012:role/MyRole", false, []));
         Assert.Contains("arn:aws:iam::123456789012:role/MyRole", absent.Detail, StringComparison.Ordinal);
         Assert.Contains("create-role --role-name MyRole", absent.Fix, StringComparison.Ordinal);
         Assert.Contains("put-role-policy", absent.Fix, StringComparison.Ordinal);
+        Assert.Equal("Create it: aws iam create-role --role-name MyRole --assume-role-policy-document file://aws/policies/task/task-assume-execution-role.json; then " + SeedPolicyFix, absent.Fix);
+        Assert.EndsWith(SeedPolicyFix.Replace("CruddurTaskRole", "MyRole", StringComparison.Ordinal), empty.Fix, StringComparison.Ordinal);
 
         var unreadable = ExecPreflight.TaskRole(new TaskRoleFacts(RoleArn, true, [], "AccessDenied: no iam:GetRole"));
         Assert.Contains("CruddurTaskRole: AccessDenied: no iam:GetRole", unreadable.Detail, StringComparison.Ordinal);

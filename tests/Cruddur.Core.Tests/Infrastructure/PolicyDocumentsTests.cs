@@ -34,6 +34,26 @@ public sealed class PolicyDocumentsTests : IDisposable
     }
 
     [Fact]
+    public void OnlyParameterArnsOfAnotherNamedRegionAreWarnedAbout()
+    {
+        Directory.CreateDirectory(Path.Combine(_folder, "service"));
+        File.WriteAllText(Path.Combine(_folder, PolicyDocuments.ServicePolicyFile), """
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ssm:GetParameters","Resource":[
+            "arn:aws:ssm:<AWS_REGION>:<AWS_ACCOUNT_ID>:parameter/cruddur/a","arn:aws:ssm:*:1:parameter/b","arn:aws:ssm::1:parameter/c",
+            "arn:aws:ssm:${aws:RequestedRegion}:1:parameter/d","arn:aws:logs:eu-west-2:1:log-group:cruddur","arn:aws-cn:ssm:cn-north-1:1:parameter/e",
+            "arn:aws:ssm:eu-west-2:1:parameter/f"]}]}
+            """);
+        var host = new RecordingHost();
+
+        PolicyDocuments.Load(_folder, PolicyDocuments.ServicePolicyFile, PolicyDocuments.BuiltInServicePolicy, "210987654321", "us-east-1", host);
+
+        var warnings = host.Messages.Where(m => m.StartsWith("WARNING: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains("in cn-north-1, but this runs in us-east-1", warnings[0], StringComparison.Ordinal);
+        Assert.Contains("in eu-west-2, but this runs in us-east-1", warnings[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AbsentFileFallsBackToTheBuiltInWithPartitionRegionAndAccountFilled()
     {
         var document = PolicyDocuments.Load(_folder, PolicyDocuments.ServicePolicyFile, PolicyDocuments.BuiltInServicePolicy, "111122223333", "cn-north-1", new RecordingHost());

@@ -11,6 +11,8 @@ public class CommandLineTests
     [InlineData("sh -c \"echo \\\"hi\\\" $HOME\"", new[] { "sh", "-c", "echo \"hi\" $HOME" })]
     [InlineData("  a\\ b   ''  c'd'e ", new[] { "a b", "", "cde" })]
     [InlineData("echo 'it'\\''s'", new[] { "echo", "it's" })]
+    [InlineData("printf \"a\\b \\\\ \\$ \\` 'q'\"", new[] { "printf", "a\\b \\ $ ` 'q'" })]
+    [InlineData("echo '\\\"' trailing\\", new[] { "echo", "\\\"", "trailing\\" })]
     public void Splits_like_a_posix_shell(string text, string[] expected) => Assert.Equal(expected, CommandLine.Split(text));
 
     [Theory]
@@ -22,6 +24,12 @@ public class CommandLineTests
         Assert.Equal("TaskCommandUnbalancedQuote", e.ErrorId);
         Assert.Contains("-Command sh, -c", e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("sh -c 'echo \"migrated", "single quote (opened at character 7)")]
+    [InlineData("echo \"it's", "double quote (opened at character 6)")]
+    public void The_unbalanced_quote_is_named_with_where_it_opens(string text, string expected) =>
+        Assert.Contains(expected, Assert.Throws<CruddurException>(() => CommandLine.Split(text)).Message, StringComparison.Ordinal);
 
     [Fact]
     public void An_empty_command_is_TaskCommandEmpty() =>

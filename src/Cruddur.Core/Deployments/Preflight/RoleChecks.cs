@@ -27,14 +27,14 @@ internal static class RoleChecks
             var name = (string?)container["name"] ?? "?";
             if (DeployPreflight.ImageReference.Parse((string?)container["image"] ?? string.Empty) is { Ecr: { } ecr } image)
             {
-                var repository = $"arn:{partition}:ecr:{ecr.Region}:{ecr.Account}:repository/{image.Repository}";
+                var repository = AwsArn.Build(partition, "ecr", ecr.Region, ecr.Account, "repository/" + image.Repository);
                 needs.Add(new RoleNeed("ecr:GetAuthorizationToken", "*", $"pulling {name}'s image"));
                 needs.AddRange(new[] { "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage" }.Select(a => new RoleNeed(a, repository, $"pulling {name}'s image")));
             }
 
             if (LogChecks.AwsLogs(container) is { } logs)
             {
-                var group = $"arn:{partition}:logs:{logs.Region ?? region}:{account}:log-group:{logs.Group}";
+                var group = AwsArn.Build(partition, "logs", logs.Region ?? region, account, "log-group:" + logs.Group);
                 var stream = $"{group}:log-stream:{(logs.StreamPrefix is null ? string.Empty : logs.StreamPrefix + "/")}{name}/<task-id>";
                 needs.Add(new RoleNeed("logs:CreateLogStream", stream, $"{name}'s logs"));
                 needs.Add(new RoleNeed("logs:PutLogEvents", stream, $"{name}'s logs"));
@@ -58,7 +58,7 @@ internal static class RoleChecks
         if (roleArn is null)
         {
             return [DeployCheck.Fail(service, DeployCheck.ExecutionRoleCheck, $"The task definition has no executionRoleArn, but ECS needs one for {string.Join(", ", needs.Select(n => n.For).Distinct())}.",
-                "Set \"executionRoleArn\": \"arn:aws:iam::<account>:role/CruddurServiceExecutionRole\" (Initialize-CruddurInfrastructure creates that role).")];
+                $"Set \"executionRoleArn\": \"arn:aws:iam::<account>:role/{SeedDefaults.ServiceExecutionRole}\" (Initialize-CruddurInfrastructure creates that role).")];
         }
 
         var role = await facts.RoleAsync(roleArn, token).ConfigureAwait(false);
@@ -156,5 +156,5 @@ internal static class RoleChecks
     }
 
     private static string KeyArn(string key, string partition, string region, string account) =>
-        AwsArn.IsArn(key) ? key : $"arn:{partition}:kms:{region}:{account}:{(key.StartsWith("alias/", StringComparison.Ordinal) ? key : "key/" + key)}";
+        AwsArn.IsArn(key) ? key : AwsArn.Build(partition, "kms", region, account, key.StartsWith("alias/", StringComparison.Ordinal) ? key : "key/" + key);
 }

@@ -29,7 +29,7 @@ internal sealed record SecretSource(bool IsSecretsManager, string Id, string? Re
     }
 
     /// <summary>The ARN IAM evaluates ssm:GetParameters against.</summary>
-    public string ParameterArn(string partition, string region, string account) => $"arn:{partition}:ssm:{region}:{account}:parameter/{Id.TrimStart('/')}";
+    public string ParameterArn(string partition, string region, string account) => AwsArn.Build(partition, "ssm", region, account, "parameter/" + Id.TrimStart('/'));
 
     private static string? Part(string[] parts, int index) => parts.Length > index && parts[index].Length > 0 ? parts[index] : null;
 }
