@@ -628,20 +628,20 @@ public sealed partial class EcsDeployer
         foreach (var task in tasks)
         {
             var parts = new List<string>();
-            foreach (var c in (task["containers"] as JsonArray ?? []).OfType<JsonObject>())
+            foreach (var c in task.Containers)
             {
-                if ((string?)c["healthStatus"] == "UNHEALTHY")
+                if (c.HealthStatus == "UNHEALTHY")
                 {
-                    parts.Add($"container {(string?)c["name"]} failed its health check");
+                    parts.Add($"container {c.Name} failed its health check");
                 }
 
-                if ((int?)c["exitCode"] is { } code && code != 0 && code != 143)
+                if (c.ExitCode is { } code && code != 0 && code != 143)
                 {
-                    parts.Add($"container {(string?)c["name"]} exited with code {code}{((string?)c["reason"] is { } r ? $" ({r})" : string.Empty)}");
+                    parts.Add($"container {c.Name} exited with code {code}{(c.Reason is { } r ? $" ({r})" : string.Empty)}");
                 }
             }
 
-            reasons.Add($"task stopped: {(string?)task["stoppedReason"] ?? "no reason given"}{(parts.Count > 0 ? " - " + string.Join(", ", parts) : string.Empty)}");
+            reasons.Add($"task stopped: {task.StoppedReason ?? "no reason given"}{(parts.Count > 0 ? " - " + string.Join(", ", parts) : string.Empty)}");
         }
 
         return reasons.GroupBy(r => r, StringComparer.Ordinal).OrderByDescending(g => g.Count())
