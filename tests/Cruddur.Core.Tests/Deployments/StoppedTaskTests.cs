@@ -79,7 +79,7 @@ public sealed class StoppedTaskTests
             {
                 foreach (var line in this.GetValueOrDefault(stream) ?? [])
                 {
-                    yield return new FilteredLogEvent(stream, $"{i}", 1000 + i++, line);
+                    yield return new FilteredLogEvent(stream, $"{i}", DateTimeOffset.FromUnixTimeMilliseconds(1000 + i++), line);
                 }
             }
         }
