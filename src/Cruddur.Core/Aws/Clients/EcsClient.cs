@@ -18,8 +18,9 @@ public sealed record EcsTaskQuery(string Cluster, string? ServiceName = null, st
 public sealed record EcsExecSession(JsonObject Session, string? ClusterArn, string? TaskArn, string? ContainerName);
 
 /// <summary>
-/// Amazon ECS as the module uses it. Services, tasks and task definitions stay ECS's own JSON (the user's definitions go in
-/// as they are; what comes back is checked for the fields the module reads, see <see cref="AwsJson.Check"/>).
+/// Amazon ECS as the module uses it. Tasks come back as <see cref="EcsTask"/> records; services and task definitions stay
+/// ECS's own JSON (the user's definitions go in as they are; what comes back is checked for the fields the module reads,
+/// see <see cref="AwsJson.Check"/>).
 /// </summary>
 public interface IEcsClient
 {
