@@ -119,6 +119,18 @@ public sealed partial class EcsDeployer
             throw notReady;
         }
 
+        var (watches, failure) = await StartAllAsync(plans, options, cancellationToken).ConfigureAwait(false);
+        if (options.Wait && watches.Count > 0)
+        {
+            await WatchAndFinishAsync(watches, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new DeployResult(watches.Select(w => w.Deployment).ToList(), failure);
+    }
+
+    /// <summary>Starts the plans in order (each one the user confirms); after a failure, the rest are left unchanged and the failure names both.</summary>
+    private async Task<(List<ServiceWatch> Watches, CruddurException? Failure)> StartAllAsync(List<Plan> plans, DeployOptions options, CancellationToken cancellationToken)
+    {
         var watches = new List<ServiceWatch>();
         CruddurException? failure = null;
         var unchanged = new List<string>();
@@ -167,36 +179,37 @@ public sealed partial class EcsDeployer
                 failure, failure.Target);
         }
 
-        if (options.Wait && watches.Count > 0)
-        {
-            await WatchOrExplainAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
-            if (_elb is not null)
-            {
-                // ECS itself shifts traffic only to healthy targets, and the groups alternate: only rolling deploys are checked here.
-                await new TargetHealthWaiter(_ecs, _elb, _host, _clock).WaitAsync(watches.Where(w => !w.FollowsServiceDeployment).ToList(), options.Timeout, cancellationToken).ConfigureAwait(false);
-            }
+        return (watches, failure);
+    }
 
-            await SettleAsync(watches, options, cancellationToken).ConfigureAwait(false);
+    /// <summary>Watches the started deployments to their end, waits for healthy targets (rolling ones), then records, prunes and shows the URLs of the ones that succeeded.</summary>
+    private async Task WatchAndFinishAsync(List<ServiceWatch> watches, DeployOptions options, CancellationToken cancellationToken)
+    {
+        await WatchOrExplainAsync(watches, options.Timeout, cancellationToken).ConfigureAwait(false);
+        if (_elb is not null)
+        {
+            // ECS itself shifts traffic only to healthy targets, and the groups alternate: only rolling deploys are checked here.
+            await new TargetHealthWaiter(_ecs, _elb, _host, _clock).WaitAsync(watches.Where(w => !w.FollowsServiceDeployment).ToList(), options.Timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        await SettleAsync(watches, options, cancellationToken).ConfigureAwait(false);
+        foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded))
+        {
+            await RecordAsync(ReleaseHistory.MarkCompletedAsync, d.TaskDefinitionArn, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (options.KeepRevisions > 0)
+        {
             foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded))
             {
-                await RecordAsync(ReleaseHistory.MarkCompletedAsync, d.TaskDefinitionArn, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (options.KeepRevisions > 0)
-            {
-                foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded))
-                {
-                    await new RevisionCleaner(_ecs, _host).KeepNewestAsync(d.TaskDefinitionArn, options.KeepRevisions, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded && d.Urls.Count > 0))
-            {
-                _host.WriteInformation($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} is served at {string.Join(", ", d.Urls)}", InformationTags.PublicUrl);
+                await new RevisionCleaner(_ecs, _host).KeepNewestAsync(d.TaskDefinitionArn, options.KeepRevisions, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        return new DeployResult(watches.Select(w => w.Deployment).ToList(), failure);
+        foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded && d.Urls.Count > 0))
+        {
+            _host.WriteInformation($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} is served at {string.Join(", ", d.Urls)}", InformationTags.PublicUrl);
+        }
     }
 
     /// <summary>
@@ -628,20 +641,20 @@ public sealed partial class EcsDeployer
         foreach (var task in tasks)
         {
             var parts = new List<string>();
-            foreach (var c in (task["containers"] as JsonArray ?? []).OfType<JsonObject>())
+            foreach (var c in task.Containers)
             {
-                if ((string?)c["healthStatus"] == "UNHEALTHY")
+                if (c.HealthStatus == "UNHEALTHY")
                 {
-                    parts.Add($"container {(string?)c["name"]} failed its health check");
+                    parts.Add($"container {c.Name} failed its health check");
                 }
 
-                if ((int?)c["exitCode"] is { } code && code != 0 && code != 143)
+                if (c.ExitCode is { } code && code != 0 && code != 143)
                 {
-                    parts.Add($"container {(string?)c["name"]} exited with code {code}{((string?)c["reason"] is { } r ? $" ({r})" : string.Empty)}");
+                    parts.Add($"container {c.Name} exited with code {code}{(c.Reason is { } r ? $" ({r})" : string.Empty)}");
                 }
             }
 
-            reasons.Add($"task stopped: {(string?)task["stoppedReason"] ?? "no reason given"}{(parts.Count > 0 ? " - " + string.Join(", ", parts) : string.Empty)}");
+            reasons.Add($"task stopped: {task.StoppedReason ?? "no reason given"}{(parts.Count > 0 ? " - " + string.Join(", ", parts) : string.Empty)}");
         }
 
         return reasons.GroupBy(r => r, StringComparer.Ordinal).OrderByDescending(g => g.Count())

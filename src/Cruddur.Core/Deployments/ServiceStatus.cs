@@ -118,10 +118,8 @@ public sealed class ServiceStatusReader
     {
         var arns = await _ecs.ListTaskArnsAsync(new EcsTaskQuery(cluster, ServiceName: service), cancellationToken).ConfigureAwait(false);
         var tasks = (await _ecs.DescribeTasksAsync(cluster, arns, cancellationToken).ConfigureAwait(false)).Select(t => new ServiceTask(
-            cluster, service, (string)t["taskArn"]!, (string?)t["taskDefinitionArn"] ?? string.Empty, (string?)t["lastStatus"] ?? "UNKNOWN",
-            (string?)t["healthStatus"], AwsTime.Parse(t["startedAt"]),
-            (t["containers"] as JsonArray ?? []).OfType<JsonObject>().Select(c => new TaskContainer(
-                (string?)c["name"] ?? string.Empty, (string?)c["image"], (string?)c["lastStatus"], (string?)c["healthStatus"], (int?)c["exitCode"])).ToList())).ToList();
+            cluster, service, t.Arn, t.TaskDefinitionArn ?? string.Empty, t.LastStatus ?? "UNKNOWN", t.HealthStatus, t.StartedAt,
+            t.Containers.Select(c => new TaskContainer(c.Name ?? string.Empty, c.Image, c.LastStatus, c.HealthStatus, c.ExitCode)).ToList())).ToList();
         return tasks;
     }
 }

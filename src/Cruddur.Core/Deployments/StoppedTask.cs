@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Logs;
 
@@ -31,30 +32,30 @@ public sealed class StoppedTask
     public const int TailLines = 20;
 
     /// <summary>The stopped tasks, newest first, with the failing container's log tail read from CloudWatch Logs.</summary>
-    internal static async Task<IReadOnlyList<StoppedTask>> ReadAsync(IReadOnlyList<JsonObject> tasks, Func<string, Task<JsonObject>> definition,
+    internal static async Task<IReadOnlyList<StoppedTask>> ReadAsync(IReadOnlyList<EcsTask> tasks, Func<string, Task<JsonObject>> definition,
         ILogEventSource logs, string region, IOperationHost host, CancellationToken cancellationToken)
     {
         var result = new List<StoppedTask>();
-        foreach (var task in tasks.OrderByDescending(t => AwsTime.Parse(t["stoppedAt"]) ?? AwsTime.Parse(t["createdAt"])))
+        foreach (var task in tasks.OrderByDescending(t => t.StoppedAt ?? t.CreatedAt))
         {
-            var containers = (task["containers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-            var failing = containers.FirstOrDefault(c => (int?)c["exitCode"] is { } code && code != 0 && code != 143)
-                ?? containers.FirstOrDefault(c => (string?)c["healthStatus"] == "UNHEALTHY")
-                ?? containers.FirstOrDefault(c => (string?)c["reason"] is not null);
+            var containers = task.Containers;
+            var failing = containers.FirstOrDefault(c => c.ExitCode is { } code && code != 0 && code != 143)
+                ?? containers.FirstOrDefault(c => c.HealthStatus == "UNHEALTHY")
+                ?? containers.FirstOrDefault(c => c.Reason is not null);
             var stopped = new StoppedTask
             {
-                TaskArn = (string)task["taskArn"]!,
-                StoppedReason = (string?)task["stoppedReason"],
-                StopCode = (string?)task["stopCode"],
-                StoppedAt = AwsTime.Parse(task["stoppedAt"]),
-                ExitCodes = containers.ToDictionary(c => (string)c["name"]!, c => (int?)c["exitCode"], StringComparer.Ordinal),
-                FailingContainer = (string?)failing?["name"],
+                TaskArn = task.Arn,
+                StoppedReason = task.StoppedReason,
+                StopCode = task.StopCode,
+                StoppedAt = task.StoppedAt,
+                ExitCodes = containers.ToDictionary(c => c.Name!, c => c.ExitCode, StringComparer.Ordinal),
+                FailingContainer = failing?.Name,
             };
             if (stopped.FailingContainer is { } name)
             {
                 try
                 {
-                    var target = AwsLogsTarget.Of(await definition((string)task["taskDefinitionArn"]!).ConfigureAwait(false), name, region)[0];
+                    var target = AwsLogsTarget.Of(await definition(task.TaskDefinitionArn!).ConfigureAwait(false), name, region)[0];
                     stopped.LogTail = await Logs.LogTail.ReadAsync(logs, target, stopped.TaskId, TailLines, cancellationToken).ConfigureAwait(false);
                 }
                 catch (CruddurException e) when (e.ErrorId is ErrorIds.LogNotConfigured or ErrorIds.LogGroupNotFound)

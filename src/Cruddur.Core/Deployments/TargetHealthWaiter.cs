@@ -114,12 +114,8 @@ internal sealed class TargetHealthWaiter
 
         var described = await _ecs.DescribeTasksAsync(d.Cluster, arns, cancellationToken).ConfigureAwait(false);
         return described
-            .Where(t => (string?)t["lastStatus"] == "RUNNING")
-            .Select(t => (AwsArn.LastSegment((string)t["taskArn"]!), (t["attachments"] as JsonArray ?? []).OfType<JsonObject>()
-                .SelectMany(a => a["details"] as JsonArray ?? []).OfType<JsonObject>()
-                .Where(x => (string?)x["name"] == "privateIPv4Address").Select(x => (string?)x["value"]).FirstOrDefault()))
-            .Where(t => t.Item2 is not null)
-            .Select(t => (t.Item1, t.Item2!)).ToList();
+            .Where(t => t.LastStatus == "RUNNING" && t.PrivateIpv4Address is not null)
+            .Select(t => (t.Id, t.PrivateIpv4Address!)).ToList();
     }
 
     private static string ShortName(string targetGroupArn) => targetGroupArn.Split('/') is { Length: >= 2 } parts ? parts[^2] : targetGroupArn;

@@ -90,44 +90,7 @@ internal static partial class TaskDefinitions
             var names = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < containers.Count; i++)
             {
-                var at = $"containerDefinitions[{i}]";
-                var c = containers[i] as JsonObject;
-                if (c is null)
-                {
-                    problems.Add($"'{at}' must be an object");
-                    continue;
-                }
-
-                foreach (var (key, _) in c)
-                {
-                    if (!ContainerFields.Contains(key))
-                    {
-                        problems.Add($"'{at}.{key}' is not a container definition field");
-                    }
-                }
-
-                var cn = AwsJson.TextOrNull(c["name"]);
-                if (cn is null || !NamePattern().IsMatch(cn))
-                {
-                    problems.Add($"'{at}.name' must be 1-255 letters, digits, '-' or '_'");
-                }
-                else if (!names.Add(cn))
-                {
-                    problems.Add($"'{at}.name' repeats the container name '{cn}'");
-                }
-
-                if (string.IsNullOrWhiteSpace(AwsJson.TextOrNull(c["image"])))
-                {
-                    problems.Add($"'{at}.image' is required");
-                }
-
-                foreach (var number in new[] { "cpu", "memory", "memoryReservation" })
-                {
-                    if (c[number] is { } value && !IsInteger(value))
-                    {
-                        problems.Add($"'{at}.{number}' must be a whole number");
-                    }
-                }
+                ContainerProblems(containers[i] as JsonObject, $"containerDefinitions[{i}]", names, problems);
             }
         }
 
@@ -149,6 +112,47 @@ internal static partial class TaskDefinitions
         {
             throw new CruddurException(ErrorIds.DeployDefinitionInvalid, ErrorKind.InvalidData,
                 $"{source}: ECS would reject this task definition: {string.Join("; ", problems)}. Fix it and run the command again; nothing was registered.", target: source);
+        }
+    }
+
+    /// <summary>What RegisterTaskDefinition would reject in one container definition (<paramref name="names"/>: the names seen so far).</summary>
+    private static void ContainerProblems(JsonObject? c, string at, HashSet<string> names, List<string> problems)
+    {
+        if (c is null)
+        {
+            problems.Add($"'{at}' must be an object");
+            return;
+        }
+
+        foreach (var (key, _) in c)
+        {
+            if (!ContainerFields.Contains(key))
+            {
+                problems.Add($"'{at}.{key}' is not a container definition field");
+            }
+        }
+
+        var cn = AwsJson.TextOrNull(c["name"]);
+        if (cn is null || !NamePattern().IsMatch(cn))
+        {
+            problems.Add($"'{at}.name' must be 1-255 letters, digits, '-' or '_'");
+        }
+        else if (!names.Add(cn))
+        {
+            problems.Add($"'{at}.name' repeats the container name '{cn}'");
+        }
+
+        if (string.IsNullOrWhiteSpace(AwsJson.TextOrNull(c["image"])))
+        {
+            problems.Add($"'{at}.image' is required");
+        }
+
+        foreach (var number in new[] { "cpu", "memory", "memoryReservation" })
+        {
+            if (c[number] is { } value && !IsInteger(value))
+            {
+                problems.Add($"'{at}.{number}' must be a whole number");
+            }
         }
     }
 

@@ -10,11 +10,11 @@ namespace Cruddur.Core.Exec;
 public sealed record ExecRequest(string Cluster, string? Service, string? Task, string? Container);
 
 /// <summary>The task and container a session goes to, as DescribeTasks returned them.</summary>
-public sealed record ExecTarget(string Cluster, string? Service, JsonObject Task, string Container)
+public sealed record ExecTarget(string Cluster, string? Service, EcsTask Task, string Container)
 {
-    public string TaskArn => (string)Task["taskArn"]!;
+    public string TaskArn => Task.Arn;
 
-    public string TaskId => ExecPreflight.TaskId(Task);
+    public string TaskId => Task.Id;
 }
 
 /// <summary>An ExecuteCommand session: the session JSON (holds the token: never print it) and the plugin's target parts.</summary>
@@ -59,7 +59,7 @@ internal sealed class EcsExec
     /// <summary>The task (given, or the newest RUNNING one of the service) and the container (given, else the service's name).</summary>
     public async Task<ExecTarget> ResolveAsync(ExecRequest request, CancellationToken cancellationToken)
     {
-        JsonObject task;
+        EcsTask task;
         if (request.Task is not null)
         {
             var found = await DescribeTasksAsync(request.Cluster, [request.Task], cancellationToken).ConfigureAwait(false);
@@ -77,18 +77,18 @@ internal sealed class EcsExec
                 "Say which task to connect to: a service (its newest running task) or a task.");
         }
 
-        var service = request.Service ?? ServiceOfGroup((string?)task["group"]);
+        var service = request.Service ?? ServiceOfGroup(task.Group);
         return new ExecTarget(request.Cluster, service, task, ChooseContainer(task, request.Container, service));
     }
 
     /// <summary>The container to open: the one asked for, else the one named like the service, else the task's only container.</summary>
-    public static string ChooseContainer(JsonObject task, string? container, string? service)
+    public static string ChooseContainer(EcsTask task, string? container, string? service)
     {
-        var names = ExecPreflight.Containers(task).Select(c => (string?)c["name"]).OfType<string>().ToList();
+        var names = task.Containers.Select(c => c.Name).OfType<string>().ToList();
         if (container is not null)
         {
             return names.Contains(container, StringComparer.Ordinal) ? container : throw new CruddurException(ErrorIds.TaskContainerNotFound, ErrorKind.ObjectNotFound,
-                $"Task {ExecPreflight.TaskId(task)} has no container '{container}'. Its containers: {string.Join(", ", names)}.",
+                $"Task {task.Id} has no container '{container}'. Its containers: {string.Join(", ", names)}.",
                 target: container);
         }
 
@@ -98,23 +98,23 @@ internal sealed class EcsExec
         }
 
         return names.Count == 1 ? names[0] : throw new CruddurException(ErrorIds.ExecContainerAmbiguous, ErrorKind.InvalidArgument,
-            $"Task {ExecPreflight.TaskId(task)} has {names.Count} containers ({string.Join(", ", names)}) and none is named after the service.",
-            target: ExecPreflight.TaskId(task));
+            $"Task {task.Id} has {names.Count} containers ({string.Join(", ", names)}) and none is named after the service.",
+            target: task.Id);
     }
 
     /// <summary>Everything the prerequisite checks look at: the task definition, the service setting and the task role's policies.</summary>
     public async Task<ExecFacts> GatherFactsAsync(ExecTarget target, SessionManagerPluginInfo plugin, CancellationToken cancellationToken)
     {
-        var definition = await CallAsync(target.Cluster, () => _ecs.DescribeTaskDefinitionAsync((string?)target.Task["taskDefinitionArn"] ?? string.Empty, cancellationToken)).ConfigureAwait(false);
+        var definition = await CallAsync(target.Cluster, () => _ecs.DescribeTaskDefinitionAsync(target.Task.TaskDefinitionArn ?? string.Empty, cancellationToken)).ConfigureAwait(false);
 
         bool? serviceExec = null;
-        if (target.Service is not null && (bool?)target.Task["enableExecuteCommand"] != true)
+        if (target.Service is not null && !target.Task.EnableExecuteCommand)
         {
             var services = await CallAsync(target.Cluster, () => _ecs.DescribeServicesAsync(target.Cluster, [target.Service], cancellationToken)).ConfigureAwait(false);
             serviceExec = services.Select(s => (bool?)s["enableExecuteCommand"]).FirstOrDefault();
         }
 
-        var roleArn = (string?)target.Task["overrides"]?["taskRoleArn"] ?? (string?)definition?["taskRoleArn"];
+        var roleArn = target.Task.OverrideTaskRoleArn ?? (string?)definition?["taskRoleArn"];
         var role = roleArn is null ? new TaskRoleFacts(null, false, []) : await RoleReader.ReadAsync(_iam, _host, roleArn, cancellationToken).ConfigureAwait(false);
         return new ExecFacts(plugin, target.Task, target.Container, definition, target.Service, serviceExec, role);
     }
@@ -138,12 +138,12 @@ internal sealed class EcsExec
         var containerName = response.ContainerName ?? target.Container;
         var task = (await DescribeTasksAsync(clusterName, [taskId], cancellationToken).ConfigureAwait(false)).FirstOrDefault()
             ?? throw new CruddurException(ErrorIds.ExecTaskNotFound, ErrorKind.ObjectNotFound, $"Task {taskId} disappeared while the session was being opened. Connect again.", target: taskId);
-        var runtimeId = ExecPreflight.Containers(task).Where(c => (string?)c["name"] == containerName).Select(c => (string?)c["runtimeId"]).FirstOrDefault()
+        var runtimeId = task.Containers.Where(c => c.Name == containerName).Select(c => c.RuntimeId).FirstOrDefault()
             ?? throw new CruddurException(ErrorIds.TaskContainerNotFound, ErrorKind.ObjectNotFound, $"Container {containerName} of task {taskId} has no runtimeId yet. Wait for it to start and connect again.", target: containerName);
         return new ExecSession(response.Session, clusterName, taskId, runtimeId);
     }
 
-    private async Task<JsonObject> NewestRunningTaskAsync(string cluster, string service, CancellationToken cancellationToken)
+    private async Task<EcsTask> NewestRunningTaskAsync(string cluster, string service, CancellationToken cancellationToken)
     {
         IReadOnlyList<string> arns;
         try
@@ -156,8 +156,8 @@ internal sealed class EcsExec
                 $"Service '{service}' was not found in cluster {cluster}. The seed's services are {SeedDefaults.BackendService} and {SeedDefaults.FrontendService} in cluster {SeedDefaults.Cluster}.", e, service);
         }
 
-        var running = (await DescribeTasksAsync(cluster, arns, cancellationToken).ConfigureAwait(false)).Where(t => (string?)t["lastStatus"] == "RUNNING");
-        return running.OrderByDescending(t => AwsTime.Parse(t["startedAt"] ?? t["createdAt"]) ?? DateTimeOffset.MinValue).FirstOrDefault()
+        var running = (await DescribeTasksAsync(cluster, arns, cancellationToken).ConfigureAwait(false)).Where(t => t.LastStatus == "RUNNING");
+        return running.OrderByDescending(t => t.StartedAt ?? t.CreatedAt ?? DateTimeOffset.MinValue).FirstOrDefault()
             ?? throw new CruddurException(ErrorIds.ExecNoRunningTask, ErrorKind.ObjectNotFound,
                 arns.Count == 0
                     ? $"Service {service} in cluster {cluster} has no running task. Start one with Deploy-CruddurService (desired count > 0), or look at its events for why tasks stop."
@@ -165,7 +165,7 @@ internal sealed class EcsExec
                 target: service);
     }
 
-    private async Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IEnumerable<string> tasks, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<EcsTask>> DescribeTasksAsync(string cluster, IEnumerable<string> tasks, CancellationToken cancellationToken)
     {
         try
         {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Infrastructure;
 
 namespace Cruddur.Core.Exec;
@@ -20,7 +21,7 @@ internal sealed record TaskRoleFacts(string? RoleArn, bool Exists, IReadOnlyList
 /// <summary>Everything the prerequisite checks look at, as ECS and IAM returned it.</summary>
 internal sealed record ExecFacts(
     SessionManagerPluginInfo Plugin,
-    JsonObject Task,
+    EcsTask Task,
     string ContainerName,
     JsonObject? TaskDefinition,
     string? ServiceName,
@@ -91,29 +92,29 @@ internal static class ExecPreflight
         return ExecCheck.Pass(PluginCheck, $"session-manager-plugin {plugin.Version} at {plugin.Path}{(plugin.EnvironmentSession == true ? " (reads the session from the environment, checked by a probe)" : "")}.");
     }
 
-    public static ExecCheck TaskRunning(JsonObject task)
+    public static ExecCheck TaskRunning(EcsTask task)
     {
-        var status = (string?)task["lastStatus"] ?? "UNKNOWN";
+        var status = task.LastStatus ?? "UNKNOWN";
         return status == "RUNNING"
-            ? ExecCheck.Pass(TaskRunningCheck, $"Task {TaskId(task)} is RUNNING.")
-            : ExecCheck.Fail(TaskRunningCheck, $"Task {TaskId(task)} is {status} (desired {(string?)task["desiredStatus"] ?? "UNKNOWN"}); ECS Exec needs a RUNNING task.",
+            ? ExecCheck.Pass(TaskRunningCheck, $"Task {task.Id} is RUNNING.")
+            : ExecCheck.Fail(TaskRunningCheck, $"Task {task.Id} is {status} (desired {task.DesiredStatus ?? "UNKNOWN"}); ECS Exec needs a RUNNING task.",
                 "Connect to a running task: Connect-CruddurTask without -TaskArn picks the newest RUNNING task of the service.");
     }
 
-    public static ExecCheck PlatformVersion(JsonObject task)
+    public static ExecCheck PlatformVersion(EcsTask task)
     {
-        var launchType = (string?)task["launchType"];
+        var launchType = task.LaunchType;
         if (launchType is not null && launchType != "FARGATE")
         {
             return ExecCheck.Pass(PlatformVersionCheck, $"The task runs on {launchType}, not Fargate: no platform version applies.");
         }
 
-        if (((string?)task["platformFamily"])?.StartsWith("Windows", StringComparison.OrdinalIgnoreCase) == true)
+        if (task.PlatformFamily?.StartsWith("Windows", StringComparison.OrdinalIgnoreCase) == true)
         {
-            return ExecCheck.Pass(PlatformVersionCheck, $"Windows Fargate platform {(string?)task["platformVersion"]} supports ECS Exec.");
+            return ExecCheck.Pass(PlatformVersionCheck, $"Windows Fargate platform {task.PlatformVersion} supports ECS Exec.");
         }
 
-        var text = (string?)task["platformVersion"];
+        var text = task.PlatformVersion;
         if (text is null || text == "LATEST")
         {
             return ExecCheck.Pass(PlatformVersionCheck, "Fargate platform version LATEST.");
@@ -131,39 +132,39 @@ internal static class ExecPreflight
                 "Set \"platformVersion\": \"LATEST\" (or 1.4.0) in the service definition and roll new tasks with Deploy-CruddurService.");
     }
 
-    public static ExecCheck ExecEnabled(JsonObject task, string? serviceName, bool? serviceExecEnabled)
+    public static ExecCheck ExecEnabled(EcsTask task, string? serviceName, bool? serviceExecEnabled)
     {
-        if ((bool?)task["enableExecuteCommand"] == true)
+        if (task.EnableExecuteCommand)
         {
-            return ExecCheck.Pass(ExecEnabledCheck, $"Task {TaskId(task)} was started with enableExecuteCommand.");
+            return ExecCheck.Pass(ExecEnabledCheck, $"Task {task.Id} was started with enableExecuteCommand.");
         }
 
         if (serviceExecEnabled == true)
         {
             return ExecCheck.Fail(ExecEnabledCheck,
-                $"Service {serviceName} has enableExecuteCommand, but task {TaskId(task)} predates it: ECS applies the setting only to tasks started after it was turned on.",
+                $"Service {serviceName} has enableExecuteCommand, but task {task.Id} predates it: ECS applies the setting only to tasks started after it was turned on.",
                 $"Roll new tasks with Deploy-CruddurService -Service {serviceName} (a new deployment), then connect again.");
         }
 
         var where = serviceName is null ? "the task" : $"service {serviceName}";
         return ExecCheck.Fail(ExecEnabledCheck,
-            $"Task {TaskId(task)} was started without enableExecuteCommand, and {where} does not turn it on.",
+            $"Task {task.Id} was started without enableExecuteCommand, and {where} does not turn it on.",
             serviceName is null
                 ? "Run a new task with enableExecuteCommand (aws ecs run-task --enable-execute-command)."
                 : $"Set \"enableExecuteCommand\": true in the service definition ({SeedDefaults.ServiceDefinitionFile(serviceName)}) and deploy it with Deploy-CruddurService, or run 'aws ecs update-service --cluster <cluster> --service {serviceName} --enable-execute-command --force-new-deployment'.");
     }
 
-    public static ExecCheck Agent(JsonObject task, string containerName)
+    public static ExecCheck Agent(EcsTask task, string containerName)
     {
-        var container = Containers(task).FirstOrDefault(c => (string?)c["name"] == containerName);
-        var agent = (container?["managedAgents"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(a => (string?)a["name"] == "ExecuteCommandAgent");
+        var container = task.Containers.FirstOrDefault(c => c.Name == containerName);
+        var agent = container?.ManagedAgents.FirstOrDefault(a => a.Name == "ExecuteCommandAgent");
         if (agent is null)
         {
             return ExecCheck.Fail(AgentCheck, $"Container {containerName} has no ExecuteCommandAgent: the task was not started with ECS Exec.",
                 "Start new tasks with enableExecuteCommand (see the ExecuteCommandEnabled check).");
         }
 
-        var status = (string?)agent["lastStatus"] ?? "UNKNOWN";
+        var status = agent.LastStatus ?? "UNKNOWN";
         return status switch
         {
             "RUNNING" => ExecCheck.Pass(AgentCheck, $"ExecuteCommandAgent is RUNNING in container {containerName}."),
@@ -251,9 +252,5 @@ internal static class ExecPreflight
     public static JsonObject? ContainerDefinition(JsonObject? taskDefinition, string containerName) =>
         (taskDefinition?["containerDefinitions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["name"] == containerName);
 
-    internal static IEnumerable<JsonObject> Containers(JsonObject task) => (task["containers"] as JsonArray)?.OfType<JsonObject>() ?? [];
-
-    internal static string TaskId(JsonObject task) => AwsArn.LastSegment((string?)task["taskArn"] ?? string.Empty);
-
-    private static string Reason(JsonObject agent) => (string?)agent["reason"] is { Length: > 0 } reason ? $" ({reason})" : string.Empty;
+    private static string Reason(EcsManagedAgent agent) => agent.Reason is { Length: > 0 } reason ? $" ({reason})" : string.Empty;
 }

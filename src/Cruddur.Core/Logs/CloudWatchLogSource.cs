@@ -47,7 +47,7 @@ public sealed class CloudWatchLogSource(Func<string, ILogsClient> clientFor) : I
 
                     instead = LogMerge.MergeAsync(
                         query.Streams.Select(s => FilterAsync(client, region, query with { Streams = [s] }, cancellationToken)).ToList(),
-                        x => x.Timestamp, cancellationToken);
+                        x => x.Timestamp.ToUnixTimeMilliseconds(), cancellationToken);
                     break;
                 }
                 catch (AwsServiceException e) when (e.Condition is AwsCondition.NotFound or AwsCondition.LogStreamNotFound)

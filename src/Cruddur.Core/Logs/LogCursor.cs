@@ -19,14 +19,15 @@ internal sealed class LogCursor(TimeSpan lookback)
     /// <summary>True the first time an event is offered.</summary>
     public bool Accept(FilteredLogEvent e)
     {
-        if (!_seen.TryAdd((e.LogStream, e.EventId), e.Timestamp))
+        var time = e.Timestamp.ToUnixTimeMilliseconds();
+        if (!_seen.TryAdd((e.LogStream, e.EventId), time))
         {
             return false;
         }
 
-        if (_newest is null || e.Timestamp > _newest)
+        if (_newest is null || time > _newest)
         {
-            _newest = e.Timestamp;
+            _newest = time;
         }
 
         return true;

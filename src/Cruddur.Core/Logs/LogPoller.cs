@@ -46,7 +46,7 @@ internal sealed class LogPoller(ILogEventSource source, string? filterPattern, l
                 foreach (var chunk in fresh.Chunk(StreamsPerQuery))
                 {
                     var from = fresh.Key ? since ?? chunk.Min(kv => kv.Value.NotBefore) : start;
-                    queries.Add((group.Key.Region, new LogEventQuery(group.Key.Group, chunk.Select(kv => kv.Key.Stream).ToList(), from, filterPattern)));
+                    queries.Add((group.Key.Region, new LogEventQuery(group.Key.Group, chunk.Select(kv => kv.Key.Stream).ToList(), from is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null, filterPattern)));
                 }
             }
         }
@@ -59,7 +59,7 @@ internal sealed class LogPoller(ILogEventSource source, string? filterPattern, l
             return 0;
         }
 
-        await foreach (var (region, group, e) in LogMerge.MergeAsync(sources, x => x.Event.Timestamp, cancellationToken).ConfigureAwait(false))
+        await foreach (var (region, group, e) in LogMerge.MergeAsync(sources, x => x.Event.Timestamp.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false))
         {
             if (dedupe && !_cursor.Accept(e))
             {
@@ -69,7 +69,7 @@ internal sealed class LogPoller(ILogEventSource source, string? filterPattern, l
             var s = _streams[(region, group, e.LogStream)];
             emit(new LogEvent
             {
-                Time = DateTimeOffset.FromUnixTimeMilliseconds(e.Timestamp),
+                Time = e.Timestamp,
                 Service = s.Service,
                 TaskId = s.TaskId,
                 Container = s.Container,

@@ -117,7 +117,7 @@ public sealed class LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHo
     private async Task<List<LogStreamRef>> FindStreamsAsync(LogRequest request, CancellationToken cancellationToken)
     {
         var streams = new List<LogStreamRef>();
-        IReadOnlyList<JsonObject>? oneOffTasks = null;
+        IReadOnlyList<EcsTask>? oneOffTasks = null;
         foreach (var service in request.Services)
         {
             var current = await EcsTasks.ServiceAsync(ecs, request.Cluster, service, cancellationToken).ConfigureAwait(false);
@@ -128,7 +128,7 @@ public sealed class LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHo
                 : await EcsTasks.OfServiceAsync(ecs, request.Cluster, service, cancellationToken).ConfigureAwait(false);
             foreach (var task in tasks.Where(t => InWindow(t, request)))
             {
-                var definition = await DefinitionAsync((string)task["taskDefinitionArn"]!, cancellationToken).ConfigureAwait(false);
+                var definition = await DefinitionAsync(task.TaskDefinitionArn!, cancellationToken).ConfigureAwait(false);
                 AddStreams(streams, service, task, AwsLogsTarget.Of(definition, request.Container, region), oneOff: false);
             }
 
@@ -143,7 +143,7 @@ public sealed class LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHo
             oneOffTasks ??= await EcsTasks.OneOffAsync(ecs, request.Cluster, cancellationToken).ConfigureAwait(false);
             foreach (var task in oneOffTasks.Where(t => InWindow(t, request)))
             {
-                var targets = AwsLogsTarget.All(await DefinitionAsync((string)task["taskDefinitionArn"]!, cancellationToken).ConfigureAwait(false), region)
+                var targets = AwsLogsTarget.All(await DefinitionAsync(task.TaskDefinitionArn!, cancellationToken).ConfigureAwait(false), region)
                     .Where(t => (request.Container is null || t.Container == request.Container) && shared.Contains((t.Region, t.Group, t.StreamPrefix)));
                 AddStreams(streams, service, task, targets, oneOff: true);
             }
@@ -153,12 +153,12 @@ public sealed class LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHo
     }
 
     /// <summary>False for a task that stopped before the -Since window: nothing to read.</summary>
-    private static bool InWindow(JsonObject task, LogRequest request) => request.Since is not { } since || !(AwsTime.Parse(task["stoppedAt"]) < since);
+    private static bool InWindow(EcsTask task, LogRequest request) => request.Since is not { } since || !(task.StoppedAt < since);
 
-    private static void AddStreams(List<LogStreamRef> streams, string service, JsonObject task, IEnumerable<AwsLogsTarget> targets, bool oneOff)
+    private static void AddStreams(List<LogStreamRef> streams, string service, EcsTask task, IEnumerable<AwsLogsTarget> targets, bool oneOff)
     {
-        var id = AwsArn.LastSegment((string)task["taskArn"]!);
-        var createdAt = AwsTime.Parse(task["createdAt"])?.ToUnixTimeMilliseconds();
+        var id = task.Id;
+        var createdAt = task.CreatedAt?.ToUnixTimeMilliseconds();
         foreach (var target in targets)
         {
             streams.Add(new LogStreamRef(target.Region, target.Group, target.StreamFor(id), service, id, target.Container, createdAt, oneOff));

@@ -18,7 +18,7 @@ internal static class EcsTasks
     }
 
     /// <summary>The service's tasks that run or stopped recently (ECS keeps stopped ones for about an hour), oldest first.</summary>
-    public static async Task<IReadOnlyList<JsonObject>> OfServiceAsync(IEcsClient ecs, string cluster, string service, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<EcsTask>> OfServiceAsync(IEcsClient ecs, string cluster, string service, CancellationToken cancellationToken)
     {
         var arns = new List<string>();
         foreach (var status in new[] { "RUNNING", "STOPPED" })
@@ -27,14 +27,14 @@ internal static class EcsTasks
         }
 
         return arns.Count == 0 ? [] : (await ecs.DescribeTasksAsync(cluster, arns.Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false))
-            .OrderBy(t => AwsTime.Parse(t["createdAt"])).ToList();
+            .OrderBy(t => t.CreatedAt).ToList();
     }
 
     /// <summary>What Invoke-CruddurTask's RunTask says started a task: how its one-off tasks are told from a service's.</summary>
     public const string OneOffStartedBy = "Invoke-CruddurTask";
 
     /// <summary>The one-off tasks Invoke-CruddurTask ran in the cluster that run or stopped recently, oldest first.</summary>
-    public static async Task<IReadOnlyList<JsonObject>> OneOffAsync(IEcsClient ecs, string cluster, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<EcsTask>> OneOffAsync(IEcsClient ecs, string cluster, CancellationToken cancellationToken)
     {
         var arns = new List<string>();
         foreach (var status in new[] { "RUNNING", "STOPPED" })
@@ -43,7 +43,7 @@ internal static class EcsTasks
         }
 
         return arns.Count == 0 ? [] : (await ecs.DescribeTasksAsync(cluster, arns.Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false))
-            .OrderBy(t => AwsTime.Parse(t["createdAt"])).ToList();
+            .OrderBy(t => t.CreatedAt).ToList();
     }
 
     /// <summary>A task definition by family, family:revision or ARN; TaskDefinitionNotFound when ECS does not know it.</summary>

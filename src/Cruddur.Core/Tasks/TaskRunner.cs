@@ -64,7 +64,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
                 $"ECS did not start the one-off task of {AwsArn.TaskDefinitionName(arn)}: {string.Join("; ", failures)}. Check the cluster's capacity and the service's network configuration.", target: task.Service);
         }
 
-        var result = new TaskResult { Cluster = task.Cluster, Service = task.Service, TaskArn = (string)launched["taskArn"]!, TaskDefinitionArn = arn, Container = container };
+        var result = new TaskResult { Cluster = task.Cluster, Service = task.Service, TaskArn = launched.Arn, TaskDefinitionArn = arn, Container = container };
         host.WriteVerbose($"Started task {result.TaskId} of {AwsArn.TaskDefinitionName(arn)} in {task.Cluster}");
         Update(result, launched);
         if (!task.Wait)
@@ -213,15 +213,14 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
         }
     }
 
-    private static void Update(TaskResult r, JsonObject task)
+    private static void Update(TaskResult r, EcsTask task)
     {
-        r.LastStatus = (string?)task["lastStatus"] ?? r.LastStatus;
-        r.StoppedReason = (string?)task["stoppedReason"];
-        r.StopCode = (string?)task["stopCode"];
-        r.StartedAt = AwsTime.Parse(task["startedAt"]);
-        r.StoppedAt = AwsTime.Parse(task["stoppedAt"]);
-        r.ExitCodes = (task["containers"] as JsonArray ?? []).OfType<JsonObject>()
-            .ToDictionary(c => (string)c["name"]!, c => (int?)c["exitCode"], StringComparer.Ordinal);
+        r.LastStatus = task.LastStatus ?? r.LastStatus;
+        r.StoppedReason = task.StoppedReason;
+        r.StopCode = task.StopCode;
+        r.StartedAt = task.StartedAt;
+        r.StoppedAt = task.StoppedAt;
+        r.ExitCodes = task.Containers.ToDictionary(c => c.Name!, c => c.ExitCode, StringComparer.Ordinal);
     }
 
     private static JsonObject RunTaskRequest(OneOffTask task, JsonObject service, string arn, string container)

@@ -42,11 +42,11 @@ public abstract class ScriptedEcsClient : IEcsClient
 
     public virtual Task<IReadOnlyDictionary<string, string>> ListTagsAsync(string arn, CancellationToken cancellationToken) => Unexpected<IReadOnlyDictionary<string, string>>();
 
-    public virtual Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<JsonObject>>();
+    public virtual Task<IReadOnlyList<EcsTask>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<EcsTask>>();
 
     public virtual Task<EcsExecSession> ExecuteCommandAsync(string cluster, string task, string container, string command, CancellationToken cancellationToken) => Unexpected<EcsExecSession>();
 
-    public virtual Task<(IReadOnlyList<JsonObject> Tasks, IReadOnlyList<string> Failures)> RunTaskAsync(JsonObject request, CancellationToken cancellationToken) => Unexpected<(IReadOnlyList<JsonObject>, IReadOnlyList<string>)>();
+    public virtual Task<(IReadOnlyList<EcsTask> Tasks, IReadOnlyList<string> Failures)> RunTaskAsync(JsonObject request, CancellationToken cancellationToken) => Unexpected<(IReadOnlyList<EcsTask>, IReadOnlyList<string>)>();
 
     public virtual Task StopTaskAsync(string cluster, string task, string reason, CancellationToken cancellationToken) => Unexpected<bool>();
 

@@ -335,8 +335,8 @@ public sealed class EcsDeployerOutcomeTests
             return StoppedTasksFail is { } e ? throw e : Task.FromResult<IReadOnlyList<string>>(StoppedTasks.Select(t => (string)t["taskArn"]!).ToList());
         }
 
-        public override Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<JsonObject>>(StoppedTasks.Concat(RunningTasks).Where(t => tasks.Contains((string)t["taskArn"]!)).ToList());
+        public override Task<IReadOnlyList<EcsTask>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<EcsTask>>(StoppedTasks.Concat(RunningTasks).Where(t => tasks.Contains((string)t["taskArn"]!)).Select(EcsClient.Task).ToList());
 
         public override Task<IReadOnlyDictionary<string, string>> ListTagsAsync(string arn, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyDictionary<string, string>>(Tags.GetValueOrDefault(arn) ?? []);

@@ -344,10 +344,10 @@ public sealed class LoadBalancerTests
             return System.Threading.Tasks.Task.FromResult<IReadOnlyList<string>>(tasks.Select(t => (string)t["taskArn"]!).ToList());
         }
 
-        public override Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IReadOnlyList<string> arns, CancellationToken cancellationToken)
+        public override Task<IReadOnlyList<EcsTask>> DescribeTasksAsync(string cluster, IReadOnlyList<string> arns, CancellationToken cancellationToken)
         {
             Assert.NotEmpty(arns);
-            return System.Threading.Tasks.Task.FromResult<IReadOnlyList<JsonObject>>(tasks.Where(t => arns.Contains((string)t["taskArn"]!)).ToList());
+            return System.Threading.Tasks.Task.FromResult<IReadOnlyList<EcsTask>>(tasks.Where(t => arns.Contains((string)t["taskArn"]!)).Select(EcsClient.Task).ToList());
         }
     }
 

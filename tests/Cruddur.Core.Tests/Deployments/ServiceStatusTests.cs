@@ -169,7 +169,7 @@ public sealed class ServiceStatusTests
         public override Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<string>>(Tasks.Select(t => (string)t["taskArn"]!).ToList());
 
-        public override Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<JsonObject>>(Tasks.Where(t => tasks.Contains((string)t["taskArn"]!)).ToList());
+        public override Task<IReadOnlyList<EcsTask>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<EcsTask>>(Tasks.Where(t => tasks.Contains((string)t["taskArn"]!)).Select(EcsClient.Task).ToList());
     }
 }

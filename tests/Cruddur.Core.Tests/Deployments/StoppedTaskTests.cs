@@ -23,7 +23,7 @@ public sealed class StoppedTaskTests
         var logs = new Lines { ["p/app/crashed"] = Enumerable.Range(1, 25).Select(i => $"line {i}").ToList(), ["p/web/unhealthy"] = ["GET /health 500"] };
         var host = new RecordingHost();
 
-        var stopped = await StoppedTask.ReadAsync(tasks, Definition, logs, "us-east-1", host, CancellationToken.None);
+        var stopped = await StoppedTask.ReadAsync(tasks.Select(EcsClient.Task).ToList(), Definition, logs, "us-east-1", host, CancellationToken.None);
 
         Assert.Equal(["unhealthy", "crashed", "unpulled", "old", "clean"], stopped.Select(t => t.TaskId));
         Assert.Equal(["web", "app", "sidecar", "app", null], stopped.Select(t => t.FailingContainer));
@@ -79,7 +79,7 @@ public sealed class StoppedTaskTests
             {
                 foreach (var line in this.GetValueOrDefault(stream) ?? [])
                 {
-                    yield return new FilteredLogEvent(stream, $"{i}", 1000 + i++, line);
+                    yield return new FilteredLogEvent(stream, $"{i}", DateTimeOffset.FromUnixTimeMilliseconds(1000 + i++), line);
                 }
             }
         }
@@ -90,7 +90,7 @@ public sealed class StoppedTaskTests
     {
         JsonObject[] tasks = [Stopped("started-last", 200, 150), Stopped("started-first", 300, 100)];
 
-        var stopped = await StoppedTask.ReadAsync(tasks, Definition, new Lines(), "us-east-1", new RecordingHost(), CancellationToken.None);
+        var stopped = await StoppedTask.ReadAsync(tasks.Select(EcsClient.Task).ToList(), Definition, new Lines(), "us-east-1", new RecordingHost(), CancellationToken.None);
 
         Assert.Equal(["started-first", "started-last"], stopped.Select(t => t.TaskId));
     }
@@ -101,7 +101,7 @@ public sealed class StoppedTaskTests
         var task = Stopped("t", 200, 100);
         task.Remove("containers");
 
-        var stopped = await StoppedTask.ReadAsync([task], Definition, new Lines(), "us-east-1", new RecordingHost(), CancellationToken.None);
+        var stopped = await StoppedTask.ReadAsync([EcsClient.Task(task)], Definition, new Lines(), "us-east-1", new RecordingHost(), CancellationToken.None);
 
         Assert.Null(Assert.Single(stopped).FailingContainer);
     }

@@ -71,7 +71,7 @@ public sealed class EcsExecTests
             return ListError is not null ? throw ListError : System.Threading.Tasks.Task.FromResult<IReadOnlyList<string>>(Tasks.Select(t => (string)t["taskArn"]!).ToList());
         }
 
-        public override Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken)
+        public override Task<IReadOnlyList<EcsTask>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken)
         {
             Calls.Add($"DescribeTasks {cluster} {string.Join(",", tasks)}");
             if (DescribeError is not null)
@@ -79,8 +79,8 @@ public sealed class EcsExecTests
                 throw DescribeError;
             }
 
-            return System.Threading.Tasks.Task.FromResult<IReadOnlyList<JsonObject>>(
-                Tasks.Where(t => tasks.Any(id => (string)t["taskArn"]! == id || ((string)t["taskArn"]!).EndsWith("/" + id, StringComparison.Ordinal))).ToList());
+            return System.Threading.Tasks.Task.FromResult<IReadOnlyList<EcsTask>>(
+                Tasks.Where(t => tasks.Any(id => (string)t["taskArn"]! == id || ((string)t["taskArn"]!).EndsWith("/" + id, StringComparison.Ordinal))).Select(EcsClient.Task).ToList());
         }
 
         public override Task<IReadOnlyList<string>> ListClusterNamesAsync(CancellationToken cancellationToken) =>
@@ -401,7 +401,7 @@ public sealed class EcsExecTests
         Assert.Equal(ExecCheckStatus.Warn, ExecPreflight.TaskRole(facts.Role).Status);
 
         _iam.Error = new AwsServiceException("IAM", "GetRole", "ServiceFailure", "down", 500);
-        await Assert.ThrowsAsync<AwsServiceException>(() => Exec.GatherFactsAsync(new ExecTarget(Cluster, "backend-flask", _ecs.Tasks[0], "backend-flask"), Plugin, CancellationToken.None));
+        await Assert.ThrowsAsync<AwsServiceException>(() => Exec.GatherFactsAsync(new ExecTarget(Cluster, "backend-flask", EcsClient.Task(_ecs.Tasks[0]), "backend-flask"), Plugin, CancellationToken.None));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Exec;
 
 namespace Cruddur.Core.Tests.Exec;
@@ -10,9 +11,9 @@ public sealed class ExecPreflightMessageTests
     private const string RoleArn = "arn:aws:iam::123456789012:role/cruddur/CruddurTaskRole";
     private static readonly SessionManagerPluginInfo Installed = new("/usr/local/bin/session-manager-plugin", "1.2.707.0", "install it");
 
-    private static JsonObject Task(string json) => (JsonObject)JsonNode.Parse(json)!;
+    private static EcsTask Task(string json) => EcsClient.Task((JsonObject)JsonNode.Parse(json)!);
 
-    private static JsonObject TaskWith(string extra = "") =>
+    private static EcsTask TaskWith(string extra = "") =>
         Task($$"""{"taskArn":"arn:aws:ecs:us-east-1:123456789012:task/cruddur/{{TaskId}}"{{extra}}}""");
 
     private static JsonObject Container(string json) => (JsonObject)JsonNode.Parse(json)!;
@@ -55,7 +56,7 @@ public sealed class ExecPreflightMessageTests
     [Fact]
     public void EvaluateChecksTheNamedContainersDefinition()
     {
-        var definition = Task("""{"containerDefinitions":[{"name":"xray"},{"name":"backend-flask","readonlyRootFilesystem":true,"linuxParameters":{"initProcessEnabled":true},"environment":[{"name":"AWS_SESSION_TOKEN"}]}]}""");
+        var definition = (JsonObject)JsonNode.Parse("""{"containerDefinitions":[{"name":"xray"},{"name":"backend-flask","readonlyRootFilesystem":true,"linuxParameters":{"initProcessEnabled":true},"environment":[{"name":"AWS_SESSION_TOKEN"}]}]}""")!;
         var facts = new ExecFacts(Installed, TaskWith(""","lastStatus":"RUNNING" """), "backend-flask", definition, null, null, new TaskRoleFacts(null, false, []));
 
         var checks = ExecPreflight.Evaluate(facts).ToDictionary(c => c.Check);
@@ -145,7 +146,7 @@ public sealed class ExecPreflightMessageTests
     [Fact]
     public void TheAgentRowNamesTheContainerAndWhyTheAgentStopped()
     {
-        JsonObject WithAgent(string agent) => TaskWith($$""","containers":[{"name":"xray"},{"name":"backend-flask","managedAgents":[{"name":"Other","lastStatus":"RUNNING"},{{agent}}]}]""");
+        EcsTask WithAgent(string agent) => TaskWith($$""","containers":[{"name":"xray"},{"name":"backend-flask","managedAgents":[{"name":"Other","lastStatus":"RUNNING"},{{agent}}]}]""");
 
         var running = ExecPreflight.Agent(WithAgent("""{"name":"ExecuteCommandAgent","lastStatus":"RUNNING"}"""), "backend-flask");
         Assert.Equal(ExecCheckStatus.Pass, running.Status);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Exec;
 using Cruddur.Core.Hosting;
 
@@ -9,7 +10,7 @@ public sealed class ExecPreflightTests
     private const string TaskArn = "arn:aws:ecs:us-east-1:123456789012:task/cruddur/0123456789abcdef0123456789abcdef";
     private const string SsmPolicy = """{"Statement":[{"Effect":"Allow","Action":["ssmmessages:CreateDataChannel","ssmmessages:OpenDataChannel","ssmmessages:OpenControlChannel","ssmmessages:CreateControlChannel"],"Resource":"*"}]}""";
 
-    private static JsonObject Task(string lastStatus = "RUNNING", bool exec = true, string agent = "RUNNING", string platform = "1.4.0", string launchType = "FARGATE")
+    private static EcsTask Task(string lastStatus = "RUNNING", bool exec = true, string agent = "RUNNING", string platform = "1.4.0", string launchType = "FARGATE")
     {
         JsonObject Container(string name)
         {
@@ -22,7 +23,7 @@ public sealed class ExecPreflightTests
             return c;
         }
 
-        return new JsonObject
+        return EcsClient.Task(new JsonObject
         {
             ["taskArn"] = TaskArn,
             ["lastStatus"] = lastStatus,
@@ -32,7 +33,7 @@ public sealed class ExecPreflightTests
             ["platformVersion"] = platform,
             ["group"] = "service:backend-flask",
             ["containers"] = new JsonArray(Container("xray"), Container("backend-flask")),
-        };
+        });
     }
 
     private static JsonObject Definition(string extra = "") => (JsonObject)JsonNode.Parse($$"""
@@ -177,7 +178,7 @@ public sealed class ExecPreflightTests
         Assert.Equal("ExecContainerAmbiguous", ambiguous.ErrorId);
         Assert.Contains("xray, backend-flask", ambiguous.Message, StringComparison.Ordinal);
 
-        var single = new JsonObject { ["taskArn"] = TaskArn, ["containers"] = new JsonArray(new JsonObject { ["name"] = "frontend-react-js" }) };
+        var single = EcsClient.Task(new JsonObject { ["taskArn"] = TaskArn, ["containers"] = new JsonArray(new JsonObject { ["name"] = "frontend-react-js" }) });
         Assert.Equal("frontend-react-js", EcsExec.ChooseContainer(single, null, null));
     }
 }

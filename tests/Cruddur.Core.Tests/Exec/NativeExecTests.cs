@@ -54,8 +54,8 @@ public sealed partial class NativeExecTests : IAsyncLifetime
             try
             {
                 _target = await exec.ResolveAsync(new ExecRequest("cruddur", "backend-flask", null, null), CancellationToken.None);
-                var agent = _target.Task["containers"]![0]!["managedAgents"]?[0]?["lastStatus"];
-                if ((string?)agent == "RUNNING")
+                var agent = _target.Task.Containers[0].ManagedAgents.FirstOrDefault()?.LastStatus;
+                if (agent == "RUNNING")
                 {
                     break;
                 }

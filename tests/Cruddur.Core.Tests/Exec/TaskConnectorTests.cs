@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Exec;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Tests.Aws;
@@ -12,7 +13,7 @@ public sealed class TaskConnectorTests
     private const string TaskArn = "arn:aws:ecs:us-east-1:123456789012:task/cruddur/0123456789abcdef0123456789abcdef";
 
     private static ExecPlan Plan(params ExecCheck[] checks) =>
-        new(new ExecTarget("cruddur", "backend-flask", new JsonObject { ["taskArn"] = TaskArn }, "backend-flask"),
+        new(new ExecTarget("cruddur", "backend-flask", EcsClient.Task(new JsonObject { ["taskArn"] = TaskArn }), "backend-flask"),
             new SessionManagerPluginInfo(null, null, "install it"), checks);
 
     [Fact]
@@ -81,7 +82,7 @@ public sealed class TaskConnectorTests
                 exit {exitCode}
                 """);
             var connector = new TaskConnector(new AwsContext(settings with { Region = "us-east-1", EndpointUrl = ecs.Url }, environment), new RecordingHost());
-            var target = new ExecTarget("cruddur", "backend-flask", new JsonObject { ["taskArn"] = TaskArn }, "backend-flask");
+            var target = new ExecTarget("cruddur", "backend-flask", EcsClient.Task(new JsonObject { ["taskArn"] = TaskArn }), "backend-flask");
 
             var code = await connector.RunPluginAsync(target, new SessionManagerPluginInfo(plugin, "1.2.707.0", "install it"), command, CancellationToken.None);
 
@@ -107,7 +108,7 @@ public sealed class TaskConnectorTests
         await using var agent = await ScriptedAgent.StartAsync();
         await using var ecs = await EcsAsync(agent.StreamUrl);
         var connector = new TaskConnector(new AwsContext(WithKeys with { Region = "us-east-1", EndpointUrl = ecs.Url }, new Dictionary<string, string?>()), new RecordingHost());
-        var target = new ExecTarget("cruddur", "backend-flask", new JsonObject { ["taskArn"] = TaskArn }, "backend-flask");
+        var target = new ExecTarget("cruddur", "backend-flask", EcsClient.Task(new JsonObject { ["taskArn"] = TaskArn }), "backend-flask");
         var shown = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var running = connector.RunCommandAsync(target, "flask db upgrade", line => shown.TrySetResult(line), CancellationToken.None);
         await agent.AcceptAsync();

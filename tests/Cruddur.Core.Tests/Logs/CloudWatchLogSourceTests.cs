@@ -40,6 +40,8 @@ public class CloudWatchLogSourceTests
         public Task PutRetentionPolicyAsync(string name, int days, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
+    private static DateTimeOffset At(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+
     private static async Task<List<string>> ReadAsync(ILogsClient client, params string[] streams)
     {
         var source = new CloudWatchLogSource(_ => client);
@@ -55,7 +57,7 @@ public class CloudWatchLogSourceTests
     [Fact]
     public async Task A_stream_that_does_not_exist_yet_holds_no_events_and_the_others_are_still_read_in_time_order()
     {
-        var logs = new Logs(true, new("a", "1", 20, "a2"), new("a", "2", 10, "a1"), new("b", "3", 15, "b1"));
+        var logs = new Logs(true, new("a", "1", At(20), "a2"), new("a", "2", At(10), "a1"), new("b", "3", At(15), "b1"));
 
         Assert.Equal(["a1", "b1", "a2"], await ReadAsync(logs, "a", "new-task", "b"));
         Assert.Equal(["a1", "a2"], await ReadAsync(logs, "a"));

@@ -16,11 +16,11 @@ public class LogPollerTests
 
         public int Pages { get; private set; }
 
-        public void Put(string stream, long timestamp, string message) => _events.Add(new FilteredLogEvent(stream, (_nextId++).ToString(System.Globalization.CultureInfo.InvariantCulture), timestamp, message));
+        public void Put(string stream, long timestamp, string message) => _events.Add(new FilteredLogEvent(stream, (_nextId++).ToString(System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.FromUnixTimeMilliseconds(timestamp), message));
 
         public async IAsyncEnumerable<FilteredLogEvent> FilterAsync(string region, LogEventQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
-            var matching = _events.Where(e => query.Streams.Contains(e.LogStream) && e.Timestamp >= (query.StartTime ?? 0)).OrderBy(e => e.Timestamp).ToList();
+            var matching = _events.Where(e => query.Streams.Contains(e.LogStream) && e.Timestamp >= (query.StartTime ?? DateTimeOffset.UnixEpoch)).OrderBy(e => e.Timestamp).ToList();
             foreach (var page in matching.Chunk(PageSize))
             {
                 Pages++;
@@ -137,10 +137,10 @@ public class LogPollerTests
     {
         var cursor = new LogCursor(TimeSpan.FromSeconds(5));
         Assert.Equal(1234, cursor.StartTime(1234));
-        Assert.True(cursor.Accept(new FilteredLogEvent("a", "1", 1_000, "x")));
-        Assert.False(cursor.Accept(new FilteredLogEvent("a", "1", 1_000, "x")));
-        Assert.True(cursor.Accept(new FilteredLogEvent("b", "1", 1_000, "same id, other stream")));
-        Assert.True(cursor.Accept(new FilteredLogEvent("a", "2", 20_000, "y")));
+        Assert.True(cursor.Accept(new FilteredLogEvent("a", "1", DateTimeOffset.FromUnixTimeMilliseconds(1_000), "x")));
+        Assert.False(cursor.Accept(new FilteredLogEvent("a", "1", DateTimeOffset.FromUnixTimeMilliseconds(1_000), "x")));
+        Assert.True(cursor.Accept(new FilteredLogEvent("b", "1", DateTimeOffset.FromUnixTimeMilliseconds(1_000), "same id, other stream")));
+        Assert.True(cursor.Accept(new FilteredLogEvent("a", "2", DateTimeOffset.FromUnixTimeMilliseconds(20_000), "y")));
         Assert.Equal(15_000, cursor.StartTime(null));
         cursor.Prune();
         Assert.Equal(1, cursor.Remembered);

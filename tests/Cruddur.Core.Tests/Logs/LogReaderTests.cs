@@ -51,12 +51,12 @@ public sealed class LogReaderTests
         public int Queries { get; private set; }
 
         public void Put(string group, string stream, long timestamp, string message) =>
-            _events.Add((group, new FilteredLogEvent(stream, _events.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), timestamp, message)));
+            _events.Add((group, new FilteredLogEvent(stream, _events.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.FromUnixTimeMilliseconds(timestamp), message)));
 
         public async IAsyncEnumerable<FilteredLogEvent> FilterAsync(string region, LogEventQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
             Queries++;
-            foreach (var (_, e) in _events.Where(x => x.Group == query.Group && query.Streams.Contains(x.Event.LogStream) && x.Event.Timestamp >= (query.StartTime ?? 0)).OrderBy(x => x.Event.Timestamp))
+            foreach (var (_, e) in _events.Where(x => x.Group == query.Group && query.Streams.Contains(x.Event.LogStream) && x.Event.Timestamp >= (query.StartTime ?? DateTimeOffset.MinValue)).OrderBy(x => x.Event.Timestamp))
             {
                 await Task.Yield();
                 yield return e;
@@ -79,11 +79,11 @@ public sealed class LogReaderTests
                 : query.StartedBy == EcsTasks.OneOffStartedBy ? [Arn("oneoff")]
                 : query.ServiceName == "backend-flask" ? [Arn("task1"), Arn("task2")] : []);
 
-        public override Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<JsonObject>>(tasks.Select(t => new JsonObject
+        public override Task<IReadOnlyList<EcsTask>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<EcsTask>>(tasks.Select(t => EcsClient.Task(new JsonObject
             {
                 ["taskArn"] = t, ["taskDefinitionArn"] = Definition, ["lastStatus"] = "RUNNING", ["createdAt"] = 0.5,
-            }).ToList());
+            })).ToList());
 
         public override Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
             Task.FromResult(new JsonObject

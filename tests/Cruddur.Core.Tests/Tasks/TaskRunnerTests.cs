@@ -113,14 +113,14 @@ public sealed class TaskRunnerTests
                     new JsonObject { ["name"] = AppName, ["image"] = "backend-flask:3", ["essential"] = true }),
             });
 
-        public override Task<(IReadOnlyList<JsonObject> Tasks, IReadOnlyList<string> Failures)> RunTaskAsync(JsonObject request, CancellationToken cancellationToken)
+        public override Task<(IReadOnlyList<EcsTask> Tasks, IReadOnlyList<string> Failures)> RunTaskAsync(JsonObject request, CancellationToken cancellationToken)
         {
             OverriddenContainer = (string?)request["overrides"]?["containerOverrides"]?[0]?["name"];
-            return Task.FromResult<(IReadOnlyList<JsonObject>, IReadOnlyList<string>)>(([TaskJson("PROVISIONING", null, null)], []));
+            return Task.FromResult<(IReadOnlyList<EcsTask>, IReadOnlyList<string>)>(([EcsClient.Task(TaskJson("PROVISIONING", null, null))], []));
         }
 
-        public override Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<JsonObject>>([Running ? TaskJson("RUNNING", null, null) : TaskJson("STOPPED", xray, app)]);
+        public override Task<IReadOnlyList<EcsTask>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<EcsTask>>([EcsClient.Task(Running ? TaskJson("RUNNING", null, null) : TaskJson("STOPPED", xray, app))]);
 
         private JsonObject TaskJson(string status, int? xrayExit, int? appExit) => new()
         {

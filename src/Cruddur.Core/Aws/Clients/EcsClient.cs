@@ -18,8 +18,9 @@ public sealed record EcsTaskQuery(string Cluster, string? ServiceName = null, st
 public sealed record EcsExecSession(JsonObject Session, string? ClusterArn, string? TaskArn, string? ContainerName);
 
 /// <summary>
-/// Amazon ECS as the module uses it. Services, tasks and task definitions stay ECS's own JSON (the user's definitions go in
-/// as they are; what comes back is checked for the fields the module reads, see <see cref="AwsJson.Check"/>).
+/// Amazon ECS as the module uses it. Tasks come back as <see cref="EcsTask"/> records; services and task definitions stay
+/// ECS's own JSON (the user's definitions go in as they are; what comes back is checked for the fields the module reads,
+/// see <see cref="AwsJson.Check"/>).
 /// </summary>
 public interface IEcsClient
 {
@@ -73,13 +74,13 @@ public interface IEcsClient
     Task<IReadOnlyDictionary<string, string>> ListTagsAsync(string arn, CancellationToken cancellationToken);
 
     /// <summary>The tasks found among <paramref name="tasks"/> (ARNs or ids; one call per 100).</summary>
-    Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken);
+    Task<IReadOnlyList<EcsTask>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken);
 
     /// <summary>An interactive ExecuteCommand session (the only mode ECS accepts).</summary>
     Task<EcsExecSession> ExecuteCommandAsync(string cluster, string task, string container, string command, CancellationToken cancellationToken);
 
     /// <summary>RunTask with the caller's request; returns the started tasks and ECS's failures ("arn: reason detail").</summary>
-    Task<(IReadOnlyList<JsonObject> Tasks, IReadOnlyList<string> Failures)> RunTaskAsync(JsonObject request, CancellationToken cancellationToken);
+    Task<(IReadOnlyList<EcsTask> Tasks, IReadOnlyList<string> Failures)> RunTaskAsync(JsonObject request, CancellationToken cancellationToken);
 
     Task StopTaskAsync(string cluster, string task, string reason, CancellationToken cancellationToken);
 }
@@ -228,14 +229,14 @@ internal sealed partial class EcsClient : IEcsClient
         return await AwsPaginator.AllAsync(token => ListPageAsync("ListTasks", request, "taskArns", token, cancellationToken), "ECS ListTasks").ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<JsonObject>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<EcsTask>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken)
     {
-        var found = new List<JsonObject>();
+        var found = new List<EcsTask>();
         foreach (var batch in tasks.Chunk(100))
         {
             var request = new JsonObject { ["cluster"] = cluster, ["tasks"] = new JsonArray(batch.Select(t => (JsonNode)t).ToArray()) };
             found.AddRange(await _api.CallAsync("DescribeTasks", request, idempotent: true,
-                r => Objects(r, "tasks").Select(t => Check(t, TaskShape)).ToList(), cancellationToken).ConfigureAwait(false));
+                r => Objects(r, "tasks").Select(Task).ToList(), cancellationToken).ConfigureAwait(false));
         }
 
         return found;
@@ -254,9 +255,9 @@ internal sealed partial class EcsClient : IEcsClient
             OptionalText(r, "clusterArn"), OptionalText(r, "taskArn"), OptionalText(r, "containerName")), cancellationToken);
 
     // Not idempotent: a repeat after a 5xx could start a second one-off task.
-    public Task<(IReadOnlyList<JsonObject> Tasks, IReadOnlyList<string> Failures)> RunTaskAsync(JsonObject request, CancellationToken cancellationToken) =>
+    public Task<(IReadOnlyList<EcsTask> Tasks, IReadOnlyList<string> Failures)> RunTaskAsync(JsonObject request, CancellationToken cancellationToken) =>
         _api.CallAsync("RunTask", request, idempotent: false, r => (
-            (IReadOnlyList<JsonObject>)Objects(r, "tasks").Select(t => Check(t, TaskShape)).ToList(),
+            (IReadOnlyList<EcsTask>)Objects(r, "tasks").Select(Task).ToList(),
             (IReadOnlyList<string>)Objects(r, "failures").Select(f => $"{OptionalText(f, "arn")}: {OptionalText(f, "reason")} {OptionalText(f, "detail")}".Trim()).ToList()),
             cancellationToken);
 

@@ -8,11 +8,11 @@ namespace Cruddur.Core.Aws.Clients;
 /// <summary>A CloudWatch Logs log group: name, ARN (without the trailing ":*") and retention (null: never expires).</summary>
 public sealed record LogGroup(string Name, string Arn, int? RetentionDays);
 
-/// <summary>One FilterLogEvents query: a group, up to 100 stream names, a start time (ms since the epoch, inclusive), a filter pattern.</summary>
-public sealed record LogEventQuery(string Group, IReadOnlyList<string> Streams, long? StartTime, string? FilterPattern);
+/// <summary>One FilterLogEvents query: a group, up to 100 stream names, a start time (inclusive, to the millisecond), a filter pattern.</summary>
+public sealed record LogEventQuery(string Group, IReadOnlyList<string> Streams, DateTimeOffset? StartTime, string? FilterPattern);
 
 /// <summary>An event as FilterLogEvents returns it; <see cref="EventId"/> is unique within the group.</summary>
-public sealed record FilteredLogEvent(string LogStream, string EventId, long Timestamp, string Message);
+public sealed record FilteredLogEvent(string LogStream, string EventId, DateTimeOffset Timestamp, string Message);
 
 /// <summary>CloudWatch Logs as the module uses it.</summary>
 public interface ILogsClient
@@ -79,7 +79,7 @@ internal sealed class LogsClient : ILogsClient
             };
             if (query.StartTime is { } start)
             {
-                request["startTime"] = start;
+                request["startTime"] = start.ToUnixTimeMilliseconds();
             }
 
             if (!string.IsNullOrEmpty(query.FilterPattern))
@@ -93,7 +93,7 @@ internal sealed class LogsClient : ILogsClient
             }
 
             return _api.CallAsync("FilterLogEvents", request, idempotent: true, r => new AwsPage<FilteredLogEvent>(
-                Objects(r, "events").Select(e => new FilteredLogEvent(Text(e, "logStreamName"), Text(e, "eventId"), (long)e["timestamp"]!, OptionalText(e, "message") ?? string.Empty))
+                Objects(r, "events").Select(e => new FilteredLogEvent(Text(e, "logStreamName"), Text(e, "eventId"), DateTimeOffset.FromUnixTimeMilliseconds((long)e["timestamp"]!), OptionalText(e, "message") ?? string.Empty))
                     .OrderBy(e => e.Timestamp).ToList(),
                 OptionalText(r, "nextToken")), cancellationToken);
         }, "CloudWatch Logs FilterLogEvents");
