@@ -226,7 +226,7 @@ public sealed class DataChannelTests : IAsyncLifetime
         Assert.Equal(ErrorIds.ExecChannelInsecure, e.ErrorId);
         Assert.Contains("'ws'", e.Message, StringComparison.Ordinal);
         Assert.Contains("wss://", e.Message, StringComparison.Ordinal);
-        Assert.Contains("AWS_ENDPOINT_URL_ECS", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Check the ECS endpoint", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]

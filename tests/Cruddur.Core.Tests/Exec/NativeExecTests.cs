@@ -336,7 +336,7 @@ public sealed partial class NativeExecTests : IAsyncLifetime
 
         Assert.Equal(ErrorIds.ExecNoTerminal, e.ErrorId);
         Assert.Equal(ErrorKind.InvalidOperation, e.Kind);
-        Assert.Contains("-Command", e.Message, StringComparison.Ordinal);
+        Assert.Contains("run one command instead", e.Message, StringComparison.Ordinal);
         Assert.Empty(await ChannelsAsync());
     }
 }

@@ -22,7 +22,7 @@ public class CommandLineTests
     {
         var e = Assert.Throws<CruddurException>(() => CommandLine.Split(text));
         Assert.Equal("TaskCommandUnbalancedQuote", e.ErrorId);
-        Assert.Contains("-Command sh, -c", e.Message, StringComparison.Ordinal);
+        Assert.Contains("give the command as an array of words", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
