@@ -35,11 +35,20 @@ public class CruddurException : Exception
 
     public string ErrorId { get; }
 
+    private string? _hint;
+
+    /// <summary>What the core says is wrong, then the shell's hint if it gave one.</summary>
+    public override string Message => _hint is null ? base.Message : $"{base.Message} {_hint}";
+
     /// <summary>
-    /// The same error with <paramref name="hint"/> added to its message: the core says what is wrong, the shell adds the
-    /// parameters that fix it, in its own words.
+    /// Adds <paramref name="hint"/> to the message (once: a second hint replaces the first): the core says what is wrong,
+    /// the shell adds the parameters that fix it, in its own words. The error keeps its type and what it carries (an exit code).
     /// </summary>
-    public CruddurException WithHint(string hint) => new(ErrorId, Kind, $"{Message} {hint}", this, Target);
+    public CruddurException WithHint(string hint)
+    {
+        _hint = Redaction.Redact(hint);
+        return this;
+    }
 
     public ErrorKind Kind { get; }
 
