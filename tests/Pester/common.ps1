@@ -85,7 +85,8 @@ function Invoke-PythonHost([string] $Kind, [string[]] $Arguments, [string] $Scri
 }
 
 # `aws` in the test files: the real aws CLI, in the shared Python process (a function is found before the program on PATH).
-function aws { Invoke-PythonHost -Kind aws -Arguments $args }
+# An array argument becomes one argument per item, as PowerShell passes it to a program (--subnets $a $b).
+function aws { Invoke-PythonHost -Kind aws -Arguments @($args | ForEach-Object { $_ }) }
 
 # Runs a Python script (its text; boto3 at hand) as `python3 - @Arguments` would, piped input as its stdin, in the shared
 # Python process.
