@@ -159,7 +159,8 @@ Describe 'Deploy-CruddurService' {
         $err.Exception.Message | Should -Match 'The last lines of container backend-flask in task [0-9a-f]{32}:[\s\S]*boom: no DATABASE_URL'
         $service = Get-ServiceState backend-flask
         $service.taskDefinition | Should -BeLike '*backend-flask:1'
-        $service.runningCount | Should -Be 1
+        # The failed deployment's last task may still be stopping (ECS counts it running until it has stopped).
+        Wait-Until { (Get-ServiceState backend-flask).runningCount -eq 1 } 'one running task after the rollback' 30
     }
 
     It 'succeeds when a non-essential sidecar exits while the essential container runs on' {
@@ -206,7 +207,7 @@ Describe 'Deploy-CruddurService' {
 
         $err = $Error[0]
         $err.TargetObject.Outcome | Should -Be 'RollbackTimedOut'
-        $err.Exception.Message | Should -Match 'the rollback to backend-flask:1 had not completed when -RollbackTimeout passed; ECS carries on with it'
+        $err.Exception.Message | Should -Match 'the rollback to backend-flask:1 had not completed in the time given for the rollback; ECS carries on with it[\s\S]*A larger -Timeout \(or -RollbackTimeout for a rollback\) waits longer'
         $err.Exception.Message | Should -Not -Match 'nothing was rolled back|failed too'
         (Get-ServiceState backend-flask).taskDefinition | Should -BeLike '*backend-flask:1' -Because 'the rollback was started'
     }
