@@ -20,6 +20,14 @@ BeforeAll {
         Deploy-CruddurService backend-flask -TaskDefinitionFile $taskDefinition -ServiceDefinitionFile $ServiceFile -Check -ErrorAction Stop
     }
     function Get-Registered { @((Invoke-Aws ecs list-task-definitions).taskDefinitionArns) }
+    # An empty account with what the seed's tasks need: the cluster, the log group, roles, secrets, images and a network.
+    function Reset-SeedAccount {
+        Reset-CruddurStack $stack
+        Invoke-Aws ecs create-cluster --cluster-name cruddur | Out-Null
+        $script:prerequisites = Initialize-DeployPrerequisites -LogGroup cruddur -Seed
+        $env:CRUDDUR_SUBNET_A, $env:CRUDDUR_SUBNET_B, $env:CRUDDUR_SUBNET_C = $prerequisites.Subnets
+        $env:CRUDDUR_SERVICE_SG = $prerequisites.SecurityGroup
+    }
 }
 
 AfterAll {
@@ -29,13 +37,7 @@ AfterAll {
 }
 
 Describe 'Deploy-CruddurService -Check' {
-    BeforeEach {
-        Reset-CruddurStack $stack
-        Invoke-Aws ecs create-cluster --cluster-name cruddur | Out-Null
-        $script:prerequisites = Initialize-DeployPrerequisites -LogGroup cruddur -Seed
-        $env:CRUDDUR_SUBNET_A, $env:CRUDDUR_SUBNET_B, $env:CRUDDUR_SUBNET_C = $prerequisites.Subnets
-        $env:CRUDDUR_SERVICE_SG = $prerequisites.SecurityGroup
-    }
+    BeforeEach { Reset-SeedAccount }
 
     It 'passes the seed''s backend-flask task definition and service file as they are, and registers nothing' {
         $clock = [Diagnostics.Stopwatch]::StartNew()
@@ -160,13 +162,7 @@ Describe 'Deploy-CruddurService runs the checks first' {
 }
 
 Describe 'Deploy-CruddurService -SkipCheck meets what ECS finds at launch' {
-    BeforeEach {
-        Reset-CruddurStack $stack
-        Invoke-Aws ecs create-cluster --cluster-name cruddur | Out-Null
-        $script:prerequisites = Initialize-DeployPrerequisites -LogGroup cruddur -Seed
-        $env:CRUDDUR_SUBNET_A, $env:CRUDDUR_SUBNET_B, $env:CRUDDUR_SUBNET_C = $prerequisites.Subnets
-        $env:CRUDDUR_SERVICE_SG = $prerequisites.SecurityGroup
-    }
+    BeforeEach { Reset-SeedAccount }
 
     It 'refuses -Check with -SkipCheck with DeployCheckAndSkipCheck, checking and registering nothing' {
         { Deploy-CruddurService backend-flask -TaskDefinitionFile $taskDefinition -ServiceDefinitionFile $serviceDefinition -Check -SkipCheck -ErrorAction Stop } |
