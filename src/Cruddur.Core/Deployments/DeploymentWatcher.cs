@@ -235,6 +235,9 @@ internal sealed class DeploymentWatcher
     private readonly WatchClock _clock;
     private readonly ServiceDeploymentWatcher _serviceDeployments;
 
+    // Which deployment started each stopped task seen so far (ECS's startedBy; null when no deployment did).
+    private readonly Dictionary<string, string?> _startedBy = new(StringComparer.Ordinal);
+
     public DeploymentWatcher(IEcsClient ecs, IOperationHost host, WatchClock? clock = null)
     {
         _ecs = ecs;
@@ -292,16 +295,36 @@ internal sealed class DeploymentWatcher
         }
     }
 
-    /// <summary>For each deployment in its stability window: which of its tasks have stopped (ListTasks by deployment id).</summary>
+    /// <summary>
+    /// For each deployment in its stability window: which of its tasks have stopped. One ListTasks of the stopped tasks per
+    /// cluster, and DescribeTasks only for tasks not seen before (which deployment started them), so a round costs calls per
+    /// cluster, not per service: ECS's cluster-read quota is shared by the whole account.
+    /// </summary>
     private async Task<bool> CheckWindowsAsync(IReadOnlyList<ServiceWatch> stabilizing, CancellationToken cancellationToken)
     {
-        // One look per deployment, asked together: one after another, a round over 50 services took 50 round trips.
-        var stopped = await Task.WhenAll(stabilizing.Select(w => _ecs.ListTaskArnsAsync(
-            new EcsTaskQuery(w.Deployment.Cluster, StartedBy: w.Deployment.DeploymentId, DesiredStatus: "STOPPED"), cancellationToken))).ConfigureAwait(false);
         var changed = false;
-        for (var i = 0; i < stabilizing.Count; i++)
+        foreach (var cluster in stabilizing.GroupBy(w => w.Deployment.Cluster, StringComparer.Ordinal))
         {
-            changed |= stabilizing[i].ObserveWindow(_clock.Now(), stopped[i]);
+            var stopped = await _ecs.ListTaskArnsAsync(new EcsTaskQuery(cluster.Key, DesiredStatus: "STOPPED"), cancellationToken).ConfigureAwait(false);
+            var unseen = stopped.Where(arn => !_startedBy.ContainsKey(arn)).ToList();
+            if (unseen.Count > 0)
+            {
+                foreach (var arn in unseen)
+                {
+                    _startedBy[arn] = null; // a task ECS no longer describes is nobody's
+                }
+
+                foreach (var task in await _ecs.DescribeTasksAsync(cluster.Key, unseen, cancellationToken).ConfigureAwait(false))
+                {
+                    _startedBy[task.Arn] = task.StartedBy;
+                }
+            }
+
+            var byDeployment = stopped.Where(arn => _startedBy.GetValueOrDefault(arn) is not null).ToLookup(arn => _startedBy[arn]!, StringComparer.Ordinal);
+            foreach (var w in cluster)
+            {
+                changed |= w.ObserveWindow(_clock.Now(), byDeployment[w.Deployment.DeploymentId].ToList());
+            }
         }
 
         return changed;

@@ -9,18 +9,34 @@ namespace Cruddur.Core.Tests.Deployments;
 /// <summary>The watch loop against scripted DescribeServices answers and a fake clock: no sleeping.</summary>
 public class DeploymentWatcherTests
 {
-    /// <summary>DescribeServices answers by call number, read the way the real client reads an answer; ListTasks (the stability window's look) answers the stopped tasks.</summary>
+    /// <summary>
+    /// DescribeServices answers by call number, read the way the real client reads an answer; ListTasks (the stability
+    /// window's look) answers the cluster's stopped tasks, and DescribeTasks says which deployment started each: a task
+    /// named "ecs-svc/x/..." was started by ecs-svc/x, any other by ours.
+    /// </summary>
     private sealed class ScriptedEcs(Func<JsonObject, int, JsonObject> describe, Func<int, string[]>? stopped = null) : ScriptedEcsClient
     {
         public List<JsonObject> Requests { get; } = [];
 
         public List<EcsTaskQuery> ListTasksRequests { get; } = [];
 
+        public List<string> DescribedTasks { get; } = [];
+
         public override Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken)
         {
             Assert.NotNull(stopped);
             ListTasksRequests.Add(query);
             return Task.FromResult<IReadOnlyList<string>>(stopped(ListTasksRequests.Count));
+        }
+
+        public override Task<IReadOnlyList<EcsTask>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken)
+        {
+            DescribedTasks.AddRange(tasks);
+            return Task.FromResult<IReadOnlyList<EcsTask>>(tasks.Select(t => EcsClient.Task(new JsonObject
+            {
+                ["taskArn"] = t, ["lastStatus"] = "STOPPED", ["desiredStatus"] = "STOPPED",
+                ["startedBy"] = t.StartsWith("ecs-svc/", StringComparison.Ordinal) ? string.Join('/', t.Split('/')[..2]) : "ecs-svc/ours",
+            })).ToList());
         }
 
         public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
@@ -132,9 +148,10 @@ public class DeploymentWatcherTests
         Assert.Equal(TimeSpan.FromSeconds(30), time.Now - DateTimeOffset.UnixEpoch);
         Assert.All(ecs.ListTasksRequests, r =>
         {
-            Assert.Equal("ecs-svc/ours", r.StartedBy);
+            Assert.Null(r.StartedBy); // the cluster's stopped tasks, asked once for every service in its window
             Assert.Equal("STOPPED", r.DesiredStatus);
         });
+        Assert.Equal(["task/replaced-during-rollout"], ecs.DescribedTasks); // described once, when first seen
         Assert.Contains(host.Progress, p => p.Status == "COMPLETED, stability window: 1/1 running, 30 s left");
         Assert.Contains(host.Progress, p => !p.Completed && p.Status.StartsWith("COMPLETED, stability window", StringComparison.Ordinal) && !p.Status.Contains(" 30 s left", StringComparison.Ordinal));
         Assert.True(host.Progress.Last().Completed);
@@ -267,11 +284,41 @@ public class DeploymentWatcherTests
 
         Assert.Equal(WatchState.Failed, w.State);
         Assert.StartsWith("2 tasks of the deployment stopped within ", w.Reason, StringComparison.Ordinal);
-        Assert.All(ecs.ListTasksRequests, q => Assert.Equal(("cruddur", "ecs-svc/ours", "STOPPED"), (q.Cluster, q.StartedBy, q.DesiredStatus)));
+        Assert.All(ecs.ListTasksRequests, q => Assert.Equal(("cruddur", null, "STOPPED"), (q.Cluster, q.StartedBy, q.DesiredStatus)));
 
         var (quiet, _, _, _) = await Watch(_ => Answer(Svc("backend-flask", Dep("ecs-svc/ours", "PRIMARY", "COMPLETED", running: 1))),
             stableFor: TimeSpan.FromSeconds(30), stopped: _ => ["task/replaced"]);
         Assert.Equal(WatchState.Succeeded, quiet.State);
+    }
+
+    [Fact]
+    public async Task ManyServicesInTheirWindowCostOneListTasksPerClusterAndRound_AndOnlyTheirOwnStoppedTasksCount()
+    {
+        // 50 services of two clusters in their stability window together; a task of another deployment stops in the
+        // window (not ours to fail), then one of backend-7's.
+        string Id(string service) => service == "backend-7" ? "ecs-svc/seven" : "ecs-svc/ours-" + service;
+        var watches = Enumerable.Range(0, 50).Select(i => new ServiceWatch(new Deployment
+        {
+            Cluster = i % 2 == 0 ? "cruddur" : "other",
+            Service = $"backend-{i}",
+            TaskDefinitionArn = $"arn:aws:ecs:us-east-1:1:task-definition/backend-{i}:2",
+            DeploymentId = Id($"backend-{i}"),
+        }, 1) { StableFor = TimeSpan.FromSeconds(30) }).ToArray();
+
+        var ecs = new ScriptedEcs(
+            (request, _) => Answer(((JsonArray)request["services"]!).Select(s => Svc((string)s!, Dep(Id((string)s!), "PRIMARY", "COMPLETED", running: 1))).ToArray()),
+            n => n <= 4 ? ["ecs-svc/old/a"] : n <= 8 ? ["ecs-svc/old/a", "ecs-svc/else/b"] : ["ecs-svc/old/a", "ecs-svc/else/b", "ecs-svc/seven/c"]);
+        var time = new FakeTime();
+
+        await new DeploymentWatcher(ecs, new RecordingHost(), time.Clock).WatchAsync(watches, TimeSpan.FromMinutes(15), CancellationToken.None);
+
+        Assert.Equal(WatchState.Failed, watches[7].State);
+        Assert.StartsWith("a task of the deployment stopped within ", watches[7].Reason, StringComparison.Ordinal);
+        Assert.All(watches.Where((_, i) => i != 7), w => Assert.Equal(WatchState.Succeeded, w.State));
+        // Each round: DescribeServices in batches of 10 (3 per cluster of 25), one ListTasks per cluster, not one per service.
+        Assert.Equal(ecs.Requests.Count / 3, ecs.ListTasksRequests.Count);
+        Assert.Equal(2, ecs.ListTasksRequests.Select(q => q.Cluster).Distinct().Count());
+        Assert.Equal(ecs.DescribedTasks.Distinct().Count(), ecs.DescribedTasks.Count); // a stopped task is described once
     }
 
     [Fact]

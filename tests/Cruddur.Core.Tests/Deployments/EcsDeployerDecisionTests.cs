@@ -705,7 +705,9 @@ public sealed class EcsDeployerDecisionTests : IDisposable
             now += delay;
             while (ecs.StoppedTasks.Count < crashes.Length && now - DateTimeOffset.UnixEpoch >= crashes[ecs.StoppedTasks.Count])
             {
-                ecs.StoppedTasks.Add(Stopped($"crashed-{ecs.StoppedTasks.Count}", "Essential container in task exited", Container("a", exit: 1)));
+                var crashed = Stopped($"crashed-{ecs.StoppedTasks.Count}", "Essential container in task exited", Container("a", exit: 1));
+                crashed["startedBy"] = ecs.CurrentDeploymentId;
+                ecs.StoppedTasks.Add(crashed);
             }
 
             return Task.CompletedTask;

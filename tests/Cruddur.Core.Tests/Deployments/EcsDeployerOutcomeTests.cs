@@ -146,6 +146,9 @@ public sealed class EcsDeployerOutcomeTests
 
         public int Revisions { get; init; } = 1;
 
+        /// <summary>The id of the deployment the last UpdateService started: what ECS puts in its tasks' startedBy.</summary>
+        public string CurrentDeploymentId => $"ecs-svc/{_deployments}";
+
         public HashSet<string> Failing { get; } = [];
 
         public HashSet<string> Stuck { get; } = [];

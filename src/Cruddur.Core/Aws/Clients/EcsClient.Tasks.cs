@@ -17,7 +17,7 @@ public sealed record EcsContainer(string? Name, string? Image, string? LastStatu
 public sealed record EcsTask(string Arn, string? TaskDefinitionArn, string? LastStatus, string? DesiredStatus, string? HealthStatus, string? Group,
     string? LaunchType, string? PlatformVersion, string? PlatformFamily, bool EnableExecuteCommand, string? StopCode, string? StoppedReason,
     DateTimeOffset? CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? StoppedAt, IReadOnlyList<EcsContainer> Containers,
-    string? PrivateIpv4Address, string? OverrideTaskRoleArn)
+    string? PrivateIpv4Address, string? OverrideTaskRoleArn, string? StartedBy)
 {
     public string Id => AwsArn.LastSegment(Arn);
 }
@@ -39,6 +39,6 @@ internal sealed partial class EcsClient
                 Objects(c, "managedAgents").Select(a => new EcsManagedAgent(Text(a, "name"), OptionalText(a, "lastStatus"), OptionalText(a, "reason"))).ToList())).ToList(),
             Objects(t, "attachments").SelectMany(a => Objects(a, "details"))
                 .Where(d => OptionalText(d, "name") == "privateIPv4Address").Select(d => OptionalText(d, "value")).FirstOrDefault(v => v is not null),
-            OptionalText(OptionalObject(t, "overrides"), "taskRoleArn"));
+            OptionalText(OptionalObject(t, "overrides"), "taskRoleArn"), OptionalText(t, "startedBy"));
     }
 }
