@@ -40,13 +40,20 @@ function New-Definitions([string] $Name, [string] $Folder, [switch] $CircuitBrea
         family = $Name; networkMode = 'awsvpc'; cpu = '256'; memory = '512'; requiresCompatibilities = @('FARGATE')
         containerDefinitions = @(@{ name = $Name; image = "registry.local/${Name}:1"; environment = @(@{ name = 'CRUDDUR_SIM_SCENARIO'; value = $Scenario }) })
     } | ConvertTo-Json -Depth 6)
-    $service = @{ cluster = 'cruddur'; serviceName = $Name; desiredCount = 1; launchType = 'FARGATE' }
+    # The network the seed's service files name: the deploy's checks look for it as ECS would.
+    $service = @{ cluster = 'cruddur'; serviceName = $Name; desiredCount = 1; launchType = 'FARGATE'
+        networkConfiguration = @{ awsvpcConfiguration = @{ assignPublicIp = 'ENABLED'; subnets = $network.Subnets; securityGroups = @($network.SecurityGroup) } } }
     if ($CircuitBreaker) { $service.deploymentConfiguration = @{ deploymentCircuitBreaker = @{ enable = $true; rollback = $false } } }
     Set-Content (Join-Path $Folder "service-$Name.json") ($service | ConvertTo-Json -Depth 6)
 }
 
 try {
     aws ecs create-cluster --cluster-name cruddur --output text | Out-Null
+    $vpc = aws ec2 describe-vpcs --filters Name=isDefault,Values=true --query 'Vpcs[0].VpcId' --output text
+    $network = @{
+        Subnets = @((aws ec2 describe-subnets --filters "Name=vpc-id,Values=$vpc" --query 'Subnets[].SubnetId' --output text) -split '\s+')
+        SecurityGroup = aws ec2 describe-security-groups --filters "Name=vpc-id,Values=$vpc" Name=group-name,Values=default --query 'SecurityGroups[0].GroupId' --output text
+    }
 
     # --- 1. one deploy, not watched
     New-Definitions backend-flask $work
