@@ -270,8 +270,9 @@ internal sealed class DeploymentWatcher
                     }
 
                     w.Deployment.Duration = elapsed;
-                    _host.WriteProgress(w.Progress());
                 }
+
+                WriteProgress(watches);
 
                 if (watches.All(w => w.IsDone))
                 {
@@ -288,11 +289,57 @@ internal sealed class DeploymentWatcher
         }
         finally
         {
+            WriteProgress(watches, completed: true);
+        }
+    }
+
+    /// <summary>A release of more services than this shows one bar with per-state counts, not a bar per service.</summary>
+    internal const int ServiceBarsUpTo = 5;
+
+    /// <summary>The release-wide bar's id: above the services' own (1, 2, …) and the target-health bar's.</summary>
+    internal const int ReleaseProgressId = 100;
+
+    private void WriteProgress(IReadOnlyList<ServiceWatch> watches, bool completed = false)
+    {
+        if (watches.Count <= ServiceBarsUpTo)
+        {
             foreach (var w in watches)
             {
-                _host.WriteProgress(w.Progress(completed: true));
+                _host.WriteProgress(w.Progress(completed));
+            }
+
+            return;
+        }
+
+        _host.WriteProgress(ReleaseProgress(watches, completed));
+    }
+
+    /// <summary>"50 services: 12 rolling, 30 stabilizing, 7 done, 1 needs attention", with the share that is over.</summary>
+    internal static ProgressUpdate ReleaseProgress(IReadOnlyList<ServiceWatch> watches, bool completed = false)
+    {
+        int Count(params WatchState[] states) => watches.Count(w => states.Contains(w.State));
+        var rolling = Count(WatchState.InProgress);
+        var stabilizing = Count(WatchState.Stabilizing);
+        var paused = Count(WatchState.Paused);
+        var done = Count(WatchState.Succeeded, WatchState.Reached);
+        var attention = watches.Count - rolling - stabilizing - paused - done;
+        var parts = new List<string>();
+        void Add(int n, string what)
+        {
+            if (n > 0)
+            {
+                parts.Add($"{n} {what}");
             }
         }
+
+        Add(rolling, "rolling");
+        Add(stabilizing, "stabilizing");
+        Add(paused, "paused");
+        Add(done, "done");
+        Add(attention, attention == 1 ? "needs attention" : "need attention");
+        var clusters = watches.Select(w => w.Deployment.Cluster).Distinct(StringComparer.Ordinal).Count();
+        return new ProgressUpdate(ReleaseProgressId, $"Deploying {watches.Count} services{(clusters > 1 ? $" in {clusters} clusters" : string.Empty)}",
+            string.Join(", ", parts), 100 * (watches.Count - rolling - stabilizing) / watches.Count, completed);
     }
 
     /// <summary>

@@ -309,9 +309,16 @@ public class DeploymentWatcherTests
             (request, _) => Answer(((JsonArray)request["services"]!).Select(s => Svc((string)s!, Dep(Id((string)s!), "PRIMARY", "COMPLETED", running: 1))).ToArray()),
             n => n <= 4 ? ["ecs-svc/old/a"] : n <= 8 ? ["ecs-svc/old/a", "ecs-svc/else/b"] : ["ecs-svc/old/a", "ecs-svc/else/b", "ecs-svc/seven/c"]);
         var time = new FakeTime();
+        var host = new RecordingHost();
 
-        await new DeploymentWatcher(ecs, new RecordingHost(), time.Clock).WatchAsync(watches, TimeSpan.FromMinutes(15), CancellationToken.None);
+        await new DeploymentWatcher(ecs, host, time.Clock).WatchAsync(watches, TimeSpan.FromMinutes(15), CancellationToken.None);
 
+        // One bar for the release, with counts per state; not fifty.
+        Assert.All(host.Progress, p => Assert.Equal(DeploymentWatcher.ReleaseProgressId, p.Id));
+        Assert.Equal("Deploying 50 services in 2 clusters", host.Progress.First().Activity);
+        Assert.Equal("50 stabilizing", host.Progress.First().Status);
+        Assert.Contains(host.Progress, p => p.Status == "49 stabilizing, 1 needs attention");
+        Assert.Equal(("49 done, 1 needs attention", 100, true), (host.Progress.Last().Status, host.Progress.Last().PercentComplete, host.Progress.Last().Completed));
         Assert.Equal(WatchState.Failed, watches[7].State);
         Assert.StartsWith("a task of the deployment stopped within ", watches[7].Reason, StringComparison.Ordinal);
         Assert.All(watches.Where((_, i) => i != 7), w => Assert.Equal(WatchState.Succeeded, w.State));
@@ -319,6 +326,25 @@ public class DeploymentWatcherTests
         Assert.Equal(ecs.Requests.Count / 3, ecs.ListTasksRequests.Count);
         Assert.Equal(2, ecs.ListTasksRequests.Select(q => q.Cluster).Distinct().Count());
         Assert.Equal(ecs.DescribedTasks.Distinct().Count(), ecs.DescribedTasks.Count); // a stopped task is described once
+    }
+
+    [Fact]
+    public void AReleaseOfAFewServicesKeepsABarEach_AndOfMoreOneBarWithCountsPerState()
+    {
+        ServiceWatch Watch(int i, WatchState state)
+        {
+            var w = new ServiceWatch(Ours($"s{i}"), i + 1);
+            typeof(ServiceWatch).GetProperty(nameof(ServiceWatch.State))!.SetValue(w, state);
+            return w;
+        }
+
+        var many = new[] { WatchState.InProgress, WatchState.InProgress, WatchState.Stabilizing, WatchState.Paused, WatchState.Succeeded, WatchState.TimedOut, WatchState.Failed }
+            .Select((s, i) => Watch(i, s)).ToList();
+
+        var bar = DeploymentWatcher.ReleaseProgress(many);
+
+        Assert.Equal(("Deploying 7 services", "2 rolling, 1 stabilizing, 1 paused, 1 done, 2 need attention", 57), (bar.Activity, bar.Status, bar.PercentComplete));
+        Assert.Equal(5, DeploymentWatcher.ServiceBarsUpTo);
     }
 
     [Fact]
