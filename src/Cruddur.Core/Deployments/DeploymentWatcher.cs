@@ -314,7 +314,7 @@ internal sealed class DeploymentWatcher
         _host.WriteProgress(ReleaseProgress(watches, completed));
     }
 
-    /// <summary>"50 services: 12 rolling, 30 stabilizing, 7 done, 1 needs attention", with the share that is over.</summary>
+    /// <summary>"Deploying 50 services": "12 rolling, 30 stabilizing, 7 done, 1 needs attention", and the share that is over.</summary>
     internal static ProgressUpdate ReleaseProgress(IReadOnlyList<ServiceWatch> watches, bool completed = false)
     {
         int Count(params WatchState[] states) => watches.Count(w => states.Contains(w.State));
