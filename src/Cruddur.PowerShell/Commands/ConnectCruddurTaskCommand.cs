@@ -12,7 +12,7 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>Opens a shell (or runs one command) in a running ECS task, after checking every ECS Exec prerequisite.</summary>
 [Cmdlet(VerbsCommunications.Connect, "CruddurTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, HelpUri = OnlineHelp.Docs + "Connect-CruddurTask.md")]
 [OutputType(typeof(ExecResult), typeof(ExecCheck))]
-[ErrorHint(ErrorIds.TaskContainerNotFound, "Pass one of them as -Container.")]
+[ErrorHint(ErrorIds.TaskContainerNotFound, CommonHints.ContainerNotFound)]
 [ErrorHint(ErrorIds.ExecPluginFailed, "Leave out -UsePlugin to get it.")]
 [ErrorHint(ErrorIds.ExecChannelInsecure, "The endpoint is -EndpointUrl's, else AWS_ENDPOINT_URL_ECS's.")]
 [ErrorHint(ErrorIds.ExecNoTerminal, "Run one command with -Command '<command>'.")]

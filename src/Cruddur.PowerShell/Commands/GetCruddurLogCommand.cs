@@ -13,7 +13,7 @@ namespace Cruddur.PowerShell.Commands;
 [ErrorHint(ErrorIds.LogNoTask, "Check -TaskId and -Since, or add -Follow to wait for one.")]
 [ErrorHint(ErrorIds.LogSinceInvalid, "Pass -Since as 10m, 2h, 1h30m, 45s or 1d, or as a time.")]
 [ErrorHint(ErrorIds.LogSinceInFuture, "Pass -Since as a time in the past or a duration such as 10m.")]
-[ErrorHint(ErrorIds.TaskContainerNotFound, "Pass one of them as -Container.")]
+[ErrorHint(ErrorIds.TaskContainerNotFound, CommonHints.ContainerNotFound)]
 public sealed class GetCruddurLogCommand : AwsCmdlet
 {
     private readonly List<(string Cluster, string Service, string? TaskId)> _inputs = [];

@@ -12,7 +12,7 @@ namespace Cruddur.PowerShell.Commands;
 [Cmdlet(VerbsLifecycle.Invoke, "CruddurDbSetup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = OnlineHelp.Docs + "Invoke-CruddurDbSetup.md")]
 [OutputType(typeof(DbSetupResult))]
 [ErrorHint(ErrorIds.DbUserPoolNotFound, "Pass the pool's id with -UserPoolId, or leave the CognitoUserIds step out with -Step.")]
-[ErrorHint(ErrorIds.DbConnectionUrlMissing, "Or pass -ConnectionUrl.")]
+[ErrorHint(ErrorIds.DbConnectionUrlMissing, CommonHints.ConnectionUrlMissing)]
 [ErrorHint(ErrorIds.DbUserPoolIdMissing, "Or pass -UserPoolId, or leave the step out with -Step.")]
 [ErrorHint(ErrorIds.DbRemoteHostNeedsForce, "Add -Force if you mean to, e.g. for the production database.")]
 [ErrorHint(ErrorIds.DbDatabaseInUse, "Include it with -Step KillConnections,Drop,...")]

@@ -12,7 +12,7 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>Runs a one-off task next to a service (a migration, a script) with the service's task definition and network, waits for it, and returns its exit code and last log lines.</summary>
 [Cmdlet(VerbsLifecycle.Invoke, "CruddurTask", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, HelpUri = OnlineHelp.Docs + "Invoke-CruddurTask.md")]
 [OutputType(typeof(TaskResult))]
-[ErrorHint(ErrorIds.TaskContainerNotFound, "Pass one of them as -Container.")]
+[ErrorHint(ErrorIds.TaskContainerNotFound, CommonHints.ContainerNotFound)]
 [ErrorHint(ErrorIds.ServiceNotFound, CommonHints.ServiceNotFound)]
 [ErrorHint(ErrorIds.ServiceClusterNotFound, CommonHints.ClusterNotFound)]
 [ErrorHint(ErrorIds.TaskDefinitionNotFound, "Pass a registered -TaskDefinition, or leave it out.")]

@@ -11,14 +11,16 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>Builds a service's image (or mirrors an existing one) and pushes it to ECR, returning the pushed digest.</summary>
 [Cmdlet(VerbsData.Publish, "CruddurImage", SupportsShouldProcess = true, HelpUri = OnlineHelp.Docs + "Publish-CruddurImage.md")]
 [OutputType(typeof(Image))]
-[ErrorHint(ErrorIds.ImageRegistryUnreachable, "The registry is -RegistryHost, else the account's ECR registry.")]
-[ErrorHint(ErrorIds.ImageRegistryLoginFailed, "The registry is -RegistryHost, else the account's ECR registry.")]
+[ErrorHint(ErrorIds.ImageRegistryUnreachable, RegistryHint)]
+[ErrorHint(ErrorIds.ImageRegistryLoginFailed, RegistryHint)]
 [ErrorHint(ErrorIds.ImageEngineNotRunning, "Or pass -Engine podman.")]
 [ErrorHint(ErrorIds.ImageEngineNotFound, "Pass -Engine podman, or the path of another docker-compatible CLI.")]
 [ErrorHint(ErrorIds.ImageDockerfileNotFound, "Pass -Dockerfile with a file in the build context.")]
 [ErrorHint(ErrorIds.ImageContextNotFound, "Pass -Path with the service folder.")]
 public sealed class PublishCruddurImageCommand : AwsCmdlet
 {
+    private const string RegistryHint = "The registry is -RegistryHost, else the account's ECR registry.";
+
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Service", "RepositoryName")]
     [ArgumentCompleter(typeof(SeedRepositoryCompleter))]

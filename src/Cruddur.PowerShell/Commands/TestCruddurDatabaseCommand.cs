@@ -10,7 +10,7 @@ namespace Cruddur.PowerShell.Commands;
 /// <summary>Tests whether the Cruddur database accepts a connection (the seed's db connection test).</summary>
 [Cmdlet(VerbsDiagnostic.Test, "CruddurDatabase", HelpUri = OnlineHelp.Docs + "Test-CruddurDatabase.md")]
 [OutputType(typeof(DbTestResult), typeof(bool))]
-[ErrorHint(ErrorIds.DbConnectionUrlMissing, "Or pass -ConnectionUrl.")]
+[ErrorHint(ErrorIds.DbConnectionUrlMissing, CommonHints.ConnectionUrlMissing)]
 public sealed class TestCruddurDatabaseCommand : CruddurCmdlet
 {
     [Parameter(Position = 0)]

@@ -18,4 +18,8 @@ internal static class CommonHints
     public const string ClusterNotFound = "Pass -Cluster with one of them, or -Region for the region it is in.";
 
     public const string ServiceNotFound = "Check -Service and -Cluster.";
+
+    public const string ContainerNotFound = "Pass one of them as -Container.";
+
+    public const string ConnectionUrlMissing = "Or pass -ConnectionUrl.";
 }
