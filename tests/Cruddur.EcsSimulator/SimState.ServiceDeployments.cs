@@ -39,10 +39,12 @@ public sealed partial class SimState
     }
 
     /// <summary>Starts a service deployment of <paramref name="td"/> with the service's current configuration: a new
-    /// revision, a new PRIMARY deployment and its ServiceDeployment. An unfinished previous one is STOPPED.</summary>
+    /// revision, a new PRIMARY deployment and its ServiceDeployment. An unfinished previous one is STOPPED. Its createdAt
+    /// is at least a millisecond after the previous one's, so the createdAt filters of ListServiceDeployments tell two
+    /// deployments started within one millisecond apart.</summary>
     public DeploymentRec StartDeployment(ServiceRec svc, TaskDefRec td)
     {
-        var now = Now;
+        var now = Math.Max(Now, (svc.History.Deployments.LastOrDefault()?.CreatedAt ?? 0) + 0.001);
         StopCurrentServiceDeployment(svc);
         var strategy = svc.Strategy;
         var existing = svc.Deployments.ToList();
