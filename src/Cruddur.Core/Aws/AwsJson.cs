@@ -65,6 +65,13 @@ internal static class AwsJson
         _ => throw new FormatException($"'{name}' is not an object"),
     };
 
+    public static JsonArray? OptionalArray(JsonNode? parent, string name) => Field(parent, name) switch
+    {
+        null => null,
+        JsonArray a => a,
+        _ => throw new FormatException($"'{name}' is not a list"),
+    };
+
     /// <summary>The objects of an array field (none when absent).</summary>
     public static IReadOnlyList<JsonObject> Objects(JsonNode? parent, string name) => Field(parent, name) switch
     {

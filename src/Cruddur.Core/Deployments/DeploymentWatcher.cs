@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
@@ -92,61 +91,61 @@ internal sealed partial class ServiceWatch
     public IEnumerable<string> SeenEventIds => _seenEvents;
 
     /// <summary>The event ids present before the deployment started, so only new ones are shown.</summary>
-    public static IEnumerable<string> EventIds(JsonObject? service) =>
-        (service?["events"] as JsonArray ?? []).OfType<JsonObject>().Select(e => (string?)e["id"]).OfType<string>();
+    public static IEnumerable<string> EventIds(EcsService? service) =>
+        (service?.Events ?? []).Select(e => e.Id).OfType<string>();
 
     /// <summary>Applies one DescribeServices entry; returns the new service events, oldest first, and whether anything changed.</summary>
-    public (IReadOnlyList<ServiceEvent> Events, bool Changed) Observe(JsonObject service)
+    public (IReadOnlyList<ServiceEvent> Events, bool Changed) Observe(EcsService service)
     {
         var events = new List<ServiceEvent>();
-        foreach (var e in (service["events"] as JsonArray ?? []).OfType<JsonObject>().Reverse())
+        foreach (var e in service.Events.Reverse())
         {
-            if ((string?)e["id"] is { } id && _seenEvents.Add(id) && (string?)e["message"] is { } message)
+            if (e.Id is { } id && _seenEvents.Add(id) && e.Message is { } message)
             {
-                events.Add(new ServiceEvent(AwsTime.Parse(e["createdAt"]), message));
+                events.Add(new ServiceEvent(e.CreatedAt, message));
             }
         }
 
-        var deployments = (service["deployments"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-        var ours = deployments.FirstOrDefault(d => (string?)d["id"] == Deployment.DeploymentId);
-        var primary = deployments.FirstOrDefault(d => (string?)d["status"] == "PRIMARY");
+        var deployments = service.Deployments;
+        var ours = deployments.FirstOrDefault(d => d.Id == Deployment.DeploymentId);
+        var primary = deployments.FirstOrDefault(d => d.Status == "PRIMARY");
         if (ours is not null)
         {
-            Deployment.DesiredCount = (int?)ours["desiredCount"] ?? 0;
-            Deployment.RunningCount = (int?)ours["runningCount"] ?? 0;
-            Deployment.PendingCount = (int?)ours["pendingCount"] ?? 0;
-            Deployment.FailedTasks = (int?)ours["failedTasks"] ?? 0;
-            Deployment.RolloutState = (string?)ours["rolloutState"] ?? Deployment.RolloutState;
-            Deployment.RolloutStateReason = (string?)ours["rolloutStateReason"];
+            Deployment.DesiredCount = ours.DesiredCount;
+            Deployment.RunningCount = ours.RunningCount;
+            Deployment.PendingCount = ours.PendingCount;
+            Deployment.FailedTasks = ours.FailedTasks;
+            Deployment.RolloutState = ours.RolloutState ?? Deployment.RolloutState;
+            Deployment.RolloutStateReason = ours.RolloutStateReason;
         }
 
         if (FollowsServiceDeployment)
         {
             // Decided by the ServiceDeployment (ObserveServiceDeployment): a blue/green deployment's rolloutState says little.
         }
-        else if ((string?)service["status"] is "DRAINING" or "INACTIVE")
+        else if (service.Status is "DRAINING" or "INACTIVE")
         {
-            End(WatchState.Failed, $"the service is {(string?)service["status"]} (it is being deleted)");
+            End(WatchState.Failed, $"the service is {service.Status} (it is being deleted)");
         }
         else if (ours is null || !ReferenceEquals(ours, primary))
         {
-            var rollback = primary is not null && ((string?)primary["rolloutStateReason"] ?? string.Empty).Contains("rolling back", StringComparison.OrdinalIgnoreCase);
-            if (rollback || (string?)ours?["rolloutState"] == "FAILED")
+            var rollback = primary is not null && (primary.RolloutStateReason ?? string.Empty).Contains("rolling back", StringComparison.OrdinalIgnoreCase);
+            if (rollback || ours?.RolloutState == "FAILED")
             {
                 Deployment.RolloutState = "FAILED";
-                End(WatchState.RolledBackByEcs, $"{Deployment.RolloutStateReason ?? "the deployment failed"} ECS rolled the service back: {(string?)primary?["rolloutStateReason"]}".Trim());
+                End(WatchState.RolledBackByEcs, $"{Deployment.RolloutStateReason ?? "the deployment failed"} ECS rolled the service back: {primary?.RolloutStateReason}".Trim());
             }
             else
             {
-                End(WatchState.Failed, $"another deployment ({(string?)primary?["id"]}, {AwsArn.TaskDefinitionName((string?)primary?["taskDefinition"] ?? "?")}) replaced this one before it completed");
+                End(WatchState.Failed, $"another deployment ({primary?.Id}, {AwsArn.TaskDefinitionName(primary?.TaskDefinition ?? "?")}) replaced this one before it completed");
             }
         }
-        else if ((string?)ours["rolloutState"] == "FAILED")
+        else if (ours.RolloutState == "FAILED")
         {
             End(WatchState.Failed, Deployment.RolloutStateReason ?? "ECS marked the deployment FAILED");
         }
-        else if ((string?)ours["rolloutState"] == "COMPLETED"
-            || (ours["rolloutState"] is null && deployments.Count == 1 && Deployment.DesiredCount == Deployment.RunningCount))
+        else if (ours.RolloutState == "COMPLETED"
+            || (ours.RolloutState is null && deployments.Count == 1 && Deployment.DesiredCount == Deployment.RunningCount))
         {
             State = StableFor > TimeSpan.Zero ? WatchState.Stabilizing : WatchState.Succeeded;
             Deployment.RolloutState = "COMPLETED";
@@ -385,7 +384,7 @@ internal sealed class DeploymentWatcher
             foreach (var batch in cluster.Chunk(EcsClient.DescribeServicesBatch))
             {
                 var response = await _ecs.DescribeServicesAsync(cluster.Key, batch.Select(w => w.Deployment.Service).ToList(), cancellationToken).ConfigureAwait(false);
-                var found = response.ToDictionary(s => (string?)s["serviceName"] ?? string.Empty, StringComparer.Ordinal);
+                var found = response.ToDictionary(s => s.Name ?? string.Empty, StringComparer.Ordinal);
                 foreach (var w in batch)
                 {
                     if (!found.TryGetValue(w.Deployment.Service, out var service))

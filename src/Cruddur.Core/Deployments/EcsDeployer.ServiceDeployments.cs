@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
@@ -45,9 +44,9 @@ public sealed partial class EcsDeployer
     }
 
     /// <summary>The service's deployment under way when it is a traffic-shifting one ECS can still stop (PENDING or IN_PROGRESS, bake included), else null.</summary>
-    private async Task<EcsServiceDeployment?> UnfinishedServiceDeploymentAsync(JsonObject service, CancellationToken cancellationToken)
+    private async Task<EcsServiceDeployment?> UnfinishedServiceDeploymentAsync(EcsService service, CancellationToken cancellationToken)
     {
-        if (AwsJson.OptionalText(service, "currentServiceDeployment") is not { } arn)
+        if (service.CurrentServiceDeployment is not { } arn)
         {
             return null;
         }
@@ -57,7 +56,7 @@ public sealed partial class EcsDeployer
     }
 
     /// <summary>Undo during a deployment or its bake: StopServiceDeployment ROLLBACK, watched until traffic is back on blue and green is gone.</summary>
-    private async Task<Deployment?> StopAsync(string cluster, string service, JsonObject current, EcsServiceDeployment running, DeployOptions options, CancellationToken cancellationToken)
+    private async Task<Deployment?> StopAsync(string cluster, string service, EcsService current, EcsServiceDeployment running, DeployOptions options, CancellationToken cancellationToken)
     {
         var green = await FollowingAsync(cluster, service, current, running, UndoMethod.StoppedDeployment, cancellationToken).ConfigureAwait(false);
         var blue = string.Join(", ", green.SourceRevisions);
@@ -73,20 +72,20 @@ public sealed partial class EcsDeployer
     }
 
     /// <summary>A Deployment for a service deployment already under way, named by its target revision, with what it replaces.</summary>
-    private async Task<Deployment> FollowingAsync(string cluster, string service, JsonObject current, EcsServiceDeployment running, UndoMethod? undo, CancellationToken cancellationToken)
+    private async Task<Deployment> FollowingAsync(string cluster, string service, EcsService current, EcsServiceDeployment running, UndoMethod? undo, CancellationToken cancellationToken)
     {
         var revisions = running.SourceRevisions.Select(r => r.Arn).Concat(running.TargetRevision is { } t ? [t.Arn] : []).ToList();
         var names = await _ecs.DescribeServiceRevisionsAsync(revisions, cancellationToken).ConfigureAwait(false);
-        var targetArn = running.TargetRevision is { } target && names.TryGetValue(target.Arn, out var arn) ? arn : (string)current["taskDefinition"]!;
+        var targetArn = running.TargetRevision is { } target && names.TryGetValue(target.Arn, out var arn) ? arn : current.TaskDefinition!;
         var source = running.SourceRevisions.Select(r => names.GetValueOrDefault(r.Arn)).OfType<string>().ToList();
-        var ours = (current["deployments"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(d => (string?)d["taskDefinition"] == targetArn);
+        var ours = current.Deployments.FirstOrDefault(d => d.TaskDefinition == targetArn);
         var deployment = new Deployment
         {
             Cluster = cluster,
             Service = service,
             TaskDefinitionArn = targetArn,
             PreviousTaskDefinitionArn = source.FirstOrDefault(),
-            DeploymentId = (string?)ours?["id"] ?? string.Empty,
+            DeploymentId = ours?.Id ?? string.Empty,
             ServiceDeploymentArn = running.Arn,
             Strategy = StrategyConfiguration.FromEcsName(running.Strategy) ?? DeploymentStrategy.BlueGreen,
         };

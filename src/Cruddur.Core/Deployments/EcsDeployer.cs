@@ -156,7 +156,7 @@ public sealed partial class EcsDeployer
                 var deployment = await StartAsync(plan, cancellationToken).ConfigureAwait(false);
                 if (_urls is not null)
                 {
-                    deployment.Urls = await _urls.ReadAsync(name, plan.ServiceDefinition ?? plan.Service!, cancellationToken).ConfigureAwait(false);
+                    deployment.Urls = await _urls.ReadAsync(name, plan.LoadBalancers, cancellationToken).ConfigureAwait(false);
                 }
                 watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service))
                 {
@@ -238,7 +238,7 @@ public sealed partial class EcsDeployer
 
         // No progress record: the checks take about a second, and a record refused (-ProgressAction Stop) would stop the deploy before it starts.
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var checks = await _preflight.CheckAsync(plans.Select(p => new PreflightSubject(p.Target.Service, p.NewDefinition, p.ServiceDefinition ?? p.Service)).ToList(), cancellationToken).ConfigureAwait(false);
+        var checks = await _preflight.CheckAsync(plans.Select(p => new PreflightSubject(p.Target.Service, p.NewDefinition, p.NetworkConfiguration, p.LoadBalancers)).ToList(), cancellationToken).ConfigureAwait(false);
         _host.WriteVerbose($"Checked what the new tasks need: {checks.Count} checks of {plans.Count} service(s) in {clock.ElapsedMilliseconds} ms, {checks.Count(c => c.Status == DeployCheckStatus.Fail)} failed.");
         return checks;
     }
@@ -257,7 +257,7 @@ public sealed partial class EcsDeployer
             return await StopAsync(cluster, service, current, running, options, cancellationToken).ConfigureAwait(false);
         }
 
-        var currentArn = (string)current["taskDefinition"]!;
+        var currentArn = current.TaskDefinition!;
         var target = taskDefinition is null
             ? await ReleaseHistory.LastCompletedAsync(_ecs, current, cancellationToken).ConfigureAwait(false)
                 ?? throw new CruddurException(ErrorIds.DeployNoPreviousRevision, ErrorKind.ObjectNotFound,
@@ -359,9 +359,16 @@ public sealed partial class EcsDeployer
             ? $"The last lines of container {t.FailingContainer} in task {t.TaskId}:{Environment.NewLine}    {string.Join(Environment.NewLine + "    ", t.LogTail)}{Environment.NewLine}"
             : string.Empty;
 
-    private sealed record Plan(DeployTarget Target, JsonObject? Service, JsonObject? CurrentDefinition, JsonObject NewDefinition, JsonObject? ServiceDefinition, string Source, StrategyPlan Strategy);
+    private sealed record Plan(DeployTarget Target, EcsService? Service, JsonObject? CurrentDefinition, JsonObject NewDefinition, JsonObject? ServiceDefinition, string Source, StrategyPlan Strategy)
+    {
+        /// <summary>The loadBalancers of the service file (a service to create), else of the service.</summary>
+        public JsonArray? LoadBalancers => ServiceDefinition is { } file ? file["loadBalancers"] as JsonArray : Service?.LoadBalancers;
 
-    private async Task<Plan> PlanAsync(DeployTarget target, JsonObject? service, StrategySettings strategySettings, CancellationToken cancellationToken)
+        /// <summary>The networkConfiguration of the service file (a service to create), else of the service.</summary>
+        public JsonObject? NetworkConfiguration => ServiceDefinition is { } file ? file["networkConfiguration"] as JsonObject : Service?.NetworkConfiguration;
+    }
+
+    private async Task<Plan> PlanAsync(DeployTarget target, EcsService? service, StrategySettings strategySettings, CancellationToken cancellationToken)
     {
         JsonObject? serviceDefinition = null;
         StrategyPlan strategy;
@@ -391,7 +398,7 @@ public sealed partial class EcsDeployer
             strategy = await planner.ForExistingAsync($"{target.Cluster}/{target.Service}", service, strategySettings, () => FileLoadBalancersAsync(target, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
 
-        var currentArn = (string?)service?["taskDefinition"];
+        var currentArn = service?.TaskDefinition;
         var current = currentArn is null ? null : await DescribeTaskDefinitionAsync(currentArn, cancellationToken).ConfigureAwait(false);
         JsonObject next;
         string source;
@@ -477,14 +484,14 @@ public sealed partial class EcsDeployer
                 Service = target.Service,
                 TaskDefinitionArn = arn,
                 DeploymentId = PrimaryId(created, arn),
-                ServiceDeploymentArn = AwsJson.OptionalText(created, "currentServiceDeployment"),
+                ServiceDeploymentArn = created.CurrentServiceDeployment,
                 Image = target.Image,
                 Created = true,
                 Strategy = plan.Strategy.Strategy,
             };
         }
 
-        return await UpdateAsync(target.Cluster, target.Service, arn, (string?)plan.Service!["taskDefinition"], target.Image, plan.Strategy, cancellationToken).ConfigureAwait(false);
+        return await UpdateAsync(target.Cluster, target.Service, arn, plan.Service!.TaskDefinition, target.Image, plan.Strategy, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<Deployment> UpdateAsync(string cluster, string service, string arn, string? previous, string? image, StrategyPlan? strategy, CancellationToken cancellationToken)
@@ -498,16 +505,14 @@ public sealed partial class EcsDeployer
             TaskDefinitionArn = arn,
             PreviousTaskDefinitionArn = previous,
             DeploymentId = PrimaryId(updated, arn),
-            ServiceDeploymentArn = AwsJson.OptionalText(updated, "currentServiceDeployment"),
+            ServiceDeploymentArn = updated.CurrentServiceDeployment,
             Image = image,
-            Strategy = strategy?.Strategy ?? StrategyConfiguration.Read(updated[StrategyConfiguration.Section] as JsonObject, $"{cluster}/{service}").EffectiveStrategy,
+            Strategy = strategy?.Strategy ?? StrategyConfiguration.Read(updated.DeploymentConfiguration, $"{cluster}/{service}").EffectiveStrategy,
         };
     }
 
-    private static string PrimaryId(JsonObject service, string arn) =>
-        (service["deployments"] as JsonArray ?? []).OfType<JsonObject>()
-            .Where(d => (string?)d["status"] == "PRIMARY" && (string?)d["taskDefinition"] == arn)
-            .Select(d => (string?)d["id"]).FirstOrDefault()
+    private static string PrimaryId(EcsService service, string arn) =>
+        service.Deployments.Where(d => d.Status == "PRIMARY" && d.TaskDefinition == arn).Select(d => d.Id).FirstOrDefault()
         ?? throw new CruddurException(ErrorIds.DeployNoDeployment, ErrorKind.InvalidOperation,
             $"ECS accepted the update but shows no PRIMARY deployment of {AwsArn.TaskDefinitionName(arn)}. Check the service with Get-CruddurService.", target: arn);
 

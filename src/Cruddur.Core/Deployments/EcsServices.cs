@@ -9,23 +9,23 @@ namespace Cruddur.Core.Deployments;
 public static class EcsServices
 {
     /// <summary>The ACTIVE services among <paramref name="services"/>, keyed by (cluster, name).</summary>
-    internal static async Task<Dictionary<(string Cluster, string Service), JsonObject>> DescribeAsync(
+    internal static async Task<Dictionary<(string Cluster, string Service), EcsService>> DescribeAsync(
         IEcsClient ecs, IEnumerable<(string Cluster, string Service)> services, CancellationToken cancellationToken)
     {
-        var result = new Dictionary<(string, string), JsonObject>();
+        var result = new Dictionary<(string, string), EcsService>();
         foreach (var cluster in services.Distinct().GroupBy(s => s.Cluster, StringComparer.Ordinal))
         {
             var found = await DescribeInClusterAsync(ecs, cluster.Key, cluster.Select(s => s.Service).ToList(), cancellationToken).ConfigureAwait(false);
-            foreach (var s in found.Where(s => (string?)s["status"] == "ACTIVE"))
+            foreach (var s in found.Where(s => s.Status == "ACTIVE"))
             {
-                result[(cluster.Key, (string?)s["serviceName"] ?? string.Empty)] = s;
+                result[(cluster.Key, s.Name ?? string.Empty)] = s;
             }
         }
 
         return result;
     }
 
-    private static async Task<IReadOnlyList<JsonObject>> DescribeInClusterAsync(
+    private static async Task<IReadOnlyList<EcsService>> DescribeInClusterAsync(
         IEcsClient ecs, string cluster, List<string> services, CancellationToken cancellationToken)
     {
         try
@@ -101,7 +101,7 @@ public static class EcsServices
     public static async Task<IReadOnlyList<string>> ContainerNamesAsync(IEcsClient ecs, string cluster, string service, CancellationToken cancellationToken)
     {
         var found = await DescribeAsync(ecs, [(cluster, service)], cancellationToken).ConfigureAwait(false);
-        if (!found.TryGetValue((cluster, service), out var s) || (string?)s["taskDefinition"] is not { } arn)
+        if (!found.TryGetValue((cluster, service), out var s) || s.TaskDefinition is not { } arn)
         {
             return [];
         }

@@ -35,10 +35,10 @@ public sealed class PublicUrls
 
     /// <summary>Reads the listeners, rules, aliases and certificates behind the service's target groups. The URLs only inform, so a failed read is a warning and no URLs.</summary>
     /// <param name="name">cluster/service, for the warning.</param>
-    /// <param name="service">The service as DescribeServices or a service file gives it: its target groups and blue/green test listener rules.</param>
-    internal async Task<IReadOnlyList<string>> ReadAsync(string name, JsonObject service, CancellationToken cancellationToken)
+    /// <param name="loadBalancers">The service's loadBalancers as DescribeServices or a service file gives them: its target groups and blue/green test listener rules.</param>
+    internal async Task<IReadOnlyList<string>> ReadAsync(string name, JsonArray? loadBalancers, CancellationToken cancellationToken)
     {
-        var targetGroupArns = TargetGroupReferences.ArnsOf(service);
+        var targetGroupArns = TargetGroupReferences.ArnsOf(loadBalancers);
         if (targetGroupArns.Count == 0)
         {
             return [];
@@ -54,7 +54,7 @@ public sealed class PublicUrls
             }
 
             var aliases = await AliasesAsync(cancellationToken).ConfigureAwait(false);
-            var testRules = TestListenerRules(service);
+            var testRules = TestListenerRules(loadBalancers);
             var certificates = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
             var urls = new List<string>();
             foreach (var loadBalancer in await _elb.ListLoadBalancersAsync(loadBalancerArns, cancellationToken).ConfigureAwait(false))
@@ -111,8 +111,8 @@ public sealed class PublicUrls
     }
 
     /// <summary>The listener rules (or listeners) the service's blue/green configuration sends test traffic through.</summary>
-    private static HashSet<string> TestListenerRules(JsonObject service) =>
-        (service["loadBalancers"] as JsonArray ?? []).Select(l => (string?)l?[BlueGreenReferences.Section]?["testListenerRule"]).OfType<string>().ToHashSet(StringComparer.Ordinal);
+    private static HashSet<string> TestListenerRules(JsonArray? loadBalancers) =>
+        (loadBalancers ?? []).Select(l => (string?)l?[BlueGreenReferences.Section]?["testListenerRule"]).OfType<string>().ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The names a load balancer answers to: its Route 53 aliases, and the names each certificate covers.</summary>
     internal sealed record HostNames(IReadOnlyList<(string Name, bool IsApex)> Aliases, IReadOnlyDictionary<string, IReadOnlyList<string>> Certificates);

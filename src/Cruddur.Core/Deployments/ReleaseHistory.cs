@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 
@@ -31,12 +30,12 @@ internal static class ReleaseHistory
     /// ran until this deploy, straight from ECS), else the active revision of the family that completed most recently and was
     /// not undone since. Null when neither exists.
     /// </summary>
-    public static async Task<string?> LastCompletedAsync(IEcsClient ecs, JsonObject service, CancellationToken cancellationToken)
+    public static async Task<string?> LastCompletedAsync(IEcsClient ecs, EcsService service, CancellationToken cancellationToken)
     {
-        var current = (string)service["taskDefinition"]!;
-        var draining = (service["deployments"] as JsonArray ?? []).OfType<JsonObject>()
-            .Where(d => (string?)d["status"] == "ACTIVE" && (string?)d["rolloutState"] == "COMPLETED" && (string?)d["taskDefinition"] != current)
-            .OrderByDescending(d => (double?)d["createdAt"] ?? 0).Select(d => (string?)d["taskDefinition"]).FirstOrDefault();
+        var current = service.TaskDefinition!;
+        var draining = service.Deployments
+            .Where(d => d.Status == "ACTIVE" && d.RolloutState == "COMPLETED" && d.TaskDefinition != current)
+            .OrderByDescending(d => d.CreatedAt ?? DateTimeOffset.UnixEpoch).Select(d => d.TaskDefinition).FirstOrDefault();
         if (draining is not null)
         {
             return draining;

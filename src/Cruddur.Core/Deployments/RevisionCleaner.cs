@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
@@ -61,7 +60,7 @@ internal sealed class RevisionCleaner
             var services = await EcsServices.DescribeAsync(_ecs, names.Select(n => (cluster, n)), cancellationToken).ConfigureAwait(false);
             foreach (var ((_, name), s) in services)
             {
-                foreach (var arn in (s["deployments"] as JsonArray ?? []).OfType<JsonObject>().Select(d => (string?)d["taskDefinition"]).Append((string?)s["taskDefinition"]).OfType<string>())
+                foreach (var arn in s.Deployments.Select(d => d.TaskDefinition).Append(s.TaskDefinition).OfType<string>())
                 {
                     inUse.TryAdd(arn, $"{cluster}/{name}");
                 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
@@ -96,17 +95,15 @@ public sealed class ServiceStatusReader
             {
                 Cluster = cluster,
                 Service = name,
-                Status = (string?)s["status"] ?? "UNKNOWN",
-                TaskDefinitionArn = (string?)s["taskDefinition"] ?? string.Empty,
-                DesiredCount = (int?)s["desiredCount"] ?? 0,
-                RunningCount = (int?)s["runningCount"] ?? 0,
-                PendingCount = (int?)s["pendingCount"] ?? 0,
-                Deployments = (s["deployments"] as JsonArray ?? []).OfType<JsonObject>().Select(d => new ServiceDeployment(
-                    (string?)d["id"] ?? string.Empty, (string?)d["status"] ?? string.Empty, (string?)d["taskDefinition"] ?? string.Empty,
-                    (string?)d["rolloutState"], (string?)d["rolloutStateReason"], (int?)d["desiredCount"] ?? 0, (int?)d["runningCount"] ?? 0,
-                    (int?)d["pendingCount"] ?? 0, (int?)d["failedTasks"] ?? 0, AwsTime.Parse(d["createdAt"]))).ToList(),
-                Events = (s["events"] as JsonArray ?? []).OfType<JsonObject>().Take(eventCount)
-                    .Select(e => new ServiceEvent(AwsTime.Parse(e["createdAt"]), (string?)e["message"] ?? string.Empty)).ToList(),
+                Status = s.Status ?? "UNKNOWN",
+                TaskDefinitionArn = s.TaskDefinition ?? string.Empty,
+                DesiredCount = s.DesiredCount,
+                RunningCount = s.RunningCount,
+                PendingCount = s.PendingCount,
+                Deployments = s.Deployments.Select(d => new ServiceDeployment(
+                    d.Id ?? string.Empty, d.Status ?? string.Empty, d.TaskDefinition ?? string.Empty, d.RolloutState, d.RolloutStateReason,
+                    d.DesiredCount, d.RunningCount, d.PendingCount, d.FailedTasks, d.CreatedAt)).ToList(),
+                Events = s.Events.Take(eventCount).Select(e => new ServiceEvent(e.CreatedAt, e.Message ?? string.Empty)).ToList(),
                 Tasks = await TasksAsync(cluster, name, cancellationToken).ConfigureAwait(false),
             });
         }

@@ -57,10 +57,10 @@ internal sealed class StrategyPlanner
     /// service whose loadBalancers have no advancedConfiguration takes them from <paramref name="fileLoadBalancers"/>
     /// (its service file's, names resolved), read only then.
     /// </summary>
-    public async Task<StrategyPlan> ForExistingAsync(string name, JsonObject service, StrategySettings parameters,
+    public async Task<StrategyPlan> ForExistingAsync(string name, EcsService service, StrategySettings parameters,
         Func<Task<JsonArray?>> fileLoadBalancers, CancellationToken cancellationToken)
     {
-        var configuration = service[StrategyConfiguration.Section] as JsonObject;
+        var configuration = service.DeploymentConfiguration;
         var current = StrategyConfiguration.Read(configuration, name);
         var requested = StrategyConfiguration.Check(parameters, current, name);
         if (requested.IsEmpty)
@@ -71,7 +71,7 @@ internal sealed class StrategyPlanner
         var next = configuration?.DeepClone() as JsonObject ?? new JsonObject();
         StrategyConfiguration.Write(next, requested);
         var plan = new StrategyPlan(current, requested, null, StrategyConfiguration.Diff(current, requested));
-        var loadBalancers = service["loadBalancers"] as JsonArray;
+        var loadBalancers = service.LoadBalancers;
         JsonArray? changedLoadBalancers = null;
         if (plan.Strategy.ShiftsTraffic() && !AllAdvanced(loadBalancers) && await fileLoadBalancers().ConfigureAwait(false) is { } fromFile)
         {

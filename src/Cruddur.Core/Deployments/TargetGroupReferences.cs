@@ -51,6 +51,6 @@ internal static class TargetGroupReferences
     private static IElbv2Client Elb(IElbv2Client? elb) => elb ?? throw new InvalidOperationException("No ELBv2 client to resolve names in service files.");
 
     /// <summary>The target group ARNs of a service (as DescribeServices or a service file lists them).</summary>
-    public static IReadOnlyList<string> ArnsOf(JsonObject service) =>
-        (service["loadBalancers"] as JsonArray ?? []).Select(l => (string?)l?["targetGroupArn"]).OfType<string>().Distinct().ToList();
+    public static IReadOnlyList<string> ArnsOf(JsonArray? loadBalancers) =>
+        (loadBalancers ?? []).Select(l => (string?)l?["targetGroupArn"]).OfType<string>().Distinct().ToList();
 }

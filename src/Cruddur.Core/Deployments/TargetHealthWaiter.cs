@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
@@ -35,7 +34,7 @@ internal sealed class TargetHealthWaiter
         {
             var d = w.Deployment;
             var services = await EcsServices.DescribeAsync(_ecs, [(d.Cluster, d.Service)], cancellationToken).ConfigureAwait(false);
-            var groups = services.GetValueOrDefault((d.Cluster, d.Service)) is { } service ? TargetGroupReferences.ArnsOf(service) : [];
+            var groups = services.GetValueOrDefault((d.Cluster, d.Service)) is { } service ? TargetGroupReferences.ArnsOf(service.LoadBalancers) : [];
             if (groups.Count == 0)
             {
                 continue;

@@ -111,7 +111,7 @@ internal sealed class EcsExec
         if (target.Service is not null && !target.Task.EnableExecuteCommand)
         {
             var services = await CallAsync(target.Cluster, () => _ecs.DescribeServicesAsync(target.Cluster, [target.Service], cancellationToken)).ConfigureAwait(false);
-            serviceExec = services.Select(s => (bool?)s["enableExecuteCommand"]).FirstOrDefault();
+            serviceExec = services.Select(s => (bool?)s.EnableExecuteCommand).FirstOrDefault();
         }
 
         var roleArn = target.Task.OverrideTaskRoleArn ?? (string?)definition?["taskRoleArn"];

@@ -132,7 +132,7 @@ public sealed class LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHo
                 AddStreams(streams, service, task, AwsLogsTarget.Of(definition, request.Container, region), oneOff: false);
             }
 
-            if (request.TaskId is not null || (string?)current["taskDefinition"] is not { } serviceDefinition)
+            if (request.TaskId is not null || current.TaskDefinition is not { } serviceDefinition)
             {
                 continue;
             }

@@ -10,7 +10,7 @@ namespace Cruddur.Core.Tasks;
 internal static class EcsTasks
 {
     /// <summary>The ACTIVE service, or ServiceNotFound.</summary>
-    public static async Task<JsonObject> ServiceAsync(IEcsClient ecs, string cluster, string service, CancellationToken cancellationToken)
+    public static async Task<EcsService> ServiceAsync(IEcsClient ecs, string cluster, string service, CancellationToken cancellationToken)
     {
         var found = await EcsServices.DescribeAsync(ecs, [(cluster, service)], cancellationToken).ConfigureAwait(false);
         return found.GetValueOrDefault((cluster, service)) ?? throw new CruddurException(ErrorIds.ServiceNotFound, ErrorKind.ObjectNotFound,

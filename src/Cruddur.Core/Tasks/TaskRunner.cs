@@ -45,7 +45,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
     public async Task<TaskResult?> RunAsync(OneOffTask task, CancellationToken cancellationToken)
     {
         var service = await EcsTasks.ServiceAsync(ecs, task.Cluster, task.Service, cancellationToken).ConfigureAwait(false);
-        var definition = await EcsTasks.TaskDefinitionAsync(ecs, task.TaskDefinition ?? (string)service["taskDefinition"]!, cancellationToken).ConfigureAwait(false);
+        var definition = await EcsTasks.TaskDefinitionAsync(ecs, task.TaskDefinition ?? service.TaskDefinition!, cancellationToken).ConfigureAwait(false);
         var arn = (string)definition["taskDefinitionArn"]!;
         var container = ChooseContainer(definition, task);
         var logTargets = TryLogTargets(definition);
@@ -223,7 +223,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
         r.ExitCodes = task.Containers.ToDictionary(c => c.Name!, c => c.ExitCode, StringComparer.Ordinal);
     }
 
-    private static JsonObject RunTaskRequest(OneOffTask task, JsonObject service, string arn, string container)
+    private static JsonObject RunTaskRequest(OneOffTask task, EcsService service, string arn, string container)
     {
         var containerOverride = new JsonObject { ["name"] = container };
         if (task.Command is { } command)
@@ -242,24 +242,26 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
             ["taskDefinition"] = arn,
             ["count"] = 1,
             ["startedBy"] = EcsTasks.OneOffStartedBy,
-            ["enableExecuteCommand"] = (bool?)service["enableExecuteCommand"] ?? false,
+            ["enableExecuteCommand"] = service.EnableExecuteCommand,
             ["overrides"] = new JsonObject { ["containerOverrides"] = new JsonArray(containerOverride) },
         };
-        if (service["capacityProviderStrategy"] is JsonArray { Count: > 0 } strategy)
+        if (service.CapacityProviderStrategy is { Count: > 0 } strategy)
         {
             request["capacityProviderStrategy"] = strategy.DeepClone();
         }
         else
         {
-            request["launchType"] = (string?)service["launchType"] ?? "FARGATE";
+            request["launchType"] = service.LaunchType ?? "FARGATE";
         }
 
-        foreach (var field in new[] { "platformVersion", "networkConfiguration" })
+        if (service.PlatformVersion is { } platformVersion)
         {
-            if (service[field] is { } value)
-            {
-                request[field] = value.DeepClone();
-            }
+            request["platformVersion"] = platformVersion;
+        }
+
+        if (service.NetworkConfiguration is { } networkConfiguration)
+        {
+            request["networkConfiguration"] = networkConfiguration.DeepClone();
         }
 
         return request;

@@ -14,11 +14,11 @@ public abstract class ScriptedEcsClient : IEcsClient
 
     public virtual Task<IReadOnlyList<string>> ListServiceNamesAsync(string cluster, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<string>>();
 
-    public virtual Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<JsonObject>>();
+    public virtual Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<EcsService>>();
 
-    public virtual Task<JsonObject> CreateServiceAsync(JsonObject definition, CancellationToken cancellationToken) => Unexpected<JsonObject>();
+    public virtual Task<EcsService> CreateServiceAsync(JsonObject definition, CancellationToken cancellationToken) => Unexpected<EcsService>();
 
-    public virtual Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, ServiceChanges? changes, CancellationToken cancellationToken) => Unexpected<JsonObject>();
+    public virtual Task<EcsService> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, ServiceChanges? changes, CancellationToken cancellationToken) => Unexpected<EcsService>();
 
     public virtual Task<IReadOnlyList<EcsServiceDeployment>> DescribeServiceDeploymentsAsync(IReadOnlyList<string> arns, CancellationToken cancellationToken) => Unexpected<IReadOnlyList<EcsServiceDeployment>>();
 
@@ -49,6 +49,10 @@ public abstract class ScriptedEcsClient : IEcsClient
     public virtual Task<(IReadOnlyList<EcsTask> Tasks, IReadOnlyList<string> Failures)> RunTaskAsync(JsonObject request, CancellationToken cancellationToken) => Unexpected<(IReadOnlyList<EcsTask>, IReadOnlyList<string>)>();
 
     public virtual Task StopTaskAsync(string cluster, string task, string reason, CancellationToken cancellationToken) => Unexpected<bool>();
+
+    /// <summary>Services as ECS answers them, read as the client reads them.</summary>
+    protected static Task<IReadOnlyList<EcsService>> Described(IEnumerable<JsonObject> services) =>
+        Task.FromResult<IReadOnlyList<EcsService>>(services.Select(EcsClient.Service).ToList());
 
     private static Task<T> Unexpected<T>([System.Runtime.CompilerServices.CallerMemberName] string call = "") =>
         throw new Xunit.Sdk.XunitException($"Unexpected ECS call {call}");

@@ -39,7 +39,7 @@ public class DeploymentWatcherTests
             })).ToList());
         }
 
-        public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
+        public override Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
         {
             var request = new JsonObject { ["cluster"] = cluster, ["services"] = new JsonArray(names.Select(n => (JsonNode)n).ToArray()) };
             Requests.Add(request);
@@ -435,7 +435,7 @@ public class DeploymentWatcherTests
         var ecs = new ScriptedEcs((_, _) => Answer(Svc("backend-flask", ["e1", "old2", "old1"], Dep("ecs-svc/ours", "PRIMARY", "COMPLETED", running: 1))));
         var host = new RecordingHost();
 
-        await new DeploymentWatcher(ecs, host, new FakeTime().Clock).WatchAsync([new ServiceWatch(Ours(), 1, ServiceWatch.EventIds(before))], TimeSpan.FromMinutes(1), CancellationToken.None);
+        await new DeploymentWatcher(ecs, host, new FakeTime().Clock).WatchAsync([new ServiceWatch(Ours(), 1, ServiceWatch.EventIds(EcsClient.Service(before)))], TimeSpan.FromMinutes(1), CancellationToken.None);
 
         Assert.Equal(["2027-01-15 08:00:01Z cruddur/backend-flask: e1"], host.Information);
     }

@@ -223,7 +223,7 @@ public sealed class EcsDeployerOutcomeTests
             return Task.CompletedTask;
         }
 
-        public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
+        public override Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
         {
             if (cluster != "cruddur")
             {
@@ -232,7 +232,7 @@ public sealed class EcsDeployerOutcomeTests
 
             if (!Exists)
             {
-                return Task.FromResult<IReadOnlyList<JsonObject>>([]);
+                return Described([]);
             }
 
             if (GarbledFromUpdate > 0 && Updates.Count >= GarbledFromUpdate)
@@ -268,7 +268,7 @@ public sealed class EcsDeployerOutcomeTests
                 }
             }
 
-            return Task.FromResult<IReadOnlyList<JsonObject>>(
+            return Described(
             [
                 new JsonObject
                 {
@@ -308,22 +308,22 @@ public sealed class EcsDeployerOutcomeTests
             return Task.FromResult(Arn("a", ++_registered));
         }
 
-        public override Task<JsonObject> CreateServiceAsync(JsonObject definition, CancellationToken cancellationToken)
+        public override Task<EcsService> CreateServiceAsync(JsonObject definition, CancellationToken cancellationToken)
         {
             Created.Add((JsonObject)definition.DeepClone());
             Exists = true;
             return UpdateServiceAsync((string)definition["cluster"]!, (string)definition["serviceName"]!, (string)definition["taskDefinition"]!, null, cancellationToken);
         }
 
-        public override Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, ServiceChanges? changes, CancellationToken cancellationToken)
+        public override Task<EcsService> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, ServiceChanges? changes, CancellationToken cancellationToken)
         {
             Updates.Add(Name(taskDefinitionArn));
             _running = taskDefinitionArn;
             _deployments++;
-            return Task.FromResult(AnswerWithoutDeployments ? new JsonObject { ["serviceName"] = service } : new JsonObject
+            return Task.FromResult(EcsClient.Service(AnswerWithoutDeployments ? new JsonObject { ["serviceName"] = service } : new JsonObject
             {
                 ["deployments"] = new JsonArray(new JsonObject { ["id"] = $"ecs-svc/{_deployments}", ["status"] = AnswerWithoutPrimary ? "ACTIVE" : "PRIMARY", ["taskDefinition"] = taskDefinitionArn }),
-            });
+            }));
         }
 
         public override Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken)

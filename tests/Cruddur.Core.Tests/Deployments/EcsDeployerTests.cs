@@ -113,16 +113,16 @@ public sealed class EcsDeployerTests
             return Task.CompletedTask;
         }
 
-        public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
+        public override Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
         {
             if (++_describes > 1 && GarbleWatch)
             {
                 return Garbage is null
                     ? throw new CruddurException("AwsResponseInvalid", ErrorKind.InvalidData, "ECS DescribeServices answered something that is not JSON.")
-                    : Task.FromResult<IReadOnlyList<JsonObject>>([(JsonObject)Garbage.DeepClone()]);
+                    : Described([(JsonObject)Garbage.DeepClone()]);
             }
 
-            return Task.FromResult<IReadOnlyList<JsonObject>>(names.Select(Service).ToList());
+            return Described(names.Select(Service).ToList());
         }
 
         public override Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
@@ -135,7 +135,7 @@ public sealed class EcsDeployerTests
         public override Task<string> RegisterTaskDefinitionAsync(JsonObject definition, CancellationToken cancellationToken) =>
             Task.FromResult(Arn((string)definition["family"]!, 2));
 
-        public override Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, ServiceChanges? changes, CancellationToken cancellationToken)
+        public override Task<EcsService> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, ServiceChanges? changes, CancellationToken cancellationToken)
         {
             Updates.Add(service);
             if (service == FailUpdateOf)
@@ -143,10 +143,10 @@ public sealed class EcsDeployerTests
                 throw new AwsServiceException("ECS", "UpdateService", "AccessDeniedException", "not authorized to perform: ecs:UpdateService", 400);
             }
 
-            return Task.FromResult(new JsonObject
+            return Task.FromResult(EcsClient.Service(new JsonObject
             {
                 ["deployments"] = new JsonArray(new JsonObject { ["id"] = $"ecs-svc/{service}", ["status"] = "PRIMARY", ["taskDefinition"] = taskDefinitionArn }),
-            });
+            }));
         }
 
         public override Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken) =>

@@ -161,11 +161,11 @@ public sealed class EcsServicesTests
         public override Task<IReadOnlyList<string>> ListServiceNamesAsync(string cluster, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<string>>(Services[cluster].Select(s => (string)s["serviceName"]!).ToList());
 
-        public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
+        public override Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
         {
             DescribedServices.Add([.. names]);
             return Services.TryGetValue(cluster, out var services)
-                ? Task.FromResult<IReadOnlyList<JsonObject>>(services.Where(s => names.Contains((string)s["serviceName"]!)).ToList())
+                ? Described(services.Where(s => names.Contains((string)s["serviceName"]!)).ToList())
                 : throw new AwsServiceException("ECS", "DescribeServices", "ClusterNotFoundException", "Cluster not found.", 400);
         }
 

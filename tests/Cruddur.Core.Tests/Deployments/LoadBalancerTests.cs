@@ -29,7 +29,7 @@ public sealed class LoadBalancerTests
         Assert.Equal(
             $$"""[{"containerPort":4567,"targetGroupArn":"{{Group}}"},{"targetGroupArn":"{{OtherGroup}}"}]""",
             definition["loadBalancers"]!.ToJsonString());
-        Assert.Equal([Group, OtherGroup], TargetGroupReferences.ArnsOf(definition));
+        Assert.Equal([Group, OtherGroup], TargetGroupReferences.ArnsOf(definition["loadBalancers"] as JsonArray));
     }
 
     [Theory]
@@ -62,10 +62,10 @@ public sealed class LoadBalancerTests
     [Fact]
     public void ArnsOfListsEachGroupOnce()
     {
-        var service = JsonNode.Parse($$"""{ "loadBalancers": [ { "targetGroupArn": "{{Group}}", "containerPort": 1 }, { "targetGroupArn": "{{Group}}", "containerPort": 2 }, { "loadBalancerName": "classic" } ] }""")!.AsObject();
+        var loadBalancers = JsonNode.Parse($$"""[ { "targetGroupArn": "{{Group}}", "containerPort": 1 }, { "targetGroupArn": "{{Group}}", "containerPort": 2 }, { "loadBalancerName": "classic" } ]""")!.AsArray();
 
-        Assert.Equal([Group], TargetGroupReferences.ArnsOf(service));
-        Assert.Empty(TargetGroupReferences.ArnsOf(new JsonObject()));
+        Assert.Equal([Group], TargetGroupReferences.ArnsOf(loadBalancers));
+        Assert.Empty(TargetGroupReferences.ArnsOf(null));
     }
 
     // ---- Target health ----
@@ -215,7 +215,7 @@ public sealed class LoadBalancerTests
         var elb = new Elb();
         var host = new RecordingHost();
 
-        var urls = await PublicUrlsTests.Reader(elb, host).ReadAsync("cruddur/backend-flask", Service(Group), CancellationToken.None);
+        var urls = await PublicUrlsTests.Reader(elb, host).ReadAsync("cruddur/backend-flask", LoadBalancers(Group), CancellationToken.None);
 
         // The default action at the apex alias (the zone's alias names the load balancer by its dualstack. name, with the trailing dot).
         Assert.Equal(["https://api.cruddur.example", "https://cruddur.example"], urls);
@@ -225,7 +225,7 @@ public sealed class LoadBalancerTests
     [Fact]
     public async Task WithoutAnAliasTheDefaultActionOffersNoHttpsUrl_NoCertificateCoversTheLoadBalancersDnsName()
     {
-        var urls = await PublicUrlsTests.Reader(new Elb(), aliases: false).ReadAsync("cruddur/backend-flask", Service(Group), CancellationToken.None);
+        var urls = await PublicUrlsTests.Reader(new Elb(), aliases: false).ReadAsync("cruddur/backend-flask", LoadBalancers(Group), CancellationToken.None);
 
         Assert.Equal(["https://api.cruddur.example"], urls);
     }
@@ -235,13 +235,13 @@ public sealed class LoadBalancerTests
     {
         var tagged = new Elb { TestListenerTags = new Dictionary<string, string> { ["Name"] = SeedDefaults.TestListenerName } };
         Assert.Equal(["https://api.cruddur.example", "https://cruddur.example"],
-            await PublicUrlsTests.Reader(tagged).ReadAsync("cruddur/backend-flask", Service(Group), CancellationToken.None));
+            await PublicUrlsTests.Reader(tagged).ReadAsync("cruddur/backend-flask", LoadBalancers(Group), CancellationToken.None));
 
         var untagged = new Elb { TestListenerTags = new Dictionary<string, string>() };
         Assert.Equal(["https://api.cruddur.example", "https://cruddur.example"],
-            await PublicUrlsTests.Reader(untagged).ReadAsync("cruddur/backend-flask", Service(Group, testListenerRule: "r8443"), CancellationToken.None));
+            await PublicUrlsTests.Reader(untagged).ReadAsync("cruddur/backend-flask", LoadBalancers(Group, testListenerRule: "r8443"), CancellationToken.None));
         Assert.Contains("https://cruddur.example:8443",
-            await PublicUrlsTests.Reader(untagged).ReadAsync("cruddur/backend-flask", Service(Group), CancellationToken.None)); // any other listener still counts
+            await PublicUrlsTests.Reader(untagged).ReadAsync("cruddur/backend-flask", LoadBalancers(Group), CancellationToken.None)); // any other listener still counts
     }
 
     [Fact]
@@ -249,8 +249,8 @@ public sealed class LoadBalancerTests
     {
         // Any ELB call with no groups, or a load-balancer lookup with none, would fail and warn.
         var host = new RecordingHost();
-        Assert.Empty(await PublicUrlsTests.Reader(new Elb { ListFails = new InvalidOperationException("ELB was asked") }, host).ReadAsync("cruddur/a", new JsonObject(), CancellationToken.None));
-        Assert.Empty(await PublicUrlsTests.Reader(new Elb(), host).ReadAsync("cruddur/a", Service(OtherGroup), CancellationToken.None)); // in no load balancer
+        Assert.Empty(await PublicUrlsTests.Reader(new Elb { ListFails = new InvalidOperationException("ELB was asked") }, host).ReadAsync("cruddur/a", null, CancellationToken.None));
+        Assert.Empty(await PublicUrlsTests.Reader(new Elb(), host).ReadAsync("cruddur/a", LoadBalancers(OtherGroup), CancellationToken.None)); // in no load balancer
         Assert.Empty(host.Messages);
     }
 
@@ -262,7 +262,7 @@ public sealed class LoadBalancerTests
         var host = new RecordingHost();
         var elb = new Elb { ListFails = awsError ? new CruddurException("AwsAccessDenied", ErrorKind.PermissionDenied, "not authorized: DescribeTargetGroups") : new InvalidOperationException("garbled") };
 
-        Assert.Empty(await PublicUrlsTests.Reader(elb, host).ReadAsync("cruddur/backend-flask", Service(Group), CancellationToken.None));
+        Assert.Empty(await PublicUrlsTests.Reader(elb, host).ReadAsync("cruddur/backend-flask", LoadBalancers(Group), CancellationToken.None));
 
         var warning = Assert.Single(host.Messages);
         Assert.StartsWith("WARNING: cruddur/backend-flask: its public URLs could not be read from ELBv2, Route 53 and ACM: ", warning, StringComparison.Ordinal);
@@ -270,7 +270,7 @@ public sealed class LoadBalancerTests
         Assert.Equal(!awsError, warning.Contains("Unexpected", StringComparison.Ordinal));
     }
 
-    private static JsonObject Service(string targetGroup, string? testListenerRule = null)
+    private static JsonArray LoadBalancers(string targetGroup, string? testListenerRule = null)
     {
         var entry = new JsonObject { ["targetGroupArn"] = targetGroup };
         if (testListenerRule is not null)
@@ -278,13 +278,13 @@ public sealed class LoadBalancerTests
             entry["advancedConfiguration"] = new JsonObject { ["testListenerRule"] = testListenerRule };
         }
 
-        return new JsonObject { ["loadBalancers"] = new JsonArray(entry) };
+        return new JsonArray(entry);
     }
 
     private static ServiceWatch Succeeded()
     {
         var watch = new ServiceWatch(new Deployment { Cluster = "cruddur", Service = "a", TaskDefinitionArn = "arn:aws:ecs:us-east-1:1:task-definition/a:2", DeploymentId = "ecs-svc/1" }, 1);
-        watch.Observe(JsonNode.Parse("""{ "serviceName": "a", "status": "ACTIVE", "deployments": [ { "id": "ecs-svc/1", "status": "PRIMARY", "rolloutState": "COMPLETED" } ] }""")!.AsObject());
+        watch.Observe(EcsClient.Service(JsonNode.Parse("""{ "serviceName": "a", "status": "ACTIVE", "deployments": [ { "id": "ecs-svc/1", "status": "PRIMARY", "rolloutState": "COMPLETED" } ] }""")!.AsObject()));
         Assert.Equal(WatchState.Succeeded, watch.State);
         return watch;
     }
@@ -331,10 +331,10 @@ public sealed class LoadBalancerTests
     /// <summary>Service 'a' of deployment ecs-svc/1 behind <paramref name="groups"/>, with its running tasks.</summary>
     private sealed class Tasks(IReadOnlyList<string> groups, params JsonObject[] tasks) : ScriptedEcsClient
     {
-        public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
+        public override Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
         {
             Assert.Equal(["a"], names);
-            return System.Threading.Tasks.Task.FromResult<IReadOnlyList<JsonObject>>(
+            return Described(
                 [new JsonObject { ["serviceName"] = "a", ["status"] = "ACTIVE", ["loadBalancers"] = new JsonArray(groups.Select(g => (JsonNode)new JsonObject { ["targetGroupArn"] = g }).ToArray()) }]);
         }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Tests.Aws;
 
@@ -18,7 +19,7 @@ public sealed class ReleaseHistoryTests
             ("ACTIVE", 1, "COMPLETED", 100),
             ("ACTIVE", 2, "COMPLETED", 200));
 
-        Assert.Equal(Arn(2), await ReleaseHistory.LastCompletedAsync(new History(), service, CancellationToken.None)); // History(): no revisions listed, no tags read
+        Assert.Equal(Arn(2), await ReleaseHistory.LastCompletedAsync(new History(), EcsClient.Service(service), CancellationToken.None)); // History(): no revisions listed, no tags read
     }
 
     [Fact]
@@ -34,14 +35,14 @@ public sealed class ReleaseHistoryTests
             [1] = Tags("2026-01-06T00:00:00Z"),
         };
 
-        Assert.Equal(Arn(1), await ReleaseHistory.LastCompletedAsync(ecs, Service(6), CancellationToken.None));
+        Assert.Equal(Arn(1), await ReleaseHistory.LastCompletedAsync(ecs, EcsClient.Service(Service(6)), CancellationToken.None));
         Assert.DoesNotContain(Arn(6), ecs.Read);
     }
 
     [Fact]
     public async Task NothingRecordedIsNoRevision()
     {
-        Assert.Null(await ReleaseHistory.LastCompletedAsync(new History(3), Service(3), CancellationToken.None));
+        Assert.Null(await ReleaseHistory.LastCompletedAsync(new History(3), EcsClient.Service(Service(3)), CancellationToken.None));
     }
 
     [Fact]
@@ -49,7 +50,7 @@ public sealed class ReleaseHistoryTests
     {
         var ecs = new History(60) { [9] = Tags("2026-01-01T00:00:00Z") };
 
-        Assert.Null(await ReleaseHistory.LastCompletedAsync(ecs, Service(60), CancellationToken.None));
+        Assert.Null(await ReleaseHistory.LastCompletedAsync(ecs, EcsClient.Service(Service(60)), CancellationToken.None));
         Assert.Equal(50, ecs.Read.Count);
     }
 
@@ -75,7 +76,7 @@ public sealed class ReleaseHistoryTests
         var service = Service(3);
         service.Remove("deployments");
 
-        Assert.Equal(Arn(2), await ReleaseHistory.LastCompletedAsync(new History(3) { [2] = Tags("2026-01-05T00:00:00Z") }, service, CancellationToken.None));
+        Assert.Equal(Arn(2), await ReleaseHistory.LastCompletedAsync(new History(3) { [2] = Tags("2026-01-05T00:00:00Z") }, EcsClient.Service(service), CancellationToken.None));
     }
 
     [Fact]
@@ -83,7 +84,7 @@ public sealed class ReleaseHistoryTests
     {
         var ecs = new History(3) { [2] = Tags("2026-01-05T00:00:00Z"), [1] = Tags("2026-01-05T00:00:00Z") };
 
-        Assert.Equal(Arn(2), await ReleaseHistory.LastCompletedAsync(ecs, Service(3), CancellationToken.None));
+        Assert.Equal(Arn(2), await ReleaseHistory.LastCompletedAsync(ecs, EcsClient.Service(Service(3)), CancellationToken.None));
     }
 
     private static Dictionary<string, string> Tags(string completed, string? undone = null)

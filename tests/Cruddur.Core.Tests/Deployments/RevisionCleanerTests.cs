@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
 using Cruddur.Core.Tests.Aws;
 
@@ -116,8 +117,8 @@ public sealed class RevisionCleanerTests
         public override Task<IReadOnlyList<string>> ListServiceNamesAsync(string cluster, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<string>>(_clusters[cluster].Select(s => (string)s["serviceName"]!).ToList());
 
-        public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<JsonObject>>(_clusters[cluster].Where(s => names.Contains((string)s["serviceName"]!)).Select(s => (JsonObject)s.DeepClone()).ToList());
+        public override Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken) =>
+            Described(_clusters[cluster].Where(s => names.Contains((string)s["serviceName"]!)).Select(s => (JsonObject)s.DeepClone()).ToList());
 
         public override Task DeregisterTaskDefinitionAsync(string arn, CancellationToken cancellationToken)
         {

@@ -160,10 +160,10 @@ public sealed class ServiceStatusTests
             return Task.FromResult<IReadOnlyList<string>>(_services.Keys.ToList());
         }
 
-        public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
+        public override Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
         {
             Assert.Equal(names.Distinct().Count(), names.Count);
-            return Task.FromResult<IReadOnlyList<JsonObject>>(names.Where(_services.ContainsKey).Select(n => _services[n]).ToList());
+            return Described(names.Where(_services.ContainsKey).Select(n => _services[n]).ToList());
         }
 
         public override Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken) =>

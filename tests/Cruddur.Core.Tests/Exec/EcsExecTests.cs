@@ -92,10 +92,10 @@ public sealed class EcsExecTests
             return System.Threading.Tasks.Task.FromResult(Definition!);
         }
 
-        public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
+        public override Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
         {
             Calls.Add($"DescribeServices {cluster} {string.Join(",", names)}");
-            return System.Threading.Tasks.Task.FromResult<IReadOnlyList<JsonObject>>(
+            return Described(
                 ServiceFound ? [new JsonObject { ["serviceName"] = names[0], ["enableExecuteCommand"] = ServiceExec }] : []);
         }
 

@@ -67,8 +67,8 @@ public sealed class LogReaderTests
     /// <summary>The service backend-flask with two running tasks, and a one-off task (a migration) Invoke-CruddurTask ran from it.</summary>
     private sealed class Service : ScriptedEcsClient
     {
-        public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<JsonObject>>([new JsonObject
+        public override Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken) =>
+            Described([new JsonObject
             {
                 ["serviceName"] = "backend-flask", ["status"] = "ACTIVE", ["taskDefinition"] = Definition,
                 ["serviceArn"] = "arn:aws:ecs:us-east-1:123456789012:service/cruddur/backend-flask",

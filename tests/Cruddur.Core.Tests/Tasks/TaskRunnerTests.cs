@@ -97,8 +97,8 @@ public sealed class TaskRunnerTests
             return Task.CompletedTask;
         }
 
-        public override Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<JsonObject>>([new JsonObject
+        public override Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken) =>
+            Described([new JsonObject
             {
                 ["serviceName"] = "backend-flask", ["status"] = "ACTIVE", ["taskDefinition"] = Arn, ["launchType"] = "FARGATE",
                 ["serviceArn"] = "arn:aws:ecs:us-east-1:123456789012:service/cruddur/backend-flask",

@@ -18,9 +18,10 @@ public sealed record EcsTaskQuery(string Cluster, string? ServiceName = null, st
 public sealed record EcsExecSession(JsonObject Session, string? ClusterArn, string? TaskArn, string? ContainerName);
 
 /// <summary>
-/// Amazon ECS as the module uses it. Tasks come back as <see cref="EcsTask"/> records; services and task definitions stay
-/// ECS's own JSON (the user's definitions go in as they are; what comes back is checked for the fields the module reads,
-/// see <see cref="AwsJson.Check"/>).
+/// Amazon ECS as the module uses it. Services, tasks and service deployments come back as records (<see cref="EcsService"/>,
+/// <see cref="EcsTask"/>, <see cref="EcsServiceDeployment"/>): ECS's JSON is read here, once. Task definitions stay ECS's own
+/// JSON (the user's definitions go in as they are; what comes back is checked for the fields the module reads, see
+/// <see cref="AwsJson.Check"/>).
 /// </summary>
 public interface IEcsClient
 {
@@ -34,13 +35,13 @@ public interface IEcsClient
     Task<IReadOnlyList<string>> ListServiceNamesAsync(string cluster, CancellationToken cancellationToken);
 
     /// <summary>The services found among <paramref name="names"/> (any status; one call per 10 names).</summary>
-    Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken);
+    Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken);
 
     /// <summary>CreateService with the user's service definition; returns the service.</summary>
-    Task<JsonObject> CreateServiceAsync(JsonObject definition, CancellationToken cancellationToken);
+    Task<EcsService> CreateServiceAsync(JsonObject definition, CancellationToken cancellationToken);
 
     /// <summary>Points the service at a task definition and starts a new deployment; returns the service.</summary>
-    Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, ServiceChanges? changes, CancellationToken cancellationToken);
+    Task<EcsService> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, ServiceChanges? changes, CancellationToken cancellationToken);
 
     /// <summary>DescribeServiceDeployments, 20 ARNs per call; unknown ARNs are left out.</summary>
     Task<IReadOnlyList<EcsServiceDeployment>> DescribeServiceDeploymentsAsync(IReadOnlyList<string> arns, CancellationToken cancellationToken);
@@ -101,6 +102,8 @@ internal sealed partial class EcsClient : IEcsClient
         ("deployments[].desiredCount", AwsJsonType.Number), ("deployments[].runningCount", AwsJsonType.Number),
         ("deployments[].pendingCount", AwsJsonType.Number), ("deployments[].failedTasks", AwsJsonType.Number), ("deployments[].createdAt", AwsJsonType.Time),
         ("events[].id", AwsJsonType.Text), ("events[].message", AwsJsonType.Text), ("events[].createdAt", AwsJsonType.Time),
+        ("launchType", AwsJsonType.Text), ("platformVersion", AwsJsonType.Text), ("loadBalancers", AwsJsonType.Array),
+        ("networkConfiguration", AwsJsonType.Object), ("deploymentConfiguration", AwsJsonType.Object), ("capacityProviderStrategy", AwsJsonType.Array),
     ];
 
     internal static readonly (string, AwsJsonType)[] TaskShape =
@@ -152,9 +155,9 @@ internal sealed partial class EcsClient : IEcsClient
     public Task<IReadOnlyList<string>> ListServiceNamesAsync(string cluster, CancellationToken cancellationToken) =>
         ListNamesAsync("ListServices", new JsonObject { ["cluster"] = cluster }, "serviceArns", cancellationToken);
 
-    public async Task<IReadOnlyList<JsonObject>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
-        var found = new List<JsonObject>();
+        var found = new List<EcsService>();
         foreach (var batch in names.Chunk(DescribeServicesBatch))
         {
             var request = new JsonObject { ["cluster"] = cluster, ["services"] = new JsonArray(batch.Select(n => (JsonNode)n).ToArray()) };
@@ -164,10 +167,10 @@ internal sealed partial class EcsClient : IEcsClient
         return found;
     }
 
-    public Task<JsonObject> CreateServiceAsync(JsonObject definition, CancellationToken cancellationToken) =>
+    public Task<EcsService> CreateServiceAsync(JsonObject definition, CancellationToken cancellationToken) =>
         _api.CallAsync("CreateService", definition, idempotent: false, ReadService, cancellationToken);
 
-    public Task<JsonObject> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, ServiceChanges? changes, CancellationToken cancellationToken)
+    public Task<EcsService> UpdateServiceAsync(string cluster, string service, string taskDefinitionArn, ServiceChanges? changes, CancellationToken cancellationToken)
     {
         var request = new JsonObject { ["cluster"] = cluster, ["service"] = service, ["taskDefinition"] = taskDefinitionArn, ["forceNewDeployment"] = true };
         if (changes?.DeploymentConfiguration is { } configuration)
@@ -264,11 +267,6 @@ internal sealed partial class EcsClient : IEcsClient
     // Idempotent: stopping a stopping task changes nothing.
     public Task StopTaskAsync(string cluster, string task, string reason, CancellationToken cancellationToken) =>
         _api.CallAsync("StopTask", new JsonObject { ["cluster"] = cluster, ["task"] = task, ["reason"] = reason }, idempotent: true, cancellationToken);
-
-    /// <summary>The services of a DescribeServices answer, checked (internal: tests feed scripted answers through it).</summary>
-    internal static IReadOnlyList<JsonObject> ReadServices(JsonObject answer) => Objects(answer, "services").Select(s => Check(s, ServiceShape)).ToList();
-
-    private static JsonObject ReadService(JsonObject answer) => Check(OptionalObject(answer, "service") ?? throw new FormatException("'service' is missing"), ServiceShape);
 
     private static EcsCluster Cluster(JsonObject c) =>
         new(Text(c, "clusterArn"), OptionalText(c, "status") ?? "ACTIVE", OptionalText(OptionalObject(c, "serviceConnectDefaults"), "namespace"));

@@ -6,8 +6,11 @@ using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Deployments.Preflight;
 
-/// <summary>One service to check: the task definition it would register and the service (as ECS describes it, or the definition it would be created from).</summary>
-internal sealed record PreflightSubject(string Service, JsonObject TaskDefinition, JsonObject? ServiceSpec);
+/// <summary>
+/// One service to check: the task definition it would register and the service's networkConfiguration and loadBalancers
+/// (as ECS describes them, or as the definition it would be created from gives them).
+/// </summary>
+internal sealed record PreflightSubject(string Service, JsonObject TaskDefinition, JsonObject? NetworkConfiguration, JsonArray? LoadBalancers);
 
 /// <summary>
 /// The checks a deploy runs before it registers anything: for each service, whether its new tasks could start (images,
@@ -65,11 +68,8 @@ public sealed class DeployPreflight
 
         checks.Add(Guard(service, DeployCheck.ExecutionRoleCheck, () => RoleChecks.ExecutionRoleAsync(facts, service, definition, containers, token)));
         checks.Add(Guard(service, DeployCheck.TaskRoleCheck, () => RoleChecks.TaskRoleAsync(facts, service, definition, token)));
-        if (subject.ServiceSpec is { } spec)
-        {
-            checks.Add(Guard(service, DeployCheck.NetworkCheck, () => NetworkChecks.NetworkAsync(facts, service, definition, spec, token)));
-            checks.Add(Guard(service, DeployCheck.TargetGroupCheck, () => NetworkChecks.TargetGroupsAsync(facts, service, definition, spec, token)));
-        }
+        checks.Add(Guard(service, DeployCheck.NetworkCheck, () => NetworkChecks.NetworkAsync(facts, service, definition, subject.NetworkConfiguration, token)));
+        checks.Add(Guard(service, DeployCheck.TargetGroupCheck, () => NetworkChecks.TargetGroupsAsync(facts, service, definition, subject.LoadBalancers, token)));
 
         return (await Task.WhenAll(checks).ConfigureAwait(false)).SelectMany(c => c).ToList();
     }

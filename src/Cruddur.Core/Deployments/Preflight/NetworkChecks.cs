@@ -16,9 +16,9 @@ internal sealed record NetworkFacts(
 /// <summary>The service's network (subnets, security groups, a way out to pull images) and its target groups.</summary>
 internal static class NetworkChecks
 {
-    public static async Task<IReadOnlyList<DeployCheck>> NetworkAsync(PreflightFacts facts, string service, JsonObject definition, JsonObject spec, CancellationToken token)
+    public static async Task<IReadOnlyList<DeployCheck>> NetworkAsync(PreflightFacts facts, string service, JsonObject definition, JsonObject? networkConfiguration, CancellationToken token)
     {
-        if (spec["networkConfiguration"]?["awsvpcConfiguration"] is not JsonObject vpc)
+        if (networkConfiguration?["awsvpcConfiguration"] is not JsonObject vpc)
         {
             return (string?)definition["networkMode"] == "awsvpc"
                 ? [DeployCheck.Fail(service, DeployCheck.NetworkCheck, "The task definition uses networkMode awsvpc, but the service has no networkConfiguration.awsvpcConfiguration.",
@@ -89,10 +89,10 @@ internal static class NetworkChecks
             $"Subnets {string.Join(", ", n.SubnetIds)} and security groups {string.Join(", ", n.GroupIds)} are in {vpcs[0]}{(endpoints ? ", which has ECR endpoints" : " with a way out to pull images")}.")];
     }
 
-    public static async Task<IReadOnlyList<DeployCheck>> TargetGroupsAsync(PreflightFacts facts, string service, JsonObject definition, JsonObject spec, CancellationToken token)
+    public static async Task<IReadOnlyList<DeployCheck>> TargetGroupsAsync(PreflightFacts facts, string service, JsonObject definition, JsonArray? loadBalancers, CancellationToken token)
     {
         var rows = new List<DeployCheck>();
-        foreach (var balancer in (spec["loadBalancers"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        foreach (var balancer in loadBalancers?.OfType<JsonObject>() ?? [])
         {
             if ((string?)balancer["targetGroupArn"] is not { } arn)
             {
