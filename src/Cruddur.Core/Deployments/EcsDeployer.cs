@@ -409,14 +409,14 @@ public sealed partial class EcsDeployer
         }
         else if (current is not null)
         {
-            next = current;
+            next = current.Document;
             source = $"task definition {AwsArn.TaskDefinitionName(currentArn!)}";
         }
         else
         {
             // A new service without a task definition file: the newest revision of the family its definition names.
             var family = (string?)serviceDefinition!["taskDefinition"] ?? target.ContainerName ?? target.Service;
-            next = await DescribeTaskDefinitionAsync(family, cancellationToken).ConfigureAwait(false) ?? throw new CruddurException(
+            next = (await DescribeTaskDefinitionAsync(family, cancellationToken).ConfigureAwait(false))?.Document ?? throw new CruddurException(
                 ErrorIds.TaskDefinitionNotFound, ErrorKind.ObjectNotFound,
                 $"No task definition '{family}' is registered; the seed's file for it is {SeedDefaults.TaskDefinitionFile(target.Service)}.", target: family);
             source = $"task definition {family}";
@@ -429,7 +429,7 @@ public sealed partial class EcsDeployer
         }
 
         TaskDefinitions.Validate(next, source);
-        return new Plan(target, service, current, next, serviceDefinition, source, strategy);
+        return new Plan(target, service, current?.Document, next, serviceDefinition, source, strategy);
     }
 
     /// <summary>The loadBalancers of the target's service file, names resolved (null without a file): where a service switching to blue/green gets its advancedConfiguration.</summary>
@@ -456,7 +456,7 @@ public sealed partial class EcsDeployer
         return DefinitionFile.Load(path, name => values.GetValueOrDefault(name));
     }
 
-    private async Task<JsonObject?> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken)
+    private async Task<EcsTaskDefinition?> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken)
     {
         try
         {
@@ -670,13 +670,13 @@ public sealed partial class EcsDeployer
     private async Task<string> ActiveArnAsync(string reference, CancellationToken cancellationToken)
     {
         var definition = await DescribeTaskDefinitionAsync(reference, cancellationToken).ConfigureAwait(false);
-        if (definition is null || (string?)definition["status"] == "INACTIVE")
+        if (definition is null || definition.Status == "INACTIVE")
         {
             throw new CruddurException(ErrorIds.TaskDefinitionNotFound, ErrorKind.ObjectNotFound,
                 $"No active task definition '{reference}' is registered{(definition is null ? string.Empty : " (it was deregistered)")}. Pass family:revision of an active revision; the Rev column of Get-CruddurService's tasks shows what ran.", target: reference);
         }
 
-        return (string)definition["taskDefinitionArn"]!;
+        return definition.Arn!;
     }
 
     /// <summary>Release history is a help for later undos, not part of the deploy: failing to write it only warns.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
@@ -107,7 +106,7 @@ public static class EcsServices
         }
 
         var definition = await ecs.DescribeTaskDefinitionAsync(arn, cancellationToken).ConfigureAwait(false);
-        return (definition["containerDefinitions"] as JsonArray ?? []).Select(c => (string?)c?["name"]).OfType<string>().ToList();
+        return definition.Containers.Select(c => c.Name).OfType<string>().ToList();
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
@@ -32,7 +31,7 @@ public sealed class StoppedTask
     public const int TailLines = 20;
 
     /// <summary>The stopped tasks, newest first, with the failing container's log tail read from CloudWatch Logs.</summary>
-    internal static async Task<IReadOnlyList<StoppedTask>> ReadAsync(IReadOnlyList<EcsTask> tasks, Func<string, Task<JsonObject>> definition,
+    internal static async Task<IReadOnlyList<StoppedTask>> ReadAsync(IReadOnlyList<EcsTask> tasks, Func<string, Task<EcsTaskDefinition>> definition,
         ILogEventSource logs, string region, IOperationHost host, CancellationToken cancellationToken)
     {
         var result = new List<StoppedTask>();

@@ -114,7 +114,7 @@ internal sealed class EcsExec
             serviceExec = services.Select(s => (bool?)s.EnableExecuteCommand).FirstOrDefault();
         }
 
-        var roleArn = target.Task.OverrideTaskRoleArn ?? (string?)definition?["taskRoleArn"];
+        var roleArn = target.Task.OverrideTaskRoleArn ?? definition?.TaskRoleArn;
         var role = roleArn is null ? new TaskRoleFacts(null, false, []) : await RoleReader.ReadAsync(_iam, _host, roleArn, cancellationToken).ConfigureAwait(false);
         return new ExecFacts(plugin, target.Task, target.Container, definition, target.Service, serviceExec, role);
     }

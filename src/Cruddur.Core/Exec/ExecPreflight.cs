@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Infrastructure;
@@ -23,7 +22,7 @@ internal sealed record ExecFacts(
     SessionManagerPluginInfo Plugin,
     EcsTask Task,
     string ContainerName,
-    JsonObject? TaskDefinition,
+    EcsTaskDefinition? TaskDefinition,
     string? ServiceName,
     bool? ServiceExecEnabled,
     TaskRoleFacts Role);
@@ -208,9 +207,9 @@ internal static class ExecPreflight
             PolicyFix(name));
     }
 
-    public static ExecCheck ReadonlyRoot(JsonObject? containerDefinition, string containerName)
+    public static ExecCheck ReadonlyRoot(EcsContainerDefinition? containerDefinition, string containerName)
     {
-        if (containerDefinition is not null && (bool?)containerDefinition["readonlyRootFilesystem"] == true)
+        if (containerDefinition is { ReadonlyRootFilesystem: true })
         {
             return ExecCheck.Fail(ReadonlyRootCheck, $"Container {containerName} has readonlyRootFilesystem: the SSM agent cannot write its files, so ECS Exec does not work.",
                 $"Remove \"readonlyRootFilesystem\": true from container {containerName} in the task definition, register it and deploy.");
@@ -219,9 +218,9 @@ internal static class ExecPreflight
         return ExecCheck.Pass(ReadonlyRootCheck, $"Container {containerName} has a writable root filesystem.");
     }
 
-    public static ExecCheck InitProcess(JsonObject? containerDefinition, string containerName)
+    public static ExecCheck InitProcess(EcsContainerDefinition? containerDefinition, string containerName)
     {
-        if (containerDefinition?["linuxParameters"]?["initProcessEnabled"] is JsonValue value && (bool?)value == true)
+        if (containerDefinition is { InitProcessEnabled: true })
         {
             return ExecCheck.Pass(InitProcessCheck, $"Container {containerName} runs an init process.");
         }
@@ -230,12 +229,10 @@ internal static class ExecPreflight
             $"Add \"linuxParameters\": {{\"initProcessEnabled\": true}} to container {containerName} in the task definition.");
     }
 
-    public static ExecCheck Credentials(JsonObject? containerDefinition, string containerName)
+    public static ExecCheck Credentials(EcsContainerDefinition? containerDefinition, string containerName)
     {
-        var names = new[] { "environment", "secrets" }
-            .SelectMany(list => (containerDefinition?[list] as JsonArray)?.OfType<JsonObject>() ?? [])
-            .Select(v => (string?)v["name"])
-            .Where(n => n is not null && CredentialVariables.Contains(n, StringComparer.Ordinal))
+        var names = (containerDefinition?.EnvironmentNames ?? []).Concat(containerDefinition?.SecretNames ?? [])
+            .Where(n => CredentialVariables.Contains(n, StringComparer.Ordinal))
             .Distinct()
             .ToList();
         if (names.Count == 0)
@@ -249,8 +246,8 @@ internal static class ExecPreflight
     }
 
     /// <summary>The container definition named <paramref name="containerName"/>, or null.</summary>
-    public static JsonObject? ContainerDefinition(JsonObject? taskDefinition, string containerName) =>
-        (taskDefinition?["containerDefinitions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => (string?)c["name"] == containerName);
+    public static EcsContainerDefinition? ContainerDefinition(EcsTaskDefinition? taskDefinition, string containerName) =>
+        taskDefinition?.Containers.FirstOrDefault(c => c.Name == containerName);
 
     private static string Reason(EcsManagedAgent agent) => agent.Reason is { Length: > 0 } reason ? $" ({reason})" : string.Empty;
 }

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 
 namespace Cruddur.Core.Logs;
@@ -9,19 +9,19 @@ internal sealed record AwsLogsTarget(string Container, string Region, string Gro
     public string StreamFor(string taskId) => $"{StreamPrefix}/{Container}/{taskId}";
 
     /// <summary>The awslogs targets of a task definition's containers (<paramref name="container"/>: only that one).</summary>
-    public static IReadOnlyList<AwsLogsTarget> Of(JsonObject taskDefinition, string? container, string defaultRegion)
+    public static IReadOnlyList<AwsLogsTarget> Of(EcsTaskDefinition taskDefinition, string? container, string defaultRegion)
     {
-        var definitions = (taskDefinition["containerDefinitions"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-        var family = $"{(string?)taskDefinition["family"]}:{(int?)taskDefinition["revision"]}";
-        if (container is not null && definitions.All(d => (string?)d["name"] != container))
+        var definitions = taskDefinition.Containers;
+        var family = $"{taskDefinition.Family}:{taskDefinition.Revision}";
+        if (container is not null && definitions.All(d => d.Name != container))
         {
-            throw ContainerNotFound(container, family, definitions.Select(d => (string?)d["name"]));
+            throw ContainerNotFound(container, family, definitions.Select(d => d.Name));
         }
 
         var targets = All(taskDefinition, defaultRegion).Where(t => container is null || t.Container == container).ToList();
         if (targets.Count == 0)
         {
-            var name = container ?? (string?)definitions.FirstOrDefault()?["name"] ?? "app";
+            var name = container ?? definitions.FirstOrDefault()?.Name ?? "app";
             throw new CruddurException(ErrorIds.LogNotConfigured, ErrorKind.InvalidData,
                 $"The task definition {family} sends {(container is null ? "no container" : $"the container {container} not")} to CloudWatch Logs, so there is nothing to read. "
                 + $"Add to the container definition of {name}: \"logConfiguration\": {{ \"logDriver\": \"awslogs\", \"options\": {{ \"awslogs-group\": \"{SeedDefaults.Cluster}\", \"awslogs-region\": \"{defaultRegion}\", \"awslogs-stream-prefix\": \"{name}\" }} }}, then deploy it (Deploy-CruddurService).",
@@ -32,14 +32,14 @@ internal sealed record AwsLogsTarget(string Container, string Region, string Gro
     }
 
     /// <summary>The awslogs targets of every container of a task definition that has one; no error for none.</summary>
-    public static IEnumerable<AwsLogsTarget> All(JsonObject taskDefinition, string defaultRegion)
+    public static IEnumerable<AwsLogsTarget> All(EcsTaskDefinition taskDefinition, string defaultRegion)
     {
-        foreach (var d in (taskDefinition["containerDefinitions"] as JsonArray ?? []).OfType<JsonObject>())
+        foreach (var d in taskDefinition.Containers)
         {
-            if (d["logConfiguration"] is JsonObject lc && (string?)lc["logDriver"] == "awslogs" && lc["options"] is JsonObject o
-                && (string?)o["awslogs-group"] is { } group && (string?)o["awslogs-stream-prefix"] is { } prefix)
+            if (d.LogConfiguration is { LogDriver: "awslogs", Options: var o }
+                && o.GetValueOrDefault("awslogs-group") is { } group && o.GetValueOrDefault("awslogs-stream-prefix") is { } prefix)
             {
-                yield return new AwsLogsTarget((string)d["name"]!, (string?)o["awslogs-region"] ?? defaultRegion, group, prefix);
+                yield return new AwsLogsTarget(d.Name!, o.GetValueOrDefault("awslogs-region") ?? defaultRegion, group, prefix);
             }
         }
     }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
@@ -38,7 +37,7 @@ public sealed class LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHo
     private static readonly TimeSpan TaskRefresh = TimeSpan.FromSeconds(2);
 
     private readonly WatchClock _clock = clock ?? WatchClock.System;
-    private readonly Dictionary<string, JsonObject> _definitions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, EcsTaskDefinition> _definitions = new(StringComparer.Ordinal);
 
     public async Task ReadAsync(LogRequest request, Action<LogEvent> emit, CancellationToken cancellationToken)
     {
@@ -165,7 +164,7 @@ public sealed class LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHo
         }
     }
 
-    private async Task<JsonObject> DefinitionAsync(string arn, CancellationToken cancellationToken)
+    private async Task<EcsTaskDefinition> DefinitionAsync(string arn, CancellationToken cancellationToken)
     {
         if (!_definitions.TryGetValue(arn, out var definition))
         {

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments;
@@ -47,7 +46,7 @@ internal static class EcsTasks
     }
 
     /// <summary>A task definition by family, family:revision or ARN; TaskDefinitionNotFound when ECS does not know it.</summary>
-    public static async Task<JsonObject> TaskDefinitionAsync(IEcsClient ecs, string reference, CancellationToken cancellationToken)
+    public static async Task<EcsTaskDefinition> TaskDefinitionAsync(IEcsClient ecs, string reference, CancellationToken cancellationToken)
     {
         try
         {

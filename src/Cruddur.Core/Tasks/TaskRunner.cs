@@ -46,7 +46,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
     {
         var service = await EcsTasks.ServiceAsync(ecs, task.Cluster, task.Service, cancellationToken).ConfigureAwait(false);
         var definition = await EcsTasks.TaskDefinitionAsync(ecs, task.TaskDefinition ?? service.TaskDefinition!, cancellationToken).ConfigureAwait(false);
-        var arn = (string)definition["taskDefinitionArn"]!;
+        var arn = definition.Arn!;
         var container = ChooseContainer(definition, task);
         var logTargets = TryLogTargets(definition);
         var what = task.Command is null ? "the image's command" : string.Join(' ', task.Command.Select(Quote));
@@ -267,23 +267,23 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
         return request;
     }
 
-    private static string ChooseContainer(JsonObject definition, OneOffTask task)
+    private static string ChooseContainer(EcsTaskDefinition definition, OneOffTask task)
     {
-        var containers = (definition["containerDefinitions"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-        var names = containers.Select(c => (string?)c["name"]).OfType<string>().ToList();
+        var containers = definition.Containers;
+        var names = containers.Select(c => c.Name).OfType<string>().ToList();
         if (task.Container is { } chosen)
         {
             return names.Contains(chosen)
                 ? chosen
-                : throw AwsLogsTarget.ContainerNotFound(chosen, AwsArn.TaskDefinitionName((string)definition["taskDefinitionArn"]!), names);
+                : throw AwsLogsTarget.ContainerNotFound(chosen, AwsArn.TaskDefinitionName(definition.Arn!), names);
         }
 
         return names.Contains(task.Service) ? task.Service
-            : containers.Where(c => (bool?)c["essential"] ?? true).Select(c => (string?)c["name"]).OfType<string>().FirstOrDefault() ?? names[0];
+            : containers.Where(c => c.Essential ?? true).Select(c => c.Name).OfType<string>().FirstOrDefault() ?? names[0];
     }
 
     // A one-off task still runs without awslogs; it just has no lines to show.
-    private IReadOnlyList<AwsLogsTarget> TryLogTargets(JsonObject definition)
+    private IReadOnlyList<AwsLogsTarget> TryLogTargets(EcsTaskDefinition definition)
     {
         try
         {

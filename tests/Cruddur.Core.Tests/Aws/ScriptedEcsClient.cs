@@ -28,7 +28,7 @@ public abstract class ScriptedEcsClient : IEcsClient
 
     public virtual Task ContinueServiceDeploymentAsync(string serviceDeploymentArn, string hookId, bool rollback, CancellationToken cancellationToken) => Unexpected<bool>();
 
-    public virtual Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) => Unexpected<JsonObject>();
+    public virtual Task<EcsTaskDefinition> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) => Unexpected<EcsTaskDefinition>();
 
     public virtual Task<string> RegisterTaskDefinitionAsync(JsonObject definition, CancellationToken cancellationToken) => Unexpected<string>();
 
@@ -53,6 +53,9 @@ public abstract class ScriptedEcsClient : IEcsClient
     /// <summary>Services as ECS answers them, read as the client reads them.</summary>
     protected static Task<IReadOnlyList<EcsService>> Described(IEnumerable<JsonObject> services) =>
         Task.FromResult<IReadOnlyList<EcsService>>(services.Select(EcsClient.Service).ToList());
+
+    /// <summary>A task definition as ECS answers it, read as the client reads it.</summary>
+    protected static Task<EcsTaskDefinition> Defined(JsonObject definition) => Task.FromResult(EcsClient.TaskDefinition(definition));
 
     private static Task<T> Unexpected<T>([System.Runtime.CompilerServices.CallerMemberName] string call = "") =>
         throw new Xunit.Sdk.XunitException($"Unexpected ECS call {call}");

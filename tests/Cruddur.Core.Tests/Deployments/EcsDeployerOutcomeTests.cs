@@ -283,7 +283,7 @@ public sealed class EcsDeployerOutcomeTests
         }
 
         // Any reference (family, family:revision or ARN) of family 'a'; a bare family means the newest revision.
-        public override Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken)
+        public override Task<EcsTaskDefinition> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken)
         {
             var arn = reference.StartsWith("arn:", StringComparison.Ordinal) ? reference
                 : reference.Contains(':', StringComparison.Ordinal) ? $"arn:aws:ecs:us-east-1:123456789012:task-definition/{reference}" : Arn(reference, Math.Max(_registered, Revisions));
@@ -292,7 +292,7 @@ public sealed class EcsDeployerOutcomeTests
                 throw new AwsServiceException("ECS", "DescribeTaskDefinition", "ClientException", "Unable to describe task definition.", 400);
             }
 
-            return Task.FromResult(new JsonObject
+            return Defined(new JsonObject
             {
                 ["taskDefinitionArn"] = arn,
                 ["family"] = AwsArn.Family(arn),

@@ -125,8 +125,8 @@ public sealed class EcsDeployerTests
             return Described(names.Select(Service).ToList());
         }
 
-        public override Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
-            Task.FromResult(new JsonObject
+        public override Task<EcsTaskDefinition> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
+            Defined(new JsonObject
             {
                 ["family"] = Family(reference),
                 ["containerDefinitions"] = new JsonArray(new JsonObject { ["name"] = Family(reference), ["image"] = "img:1" }),

@@ -169,8 +169,8 @@ public sealed class EcsServicesTests
                 : throw new AwsServiceException("ECS", "DescribeServices", "ClusterNotFoundException", "Cluster not found.", 400);
         }
 
-        public override Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
-            Task.FromResult(JsonNode.Parse("""{ "containerDefinitions": [ { "name": "a" }, { "image": "no name" }, { "name": "xray" } ] }""")!.AsObject());
+        public override Task<EcsTaskDefinition> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
+            Defined(JsonNode.Parse("""{ "containerDefinitions": [ { "name": "a" }, { "image": "no name" }, { "name": "xray" } ] }""")!.AsObject());
 
         public override Task<IReadOnlyList<string>> ListActiveRevisionsAsync(string family, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<string>>([$"arn:aws:ecs:us-east-1:1:task-definition/{family}:3", $"arn:aws:ecs:us-east-1:1:task-definition/{family}:2"]);

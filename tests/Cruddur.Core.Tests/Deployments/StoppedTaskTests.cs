@@ -39,7 +39,7 @@ public sealed class StoppedTaskTests
     }
 
     // app and web log to CloudWatch Logs (group cruddur, prefix p); the sidecar and init do not.
-    private static Task<JsonObject> Definition(string arn) => Task.FromResult(JsonNode.Parse("""
+    private static Task<EcsTaskDefinition> Definition(string arn) => Task.FromResult(EcsClient.TaskDefinition(JsonNode.Parse("""
         {
           "family": "a", "revision": 2,
           "containerDefinitions": [
@@ -48,7 +48,7 @@ public sealed class StoppedTaskTests
             { "name": "sidecar" }, { "name": "init" }
           ]
         }
-        """)!.AsObject());
+        """)!.AsObject()));
 
     private static JsonObject Stopped(string id, double? stoppedAt, double? createdAt, params JsonObject[] containers) => new()
     {

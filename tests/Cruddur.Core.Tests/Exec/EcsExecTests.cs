@@ -86,10 +86,10 @@ public sealed class EcsExecTests
         public override Task<IReadOnlyList<string>> ListClusterNamesAsync(CancellationToken cancellationToken) =>
             System.Threading.Tasks.Task.FromResult<IReadOnlyList<string>>(["arn:aws:ecs:us-east-1:123456789012:cluster/other"]);
 
-        public override Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken)
+        public override Task<EcsTaskDefinition> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken)
         {
             Calls.Add($"DescribeTaskDefinition {reference}");
-            return System.Threading.Tasks.Task.FromResult(Definition!);
+            return Defined(Definition!);
         }
 
         public override Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
@@ -330,7 +330,7 @@ public sealed class EcsExecTests
         Assert.True(facts.ServiceExecEnabled);
         Assert.Equal("backend-flask", facts.ServiceName);
         Assert.Equal("backend-flask", facts.ContainerName);
-        Assert.Same(_ecs.Definition, facts.TaskDefinition);
+        Assert.Same(_ecs.Definition, facts.TaskDefinition?.Document);
         Assert.Equal(["CruddurTaskRole"], _iam.RolesAsked);
         Assert.Equal(RoleArn, facts.Role.RoleArn);
         Assert.True(facts.Role.Exists);

@@ -16,7 +16,7 @@ public sealed class ExecPreflightMessageTests
     private static EcsTask TaskWith(string extra = "") =>
         Task($$"""{"taskArn":"arn:aws:ecs:us-east-1:123456789012:task/cruddur/{{TaskId}}"{{extra}}}""");
 
-    private static JsonObject Container(string json) => (JsonObject)JsonNode.Parse(json)!;
+    private static EcsContainerDefinition Container(string json) => EcsClient.ContainerDefinition((JsonObject)JsonNode.Parse(json)!);
 
     [Fact]
     public void ThePluginRowNamesItsVersionPathAndHowItKnowsTheEnvironmentForm()
@@ -56,7 +56,7 @@ public sealed class ExecPreflightMessageTests
     [Fact]
     public void EvaluateChecksTheNamedContainersDefinition()
     {
-        var definition = (JsonObject)JsonNode.Parse("""{"containerDefinitions":[{"name":"xray"},{"name":"backend-flask","readonlyRootFilesystem":true,"linuxParameters":{"initProcessEnabled":true},"environment":[{"name":"AWS_SESSION_TOKEN"}]}]}""")!;
+        var definition = EcsClient.TaskDefinition((JsonObject)JsonNode.Parse("""{"containerDefinitions":[{"name":"xray"},{"name":"backend-flask","readonlyRootFilesystem":true,"linuxParameters":{"initProcessEnabled":true},"environment":[{"name":"AWS_SESSION_TOKEN"}]}]}""")!);
         var facts = new ExecFacts(Installed, TaskWith(""","lastStatus":"RUNNING" """), "backend-flask", definition, null, null, new TaskRoleFacts(null, false, []));
 
         var checks = ExecPreflight.Evaluate(facts).ToDictionary(c => c.Check);

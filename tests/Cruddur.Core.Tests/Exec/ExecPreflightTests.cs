@@ -36,10 +36,10 @@ public sealed class ExecPreflightTests
         });
     }
 
-    private static JsonObject Definition(string extra = "") => (JsonObject)JsonNode.Parse($$"""
+    private static EcsTaskDefinition Definition(string extra = "") => EcsClient.TaskDefinition((JsonObject)JsonNode.Parse($$"""
         {"family":"backend-flask","taskRoleArn":"arn:aws:iam::123456789012:role/CruddurTaskRole",
          "containerDefinitions":[{"name":"xray","readonlyRootFilesystem":true},{"name":"backend-flask"{{extra}}}]}
-        """)!;
+        """)!);
 
     private static readonly SessionManagerPluginInfo Installed = new("/usr/local/bin/session-manager-plugin", "1.2.707.0", "install it");
 

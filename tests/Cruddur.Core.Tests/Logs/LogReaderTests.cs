@@ -85,8 +85,8 @@ public sealed class LogReaderTests
                 ["taskArn"] = t, ["taskDefinitionArn"] = Definition, ["lastStatus"] = "RUNNING", ["createdAt"] = 0.5,
             })).ToList());
 
-        public override Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
-            Task.FromResult(new JsonObject
+        public override Task<EcsTaskDefinition> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
+            Defined(new JsonObject
             {
                 ["taskDefinitionArn"] = Definition, ["family"] = "backend-flask", ["revision"] = 3,
                 ["containerDefinitions"] = new JsonArray(Container("xray", XrayGroup), Container("backend-flask", AppGroup)),

@@ -104,8 +104,8 @@ public sealed class TaskRunnerTests
                 ["serviceArn"] = "arn:aws:ecs:us-east-1:123456789012:service/cruddur/backend-flask",
             }]);
 
-        public override Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
-            Task.FromResult(new JsonObject
+        public override Task<EcsTaskDefinition> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
+            Defined(new JsonObject
             {
                 ["taskDefinitionArn"] = Arn, ["family"] = "backend-flask", ["revision"] = 3,
                 ["containerDefinitions"] = new JsonArray(

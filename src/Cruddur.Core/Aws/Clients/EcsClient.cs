@@ -18,10 +18,9 @@ public sealed record EcsTaskQuery(string Cluster, string? ServiceName = null, st
 public sealed record EcsExecSession(JsonObject Session, string? ClusterArn, string? TaskArn, string? ContainerName);
 
 /// <summary>
-/// Amazon ECS as the module uses it. Services, tasks and service deployments come back as records (<see cref="EcsService"/>,
-/// <see cref="EcsTask"/>, <see cref="EcsServiceDeployment"/>): ECS's JSON is read here, once. Task definitions stay ECS's own
-/// JSON (the user's definitions go in as they are; what comes back is checked for the fields the module reads, see
-/// <see cref="AwsJson.Check"/>).
+/// Amazon ECS as the module uses it. What ECS answers comes back as records (<see cref="EcsService"/>, <see cref="EcsTask"/>,
+/// <see cref="EcsTaskDefinition"/>, <see cref="EcsServiceDeployment"/>): ECS's JSON is read here, once. The user's definitions
+/// go in as they are.
 /// </summary>
 public interface IEcsClient
 {
@@ -56,7 +55,7 @@ public interface IEcsClient
     Task ContinueServiceDeploymentAsync(string serviceDeploymentArn, string hookId, bool rollback, CancellationToken cancellationToken);
 
     /// <summary>The task definition (an ARN, family:revision or family for its newest); ECS answers ClientException when there is none.</summary>
-    Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken);
+    Task<EcsTaskDefinition> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken);
 
     /// <summary>Registers the user's task definition; returns the new revision's ARN.</summary>
     Task<string> RegisterTaskDefinitionAsync(JsonObject definition, CancellationToken cancellationToken);
@@ -186,9 +185,9 @@ internal sealed partial class EcsClient : IEcsClient
         return _api.CallAsync("UpdateService", request, idempotent: false, ReadService, cancellationToken);
     }
 
-    public Task<JsonObject> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
+    public Task<EcsTaskDefinition> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
         _api.CallAsync("DescribeTaskDefinition", new JsonObject { ["taskDefinition"] = reference }, idempotent: true,
-            r => Check(OptionalObject(r, "taskDefinition") ?? throw new FormatException("'taskDefinition' is missing"), TaskDefinitionShape), cancellationToken);
+            r => TaskDefinition(OptionalObject(r, "taskDefinition") ?? throw new FormatException("'taskDefinition' is missing")), cancellationToken);
 
     // Not idempotent: a 5xx does not say whether the revision was registered, and a retry could register two.
     public Task<string> RegisterTaskDefinitionAsync(JsonObject definition, CancellationToken cancellationToken) =>
