@@ -84,7 +84,7 @@ public sealed partial class EcsDeployer
     /// <param name="iam">Resolves role names in service files (advancedConfiguration's roleName).</param>
     /// <param name="urls">Reads where a started deployment is served (null: no <see cref="Deployment.Urls"/>).</param>
     /// <param name="preflight">Checks what the new tasks need before anything is registered (null: no checks).</param>
-    public EcsDeployer(IEcsClient ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null,
+    internal EcsDeployer(IEcsClient ecs, IOperationHost host, Func<string, CancellationToken, Task<string?>> placeholders, WatchClock? clock = null,
         ILogEventSource? logs = null, string region = "", IElbv2Client? elb = null, IIamClient? iam = null, PublicUrls? urls = null, DeployPreflight? preflight = null)
     {
         _preflight = preflight;

@@ -75,7 +75,7 @@ public static class EcsServices
     /// The services <paramref name="service"/> stands for: itself, or for a pattern the services of the cluster it matches.
     /// A pattern that matches none is ServiceNotFound, since the caller means to act on what it names.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> MatchAsync(IEcsClient ecs, string cluster, string service, string? region, CancellationToken cancellationToken)
+    internal static async Task<IReadOnlyList<string>> MatchAsync(IEcsClient ecs, string cluster, string service, string? region, CancellationToken cancellationToken)
     {
         if (!IsPattern(service))
         {
@@ -89,15 +89,15 @@ public static class EcsServices
     }
 
     /// <summary>The active revisions of a task definition family as family:revision, newest first.</summary>
-    public static async Task<IReadOnlyList<string>> ActiveRevisionNamesAsync(IEcsClient ecs, string family, CancellationToken cancellationToken) =>
+    internal static async Task<IReadOnlyList<string>> ActiveRevisionNamesAsync(IEcsClient ecs, string family, CancellationToken cancellationToken) =>
         (await ecs.ListActiveRevisionsAsync(family, cancellationToken).ConfigureAwait(false)).Select(AwsArn.TaskDefinitionName).ToList();
 
     /// <summary>The ids of the running tasks of a cluster, or of one of its services.</summary>
-    public static async Task<IReadOnlyList<string>> ListTaskIdsAsync(IEcsClient ecs, string cluster, string? service, CancellationToken cancellationToken) =>
+    internal static async Task<IReadOnlyList<string>> ListTaskIdsAsync(IEcsClient ecs, string cluster, string? service, CancellationToken cancellationToken) =>
         (await ecs.ListTaskArnsAsync(new EcsTaskQuery(cluster, service), cancellationToken).ConfigureAwait(false)).Select(AwsArn.LastSegment).ToList();
 
     /// <summary>The container names of the task definition a service runs (none when the service does not exist).</summary>
-    public static async Task<IReadOnlyList<string>> ContainerNamesAsync(IEcsClient ecs, string cluster, string service, CancellationToken cancellationToken)
+    internal static async Task<IReadOnlyList<string>> ContainerNamesAsync(IEcsClient ecs, string cluster, string service, CancellationToken cancellationToken)
     {
         var found = await DescribeAsync(ecs, [(cluster, service)], cancellationToken).ConfigureAwait(false);
         if (!found.TryGetValue((cluster, service), out var s) || s.TaskDefinition is not { } arn)

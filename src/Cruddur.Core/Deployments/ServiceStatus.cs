@@ -65,7 +65,7 @@ public sealed class ServiceStatusReader
 {
     private readonly IEcsClient _ecs;
 
-    public ServiceStatusReader(IEcsClient ecs) => _ecs = ecs;
+    internal ServiceStatusReader(IEcsClient ecs) => _ecs = ecs;
 
     /// <summary>The region the ECS client talks to, for messages.</summary>
     public string? Region { get; init; }

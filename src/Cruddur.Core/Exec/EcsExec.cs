@@ -10,8 +10,25 @@ namespace Cruddur.Core.Exec;
 public sealed record ExecRequest(string Cluster, string? Service, string? Task, string? Container);
 
 /// <summary>The task and container a session goes to, as DescribeTasks returned them.</summary>
-public sealed record ExecTarget(string Cluster, string? Service, EcsTask Task, string Container)
+public sealed record ExecTarget
 {
+    internal ExecTarget(string cluster, string? service, EcsTask task, string container)
+    {
+        Cluster = cluster;
+        Service = service;
+        Task = task;
+        Container = container;
+    }
+
+    public string Cluster { get; }
+
+    public string? Service { get; }
+
+    /// <summary>The task as DescribeTasks returned it (internal: the ECS records stay inside Core).</summary>
+    internal EcsTask Task { get; }
+
+    public string Container { get; }
+
     public string TaskArn => Task.Arn;
 
     public string TaskId => Task.Id;

@@ -31,17 +31,30 @@ public sealed record LogRequest(string Cluster, IReadOnlyList<string> Services)
 /// them merged in time order, and with <see cref="LogRequest.Follow"/> keeps polling (quickly while lines come, slower when
 /// quiet) and picks up tasks that start meanwhile.
 /// </summary>
-public sealed class LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHost host, string region, WatchClock? clock = null)
+public sealed class LogReader
 {
     /// <summary>How often a follow looks for tasks that started.</summary>
     private static readonly TimeSpan TaskRefresh = TimeSpan.FromSeconds(2);
 
-    private readonly WatchClock _clock = clock ?? WatchClock.System;
     private readonly Dictionary<string, EcsTaskDefinition> _definitions = new(StringComparer.Ordinal);
+    private readonly IEcsClient _ecs;
+    private readonly ILogEventSource _logs;
+    private readonly IOperationHost _host;
+    private readonly string _region;
+    private readonly WatchClock _clock;
+
+    internal LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHost host, string region, WatchClock? clock = null)
+    {
+        _ecs = ecs;
+        _logs = logs;
+        _host = host;
+        _region = region;
+        _clock = clock ?? WatchClock.System;
+    }
 
     public async Task ReadAsync(LogRequest request, Action<LogEvent> emit, CancellationToken cancellationToken)
     {
-        var poller = new LogPoller(logs, request.Filter, request.Since?.ToUnixTimeMilliseconds(), dedupe: request.Follow);
+        var poller = new LogPoller(_logs, request.Filter, request.Since?.ToUnixTimeMilliseconds(), dedupe: request.Follow);
         var streams = await FindStreamsAsync(request, cancellationToken).ConfigureAwait(false);
         if (streams.Count == 0 && !request.Follow)
         {
@@ -88,7 +101,7 @@ public sealed class LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHo
     {
         var interval = _clock.MinInterval;
         var lastRefresh = _clock.Now();
-        host.WriteProgress(new ProgressUpdate(ProgressId, "Get-CruddurLog", $"Following {poller.Count} log streams; Ctrl+C stops"));
+        _host.WriteProgress(new ProgressUpdate(ProgressId, "Get-CruddurLog", $"Following {poller.Count} log streams; Ctrl+C stops"));
         while (true)
         {
             await _clock.Delay(interval, cancellationToken).ConfigureAwait(false);
@@ -100,7 +113,7 @@ public sealed class LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHo
                 {
                     if (poller.Add(s))
                     {
-                        host.WriteVerbose($"Following {s.Group} {s.Stream} (task {s.TaskId} of {s.Service})");
+                        _host.WriteVerbose($"Following {s.Group} {s.Stream} (task {s.TaskId} of {s.Service})");
                         changed = true;
                     }
                 }
@@ -119,16 +132,16 @@ public sealed class LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHo
         IReadOnlyList<EcsTask>? oneOffTasks = null;
         foreach (var service in request.Services)
         {
-            var current = await EcsTasks.ServiceAsync(ecs, request.Cluster, service, cancellationToken).ConfigureAwait(false);
+            var current = await EcsTasks.ServiceAsync(_ecs, request.Cluster, service, cancellationToken).ConfigureAwait(false);
 
             // A task id names the task itself: one-off tasks run beside the service and are not among its tasks.
             var tasks = request.TaskId is { } wanted
-                ? await ecs.DescribeTasksAsync(request.Cluster, [AwsArn.LastSegment(wanted)], cancellationToken).ConfigureAwait(false)
-                : await EcsTasks.OfServiceAsync(ecs, request.Cluster, service, cancellationToken).ConfigureAwait(false);
+                ? await _ecs.DescribeTasksAsync(request.Cluster, [AwsArn.LastSegment(wanted)], cancellationToken).ConfigureAwait(false)
+                : await EcsTasks.OfServiceAsync(_ecs, request.Cluster, service, cancellationToken).ConfigureAwait(false);
             foreach (var task in tasks.Where(t => InWindow(t, request)))
             {
                 var definition = await DefinitionAsync(task.TaskDefinitionArn!, cancellationToken).ConfigureAwait(false);
-                AddStreams(streams, service, task, AwsLogsTarget.Of(definition, request.Container, region), oneOff: false);
+                AddStreams(streams, service, task, AwsLogsTarget.Of(definition, request.Container, _region), oneOff: false);
             }
 
             if (request.TaskId is not null || current.TaskDefinition is not { } serviceDefinition)
@@ -137,12 +150,12 @@ public sealed class LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHo
             }
 
             // The one-off tasks Invoke-CruddurTask ran from the service: the ones that log to its group under its prefix, as `aws logs tail` shows them.
-            var shared = AwsLogsTarget.All(await DefinitionAsync(serviceDefinition, cancellationToken).ConfigureAwait(false), region)
+            var shared = AwsLogsTarget.All(await DefinitionAsync(serviceDefinition, cancellationToken).ConfigureAwait(false), _region)
                 .Select(t => (t.Region, t.Group, t.StreamPrefix)).ToHashSet();
-            oneOffTasks ??= await EcsTasks.OneOffAsync(ecs, request.Cluster, cancellationToken).ConfigureAwait(false);
+            oneOffTasks ??= await EcsTasks.OneOffAsync(_ecs, request.Cluster, cancellationToken).ConfigureAwait(false);
             foreach (var task in oneOffTasks.Where(t => InWindow(t, request)))
             {
-                var targets = AwsLogsTarget.All(await DefinitionAsync(task.TaskDefinitionArn!, cancellationToken).ConfigureAwait(false), region)
+                var targets = AwsLogsTarget.All(await DefinitionAsync(task.TaskDefinitionArn!, cancellationToken).ConfigureAwait(false), _region)
                     .Where(t => (request.Container is null || t.Container == request.Container) && shared.Contains((t.Region, t.Group, t.StreamPrefix)));
                 AddStreams(streams, service, task, targets, oneOff: true);
             }
@@ -168,7 +181,7 @@ public sealed class LogReader(IEcsClient ecs, ILogEventSource logs, IOperationHo
     {
         if (!_definitions.TryGetValue(arn, out var definition))
         {
-            definition = await EcsTasks.TaskDefinitionAsync(ecs, arn, cancellationToken).ConfigureAwait(false);
+            definition = await EcsTasks.TaskDefinitionAsync(_ecs, arn, cancellationToken).ConfigureAwait(false);
             _definitions[arn] = definition;
         }
 

@@ -30,13 +30,26 @@ public sealed record OneOffTask(string Cluster, string Service)
 /// Invoke-CruddurTask: RunTask with the service's task definition and network configuration, then (unless told not to
 /// wait) polls the task to STOPPED with progress while its log lines stream to the host, and returns the outcome.
 /// </summary>
-public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationHost host, string region, WatchClock? clock = null)
+public sealed class TaskRunner
 {
     public const int LogTailLines = 20;
     private const int ProgressId = 15;
     private static readonly TimeSpan StopDeadline = TimeSpan.FromSeconds(20);
-    private readonly WatchClock _clock = clock ?? WatchClock.System;
+    private readonly IEcsClient _ecs;
+    private readonly ILogEventSource _logs;
+    private readonly IOperationHost _host;
+    private readonly string _region;
+    private readonly WatchClock _clock;
     private bool _logsUnavailable;
+
+    internal TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationHost host, string region, WatchClock? clock = null)
+    {
+        _ecs = ecs;
+        _logs = logs;
+        _host = host;
+        _region = region;
+        _clock = clock ?? WatchClock.System;
+    }
 
     /// <summary>
     /// Runs the task; null when -WhatIf or the user declined. A cancelled wait asks the host whether to stop the task
@@ -44,19 +57,19 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
     /// </summary>
     public async Task<TaskResult?> RunAsync(OneOffTask task, CancellationToken cancellationToken)
     {
-        var service = await EcsTasks.ServiceAsync(ecs, task.Cluster, task.Service, cancellationToken).ConfigureAwait(false);
-        var definition = await EcsTasks.TaskDefinitionAsync(ecs, task.TaskDefinition ?? service.TaskDefinition!, cancellationToken).ConfigureAwait(false);
+        var service = await EcsTasks.ServiceAsync(_ecs, task.Cluster, task.Service, cancellationToken).ConfigureAwait(false);
+        var definition = await EcsTasks.TaskDefinitionAsync(_ecs, task.TaskDefinition ?? service.TaskDefinition!, cancellationToken).ConfigureAwait(false);
         var arn = definition.Arn!;
         var container = ChooseContainer(definition, task);
         var logTargets = TryLogTargets(definition);
         var what = task.Command is null ? "the image's command" : string.Join(' ', task.Command.Select(Quote));
-        if (!host.ShouldProcess($"{task.Cluster}/{task.Service}", $"Run a one-off task of {AwsArn.TaskDefinitionName(arn)}: {what} (container {container})"))
+        if (!_host.ShouldProcess($"{task.Cluster}/{task.Service}", $"Run a one-off task of {AwsArn.TaskDefinitionName(arn)}: {what} (container {container})"))
         {
             return null;
         }
 
         var startedAt = _clock.Now();
-        var (tasks, failures) = await ecs.RunTaskAsync(RunTaskRequest(task, service, arn, container), cancellationToken).ConfigureAwait(false);
+        var (tasks, failures) = await _ecs.RunTaskAsync(RunTaskRequest(task, service, arn, container), cancellationToken).ConfigureAwait(false);
         var launched = tasks.FirstOrDefault();
         if (launched is null)
         {
@@ -65,7 +78,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
         }
 
         var result = new TaskResult { Cluster = task.Cluster, Service = task.Service, TaskArn = launched.Arn, TaskDefinitionArn = arn, Container = container };
-        host.WriteVerbose($"Started task {result.TaskId} of {AwsArn.TaskDefinitionName(arn)} in {task.Cluster}");
+        _host.WriteVerbose($"Started task {result.TaskId} of {AwsArn.TaskDefinitionName(arn)} in {task.Cluster}");
         Update(result, launched);
         if (!task.Wait)
         {
@@ -73,7 +86,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
         }
 
         var tail = new Queue<string>();
-        var poller = new LogPoller(logs, null, null, dedupe: true);
+        var poller = new LogPoller(_logs, null, null, dedupe: true);
         foreach (var t in logTargets)
         {
             poller.Add(new LogStreamRef(t.Region, t.Group, t.StreamFor(result.TaskId), task.Service, result.TaskId, t.Container, _clock.Now().ToUnixTimeMilliseconds() - 1000));
@@ -81,7 +94,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
 
         void Emit(LogEvent e)
         {
-            host.WriteInformation(logTargets.Count > 1 ? $"{e.Container}: {e.Message}" : e.Message, InformationTags.TaskLog);
+            _host.WriteInformation(logTargets.Count > 1 ? $"{e.Container}: {e.Message}" : e.Message, InformationTags.TaskLog);
             if (e.Container == container)
             {
                 if (tail.Count == LogTailLines)
@@ -103,7 +116,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
         }
         finally
         {
-            host.WriteProgress(new ProgressUpdate(ProgressId, "Invoke-CruddurTask", "Done", Completed: true));
+            _host.WriteProgress(new ProgressUpdate(ProgressId, "Invoke-CruddurTask", "Done", Completed: true));
         }
 
         result.Duration = _clock.Now() - startedAt;
@@ -142,7 +155,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
         var interval = _clock.MinInterval;
         while (true)
         {
-            var described = await ecs.DescribeTasksAsync(result.Cluster, [result.TaskArn], cancellationToken).ConfigureAwait(false);
+            var described = await _ecs.DescribeTasksAsync(result.Cluster, [result.TaskArn], cancellationToken).ConfigureAwait(false);
             var before = result.LastStatus;
             if (described.FirstOrDefault() is { } t)
             {
@@ -151,7 +164,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
 
             var lines = await PollLogsAsync(poller, emit, cancellationToken).ConfigureAwait(false);
             var elapsed = _clock.Now() - started;
-            host.WriteProgress(new ProgressUpdate(ProgressId, "Invoke-CruddurTask", $"Task {result.TaskId}: {result.LastStatus} ({elapsed:mm\\:ss})"));
+            _host.WriteProgress(new ProgressUpdate(ProgressId, "Invoke-CruddurTask", $"Task {result.TaskId}: {result.LastStatus} ({elapsed:mm\\:ss})"));
             if (result.LastStatus == "STOPPED")
             {
                 await PollLogsAsync(poller, emit, cancellationToken).ConfigureAwait(false); // lines stored while it stopped
@@ -184,7 +197,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
         catch (CruddurException e) when (e.ErrorId == ErrorIds.LogGroupNotFound)
         {
             _logsUnavailable = true;
-            host.WriteWarning(e.Message);
+            _host.WriteWarning(e.Message);
             return 0;
         }
     }
@@ -194,7 +207,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
     private async Task<string> AfterStopAsync(TaskResult r)
     {
         var leftRunning = $"Stopped waiting; the one-off task {r.TaskId} keeps running in {r.Cluster}. Follow it with: Get-CruddurLog -Cluster {r.Cluster} -Service {r.Service} -TaskId {r.TaskId} -Follow";
-        var stop = host.ChooseAfterStop("Stop the one-off task?", $"Task {r.TaskId} of {r.Service} is {r.LastStatus}.",
+        var stop = _host.ChooseAfterStop("Stop the one-off task?", $"Task {r.TaskId} of {r.Service} is {r.LastStatus}.",
             [new StopChoice("Leave it running", "Stop waiting; the task carries on in ECS."), new StopChoice("Stop the task", "Ask ECS to stop the task now.")], 0) == 1;
         if (!stop)
         {
@@ -204,7 +217,7 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
         using var deadline = new CancellationTokenSource(StopDeadline);
         try
         {
-            await ecs.StopTaskAsync(r.Cluster, r.TaskArn, "Stopped by Invoke-CruddurTask (Ctrl+C)", deadline.Token).ConfigureAwait(false);
+            await _ecs.StopTaskAsync(r.Cluster, r.TaskArn, "Stopped by Invoke-CruddurTask (Ctrl+C)", deadline.Token).ConfigureAwait(false);
             return $"Stopped the one-off task {r.TaskId} in {r.Cluster}.";
         }
         catch (Exception e) when (e is CruddurException or OperationCanceledException)
@@ -287,11 +300,11 @@ public sealed class TaskRunner(IEcsClient ecs, ILogEventSource logs, IOperationH
     {
         try
         {
-            return AwsLogsTarget.Of(definition, null, region);
+            return AwsLogsTarget.Of(definition, null, _region);
         }
         catch (CruddurException e) when (e.ErrorId == ErrorIds.LogNotConfigured)
         {
-            host.WriteWarning(e.Message);
+            _host.WriteWarning(e.Message);
             return [];
         }
     }

@@ -4,7 +4,7 @@ using Cruddur.Core.Aws.Clients;
 namespace Cruddur.Core.Tests.Aws;
 
 /// <summary>A base for scripted ECS clients: a test overrides the calls it expects; any other call fails the test.</summary>
-public abstract class ScriptedEcsClient : IEcsClient
+internal abstract class ScriptedEcsClient : IEcsClient
 {
     public virtual Task<IReadOnlyList<string>> ListClusterNamesAsync(CancellationToken cancellationToken) => Unexpected<IReadOnlyList<string>>();
 

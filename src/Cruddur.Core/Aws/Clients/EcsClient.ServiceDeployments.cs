@@ -4,18 +4,18 @@ using static Cruddur.Core.Aws.AwsJson;
 namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>A ServiceRevisionSummary: task counts and, while traffic shifts, the new revision's requested share (percent).</summary>
-public sealed record EcsServiceRevisionSummary(string Arn, int RequestedTaskCount, int RunningTaskCount, int PendingTaskCount,
+internal sealed record EcsServiceRevisionSummary(string Arn, int RequestedTaskCount, int RunningTaskCount, int PendingTaskCount,
     double? RequestedTestTrafficWeight, double? RequestedProductionTrafficWeight);
 
 /// <summary>A DeploymentLifecycleHookDetail: one hook of the stage that ran hooks last.</summary>
-public sealed record EcsLifecycleHook(string HookId, string TargetType, string? TargetArn, string Status, DateTimeOffset? ExpiresAt);
+internal sealed record EcsLifecycleHook(string HookId, string TargetType, string? TargetArn, string Status, DateTimeOffset? ExpiresAt);
 
 /// <summary>
 /// A ServiceDeployment (DescribeServiceDeployments): its status (PENDING, IN_PROGRESS, SUCCESSFUL, STOPPED, STOP_REQUESTED,
 /// ROLLBACK_REQUESTED, ROLLBACK_IN_PROGRESS, ROLLBACK_SUCCESSFUL, ROLLBACK_FAILED), the lifecycle stage it is in
 /// (blue/green, linear and canary only), the revisions it goes from and to, its hooks and its rollback.
 /// </summary>
-public sealed record EcsServiceDeployment(string Arn, string Status, string? StatusReason, string? LifecycleStage, string? Strategy,
+internal sealed record EcsServiceDeployment(string Arn, string Status, string? StatusReason, string? LifecycleStage, string? Strategy,
     IReadOnlyList<EcsServiceRevisionSummary> SourceRevisions, EcsServiceRevisionSummary? TargetRevision, IReadOnlyList<EcsLifecycleHook> Hooks,
     string? RollbackReason, string? RollbackRevisionArn)
 {

@@ -7,11 +7,11 @@ namespace Cruddur.Core.Aws.Clients;
 /// A Deployment of a service (its deployments[]): PRIMARY, ACTIVE or INACTIVE, the task definition it rolls out, its
 /// rollout state (IN_PROGRESS, COMPLETED, FAILED; none for blue/green) and its task counts.
 /// </summary>
-public sealed record EcsDeployment(string? Id, string? Status, string? TaskDefinition, string? RolloutState, string? RolloutStateReason,
+internal sealed record EcsDeployment(string? Id, string? Status, string? TaskDefinition, string? RolloutState, string? RolloutStateReason,
     int DesiredCount, int RunningCount, int PendingCount, int FailedTasks, DateTimeOffset? CreatedAt);
 
 /// <summary>A ServiceEvent: what ECS said about the service, and when.</summary>
-public sealed record EcsServiceEvent(string? Id, DateTimeOffset? CreatedAt, string? Message);
+internal sealed record EcsServiceEvent(string? Id, DateTimeOffset? CreatedAt, string? Message);
 
 /// <summary>
 /// A Service (DescribeServices, CreateService, UpdateService): its status and counts, the task definition it runs, its
@@ -20,7 +20,7 @@ public sealed record EcsServiceEvent(string? Id, DateTimeOffset? CreatedAt, stri
 /// <see cref="CapacityProviderStrategy"/> stay ECS's JSON: they are passed back to ECS as they are (RunTask,
 /// UpdateService) or read by code that reads the same parts of a service definition file.
 /// </summary>
-public sealed record EcsService(string? Name, string? Status, string? TaskDefinition, int DesiredCount, int RunningCount, int PendingCount,
+internal sealed record EcsService(string? Name, string? Status, string? TaskDefinition, int DesiredCount, int RunningCount, int PendingCount,
     bool EnableExecuteCommand, string? LaunchType, string? PlatformVersion, string? CurrentServiceDeployment,
     IReadOnlyList<EcsDeployment> Deployments, IReadOnlyList<EcsServiceEvent> Events,
     JsonArray? LoadBalancers, JsonObject? NetworkConfiguration, JsonObject? DeploymentConfiguration, JsonArray? CapacityProviderStrategy);

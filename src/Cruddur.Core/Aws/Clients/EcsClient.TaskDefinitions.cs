@@ -4,14 +4,14 @@ using static Cruddur.Core.Aws.AwsJson;
 namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>A container's LogConfiguration: its log driver and the driver's options (awslogs-group, awslogs-region, awslogs-stream-prefix …).</summary>
-public sealed record EcsLogConfiguration(string? LogDriver, IReadOnlyDictionary<string, string> Options);
+internal sealed record EcsLogConfiguration(string? LogDriver, IReadOnlyDictionary<string, string> Options);
 
 /// <summary>
 /// A ContainerDefinition of a described task definition, as far as the module reads it: its name, whether it is essential
 /// (ECS's default: true), what ECS Exec needs of it (a writable root, an init process, no AWS keys in its environment or
 /// secrets: their names) and where it logs.
 /// </summary>
-public sealed record EcsContainerDefinition(string? Name, bool? Essential, bool ReadonlyRootFilesystem, bool InitProcessEnabled,
+internal sealed record EcsContainerDefinition(string? Name, bool? Essential, bool ReadonlyRootFilesystem, bool InitProcessEnabled,
     IReadOnlyList<string> EnvironmentNames, IReadOnlyList<string> SecretNames, EcsLogConfiguration? LogConfiguration);
 
 /// <summary>
@@ -19,7 +19,7 @@ public sealed record EcsContainerDefinition(string? Name, bool? Essential, bool 
 /// task role and containers. <see cref="Document"/> is ECS's JSON as it came, for one use only: a deploy registers a copy
 /// of it (with a new image) and shows the difference to the new one.
 /// </summary>
-public sealed record EcsTaskDefinition(string? Arn, string? Family, int? Revision, string? Status, string? TaskRoleArn,
+internal sealed record EcsTaskDefinition(string? Arn, string? Family, int? Revision, string? Status, string? TaskRoleArn,
     IReadOnlyList<EcsContainerDefinition> Containers, JsonObject Document);
 
 internal sealed partial class EcsClient

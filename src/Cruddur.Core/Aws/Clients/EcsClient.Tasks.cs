@@ -4,17 +4,17 @@ using static Cruddur.Core.Aws.AwsJson;
 namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>A ManagedAgent of a container (ExecuteCommandAgent for ECS Exec): its status and why it stopped.</summary>
-public sealed record EcsManagedAgent(string Name, string? LastStatus, string? Reason);
+internal sealed record EcsManagedAgent(string Name, string? LastStatus, string? Reason);
 
 /// <summary>A Container of a task: how it runs or ended (exit code, reason, health) and its runtime id (for ECS Exec).</summary>
-public sealed record EcsContainer(string? Name, string? Image, string? LastStatus, string? HealthStatus, int? ExitCode, string? Reason, string? RuntimeId,
+internal sealed record EcsContainer(string? Name, string? Image, string? LastStatus, string? HealthStatus, int? ExitCode, string? Reason, string? RuntimeId,
     IReadOnlyList<EcsManagedAgent> ManagedAgents);
 
 /// <summary>
 /// A Task (DescribeTasks, RunTask): its status, how it was started (group "service:NAME", launch type, platform, ECS Exec),
 /// why it stopped, its containers, its ENI's private IPv4 address and the task role it was given instead of the definition's.
 /// </summary>
-public sealed record EcsTask(string Arn, string? TaskDefinitionArn, string? LastStatus, string? DesiredStatus, string? HealthStatus, string? Group,
+internal sealed record EcsTask(string Arn, string? TaskDefinitionArn, string? LastStatus, string? DesiredStatus, string? HealthStatus, string? Group,
     string? LaunchType, string? PlatformVersion, string? PlatformFamily, bool EnableExecuteCommand, string? StopCode, string? StoppedReason,
     DateTimeOffset? CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? StoppedAt, IReadOnlyList<EcsContainer> Containers,
     string? PrivateIpv4Address, string? OverrideTaskRoleArn, string? StartedBy)

@@ -6,23 +6,23 @@ using static Cruddur.Core.Aws.AwsJson;
 namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>An ECS cluster: ARN, status and its Service Connect default namespace.</summary>
-public sealed record EcsCluster(string Arn, string Status, string? ServiceConnectNamespace);
+internal sealed record EcsCluster(string Arn, string Status, string? ServiceConnectNamespace);
 
 /// <summary>What an UpdateService sends beside the task definition: the user's deploymentConfiguration and loadBalancers (null: left as they are).</summary>
-public sealed record ServiceChanges(JsonObject? DeploymentConfiguration, JsonArray? LoadBalancers);
+internal sealed record ServiceChanges(JsonObject? DeploymentConfiguration, JsonArray? LoadBalancers);
 
 /// <summary>Which tasks ListTasks returns. <see cref="FirstPageOnly"/>: one page of at most 100 (for a sample, not a census).</summary>
-public sealed record EcsTaskQuery(string Cluster, string? ServiceName = null, string? StartedBy = null, string? DesiredStatus = null, bool FirstPageOnly = false);
+internal sealed record EcsTaskQuery(string Cluster, string? ServiceName = null, string? StartedBy = null, string? DesiredStatus = null, bool FirstPageOnly = false);
 
 /// <summary>An ExecuteCommand answer: the session (holds the token: never print it) and where it goes.</summary>
-public sealed record EcsExecSession(JsonObject Session, string? ClusterArn, string? TaskArn, string? ContainerName);
+internal sealed record EcsExecSession(JsonObject Session, string? ClusterArn, string? TaskArn, string? ContainerName);
 
 /// <summary>
 /// Amazon ECS as the module uses it. What ECS answers comes back as records (<see cref="EcsService"/>, <see cref="EcsTask"/>,
 /// <see cref="EcsTaskDefinition"/>, <see cref="EcsServiceDeployment"/>): ECS's JSON is read here, once. The user's definitions
 /// go in as they are.
 /// </summary>
-public interface IEcsClient
+internal interface IEcsClient
 {
     Task<IReadOnlyList<string>> ListClusterNamesAsync(CancellationToken cancellationToken);
 
