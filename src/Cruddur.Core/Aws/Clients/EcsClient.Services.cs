@@ -5,7 +5,7 @@ namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>
 /// A Deployment of a service (its deployments[]): PRIMARY, ACTIVE or INACTIVE, the task definition it rolls out, its
-/// rollout state (IN_PROGRESS, COMPLETED, FAILED; none for blue/green) and its task counts.
+/// rollout state (IN_PROGRESS, COMPLETED, FAILED) and its task counts.
 /// </summary>
 internal sealed record EcsDeployment(string? Id, string? Status, string? TaskDefinition, string? RolloutState, string? RolloutStateReason,
     int DesiredCount, int RunningCount, int PendingCount, int FailedTasks, DateTimeOffset? CreatedAt);
@@ -15,10 +15,11 @@ internal sealed record EcsServiceEvent(string? Id, DateTimeOffset? CreatedAt, st
 
 /// <summary>
 /// A Service (DescribeServices, CreateService, UpdateService): its status and counts, the task definition it runs, its
-/// deployments (newest first, as ECS lists them) and events (newest first), and how its tasks run.
-/// <see cref="LoadBalancers"/>, <see cref="NetworkConfiguration"/>, <see cref="DeploymentConfiguration"/> and
-/// <see cref="CapacityProviderStrategy"/> stay ECS's JSON: they are passed back to ECS as they are (RunTask,
-/// UpdateService) or read by code that reads the same parts of a service definition file.
+/// deployments, its events (newest first) and how its tasks run. <see cref="LoadBalancers"/>,
+/// <see cref="NetworkConfiguration"/>, <see cref="DeploymentConfiguration"/> and <see cref="CapacityProviderStrategy"/>
+/// stay ECS's JSON: they go back to ECS (RunTask takes the network configuration and capacity provider strategy as they
+/// are, UpdateService a copy of the deploymentConfiguration with the strategy changed), and the code that reads them reads
+/// the same parts of a service definition file.
 /// </summary>
 internal sealed record EcsService(string? Name, string? Status, string? TaskDefinition, int DesiredCount, int RunningCount, int PendingCount,
     bool EnableExecuteCommand, string? LaunchType, string? PlatformVersion, string? CurrentServiceDeployment,
