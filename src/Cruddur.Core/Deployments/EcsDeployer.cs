@@ -128,10 +128,11 @@ public sealed partial class EcsDeployer
         return new DeployResult(watches.Select(w => w.Deployment).ToList(), failure);
     }
 
-    /// <summary>Starts the plans in order (each one the user confirms); after a failure, the rest are left unchanged and the failure names both.</summary>
+    /// <summary>Starts the plans in order (each one the user confirms), then reads the public URLs of all started ones at once; after a failure, the rest are left unchanged and the failure names both.</summary>
     private async Task<(List<ServiceWatch> Watches, CruddurException? Failure)> StartAllAsync(List<Plan> plans, DeployOptions options, CancellationToken cancellationToken)
     {
         var watches = new List<ServiceWatch>();
+        var started = new List<Plan>();
         CruddurException? failure = null;
         var unchanged = new List<string>();
         foreach (var plan in plans)
@@ -154,10 +155,7 @@ public sealed partial class EcsDeployer
             try
             {
                 var deployment = await StartAsync(plan, cancellationToken).ConfigureAwait(false);
-                if (_urls is not null)
-                {
-                    deployment.Urls = await _urls.ReadAsync(name, plan.ServiceDefinition ?? plan.Service!, cancellationToken).ConfigureAwait(false);
-                }
+                started.Add(plan);
                 watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service))
                 {
                     StableFor = options.StableFor,
@@ -171,11 +169,20 @@ public sealed partial class EcsDeployer
             }
         }
 
+        if (_urls is not null && watches.Count > 0)
+        {
+            var urls = await _urls.ReadAsync(started.Select(p => ($"{p.Target.Cluster}/{p.Target.Service}", p.ServiceDefinition ?? p.Service!)).ToList(), cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < watches.Count; i++)
+            {
+                watches[i].Deployment.Urls = urls[i];
+            }
+        }
+
         if (failure is not null)
         {
-            var started = string.Join(", ", watches.Select(w => $"{w.Deployment.Cluster}/{w.Deployment.Service}"));
+            var changed = string.Join(", ", watches.Select(w => $"{w.Deployment.Cluster}/{w.Deployment.Service}"));
             failure = new CruddurException(failure.ErrorId, failure.Kind,
-                $"{failure.Message} Already changed (and {(options.Wait ? "watched" : "returned")}): {started}. Left unchanged: {string.Join(", ", unchanged)}; deploy them again once the cause is fixed.",
+                $"{failure.Message} Already changed (and {(options.Wait ? "watched" : "returned")}): {changed}. Left unchanged: {string.Join(", ", unchanged)}; deploy them again once the cause is fixed.",
                 failure, failure.Target);
         }
 
