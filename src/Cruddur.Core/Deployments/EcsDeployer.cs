@@ -145,7 +145,8 @@ public sealed partial class EcsDeployer
             }
 
             var diff = TaskDefinitions.Diff(plan.CurrentDefinition, plan.NewDefinition).Concat(plan.Strategy.Diff).ToList();
-            var action = (plan.Service is null ? "Register a task definition and create the service" : "Register a task definition and deploy it")
+            var action = (plan.Service is null ? "Register a task definition and create the service"
+                    : plan.SameArn is { } same ? $"Deploy {AwsArn.TaskDefinitionName(same)} again" : "Register a task definition and deploy it")
                 + (diff.Count == 0 ? " (task definition unchanged)" : ":" + Environment.NewLine + string.Join(Environment.NewLine, diff.Select(l => "    " + l)));
             if (!_host.ShouldProcess(name, action))
             {
@@ -366,7 +367,8 @@ public sealed partial class EcsDeployer
             ? $"The last lines of container {t.FailingContainer} in task {t.TaskId}:{Environment.NewLine}    {string.Join(Environment.NewLine + "    ", t.LogTail)}{Environment.NewLine}"
             : string.Empty;
 
-    private sealed record Plan(DeployTarget Target, JsonObject? Service, JsonObject? CurrentDefinition, JsonObject NewDefinition, JsonObject? ServiceDefinition, string Source, StrategyPlan Strategy);
+    /// <param name="SameArn">The service's current revision when registering NewDefinition would give the same one: it is deployed again, not registered again.</param>
+    private sealed record Plan(DeployTarget Target, JsonObject? Service, JsonObject? CurrentDefinition, JsonObject NewDefinition, JsonObject? ServiceDefinition, string Source, StrategyPlan Strategy, string? SameArn);
 
     private async Task<Plan> PlanAsync(DeployTarget target, JsonObject? service, StrategySettings strategySettings, CancellationToken cancellationToken)
     {
@@ -429,7 +431,8 @@ public sealed partial class EcsDeployer
         }
 
         TaskDefinitions.Validate(next, source);
-        return new Plan(target, service, current, next, serviceDefinition, source, strategy);
+        var same = current is not null && (string?)current["status"] == "ACTIVE" && TaskDefinitions.Same(current, next) ? currentArn : null;
+        return new Plan(target, service, current, next, serviceDefinition, source, strategy, same);
     }
 
     /// <summary>The loadBalancers of the target's service file, names resolved (null without a file): where a service switching to blue/green gets its advancedConfiguration.</summary>
@@ -470,8 +473,18 @@ public sealed partial class EcsDeployer
 
     private async Task<Deployment> StartAsync(Plan plan, CancellationToken cancellationToken)
     {
-        var arn = await _ecs.RegisterTaskDefinitionAsync(plan.NewDefinition, cancellationToken).ConfigureAwait(false);
-        _host.WriteVerbose($"Registered {arn}");
+        string arn;
+        if (plan.SameArn is { } same)
+        {
+            arn = same;
+            _host.WriteVerbose($"{AwsArn.TaskDefinitionName(same)} is unchanged ({plan.Source} gives the same definition): deploying it again rather than registering a copy");
+        }
+        else
+        {
+            arn = await _ecs.RegisterTaskDefinitionAsync(plan.NewDefinition, cancellationToken).ConfigureAwait(false);
+            _host.WriteVerbose($"Registered {arn}");
+        }
+
         var target = plan.Target;
         if (plan.ServiceDefinition is { } definition)
         {
@@ -549,7 +562,7 @@ public sealed partial class EcsDeployer
         }
     }
 
-    /// <summary>Outcomes, failure reasons and rollbacks for every watched deployment.</summary>
+    /// <summary>Outcomes, failure reasons and rollbacks for every watched deployment (none for a revision deployed again: it is what it would roll back to).</summary>
     private async Task SettleAsync(IReadOnlyList<ServiceWatch> watches, DeployOptions options, CancellationToken cancellationToken)
     {
         var rollbacks = new List<(ServiceWatch Failed, IReadOnlyList<string> Reasons, ServiceWatch Rollback)>();
@@ -557,7 +570,7 @@ public sealed partial class EcsDeployer
         {
             var d = w.Deployment;
             var reasons = await FailureReasonsAsync(w, cancellationToken).ConfigureAwait(false);
-            if (w.State is WatchState.Failed or WatchState.TimedOut && options.Rollback && d.PreviousTaskDefinitionArn is { } previous)
+            if (w.State is WatchState.Failed or WatchState.TimedOut && options.Rollback && d.PreviousTaskDefinitionArn is { } previous && previous != d.TaskDefinitionArn)
             {
                 _host.WriteWarning($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} failed; rolling back to {AwsArn.TaskDefinitionName(previous)}.");
                 var back = await UpdateAsync(d.Cluster, d.Service, previous, d.TaskDefinitionArn, null, null, cancellationToken).ConfigureAwait(false);
