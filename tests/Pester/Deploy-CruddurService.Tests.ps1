@@ -402,16 +402,20 @@ Describe 'Deploy-CruddurService' {
         New-RunningService backend-flask | Out-Null
         New-RunningService frontend-react-js | Out-Null
         $before = Get-SimCalls DescribeServices
+        $registered = Get-SimCalls RegisterTaskDefinition
 
         $d = Deploy-CruddurService backend-flask, frontend-react-js
 
         $d.Service | Should -Be @('backend-flask', 'frontend-react-js')
         $d.Outcome | Should -Be @('Succeeded', 'Succeeded')
-        $d.Revision | Should -Be @(2, 2)
+        # Nothing changed in their definitions: each runs its revision again, in a new deployment, and none is registered.
+        $d.Revision | Should -Be @(1, 1)
+        Get-SimCalls RegisterTaskDefinition | Should -Be $registered
+        (Get-ServiceState frontend-react-js).deployments[0].id | Should -Be $d[1].DeploymentId
         # Both are described in the same calls: one before deploying, then one per poll round for the two.
         $rounds = (Get-SimCalls DescribeServices) - $before
         $rounds | Should -BeLessThan 40
-        (Get-ServiceState frontend-react-js).taskDefinition | Should -BeLike '*frontend-react-js:2'
+        (Get-ServiceState frontend-react-js).taskDefinition | Should -BeLike '*frontend-react-js:1'
     }
 
     It 'shows the task definition diff under -WhatIf and changes nothing' {

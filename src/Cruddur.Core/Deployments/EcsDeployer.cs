@@ -128,10 +128,11 @@ public sealed partial class EcsDeployer
         return new DeployResult(watches.Select(w => w.Deployment).ToList(), failure);
     }
 
-    /// <summary>Starts the plans in order (each one the user confirms); after a failure, the rest are left unchanged and the failure names both.</summary>
+    /// <summary>Starts the plans in order (each one the user confirms), then reads the public URLs of all started ones at once; after a failure, the rest are left unchanged and the failure names both.</summary>
     private async Task<(List<ServiceWatch> Watches, CruddurException? Failure)> StartAllAsync(List<Plan> plans, DeployOptions options, CancellationToken cancellationToken)
     {
         var watches = new List<ServiceWatch>();
+        var started = new List<Plan>();
         CruddurException? failure = null;
         var unchanged = new List<string>();
         foreach (var plan in plans)
@@ -144,7 +145,8 @@ public sealed partial class EcsDeployer
             }
 
             var diff = TaskDefinitions.Diff(plan.CurrentDefinition, plan.NewDefinition).Concat(plan.Strategy.Diff).ToList();
-            var action = (plan.Service is null ? "Register a task definition and create the service" : "Register a task definition and deploy it")
+            var action = (plan.Service is null ? "Register a task definition and create the service"
+                    : plan.SameArn is { } same ? $"Deploy {AwsArn.TaskDefinitionName(same)} again" : "Register a task definition and deploy it")
                 + (diff.Count == 0 ? " (task definition unchanged)" : ":" + Environment.NewLine + string.Join(Environment.NewLine, diff.Select(l => "    " + l)));
             if (!_host.ShouldProcess(name, action))
             {
@@ -154,10 +156,7 @@ public sealed partial class EcsDeployer
             try
             {
                 var deployment = await StartAsync(plan, cancellationToken).ConfigureAwait(false);
-                if (_urls is not null)
-                {
-                    deployment.Urls = await _urls.ReadAsync(name, plan.LoadBalancers, cancellationToken).ConfigureAwait(false);
-                }
+                started.Add(plan);
                 watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service))
                 {
                     StableFor = options.StableFor,
@@ -171,11 +170,20 @@ public sealed partial class EcsDeployer
             }
         }
 
+        if (_urls is not null && watches.Count > 0)
+        {
+            var urls = await _urls.ReadAsync(started.Select(p => ($"{p.Target.Cluster}/{p.Target.Service}", p.LoadBalancers)).ToList(), cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < watches.Count; i++)
+            {
+                watches[i].Deployment.Urls = urls[i];
+            }
+        }
+
         if (failure is not null)
         {
-            var started = string.Join(", ", watches.Select(w => $"{w.Deployment.Cluster}/{w.Deployment.Service}"));
+            var changed = string.Join(", ", watches.Select(w => $"{w.Deployment.Cluster}/{w.Deployment.Service}"));
             failure = new CruddurException(failure.ErrorId, failure.Kind,
-                $"{failure.Message} Already changed (and {(options.Wait ? "watched" : "returned")}): {started}. Left unchanged: {string.Join(", ", unchanged)}; deploy them again once the cause is fixed.",
+                $"{failure.Message} Already changed (and {(options.Wait ? "watched" : "returned")}): {changed}. Left unchanged: {string.Join(", ", unchanged)}; deploy them again once the cause is fixed.",
                 failure, failure.Target);
         }
 
@@ -359,7 +367,8 @@ public sealed partial class EcsDeployer
             ? $"The last lines of container {t.FailingContainer} in task {t.TaskId}:{Environment.NewLine}    {string.Join(Environment.NewLine + "    ", t.LogTail)}{Environment.NewLine}"
             : string.Empty;
 
-    private sealed record Plan(DeployTarget Target, EcsService? Service, JsonObject? CurrentDefinition, JsonObject NewDefinition, JsonObject? ServiceDefinition, string Source, StrategyPlan Strategy)
+    /// <param name="SameArn">The service's current revision when registering NewDefinition would give the same one: it is deployed again, not registered again.</param>
+    private sealed record Plan(DeployTarget Target, EcsService? Service, JsonObject? CurrentDefinition, JsonObject NewDefinition, JsonObject? ServiceDefinition, string Source, StrategyPlan Strategy, string? SameArn)
     {
         /// <summary>The loadBalancers of the service file (a service to create), else of the service.</summary>
         public JsonArray? LoadBalancers => ServiceDefinition is { } file ? file["loadBalancers"] as JsonArray : Service?.LoadBalancers;
@@ -429,7 +438,8 @@ public sealed partial class EcsDeployer
         }
 
         TaskDefinitions.Validate(next, source);
-        return new Plan(target, service, current?.Document, next, serviceDefinition, source, strategy);
+        var same = current is not null && current.Status == "ACTIVE" && TaskDefinitions.Same(current.Document, next) ? currentArn : null;
+        return new Plan(target, service, current?.Document, next, serviceDefinition, source, strategy, same);
     }
 
     /// <summary>The loadBalancers of the target's service file, names resolved (null without a file): where a service switching to blue/green gets its advancedConfiguration.</summary>
@@ -470,8 +480,18 @@ public sealed partial class EcsDeployer
 
     private async Task<Deployment> StartAsync(Plan plan, CancellationToken cancellationToken)
     {
-        var arn = await _ecs.RegisterTaskDefinitionAsync(plan.NewDefinition, cancellationToken).ConfigureAwait(false);
-        _host.WriteVerbose($"Registered {arn}");
+        string arn;
+        if (plan.SameArn is { } same)
+        {
+            arn = same;
+            _host.WriteVerbose($"{AwsArn.TaskDefinitionName(same)} is unchanged ({plan.Source} gives the same definition): deploying it again rather than registering a copy");
+        }
+        else
+        {
+            arn = await _ecs.RegisterTaskDefinitionAsync(plan.NewDefinition, cancellationToken).ConfigureAwait(false);
+            _host.WriteVerbose($"Registered {arn}");
+        }
+
         var target = plan.Target;
         if (plan.ServiceDefinition is { } definition)
         {
@@ -547,7 +567,7 @@ public sealed partial class EcsDeployer
         }
     }
 
-    /// <summary>Outcomes, failure reasons and rollbacks for every watched deployment.</summary>
+    /// <summary>Outcomes, failure reasons and rollbacks for every watched deployment (none for a revision deployed again: it is what it would roll back to).</summary>
     private async Task SettleAsync(IReadOnlyList<ServiceWatch> watches, DeployOptions options, CancellationToken cancellationToken)
     {
         var rollbacks = new List<(ServiceWatch Failed, IReadOnlyList<string> Reasons, ServiceWatch Rollback)>();
@@ -555,7 +575,7 @@ public sealed partial class EcsDeployer
         {
             var d = w.Deployment;
             var reasons = await FailureReasonsAsync(w, cancellationToken).ConfigureAwait(false);
-            if (w.State is WatchState.Failed or WatchState.TimedOut && options.Rollback && d.PreviousTaskDefinitionArn is { } previous)
+            if (w.State is WatchState.Failed or WatchState.TimedOut && options.Rollback && d.PreviousTaskDefinitionArn is { } previous && previous != d.TaskDefinitionArn)
             {
                 _host.WriteWarning($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} failed; rolling back to {AwsArn.TaskDefinitionName(previous)}.");
                 var back = await UpdateAsync(d.Cluster, d.Service, previous, d.TaskDefinitionArn, null, null, cancellationToken).ConfigureAwait(false);
