@@ -128,47 +128,77 @@ public sealed partial class EcsDeployer
         return new DeployResult(watches.Select(w => w.Deployment).ToList(), failure);
     }
 
-    /// <summary>Starts the plans in order (each one the user confirms); after a failure, the rest are left unchanged and the failure names both.</summary>
+    /// <summary>
+    /// Starts the plans in order (each one the user confirms); after a failure, the rest are left unchanged and the failure
+    /// names both. A release of more than five services shows its bar from the start: how many are still to start, registered
+    /// (the new revision, before the service is updated) and rolling.
+    /// </summary>
     private async Task<(List<ServiceWatch> Watches, CruddurException? Failure)> StartAllAsync(List<Plan> plans, DeployOptions options, CancellationToken cancellationToken)
     {
         var watches = new List<ServiceWatch>();
         CruddurException? failure = null;
         var unchanged = new List<string>();
-        foreach (var plan in plans)
+        var clusters = plans.Select(p => p.Target.Cluster).ToList();
+        var shown = false;
+        void Progress(int registered, int toStart, bool completed = false)
         {
-            var name = $"{plan.Target.Cluster}/{plan.Target.Service}";
-            if (failure is not null)
+            if (plans.Count > DeploymentWatcher.ServiceBarsUpTo && (shown || !completed))
             {
-                unchanged.Add(name);
-                continue;
+                _host.WriteProgress(DeploymentWatcher.ReleaseProgress(watches, completed, registered, toStart, clusters));
+                shown = true;
             }
+        }
 
-            var diff = TaskDefinitions.Diff(plan.CurrentDefinition, plan.NewDefinition).Concat(plan.Strategy.Diff).ToList();
-            var action = (plan.Service is null ? "Register a task definition and create the service" : "Register a task definition and deploy it")
-                + (diff.Count == 0 ? " (task definition unchanged)" : ":" + Environment.NewLine + string.Join(Environment.NewLine, diff.Select(l => "    " + l)));
-            if (!_host.ShouldProcess(name, action))
+        try
+        {
+            for (var i = 0; i < plans.Count; i++)
             {
-                continue;
-            }
-
-            try
-            {
-                var deployment = await StartAsync(plan, cancellationToken).ConfigureAwait(false);
-                if (_urls is not null)
+                var plan = plans[i];
+                var name = $"{plan.Target.Cluster}/{plan.Target.Service}";
+                if (failure is not null)
                 {
-                    deployment.Urls = await _urls.ReadAsync(name, plan.ServiceDefinition ?? plan.Service!, cancellationToken).ConfigureAwait(false);
+                    unchanged.Add(name);
+                    continue;
                 }
+
+                var diff = TaskDefinitions.Diff(plan.CurrentDefinition, plan.NewDefinition).Concat(plan.Strategy.Diff).ToList();
+                var action = (plan.Service is null ? "Register a task definition and create the service" : "Register a task definition and deploy it")
+                    + (diff.Count == 0 ? " (task definition unchanged)" : ":" + Environment.NewLine + string.Join(Environment.NewLine, diff.Select(l => "    " + l)));
+                if (!_host.ShouldProcess(name, action))
+                {
+                    continue;
+                }
+
+                Deployment deployment;
+                try
+                {
+                    var arn = await _ecs.RegisterTaskDefinitionAsync(plan.NewDefinition, cancellationToken).ConfigureAwait(false);
+                    _host.WriteVerbose($"Registered {arn}");
+                    Progress(registered: 1, toStart: plans.Count - i - 1);
+                    deployment = await ReleaseAsync(plan, arn, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (watches.Count > 0 && e is not OperationCanceledException)
+                {
+                    failure = e as CruddurException ?? CruddurException.Unexpected(e, name);
+                    unchanged.Add(name);
+                    continue;
+                }
+
                 watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service))
                 {
                     StableFor = options.StableFor,
                     ReachAt = LifecycleStages.IndexOf(options.WaitUntil),
                 });
+                Progress(registered: 0, toStart: plans.Count - i - 1);
+                if (_urls is not null)
+                {
+                    deployment.Urls = await _urls.ReadAsync(name, plan.ServiceDefinition ?? plan.Service!, cancellationToken).ConfigureAwait(false);
+                }
             }
-            catch (Exception e) when (watches.Count > 0 && e is not OperationCanceledException)
-            {
-                failure = e as CruddurException ?? CruddurException.Unexpected(e, name);
-                unchanged.Add(name);
-            }
+        }
+        finally
+        {
+            Progress(registered: 0, toStart: 0, completed: true);
         }
 
         if (failure is not null)
@@ -206,10 +236,39 @@ public sealed partial class EcsDeployer
             }
         }
 
+        if (watches.Count > DeploymentWatcher.ServiceBarsUpTo)
+        {
+            WriteSummary(watches.Select(w => w.Deployment).ToList());
+            return;
+        }
+
         foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded && d.Urls.Count > 0))
         {
             _host.WriteInformation($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} is served at {string.Join(", ", d.Urls)}", InformationTags.PublicUrl);
         }
+    }
+
+    /// <summary>
+    /// The end of a release of more than five services, instead of a line per service: a warning that lists only the ones that
+    /// need attention (failed, rolled back, paused, timed out, not followed), one line each, and one line counting the rest;
+    /// or, when none does, that count alone.
+    /// </summary>
+    private void WriteSummary(IReadOnlyList<Deployment> deployments)
+    {
+        var attention = deployments.Where(d => d.Outcome is not (DeploymentOutcome.Succeeded or DeploymentOutcome.Reached)).ToList();
+        var succeeded = deployments.Count(d => d.Outcome == DeploymentOutcome.Succeeded);
+        var reached = deployments.Count(d => d.Outcome == DeploymentOutcome.Reached);
+        var rest = string.Join(", ", new[] { succeeded > 0 ? $"{succeeded} succeeded" : null, reached > 0 ? $"{reached} reached the stage waited for" : null }.OfType<string>())
+            + (deployments.Any(d => d.Outcome == DeploymentOutcome.Succeeded && d.Urls.Count > 0) ? "; their Urls are on the deployments returned" : string.Empty);
+        if (attention.Count == 0)
+        {
+            _host.WriteInformation($"Released {deployments.Count} services: {rest}.", InformationTags.ReleaseSummary);
+            return;
+        }
+
+        var lines = attention.Select(d => $"  {d.Cluster}/{d.Service} ({AwsArn.TaskDefinitionName(d.TaskDefinitionArn)}): {d.Outcome}{(d.TimedOut ? ", timed out" : string.Empty)}");
+        _host.WriteWarning($"{attention.Count} of {deployments.Count} services need attention (each failed one has its own error):{Environment.NewLine}"
+            + string.Join(Environment.NewLine, lines) + (succeeded + reached > 0 ? $"{Environment.NewLine}The rest: {rest}." : string.Empty));
     }
 
     /// <summary>
@@ -461,10 +520,9 @@ public sealed partial class EcsDeployer
         }
     }
 
-    private async Task<Deployment> StartAsync(Plan plan, CancellationToken cancellationToken)
+    /// <summary>Points the plan's service at the registered revision <paramref name="arn"/>: creates it from its file, or updates it.</summary>
+    private async Task<Deployment> ReleaseAsync(Plan plan, string arn, CancellationToken cancellationToken)
     {
-        var arn = await _ecs.RegisterTaskDefinitionAsync(plan.NewDefinition, cancellationToken).ConfigureAwait(false);
-        _host.WriteVerbose($"Registered {arn}");
         var target = plan.Target;
         if (plan.ServiceDefinition is { } definition)
         {
