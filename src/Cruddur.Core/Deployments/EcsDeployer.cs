@@ -131,7 +131,9 @@ public sealed partial class EcsDeployer
     /// <summary>
     /// Starts the plans in order (each one the user confirms); after a failure, the rest are left unchanged and the failure
     /// names both. A release of more than five services shows its bar from the start: how many are still to start, registered
-    /// (the new revision, before the service is updated) and rolling.
+    /// (the new revision, before the service is updated) and rolling. Ctrl+C (a paced release waits for ECS's quotas, a
+    /// registration a second) stops it at once with an <see cref="OperationStoppedException"/> naming which services were
+    /// released and which were not.
     /// </summary>
     private async Task<(List<ServiceWatch> Watches, CruddurException? Failure)> StartAllAsync(List<Plan> plans, DeployOptions options, CancellationToken cancellationToken)
     {
@@ -149,10 +151,13 @@ public sealed partial class EcsDeployer
             }
         }
 
+        var current = -1;
+        string? registeredArn = null;
         try
         {
             for (var i = 0; i < plans.Count; i++)
             {
+                (current, registeredArn) = (i, null);
                 var plan = plans[i];
                 var name = $"{plan.Target.Cluster}/{plan.Target.Service}";
                 if (failure is not null)
@@ -172,10 +177,11 @@ public sealed partial class EcsDeployer
                 Deployment deployment;
                 try
                 {
-                    var arn = await _ecs.RegisterTaskDefinitionAsync(plan.NewDefinition, cancellationToken).ConfigureAwait(false);
-                    _host.WriteVerbose($"Registered {arn}");
+                    registeredArn = await _ecs.RegisterTaskDefinitionAsync(plan.NewDefinition, cancellationToken).ConfigureAwait(false);
+                    _host.WriteVerbose($"Registered {registeredArn}");
                     Progress(registered: 1, toStart: plans.Count - i - 1);
-                    deployment = await ReleaseAsync(plan, arn, cancellationToken).ConfigureAwait(false);
+                    deployment = await ReleaseAsync(plan, registeredArn, cancellationToken).ConfigureAwait(false);
+                    registeredArn = null;
                 }
                 catch (Exception e) when (watches.Count > 0 && e is not OperationCanceledException)
                 {
@@ -196,6 +202,10 @@ public sealed partial class EcsDeployer
                 }
             }
         }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationStoppedException(StoppedWhileStarting(plans, watches, current, registeredArn), e, cancellationToken);
+        }
         finally
         {
             Progress(registered: 0, toStart: 0, completed: true);
@@ -210,6 +220,42 @@ public sealed partial class EcsDeployer
         }
 
         return (watches, failure);
+    }
+
+    /// <summary>
+    /// What a stop while starting leaves: the services released (updated or created: ECS rolls them out, unwatched), the one
+    /// whose new revision was registered but not released, and the ones not released, to deploy again.
+    /// </summary>
+    private static string StoppedWhileStarting(List<Plan> plans, List<ServiceWatch> watches, int current, string? registeredArn)
+    {
+        static string Name(DeployTarget t) => $"{t.Cluster}/{t.Service}";
+        var released = watches.Select(w => w.Deployment).ToList();
+        var releasedNames = released.Select(d => $"{d.Cluster}/{d.Service}").ToHashSet(StringComparer.Ordinal);
+        var registered = registeredArn is null ? null : plans[current].Target;
+        var notReleased = plans.Select(p => p.Target).Where(t => !releasedNames.Contains(Name(t)) && t != registered).Select(Name).ToList();
+        var lines = new List<string>
+        {
+            released.Count == 0
+                ? "Stopped before any service was released: no service was changed."
+                : $"Stopped while starting the release. Released (the service was updated; ECS rolls it out, no longer watched): {string.Join(", ", released.Select(d => $"{d.Cluster}/{d.Service} ({AwsArn.TaskDefinitionName(d.TaskDefinitionArn)})"))}. "
+                  + "Follow them with Get-CruddurService.",
+        };
+        if (registered is not null)
+        {
+            lines.Add($"Registered but not released (the service still runs its old revision): {Name(registered)} ({AwsArn.TaskDefinitionName(registeredArn!)}).");
+        }
+
+        if (notReleased.Count > 0)
+        {
+            lines.Add($"Not released: {string.Join(", ", notReleased)}.");
+        }
+
+        if (registered is not null || notReleased.Count > 0)
+        {
+            lines.Add("Deploy the services not released again to release them.");
+        }
+
+        return string.Join(Environment.NewLine, lines);
     }
 
     /// <summary>Watches the started deployments to their end, waits for healthy targets (rolling ones), then records, prunes and shows the URLs of the ones that succeeded.</summary>
