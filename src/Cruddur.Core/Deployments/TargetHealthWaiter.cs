@@ -67,6 +67,7 @@ internal sealed class TargetHealthWaiter
 
         var start = _clock.Now();
         var activity = Activity(pending);
+        var interval = FirstInterval;
         try
         {
             while (true)
@@ -79,19 +80,23 @@ internal sealed class TargetHealthWaiter
                 }
 
                 var elapsed = _clock.Now() - start;
+                var changed = false;
                 foreach (var check in pending.ToList())
                 {
                     var (failed, waiting) = Compare(ips[check.Deployment.DeploymentId], check.Groups, health);
+                    changed |= !waiting.SequenceEqual(check.Waiting, StringComparer.Ordinal);
                     check.Waiting = waiting;
                     if (failed.Count > 0 || (waiting.Count > 0 && elapsed >= timeout))
                     {
                         check.Watch.FailTargets([.. failed, .. waiting]);
                         pending.Remove(check);
+                        changed = true;
                     }
                     else if (waiting.Count == 0)
                     {
                         _host.WriteVerbose($"{check.Name}: every task is healthy in {string.Join(", ", check.Groups.Select(ShortName))}.");
                         pending.Remove(check);
+                        changed = true;
                     }
                 }
 
@@ -102,7 +107,10 @@ internal sealed class TargetHealthWaiter
 
                 activity = Activity(pending);
                 _host.WriteProgress(new ProgressUpdate(ProgressId, activity, (pending.Count == 1 ? string.Empty : pending[0].Name + ": ") + pending[0].Waiting[0]));
-                await _clock.Delay(_clock.MinInterval * 4, cancellationToken).ConfigureAwait(false);
+                // Each round asks every target group still waited on: while nothing changes the rounds grow apart (1 s, 2 s,
+                // 4 s, then the watch's longest interval), and the timeout is never overshot.
+                interval = changed ? FirstInterval : TimeSpan.FromTicks(Math.Max(FirstInterval.Ticks, Math.Min(interval.Ticks * 2, _clock.MaxInterval.Ticks)));
+                await _clock.Delay(interval < timeout - elapsed ? interval : timeout - elapsed, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -110,6 +118,9 @@ internal sealed class TargetHealthWaiter
             _host.WriteProgress(new ProgressUpdate(ProgressId, activity, "Done", Completed: true));
         }
     }
+
+    /// <summary>The first interval between rounds, and the one after any change: ELB's health checks run every few seconds.</summary>
+    private TimeSpan FirstInterval => _clock.MinInterval * 4;
 
     /// <summary>"Waiting for healthy targets of cruddur/backend-flask", or "of 30 services".</summary>
     private static string Activity(IReadOnlyList<Check> pending) =>

@@ -99,6 +99,34 @@ public sealed class TargetHealthWaiterTests
     }
 
     [Fact]
+    public async Task WhileNothingChangesTheRoundsGrowApart_AndAChangeBringsThemCloseAgain()
+    {
+        var (ecs, elb, watches) = Release(30);
+        elb.SetAll("initial");
+        var clock = new Clock();
+        clock.OnDelay = () =>
+        {
+            if (clock.Waited == TimeSpan.FromSeconds(12))
+            {
+                elb.Set(0, "healthy"); // one service done: a change
+            }
+
+            if (clock.Waited >= TimeSpan.FromSeconds(60))
+            {
+                elb.SetAll("healthy");
+            }
+        };
+
+        await new TargetHealthWaiter(ecs, elb, new RecordingHost(), clock.Watch).WaitAsync(watches, TimeSpan.FromMinutes(15), CancellationToken.None);
+
+        Assert.All(watches, w => Assert.Equal(WatchState.Succeeded, w.State));
+        // Rounds at 0, 1, 3, 7 and 12 s (s0 healthy: a change), 13, 15, 19, then every 5 s up to 64 s: 17 rounds, not 65.
+        Assert.Equal([1, 2, 4, 5, 1, 2, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5], clock.Delays.Select(d => (int)d.TotalSeconds));
+        Assert.Equal(2 * 17, ecs.ListTasksCalls.Count);
+        Assert.Equal((5 * 29) + (12 * 28), elb.Asked.Count); // s0's group is asked no more once it is healthy
+    }
+
+    [Fact]
     public async Task CtrlCStopsTheWaitAtOnce()
     {
         var (ecs, elb, watches) = Release(30);
@@ -164,6 +192,7 @@ public sealed class TargetHealthWaiterTests
         {
             _now += delay;
             Waited += delay;
+            Delays.Add(delay);
             OnDelay?.Invoke();
             return HonourCancellation ? Task.FromCanceled(token) : Task.CompletedTask;
         });
@@ -172,7 +201,9 @@ public sealed class TargetHealthWaiterTests
 
         public TimeSpan Waited { get; private set; }
 
-        public Action? OnDelay { get; init; }
+        public List<TimeSpan> Delays { get; } = [];
+
+        public Action? OnDelay { get; set; }
 
         /// <summary>The delay ends cancelled (a Ctrl+C during it), as Task.Delay does.</summary>
         public bool HonourCancellation { get; init; }
