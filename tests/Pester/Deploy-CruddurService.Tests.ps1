@@ -402,23 +402,28 @@ Describe 'Deploy-CruddurService' {
         New-RunningService backend-flask | Out-Null
         New-RunningService frontend-react-js | Out-Null
         $before = Get-SimCalls DescribeServices
+        $registered = Get-SimCalls RegisterTaskDefinition
 
         $d = Deploy-CruddurService backend-flask, frontend-react-js
 
         $d.Service | Should -Be @('backend-flask', 'frontend-react-js')
         $d.Outcome | Should -Be @('Succeeded', 'Succeeded')
-        $d.Revision | Should -Be @(2, 2)
+        # Nothing changed in their definitions: each runs its revision again, in a new deployment, and none is registered.
+        $d.Revision | Should -Be @(1, 1)
+        Get-SimCalls RegisterTaskDefinition | Should -Be $registered
+        (Get-ServiceState frontend-react-js).deployments[0].id | Should -Be $d[1].DeploymentId
         # Both are described in the same calls: one before deploying, then one per poll round for the two.
         $rounds = (Get-SimCalls DescribeServices) - $before
         $rounds | Should -BeLessThan 40
-        (Get-ServiceState frontend-react-js).taskDefinition | Should -BeLike '*frontend-react-js:2'
+        (Get-ServiceState frontend-react-js).taskDefinition | Should -BeLike '*frontend-react-js:1'
     }
 
     It 'releases six services under one bar from the start, and ends with only the ones that need attention and a count of the rest' {
         $names = 1..6 | ForEach-Object { "svc$_" }
         foreach ($name in $names) { New-RunningService $name -CircuitBreaker:($name -eq 'svc4') | Out-Null }
         $folder = New-TestFolder
-        foreach ($name in $names) { New-TaskDefinitionFile $name -Folder $folder -Command $(if ($name -eq 'svc4') { 'echo "boom" >&2; exit 3' }) | Out-Null }
+        # A new revision for each (its own health check command), svc4's exiting at once.
+        foreach ($name in $names) { New-TaskDefinitionFile $name -Folder $folder -HealthCheckCommand 'true' -Command $(if ($name -eq 'svc4') { 'echo "boom" >&2; exit 3' }) | Out-Null }
         function Invoke-Release {
             $recorder, $runspace, $ps = New-RecordedPipeline "Deploy-CruddurService $($names -join ',') -TaskDefinitionFile '$folder' -StableFor 0"
             try {
@@ -443,7 +448,7 @@ Describe 'Deploy-CruddurService' {
             'The rest: 5 succeeded.') -join [Environment]::NewLine)
         ($release.Deployments | Where-Object Outcome -eq Succeeded).Service | Should -Be @('svc1', 'svc2', 'svc3', 'svc5', 'svc6')
 
-        New-TaskDefinitionFile svc4 -Folder $folder | Out-Null
+        New-TaskDefinitionFile svc4 -Folder $folder -HealthCheckCommand 'true' | Out-Null
         $again = Invoke-Release
 
         $again.Warnings | Should -BeNullOrEmpty

@@ -175,6 +175,8 @@ Describe 'Initialize-CruddurInfrastructure' {
                    @{ PolicyPath = $p } } }
             @{ Case = 'policy folder that does not exist'; Id = 'InfraPolicyPathNotFound'; Message = "*policy folder 'nowhere/policies' does not exist*"; Setup = { @{ PolicyPath = 'nowhere/policies' } } }
             @{ Case = 'retention CloudWatch does not offer'; Id = 'InfraLogRetentionInvalid'; Message = '*cannot keep logs for 2 day(s)*'; Setup = { @{ LogRetentionDays = 2 } } }
+            @{ Case = 'retention beyond the longest CloudWatch offers'; Id = 'InfraLogRetentionInvalid'; Message = '*cannot keep logs for 4000 day(s)*3653*'; Setup = { @{ LogRetentionDays = 4000 } } }
+            @{ Case = 'no retention'; Id = 'InfraLogRetentionInvalid'; Message = '*cannot keep logs for 0 day(s)*'; Setup = { @{ LogRetentionDays = 0 } } }
             @{ Case = 'service name ECR rejects'; Id = 'ImageRepositoryNameInvalid'; Message = "*'Backend_Flask!' is not a valid ECR repository name*"; Setup = { @{ Service = 'Backend_Flask!' } } }
             @{ Case = 'cluster name ECS rejects'; Id = 'InfraClusterNameInvalid'; Message = "*'my cluster' is not an ECS cluster name*"; Setup = { @{ Cluster = 'my cluster' } } }
         ) {

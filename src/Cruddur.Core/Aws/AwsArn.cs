@@ -54,6 +54,9 @@ internal static class AwsArn
     /// <summary>The region of an ARN (empty for a global resource such as an IAM role), or null when the text is not an ARN.</summary>
     public static string? Region(string text) => Parts(text) is { } p ? p[3] : null;
 
+    /// <summary>The resource part of an ARN (everything after the account, colons included); null when it is not one.</summary>
+    public static string? Resource(string text) => Parts(text) is { } p ? p[5] : null;
+
     /// <summary>Whether <paramref name="text"/> has the six parts of an ARN.</summary>
     public static bool IsArn(string text) => Parts(text) is not null;
 

@@ -129,15 +129,16 @@ public sealed partial class EcsDeployer
     }
 
     /// <summary>
-    /// Starts the plans in order (each one the user confirms); after a failure, the rest are left unchanged and the failure
-    /// names both. A release of more than five services shows its bar from the start: how many are still to start, registered
-    /// (the new revision, before the service is updated) and rolling. Ctrl+C (a paced release waits for ECS's quotas, a
-    /// registration a second) stops it at once with an <see cref="OperationStoppedException"/> naming which services were
-    /// released and which were not.
+    /// Starts the plans in order (each one the user confirms), then reads the public URLs of all started ones at once; after a
+    /// failure, the rest are left unchanged and the failure names both. A release of more than five services shows its bar
+    /// from the start: how many are still to start, registered (the new revision, before the service is updated) and
+    /// rolling. Ctrl+C (a paced release waits for ECS's quotas, a registration a second) stops it at once with an
+    /// <see cref="OperationStoppedException"/> naming which services were released and which were not.
     /// </summary>
     private async Task<(List<ServiceWatch> Watches, CruddurException? Failure)> StartAllAsync(List<Plan> plans, DeployOptions options, CancellationToken cancellationToken)
     {
         var watches = new List<ServiceWatch>();
+        var started = new List<Plan>();
         CruddurException? failure = null;
         var unchanged = new List<string>();
         var clusters = plans.Select(p => p.Target.Cluster).ToList();
@@ -167,7 +168,8 @@ public sealed partial class EcsDeployer
                 }
 
                 var diff = TaskDefinitions.Diff(plan.CurrentDefinition, plan.NewDefinition).Concat(plan.Strategy.Diff).ToList();
-                var action = (plan.Service is null ? "Register a task definition and create the service" : "Register a task definition and deploy it")
+                var action = (plan.Service is null ? "Register a task definition and create the service"
+                        : plan.SameArn is { } same ? $"Deploy {AwsArn.TaskDefinitionName(same)} again" : "Register a task definition and deploy it")
                     + (diff.Count == 0 ? " (task definition unchanged)" : ":" + Environment.NewLine + string.Join(Environment.NewLine, diff.Select(l => "    " + l)));
                 if (!_host.ShouldProcess(name, action))
                 {
@@ -177,10 +179,20 @@ public sealed partial class EcsDeployer
                 Deployment deployment;
                 try
                 {
-                    registeredArn = await _ecs.RegisterTaskDefinitionAsync(plan.NewDefinition, cancellationToken).ConfigureAwait(false);
-                    _host.WriteVerbose($"Registered {registeredArn}");
-                    Progress(registered: 1, toStart: plans.Count - i - 1);
-                    deployment = await ReleaseAsync(plan, registeredArn, cancellationToken).ConfigureAwait(false);
+                    string arn;
+                    if (plan.SameArn is { } unchangedArn)
+                    {
+                        arn = unchangedArn;
+                        _host.WriteVerbose($"{AwsArn.TaskDefinitionName(unchangedArn)} is unchanged ({plan.Source} gives the same definition): deploying it again rather than registering a copy");
+                    }
+                    else
+                    {
+                        arn = registeredArn = await _ecs.RegisterTaskDefinitionAsync(plan.NewDefinition, cancellationToken).ConfigureAwait(false);
+                        _host.WriteVerbose($"Registered {arn}");
+                        Progress(registered: 1, toStart: plans.Count - i - 1);
+                    }
+
+                    deployment = await ReleaseAsync(plan, arn, cancellationToken).ConfigureAwait(false);
                     registeredArn = null;
                 }
                 catch (Exception e) when (watches.Count > 0 && e is not OperationCanceledException)
@@ -190,15 +202,21 @@ public sealed partial class EcsDeployer
                     continue;
                 }
 
+                started.Add(plan);
                 watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service))
                 {
                     StableFor = options.StableFor,
                     ReachAt = LifecycleStages.IndexOf(options.WaitUntil),
                 });
                 Progress(registered: 0, toStart: plans.Count - i - 1);
-                if (_urls is not null)
+            }
+
+            if (_urls is not null && watches.Count > 0)
+            {
+                var urls = await _urls.ReadAsync(started.Select(p => ($"{p.Target.Cluster}/{p.Target.Service}", p.ServiceDefinition ?? p.Service!)).ToList(), cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < watches.Count; i++)
                 {
-                    deployment.Urls = await _urls.ReadAsync(name, plan.ServiceDefinition ?? plan.Service!, cancellationToken).ConfigureAwait(false);
+                    watches[i].Deployment.Urls = urls[i];
                 }
             }
         }
@@ -213,9 +231,9 @@ public sealed partial class EcsDeployer
 
         if (failure is not null)
         {
-            var started = string.Join(", ", watches.Select(w => $"{w.Deployment.Cluster}/{w.Deployment.Service}"));
+            var changed = string.Join(", ", watches.Select(w => $"{w.Deployment.Cluster}/{w.Deployment.Service}"));
             failure = new CruddurException(failure.ErrorId, failure.Kind,
-                $"{failure.Message} Already changed (and {(options.Wait ? "watched" : "returned")}): {started}. Left unchanged: {string.Join(", ", unchanged)}; deploy them again once the cause is fixed.",
+                $"{failure.Message} Already changed (and {(options.Wait ? "watched" : "returned")}): {changed}. Left unchanged: {string.Join(", ", unchanged)}; deploy them again once the cause is fixed.",
                 failure, failure.Target);
         }
 
@@ -464,7 +482,8 @@ public sealed partial class EcsDeployer
             ? $"The last lines of container {t.FailingContainer} in task {t.TaskId}:{Environment.NewLine}    {string.Join(Environment.NewLine + "    ", t.LogTail)}{Environment.NewLine}"
             : string.Empty;
 
-    private sealed record Plan(DeployTarget Target, JsonObject? Service, JsonObject? CurrentDefinition, JsonObject NewDefinition, JsonObject? ServiceDefinition, string Source, StrategyPlan Strategy);
+    /// <param name="SameArn">The service's current revision when registering NewDefinition would give the same one: it is deployed again, not registered again.</param>
+    private sealed record Plan(DeployTarget Target, JsonObject? Service, JsonObject? CurrentDefinition, JsonObject NewDefinition, JsonObject? ServiceDefinition, string Source, StrategyPlan Strategy, string? SameArn);
 
     private async Task<Plan> PlanAsync(DeployTarget target, JsonObject? service, StrategySettings strategySettings, CancellationToken cancellationToken)
     {
@@ -527,7 +546,8 @@ public sealed partial class EcsDeployer
         }
 
         TaskDefinitions.Validate(next, source);
-        return new Plan(target, service, current, next, serviceDefinition, source, strategy);
+        var same = current is not null && (string?)current["status"] == "ACTIVE" && TaskDefinitions.Same(current, next) ? currentArn : null;
+        return new Plan(target, service, current, next, serviceDefinition, source, strategy, same);
     }
 
     /// <summary>The loadBalancers of the target's service file, names resolved (null without a file): where a service switching to blue/green gets its advancedConfiguration.</summary>
@@ -566,7 +586,7 @@ public sealed partial class EcsDeployer
         }
     }
 
-    /// <summary>Points the plan's service at the registered revision <paramref name="arn"/>: creates it from its file, or updates it.</summary>
+    /// <summary>Points the plan's service at the revision <paramref name="arn"/> (new, or the same one again): creates it from its file, or updates it.</summary>
     private async Task<Deployment> ReleaseAsync(Plan plan, string arn, CancellationToken cancellationToken)
     {
         var target = plan.Target;
@@ -646,7 +666,7 @@ public sealed partial class EcsDeployer
         }
     }
 
-    /// <summary>Outcomes, failure reasons and rollbacks for every watched deployment.</summary>
+    /// <summary>Outcomes, failure reasons and rollbacks for every watched deployment (none for a revision deployed again: it is what it would roll back to).</summary>
     private async Task SettleAsync(IReadOnlyList<ServiceWatch> watches, DeployOptions options, CancellationToken cancellationToken)
     {
         var rollbacks = new List<(ServiceWatch Failed, IReadOnlyList<string> Reasons, ServiceWatch Rollback)>();
@@ -654,7 +674,7 @@ public sealed partial class EcsDeployer
         {
             var d = w.Deployment;
             var reasons = await FailureReasonsAsync(w, cancellationToken).ConfigureAwait(false);
-            if (w.State is WatchState.Failed or WatchState.TimedOut && options.Rollback && d.PreviousTaskDefinitionArn is { } previous)
+            if (w.State is WatchState.Failed or WatchState.TimedOut && options.Rollback && d.PreviousTaskDefinitionArn is { } previous && previous != d.TaskDefinitionArn)
             {
                 _host.WriteWarning($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} failed; rolling back to {AwsArn.TaskDefinitionName(previous)}.");
                 var back = await UpdateAsync(d.Cluster, d.Service, previous, d.TaskDefinitionArn, null, null, cancellationToken).ConfigureAwait(false);

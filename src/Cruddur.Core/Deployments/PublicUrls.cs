@@ -17,6 +17,9 @@ namespace Cruddur.Core.Deployments;
 /// </summary>
 public sealed class PublicUrls
 {
+    /// <summary>ELBv2's documented limit of ARNs in one DescribeLoadBalancers or DescribeTags call, used for target groups too.</summary>
+    private const int ArnsPerCall = 20;
+
     private readonly IElbv2Client _elb;
     private readonly IRoute53Client _route53;
     private readonly IAcmClient _acm;
@@ -33,62 +36,98 @@ public sealed class PublicUrls
     public static PublicUrls For(AwsContext aws, IOperationHost host) =>
         new(new Elbv2Client(aws, host), new Route53Client(aws, host), new AcmClient(aws, host), host);
 
-    /// <summary>Reads the listeners, rules, aliases and certificates behind the service's target groups. The URLs only inform, so a failed read is a warning and no URLs.</summary>
-    /// <param name="name">cluster/service, for the warning.</param>
-    /// <param name="service">The service as DescribeServices or a service file gives it: its target groups and blue/green test listener rules.</param>
-    internal async Task<IReadOnlyList<string>> ReadAsync(string name, JsonObject service, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the listeners, rules, aliases and certificates behind the services' target groups, once for all of them: the
+    /// calls grow with load balancers and listeners, not with services. The URLs only inform, so a failed read is one
+    /// warning and no URLs.
+    /// </summary>
+    /// <param name="services">Each service's cluster/service name (for the warning) and the service as DescribeServices or a service file gives it: its target groups and blue/green test listener rules.</param>
+    /// <returns>The URLs of each service, in the order given.</returns>
+    internal async Task<IReadOnlyList<IReadOnlyList<string>>> ReadAsync(IReadOnlyList<(string Name, JsonObject Service)> services, CancellationToken cancellationToken)
     {
-        var targetGroupArns = TargetGroupReferences.ArnsOf(service);
-        if (targetGroupArns.Count == 0)
+        var groupsOf = services.Select(s => TargetGroupReferences.ArnsOf(s.Service)).ToList();
+        var none = services.Select(_ => (IReadOnlyList<string>)[]).ToList();
+        var allGroups = groupsOf.SelectMany(g => g).Distinct(StringComparer.Ordinal).ToList();
+        if (allGroups.Count == 0)
         {
-            return [];
+            return none;
         }
 
         try
         {
-            var groups = await _elb.ListTargetGroupsAsync(targetGroupArns, cancellationToken).ConfigureAwait(false);
-            var loadBalancerArns = groups.SelectMany(g => g.LoadBalancerArns).Distinct().ToList();
+            var loadBalancersOf = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            foreach (var batch in allGroups.Chunk(ArnsPerCall))
+            {
+                foreach (var group in await _elb.ListTargetGroupsAsync(batch, cancellationToken).ConfigureAwait(false))
+                {
+                    loadBalancersOf[group.Arn] = group.LoadBalancerArns;
+                }
+            }
+
+            var loadBalancerArns = loadBalancersOf.Values.SelectMany(a => a).Distinct(StringComparer.Ordinal).ToList();
             if (loadBalancerArns.Count == 0)
             {
-                return [];
+                return none;
             }
 
             var aliases = await AliasesAsync(cancellationToken).ConfigureAwait(false);
-            var testRules = TestListenerRules(service);
-            var certificates = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-            var urls = new List<string>();
-            foreach (var loadBalancer in await _elb.ListLoadBalancersAsync(loadBalancerArns, cancellationToken).ConfigureAwait(false))
+            var edges = new List<Edge>();
+            foreach (var batch in loadBalancerArns.Chunk(ArnsPerCall))
             {
-                var all = await _elb.ListListenersAsync(loadBalancer.Arn, cancellationToken).ConfigureAwait(false);
-                var tags = all.Count == 0 ? new Dictionary<string, IReadOnlyDictionary<string, string>>() : await _elb.DescribeTagsAsync(all.Select(l => l.Arn).ToList(), cancellationToken).ConfigureAwait(false);
-                var listeners = new List<(Listener, IReadOnlyList<ListenerRule>)>();
-                foreach (var listener in all.Where(l => tags.GetValueOrDefault(l.Arn)?.GetValueOrDefault("Name") != SeedDefaults.TestListenerName && !testRules.Contains(l.Arn)))
+                foreach (var loadBalancer in await _elb.ListLoadBalancersAsync(batch, cancellationToken).ConfigureAwait(false))
                 {
-                    var rules = await _elb.ListRulesAsync(listener.Arn, cancellationToken).ConfigureAwait(false);
-                    if (rules.Any(r => testRules.Contains(r.Arn)))
-                    {
-                        continue;
-                    }
-
-                    listeners.Add((listener, rules));
-                    foreach (var arn in listener.CertificateArns.Where(a => !certificates.ContainsKey(a)))
-                    {
-                        var certificate = await _acm.DescribeCertificateAsync(arn, cancellationToken).ConfigureAwait(false);
-                        certificates[arn] = certificate is null ? [] : [certificate.DomainName, .. certificate.SubjectAlternativeNames];
-                    }
+                    edges.Add(await ReadEdgeAsync(loadBalancer, aliases, cancellationToken).ConfigureAwait(false));
                 }
-
-                var names = new HostNames(aliases.Where(a => SameHost(a.Target, loadBalancer.DnsName)).Select(a => (a.Name, a.IsApex)).ToList(), certificates);
-                urls.AddRange(Derive(loadBalancer, listeners, targetGroupArns, names));
             }
 
-            return urls.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            return services.Select((s, i) => (IReadOnlyList<string>)UrlsOf(s.Service, groupsOf[i], loadBalancersOf, edges)).ToList();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _host.WriteWarning($"{name}: its public URLs could not be read from ELBv2, Route 53 and ACM: {(e as CruddurException ?? CruddurException.Unexpected(e)).Message}");
-            return [];
+            var named = services.Where((_, i) => groupsOf[i].Count > 0).Select(s => s.Name).ToList();
+            _host.WriteWarning($"{string.Join(", ", named)}: {(named.Count == 1 ? "its" : "their")} public URLs could not be read from ELBv2, Route 53 and ACM: {(e as CruddurException ?? CruddurException.Unexpected(e)).Message}");
+            return none;
         }
+    }
+
+    /// <summary>One load balancer as the URLs need it: its listeners (not the one named as the blue/green test listener) with their rules, and the names it answers to.</summary>
+    private sealed record Edge(LoadBalancer LoadBalancer, IReadOnlyList<(Listener Listener, IReadOnlyList<ListenerRule> Rules)> Listeners, HostNames Names);
+
+    private async Task<Edge> ReadEdgeAsync(LoadBalancer loadBalancer, IReadOnlyList<(string Name, string Target, bool IsApex)> aliases, CancellationToken cancellationToken)
+    {
+        var all = await _elb.ListListenersAsync(loadBalancer.Arn, cancellationToken).ConfigureAwait(false);
+        var tags = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var batch in all.Select(l => l.Arn).Chunk(ArnsPerCall))
+        {
+            foreach (var (arn, listenerTags) in await _elb.DescribeTagsAsync(batch, cancellationToken).ConfigureAwait(false))
+            {
+                tags[arn] = listenerTags;
+            }
+        }
+
+        var certificates = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var listeners = new List<(Listener, IReadOnlyList<ListenerRule>)>();
+        foreach (var listener in all.Where(l => tags.GetValueOrDefault(l.Arn)?.GetValueOrDefault("Name") != SeedDefaults.TestListenerName))
+        {
+            listeners.Add((listener, await _elb.ListRulesAsync(listener.Arn, cancellationToken).ConfigureAwait(false)));
+            foreach (var arn in listener.CertificateArns.Where(a => !certificates.ContainsKey(a)))
+            {
+                var certificate = await _acm.DescribeCertificateAsync(arn, cancellationToken).ConfigureAwait(false);
+                certificates[arn] = certificate is null ? [] : [certificate.DomainName, .. certificate.SubjectAlternativeNames];
+            }
+        }
+
+        return new Edge(loadBalancer, listeners, new HostNames(aliases.Where(a => SameHost(a.Target, loadBalancer.DnsName)).Select(a => (a.Name, a.IsApex)).ToList(), certificates));
+    }
+
+    /// <summary>A service's URLs from the edges its groups are in, leaving out the listeners its blue/green configuration tests through.</summary>
+    private static List<string> UrlsOf(JsonObject service, IReadOnlyList<string> groups, Dictionary<string, IReadOnlyList<string>> loadBalancersOf, List<Edge> edges)
+    {
+        var testRules = TestListenerRules(service);
+        var loadBalancers = groups.SelectMany(g => loadBalancersOf.GetValueOrDefault(g) ?? []).ToHashSet(StringComparer.Ordinal);
+        return edges.Where(e => loadBalancers.Contains(e.LoadBalancer.Arn))
+            .SelectMany(e => Derive(e.LoadBalancer, e.Listeners.Where(l => !testRules.Contains(l.Listener.Arn) && !l.Rules.Any(r => testRules.Contains(r.Arn))), groups, e.Names))
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
     }
 
     /// <summary>The names of the account's public zones that are aliases (or CNAMEs) of some DNS name, and whether each is its zone's apex.</summary>

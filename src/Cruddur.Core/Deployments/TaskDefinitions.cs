@@ -160,10 +160,75 @@ internal static partial class TaskDefinitions
         && ((v.TryGetValue(out double d) && d == Math.Floor(d)) || (v.TryGetValue(out string? s) && int.TryParse(s, out _)));
 
     /// <summary>
+    /// A copy that reads the same whether it is a file's definition or what DescribeTaskDefinition returns for it: without
+    /// the read-only fields, the values ECS fills in for fields left out (a container's cpu 0 and essential true, a port
+    /// mapping's tcp protocol and, in awsvpc mode, its hostPort equal to the containerPort, enableFaultInjection false),
+    /// and without empty lists, empty objects and nulls.
+    /// </summary>
+    private static JsonObject Comparable(JsonObject definition)
+    {
+        var copy = StripReadOnly(definition);
+        var awsvpc = IsText(copy["networkMode"], "awsvpc");
+        RemoveWhen(copy, "enableFaultInjection", v => v is JsonValue j && j.TryGetValue(out bool b) && !b);
+        foreach (var container in (copy["containerDefinitions"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            RemoveWhen(container, "cpu", v => v is JsonValue j && j.TryGetValue(out double d) && d == 0);
+            RemoveWhen(container, "essential", v => v is JsonValue j && j.TryGetValue(out bool b) && b);
+            foreach (var mapping in (container["portMappings"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                RemoveWhen(mapping, "protocol", v => IsText(v, "tcp"));
+                RemoveWhen(mapping, "hostPort", v => awsvpc && v?.ToJsonString() == mapping["containerPort"]?.ToJsonString());
+            }
+        }
+
+        DropEmpty(copy);
+        return copy;
+    }
+
+    private static bool IsText(JsonNode? node, string text) => node is JsonValue v && v.TryGetValue(out string? s) && s == text;
+
+    private static void RemoveWhen(JsonObject o, string key, Func<JsonNode?, bool> isDefault)
+    {
+        if (o.TryGetPropertyValue(key, out var value) && isDefault(value))
+        {
+            o.Remove(key);
+        }
+    }
+
+    private static void DropEmpty(JsonNode? node)
+    {
+        if (node is JsonObject o)
+        {
+            foreach (var (key, value) in o.ToList())
+            {
+                DropEmpty(value);
+                if (value is null || value is JsonArray { Count: 0 } || value is JsonObject { Count: 0 })
+                {
+                    o.Remove(key);
+                }
+            }
+        }
+        else if (node is JsonArray a)
+        {
+            foreach (var item in a)
+            {
+                DropEmpty(item);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether registering <paramref name="next"/> would give the same task definition as <paramref name="described"/>
+    /// (DescribeTaskDefinition's answer): no difference <see cref="Diff"/> would show.
+    /// </summary>
+    public static bool Same(JsonObject described, JsonObject next) => Diff(described, next).Count == 0;
+
+    /// <summary>
     /// A readable diff of two definitions, one changed leaf per line (<c>~ path: old -> new</c>, <c>+</c> added, <c>-</c>
     /// removed). Arrays of named objects (containers, environment) are keyed by name, so a reorder is no change.
     /// Environment values are never shown, only their names: <c>~ ...environment[NAME]: changed</c>, and per container
-    /// one line naming the unchanged ones (secrets[] show their ARNs, which are not secret).
+    /// one line naming the unchanged ones (secrets[] show their ARNs, which are not secret). What ECS fills in on
+    /// registration is no difference (<see cref="Comparable"/>).
     /// </summary>
     public static IReadOnlyList<string> Diff(JsonObject? before, JsonObject after)
     {
@@ -171,10 +236,10 @@ internal static partial class TaskDefinitions
         var b = new SortedDictionary<string, string>(StringComparer.Ordinal);
         if (before is not null)
         {
-            Flatten(StripReadOnly(before), string.Empty, a);
+            Flatten(Comparable(before), string.Empty, a);
         }
 
-        Flatten(StripReadOnly(after), string.Empty, b);
+        Flatten(Comparable(after), string.Empty, b);
         var lines = new List<string>();
         var unchangedVariables = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var key in a.Keys.Union(b.Keys).Order(StringComparer.Ordinal))

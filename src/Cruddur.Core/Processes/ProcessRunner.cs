@@ -35,6 +35,26 @@ internal static class ProcessRunner
     /// Runs <paramref name="spec"/> to completion. Each output line goes to <paramref name="onOutput"/> as it arrives
     /// (false = standard output, true = standard error). Throws <paramref name="notFoundErrorId"/> when the program is not installed.
     /// </summary>
+    /// <summary>Linux's ETXTBSY: the program's file is still open for writing somewhere (being installed or written just now).</summary>
+    private const int TextFileBusy = 26;
+
+    /// <summary>Starts the process, trying again for a moment while its file is busy being written (<see cref="TextFileBusy"/>).</summary>
+    private static async Task StartAsync(Process process, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                process.Start();
+                return;
+            }
+            catch (System.ComponentModel.Win32Exception e) when (e.NativeErrorCode == TextFileBusy && attempt < 10)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     public static async Task<ProcessResult> RunAsync(ProcessSpec spec, Action<string, bool>? onOutput, string notFoundErrorId, CancellationToken cancellationToken)
     {
         var path = ExecutableResolver.Find(spec.FileName) ?? throw new CruddurException(notFoundErrorId, ErrorKind.NotInstalled,
@@ -70,7 +90,7 @@ internal static class ProcessRunner
         using var process = new Process { StartInfo = info };
         try
         {
-            process.Start();
+            await StartAsync(process, cancellationToken).ConfigureAwait(false);
         }
         catch (System.ComponentModel.Win32Exception e)
         {

@@ -39,7 +39,6 @@ public sealed class InitializeCruddurInfrastructureCommand : AwsCmdlet
 
     [Parameter]
     [ArgumentCompleter(typeof(LogRetentionCompleter))]
-    [ValidateRange(1, 3653)]
     public int LogRetentionDays { get; set; } = SeedDefaults.LogRetentionDays;
 
     [Parameter]

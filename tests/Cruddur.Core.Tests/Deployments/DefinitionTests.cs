@@ -338,18 +338,30 @@ public class DefinitionTests
     }
 
     [Fact]
-    public void ADiffShowsEmptiedListsAndNulls()
+    public void ADiffShowsNoEmptyListNullOrValueECSFillsInAsAChange()
     {
-        var before = JsonNode.Parse("""{ "cpu": null, "containerDefinitions": [ { "name": "api", "portMappings": [], "command": [] } ] }""")!.AsObject();
-        var after = JsonNode.Parse("""{ "cpu": "256", "containerDefinitions": [ { "name": "api", "portMappings": [ { "containerPort": 80 } ] } ] }""")!.AsObject();
+        // What DescribeTaskDefinition returns for a file that left these out, and the file.
+        var described = JsonNode.Parse("""
+            { "family": "a", "revision": 3, "status": "ACTIVE", "networkMode": "awsvpc", "cpu": null, "volumes": [], "placementConstraints": [], "enableFaultInjection": false,
+              "containerDefinitions": [ { "name": "api", "cpu": 0, "essential": true, "environment": [], "mountPoints": [], "volumesFrom": [], "command": [],
+                "portMappings": [ { "containerPort": 80, "hostPort": 80, "protocol": "tcp" } ] } ] }
+            """)!.AsObject();
+        var file = JsonNode.Parse("""{ "family": "a", "networkMode": "awsvpc", "containerDefinitions": [ { "name": "api", "portMappings": [ { "containerPort": 80 } ] } ] }""")!.AsObject();
 
+        Assert.Empty(TaskDefinitions.Diff(described, file));
+        Assert.True(TaskDefinitions.Same(described, file));
+
+        // A value that is not ECS's default is a change, in either direction.
+        file["cpu"] = "256";
+        file["containerDefinitions"]![0]!["essential"] = false;
+        file["containerDefinitions"]![0]!["portMappings"]![0]!["hostPort"] = 8080;
         Assert.Equal(
         [
-            "- containerDefinitions[api].command: []",
-            "- containerDefinitions[api].portMappings: []",
-            "+ containerDefinitions[api].portMappings[0].containerPort: 80",
-            "~ cpu: null -> \"256\"",
-        ], TaskDefinitions.Diff(before, after));
+            "+ containerDefinitions[api].essential: false",
+            "+ containerDefinitions[api].portMappings[0].hostPort: 8080",
+            "+ cpu: \"256\"",
+        ], TaskDefinitions.Diff(described, file));
+        Assert.False(TaskDefinitions.Same(described, file));
     }
 
     [Fact]

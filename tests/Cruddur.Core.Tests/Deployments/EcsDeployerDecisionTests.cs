@@ -24,7 +24,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
     {
         var ecs = new RolloutEcs { Exists = false };
 
-        var e = await Assert.ThrowsAsync<CruddurException>(() => DeployAsync(ecs, new DeployTarget("cruddur", "a")));
+        var e = await Assert.ThrowsAsync<CruddurException>(() => DeployAsync(ecs, new DeployTarget("cruddur", "a") { Image = "img:2" }));
 
         Assert.Equal(("ServiceNotFound", ErrorKind.ObjectNotFound), (e.ErrorId, e.Kind));
         Assert.Contains("service 'a'", e.Message, StringComparison.Ordinal);
@@ -170,7 +170,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         var elb = new LoadBalancerTests.Elb { [LoadBalancerTests.Group] = [new TargetHealth("10.0.0.1", 4567, "unhealthy", "Target.Timeout", "Request timed out")] };
 
         var d = Assert.Single((await new EcsDeployer(ecs, new RecordingHost(), NoPlaceholders, NoWait, elb: elb)
-            .DeployAsync([new DeployTarget("cruddur", "a")], new DeployOptions(), CancellationToken.None)).Deployments);
+            .DeployAsync([new DeployTarget("cruddur", "a") { Image = "img:2" }], new DeployOptions(), CancellationToken.None)).Deployments);
 
         Assert.Equal(DeploymentOutcome.RolledBack, d.Outcome);
         Assert.Equal(["a:2", "a:1"], ecs.Updates);
@@ -187,7 +187,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
             ecs.StoppedTasks[0]["taskDefinitionArn"] = Arn("a", 2);
 
             var d = Assert.Single((await new EcsDeployer(ecs, new RecordingHost(), NoPlaceholders, NoWait, withLogs ? new StoppedTaskTests.Lines() : null, "us-east-1")
-                .DeployAsync([new DeployTarget("cruddur", "a")], new DeployOptions { Rollback = false }, CancellationToken.None)).Deployments);
+                .DeployAsync([new DeployTarget("cruddur", "a") { Image = "img:2" }], new DeployOptions { Rollback = false }, CancellationToken.None)).Deployments);
 
             Assert.Equal(withLogs ? ["t1"] : [], d.StoppedTasks.Select(t => t.TaskId));
         }
@@ -206,6 +206,33 @@ public sealed class EcsDeployerDecisionTests : IDisposable
 
         Assert.Equal(DeploymentOutcome.Succeeded, d.Outcome);
         Assert.Equal("123456789012.dkr.ecr/a:1", (string?)Assert.Single(ecs.Registered)["containerDefinitions"]![0]!["image"]);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AFileThatWouldRegisterTheServicesRevisionAgainDeploysThatRevisionAndAFailureHasNothingToRollBackTo(bool succeeds)
+    {
+        var ecs = new RolloutEcs();
+        if (!succeeds)
+        {
+            ecs.Failing.Add(Arn("a", 1));
+        }
+
+        // As a file says it: ECS's defaults (cpu 0, essential, empty lists) left out or given, fields in another order.
+        var file = Write("a.json", """
+            { "containerDefinitions": [ { "image": "img:1", "name": "a", "essential": true, "cpu": 0, "environment": [], "mountPoints": [] } ], "family": "a", "volumes": [] }
+            """);
+        var host = new RecordingHost();
+
+        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a") { TaskDefinitionFile = file }, host: host)).Deployments);
+
+        Assert.Empty(ecs.Registered);
+        Assert.Equal(["a:1"], ecs.Updates);
+        Assert.Equal((Arn("a", 1), Arn("a", 1)), (d.TaskDefinitionArn, d.PreviousTaskDefinitionArn));
+        Assert.Equal(succeeds ? DeploymentOutcome.Succeeded : DeploymentOutcome.Failed, d.Outcome);
+        Assert.Contains(host.Messages, m => m.StartsWith("VERBOSE: a:1 is unchanged (" + file + " gives the same definition)", StringComparison.Ordinal));
+        Assert.DoesNotContain(host.Messages, m => m.Contains("rolling back", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -229,9 +256,12 @@ public sealed class EcsDeployerDecisionTests : IDisposable
     {
         var host = new RecordingHost(confirm: false);
 
-        await DeployAsync(new RolloutEcs(), new DeployTarget("cruddur", "a"), host: host);
+        var ecs = new RolloutEcs();
 
-        Assert.Equal("Register a task definition and deploy it (task definition unchanged)", Assert.Single(host.Asked).Action);
+        await DeployAsync(ecs, new DeployTarget("cruddur", "a"), host: host);
+
+        Assert.Equal("Deploy a:1 again (task definition unchanged)", Assert.Single(host.Asked).Action);
+        Assert.Empty(ecs.Registered);
     }
 
     [Theory]
@@ -241,7 +271,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
     {
         var ecs = new RolloutEcs { AnswerWithoutPrimary = !noDeployments, AnswerWithoutDeployments = noDeployments };
 
-        var e = await Assert.ThrowsAsync<CruddurException>(() => DeployAsync(ecs, new DeployTarget("cruddur", "a")));
+        var e = await Assert.ThrowsAsync<CruddurException>(() => DeployAsync(ecs, new DeployTarget("cruddur", "a") { Image = "img:2" }));
 
         Assert.Equal(("DeployNoDeployment", ErrorKind.InvalidOperation), (e.ErrorId, e.Kind));
         Assert.Contains("a:2", e.Message, StringComparison.Ordinal);
@@ -253,7 +283,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
     {
         var ecs = new RolloutEcs { Revisions = 3 };
 
-        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a"), new DeployOptions { Wait = false, KeepRevisions = 1 })).Deployments);
+        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a") { Image = "img:2" }, new DeployOptions { Wait = false, KeepRevisions = 1 })).Deployments);
 
         Assert.Equal(DeploymentOutcome.Started, d.Outcome);
         Assert.Null(EcsDeployer.ErrorFor(d));
@@ -276,7 +306,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
 
         var elb = new LoadBalancerTests.Elb { [LoadBalancerTests.Group] = [] };
         var d = Assert.Single((await new EcsDeployer(ecs, host, NoPlaceholders, NoWait, elb: elb, urls: PublicUrlsTests.Reader(elb))
-            .DeployAsync([new DeployTarget("cruddur", "a")], new DeployOptions(), CancellationToken.None)).Deployments);
+            .DeployAsync([new DeployTarget("cruddur", "a") { Image = "img:2" }], new DeployOptions(), CancellationToken.None)).Deployments);
 
         Assert.Equal(["https://api.cruddur.example", "https://cruddur.example"], d.Urls);
         Assert.Equal(succeeds ? ["cruddur/a: a:2 is served at https://api.cruddur.example, https://cruddur.example"] : [], host.Information);
@@ -296,7 +326,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
             Stopped("t5", "Task failed ELB health checks", Container("b", exit: 2)),
         ]);
 
-        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a"), new DeployOptions { Rollback = false })).Deployments);
+        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a") { Image = "img:2" }, new DeployOptions { Rollback = false })).Deployments);
 
         Assert.Equal(
         [
@@ -318,7 +348,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
             : (Exception)new InvalidOperationException("garbled answer");
         var ecs = new RolloutEcs { Failing = { Arn("a", 2) }, StoppedTasksFail = cause };
 
-        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a"), new DeployOptions { Rollback = false })).Deployments);
+        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a") { Image = "img:2" }, new DeployOptions { Rollback = false })).Deployments);
 
         Assert.Equal(DeploymentOutcome.Failed, d.Outcome);
         Assert.Equal("the circuit breaker tripped", d.FailureReasons[0]);
@@ -333,7 +363,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
     {
         var ecs = new RolloutEcs { Failing = { Arn("a", 2) } };
 
-        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a"))).Deployments);
+        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a") { Image = "img:2" })).Deployments);
 
         Assert.Equal(DeploymentOutcome.RolledBack, d.Outcome);
         Assert.Equal(["a:1 cruddur:completed-at"], ecs.Tagged);
@@ -345,7 +375,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         var ecs = new RolloutEcs { Failing = { Arn("a", 2), Arn("a", 1) } };
         ecs.StoppedTasks.Add(Stopped("t1", "Essential container in task exited", Container("a", exit: 1)));
 
-        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a"))).Deployments);
+        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a") { Image = "img:2" })).Deployments);
 
         Assert.Equal(DeploymentOutcome.RollbackFailed, d.Outcome);
         Assert.Equal(["a:2", "a:1"], ecs.Updates);
@@ -365,7 +395,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         var now = DateTimeOffset.UnixEpoch;
         var clock = new WatchClock(() => now, (delay, _) => { now += delay; return Task.CompletedTask; });
 
-        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a"), new DeployOptions { RollbackTimeout = TimeSpan.FromMinutes(2) }, clock: clock)).Deployments);
+        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a") { Image = "img:2" }, new DeployOptions { RollbackTimeout = TimeSpan.FromMinutes(2) }, clock: clock)).Deployments);
 
         Assert.Equal(DeploymentOutcome.RollbackTimedOut, d.Outcome);
         Assert.False(d.TimedOut); // the deployment itself failed; its rollback timed out
@@ -381,7 +411,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
     {
         var ecs = new RolloutEcs { Failing = { Arn("a", 2) }, GarbledFromUpdate = 2 };
 
-        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a"))).Deployments);
+        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a") { Image = "img:2" })).Deployments);
 
         Assert.Equal(["a:2", "a:1"], ecs.Updates);
         Assert.Equal(DeploymentOutcome.RollbackFailed, d.Outcome);
@@ -395,7 +425,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         var ecs = new RolloutEcs();
         var clock = CrashingAt(ecs, TimeSpan.FromSeconds(10));
 
-        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a"), new DeployOptions { StableFor = TimeSpan.FromSeconds(60) }, clock: clock)).Deployments);
+        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a") { Image = "img:2" }, new DeployOptions { StableFor = TimeSpan.FromSeconds(60) }, clock: clock)).Deployments);
 
         Assert.Equal(DeploymentOutcome.RolledBack, d.Outcome);
         Assert.Equal(["a:2", "a:1"], ecs.Updates);
@@ -410,7 +440,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         var ecs = new RolloutEcs();
         var clock = CrashingAt(ecs, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(40));
 
-        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a"), new DeployOptions { StableFor = TimeSpan.FromSeconds(60) }, clock: clock)).Deployments);
+        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a") { Image = "img:2" }, new DeployOptions { StableFor = TimeSpan.FromSeconds(60) }, clock: clock)).Deployments);
 
         Assert.Equal(DeploymentOutcome.RollbackFailed, d.Outcome);
         Assert.Contains(d.FailureReasons, r => r.StartsWith("rollback to a:1: a task of the deployment stopped within ", StringComparison.Ordinal));
@@ -436,7 +466,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         var ecs = new RolloutEcs { TagsFail = true };
         var host = new RecordingHost();
 
-        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a"), host: host)).Deployments);
+        var d = Assert.Single((await DeployAsync(ecs, new DeployTarget("cruddur", "a") { Image = "img:2" }, host: host)).Deployments);
 
         Assert.Equal(DeploymentOutcome.Succeeded, d.Outcome);
         var warning = Assert.Single(host.Messages, m => m.StartsWith("WARNING:", StringComparison.Ordinal));
@@ -457,7 +487,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         });
 
         var e = await Assert.ThrowsAsync<OperationStoppedException>(() => new EcsDeployer(ecs, new RecordingHost(), NoPlaceholders, clock)
-            .DeployAsync([new DeployTarget("cruddur", "a")], new DeployOptions(), cts.Token));
+            .DeployAsync([new DeployTarget("cruddur", "a") { Image = "img:2" }], new DeployOptions(), cts.Token));
 
         Assert.Contains("Stopped watching cruddur/a", e.Message, StringComparison.Ordinal);
         Assert.Contains("a:2 (deployment ecs-svc/1) continues in ECS", e.Message, StringComparison.Ordinal);

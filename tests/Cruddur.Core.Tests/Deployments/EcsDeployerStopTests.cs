@@ -70,7 +70,7 @@ public sealed class EcsDeployerStopTests : IAsyncLifetime
             stoppedAt = clock.Elapsed;
             stop.Cancel();
         });
-        var targets = Enumerable.Range(0, Services).Select(i => new DeployTarget("cruddur", $"s{i}") { Image = $"img:{i}" }).ToList();
+        var targets = Enumerable.Range(0, Services).Select(i => new DeployTarget("cruddur", $"s{i}") { Image = $"img:{i + 1}" }).ToList();
 
         var e = await Assert.ThrowsAsync<OperationStoppedException>(() =>
             new EcsDeployer(Ecs(host, pacer), host, (_, _) => Task.FromResult<string?>(null)).DeployAsync(targets, new DeployOptions(), stop.Token));

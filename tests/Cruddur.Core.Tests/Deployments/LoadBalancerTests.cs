@@ -215,7 +215,7 @@ public sealed class LoadBalancerTests
         var elb = new Elb();
         var host = new RecordingHost();
 
-        var urls = await PublicUrlsTests.Reader(elb, host).ReadAsync("cruddur/backend-flask", Service(Group), CancellationToken.None);
+        var urls = await ReadOneAsync(PublicUrlsTests.Reader(elb, host), "cruddur/backend-flask", Service(Group));
 
         // The default action at the apex alias (the zone's alias names the load balancer by its dualstack. name, with the trailing dot).
         Assert.Equal(["https://api.cruddur.example", "https://cruddur.example"], urls);
@@ -225,7 +225,7 @@ public sealed class LoadBalancerTests
     [Fact]
     public async Task WithoutAnAliasTheDefaultActionOffersNoHttpsUrl_NoCertificateCoversTheLoadBalancersDnsName()
     {
-        var urls = await PublicUrlsTests.Reader(new Elb(), aliases: false).ReadAsync("cruddur/backend-flask", Service(Group), CancellationToken.None);
+        var urls = await ReadOneAsync(PublicUrlsTests.Reader(new Elb(), aliases: false), "cruddur/backend-flask", Service(Group));
 
         Assert.Equal(["https://api.cruddur.example"], urls);
     }
@@ -235,13 +235,13 @@ public sealed class LoadBalancerTests
     {
         var tagged = new Elb { TestListenerTags = new Dictionary<string, string> { ["Name"] = SeedDefaults.TestListenerName } };
         Assert.Equal(["https://api.cruddur.example", "https://cruddur.example"],
-            await PublicUrlsTests.Reader(tagged).ReadAsync("cruddur/backend-flask", Service(Group), CancellationToken.None));
+            await ReadOneAsync(PublicUrlsTests.Reader(tagged), "cruddur/backend-flask", Service(Group)));
 
         var untagged = new Elb { TestListenerTags = new Dictionary<string, string>() };
         Assert.Equal(["https://api.cruddur.example", "https://cruddur.example"],
-            await PublicUrlsTests.Reader(untagged).ReadAsync("cruddur/backend-flask", Service(Group, testListenerRule: "r8443"), CancellationToken.None));
+            await ReadOneAsync(PublicUrlsTests.Reader(untagged), "cruddur/backend-flask", Service(Group, testListenerRule: "r8443")));
         Assert.Contains("https://cruddur.example:8443",
-            await PublicUrlsTests.Reader(untagged).ReadAsync("cruddur/backend-flask", Service(Group), CancellationToken.None)); // any other listener still counts
+            await ReadOneAsync(PublicUrlsTests.Reader(untagged), "cruddur/backend-flask", Service(Group))); // any other listener still counts
     }
 
     [Fact]
@@ -249,8 +249,8 @@ public sealed class LoadBalancerTests
     {
         // Any ELB call with no groups, or a load-balancer lookup with none, would fail and warn.
         var host = new RecordingHost();
-        Assert.Empty(await PublicUrlsTests.Reader(new Elb { ListFails = new InvalidOperationException("ELB was asked") }, host).ReadAsync("cruddur/a", new JsonObject(), CancellationToken.None));
-        Assert.Empty(await PublicUrlsTests.Reader(new Elb(), host).ReadAsync("cruddur/a", Service(OtherGroup), CancellationToken.None)); // in no load balancer
+        Assert.Empty(await ReadOneAsync(PublicUrlsTests.Reader(new Elb { ListFails = new InvalidOperationException("ELB was asked") }, host), "cruddur/a", new JsonObject()));
+        Assert.Empty(await ReadOneAsync(PublicUrlsTests.Reader(new Elb(), host), "cruddur/a", Service(OtherGroup))); // in no load balancer
         Assert.Empty(host.Messages);
     }
 
@@ -262,13 +262,31 @@ public sealed class LoadBalancerTests
         var host = new RecordingHost();
         var elb = new Elb { ListFails = awsError ? new CruddurException("AwsAccessDenied", ErrorKind.PermissionDenied, "not authorized: DescribeTargetGroups") : new InvalidOperationException("garbled") };
 
-        Assert.Empty(await PublicUrlsTests.Reader(elb, host).ReadAsync("cruddur/backend-flask", Service(Group), CancellationToken.None));
+        Assert.Empty(await ReadOneAsync(PublicUrlsTests.Reader(elb, host), "cruddur/backend-flask", Service(Group)));
 
         var warning = Assert.Single(host.Messages);
         Assert.StartsWith("WARNING: cruddur/backend-flask: its public URLs could not be read from ELBv2, Route 53 and ACM: ", warning, StringComparison.Ordinal);
         Assert.Contains(awsError ? "not authorized: DescribeTargetGroups" : "garbled", warning, StringComparison.Ordinal);
         Assert.Equal(!awsError, warning.Contains("Unexpected", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task PublicUrlsOfManyServicesReadEachLoadBalancersListenersAndRulesOnce()
+    {
+        var elb = new Elb { TestListenerTags = new Dictionary<string, string>() };
+        var services = Enumerable.Range(1, 12).Select(i => ($"cruddur/s{i}", i == 12 ? Service(OtherGroup) : Service(Group, testListenerRule: i % 2 == 0 ? "r8443" : null))).ToList();
+
+        var urls = await PublicUrlsTests.Reader(elb).ReadAsync(services, CancellationToken.None);
+
+        Assert.Equal(12, urls.Count);
+        Assert.All(urls.Where((_, i) => i % 2 == 1 && i < 11), u => Assert.Equal(["https://api.cruddur.example", "https://cruddur.example"], u));
+        Assert.All(urls.Where((_, i) => i % 2 == 0), u => Assert.Contains("https://cruddur.example:8443", u));
+        Assert.Empty(urls[11]);
+        Assert.Equal(["DescribeTargetGroups", "DescribeLoadBalancers", "DescribeListeners arn:lb", "DescribeTags", "DescribeRules l443", "DescribeRules l8443"], elb.Reads);
+    }
+
+    private static async Task<IReadOnlyList<string>> ReadOneAsync(PublicUrls reader, string name, JsonObject service) =>
+        Assert.Single(await reader.ReadAsync([(name, service)], CancellationToken.None));
 
     private static JsonObject Service(string targetGroup, string? testListenerRule = null)
     {
@@ -362,6 +380,9 @@ public sealed class LoadBalancerTests
 
         public List<string> Asked { get; } = [];
 
+        /// <summary>The edge reads the URLs made, in order: the call and, for per-listener or per-load-balancer ones, its ARN.</summary>
+        public List<string> Reads { get; } = [];
+
         public Exception? ListFails { get; init; }
 
         public IReadOnlyList<TargetHealth> this[string group]
@@ -386,29 +407,40 @@ public sealed class LoadBalancerTests
                 throw e;
             }
 
+            Reads.Add("DescribeTargetGroups");
             return System.Threading.Tasks.Task.FromResult<IReadOnlyList<TargetGroup>>(arns!.Select(a => new TargetGroup(a, "tg", "HTTP", 4567, "ip", null, 2, a == Group ? ["arn:lb"] : [])).ToList());
         }
 
         public override Task<IReadOnlyList<LoadBalancer>> ListLoadBalancersAsync(IReadOnlyList<string>? arns, CancellationToken cancellationToken)
         {
             Assert.Equal(["arn:lb"], arns);
+            Reads.Add("DescribeLoadBalancers");
             return System.Threading.Tasks.Task.FromResult<IReadOnlyList<LoadBalancer>>([new LoadBalancer("arn:lb", "cruddur-alb", "internet-facing", "Cruddur-ALB-1.us-east-1.elb.amazonaws.com", "Z1", "vpc-1", [])]);
         }
 
         /// <summary>Adds the blue/green edge's test listener (HTTPS 8443, the same certificate and rules), with these tags.</summary>
         public IReadOnlyDictionary<string, string>? TestListenerTags { get; init; }
 
-        public override Task<IReadOnlyList<Listener>> ListListenersAsync(string loadBalancerArn, CancellationToken cancellationToken) =>
-            System.Threading.Tasks.Task.FromResult<IReadOnlyList<Listener>>(
+        public override Task<IReadOnlyList<Listener>> ListListenersAsync(string loadBalancerArn, CancellationToken cancellationToken)
+        {
+            Reads.Add($"DescribeListeners {loadBalancerArn}");
+            return System.Threading.Tasks.Task.FromResult<IReadOnlyList<Listener>>(
                 TestListenerTags is null
                     ? [new Listener("l443", "HTTPS", 443, ["arn:cert"], [ListenerAction.Forward(Group)])]
                     : [new Listener("l443", "HTTPS", 443, ["arn:cert"], [ListenerAction.Forward(Group)]), new Listener("l8443", "HTTPS", 8443, ["arn:cert"], [ListenerAction.Forward(Group)])]);
+        }
 
-        public override Task<IReadOnlyList<ListenerRule>> ListRulesAsync(string listenerArn, CancellationToken cancellationToken) =>
-            System.Threading.Tasks.Task.FromResult<IReadOnlyList<ListenerRule>>([new ListenerRule(listenerArn == "l443" ? "r1" : "r8443", "1", false, ["api.cruddur.example"], [ListenerAction.Forward(Group)])]);
+        public override Task<IReadOnlyList<ListenerRule>> ListRulesAsync(string listenerArn, CancellationToken cancellationToken)
+        {
+            Reads.Add($"DescribeRules {listenerArn}");
+            return System.Threading.Tasks.Task.FromResult<IReadOnlyList<ListenerRule>>([new ListenerRule(listenerArn == "l443" ? "r1" : "r8443", "1", false, ["api.cruddur.example"], [ListenerAction.Forward(Group)])]);
+        }
 
-        public override Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> DescribeTagsAsync(IReadOnlyList<string> arns, CancellationToken cancellationToken) =>
-            System.Threading.Tasks.Task.FromResult<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>>(
+        public override Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> DescribeTagsAsync(IReadOnlyList<string> arns, CancellationToken cancellationToken)
+        {
+            Reads.Add("DescribeTags");
+            return System.Threading.Tasks.Task.FromResult<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>>(
                 TestListenerTags is null ? new Dictionary<string, IReadOnlyDictionary<string, string>>() : new Dictionary<string, IReadOnlyDictionary<string, string>> { ["l8443"] = TestListenerTags });
+        }
     }
 }

@@ -58,6 +58,24 @@ public sealed class ExecutableResolverTests : IDisposable
         Assert.Equal(["xxxxxxxxxx…", "short", "last"], lines);
     }
 
+    [Fact]
+    public async Task AProgramStillOpenForWritingIsStartedOnceItIsClosed()
+    {
+        var path = Path.Combine(_dir, "just-written");
+        var writing = new FileStream(path, FileMode.Create, FileAccess.Write);
+        writing.Write("#!/bin/sh\necho started\n"u8);
+        writing.Flush();
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // Closed a moment later, as an installer (or a test writing a stand-in while another thread forks) would close it.
+        var closing = Task.Run(async () => { await Task.Delay(100); await writing.DisposeAsync(); });
+
+        var result = await ProcessRunner.RunAsync(new ProcessSpec(path, []), null, ErrorIds.ImageEngineNotFound, CancellationToken.None);
+        await closing;
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["started"], result.Output);
+    }
+
     private void Plant(string path, string marker)
     {
         File.WriteAllText(path, $"#!/bin/sh\ncat > '{marker}'\n");

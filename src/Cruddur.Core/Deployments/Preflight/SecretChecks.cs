@@ -12,17 +12,19 @@ internal sealed record SecretSource(bool IsSecretsManager, string Id, string? Re
 {
     public static SecretSource Parse(string valueFrom)
     {
-        var parts = valueFrom.Split(':');
-        if (parts.Length >= 7 && parts[0] == "arn" && parts[2] == "secretsmanager" && parts[5] == "secret")
+        var resource = AwsArn.Resource(valueFrom);
+        if (AwsArn.Service(valueFrom) == "secretsmanager" && resource?.Split(':') is ["secret", var secret, .. var rest])
         {
-            return new SecretSource(true, string.Join(':', parts[..7]), parts[3], Part(parts, 7), Part(parts, 8), Part(parts, 9));
+            // secret:name-AbCdEf[:json-key[:version-stage[:version-id]]]
+            var id = valueFrom[..^resource.Length] + "secret:" + secret;
+            return new SecretSource(true, id, AwsArn.Region(valueFrom), Part(rest, 0), Part(rest, 1), Part(rest, 2));
         }
 
-        if (parts.Length >= 6 && parts[0] == "arn" && parts[2] == "ssm" && parts[5].StartsWith("parameter/", StringComparison.Ordinal))
+        if (AwsArn.Service(valueFrom) == "ssm" && resource is not null && resource.StartsWith("parameter/", StringComparison.Ordinal))
         {
             // parameter/a/b is the ARN of /a/b; parameter/a of a (a name without a path has no leading slash).
-            var name = string.Join(':', parts[5..])["parameter/".Length..];
-            return new SecretSource(false, name.Contains('/', StringComparison.Ordinal) ? "/" + name : name, parts[3]);
+            var name = resource["parameter/".Length..];
+            return new SecretSource(false, name.Contains('/', StringComparison.Ordinal) ? "/" + name : name, AwsArn.Region(valueFrom));
         }
 
         return new SecretSource(false, valueFrom, null);
