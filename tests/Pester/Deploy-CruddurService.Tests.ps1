@@ -456,6 +456,18 @@ Describe 'Deploy-CruddurService' {
         $again.Shown | Should -Contain 'Released 6 services: 6 succeeded.' -Because 'the summary is shown by default, as the service events are'
     }
 
+    It 'releases services of several clusters together, the cluster bound from each piped object' {
+        Invoke-Ecs create-cluster --cluster-name cruddur-b | Out-Null
+        New-RunningService backend-flask | Out-Null
+        Deploy-CruddurService frontend-react-js -Cluster cruddur-b -TaskDefinitionFile (New-TaskDefinitionFile frontend-react-js) -ServiceDefinitionFile (New-ServiceDefinitionFile frontend-react-js) -ErrorAction Stop | Out-Null
+
+        $d = @((Get-CruddurService -Cluster cruddur -Service backend-flask), [pscustomobject]@{ Service = 'frontend-react-js'; Cluster = 'cruddur-b' }) | Deploy-CruddurService
+
+        @($d | ForEach-Object { "$($_.Cluster)/$($_.Service) $($_.Outcome)" }) | Should -Be @('cruddur/backend-flask Succeeded', 'cruddur-b/frontend-react-js Succeeded')
+        (Invoke-Ecs describe-services --cluster cruddur-b --services frontend-react-js).services[0].deployments[0].id | Should -Be $d[1].DeploymentId
+        (Get-ServiceState backend-flask).deployments[0].id | Should -Be $d[0].DeploymentId
+    }
+
     It 'shows the task definition diff under -WhatIf and changes nothing' {
         New-RunningService backend-flask | Out-Null
         $transcript = Join-Path $work 'whatif.txt'
