@@ -5,23 +5,29 @@
 .DESCRIPTION
     1. One deploy without watching: Deploy-CruddurService -NoWait in a warm session versus the seed's bin/backend/deploy
        (aws ecs describe-task-definition + aws ecs update-service --force-new-deployment). Medians of -Runs, alternated.
-    2. -Services services deployed and watched together versus a loop of aws ecs update-service followed by
-       aws ecs wait services-stable (10 services per wait, the API's limit): wall time and API calls (from /_sim/calls).
+    2. -Services services over -Clusters clusters, released with a new image each (one registration per service) and
+       watched together: wall time, API calls per operation, calls ECS throttled, and the floor ECS's documented token
+       buckets alone impose on these calls (each bucket full at the start: calls beyond its burst at its refill rate, scaled
+       like the stack's clock). With -EcsQuotas the simulator enforces the buckets as ECS does. Up to 100 services, also a
+       loop of aws ecs update-service followed by aws ecs wait services-stable (10 services per wait, the API's limit).
     3. Latency of failure reporting: from the simulator's "deployment failed" event to the moment the cmdlet reports it.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [int] $Runs = 5,
     [int] $Services = 50,
+    [int] $Clusters = 1,
     # Simulated ECS seconds per real second: 0.1 makes a task start in about 2 s.
-    [double] $EcsTimeScale = 0.1
+    [double] $EcsTimeScale = 0.1,
+    # The simulator throttles as ECS does (its documented token buckets, refilled on its clock).
+    [switch] $EcsQuotas
 )
 $ErrorActionPreference = 'Stop'
 $repo = Split-Path $PSScriptRoot
 Import-Module $ModulePath
 Import-Module (Join-Path $repo 'tests/Stack/CruddurStack.psm1')
 
-$stack = Start-CruddurStack Ecs, Moto -EcsTimeScale $EcsTimeScale
+$stack = Start-CruddurStack Ecs, Moto -EcsTimeScale $EcsTimeScale -EcsQuotas:$EcsQuotas
 $previous = Set-CruddurStackEnvironment $stack
 # Deploy-CruddurService's default stability window (95 s of ECS time) on the simulator's clock, when the module has one.
 if ((Get-Command Deploy-CruddurService).Parameters.ContainsKey('StableFor')) {
@@ -35,13 +41,13 @@ function Get-CallDelta($before, $after) {
     $d
 }
 function Median($values) { $s = @($values | Sort-Object); $s[[int][math]::Floor($s.Count / 2)] }
-function New-Definitions([string] $Name, [string] $Folder, [switch] $CircuitBreaker, [string] $Scenario = 'healthy') {
+function New-Definitions([string] $Name, [string] $Folder, [switch] $CircuitBreaker, [string] $Scenario = 'healthy', [string] $Tag = '1', [string] $Cluster = 'cruddur') {
     Set-Content (Join-Path $Folder "$Name.json") (@{
         family = $Name; networkMode = 'awsvpc'; cpu = '256'; memory = '512'; requiresCompatibilities = @('FARGATE')
-        containerDefinitions = @(@{ name = $Name; image = "registry.local/${Name}:1"; environment = @(@{ name = 'CRUDDUR_SIM_SCENARIO'; value = $Scenario }) })
+        containerDefinitions = @(@{ name = $Name; image = "registry.local/${Name}:$Tag"; environment = @(@{ name = 'CRUDDUR_SIM_SCENARIO'; value = $Scenario }) })
     } | ConvertTo-Json -Depth 6)
     # The network the seed's service files name: the deploy's checks look for it as ECS would.
-    $service = @{ cluster = 'cruddur'; serviceName = $Name; desiredCount = 1; launchType = 'FARGATE'
+    $service = @{ cluster = $Cluster; serviceName = $Name; desiredCount = 1; launchType = 'FARGATE'
         networkConfiguration = @{ awsvpcConfiguration = @{ assignPublicIp = 'ENABLED'; subnets = $network.Subnets; securityGroups = @($network.SecurityGroup) } } }
     if ($CircuitBreaker) { $service.deploymentConfiguration = @{ deploymentCircuitBreaker = @{ enable = $true; rollback = $false } } }
     Set-Content (Join-Path $Folder "service-$Name.json") ($service | ConvertTo-Json -Depth 6)
@@ -85,36 +91,63 @@ aws ecs update-service \
     $o = Median $ours; $s = Median $seed
     [pscustomobject]@{ Case = '1. one deploy, -NoWait (warm session)'; Ours = "$([math]::Round($o)) ms"; Baseline = "$([math]::Round($s)) ms (bin/backend/deploy, aws CLI)"; Ratio = "$([math]::Round($s / $o, 1))x faster" } | Format-List
 
-    # --- 2. N services deployed and watched together
-    $names = 1..$Services | ForEach-Object { 'svc-{0:d2}' -f $_ }
-    foreach ($n in $names) { New-Definitions $n $work }
-    Deploy-CruddurService $names -TaskDefinitionFile $work -ServiceDefinitionFile $work | Out-Null
+    # --- 2. N services over C clusters, each released with a new image, watched together
+    $clusterNames = if ($Clusters -le 1) { @('cruddur') } else { 1..$Clusters | ForEach-Object { 'cruddur-{0:d2}' -f $_ } }
+    foreach ($c in $clusterNames) { aws ecs create-cluster --cluster-name $c --output text | Out-Null }
+    $rows = for ($i = 0; $i -lt $Services; $i++) { [pscustomobject]@{ Service = 'svc-{0:d4}' -f ($i + 1); Cluster = $clusterNames[$i % $clusterNames.Count] } }
+    foreach ($r in $rows) { New-Definitions $r.Service $work -Cluster $r.Cluster }
+    $created = @($rows | Deploy-CruddurService -TaskDefinitionFile $work -ServiceDefinitionFile $work)
+    if (@($created | Where-Object Outcome -EQ 'Succeeded').Count -ne $Services) { throw "creating the $Services services failed" }
+    foreach ($r in $rows) { New-Definitions $r.Service $work -Cluster $r.Cluster -Tag 2 }
 
+    $quotas = Invoke-RestMethod "$($stack.EcsUrl)/_sim/quotas"
+    $scale = if ($env:CRUDDUR_ECS_QUOTA_SCALE) { [double]$env:CRUDDUR_ECS_QUOTA_SCALE } else { 1 }
+    # The floor assumes every bucket full at the start: wait for the creation's calls to be refilled (ours and the simulator's).
+    Start-Sleep -Milliseconds (1000 * ($quotas.buckets | ForEach-Object { $_.burst / ($_.perSecond * $scale) } | Measure-Object -Maximum).Maximum)
+    $throttledBefore = ($quotas.throttled.PSObject.Properties.Value | Measure-Object -Sum).Sum
     $before = Get-Calls
     $w = [Diagnostics.Stopwatch]::StartNew()
-    $result = Deploy-CruddurService $names -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -or $_.Outcome }
+    $result = $rows | Deploy-CruddurService -TaskDefinitionFile $work -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -or $_.Outcome }
     $oursTime = $w.Elapsed.TotalSeconds
     $oursCalls = Get-CallDelta $before (Get-Calls)
+    $throttled = ((Invoke-RestMethod "$($stack.EcsUrl)/_sim/quotas").throttled.PSObject.Properties.Value | Measure-Object -Sum).Sum - $throttledBefore
     $deployed = @($result | Where-Object { $_.Outcome -eq 'Succeeded' })
     # Poll rounds: the verbose log names every DescribeServices call; the first ceil(N/10) are the look before deploying.
     $describeLog = @($result | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'ECS DescribeServices*' })
-
-    $before = Get-Calls
-    $w = [Diagnostics.Stopwatch]::StartNew()
-    foreach ($n in $names) { aws ecs update-service --cluster cruddur --service $n --force-new-deployment --output text --query 'service.serviceName' | Out-Null }
-    for ($i = 0; $i -lt $names.Count; $i += 10) {
-        aws ecs wait services-stable --cluster cruddur --services $names[$i..([math]::Min($i + 9, $names.Count - 1))]
-        if ($LASTEXITCODE) { throw 'aws ecs wait services-stable failed' }
+    # The time the documented buckets alone impose on these calls: per bucket, the calls beyond its burst at its refill rate.
+    $floors = foreach ($b in $quotas.buckets) {
+        $n = ($b.actions | ForEach-Object { [int]$oursCalls[$_] } | Measure-Object -Sum).Sum
+        [pscustomobject]@{ Bucket = $b.bucket; Calls = $n; Seconds = [math]::Max(0, $n - $b.burst) / ($b.perSecond * $scale) }
     }
-    $cliTime = $w.Elapsed.TotalSeconds
-    $cliCalls = Get-CallDelta $before (Get-Calls)
+    $floor = $floors | Sort-Object Seconds -Descending | Select-Object -First 1
     [pscustomobject]@{
-        Case            = "2. $Services services deployed and watched"
-        Ours            = "$([math]::Round($oursTime, 1)) s, $(($oursCalls.Values | Measure-Object -Sum).Sum) API calls ($(($oursCalls.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', ')); $($deployed.Count)/$Services succeeded"
+        Case             = "2. $Services services in $($clusterNames.Count) cluster(s), each released with a new image (quotas $(if ($EcsQuotas) { 'enforced' } else { 'not enforced' }) by the simulator, x$scale refill)"
+        Ours             = "$([math]::Round($oursTime, 1)) s, $(($oursCalls.Values | Measure-Object -Sum).Sum) API calls, $throttled throttled; $($deployed.Count)/$Services succeeded"
+        CallsPerOperation = ($oursCalls.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', '
         DescribePerRound = "ceil($Services/10) = $([math]::Ceiling($Services / 10)) per round while all are pending; $($describeLog.Count) DescribeServices in all"
-        Baseline        = "$([math]::Round($cliTime, 1)) s, $(($cliCalls.Values | Measure-Object -Sum).Sum) API calls ($(($cliCalls.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', '))"
-        Ratio           = "$([math]::Round($cliTime / $oursTime, 1))x faster (ours also registers a task definition per service, which the CLI loop does not)"
+        Floor            = "$([math]::Round($floor.Seconds, 1)) s: the $($floor.Bucket) bucket, $($floor.Calls) calls"
+        RatioToFloor     = if ($floor.Seconds -gt 0) { "$([math]::Round($oursTime / $floor.Seconds, 2))x the floor (target <= 1.2x when it dominates)" } else { 'no bucket runs dry: no floor' }
     } | Format-List
+
+    if ($Services -le 100) {
+        $before = Get-Calls
+        $w = [Diagnostics.Stopwatch]::StartNew()
+        foreach ($r in $rows) { aws ecs update-service --cluster $r.Cluster --service $r.Service --force-new-deployment --output text --query 'service.serviceName' | Out-Null }
+        foreach ($group in $rows | Group-Object Cluster) {
+            $names = @($group.Group.Service)
+            for ($i = 0; $i -lt $names.Count; $i += 10) {
+                aws ecs wait services-stable --cluster $group.Name --services $names[$i..([math]::Min($i + 9, $names.Count - 1))]
+                if ($LASTEXITCODE) { throw 'aws ecs wait services-stable failed' }
+            }
+        }
+        $cliTime = $w.Elapsed.TotalSeconds
+        $cliCalls = Get-CallDelta $before (Get-Calls)
+        [pscustomobject]@{
+            Case     = "2b. the same services redeployed by the aws CLI, for comparison"
+            Baseline = "$([math]::Round($cliTime, 1)) s, $(($cliCalls.Values | Measure-Object -Sum).Sum) API calls ($(($cliCalls.GetEnumerator() | ForEach-Object { "$($_.Key) $($_.Value)" }) -join ', '))"
+            Ratio    = "$([math]::Round($cliTime / $oursTime, 1))x faster (ours also registered a new revision per service, which the CLI loop does not)"
+        } | Format-List
+    }
 
     # --- 3. failure reporting latency
     New-Definitions broken $work -CircuitBreaker

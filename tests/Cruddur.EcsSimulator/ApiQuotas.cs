@@ -22,6 +22,9 @@ public sealed class ApiQuotas(double timeScale, TimeProvider? time = null)
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Dictionary<string, (double Tokens, DateTimeOffset At)> _levels = new(StringComparer.Ordinal);
 
+    /// <summary>The documented buckets (GET /_sim/quotas), for benches that work out the time they alone impose.</summary>
+    public static IEnumerable<object> Documented => Buckets.Select(b => new { bucket = b.Bucket, burst = b.Burst, perSecond = b.PerSecond, actions = b.Actions });
+
     /// <summary>How many calls each bucket refused, for benches and tests (GET /_sim/quotas).</summary>
     public Dictionary<string, int> Throttled { get; } = new(StringComparer.Ordinal);
 

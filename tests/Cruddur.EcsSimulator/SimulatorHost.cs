@@ -93,7 +93,7 @@ public static partial class SimulatorHost
         {
             lock (state.Gate)
             {
-                return Results.Json(new { enforced = quotas is not null, throttled = quotas?.Throttled ?? [] });
+                return Results.Json(new { enforced = quotas is not null, throttled = quotas?.Throttled ?? [], buckets = ApiQuotas.Documented });
             }
         });
         MapControl(app, state, hub);

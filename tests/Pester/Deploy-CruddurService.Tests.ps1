@@ -418,6 +418,56 @@ Describe 'Deploy-CruddurService' {
         (Get-ServiceState frontend-react-js).taskDefinition | Should -BeLike '*frontend-react-js:1'
     }
 
+    It 'releases six services under one bar from the start, and ends with only the ones that need attention and a count of the rest' {
+        $names = 1..6 | ForEach-Object { "svc$_" }
+        foreach ($name in $names) { New-RunningService $name -CircuitBreaker:($name -eq 'svc4') | Out-Null }
+        $folder = New-TestFolder
+        # A new revision for each (its own health check command), svc4's exiting at once.
+        foreach ($name in $names) { New-TaskDefinitionFile $name -Folder $folder -HealthCheckCommand 'true' -Command $(if ($name -eq 'svc4') { 'echo "boom" >&2; exit 3' }) | Out-Null }
+        function Invoke-Release {
+            $recorder, $runspace, $ps = New-RecordedPipeline "Deploy-CruddurService $($names -join ',') -TaskDefinitionFile '$folder' -StableFor 0"
+            try {
+                $out = $ps.Invoke()
+                [pscustomobject]@{
+                    Deployments = @($out); Shown = @($recorder.Lines); Warnings = @($ps.Streams.Warning.Message); Errors = @($ps.Streams.Error)
+                    Bar = @($ps.Streams.Progress | Where-Object ActivityId -eq 100)
+                }
+            } finally { $ps.Dispose(); $runspace.Dispose() }
+        }
+
+        $release = Invoke-Release
+
+        $release.Bar.Activity | Select-Object -Unique | Should -Be 'Deploying 6 services'
+        $release.Bar.StatusDescription | Should -Contain '5 to start, 1 registered' -Because 'the first revision is registered before its service is updated'
+        $release.Bar.StatusDescription | Should -Contain '5 to start, 1 rolling'
+        $release.Bar.StatusDescription | Should -Contain '1 registered, 5 rolling'
+        @($release.Errors.FullyQualifiedErrorId) | Should -Be @('DeployFailed,Cruddur.PowerShell.Commands.DeployCruddurServiceCommand')
+        $release.Warnings | Should -Be (@(
+            '1 of 6 services need attention (each failed one has its own error):'
+            '  cruddur/svc4 (svc4:2): RolledBackByEcs'
+            'The rest: 5 succeeded.') -join [Environment]::NewLine)
+        ($release.Deployments | Where-Object Outcome -eq Succeeded).Service | Should -Be @('svc1', 'svc2', 'svc3', 'svc5', 'svc6')
+
+        New-TaskDefinitionFile svc4 -Folder $folder -HealthCheckCommand 'true' | Out-Null
+        $again = Invoke-Release
+
+        $again.Warnings | Should -BeNullOrEmpty
+        $again.Errors | Should -BeNullOrEmpty
+        $again.Shown | Should -Contain 'Released 6 services: 6 succeeded.' -Because 'the summary is shown by default, as the service events are'
+    }
+
+    It 'releases services of several clusters together, the cluster bound from each piped object' {
+        Invoke-Ecs create-cluster --cluster-name cruddur-b | Out-Null
+        New-RunningService backend-flask | Out-Null
+        Deploy-CruddurService frontend-react-js -Cluster cruddur-b -TaskDefinitionFile (New-TaskDefinitionFile frontend-react-js) -ServiceDefinitionFile (New-ServiceDefinitionFile frontend-react-js) -ErrorAction Stop | Out-Null
+
+        $d = @((Get-CruddurService -Cluster cruddur -Service backend-flask), [pscustomobject]@{ Service = 'frontend-react-js'; Cluster = 'cruddur-b' }) | Deploy-CruddurService
+
+        @($d | ForEach-Object { "$($_.Cluster)/$($_.Service) $($_.Outcome)" }) | Should -Be @('cruddur/backend-flask Succeeded', 'cruddur-b/frontend-react-js Succeeded')
+        (Invoke-Ecs describe-services --cluster cruddur-b --services frontend-react-js).services[0].deployments[0].id | Should -Be $d[1].DeploymentId
+        (Get-ServiceState backend-flask).deployments[0].id | Should -Be $d[0].DeploymentId
+    }
+
     It 'shows the task definition diff under -WhatIf and changes nothing' {
         New-RunningService backend-flask | Out-Null
         $transcript = Join-Path $work 'whatif.txt'

@@ -313,10 +313,16 @@ internal sealed class DeploymentWatcher
         _host.WriteProgress(ReleaseProgress(watches, completed));
     }
 
-    /// <summary>"Deploying 50 services": "12 rolling, 30 stabilizing, 7 done, 1 needs attention", and the share that is over.</summary>
-    internal static ProgressUpdate ReleaseProgress(IReadOnlyList<ServiceWatch> watches, bool completed = false)
+    /// <summary>
+    /// "Deploying 50 services": "12 rolling, 30 stabilizing, 7 done, 1 needs attention", and the share that is over. While the
+    /// release starts, <paramref name="toStart"/> services are not begun yet and <paramref name="registered"/> have their new
+    /// revision registered but their service not yet updated ("40 to start, 1 registered, 9 rolling"); every watch's service was
+    /// updated. <paramref name="clusters"/>: the whole release's clusters (default: the watches').
+    /// </summary>
+    internal static ProgressUpdate ReleaseProgress(IReadOnlyList<ServiceWatch> watches, bool completed = false, int registered = 0, int toStart = 0, IEnumerable<string>? clusters = null)
     {
         int Count(params WatchState[] states) => watches.Count(w => states.Contains(w.State));
+        var total = watches.Count + registered + toStart;
         var rolling = Count(WatchState.InProgress);
         var stabilizing = Count(WatchState.Stabilizing);
         var paused = Count(WatchState.Paused);
@@ -331,14 +337,16 @@ internal sealed class DeploymentWatcher
             }
         }
 
+        Add(toStart, "to start");
+        Add(registered, "registered");
         Add(rolling, "rolling");
         Add(stabilizing, "stabilizing");
         Add(paused, "paused");
         Add(done, "done");
         Add(attention, attention == 1 ? "needs attention" : "need attention");
-        var clusters = watches.Select(w => w.Deployment.Cluster).Distinct(StringComparer.Ordinal).Count();
-        return new ProgressUpdate(ReleaseProgressId, $"Deploying {watches.Count} services{(clusters > 1 ? $" in {clusters} clusters" : string.Empty)}",
-            string.Join(", ", parts), 100 * (watches.Count - rolling - stabilizing) / watches.Count, completed);
+        var clusterCount = (clusters ?? watches.Select(w => w.Deployment.Cluster)).Distinct(StringComparer.Ordinal).Count();
+        return new ProgressUpdate(ReleaseProgressId, $"Deploying {total} services{(clusterCount > 1 ? $" in {clusterCount} clusters" : string.Empty)}",
+            parts.Count > 0 ? string.Join(", ", parts) : "Done", total > 0 ? 100 * (watches.Count - rolling - stabilizing) / total : 100, completed);
     }
 
     /// <summary>

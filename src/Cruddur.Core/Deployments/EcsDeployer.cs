@@ -128,55 +128,105 @@ public sealed partial class EcsDeployer
         return new DeployResult(watches.Select(w => w.Deployment).ToList(), failure);
     }
 
-    /// <summary>Starts the plans in order (each one the user confirms), then reads the public URLs of all started ones at once; after a failure, the rest are left unchanged and the failure names both.</summary>
+    /// <summary>
+    /// Starts the plans in order (each one the user confirms), then reads the public URLs of all started ones at once; after a
+    /// failure, the rest are left unchanged and the failure names both. A release of more than five services shows its bar
+    /// from the start: how many are still to start, registered (the new revision, before the service is updated) and
+    /// rolling. Ctrl+C (a paced release waits for ECS's quotas, a registration a second) stops it at once with an
+    /// <see cref="OperationStoppedException"/> naming which services were released and which were not.
+    /// </summary>
     private async Task<(List<ServiceWatch> Watches, CruddurException? Failure)> StartAllAsync(List<Plan> plans, DeployOptions options, CancellationToken cancellationToken)
     {
         var watches = new List<ServiceWatch>();
         var started = new List<Plan>();
         CruddurException? failure = null;
         var unchanged = new List<string>();
-        foreach (var plan in plans)
+        var clusters = plans.Select(p => p.Target.Cluster).ToList();
+        var shown = false;
+        void Progress(int registered, int toStart, bool completed = false)
         {
-            var name = $"{plan.Target.Cluster}/{plan.Target.Service}";
-            if (failure is not null)
+            if (plans.Count > DeploymentWatcher.ServiceBarsUpTo && (shown || !completed))
             {
-                unchanged.Add(name);
-                continue;
+                _host.WriteProgress(DeploymentWatcher.ReleaseProgress(watches, completed, registered, toStart, clusters));
+                shown = true;
             }
+        }
 
-            var diff = TaskDefinitions.Diff(plan.CurrentDefinition, plan.NewDefinition).Concat(plan.Strategy.Diff).ToList();
-            var action = (plan.Service is null ? "Register a task definition and create the service"
-                    : plan.SameArn is { } same ? $"Deploy {AwsArn.TaskDefinitionName(same)} again" : "Register a task definition and deploy it")
-                + (diff.Count == 0 ? " (task definition unchanged)" : ":" + Environment.NewLine + string.Join(Environment.NewLine, diff.Select(l => "    " + l)));
-            if (!_host.ShouldProcess(name, action))
+        var current = -1;
+        string? registeredArn = null;
+        try
+        {
+            for (var i = 0; i < plans.Count; i++)
             {
-                continue;
-            }
+                (current, registeredArn) = (i, null);
+                var plan = plans[i];
+                var name = $"{plan.Target.Cluster}/{plan.Target.Service}";
+                if (failure is not null)
+                {
+                    unchanged.Add(name);
+                    continue;
+                }
 
-            try
-            {
-                var deployment = await StartAsync(plan, cancellationToken).ConfigureAwait(false);
+                var diff = TaskDefinitions.Diff(plan.CurrentDefinition, plan.NewDefinition).Concat(plan.Strategy.Diff).ToList();
+                var action = (plan.Service is null ? "Register a task definition and create the service"
+                        : plan.SameArn is { } same ? $"Deploy {AwsArn.TaskDefinitionName(same)} again" : "Register a task definition and deploy it")
+                    + (diff.Count == 0 ? " (task definition unchanged)" : ":" + Environment.NewLine + string.Join(Environment.NewLine, diff.Select(l => "    " + l)));
+                if (!_host.ShouldProcess(name, action))
+                {
+                    continue;
+                }
+
+                Deployment deployment;
+                try
+                {
+                    string arn;
+                    if (plan.SameArn is { } unchangedArn)
+                    {
+                        arn = unchangedArn;
+                        _host.WriteVerbose($"{AwsArn.TaskDefinitionName(unchangedArn)} is unchanged ({plan.Source} gives the same definition): deploying it again rather than registering a copy");
+                    }
+                    else
+                    {
+                        arn = registeredArn = await _ecs.RegisterTaskDefinitionAsync(plan.NewDefinition, cancellationToken).ConfigureAwait(false);
+                        _host.WriteVerbose($"Registered {arn}");
+                        Progress(registered: 1, toStart: plans.Count - i - 1);
+                    }
+
+                    deployment = await ReleaseAsync(plan, arn, cancellationToken).ConfigureAwait(false);
+                    registeredArn = null;
+                }
+                catch (Exception e) when (watches.Count > 0 && e is not OperationCanceledException)
+                {
+                    failure = e as CruddurException ?? CruddurException.Unexpected(e, name);
+                    unchanged.Add(name);
+                    continue;
+                }
+
                 started.Add(plan);
                 watches.Add(new ServiceWatch(deployment, watches.Count + 1, ServiceWatch.EventIds(plan.Service))
                 {
                     StableFor = options.StableFor,
                     ReachAt = LifecycleStages.IndexOf(options.WaitUntil),
                 });
+                Progress(registered: 0, toStart: plans.Count - i - 1);
             }
-            catch (Exception e) when (watches.Count > 0 && e is not OperationCanceledException)
+
+            if (_urls is not null && watches.Count > 0)
             {
-                failure = e as CruddurException ?? CruddurException.Unexpected(e, name);
-                unchanged.Add(name);
+                var urls = await _urls.ReadAsync(started.Select(p => ($"{p.Target.Cluster}/{p.Target.Service}", p.LoadBalancers)).ToList(), cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < watches.Count; i++)
+                {
+                    watches[i].Deployment.Urls = urls[i];
+                }
             }
         }
-
-        if (_urls is not null && watches.Count > 0)
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
         {
-            var urls = await _urls.ReadAsync(started.Select(p => ($"{p.Target.Cluster}/{p.Target.Service}", p.LoadBalancers)).ToList(), cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < watches.Count; i++)
-            {
-                watches[i].Deployment.Urls = urls[i];
-            }
+            throw new OperationStoppedException(StoppedWhileStarting(plans, watches, current, registeredArn), e, cancellationToken);
+        }
+        finally
+        {
+            Progress(registered: 0, toStart: 0, completed: true);
         }
 
         if (failure is not null)
@@ -188,6 +238,42 @@ public sealed partial class EcsDeployer
         }
 
         return (watches, failure);
+    }
+
+    /// <summary>
+    /// What a stop while starting leaves: the services released (updated or created: ECS rolls them out, unwatched), the one
+    /// whose new revision was registered but not released, and the ones not released, to deploy again.
+    /// </summary>
+    private static string StoppedWhileStarting(List<Plan> plans, List<ServiceWatch> watches, int current, string? registeredArn)
+    {
+        static string Name(DeployTarget t) => $"{t.Cluster}/{t.Service}";
+        var released = watches.Select(w => w.Deployment).ToList();
+        var releasedNames = released.Select(d => $"{d.Cluster}/{d.Service}").ToHashSet(StringComparer.Ordinal);
+        var registered = registeredArn is null ? null : plans[current].Target;
+        var notReleased = plans.Select(p => p.Target).Where(t => !releasedNames.Contains(Name(t)) && t != registered).Select(Name).ToList();
+        var lines = new List<string>
+        {
+            released.Count == 0
+                ? "Stopped before any service was released: no service was changed."
+                : $"Stopped while starting the release. Released (the service was updated; ECS rolls it out, no longer watched): {string.Join(", ", released.Select(d => $"{d.Cluster}/{d.Service} ({AwsArn.TaskDefinitionName(d.TaskDefinitionArn)})"))}. "
+                  + "Follow them with Get-CruddurService.",
+        };
+        if (registered is not null)
+        {
+            lines.Add($"Registered but not released (the service still runs its old revision): {Name(registered)} ({AwsArn.TaskDefinitionName(registeredArn!)}).");
+        }
+
+        if (notReleased.Count > 0)
+        {
+            lines.Add($"Not released: {string.Join(", ", notReleased)}.");
+        }
+
+        if (registered is not null || notReleased.Count > 0)
+        {
+            lines.Add("Deploy the services not released again to release them.");
+        }
+
+        return string.Join(Environment.NewLine, lines);
     }
 
     /// <summary>Watches the started deployments to their end, waits for healthy targets (rolling ones), then records, prunes and shows the URLs of the ones that succeeded.</summary>
@@ -214,10 +300,39 @@ public sealed partial class EcsDeployer
             }
         }
 
+        if (watches.Count > DeploymentWatcher.ServiceBarsUpTo)
+        {
+            WriteSummary(watches.Select(w => w.Deployment).ToList());
+            return;
+        }
+
         foreach (var d in watches.Select(w => w.Deployment).Where(d => d.Outcome == DeploymentOutcome.Succeeded && d.Urls.Count > 0))
         {
             _host.WriteInformation($"{d.Cluster}/{d.Service}: {AwsArn.TaskDefinitionName(d.TaskDefinitionArn)} is served at {string.Join(", ", d.Urls)}", InformationTags.PublicUrl);
         }
+    }
+
+    /// <summary>
+    /// The end of a release of more than five services, instead of a line per service: a warning that lists only the ones that
+    /// need attention (failed, rolled back, paused, timed out, not followed), one line each, and one line counting the rest;
+    /// or, when none does, that count alone.
+    /// </summary>
+    private void WriteSummary(IReadOnlyList<Deployment> deployments)
+    {
+        var attention = deployments.Where(d => d.Outcome is not (DeploymentOutcome.Succeeded or DeploymentOutcome.Reached)).ToList();
+        var succeeded = deployments.Count(d => d.Outcome == DeploymentOutcome.Succeeded);
+        var reached = deployments.Count(d => d.Outcome == DeploymentOutcome.Reached);
+        var rest = string.Join(", ", new[] { succeeded > 0 ? $"{succeeded} succeeded" : null, reached > 0 ? $"{reached} reached the stage waited for" : null }.OfType<string>())
+            + (deployments.Any(d => d.Outcome == DeploymentOutcome.Succeeded && d.Urls.Count > 0) ? "; their Urls are on the deployments returned" : string.Empty);
+        if (attention.Count == 0)
+        {
+            _host.WriteInformation($"Released {deployments.Count} services: {rest}.", InformationTags.ReleaseSummary);
+            return;
+        }
+
+        var lines = attention.Select(d => $"  {d.Cluster}/{d.Service} ({AwsArn.TaskDefinitionName(d.TaskDefinitionArn)}): {d.Outcome}{(d.TimedOut ? ", timed out" : string.Empty)}");
+        _host.WriteWarning($"{attention.Count} of {deployments.Count} services need attention (each failed one has its own error):{Environment.NewLine}"
+            + string.Join(Environment.NewLine, lines) + (succeeded + reached > 0 ? $"{Environment.NewLine}The rest: {rest}." : string.Empty));
     }
 
     /// <summary>
@@ -478,20 +593,9 @@ public sealed partial class EcsDeployer
         }
     }
 
-    private async Task<Deployment> StartAsync(Plan plan, CancellationToken cancellationToken)
+    /// <summary>Points the plan's service at the revision <paramref name="arn"/> (new, or the same one again): creates it from its file, or updates it.</summary>
+    private async Task<Deployment> ReleaseAsync(Plan plan, string arn, CancellationToken cancellationToken)
     {
-        string arn;
-        if (plan.SameArn is { } same)
-        {
-            arn = same;
-            _host.WriteVerbose($"{AwsArn.TaskDefinitionName(same)} is unchanged ({plan.Source} gives the same definition): deploying it again rather than registering a copy");
-        }
-        else
-        {
-            arn = await _ecs.RegisterTaskDefinitionAsync(plan.NewDefinition, cancellationToken).ConfigureAwait(false);
-            _host.WriteVerbose($"Registered {arn}");
-        }
-
         var target = plan.Target;
         if (plan.ServiceDefinition is { } definition)
         {

@@ -9,6 +9,9 @@ namespace Cruddur.Core.Deployments;
 /// is registered and healthy in each of the service's target groups. <c>initial</c> and not-yet-registered targets are
 /// waited for; <c>unhealthy</c> and <c>draining</c> ones fail the deployment with ELB's reason code at once; targets still
 /// missing or initial when the time is up fail it too.
+/// All services are checked in one loop whose rounds cost ECS calls per cluster, not per service (ECS's cluster-read quota
+/// is shared by the whole account): one ListTasks of the cluster's running tasks, DescribeTasks only for tasks not yet
+/// known (their startedBy says which deployment started them), and one DescribeTargetHealth per target group still waited on.
 /// </summary>
 internal sealed class TargetHealthWaiter
 {
@@ -19,6 +22,10 @@ internal sealed class TargetHealthWaiter
     private readonly IOperationHost _host;
     private readonly WatchClock _clock;
 
+    // Tasks described once and for all: another deployment's (startedBy never changes) and ours once RUNNING with an address.
+    // Ours still starting are described again next round.
+    private readonly Dictionary<string, EcsTask> _known = new(StringComparer.Ordinal);
+
     public TargetHealthWaiter(IEcsClient ecs, IElbv2Client elb, IOperationHost host, WatchClock clock)
     {
         _ecs = ecs;
@@ -27,58 +34,107 @@ internal sealed class TargetHealthWaiter
         _clock = clock;
     }
 
-    /// <summary>Checks each watch ECS called a success; a failure turns it into <see cref="WatchState.Failed"/> with the reasons.</summary>
+    /// <summary>A service being checked: its watch, its target groups, and what it waits for as of the last round.</summary>
+    private sealed record Check(ServiceWatch Watch, IReadOnlyList<string> Groups)
+    {
+        public Deployment Deployment => Watch.Deployment;
+
+        public string Name => $"{Deployment.Cluster}/{Deployment.Service}";
+
+        public IReadOnlyList<string> Waiting { get; set; } = [];
+    }
+
+    /// <summary>
+    /// Checks each watch ECS called a success; a failure turns it into <see cref="WatchState.Failed"/> with the reasons. Every
+    /// service's check begins with the first round, so each has the whole <paramref name="timeout"/> for its targets.
+    /// </summary>
     public async Task WaitAsync(IReadOnlyList<ServiceWatch> watches, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        foreach (var w in watches.Where(w => w.State == WatchState.Succeeded))
+        var succeeded = watches.Where(w => w.State == WatchState.Succeeded).ToList();
+        if (succeeded.Count == 0)
         {
-            var d = w.Deployment;
-            var services = await EcsServices.DescribeAsync(_ecs, [(d.Cluster, d.Service)], cancellationToken).ConfigureAwait(false);
-            var groups = services.GetValueOrDefault((d.Cluster, d.Service)) is { } service ? TargetGroupReferences.ArnsOf(service.LoadBalancers) : [];
-            if (groups.Count == 0)
-            {
-                continue;
-            }
+            return;
+        }
 
-            var start = _clock.Now();
-            try
+        var services = await EcsServices.DescribeAsync(_ecs, succeeded.Select(w => (w.Deployment.Cluster, w.Deployment.Service)), cancellationToken).ConfigureAwait(false);
+        var pending = succeeded
+            .Select(w => new Check(w, services.GetValueOrDefault((w.Deployment.Cluster, w.Deployment.Service)) is { } service ? TargetGroupReferences.ArnsOf(service.LoadBalancers) : []))
+            .Where(c => c.Groups.Count > 0).ToList();
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        var start = _clock.Now();
+        var activity = Activity(pending);
+        var interval = FirstInterval;
+        try
+        {
+            while (true)
             {
-                while (true)
+                var ips = await RunningTaskIpsAsync(pending, cancellationToken).ConfigureAwait(false);
+                var health = new Dictionary<string, IReadOnlyList<TargetHealth>>(StringComparer.Ordinal);
+                foreach (var group in pending.SelectMany(c => c.Groups).Distinct(StringComparer.Ordinal))
                 {
-                    var (failed, waiting) = await CheckAsync(d, groups, cancellationToken).ConfigureAwait(false);
-                    var elapsed = _clock.Now() - start;
+                    health[group] = await _elb.DescribeTargetHealthAsync(group, cancellationToken).ConfigureAwait(false);
+                }
+
+                var elapsed = _clock.Now() - start;
+                var changed = false;
+                foreach (var check in pending.ToList())
+                {
+                    var (failed, waiting) = Compare(ips[check.Deployment.DeploymentId], check.Groups, health);
+                    changed |= !waiting.SequenceEqual(check.Waiting, StringComparer.Ordinal);
+                    check.Waiting = waiting;
                     if (failed.Count > 0 || (waiting.Count > 0 && elapsed >= timeout))
                     {
-                        w.FailTargets([.. failed, .. waiting]);
-                        break;
+                        check.Watch.FailTargets([.. failed, .. waiting]);
+                        pending.Remove(check);
+                        changed = true;
                     }
-
-                    if (waiting.Count == 0)
+                    else if (waiting.Count == 0)
                     {
-                        _host.WriteVerbose($"{d.Cluster}/{d.Service}: every task is healthy in {string.Join(", ", groups.Select(ShortName))}.");
-                        break;
+                        _host.WriteVerbose($"{check.Name}: every task is healthy in {string.Join(", ", check.Groups.Select(ShortName))}.");
+                        pending.Remove(check);
+                        changed = true;
                     }
-
-                    _host.WriteProgress(new ProgressUpdate(ProgressId, $"Waiting for healthy targets of {d.Cluster}/{d.Service}", waiting[0]));
-                    await _clock.Delay(_clock.MinInterval * 4, cancellationToken).ConfigureAwait(false);
                 }
+
+                if (pending.Count == 0)
+                {
+                    return;
+                }
+
+                activity = Activity(pending);
+                _host.WriteProgress(new ProgressUpdate(ProgressId, activity, (pending.Count == 1 ? string.Empty : pending[0].Name + ": ") + pending[0].Waiting[0]));
+                // Each round asks every target group still waited on: while nothing changes the rounds grow apart (1 s, 2 s,
+                // 4 s, then the watch's longest interval), and the timeout is never overshot.
+                interval = changed ? FirstInterval : TimeSpan.FromTicks(Math.Max(FirstInterval.Ticks, Math.Min(interval.Ticks * 2, _clock.MaxInterval.Ticks)));
+                await _clock.Delay(interval < timeout - elapsed ? interval : timeout - elapsed, cancellationToken).ConfigureAwait(false);
             }
-            finally
-            {
-                _host.WriteProgress(new ProgressUpdate(ProgressId, $"Waiting for healthy targets of {d.Cluster}/{d.Service}", "Done", Completed: true));
-            }
+        }
+        finally
+        {
+            _host.WriteProgress(new ProgressUpdate(ProgressId, activity, "Done", Completed: true));
         }
     }
 
-    /// <summary>Compares our deployment's running tasks with each target group's targets; returns failures and what is still pending.</summary>
-    private async Task<(List<string> Failed, List<string> Waiting)> CheckAsync(Deployment d, IReadOnlyList<string> groups, CancellationToken cancellationToken)
+    /// <summary>The first interval between rounds, and the one after any change: ELB's health checks run every few seconds.</summary>
+    private TimeSpan FirstInterval => _clock.MinInterval * 4;
+
+    /// <summary>"Waiting for healthy targets of cruddur/backend-flask", or "of 30 services".</summary>
+    private static string Activity(IReadOnlyList<Check> pending) =>
+        $"Waiting for healthy targets of {(pending.Count == 1 ? pending[0].Name : $"{pending.Count} services")}";
+
+    /// <summary>Compares a deployment's running tasks with its target groups' targets; returns failures and what is still pending.</summary>
+    private static (List<string> Failed, List<string> Waiting) Compare(
+        IEnumerable<(string Task, string Ip)> ips, IReadOnlyList<string> groups, IReadOnlyDictionary<string, IReadOnlyList<TargetHealth>> health)
     {
-        var ips = await RunningTaskIpsAsync(d, cancellationToken).ConfigureAwait(false);
         var failed = new List<string>();
         var waiting = new List<string>();
         foreach (var group in groups)
         {
-            var targets = await _elb.DescribeTargetHealthAsync(group, cancellationToken).ConfigureAwait(false);
+            var targets = health[group];
             foreach (var (task, ip) in ips)
             {
                 var target = targets.FirstOrDefault(t => t.Id == ip);
@@ -103,19 +159,38 @@ internal sealed class TargetHealthWaiter
         return (failed, waiting);
     }
 
-    private async Task<List<(string Task, string Ip)>> RunningTaskIpsAsync(Deployment d, CancellationToken cancellationToken)
+    /// <summary>
+    /// The running tasks with an address of each pending deployment, by deployment id: per cluster one ListTasks of its
+    /// running tasks (every page) and DescribeTasks (100 a call) of those not yet known.
+    /// </summary>
+    private async Task<ILookup<string, (string Task, string Ip)>> RunningTaskIpsAsync(IReadOnlyList<Check> pending, CancellationToken cancellationToken)
     {
-        var arns = await _ecs.ListTaskArnsAsync(new EcsTaskQuery(d.Cluster, StartedBy: d.DeploymentId, DesiredStatus: "RUNNING", FirstPageOnly: true), cancellationToken).ConfigureAwait(false);
-        if (arns.Count == 0)
+        var running = new List<EcsTask>();
+        foreach (var cluster in pending.GroupBy(c => c.Deployment.Cluster, StringComparer.Ordinal))
         {
-            return [];
+            var ours = cluster.Select(c => c.Deployment.DeploymentId).ToHashSet(StringComparer.Ordinal);
+            var arns = await _ecs.ListTaskArnsAsync(new EcsTaskQuery(cluster.Key, DesiredStatus: "RUNNING"), cancellationToken).ConfigureAwait(false);
+            var unknown = arns.Where(arn => !_known.ContainsKey(arn)).ToList();
+            if (unknown.Count > 0)
+            {
+                // Ours still starting are left unknown: not waited for yet, described again next round.
+                foreach (var task in await _ecs.DescribeTasksAsync(cluster.Key, unknown, cancellationToken).ConfigureAwait(false))
+                {
+                    if (!(task.StartedBy is { } by && ours.Contains(by)) || IsUp(task))
+                    {
+                        _known[task.Arn] = task;
+                    }
+                }
+            }
+
+            running.AddRange(arns.Select(arn => _known.GetValueOrDefault(arn)).OfType<EcsTask>());
         }
 
-        var described = await _ecs.DescribeTasksAsync(d.Cluster, arns, cancellationToken).ConfigureAwait(false);
-        return described
-            .Where(t => t.LastStatus == "RUNNING" && t.PrivateIpv4Address is not null)
-            .Select(t => (t.Id, t.PrivateIpv4Address!)).ToList();
+        return running.Where(t => IsUp(t) && t.StartedBy is not null)
+            .ToLookup(t => t.StartedBy!, t => (t.Id, t.PrivateIpv4Address!), StringComparer.Ordinal);
     }
+
+    private static bool IsUp(EcsTask task) => task.LastStatus == "RUNNING" && task.PrivateIpv4Address is not null;
 
     private static string ShortName(string targetGroupArn) => targetGroupArn.Split('/') is { Length: >= 2 } parts ? parts[^2] : targetGroupArn;
 }

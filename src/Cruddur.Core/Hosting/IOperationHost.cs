@@ -38,6 +38,9 @@ public static class InformationTags
     /// <summary>Where a successful deploy is served (Deploy-CruddurService), for a script to pick out of the information stream.</summary>
     public const string PublicUrl = "PublicUrl";
 
+    /// <summary>The end of a release of more than five services whose every service succeeded: one count line (Deploy-CruddurService).</summary>
+    public const string ReleaseSummary = "ReleaseSummary";
+
     /// <summary>A line a one-off task wrote while Invoke-CruddurTask waited for it.</summary>
     public const string TaskLog = "TaskLog";
 }

@@ -29,7 +29,7 @@ public sealed class DeployCruddurServiceCommand : AwsCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Service { get; set; } = [];
 
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(EcsClusterCompleter))]
     [ValidateNotNullOrEmpty]
     public string Cluster { get; set; } = SeedDefaults.Cluster;

@@ -82,10 +82,10 @@ internal sealed class PipelineHost : IOperationHost
 
     public void WriteInformation(string message, string tag) => Queue(() => _cmdlet.WriteInformation(Redaction.Redact(message), Tags(tag)));
 
-    // Service events are shown by default, as Write-Host's lines are (tag PSHOST); -InformationAction SilentlyContinue
-    // quiets them as it quiets Write-Information, and -InformationVariable still collects them.
+    // Service events and a release's summary are shown by default, as Write-Host's lines are (tag PSHOST); -InformationAction
+    // SilentlyContinue quiets them as it quiets Write-Information, and -InformationVariable still collects them.
     private string[] Tags(string tag) =>
-        tag == InformationTags.ServiceEvent
+        tag is InformationTags.ServiceEvent or InformationTags.ReleaseSummary
         && !(_cmdlet is PSCmdlet { MyInvocation.BoundParameters: var bound } && bound.TryGetValue("InformationAction", out var action) && action is ActionPreference.SilentlyContinue)
             ? [tag, "PSHOST"]
             : [tag];

@@ -51,7 +51,7 @@ internal abstract class ScriptedEcsClient : IEcsClient
     public virtual Task StopTaskAsync(string cluster, string task, string reason, CancellationToken cancellationToken) => Unexpected<bool>();
 
     /// <summary>Services as ECS answers them, read as the client reads them.</summary>
-    protected static Task<IReadOnlyList<EcsService>> Described(IEnumerable<JsonObject> services) =>
+    protected static Task<IReadOnlyList<EcsService>> Answered(IEnumerable<JsonObject> services) =>
         Task.FromResult<IReadOnlyList<EcsService>>(services.Select(EcsClient.Service).ToList());
 
     /// <summary>A task definition as ECS answers it, read as the client reads it.</summary>

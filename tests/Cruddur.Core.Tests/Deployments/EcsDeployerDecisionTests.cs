@@ -164,6 +164,7 @@ public sealed class EcsDeployerDecisionTests : IDisposable
         {
             ["taskArn"] = "arn:aws:ecs:us-east-1:1:task/cruddur/t1",
             ["lastStatus"] = "RUNNING",
+            ["startedBy"] = "ecs-svc/1", // the deploy's own deployment
             ["attachments"] = new JsonArray(new JsonObject { ["details"] = new JsonArray(new JsonObject { ["name"] = "privateIPv4Address", ["value"] = "10.0.0.1" }) }),
         });
         var elb = new LoadBalancerTests.Elb { [LoadBalancerTests.Group] = [new TargetHealth("10.0.0.1", 4567, "unhealthy", "Target.Timeout", "Request timed out")] };

@@ -232,7 +232,7 @@ public sealed class EcsDeployerOutcomeTests
 
             if (!Exists)
             {
-                return Described([]);
+                return Answered([]);
             }
 
             if (GarbledFromUpdate > 0 && Updates.Count >= GarbledFromUpdate)
@@ -268,7 +268,7 @@ public sealed class EcsDeployerOutcomeTests
                 }
             }
 
-            return Described(
+            return Answered(
             [
                 new JsonObject
                 {

@@ -86,6 +86,53 @@ public sealed class EcsDeployerTests
         Assert.Empty(ecs.Tagged); // and nothing is recorded as completed
     }
 
+    [Fact]
+    public async Task AReleaseOfMoreThanFiveServicesShowsWhatIsToStartRegisteredAndRolling_AndEndsWithASummaryOfWhatNeedsAttention()
+    {
+        var ecs = new HealthyEcs { FailingRollouts = { "s2", "s5" } };
+        var host = new RecordingHost();
+        var targets = Enumerable.Range(0, 7).Select(i => new DeployTarget("cruddur", $"s{i}")).ToList();
+
+        var result = await new EcsDeployer(ecs, host, NoPlaceholders, NoWait).DeployAsync(targets, new DeployOptions { Rollback = false }, CancellationToken.None);
+
+        // While starting: the first service registered (its service not updated yet), then rolling, ..., until all roll.
+        var statuses = host.Progress.Where(p => !p.Completed).Select(p => p.Status).ToList();
+        Assert.All(host.Progress, p => Assert.Equal((DeploymentWatcher.ReleaseProgressId, "Deploying 7 services"), (p.Id, p.Activity)));
+        Assert.Equal("6 to start, 1 registered", statuses[0]);
+        Assert.Equal("6 to start, 1 rolling", statuses[1]);
+        Assert.Contains("5 to start, 1 registered, 1 rolling", statuses);
+        Assert.Contains("1 registered, 6 rolling", statuses);
+        Assert.Contains("7 rolling", statuses);
+        Assert.Equal("5 done, 2 need attention", host.Progress.Last().Status);
+
+        // The end: only the two that need attention, and one line for the rest.
+        Assert.Equal([DeploymentOutcome.Failed, DeploymentOutcome.Failed], result.Deployments.Where(d => d.Service is "s2" or "s5").Select(d => d.Outcome));
+        var summary = Assert.Single(host.Messages, m => m.StartsWith("WARNING: 2 of 7", StringComparison.Ordinal));
+        Assert.Equal(string.Join(Environment.NewLine,
+            "WARNING: 2 of 7 services need attention (each failed one has its own error):",
+            "  cruddur/s2 (s2:2): Failed",
+            "  cruddur/s5 (s5:2): Failed",
+            "The rest: 5 succeeded."), summary);
+        Assert.DoesNotContain(host.Messages, m => m.Contains("cruddur/s0 (", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AReleaseOfMoreThanFiveServicesThatAllSucceededEndsWithOneCountLine_AndOfFiveWithNone()
+    {
+        var host = new RecordingHost();
+        await new EcsDeployer(new HealthyEcs(), host, NoPlaceholders, NoWait)
+            .DeployAsync(Enumerable.Range(0, 6).Select(i => new DeployTarget("cruddur", $"s{i}")).ToList(), new DeployOptions(), CancellationToken.None);
+
+        Assert.Equal(["INFO[ReleaseSummary]: Released 6 services: 6 succeeded."], host.Messages.Where(m => m.Contains("Released", StringComparison.Ordinal)));
+        Assert.DoesNotContain(host.Messages, m => m.StartsWith("WARNING:", StringComparison.Ordinal));
+
+        var few = new RecordingHost();
+        await new EcsDeployer(new HealthyEcs { FailingRollouts = { "s1" } }, few, NoPlaceholders, NoWait)
+            .DeployAsync(Enumerable.Range(0, 5).Select(i => new DeployTarget("cruddur", $"s{i}")).ToList(), new DeployOptions { Rollback = false }, CancellationToken.None);
+        Assert.DoesNotContain(few.Messages, m => m.Contains("need attention", StringComparison.Ordinal) || m.Contains("ReleaseSummary", StringComparison.Ordinal));
+        Assert.DoesNotContain(few.Progress, p => p.Id == DeploymentWatcher.ReleaseProgressId);
+    }
+
     private static Task<string?> NoPlaceholders(string name, CancellationToken token) => Task.FromResult<string?>(null);
 
     /// <summary>Every service exists at revision 1; deployments complete at once; optional failures and garbage.</summary>
@@ -103,6 +150,9 @@ public sealed class EcsDeployerTests
 
         public List<string> Tagged { get; } = [];
 
+        /// <summary>Services whose new deployment ECS reports FAILED (the circuit breaker, without its rollback).</summary>
+        public HashSet<string> FailingRollouts { get; } = [];
+
         public override Task<EcsCluster?> DescribeClusterAsync(string name, CancellationToken cancellationToken) =>
             Task.FromResult<EcsCluster?>(new EcsCluster($"arn:aws:ecs:us-east-1:1:cluster/{name}", "ACTIVE", null));
 
@@ -119,10 +169,10 @@ public sealed class EcsDeployerTests
             {
                 return Garbage is null
                     ? throw new CruddurException("AwsResponseInvalid", ErrorKind.InvalidData, "ECS DescribeServices answered something that is not JSON.")
-                    : Described([(JsonObject)Garbage.DeepClone()]);
+                    : Answered([(JsonObject)Garbage.DeepClone()]);
             }
 
-            return Described(names.Select(Service).ToList());
+            return Answered(names.Select(n => Service(n, FailingRollouts.Contains(n))).ToList());
         }
 
         public override Task<EcsTaskDefinition> DescribeTaskDefinitionAsync(string reference, CancellationToken cancellationToken) =>
@@ -152,7 +202,10 @@ public sealed class EcsDeployerTests
         public override Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<string>>([]);
 
-        private static JsonObject Service(string name) => new()
+        public override Task<IReadOnlyList<EcsTask>> DescribeTasksAsync(string cluster, IReadOnlyList<string> tasks, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<EcsTask>>([]);
+
+        private static JsonObject Service(string name, bool failing = false) => new()
         {
             ["serviceName"] = name,
             ["status"] = "ACTIVE",
@@ -163,9 +216,10 @@ public sealed class EcsDeployerTests
                 ["id"] = $"ecs-svc/{name}",
                 ["status"] = "PRIMARY",
                 ["taskDefinition"] = Arn(name, 2),
-                ["rolloutState"] = "COMPLETED",
+                ["rolloutState"] = failing ? "FAILED" : "COMPLETED",
+                ["rolloutStateReason"] = failing ? "the circuit breaker tripped" : null,
                 ["desiredCount"] = 1,
-                ["runningCount"] = 1,
+                ["runningCount"] = failing ? 0 : 1,
             }),
         };
 

@@ -165,7 +165,7 @@ public sealed class EcsServicesTests
         {
             DescribedServices.Add([.. names]);
             return Services.TryGetValue(cluster, out var services)
-                ? Described(services.Where(s => names.Contains((string)s["serviceName"]!)).ToList())
+                ? Answered(services.Where(s => names.Contains((string)s["serviceName"]!)).ToList())
                 : throw new AwsServiceException("ECS", "DescribeServices", "ClusterNotFoundException", "Cluster not found.", 400);
         }
 

@@ -317,6 +317,7 @@ public sealed class LoadBalancerTests
     {
         ["taskArn"] = $"arn:aws:ecs:us-east-1:1:task/cruddur/{id}",
         ["lastStatus"] = lastStatus,
+        ["startedBy"] = "ecs-svc/1",
         ["attachments"] = new JsonArray(new JsonObject
         {
             ["type"] = "ElasticNetworkInterface",
@@ -352,13 +353,13 @@ public sealed class LoadBalancerTests
         public override Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
         {
             Assert.Equal(["a"], names);
-            return Described(
+            return Answered(
                 [new JsonObject { ["serviceName"] = "a", ["status"] = "ACTIVE", ["loadBalancers"] = new JsonArray(groups.Select(g => (JsonNode)new JsonObject { ["targetGroupArn"] = g }).ToArray()) }]);
         }
 
         public override Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken)
         {
-            Assert.Equal(("ecs-svc/1", "RUNNING"), (query.StartedBy, query.DesiredStatus));
+            Assert.Equal((null, "RUNNING", false), (query.StartedBy, query.DesiredStatus, query.FirstPageOnly)); // the cluster's, every page
             return System.Threading.Tasks.Task.FromResult<IReadOnlyList<string>>(tasks.Select(t => (string)t["taskArn"]!).ToList());
         }
 

@@ -118,7 +118,7 @@ public sealed class RevisionCleanerTests
             Task.FromResult<IReadOnlyList<string>>(_clusters[cluster].Select(s => (string)s["serviceName"]!).ToList());
 
         public override Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken) =>
-            Described(_clusters[cluster].Where(s => names.Contains((string)s["serviceName"]!)).Select(s => (JsonObject)s.DeepClone()).ToList());
+            Answered(_clusters[cluster].Where(s => names.Contains((string)s["serviceName"]!)).Select(s => (JsonObject)s.DeepClone()).ToList());
 
         public override Task DeregisterTaskDefinitionAsync(string arn, CancellationToken cancellationToken)
         {

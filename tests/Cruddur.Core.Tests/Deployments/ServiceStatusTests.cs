@@ -163,7 +163,7 @@ public sealed class ServiceStatusTests
         public override Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
         {
             Assert.Equal(names.Distinct().Count(), names.Count);
-            return Described(names.Where(_services.ContainsKey).Select(n => _services[n]).ToList());
+            return Answered(names.Where(_services.ContainsKey).Select(n => _services[n]).ToList());
         }
 
         public override Task<IReadOnlyList<string>> ListTaskArnsAsync(EcsTaskQuery query, CancellationToken cancellationToken) =>

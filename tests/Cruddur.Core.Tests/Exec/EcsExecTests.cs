@@ -95,7 +95,7 @@ public sealed class EcsExecTests
         public override Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken)
         {
             Calls.Add($"DescribeServices {cluster} {string.Join(",", names)}");
-            return Described(
+            return Answered(
                 ServiceFound ? [new JsonObject { ["serviceName"] = names[0], ["enableExecuteCommand"] = ServiceExec }] : []);
         }
 

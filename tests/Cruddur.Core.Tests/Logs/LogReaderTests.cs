@@ -68,7 +68,7 @@ public sealed class LogReaderTests
     private sealed class Service : ScriptedEcsClient
     {
         public override Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken) =>
-            Described([new JsonObject
+            Answered([new JsonObject
             {
                 ["serviceName"] = "backend-flask", ["status"] = "ACTIVE", ["taskDefinition"] = Definition,
                 ["serviceArn"] = "arn:aws:ecs:us-east-1:123456789012:service/cruddur/backend-flask",

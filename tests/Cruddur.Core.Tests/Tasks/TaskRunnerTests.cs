@@ -98,7 +98,7 @@ public sealed class TaskRunnerTests
         }
 
         public override Task<IReadOnlyList<EcsService>> DescribeServicesAsync(string cluster, IReadOnlyList<string> names, CancellationToken cancellationToken) =>
-            Described([new JsonObject
+            Answered([new JsonObject
             {
                 ["serviceName"] = "backend-flask", ["status"] = "ACTIVE", ["taskDefinition"] = Arn, ["launchType"] = "FARGATE",
                 ["serviceArn"] = "arn:aws:ecs:us-east-1:123456789012:service/cruddur/backend-flask",
