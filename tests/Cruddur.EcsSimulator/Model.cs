@@ -93,6 +93,9 @@ public sealed class TaskDefRec
 public sealed class DeploymentRec
 {
     public required string Id { get; init; }
+
+    /// <summary>The tasks of this deployment the state still holds (kept by SimState.NewTask and ForgetTask).</summary>
+    public List<TaskRec> Tasks { get; } = [];
     public string Status { get; set; } = "PRIMARY";
     public required TaskDefRec TaskDef { get; init; }
     public int DesiredCount { get; set; }
@@ -124,6 +127,10 @@ public sealed class ServiceRec
     public required string Name { get; init; }
     public required string Arn { get; init; }
     public required ClusterRec Cluster { get; init; }
+
+    /// <summary>The tasks of this service the state still holds, oldest first (kept by SimState.NewTask and ForgetTask): a tick
+    /// reconciles every service, and a scan of all tasks per service made a thousand services a million comparisons a tick.</summary>
+    public List<TaskRec> Tasks { get; } = [];
     public string Status { get; set; } = "ACTIVE";
     public int DesiredCount { get; set; }
     public string LaunchType { get; init; } = "FARGATE";

@@ -140,6 +140,8 @@ public sealed partial class SimState
         }
         task.NextAt = now + Scaled(ProvisioningSeconds * SpeedFactor(task));
         Tasks[task.Arn] = task;
+        svc?.Tasks.Add(task);
+        dep?.Tasks.Add(task);
         Runtime.OnLaunched(task);
         PropagateTags(task);
         return task;
@@ -427,6 +429,8 @@ public sealed partial class SimState
     public void ForgetTask(TaskRec t)
     {
         Tasks.Remove(t.Arn);
+        t.Service?.Tasks.Remove(t);
+        t.Deployment?.Tasks.Remove(t);
         Tags.Remove(t.Arn);
         Runtime.Forget(t);
     }
@@ -463,9 +467,9 @@ public sealed partial class SimState
         return dep;
     }
 
-    public IEnumerable<TaskRec> TasksOf(DeploymentRec d) => Tasks.Values.Where(t => ReferenceEquals(t.Deployment, d));
+    public IEnumerable<TaskRec> TasksOf(DeploymentRec d) => d.Tasks;
 
-    public IEnumerable<TaskRec> TasksOf(ServiceRec s) => Tasks.Values.Where(t => ReferenceEquals(t.Service, s));
+    public IEnumerable<TaskRec> TasksOf(ServiceRec s) => s.Tasks;
 
     public string ScenarioFor(ServiceRec svc, TaskDefRec td)
     {
