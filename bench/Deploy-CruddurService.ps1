@@ -92,7 +92,7 @@ aws ecs update-service \
     [pscustomobject]@{ Case = '1. one deploy, -NoWait (warm session)'; Ours = "$([math]::Round($o)) ms"; Baseline = "$([math]::Round($s)) ms (bin/backend/deploy, aws CLI)"; Ratio = "$([math]::Round($s / $o, 1))x faster" } | Format-List
 
     # --- 2. N services over C clusters, each released with a new image, watched together
-    $clusterNames = if ($Clusters -le 1) { @('cruddur') } else { 1..$Clusters | ForEach-Object { 'cruddur-{0:d2}' -f $_ } }
+    $clusterNames = @(if ($Clusters -le 1) { 'cruddur' } else { 1..$Clusters | ForEach-Object { 'cruddur-{0:d2}' -f $_ } })
     foreach ($c in $clusterNames) { aws ecs create-cluster --cluster-name $c --output text | Out-Null }
     $rows = for ($i = 0; $i -lt $Services; $i++) { [pscustomobject]@{ Service = 'svc-{0:d4}' -f ($i + 1); Cluster = $clusterNames[$i % $clusterNames.Count] } }
     foreach ($r in $rows) { New-Definitions $r.Service $work -Cluster $r.Cluster }
