@@ -167,11 +167,7 @@ public sealed partial class EcsDeployer
                     continue;
                 }
 
-                var diff = TaskDefinitions.Diff(plan.CurrentDefinition, plan.NewDefinition).Concat(plan.Strategy.Diff).ToList();
-                var action = (plan.Service is null ? "Register a task definition and create the service"
-                        : plan.SameArn is { } same ? $"Deploy {AwsArn.TaskDefinitionName(same)} again" : "Register a task definition and deploy it")
-                    + (diff.Count == 0 ? " (task definition unchanged)" : ":" + Environment.NewLine + string.Join(Environment.NewLine, diff.Select(l => "    " + l)));
-                if (!_host.ShouldProcess(name, action))
+                if (!_host.ShouldProcess(name, Question(plan)))
                 {
                     continue;
                 }
@@ -179,20 +175,8 @@ public sealed partial class EcsDeployer
                 Deployment deployment;
                 try
                 {
-                    string arn;
-                    if (plan.SameArn is { } unchangedArn)
-                    {
-                        arn = unchangedArn;
-                        _host.WriteVerbose($"{AwsArn.TaskDefinitionName(unchangedArn)} is unchanged ({plan.Source} gives the same definition): deploying it again rather than registering a copy");
-                    }
-                    else
-                    {
-                        arn = registeredArn = await _ecs.RegisterTaskDefinitionAsync(plan.NewDefinition, cancellationToken).ConfigureAwait(false);
-                        _host.WriteVerbose($"Registered {arn}");
-                        Progress(registered: 1, toStart: plans.Count - i - 1);
-                    }
-
-                    deployment = await ReleaseAsync(plan, arn, cancellationToken).ConfigureAwait(false);
+                    var toStart = plans.Count - i - 1;
+                    deployment = await StartAsync(plan, arn => { registeredArn = arn; Progress(registered: 1, toStart); }, cancellationToken).ConfigureAwait(false);
                     registeredArn = null;
                 }
                 catch (Exception e) when (watches.Count > 0 && e is not OperationCanceledException)
@@ -211,14 +195,7 @@ public sealed partial class EcsDeployer
                 Progress(registered: 0, toStart: plans.Count - i - 1);
             }
 
-            if (_urls is not null && watches.Count > 0)
-            {
-                var urls = await _urls.ReadAsync(started.Select(p => ($"{p.Target.Cluster}/{p.Target.Service}", p.LoadBalancers)).ToList(), cancellationToken).ConfigureAwait(false);
-                for (var i = 0; i < watches.Count; i++)
-                {
-                    watches[i].Deployment.Urls = urls[i];
-                }
-            }
+            await ReadUrlsAsync(started, watches, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
         {
@@ -238,6 +215,45 @@ public sealed partial class EcsDeployer
         }
 
         return (watches, failure);
+    }
+
+    /// <summary>The -Confirm question for a plan: what it does, and the changes to the task definition and strategy.</summary>
+    private static string Question(Plan plan)
+    {
+        var diff = TaskDefinitions.Diff(plan.CurrentDefinition, plan.NewDefinition).Concat(plan.Strategy.Diff).ToList();
+        return (plan.Service is null ? "Register a task definition and create the service"
+                : plan.SameArn is { } same ? $"Deploy {AwsArn.TaskDefinitionName(same)} again" : "Register a task definition and deploy it")
+            + (diff.Count == 0 ? " (task definition unchanged)" : ":" + Environment.NewLine + string.Join(Environment.NewLine, diff.Select(l => "    " + l)));
+    }
+
+    /// <summary>Registers the plan's definition (<paramref name="registered"/> is told the new revision) and releases it; a plan that equals the running revision releases that one again.</summary>
+    private async Task<Deployment> StartAsync(Plan plan, Action<string> registered, CancellationToken cancellationToken)
+    {
+        if (plan.SameArn is { } same)
+        {
+            _host.WriteVerbose($"{AwsArn.TaskDefinitionName(same)} is unchanged ({plan.Source} gives the same definition): deploying it again rather than registering a copy");
+            return await ReleaseAsync(plan, same, cancellationToken).ConfigureAwait(false);
+        }
+
+        var arn = await _ecs.RegisterTaskDefinitionAsync(plan.NewDefinition, cancellationToken).ConfigureAwait(false);
+        _host.WriteVerbose($"Registered {arn}");
+        registered(arn);
+        return await ReleaseAsync(plan, arn, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The public URLs of every started service, read once for all of them.</summary>
+    private async Task ReadUrlsAsync(List<Plan> started, List<ServiceWatch> watches, CancellationToken cancellationToken)
+    {
+        if (_urls is null || watches.Count == 0)
+        {
+            return;
+        }
+
+        var urls = await _urls.ReadAsync(started.Select(p => ($"{p.Target.Cluster}/{p.Target.Service}", p.LoadBalancers)).ToList(), cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < watches.Count; i++)
+        {
+            watches[i].Deployment.Urls = urls[i];
+        }
     }
 
     /// <summary>
