@@ -117,7 +117,7 @@ Describe 'Get-CruddurLog' {
             $ps.Stop()
             $stop = [Diagnostics.Stopwatch]::StartNew()
             Wait-Until { $async.IsCompleted } 'the follow to end' 5 | Out-Null
-            $stop.Elapsed.TotalSeconds | Should -BeLessThan 1
+            $stop.Elapsed.TotalSeconds | Should -BeLessThan 3 -Because 'the follow ends at Ctrl+C, not at its next poll (a bound a loaded machine keeps)'
 
             $all = & $received
             $mine = @($all | Where-Object TaskId -EQ $first | ForEach-Object Message)
