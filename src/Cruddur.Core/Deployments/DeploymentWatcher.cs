@@ -234,8 +234,8 @@ internal sealed class DeploymentWatcher
     private readonly WatchClock _clock;
     private readonly ServiceDeploymentWatcher _serviceDeployments;
 
-    // Which deployment started each stopped task seen so far (ECS's startedBy; null when no deployment did).
-    private readonly Dictionary<string, string?> _startedBy = new(StringComparer.Ordinal);
+    // The stopped tasks of each cluster, each described once (which deployment started it).
+    private readonly ClusterTasks _stoppedTasks;
 
     public DeploymentWatcher(IEcsClient ecs, IOperationHost host, WatchClock? clock = null)
     {
@@ -243,6 +243,7 @@ internal sealed class DeploymentWatcher
         _host = host;
         _clock = clock ?? WatchClock.System;
         _serviceDeployments = new ServiceDeploymentWatcher(ecs, host);
+        _stoppedTasks = new ClusterTasks(ecs);
     }
 
     /// <summary>
@@ -359,22 +360,8 @@ internal sealed class DeploymentWatcher
         var changed = false;
         foreach (var cluster in stabilizing.GroupBy(w => w.Deployment.Cluster, StringComparer.Ordinal))
         {
-            var stopped = await _ecs.ListTaskArnsAsync(new EcsTaskQuery(cluster.Key, DesiredStatus: "STOPPED"), cancellationToken).ConfigureAwait(false);
-            var unseen = stopped.Where(arn => !_startedBy.ContainsKey(arn)).ToList();
-            if (unseen.Count > 0)
-            {
-                foreach (var arn in unseen)
-                {
-                    _startedBy[arn] = null; // a task ECS no longer describes is nobody's
-                }
-
-                foreach (var task in await _ecs.DescribeTasksAsync(cluster.Key, unseen, cancellationToken).ConfigureAwait(false))
-                {
-                    _startedBy[task.Arn] = task.StartedBy;
-                }
-            }
-
-            var byDeployment = stopped.Where(arn => _startedBy.GetValueOrDefault(arn) is not null).ToLookup(arn => _startedBy[arn]!, StringComparer.Ordinal);
+            var stopped = await _stoppedTasks.ListAsync(cluster.Key, "STOPPED", _ => true, cancellationToken).ConfigureAwait(false);
+            var byDeployment = stopped.Where(t => t.StartedBy is not null).ToLookup(t => t.StartedBy!, t => t.Arn, StringComparer.Ordinal);
             foreach (var w in cluster)
             {
                 changed |= w.ObserveWindow(_clock.Now(), byDeployment[w.Deployment.DeploymentId].ToList());

@@ -22,9 +22,8 @@ internal sealed class TargetHealthWaiter
     private readonly IOperationHost _host;
     private readonly WatchClock _clock;
 
-    // Tasks described once and for all: another deployment's (startedBy never changes) and ours once RUNNING with an address.
-    // Ours still starting are described again next round.
-    private readonly Dictionary<string, EcsTask> _known = new(StringComparer.Ordinal);
+    // The running tasks of each cluster: another deployment's described once, ours again until RUNNING with an address.
+    private readonly ClusterTasks _runningTasks;
 
     public TargetHealthWaiter(IEcsClient ecs, IElbv2Client elb, IOperationHost host, WatchClock clock)
     {
@@ -32,6 +31,7 @@ internal sealed class TargetHealthWaiter
         _elb = elb;
         _host = host;
         _clock = clock;
+        _runningTasks = new ClusterTasks(ecs);
     }
 
     /// <summary>A service being checked: its watch, its target groups, and what it waits for as of the last round.</summary>
@@ -94,7 +94,7 @@ internal sealed class TargetHealthWaiter
                     }
                     else if (waiting.Count == 0)
                     {
-                        _host.WriteVerbose($"{check.Name}: every task is healthy in {string.Join(", ", check.Groups.Select(ShortName))}.");
+                        _host.WriteVerbose($"{check.Name}: every task is healthy in {string.Join(", ", check.Groups.Select(AwsArn.TargetGroupName))}.");
                         pending.Remove(check);
                         changed = true;
                     }
@@ -138,7 +138,7 @@ internal sealed class TargetHealthWaiter
             foreach (var (task, ip) in ips)
             {
                 var target = targets.FirstOrDefault(t => t.Id == ip);
-                var what = $"task {task} ({ip}) in target group {ShortName(group)}";
+                var what = $"task {task} ({ip}) in target group {AwsArn.TargetGroupName(group)}";
                 switch (target?.State)
                 {
                     case null:
@@ -169,21 +169,7 @@ internal sealed class TargetHealthWaiter
         foreach (var cluster in pending.GroupBy(c => c.Deployment.Cluster, StringComparer.Ordinal))
         {
             var ours = cluster.Select(c => c.Deployment.DeploymentId).ToHashSet(StringComparer.Ordinal);
-            var arns = await _ecs.ListTaskArnsAsync(new EcsTaskQuery(cluster.Key, DesiredStatus: "RUNNING"), cancellationToken).ConfigureAwait(false);
-            var unknown = arns.Where(arn => !_known.ContainsKey(arn)).ToList();
-            if (unknown.Count > 0)
-            {
-                // Ours still starting are left unknown: not waited for yet, described again next round.
-                foreach (var task in await _ecs.DescribeTasksAsync(cluster.Key, unknown, cancellationToken).ConfigureAwait(false))
-                {
-                    if (!(task.StartedBy is { } by && ours.Contains(by)) || IsUp(task))
-                    {
-                        _known[task.Arn] = task;
-                    }
-                }
-            }
-
-            running.AddRange(arns.Select(arn => _known.GetValueOrDefault(arn)).OfType<EcsTask>());
+            running.AddRange(await _runningTasks.ListAsync(cluster.Key, "RUNNING", t => !(t.StartedBy is { } by && ours.Contains(by)) || IsUp(t), cancellationToken).ConfigureAwait(false));
         }
 
         return running.Where(t => IsUp(t) && t.StartedBy is not null)
@@ -192,5 +178,4 @@ internal sealed class TargetHealthWaiter
 
     private static bool IsUp(EcsTask task) => task.LastStatus == "RUNNING" && task.PrivateIpv4Address is not null;
 
-    private static string ShortName(string targetGroupArn) => targetGroupArn.Split('/') is { Length: >= 2 } parts ? parts[^2] : targetGroupArn;
 }
