@@ -89,20 +89,22 @@ internal static class RegistryClient
     /// <summary>
     /// The manifest of repository:reference (GET /v2/&lt;repository&gt;/manifests/&lt;reference&gt;). A 401 is answered as
     /// its WWW-Authenticate challenge asks: Bearer gets a token from the realm (anonymous, or with the credential as basic
-    /// auth), Basic gets the credential. Each request is bounded by <see cref="RequestTimeout"/>; cancellation stops it.
+    /// auth), Basic gets the credential. Each request is bounded by <paramref name="requestTimeout"/> (default
+    /// <see cref="RequestTimeout"/>), after which the registry counts as unreachable; cancellation stops it.
     /// </summary>
-    public static async Task<RegistryManifest> ResolveAsync(string host, string repository, string reference, RegistryCredential? credential, CancellationToken cancellationToken)
+    public static async Task<RegistryManifest> ResolveAsync(string host, string repository, string reference, RegistryCredential? credential, CancellationToken cancellationToken, TimeSpan? requestTimeout = null)
     {
+        var timeout = requestTimeout ?? RequestTimeout;
         var url = new Uri($"{(IsLoopback(host) ? "http" : "https")}://{host}/v2/{repository}/manifests/{reference}");
         try
         {
-            var (status, headers, body) = await SendAsync(url, null, accept: true, cancellationToken).ConfigureAwait(false);
+            var (status, headers, body) = await SendAsync(url, null, accept: true, timeout, cancellationToken).ConfigureAwait(false);
             if (status == HttpStatusCode.Unauthorized && Challenge.Parse(headers) is { } challenge)
             {
                 AuthenticationHeaderValue? authorization = null;
                 if (challenge.Scheme == "bearer" && challenge.Realm is not null)
                 {
-                    var (tokenStatus, token) = await TokenAsync(challenge, repository, credential, cancellationToken).ConfigureAwait(false);
+                    var (tokenStatus, token) = await TokenAsync(challenge, repository, credential, timeout, cancellationToken).ConfigureAwait(false);
                     if (token is null)
                     {
                         return Refused(credential, tokenStatus, "its token service");
@@ -121,7 +123,7 @@ internal static class RegistryClient
 
                 if (authorization is not null)
                 {
-                    (status, headers, body) = await SendAsync(url, authorization, accept: true, cancellationToken).ConfigureAwait(false);
+                    (status, headers, body) = await SendAsync(url, authorization, accept: true, timeout, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -133,7 +135,7 @@ internal static class RegistryClient
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new RegistryManifest(RegistryManifestState.Unreachable, Detail: $"no answer within {RequestTimeout.TotalSeconds:0} s");
+            return new RegistryManifest(RegistryManifestState.Unreachable, Detail: $"no answer within {timeout.TotalSeconds:0.#} s");
         }
     }
 
@@ -173,7 +175,7 @@ internal static class RegistryClient
         new(credential is null ? RegistryManifestState.NeedsCredentials : RegistryManifestState.CredentialsRefused, Detail: $"HTTP {(int)status} for {what}");
 
     /// <summary>A token from the challenge's realm for pulling the repository: anonymous, or with the credential as basic auth.</summary>
-    private static async Task<(HttpStatusCode Status, string? Token)> TokenAsync(Challenge challenge, string repository, RegistryCredential? credential, CancellationToken cancellationToken)
+    private static async Task<(HttpStatusCode Status, string? Token)> TokenAsync(Challenge challenge, string repository, RegistryCredential? credential, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var query = new List<string>();
         if (challenge.Service is { } service)
@@ -183,7 +185,7 @@ internal static class RegistryClient
 
         query.Add("scope=" + Uri.EscapeDataString(challenge.Scope ?? $"repository:{repository}:pull"));
         var realm = new UriBuilder(challenge.Realm!) { Query = string.Join('&', query) }.Uri;
-        var (status, _, body) = await SendAsync(realm, credential is null ? null : Basic(credential), accept: false, cancellationToken).ConfigureAwait(false);
+        var (status, _, body) = await SendAsync(realm, credential is null ? null : Basic(credential), accept: false, timeout, cancellationToken).ConfigureAwait(false);
         if (status != HttpStatusCode.OK)
         {
             return (status, null);
@@ -200,10 +202,10 @@ internal static class RegistryClient
         }
     }
 
-    private static async Task<(HttpStatusCode Status, HttpResponseHeaders Headers, byte[] Body)> SendAsync(Uri url, AuthenticationHeaderValue? authorization, bool accept, CancellationToken cancellationToken)
+    private static async Task<(HttpStatusCode Status, HttpResponseHeaders Headers, byte[] Body)> SendAsync(Uri url, AuthenticationHeaderValue? authorization, bool accept, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(RequestTimeout);
+        bounded.CancelAfter(timeout);
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Authorization = authorization;
         if (accept)

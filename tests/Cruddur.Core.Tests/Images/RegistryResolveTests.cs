@@ -134,7 +134,7 @@ public sealed class RegistryResolveTests
     private static (RegistryManifestState, string?) Of(RegistryManifest m) => (m.State, m.Detail);
 
     [Fact]
-    public async Task A_registry_nothing_answers_is_unreachable_and_a_cancelled_check_stops()
+    public async Task A_registry_that_refuses_the_connection_or_does_not_answer_in_time_is_unreachable_and_a_cancelled_check_stops()
     {
         var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -150,6 +150,9 @@ public sealed class RegistryResolveTests
             answered.TrySetResult();
             await Task.Delay(Timeout.Infinite, context.RequestAborted);
         });
+        var slow = await RegistryClient.ResolveAsync(new Uri(silent.Url).Authority, "app", "v1", null, CancellationToken.None, TimeSpan.FromMilliseconds(300));
+        Assert.Equal((RegistryManifestState.Unreachable, "no answer within 0.3 s"), (slow.State, slow.Detail));
+
         using var cancel = new CancellationTokenSource();
         var resolving = RegistryClient.ResolveAsync(new Uri(silent.Url).Authority, "app", "v1", null, cancel.Token);
         await answered.Task.WaitAsync(TimeSpan.FromSeconds(5));
