@@ -253,6 +253,8 @@ function Start-StackMoto($stack, [double]$AcmValidationSeconds, [string[]]$IamMa
             MOTO_IAM_LOAD_MANAGED_POLICIES = ($IamManagedPolicies.Count -gt 0).ToString().ToLowerInvariant()
             CRUDDUR_MOTO_AWS_MANAGED_POLICIES = $IamManagedPolicies -join ','
             MOTO_ACM_VALIDATION_WAIT = $AcmValidationSeconds.ToString([cultureinfo]::InvariantCulture)
+            # Nothing here launches EC2 instances: no need for moto's 1,175 sample AMIs, built again per region after each reset.
+            MOTO_EC2_LOAD_DEFAULT_AMIS = 'false'
         }
     $stack.MotoUrl = "http://127.0.0.1:$port"
 }
