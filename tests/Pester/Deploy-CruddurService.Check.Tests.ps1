@@ -4,7 +4,7 @@
 # resolved there; and a deploy that fails them stops before registering anything.
 BeforeAll {
     . $PSScriptRoot/common.ps1
-    $script:stack = Start-CruddurStack Moto, Registry, Ecs -NoIamManagedPolicies
+    $script:stack = Start-CruddurStack Moto, Registry, Ecs
     $script:previousEnv = Set-CruddurStackEnvironment $stack
     $script:errorSuffix = ',Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
     $script:seed = Join-Path $PSScriptRoot '../../demo/cruddur/aws' | Resolve-Path
