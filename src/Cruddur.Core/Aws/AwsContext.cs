@@ -55,7 +55,7 @@ public sealed class AwsContext
     };
 
     /// <summary>The endpoint URL for a service; see the class remarks for the order.</summary>
-    public Uri EndpointFor(AwsService service)
+    internal Uri EndpointFor(AwsService service)
     {
         var configured = Settings.EndpointUrl;
         if (configured is null && !string.Equals(Env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true", StringComparison.OrdinalIgnoreCase))
@@ -80,7 +80,7 @@ public sealed class AwsContext
     }
 
     /// <summary>The region a request to the service is signed for (global services sign for us-east-1).</summary>
-    public string SigningRegionFor(AwsService service) => service.Global && Settings.EndpointUrl is null ? "us-east-1" : Region;
+    internal string SigningRegionFor(AwsService service) => service.Global && Settings.EndpointUrl is null ? "us-east-1" : Region;
 
     /// <summary>Credentials from the profile or the default chain; a clear error when there are none.</summary>
     public AWSCredentials Credentials => _credentials ??= ResolveCredentials();
@@ -89,7 +89,7 @@ public sealed class AwsContext
     public AwsCallCounts Calls { get; } = new();
 
     /// <summary>The retry policy and bounds of every call made with this context (tests shorten them).</summary>
-    public AwsRetryPolicy Policy { get; init; } = AwsRetryPolicy.Default;
+    internal AwsRetryPolicy Policy { get; init; } = AwsRetryPolicy.Default;
 
     /// <summary>What every request says it comes from (<see cref="AwsUserAgent"/>).</summary>
     internal string UserAgent => AwsUserAgent.For(Settings.PowerShell);

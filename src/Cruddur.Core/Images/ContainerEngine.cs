@@ -5,7 +5,7 @@ using Cruddur.Core.Processes;
 namespace Cruddur.Core.Images;
 
 /// <summary>What to build: context folder, Dockerfile, the references to tag it with and its build arguments.</summary>
-public sealed record BuildSpec(string ContextPath, string Dockerfile, IReadOnlyList<string> References, IReadOnlyDictionary<string, string> BuildArguments);
+internal sealed record BuildSpec(string ContextPath, string Dockerfile, IReadOnlyList<string> References, IReadOnlyDictionary<string, string> BuildArguments);
 
 /// <summary>
 /// The docker CLI, or a docker-compatible one (podman, nerdctl), run as a child process: login with the password on
@@ -40,7 +40,7 @@ public sealed partial class ContainerEngine
         "no such host|server misbehaving|connection refused|i/o timeout|network is unreachable|TLS handshake timeout|context deadline exceeded",
         System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
-    public async Task LoginAsync(RegistryCredential credential, CancellationToken cancellationToken)
+    internal async Task LoginAsync(RegistryCredential credential, CancellationToken cancellationToken)
     {
         var result = await RunAsync(["login", "--username", credential.UserName, "--password-stdin", "--", credential.Host], null, credential.Password + "\n", null, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0 && Unreachable.IsMatch(Tail(result, 3)))
@@ -59,7 +59,7 @@ public sealed partial class ContainerEngine
     }
 
     /// <summary>Builds, showing the log live (<see cref="EngineLog"/>). A failure carries the last lines of the log.</summary>
-    public async Task BuildAsync(BuildSpec spec, IOperationHost host, int progressId, CancellationToken cancellationToken)
+    internal async Task BuildAsync(BuildSpec spec, IOperationHost host, int progressId, CancellationToken cancellationToken)
     {
         var arguments = new List<string> { "build", "--file", spec.Dockerfile };
         foreach (var reference in spec.References)
