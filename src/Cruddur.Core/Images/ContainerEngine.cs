@@ -24,16 +24,16 @@ public sealed partial class ContainerEngine
     }
 
     /// <summary>The program: a name on PATH (docker, podman) or a path.</summary>
-    public string Command { get; }
+    internal string Command { get; }
 
     /// <summary>podman (and buildah-based CLIs) report the pushed digest through --digestfile rather than on the output.</summary>
-    public bool IsPodman { get; }
+    internal bool IsPodman { get; }
 
     /// <summary>Where this engine keeps registry credentials: part of the login cache key.</summary>
-    public string CredentialStore => (IsPodman ? Environment.GetEnvironmentVariable("REGISTRY_AUTH_FILE") : Environment.GetEnvironmentVariable("DOCKER_CONFIG")) ?? "(default)";
+    internal string CredentialStore => (IsPodman ? Environment.GetEnvironmentVariable("REGISTRY_AUTH_FILE") : Environment.GetEnvironmentVariable("DOCKER_CONFIG")) ?? "(default)";
 
     /// <summary>Where the engine runs (DOCKER_HOST/CONTAINER_HOST): part of the login cache key.</summary>
-    public string Daemon => Environment.GetEnvironmentVariable(IsPodman ? "CONTAINER_HOST" : "DOCKER_HOST") ?? "(default)";
+    internal string Daemon => Environment.GetEnvironmentVariable(IsPodman ? "CONTAINER_HOST" : "DOCKER_HOST") ?? "(default)";
 
     /// <summary>What the docker and podman CLIs say when the registry's name does not resolve or nothing answers there.</summary>
     private static readonly System.Text.RegularExpressions.Regex Unreachable = new(
@@ -95,13 +95,13 @@ public sealed partial class ContainerEngine
     }
 
     /// <summary>True when the image is in the engine's local store (so mirroring needs no pull).</summary>
-    public async Task<bool> ExistsLocallyAsync(string reference, CancellationToken cancellationToken)
+    internal async Task<bool> ExistsLocallyAsync(string reference, CancellationToken cancellationToken)
     {
         var result = await RunAsync(["image", "inspect", "--format", "{{.Id}}", "--", reference], null, null, null, cancellationToken).ConfigureAwait(false);
         return result.ExitCode == 0;
     }
 
-    public async Task PullAsync(string reference, IOperationHost host, int progressId, CancellationToken cancellationToken)
+    internal async Task PullAsync(string reference, IOperationHost host, int progressId, CancellationToken cancellationToken)
     {
         var log = new EngineLog(host, progressId, $"Pulling {reference}");
         try
@@ -120,7 +120,7 @@ public sealed partial class ContainerEngine
         }
     }
 
-    public async Task TagAsync(string source, string target, CancellationToken cancellationToken)
+    internal async Task TagAsync(string source, string target, CancellationToken cancellationToken)
     {
         var result = await RunAsync(["tag", "--", source, target], null, null, null, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
@@ -130,7 +130,7 @@ public sealed partial class ContainerEngine
     }
 
     /// <summary>Pushes one reference and returns the manifest digest the engine pushed (null when it did not say).</summary>
-    public async Task<string?> PushAsync(string reference, IOperationHost host, int progressId, CancellationToken cancellationToken)
+    internal async Task<string?> PushAsync(string reference, IOperationHost host, int progressId, CancellationToken cancellationToken)
     {
         var arguments = new List<string> { "push" };
         string? digestFile = null;
