@@ -29,19 +29,9 @@ internal sealed record ExecuteCommandSession(string? SessionId, string? StreamUr
     internal string ToEcsJson()
     {
         var json = new JsonObject();
-        if (SessionId is not null)
+        foreach (var (name, value) in new[] { ("sessionId", SessionId), ("streamUrl", StreamUrl), ("tokenValue", TokenValue) }.Where(f => f.Item2 is not null))
         {
-            json["sessionId"] = SessionId;
-        }
-
-        if (StreamUrl is not null)
-        {
-            json["streamUrl"] = StreamUrl;
-        }
-
-        if (TokenValue is not null)
-        {
-            json["tokenValue"] = TokenValue;
+            json[name] = value;
         }
 
         return json.ToJsonString();
