@@ -9,9 +9,13 @@ BeforeAll {
     # Runs $Script (with the module imported) in its own runspace against a local endpoint that answers every call with an
     # AccessDenied error, and returns the access key id and region the first call was signed with.
     function Get-SigningKey([scriptblock] $Script) {
-        $listener = [System.Net.HttpListener]::new()
-        $listener.Prefixes.Add("http://127.0.0.1:$(Get-Random -Minimum 20000 -Maximum 60000)/")
-        $listener.Start()
+        # HttpListener cannot take port 0: a random port another test's stack may hold already, so another one until it binds.
+        for ($attempt = 1; ; $attempt++) {
+            $listener = [System.Net.HttpListener]::new()
+            $listener.Prefixes.Add("http://127.0.0.1:$(Get-Random -Minimum 20000 -Maximum 60000)/")
+            try { $listener.Start(); break }
+            catch [System.Net.HttpListenerException] { $listener.Close(); if ($attempt -ge 20) { throw } }
+        }
         $ps = [powershell]::Create()
         try {
             $url = $listener.Prefixes | Select-Object -First 1

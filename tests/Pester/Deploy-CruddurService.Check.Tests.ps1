@@ -3,7 +3,7 @@
 # once fails with its fix; and a deploy that fails them stops before registering anything.
 BeforeAll {
     . $PSScriptRoot/common.ps1
-    $script:stack = Start-CruddurStack Moto, Ecs -NoIamManagedPolicies
+    $script:stack = Start-CruddurStack Moto, Ecs
     $script:previousEnv = Set-CruddurStackEnvironment $stack
     $script:errorSuffix = ',Cruddur.PowerShell.Commands.DeployCruddurServiceCommand'
     $script:seed = Join-Path $PSScriptRoot '../../demo/cruddur/aws' | Resolve-Path

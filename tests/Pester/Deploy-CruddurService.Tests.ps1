@@ -1,6 +1,6 @@
 BeforeAll {
     . $PSScriptRoot/common.ps1
-    $script:stack = Start-CruddurStack Ecs, Moto -NoIamManagedPolicies
+    $script:stack = Start-CruddurStack Ecs, Moto
     $script:previousEnv = Set-CruddurStackEnvironment $stack
     $script:ecsUrl = $stack.EcsUrl
 

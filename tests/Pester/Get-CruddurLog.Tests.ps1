@@ -2,7 +2,7 @@
 BeforeAll {
     . $PSScriptRoot/common.ps1
     . $PSScriptRoot/logged-service.ps1
-    $script:stack = Start-CruddurStack Ecs, Moto -NoIamManagedPolicies
+    $script:stack = Start-CruddurStack Ecs, Moto
     $script:previousEnv = Set-CruddurStackEnvironment $stack
     $script:suffix = ',Cruddur.PowerShell.Commands.GetCruddurLogCommand'
 }

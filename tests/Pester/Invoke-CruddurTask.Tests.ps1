@@ -3,7 +3,7 @@
 BeforeAll {
     . $PSScriptRoot/common.ps1
     . $PSScriptRoot/logged-service.ps1
-    $script:stack = Start-CruddurStack Ecs, Moto -NoIamManagedPolicies
+    $script:stack = Start-CruddurStack Ecs, Moto
     $script:previousEnv = Set-CruddurStackEnvironment $stack
     $script:suffix = ',Cruddur.PowerShell.Commands.InvokeCruddurTaskCommand'
     function Get-SimCalls([string] $Operation) { $c = Invoke-RestMethod "$($stack.EcsUrl)/_sim/calls"; if ($c.$Operation) { $c.$Operation } else { 0 } }

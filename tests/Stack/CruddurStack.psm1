@@ -11,6 +11,10 @@ $script:Components = 'Moto', 'Postgres', 'Docker', 'Registry', 'Ecs'
 # moto's GetAuthorizationToken always hands out these; the registry must accept exactly them.
 $script:EcrUser = 'AWS'
 $script:EcrPassword = '123456789012-auth-token'
+# What moto holds of AWS's managed IAM policies by default (Start-CruddurStack -IamManagedPolicies): the ones
+# Initialize-CruddurInfrastructure attaches to the task role and the ECS infrastructure role, and the task execution role
+# policy AWS documents for ECS.
+$script:AwsManagedPolicies = 'CloudWatchFullAccess', 'AWSXRayDaemonWriteAccess', 'AmazonECSInfrastructureRolePolicyForLoadBalancers', 'AmazonECSTaskExecutionRolePolicy'
 $script:Http = [System.Net.Http.HttpClient]::new()
 $script:Http.Timeout = [System.Threading.Timeout]::InfiniteTimeSpan  # per request instead, see Invoke-HttpStatus
 $script:Kill = (Get-Command kill -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
@@ -230,7 +234,7 @@ function New-StackObject([string]$Root, [string[]]$Component, [bool]$OwnsRoot) {
 
 # One launcher per component: each starts its process (not waiting for it) and records where it listens on the stack.
 
-function Start-StackMoto($stack, [double]$AcmValidationSeconds, [bool]$IamManagedPolicies) {
+function Start-StackMoto($stack, [double]$AcmValidationSeconds, [string[]]$IamManagedPolicies) {
     $port = Get-FreeLoopbackPort
     $moto = Get-Command moto_server -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
     if (-not $moto) { throw 'moto_server is not on PATH (it comes with the machine''s Python; see .ci/install-deps.sh).' }
@@ -240,8 +244,18 @@ function Start-StackMoto($stack, [double]$AcmValidationSeconds, [bool]$IamManage
         $real = & pyenv which moto_server 2>$null
         if ($LASTEXITCODE -eq 0 -and $real) { $motoPath = $real }
     }
-    $null = Start-StackProcess -Stack $stack -Name Moto -FilePath $motoPath -ArgumentList '-H', '127.0.0.1', '-p', "$port" `
-        -Environment @{ MOTO_IAM_LOAD_MANAGED_POLICIES = "$IamManagedPolicies".ToLowerInvariant(); MOTO_ACM_VALIDATION_WAIT = $AcmValidationSeconds.ToString([cultureinfo]::InvariantCulture) }
+    # moto_server is a Python console script: its first line names the Python that has moto, which runs our launcher.
+    $python = (Get-Content -LiteralPath $motoPath -TotalCount 1) -replace '^#!\s*', ''
+    if ($python -match '^/usr/bin/env\s+(\S+)$') { $python = (Get-Command $Matches[1] -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source }
+    if (-not (Test-Path -LiteralPath $python -PathType Leaf)) { throw "moto_server at $motoPath does not start with the path of its Python (#!...)." }
+    $null = Start-StackProcess -Stack $stack -Name Moto -FilePath $python -ArgumentList (Join-Path $PSScriptRoot 'moto-server.py'), '-H', '127.0.0.1', '-p', "$port" `
+        -Environment @{
+            MOTO_IAM_LOAD_MANAGED_POLICIES = ($IamManagedPolicies.Count -gt 0).ToString().ToLowerInvariant()
+            CRUDDUR_MOTO_AWS_MANAGED_POLICIES = $IamManagedPolicies -join ','
+            MOTO_ACM_VALIDATION_WAIT = $AcmValidationSeconds.ToString([cultureinfo]::InvariantCulture)
+            # Nothing here launches EC2 instances: no need for moto's 1,175 sample AMIs, built again per region after each reset.
+            MOTO_EC2_LOAD_DEFAULT_AMIS = 'false'
+        }
     $stack.MotoUrl = "http://127.0.0.1:$port"
 }
 
@@ -380,9 +394,10 @@ function Start-CruddurStack {
         [switch]$EcsQuotas,
         # Seconds moto keeps a DNS-validated ACM certificate PENDING_VALIDATION before it is ISSUED (moto's default: 60).
         [double]$AcmValidationSeconds = 60,
-        # Moto leaves out AWS's managed IAM policies (arn:aws:iam::aws:policy/...), for tests that use none: moto loads them
-        # when IAM is first used after each reset, which took 4-8 s a test on a loaded 2-core machine.
-        [switch]$NoIamManagedPolicies,
+        # The AWS managed IAM policies (arn:aws:iam::aws:policy/...) moto holds, by name; '*' for all of moto's 1,485 and
+        # none for an empty list. By default the ones the module attaches or reads. Moto builds every policy it holds again
+        # after each reset (all of them: 0.5-1 s of CPU a test); attaching one it does not hold fails with NoSuchEntity.
+        [string[]]$IamManagedPolicies = $script:AwsManagedPolicies,
         # Default: $env:CRUDDUR_ECS_SIMULATOR if set, else what build.ps1 publishes to out/ecs-simulator.
         [string]$EcsSimulatorPath = (Get-DefaultEcsSimulatorPath),
         # Also prepare podman/buildah (vfs storage, auth file, insecure registry) under the root; adds their env vars to Env.
@@ -413,7 +428,7 @@ function Start-CruddurStack {
             $current = $name
             $pending[$name] = $clock.Elapsed.TotalSeconds
             if ($name -eq 'Ecs') { Start-StackEcs $stack -SimulatorPath $EcsSimulatorPath -TimeScale $EcsTimeScale -Quotas $EcsQuotas.IsPresent }
-            elseif ($name -eq 'Moto') { Start-StackMoto $stack -AcmValidationSeconds $AcmValidationSeconds -IamManagedPolicies (-not $NoIamManagedPolicies) }
+            elseif ($name -eq 'Moto') { Start-StackMoto $stack -AcmValidationSeconds $AcmValidationSeconds -IamManagedPolicies $IamManagedPolicies }
             else { & "Start-Stack$name" $stack }
         }
         Wait-StackReady $stack -Pending $pending -Clock $clock -TimeoutSeconds $TimeoutSeconds -Current ([ref]$current)

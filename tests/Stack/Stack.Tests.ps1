@@ -102,6 +102,14 @@ Describe 'Start-CruddurStack failures' {
         Get-StackLeftover $root | Should -BeNullOrEmpty
     }
 
+    It 'names an AWS managed policy moto does not have, in moto''s log' {
+        $root = Join-Path $TestDrive 'no-policy'
+        { Start-CruddurStack -Component Moto -IamManagedPolicies CloudWatchFullAccess, NoSuchPolicy -Root $root } |
+            Should -Throw -ErrorId 'CruddurStackMotoStartFailed' -ExpectedMessage '*exited with code 1*'
+        Get-Content (Join-Path $root 'logs/Moto.log') -Raw | Should -Match 'moto has no AWS managed policy named NoSuchPolicy'
+        Get-StackLeftover $root | Should -BeNullOrEmpty
+    }
+
     It 'refuses to start the ECS simulator when it is not built' {
         { Start-CruddurStack -Component Ecs -EcsSimulatorPath (Join-Path $TestDrive 'missing.dll') -Root (Join-Path $TestDrive 'no-ecs') } |
             Should -Throw -ErrorId 'CruddurStackEcsStartFailed' -ExpectedMessage '*ECS simulator not found*'
@@ -181,13 +189,21 @@ Describe 'The whole stack' {
     }
 
     Context 'moto' {
-        It 'loads the AWS-managed IAM policies' {
+        It 'holds the AWS-managed IAM policies the module uses, and only those, also after a reset' {
             # IAM speaks the query protocol; a plain form request is simplest.
-            $r = Invoke-WebRequest -Method Post -Uri "$($Stack.MotoUrl)/" -ContentType 'application/x-www-form-urlencoded' `
-                -Headers @{ Authorization = 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=00' } `
-                -Body 'Action=GetPolicy&Version=2010-05-08&PolicyArn=arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy'
-            $r.StatusCode | Should -Be 200
-            $r.Content | Should -Match 'AmazonECSTaskExecutionRolePolicy'
+            function Get-PolicyStatus([string] $Name) {
+                $r = Invoke-WebRequest -Method Post -Uri "$($Stack.MotoUrl)/" -ContentType 'application/x-www-form-urlencoded' -SkipHttpErrorCheck `
+                    -Headers @{ Authorization = 'AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=00' } `
+                    -Body "Action=GetPolicy&Version=2010-05-08&PolicyArn=arn:aws:iam::aws:policy/$Name"
+                if ($r.StatusCode -eq 200) { $r.Content | Should -Match "<PolicyName>$([regex]::Escape($Name.Split('/')[-1]))</PolicyName>" }
+                [int]$r.StatusCode
+            }
+            foreach ($name in 'service-role/AmazonECSTaskExecutionRolePolicy', 'CloudWatchFullAccess', 'AWSXRayDaemonWriteAccess', 'AmazonECSInfrastructureRolePolicyForLoadBalancers') {
+                Get-PolicyStatus $name | Should -Be 200 -Because "$name is attached or read by the module"
+            }
+            Get-PolicyStatus AdministratorAccess | Should -Be 404 -Because 'moto holds only the policies named'
+            Reset-CruddurStack $Stack
+            Get-PolicyStatus CloudWatchFullAccess | Should -Be 200
         }
 
         It 'Reset-CruddurStack empties SSM' {
