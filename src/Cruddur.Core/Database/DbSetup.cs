@@ -113,7 +113,7 @@ public sealed class DbSetup
     /// The one rule for destructive database work: steps that drop, kill, or run the user's SQL files (the seed's
     /// schema.sql starts with DROP TABLE). On a host that is not local they need -Force and a high-impact confirmation.
     /// </summary>
-    public static bool IsDestructive(DbSetupStep step) => step is DbSetupStep.KillConnections or DbSetupStep.Drop or DbSetupStep.Schema or DbSetupStep.Seed;
+    internal static bool IsDestructive(DbSetupStep step) => step is DbSetupStep.KillConnections or DbSetupStep.Drop or DbSetupStep.Schema or DbSetupStep.Seed;
 
     /// <summary>Whether <paramref name="step"/> on this host asks at ConfirmImpact High: KillConnections and Drop anywhere, every destructive step on a host that is not local.</summary>
     public static bool IsHighImpact(DbSetupStep step, bool localHost) =>
