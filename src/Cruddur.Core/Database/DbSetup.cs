@@ -93,8 +93,15 @@ public sealed class DbSetup
     private readonly Lazy<SqlScript> _schema;
     private readonly Lazy<SqlScript> _seed;
 
+    /// <param name="app">The workflows of the command, made for the host of the step that runs: the CognitoUserIds step
+    /// asks it for Cognito.</param>
+    public DbSetup(DbSetupRequest request, Func<IOperationHost, CruddurApp> app)
+        : this(request, host => app(host).Cognito())
+    {
+    }
+
     /// <param name="cognito">The Cognito client for the CognitoUserIds step, made for the host of the step that runs it.</param>
-    public DbSetup(DbSetupRequest request, Func<IOperationHost, ICognitoClient>? cognito = null)
+    internal DbSetup(DbSetupRequest request, Func<IOperationHost, ICognitoClient>? cognito = null)
     {
         _request = request;
         _cognito = cognito;
