@@ -47,7 +47,7 @@ public sealed class CruddurApp
     public IngressRules IngressRules(HttpClient http) => new(new Ec2Client(_aws, _host), http, _host);
 
     /// <summary>Cognito for the database set-up's user-id step.</summary>
-    public ICognitoClient Cognito() => new CognitoClient(_aws, _host);
+    internal ICognitoClient Cognito() => new CognitoClient(_aws, _host);
 
     /// <summary>The services a -Service value stands for (itself, or a pattern's matches in the cluster).</summary>
     public Task<IReadOnlyList<string>> MatchServicesAsync(string cluster, string service, CancellationToken cancellationToken) =>

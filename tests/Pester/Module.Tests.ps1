@@ -29,6 +29,70 @@ Describe 'The Cruddur module' {
         foreach ($type in $outputs) { $viewed | Should -Contain $type -Because "$type is output by a cmdlet" }
     }
 
+    It 'makes public in Cruddur.Core only the types the shell names' {
+        # The shell names a core type when: the module's assembly refers to it in its metadata (a type it calls, constructs,
+        # catches or passes, in any signature it uses); its C# names it for a constant (ErrorIds.X leaves only the literal
+        # in the assembly); an interface it holds has it in a member's signature; it is a base of one of these; a cmdlet
+        # outputs it or writes it as an error (CruddurException), or it is the type of a public property of one of those,
+        # at any depth (users read them, views show them, Get-Member lists them); or a format view, a help page or a Pester
+        # file spells its full name. Everything else stays internal; Core's only friend is Cruddur.Core.Tests.
+        $shell = (Get-Command Invoke-CruddurTask).ImplementingType.Assembly
+        $core = (Get-Command Invoke-CruddurTask).OutputType[0].Type.Assembly
+        $stream = [IO.File]::OpenRead($shell.Location)
+        try {
+            $metadata = [Reflection.Metadata.PEReaderExtensions]::GetMetadataReader([Reflection.PortableExecutable.PEReader]::new($stream))
+            $referenced = foreach ($handle in $metadata.TypeReferences) {
+                $ref = $metadata.GetTypeReference($handle)
+                $name = $metadata.GetString($ref.Name)
+                while ($ref.ResolutionScope.Kind -eq 'TypeReference') {
+                    $ref = $metadata.GetTypeReference([Reflection.Metadata.TypeReferenceHandle]$ref.ResolutionScope)
+                    $name = $metadata.GetString($ref.Name) + '+' + $name
+                }
+                if ($ref.ResolutionScope.Kind -eq 'AssemblyReference' -and
+                    $metadata.GetString($metadata.GetAssemblyReference([Reflection.Metadata.AssemblyReferenceHandle]$ref.ResolutionScope).Name) -eq 'Cruddur.Core') {
+                    $metadata.GetString($ref.Namespace) + '.' + $name
+                }
+            }
+        } finally { $stream.Dispose() }
+        $bySimpleName = @{}
+        $core.GetTypes() | Where-Object { -not $_.IsNested } | Group-Object Name | Where-Object Count -EQ 1 | ForEach-Object { $bySimpleName[$_.Name] = $_.Group[0].FullName }
+        $code = (Get-ChildItem (Join-Path $RepoRoot 'src/Cruddur.PowerShell') -Recurse -Filter *.cs | Get-Content -Raw) -replace '(?m)//.*$' -join "`n"
+        $constants = [regex]::Matches($code, '(?<![\w.])([A-Z]\w*)\.[A-Z]').ForEach({ $bySimpleName[$_.Groups[1].Value] })
+        $spelled = Get-ChildItem (Join-Path (Split-Path $manifest) 'Cruddur.Format.ps1xml'), (Join-Path $RepoRoot 'docs'), (Join-Path $RepoRoot 'tests/Pester') -Recurse -File |
+            ForEach-Object { [regex]::Matches((Get-Content $_ -Raw), 'Cruddur\.Core\.[\w.+]+').ForEach({ $_.Value.TrimEnd('.') }) }
+        $shown = @((Get-Command -Module Cruddur).OutputType.Type) + $core.GetType('Cruddur.Core.Hosting.CruddurException', $true)
+
+        $named = [Collections.Generic.HashSet[type]]::new()
+        $read = [Collections.Generic.HashSet[type]]::new()
+        $work = [Collections.Generic.Queue[type]]::new()
+        $add = {
+            param([type] $Type, [bool] $Shown)
+            if ($Type.HasElementType) { & $add $Type.GetElementType() $Shown; return }
+            if ($Type.IsGenericType) { foreach ($argument in $Type.GetGenericArguments()) { & $add $argument $Shown }; $Type = $Type.GetGenericTypeDefinition() }
+            if ($Type.Assembly -ne $core) { return }
+            if ($named.Add($Type) -or ($Shown -and -not $read.Contains($Type))) { $work.Enqueue($Type) }
+            if ($Shown) { $null = $read.Add($Type) }
+        }
+        foreach ($name in @($referenced) + @($constants) + @($spelled) | Where-Object { $_ } | Sort-Object -Unique) {
+            if ($type = $core.GetType($name, $false)) { & $add $type $false }
+        }
+        foreach ($type in $shown) { & $add $type $true }
+        while ($work.Count) {
+            $type = $work.Dequeue()
+            if ($type.BaseType) { & $add $type.BaseType $read.Contains($type) }
+            if ($type.IsNested) { & $add $type.DeclaringType $false }
+            if ($read.Contains($type)) { foreach ($property in $type.GetProperties()) { & $add $property.PropertyType $true } }
+            if ($type.IsInterface) {
+                foreach ($method in $type.GetMethods()) { & $add $method.ReturnType $false; foreach ($p in $method.GetParameters()) { & $add $p.ParameterType $false } }
+            }
+        }
+
+        @($referenced).Count | Should -BeGreaterThan 50 -Because 'the cmdlets call the core through many types'
+        $named | Should -Contain ([type]$core.GetType('Cruddur.Core.Hosting.ErrorIds')) -Because 'the shell uses its constants'
+        $core.GetExportedTypes().Where({ -not $named.Contains($_) }).FullName | Sort-Object | Should -BeNullOrEmpty -Because 'no part of the shell names them: make them internal'
+        $core.GetCustomAttributes([Runtime.CompilerServices.InternalsVisibleToAttribute], $false).AssemblyName | Should -Be 'Cruddur.Core.Tests'
+    }
+
     It 'names a parameter in a core message only with the cmdlet it belongs to' {
         # The core says what is wrong; the shell adds which of its parameters fix it (ErrorHint). A core text may still
         # suggest a whole command (Get-CruddurService -Cluster cruddur): then the parameter must be that cmdlet's, so a

@@ -37,13 +37,13 @@ public sealed class AwsContext
         _region = new Lazy<string>(ResolveRegion);
     }
 
-    public AwsSettings Settings { get; }
+    internal AwsSettings Settings { get; }
 
     /// <summary>The region every call is made in.</summary>
-    public string Region => _region.Value;
+    internal string Region => _region.Value;
 
     /// <summary>The profile in use: -ProfileName, else the one $StoredAWSCredentials names, else AWS_PROFILE, else "default" (which may not exist).</summary>
-    public string ProfileName => NamedProfileName ?? "default";
+    internal string ProfileName => NamedProfileName ?? "default";
 
     /// <summary>The profile someone named (-ProfileName, $StoredAWSCredentials or AWS_PROFILE), or null when none was.</summary>
     internal string? NamedProfileName => Settings.ProfileName ?? Settings.StoredProfileName ?? Env("AWS_PROFILE");
@@ -55,7 +55,7 @@ public sealed class AwsContext
     };
 
     /// <summary>The endpoint URL for a service; see the class remarks for the order.</summary>
-    public Uri EndpointFor(AwsService service)
+    internal Uri EndpointFor(AwsService service)
     {
         var configured = Settings.EndpointUrl;
         if (configured is null && !string.Equals(Env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true", StringComparison.OrdinalIgnoreCase))
@@ -80,22 +80,22 @@ public sealed class AwsContext
     }
 
     /// <summary>The region a request to the service is signed for (global services sign for us-east-1).</summary>
-    public string SigningRegionFor(AwsService service) => service.Global && Settings.EndpointUrl is null ? "us-east-1" : Region;
+    internal string SigningRegionFor(AwsService service) => service.Global && Settings.EndpointUrl is null ? "us-east-1" : Region;
 
     /// <summary>Credentials from the profile or the default chain; a clear error when there are none.</summary>
-    public AWSCredentials Credentials => _credentials ??= ResolveCredentials();
+    internal AWSCredentials Credentials => _credentials ??= ResolveCredentials();
 
     /// <summary>The requests sent with this context, per operation (a cmdlet prints them with -Verbose).</summary>
     public AwsCallCounts Calls { get; } = new();
 
     /// <summary>The retry policy and bounds of every call made with this context (tests shorten them).</summary>
-    public AwsRetryPolicy Policy { get; init; } = AwsRetryPolicy.Default;
+    internal AwsRetryPolicy Policy { get; init; } = AwsRetryPolicy.Default;
 
     /// <summary>What every request says it comes from (<see cref="AwsUserAgent"/>).</summary>
     internal string UserAgent => AwsUserAgent.For(Settings.PowerShell);
 
     /// <summary>The account id of the caller, from STS GetCallerIdentity (asked once per context).</summary>
-    public async Task<string> GetAccountIdAsync(CancellationToken cancellationToken) =>
+    internal async Task<string> GetAccountIdAsync(CancellationToken cancellationToken) =>
         _accountId ??= await new Clients.StsClient(this, SilentHost.Instance).GetAccountIdAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>
@@ -240,7 +240,7 @@ public sealed class AwsContext
         keys.SessionToken is { Length: > 0 } token ? new SessionAWSCredentials(keys.AccessKey, keys.SecretKey, token) : new BasicAWSCredentials(keys.AccessKey, keys.SecretKey);
 
     /// <summary>The environment variable that lets a region outside AWSSDK.Core's list through (a region newer than the module).</summary>
-    public const string AllowUnknownRegion = "CRUDDUR_ALLOW_UNKNOWN_REGION";
+    internal const string AllowUnknownRegion = "CRUDDUR_ALLOW_UNKNOWN_REGION";
 }
 
 /// <summary>ImmutableCredentials → the identity type the SigV4 signer takes.</summary>

@@ -17,7 +17,7 @@ internal sealed record AwsCall(string Service, string Operation, bool Idempotent
 /// throttling is retried with full-jitter exponential backoff; server errors and timed-out attempts only for idempotent
 /// calls; every attempt and the whole call are bounded in time; answers are read up to a size cap.
 /// </summary>
-public sealed record AwsRetryPolicy
+internal sealed record AwsRetryPolicy
 {
     public static AwsRetryPolicy Default { get; } = new();
 

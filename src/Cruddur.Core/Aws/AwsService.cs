@@ -4,7 +4,7 @@ namespace Cruddur.Core.Aws;
 /// What the project needs to know about one AWS service to call it: how it is named in the endpoint environment variables
 /// (AWS_ENDPOINT_URL_&lt;EnvName&gt;), its signing name, its public host prefix and, for JSON 1.1 services, the X-Amz-Target prefix.
 /// </summary>
-public sealed record AwsService(string EnvName, string SigningName, string HostPrefix, string? TargetPrefix = null, bool Global = false)
+internal sealed record AwsService(string EnvName, string SigningName, string HostPrefix, string? TargetPrefix = null, bool Global = false)
 {
     public static readonly AwsService Ecs = new("ECS", "ecs", "ecs", "AmazonEC2ContainerServiceV20141113");
     public static readonly AwsService Ecr = new("ECR", "ecr", "api.ecr", "AmazonEC2ContainerRegistry_V20150921");

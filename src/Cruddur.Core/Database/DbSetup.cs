@@ -93,8 +93,15 @@ public sealed class DbSetup
     private readonly Lazy<SqlScript> _schema;
     private readonly Lazy<SqlScript> _seed;
 
+    /// <param name="app">The workflows of the command, made for the host of the step that runs: the CognitoUserIds step
+    /// asks it for Cognito.</param>
+    public DbSetup(DbSetupRequest request, Func<IOperationHost, CruddurApp> app)
+        : this(request, host => app(host).Cognito())
+    {
+    }
+
     /// <param name="cognito">The Cognito client for the CognitoUserIds step, made for the host of the step that runs it.</param>
-    public DbSetup(DbSetupRequest request, Func<IOperationHost, ICognitoClient>? cognito = null)
+    internal DbSetup(DbSetupRequest request, Func<IOperationHost, ICognitoClient>? cognito = null)
     {
         _request = request;
         _cognito = cognito;
@@ -113,7 +120,7 @@ public sealed class DbSetup
     /// The one rule for destructive database work: steps that drop, kill, or run the user's SQL files (the seed's
     /// schema.sql starts with DROP TABLE). On a host that is not local they need -Force and a high-impact confirmation.
     /// </summary>
-    public static bool IsDestructive(DbSetupStep step) => step is DbSetupStep.KillConnections or DbSetupStep.Drop or DbSetupStep.Schema or DbSetupStep.Seed;
+    internal static bool IsDestructive(DbSetupStep step) => step is DbSetupStep.KillConnections or DbSetupStep.Drop or DbSetupStep.Schema or DbSetupStep.Seed;
 
     /// <summary>Whether <paramref name="step"/> on this host asks at ConfirmImpact High: KillConnections and Drop anywhere, every destructive step on a host that is not local.</summary>
     public static bool IsHighImpact(DbSetupStep step, bool localHost) =>

@@ -5,7 +5,7 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Deployments;
 
 /// <summary>Time for the watch loop: real in use, scripted in tests so they never sleep.</summary>
-public sealed class WatchClock
+internal sealed class WatchClock
 {
     public static readonly WatchClock System = new(() => DateTimeOffset.UtcNow, Task.Delay);
 

@@ -111,7 +111,7 @@ public static class EcsServices
 }
 
 /// <summary>Values for placeholders in definition files: the environment, else the caller's account id (STS) and region.</summary>
-public static class PlaceholderValues
+internal static class PlaceholderValues
 {
     public static Func<string, CancellationToken, Task<string?>> For(AwsContext aws) => async (name, cancellationToken) =>
         Environment.GetEnvironmentVariable(name) ?? name switch

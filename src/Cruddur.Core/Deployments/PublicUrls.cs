@@ -15,7 +15,7 @@ namespace Cruddur.Core.Deployments;
 /// never at the load balancer's own amazonaws.com name. Listeners that only redirect (the seed's 80 → 443) or answer
 /// themselves serve nothing, nor does the blue/green test listener; HTTPS comes before HTTP.
 /// </summary>
-public sealed class PublicUrls
+internal sealed class PublicUrls
 {
     /// <summary>ELBv2's documented limit of ARNs in one DescribeLoadBalancers or DescribeTags call, used for target groups too.</summary>
     private const int ArnsPerCall = 20;

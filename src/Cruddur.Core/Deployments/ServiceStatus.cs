@@ -68,7 +68,7 @@ public sealed class ServiceStatusReader
     internal ServiceStatusReader(IEcsClient ecs) => _ecs = ecs;
 
     /// <summary>The region the ECS client talks to, for messages.</summary>
-    public string? Region { get; init; }
+    internal string? Region { get; init; }
 
     /// <summary>
     /// The services named (all of the cluster's when none; * and ? match as in PowerShell, and a pattern that matches nothing

@@ -19,7 +19,7 @@ internal sealed class AliasRecordStep : InfrastructureStep
         _recordName = recordName;
     }
 
-    public override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
+    internal override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
     {
         if (_state.Zone is null)
         {
@@ -45,7 +45,7 @@ internal sealed class AliasRecordStep : InfrastructureStep
         return Route53Client.Absolute(_recordName);
     }
 
-    public override Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) => UpsertAsync(cancellationToken);
+    internal override Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) => UpsertAsync(cancellationToken);
 
     public override string? CreatedDetail => "alias " + _state.LoadBalancer?.DnsName;
 

@@ -38,7 +38,7 @@ internal sealed class CertificateStep : InfrastructureStep
         _names = [domain, "*." + domain];
     }
 
-    public override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
+    internal override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
     {
         var certificate = await FindCertificateAsync(cancellationToken).ConfigureAwait(false);
         if (certificate is null)
@@ -72,7 +72,7 @@ internal sealed class CertificateStep : InfrastructureStep
         return arn;
     }
 
-    public override Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) => ValidateAsync(found.Id, cancellationToken);
+    internal override Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) => ValidateAsync(found.Id, cancellationToken);
 
     private async Task<Certificate?> FindCertificateAsync(CancellationToken cancellationToken)
     {

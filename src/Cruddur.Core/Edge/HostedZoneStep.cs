@@ -26,7 +26,7 @@ internal sealed class HostedZoneStep : InfrastructureStep
 
     public override string? CreatedDetail => _createdDetail;
 
-    public override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
+    internal override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
     {
         HostedZone? zone;
         if (_zoneId is not null)

@@ -22,7 +22,7 @@ public sealed class IngressRules
     private readonly HttpClient _http;
     private readonly IOperationHost _host;
 
-    public IngressRules(IEc2Client ec2, HttpClient http, IOperationHost host)
+    internal IngressRules(IEc2Client ec2, HttpClient http, IOperationHost host)
     {
         _ec2 = ec2;
         _http = http;

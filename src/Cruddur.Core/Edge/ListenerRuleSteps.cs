@@ -50,7 +50,7 @@ internal sealed class ForwardRuleStep : InfrastructureStep
 
     private bool CatchAll => _condition.Field == "path-pattern";
 
-    public override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
+    internal override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
     {
         if (!_state.ListenerArns.TryGetValue(_port, out var listener))
         {
@@ -91,7 +91,7 @@ internal sealed class ForwardRuleStep : InfrastructureStep
         return (await _elb.CreateRuleAsync(listener, priority, _condition, Wanted(null), tags, cancellationToken).ConfigureAwait(false)).Arn;
     }
 
-    public override async Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken)
+    internal override async Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken)
     {
         var wanted = Wanted(_found);
         if (_found is null || _found.Actions.Count != 1 || !ListenerStep.SameAction(_found.Actions[0], wanted) || !_condition.IsOnlyConditionOf(_found))

@@ -33,7 +33,7 @@ internal sealed class ListenerStep : InfrastructureStep
         _nameTag = nameTag;
     }
 
-    public override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
+    internal override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
     {
         if (_state.LoadBalancer is null)
         {
@@ -84,7 +84,7 @@ internal sealed class ListenerStep : InfrastructureStep
         return listener.Arn;
     }
 
-    public override async Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken)
+    internal override async Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken)
     {
         if (_settingsDiffer)
         {
@@ -162,13 +162,13 @@ internal sealed class UnmanagedListenersStep : InfrastructureStepGroup
             _testListener = testListener;
         }
 
-        public override Task<ObservedResource?> FindAsync(CancellationToken cancellationToken) => Task.FromResult<ObservedResource?>(
+        internal override Task<ObservedResource?> FindAsync(CancellationToken cancellationToken) => Task.FromResult<ObservedResource?>(
             _testListener ? new ObservedResource(_listener.Arn, Detail: "the blue/green test listener; kept (only Initialize-CruddurInfrastructure -Strategy BlueGreen manages it)")
             : _force ? new ObservedResource(_listener.Arn, "not created by Initialize-CruddurInfrastructure", Removes: true)
             : new ObservedResource(_listener.Arn, Detail: "not created by Initialize-CruddurInfrastructure and kept (Initialize-CruddurInfrastructure -Force removes it)"));
 
         public override Task<string> CreateAsync(CancellationToken cancellationToken) => throw new NotSupportedException("An unmanaged listener is never created.");
 
-        public override Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) => _elb.DeleteListenerAsync(found.Id, cancellationToken);
+        internal override Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) => _elb.DeleteListenerAsync(found.Id, cancellationToken);
     }
 }

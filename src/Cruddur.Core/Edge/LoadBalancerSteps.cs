@@ -24,7 +24,7 @@ internal sealed class LoadBalancerStep : InfrastructureStep
 
     public override string? CreatedDetail => _state.LoadBalancer?.DnsName;
 
-    public override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
+    internal override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
     {
         var lb = await _elb.FindLoadBalancerAsync(Name, cancellationToken).ConfigureAwait(false);
         if (lb is null)
@@ -54,7 +54,7 @@ internal sealed class LoadBalancerStep : InfrastructureStep
         return _state.LoadBalancer.Arn;
     }
 
-    public override Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) =>
+    internal override Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) =>
         _elb.SetSecurityGroupsAsync(found.Id, [.. _state.LoadBalancer!.SecurityGroups, SecurityGroup()], cancellationToken);
 
     private string SecurityGroup() => _state.LoadBalancerSecurityGroupId ?? throw new InvalidOperationException("The load balancer's security group step runs first.");
@@ -81,7 +81,7 @@ internal sealed class TargetGroupStep : InfrastructureStep
         _healthCheckPath = healthCheckPath;
     }
 
-    public override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
+    internal override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
     {
         var group = await _elb.FindTargetGroupAsync(Name, cancellationToken).ConfigureAwait(false);
         if (group is null)
@@ -119,6 +119,6 @@ internal sealed class TargetGroupStep : InfrastructureStep
         return group.Arn;
     }
 
-    public override Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) =>
+    internal override Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) =>
         _elb.ModifyTargetGroupHealthCheckAsync(found.Id, _healthCheckPath, HealthyThreshold, cancellationToken);
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Cruddur.Core.Aws;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Aws.Clients;
@@ -34,17 +33,17 @@ public sealed record ExecTarget
     public string TaskId => Task.Id;
 }
 
-/// <summary>An ExecuteCommand session: the session JSON (holds the token: never print it) and the plugin's target parts.</summary>
-internal sealed record ExecSession(JsonObject Session, string ClusterName, string TaskId, string RuntimeId)
+/// <summary>An ExecuteCommand session (holds the token: never print it) and the plugin's target parts.</summary>
+internal sealed record ExecSession(ExecuteCommandSession Session, string ClusterName, string TaskId, string RuntimeId)
 {
-    public string SessionId => (string?)Session["sessionId"] ?? string.Empty;
+    public string SessionId => Session.SessionId ?? string.Empty;
 
     /// <summary>The data channel's websocket URL.</summary>
-    public Uri StreamUrl => Uri.TryCreate((string?)Session["streamUrl"], UriKind.Absolute, out var url) ? url
+    public Uri StreamUrl => Uri.TryCreate(Session.StreamUrl, UriKind.Absolute, out var url) ? url
         : throw new CruddurException(ErrorIds.ExecSessionMissing, ErrorKind.InvalidData, "ECS ExecuteCommand returned a session without a valid streamUrl. Try again.");
 
     /// <summary>The single-use token that opens the data channel; it goes only into the channel's first frame.</summary>
-    internal string Token => (string?)Session["tokenValue"] ?? string.Empty;
+    internal string Token => Session.TokenValue ?? string.Empty;
 
     /// <summary>The Session Manager target, as the AWS CLI names it for the plugin: ecs:&lt;cluster&gt;_&lt;task id&gt;_&lt;runtime id&gt;.</summary>
     public string Target => $"ecs:{ClusterName}_{TaskId}_{RuntimeId}";

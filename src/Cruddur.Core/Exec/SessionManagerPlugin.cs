@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Hosting;
 using Cruddur.Core.Processes;
 
@@ -139,13 +140,13 @@ internal static class SessionManagerPlugin
     /// The arguments and environment for one session. The session JSON (with its token) goes only into the environment;
     /// the profile is the one the module uses (-ProfileName, $StoredAWSCredentials or AWS_PROFILE), else "" as the AWS CLI passes when none is set.
     /// </summary>
-    public static PluginLaunch Launch(JsonObject session, string region, string? profile, string clusterName, string taskId, string runtimeId, Uri ecsEndpoint)
+    public static PluginLaunch Launch(ExecuteCommandSession session, string region, string? profile, string clusterName, string taskId, string runtimeId, Uri ecsEndpoint)
     {
         var target = new JsonObject { ["Target"] = $"ecs:{clusterName}_{taskId}_{runtimeId}" };
         var endpoint = ecsEndpoint.GetLeftPart(UriPartial.Path).TrimEnd('/');
         return new PluginLaunch(
             [SessionVariable, region, "StartSession", profile ?? string.Empty, target.ToJsonString(), endpoint],
-            new Dictionary<string, string> { [SessionVariable] = session.ToJsonString() });
+            new Dictionary<string, string> { [SessionVariable] = session.ToEcsJson() });
     }
 
     /// <summary>

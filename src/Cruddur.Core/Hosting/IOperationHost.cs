@@ -49,7 +49,7 @@ public static class InformationTags
 public sealed record ProgressUpdate(int Id, string Activity, string Status, int PercentComplete = -1, bool Completed = false, int ParentId = -1);
 
 /// <summary>A host that says yes to everything and discards messages: for callers that want none of it.</summary>
-public sealed class SilentHost : IOperationHost
+internal sealed class SilentHost : IOperationHost
 {
     public static readonly SilentHost Instance = new();
 

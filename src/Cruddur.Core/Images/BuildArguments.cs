@@ -8,7 +8,7 @@ namespace Cruddur.Core.Images;
 /// Values are kept in the image's history (docker history), so a value that looks secret, or that came from Parameter
 /// Store or a SecureString, earns a warning; REACT_APP_* values are compiled into the public bundle by design and pass silently.
 /// </summary>
-public static partial class BuildArguments
+internal static partial class BuildArguments
 {
     public const string PublicPrefix = "REACT_APP_";
 

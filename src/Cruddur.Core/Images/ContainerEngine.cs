@@ -5,7 +5,7 @@ using Cruddur.Core.Processes;
 namespace Cruddur.Core.Images;
 
 /// <summary>What to build: context folder, Dockerfile, the references to tag it with and its build arguments.</summary>
-public sealed record BuildSpec(string ContextPath, string Dockerfile, IReadOnlyList<string> References, IReadOnlyDictionary<string, string> BuildArguments);
+internal sealed record BuildSpec(string ContextPath, string Dockerfile, IReadOnlyList<string> References, IReadOnlyDictionary<string, string> BuildArguments);
 
 /// <summary>
 /// The docker CLI, or a docker-compatible one (podman, nerdctl), run as a child process: login with the password on
@@ -24,23 +24,23 @@ public sealed partial class ContainerEngine
     }
 
     /// <summary>The program: a name on PATH (docker, podman) or a path.</summary>
-    public string Command { get; }
+    internal string Command { get; }
 
     /// <summary>podman (and buildah-based CLIs) report the pushed digest through --digestfile rather than on the output.</summary>
-    public bool IsPodman { get; }
+    internal bool IsPodman { get; }
 
     /// <summary>Where this engine keeps registry credentials: part of the login cache key.</summary>
-    public string CredentialStore => (IsPodman ? Environment.GetEnvironmentVariable("REGISTRY_AUTH_FILE") : Environment.GetEnvironmentVariable("DOCKER_CONFIG")) ?? "(default)";
+    internal string CredentialStore => (IsPodman ? Environment.GetEnvironmentVariable("REGISTRY_AUTH_FILE") : Environment.GetEnvironmentVariable("DOCKER_CONFIG")) ?? "(default)";
 
     /// <summary>Where the engine runs (DOCKER_HOST/CONTAINER_HOST): part of the login cache key.</summary>
-    public string Daemon => Environment.GetEnvironmentVariable(IsPodman ? "CONTAINER_HOST" : "DOCKER_HOST") ?? "(default)";
+    internal string Daemon => Environment.GetEnvironmentVariable(IsPodman ? "CONTAINER_HOST" : "DOCKER_HOST") ?? "(default)";
 
     /// <summary>What the docker and podman CLIs say when the registry's name does not resolve or nothing answers there.</summary>
     private static readonly System.Text.RegularExpressions.Regex Unreachable = new(
         "no such host|server misbehaving|connection refused|i/o timeout|network is unreachable|TLS handshake timeout|context deadline exceeded",
         System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
-    public async Task LoginAsync(RegistryCredential credential, CancellationToken cancellationToken)
+    internal async Task LoginAsync(RegistryCredential credential, CancellationToken cancellationToken)
     {
         var result = await RunAsync(["login", "--username", credential.UserName, "--password-stdin", "--", credential.Host], null, credential.Password + "\n", null, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0 && Unreachable.IsMatch(Tail(result, 3)))
@@ -59,7 +59,7 @@ public sealed partial class ContainerEngine
     }
 
     /// <summary>Builds, showing the log live (<see cref="EngineLog"/>). A failure carries the last lines of the log.</summary>
-    public async Task BuildAsync(BuildSpec spec, IOperationHost host, int progressId, CancellationToken cancellationToken)
+    internal async Task BuildAsync(BuildSpec spec, IOperationHost host, int progressId, CancellationToken cancellationToken)
     {
         var arguments = new List<string> { "build", "--file", spec.Dockerfile };
         foreach (var reference in spec.References)
@@ -95,13 +95,13 @@ public sealed partial class ContainerEngine
     }
 
     /// <summary>True when the image is in the engine's local store (so mirroring needs no pull).</summary>
-    public async Task<bool> ExistsLocallyAsync(string reference, CancellationToken cancellationToken)
+    internal async Task<bool> ExistsLocallyAsync(string reference, CancellationToken cancellationToken)
     {
         var result = await RunAsync(["image", "inspect", "--format", "{{.Id}}", "--", reference], null, null, null, cancellationToken).ConfigureAwait(false);
         return result.ExitCode == 0;
     }
 
-    public async Task PullAsync(string reference, IOperationHost host, int progressId, CancellationToken cancellationToken)
+    internal async Task PullAsync(string reference, IOperationHost host, int progressId, CancellationToken cancellationToken)
     {
         var log = new EngineLog(host, progressId, $"Pulling {reference}");
         try
@@ -120,7 +120,7 @@ public sealed partial class ContainerEngine
         }
     }
 
-    public async Task TagAsync(string source, string target, CancellationToken cancellationToken)
+    internal async Task TagAsync(string source, string target, CancellationToken cancellationToken)
     {
         var result = await RunAsync(["tag", "--", source, target], null, null, null, cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
@@ -130,7 +130,7 @@ public sealed partial class ContainerEngine
     }
 
     /// <summary>Pushes one reference and returns the manifest digest the engine pushed (null when it did not say).</summary>
-    public async Task<string?> PushAsync(string reference, IOperationHost host, int progressId, CancellationToken cancellationToken)
+    internal async Task<string?> PushAsync(string reference, IOperationHost host, int progressId, CancellationToken cancellationToken)
     {
         var arguments = new List<string> { "push" };
         string? digestFile = null;

@@ -6,7 +6,7 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Images;
 
 /// <summary>A registry login from ECR GetAuthorizationToken. <see cref="ToString"/> never shows the password.</summary>
-public sealed record RegistryCredential(string Host, string UserName, string Password, DateTimeOffset ExpiresAt)
+internal sealed record RegistryCredential(string Host, string UserName, string Password, DateTimeOffset ExpiresAt)
 {
     public override string ToString() => $"{UserName}@{Host} (expires {ExpiresAt:u})";
 }

@@ -16,7 +16,7 @@ internal sealed class LogGroupStep : InfrastructureStep
         _retentionDays = retentionDays;
     }
 
-    public override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
+    internal override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
     {
         var group = await _logs.FindLogGroupAsync(Name, cancellationToken).ConfigureAwait(false);
         if (group is null)
@@ -38,7 +38,7 @@ internal sealed class LogGroupStep : InfrastructureStep
         return (await FindAsync(cancellationToken).ConfigureAwait(false))?.Id ?? Name;
     }
 
-    public override Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) => PutRetentionAsync(cancellationToken);
+    internal override Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) => PutRetentionAsync(cancellationToken);
 
     private Task PutRetentionAsync(CancellationToken cancellationToken) => _logs.PutRetentionPolicyAsync(Name, _retentionDays, cancellationToken);
 }
@@ -54,7 +54,7 @@ internal sealed class EcsClusterStep : InfrastructureStep
         _ecs = ecs;
     }
 
-    public override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
+    internal override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
     {
         var cluster = await _ecs.DescribeClusterAsync(Name, cancellationToken).ConfigureAwait(false);
         if (cluster is not { Status: "ACTIVE" })
@@ -81,7 +81,7 @@ internal sealed class EcrRepositoryStep : InfrastructureStep
         _ecr = ecr;
     }
 
-    public override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken) =>
+    internal override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken) =>
         await _ecr.FindRepositoryAsync(Name, cancellationToken).ConfigureAwait(false) is { } repository
             ? new ObservedResource(repository.Arn, Detail: repository.Uri)
             : null;

@@ -16,14 +16,14 @@ internal sealed class IamRoleStep : InfrastructureStep
         _trust = trust;
     }
 
-    public override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken) =>
+    internal override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken) =>
         await _iam.GetRoleTrustAsync(Name, cancellationToken).ConfigureAwait(false) is { } role
             ? new ObservedResource(role.Arn, _trust.SameAs(role.TrustPolicy) ? null : "trust policy differs from " + _trust.Source)
             : null;
 
     public override Task<string> CreateAsync(CancellationToken cancellationToken) => _iam.CreateRoleAsync(Name, _trust.Json, cancellationToken);
 
-    public override Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) =>
+    internal override Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) =>
         _iam.UpdateAssumeRolePolicyAsync(Name, _trust.Json, cancellationToken);
 }
 
@@ -47,7 +47,7 @@ internal sealed class IamRolePolicyStep : InfrastructureStep
         _document = document;
     }
 
-    public override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
+    internal override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
     {
         var current = await _iam.GetRolePolicyDocumentAsync(_roleName, _policyName, cancellationToken).ConfigureAwait(false);
         if (current is null)
@@ -64,7 +64,7 @@ internal sealed class IamRolePolicyStep : InfrastructureStep
         return _policyName;
     }
 
-    public override Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) =>
+    internal override Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) =>
         _iam.PutRolePolicyAsync(_roleName, _policyName, _document.Json, cancellationToken);
 }
 
@@ -83,7 +83,7 @@ internal sealed class IamPolicyAttachmentStep : InfrastructureStep
         _policyArn = policyArn;
     }
 
-    public override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
+    internal override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
     {
         try
         {

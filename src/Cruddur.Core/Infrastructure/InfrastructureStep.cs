@@ -4,7 +4,7 @@ namespace Cruddur.Core.Infrastructure;
 /// A resource as found: its ARN or id, and what differs from the wanted state (null when nothing does). With
 /// <paramref name="Removes"/>, bringing it in line means deleting it (a listener the plan does not own, under -Force).
 /// </summary>
-public sealed record ObservedResource(string Id, string? Drift = null, string? Detail = null, bool Removes = false);
+internal sealed record ObservedResource(string Id, string? Drift = null, string? Detail = null, bool Removes = false);
 
 /// <summary>One resource of the plan: how to find it, create it and bring it in line. Steps never decide whether to act.</summary>
 public abstract class InfrastructureStep
@@ -21,13 +21,13 @@ public abstract class InfrastructureStep
     public string Name { get; }
 
     /// <summary>The resource as it is, or null when it does not exist.</summary>
-    public abstract Task<ObservedResource?> FindAsync(CancellationToken cancellationToken);
+    internal abstract Task<ObservedResource?> FindAsync(CancellationToken cancellationToken);
 
     /// <summary>Creates the resource; returns its ARN or id.</summary>
     public abstract Task<string> CreateAsync(CancellationToken cancellationToken);
 
     /// <summary>Brings an existing resource in line with the wanted state (only called when FindAsync reported drift).</summary>
-    public virtual Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) =>
+    internal virtual Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"{Kind} cannot be updated.");
 
     /// <summary>What to report about a resource this run created (a new hosted zone's name servers); null for nothing.</summary>
@@ -49,7 +49,7 @@ internal abstract class InfrastructureStepGroup : InfrastructureStep
 
     public abstract Task<IReadOnlyList<InfrastructureStep>> ExpandAsync(CancellationToken cancellationToken);
 
-    public sealed override Task<ObservedResource?> FindAsync(CancellationToken cancellationToken) => throw new NotSupportedException("A step group is expanded, not run.");
+    internal sealed override Task<ObservedResource?> FindAsync(CancellationToken cancellationToken) => throw new NotSupportedException("A step group is expanded, not run.");
 
     public sealed override Task<string> CreateAsync(CancellationToken cancellationToken) => throw new NotSupportedException("A step group is expanded, not run.");
 }

@@ -28,7 +28,7 @@ internal sealed class SecurityGroupStep : InfrastructureStep
         _found = found;
     }
 
-    public override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
+    internal override async Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
     {
         var group = await _ec2.FindSecurityGroupAsync(await _ec2.DefaultVpcAsync(cancellationToken).ConfigureAwait(false), Name, cancellationToken).ConfigureAwait(false);
         if (group is null)
@@ -51,7 +51,7 @@ internal sealed class SecurityGroupStep : InfrastructureStep
         return id;
     }
 
-    public override async Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken)
+    internal override async Task UpdateAsync(ObservedResource found, CancellationToken cancellationToken)
     {
         var group = await _ec2.GetSecurityGroupAsync(found.Id, cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException($"{Name} disappeared.");
         var (missing, extra) = Diff(group);

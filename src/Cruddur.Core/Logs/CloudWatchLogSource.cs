@@ -5,7 +5,7 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Logs;
 
 /// <summary>FilterLogEvents through the Logs client of each region; a missing group becomes LogGroupNotFound.</summary>
-public sealed class CloudWatchLogSource(Func<string, ILogsClient> clientFor) : ILogEventSource
+internal sealed class CloudWatchLogSource(Func<string, ILogsClient> clientFor) : ILogEventSource
 {
     /// <summary>A source for the context's credentials and endpoints, in whatever region a task definition's awslogs-region names.</summary>
     public static CloudWatchLogSource For(AwsContext aws, IOperationHost host)

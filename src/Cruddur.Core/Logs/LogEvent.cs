@@ -29,7 +29,7 @@ public sealed class LogEvent
 }
 
 /// <summary>Reads events of a log group in time order, every page, in the region the awslogs options name.</summary>
-public interface ILogEventSource
+internal interface ILogEventSource
 {
     IAsyncEnumerable<FilteredLogEvent> FilterAsync(string region, LogEventQuery query, CancellationToken cancellationToken);
 }

@@ -8,7 +8,7 @@ namespace Cruddur.Core.Parameters;
 public sealed record StoredParameter(string Name, string FullName, string Value);
 
 /// <summary>Parameter Store paths as the module takes them, over <see cref="ISsmClient"/>.</summary>
-public static class ParameterStore
+internal static class ParameterStore
 {
     /// <summary>Makes "/cruddur/backend-flask/" and "cruddur/backend-flask" the same path.</summary>
     public static string NormalizePath(string path)

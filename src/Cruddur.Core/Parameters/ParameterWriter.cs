@@ -8,7 +8,7 @@ namespace Cruddur.Core.Parameters;
 public sealed record ParameterWriteResult(string Name, long Version, string Type);
 
 /// <summary>Writes named values as SecureString parameters under one path (the seed's <c>aws ssm put-parameter --type SecureString</c>).</summary>
-public static partial class ParameterWriter
+internal static partial class ParameterWriter
 {
     /// <summary>
     /// Checks every name, then writes each value under <paramref name="path"/> with overwrite. Names missing from

@@ -66,7 +66,7 @@ public sealed class InvokeCruddurDbSetupCommand : AwsCmdlet
                 SeedPath = GetUnresolvedProviderPathFromPSPath(SeedPath),
                 UserPoolId = UserPoolId ?? DbConnectionSource.Lookup("AWS_COGNITO_USER_POOL_ID", values),
                 Force = Force,
-            }, host => App(host).Cognito());
+            }, App);
             var confirmed = Run((host, _) => Task.FromResult(setup.Prepare(host)));
             var highImpact = confirmed.Where(s => DbSetup.IsHighImpact(s, url.IsLocal)).ToList();
             if (highImpact.Count > 0 && !Force && AsksForHighImpact()

@@ -3,7 +3,7 @@ using Cruddur.Core.Aws.Clients;
 namespace Cruddur.Core.Tests.Aws;
 
 /// <summary>A base for scripted ELBv2 clients: a test overrides the calls it expects; any other call fails the test.</summary>
-public abstract class ScriptedElbv2Client : IElbv2Client
+internal abstract class ScriptedElbv2Client : IElbv2Client
 {
     public virtual Task<LoadBalancer?> FindLoadBalancerAsync(string name, CancellationToken cancellationToken) => Unexpected<LoadBalancer?>();
 

@@ -3,7 +3,7 @@ using Cruddur.Core.Aws.Clients;
 namespace Cruddur.Core.Tests.Aws;
 
 /// <summary>A base for scripted IAM clients: a test overrides the calls it expects; any other call fails the test.</summary>
-public abstract class ScriptedIamClient : IIamClient
+internal abstract class ScriptedIamClient : IIamClient
 {
     public virtual Task<(string Arn, string TrustPolicy)?> GetRoleTrustAsync(string roleName, CancellationToken cancellationToken) => Unexpected<(string, string)?>();
 

@@ -408,7 +408,7 @@ public sealed class EcsExecTests
     public async Task TheSessionTargetsTheContainersRuntimeId()
     {
         _ecs.Tasks.Add(Task(NewArn, containers: ["xray", "backend-flask"]));
-        var session = new JsonObject { ["sessionId"] = "s-1", ["streamUrl"] = "wss://ssmmessages/s-1", ["tokenValue"] = "secret" };
+        var session = new ExecuteCommandSession("s-1", "wss://ssmmessages/s-1", "secret");
         _ecs.Session = new EcsExecSession(session, "arn:aws:ecs:us-east-1:123456789012:cluster/cruddur", NewArn, "backend-flask");
         var target = await ResolveAsync(task: NewArn);
 
@@ -423,10 +423,27 @@ public sealed class EcsExecTests
     }
 
     [Fact]
+    public async Task TheSessionShowsItsIdButNeverItsToken()
+    {
+        _ecs.Tasks.Add(Task(NewArn));
+        var session = new ExecuteCommandSession("ecs-execute-command-7", "wss://ssmmessages/s-7", "SECRET-TOKEN");
+        _ecs.Session = new EcsExecSession(session, null, NewArn, "backend-flask");
+
+        var opened = await Exec.StartSessionAsync(await ResolveAsync(task: NewArn), "ls", CancellationToken.None);
+
+        Assert.Equal("SECRET-TOKEN", opened.Token);
+        foreach (var shown in new[] { session.ToString(), $"{_ecs.Session}", opened.ToString(), System.Text.Json.JsonSerializer.Serialize(session) })
+        {
+            Assert.Contains("ecs-execute-command-7", shown, StringComparison.Ordinal);
+            Assert.DoesNotContain("SECRET-TOKEN", shown, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task TheSessionFallsBackToTheTargetWhenTheResponseLeavesPartsOut()
     {
         _ecs.Tasks.Add(Task(NewArn, containers: ["xray", "backend-flask"]));
-        _ecs.Session = new EcsExecSession(new JsonObject(), null, null, null);
+        _ecs.Session = new EcsExecSession(new ExecuteCommandSession(null, null, null), null, null, null);
         var target = await ResolveAsync(task: NewArn, container: "xray");
 
         var opened = await Exec.StartSessionAsync(target, "ls", CancellationToken.None);
@@ -469,7 +486,7 @@ public sealed class EcsExecTests
     {
         var task = Task(NewArn);
         _ecs.Tasks.Add(task);
-        _ecs.Session = new EcsExecSession(new JsonObject(), null, NewArn, "backend-flask");
+        _ecs.Session = new EcsExecSession(new ExecuteCommandSession(null, null, null), null, NewArn, "backend-flask");
         var target = await ResolveAsync(task: NewArn);
 
         task["containers"]![0]!.AsObject().Remove("runtimeId");

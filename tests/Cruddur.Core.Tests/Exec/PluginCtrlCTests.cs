@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Exec;
 
 namespace Cruddur.Core.Tests.Exec;
@@ -28,7 +28,7 @@ public sealed class PluginCtrlCTests
                 while [ ! -e '{dir}/seen' ]; do sleep 0.02; done
                 exit 0
                 """);
-            var launch = SessionManagerPlugin.Launch(new JsonObject(), "us-east-1", null, "c", "t", "r", new Uri("https://ecs.us-east-1.amazonaws.com/"));
+            var launch = SessionManagerPlugin.Launch(new ExecuteCommandSession(null, null, null), "us-east-1", null, "c", "t", "r", new Uri("https://ecs.us-east-1.amazonaws.com/"));
             var running = SessionManagerPlugin.RunAttachedAsync(plugin, launch);
             Assert.True(await Eventually.TrueAsync(() => File.Exists(Path.Combine(dir, "started"))), "the plugin did not start");
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Exec;
 
 namespace Cruddur.Core.Tests.Exec;
@@ -13,7 +14,7 @@ public sealed class SessionManagerPluginTests : IDisposable
     [Fact]
     public void LaunchMatchesTheAwsCliContractAndKeepsTheTokenOutOfArguments()
     {
-        var session = new JsonObject { ["sessionId"] = "ecs-execute-command-1", ["streamUrl"] = "wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/x", ["tokenValue"] = "SECRET-TOKEN" };
+        var session = new ExecuteCommandSession("ecs-execute-command-1", "wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/x", "SECRET-TOKEN");
 
         var launch = SessionManagerPlugin.Launch(session, "eu-west-2", null, "cruddur", "0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef-42", new Uri("https://ecs.eu-west-2.amazonaws.com/"));
 
@@ -29,7 +30,7 @@ public sealed class SessionManagerPluginTests : IDisposable
     [Fact]
     public void LaunchPassesTheProfileAndAnEndpointWithAPath()
     {
-        var launch = SessionManagerPlugin.Launch(new JsonObject(), "us-east-1", "cruddur", "c", "t", "r", new Uri("http://127.0.0.1:4566/ecs/"));
+        var launch = SessionManagerPlugin.Launch(new ExecuteCommandSession(null, null, null), "us-east-1", "cruddur", "c", "t", "r", new Uri("http://127.0.0.1:4566/ecs/"));
         Assert.Equal("cruddur", launch.Arguments[3]);
         Assert.Equal("http://127.0.0.1:4566/ecs", launch.Arguments[5]);
     }
@@ -134,7 +135,7 @@ public sealed class SessionManagerPluginTests : IDisposable
     {
         var seen = Path.Combine(_dir, "seen");
         var plugin = FakePlugin(_dir, $"printf '%s|%s|%s' \"$1\" \"$3\" \"$AWS_SSM_START_SESSION_RESPONSE\" > '{seen}'; exit 42");
-        var launch = SessionManagerPlugin.Launch(new JsonObject { ["tokenValue"] = "T" }, "us-east-1", null, "c", "t", "r", new Uri("https://ecs.us-east-1.amazonaws.com/"));
+        var launch = SessionManagerPlugin.Launch(new ExecuteCommandSession(null, null, "T"), "us-east-1", null, "c", "t", "r", new Uri("https://ecs.us-east-1.amazonaws.com/"));
 
         Assert.Equal(42, await SessionManagerPlugin.RunAttachedAsync(plugin, launch));
         Assert.Equal("AWS_SSM_START_SESSION_RESPONSE|StartSession|{\"tokenValue\":\"T\"}", File.ReadAllText(seen));

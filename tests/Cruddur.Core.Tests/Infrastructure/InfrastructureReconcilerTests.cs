@@ -79,7 +79,7 @@ public sealed class InfrastructureReconcilerTests
 
         public Action? BeforeFailing { get; init; }
 
-        public override Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
+        internal override Task<ObservedResource?> FindAsync(CancellationToken cancellationToken)
         {
             Calls.Add("find");
             return Task.FromResult(found);
@@ -92,7 +92,7 @@ public sealed class InfrastructureReconcilerTests
             return Failure is null ? Task.FromResult("id-" + Name) : Task.FromException<string>(Failure);
         }
 
-        public override Task UpdateAsync(ObservedResource observed, CancellationToken cancellationToken)
+        internal override Task UpdateAsync(ObservedResource observed, CancellationToken cancellationToken)
         {
             Calls.Add("update");
             return Task.CompletedTask;

@@ -6,10 +6,10 @@ using static Cruddur.Core.Aws.AwsJson;
 namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>A user of a Cognito user pool: username and the attributes the module reads.</summary>
-public sealed record CognitoUser(string Username, string? PreferredUsername, string? Sub);
+internal sealed record CognitoUser(string Username, string? PreferredUsername, string? Sub);
 
 /// <summary>Amazon Cognito user pools as the module uses them.</summary>
-public interface ICognitoClient
+internal interface ICognitoClient
 {
     /// <summary>Every user of the pool.</summary>
     Task<IReadOnlyList<CognitoUser>> ListUsersAsync(string userPoolId, CancellationToken cancellationToken);

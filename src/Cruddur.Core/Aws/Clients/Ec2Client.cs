@@ -6,25 +6,25 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>One TCP ingress permission on one port, from a CIDR or from another security group.</summary>
-public sealed record IngressRule(int Port, string? Cidr, string? SourceGroupId, string? Description = null)
+internal sealed record IngressRule(int Port, string? Cidr, string? SourceGroupId, string? Description = null)
 {
     public override string ToString() => $"tcp {Port} from {Cidr ?? SourceGroupId}";
 }
 
 /// <summary>A subnet: its VPC.</summary>
-public sealed record SubnetInfo(string SubnetId, string VpcId);
+internal sealed record SubnetInfo(string SubnetId, string VpcId);
 
 /// <summary>
 /// A route table of a VPC: the subnets associated with it explicitly (a subnet with none uses the main table), and where
 /// its default route (0.0.0.0/0) goes: an internet gateway (public), a NAT gateway or instance, or nowhere.
 /// </summary>
-public sealed record RouteTableInfo(string RouteTableId, bool Main, IReadOnlyList<string> SubnetIds, bool DefaultRouteToInternetGateway, bool DefaultRouteToNat);
+internal sealed record RouteTableInfo(string RouteTableId, bool Main, IReadOnlyList<string> SubnetIds, bool DefaultRouteToInternetGateway, bool DefaultRouteToNat);
 
 /// <summary>A security group with its TCP ingress rules, one per port and source.</summary>
-public sealed record SecurityGroupInfo(string GroupId, string GroupName, string VpcId, IReadOnlyList<IngressRule> Ingress);
+internal sealed record SecurityGroupInfo(string GroupId, string GroupName, string VpcId, IReadOnlyList<IngressRule> Ingress);
 
 /// <summary>Amazon EC2 as the module uses it: the default VPC, its subnets, and security groups with their TCP rules.</summary>
-public interface IEc2Client
+internal interface IEc2Client
 {
     /// <summary>The default VPC's id; an error when the region has none.</summary>
     Task<string> DefaultVpcAsync(CancellationToken cancellationToken);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Cruddur.Core.Aws.Protocols;
 using Cruddur.Core.Hosting;
 using static Cruddur.Core.Aws.AwsJson;
@@ -14,8 +15,34 @@ internal sealed record ServiceChanges(JsonObject? DeploymentConfiguration, JsonA
 /// <summary>Which tasks ListTasks returns. <see cref="FirstPageOnly"/>: one page of at most 100 (for a sample, not a census).</summary>
 internal sealed record EcsTaskQuery(string Cluster, string? ServiceName = null, string? StartedBy = null, string? DesiredStatus = null, bool FirstPageOnly = false);
 
+/// <summary>
+/// The session of an ExecuteCommand answer (ECS's Session: sessionId, streamUrl, tokenValue), read here once.
+/// <see cref="TokenValue"/> opens the data channel, once: <see cref="ToString"/> and JSON serialization leave it out, and it
+/// goes only into the channel's first frame or, through <see cref="ToEcsJson"/>, into session-manager-plugin's environment.
+/// </summary>
+internal sealed record ExecuteCommandSession(string? SessionId, string? StreamUrl, [property: JsonIgnore] string? TokenValue)
+{
+    internal static ExecuteCommandSession Read(JsonObject session) =>
+        new(OptionalText(session, "sessionId"), OptionalText(session, "streamUrl"), OptionalText(session, "tokenValue"));
+
+    /// <summary>The session as ECS gave it, token included, which is what session-manager-plugin reads (the AWS CLI passes it as is).</summary>
+    internal string ToEcsJson()
+    {
+        var json = new JsonObject();
+        foreach (var (name, value) in new[] { ("sessionId", SessionId), ("streamUrl", StreamUrl), ("tokenValue", TokenValue) }.Where(f => f.Item2 is not null))
+        {
+            json[name] = value;
+        }
+
+        return json.ToJsonString();
+    }
+
+    /// <summary>The session id only: never the token.</summary>
+    public override string ToString() => $"ExecuteCommand session {SessionId}";
+}
+
 /// <summary>An ExecuteCommand answer: the session (holds the token: never print it) and where it goes.</summary>
-internal sealed record EcsExecSession(JsonObject Session, string? ClusterArn, string? TaskArn, string? ContainerName);
+internal sealed record EcsExecSession(ExecuteCommandSession Session, string? ClusterArn, string? TaskArn, string? ContainerName);
 
 /// <summary>
 /// Amazon ECS as the module uses it. What ECS answers comes back as records (<see cref="EcsService"/>, <see cref="EcsTask"/>,
@@ -253,7 +280,7 @@ internal sealed partial class EcsClient : IEcsClient
             ["command"] = command,
             ["interactive"] = true,
         }, idempotent: false, r => new EcsExecSession(
-            OptionalObject(r, "session") ?? throw new CruddurException(ErrorIds.ExecSessionMissing, ErrorKind.InvalidData, "ECS ExecuteCommand returned no session. Try again."),
+            ExecuteCommandSession.Read(OptionalObject(r, "session") ?? throw new CruddurException(ErrorIds.ExecSessionMissing, ErrorKind.InvalidData, "ECS ExecuteCommand returned no session. Try again.")),
             OptionalText(r, "clusterArn"), OptionalText(r, "taskArn"), OptionalText(r, "containerName")), cancellationToken);
 
     // Not idempotent: a repeat after a 5xx could start a second one-off task.

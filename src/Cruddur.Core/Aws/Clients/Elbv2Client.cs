@@ -7,20 +7,20 @@ using static Cruddur.Core.Aws.XmlFields;
 namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>An application load balancer as ELBv2 describes it.</summary>
-public sealed record LoadBalancer(string Arn, string Name, string Scheme, string DnsName, string CanonicalHostedZoneId, string VpcId, IReadOnlyList<string> SecurityGroups);
+internal sealed record LoadBalancer(string Arn, string Name, string Scheme, string DnsName, string CanonicalHostedZoneId, string VpcId, IReadOnlyList<string> SecurityGroups);
 
 /// <summary>A target group; the health check fields are the ones the seed sets.</summary>
-public sealed record TargetGroup(string Arn, string Name, string Protocol, int Port, string TargetType, string? HealthCheckPath, int HealthyThreshold, IReadOnlyList<string> LoadBalancerArns);
+internal sealed record TargetGroup(string Arn, string Name, string Protocol, int Port, string TargetType, string? HealthCheckPath, int HealthyThreshold, IReadOnlyList<string> LoadBalancerArns);
 
 /// <summary>A target group of a weighted forward and its weight (0 to 999; ECS writes percentages).</summary>
-public sealed record WeightedTargetGroup(string Arn, int Weight);
+internal sealed record WeightedTargetGroup(string Arn, int Weight);
 
 /// <summary>
 /// A listener's or rule's action: forward to a target group, or redirect (protocol, port, status code). A forward names its
 /// groups in <see cref="ForwardGroups"/> as ELB's ForwardConfig does (one group of weight 1 for a plain forward, as ELB
 /// reports it); <see cref="TargetGroupArn"/> is the plain forward's group, or the first of a weighted one.
 /// </summary>
-public sealed record ListenerAction(string Type, string? TargetGroupArn = null, string? RedirectProtocol = null, string? RedirectPort = null, string? RedirectStatusCode = null)
+internal sealed record ListenerAction(string Type, string? TargetGroupArn = null, string? RedirectProtocol = null, string? RedirectPort = null, string? RedirectStatusCode = null)
 {
     /// <summary>Set for a forward with a ForwardConfig; a plain forward sent by the module leaves it empty.</summary>
     public IReadOnlyList<WeightedTargetGroup> ForwardGroups { get; init; } = [];
@@ -46,7 +46,7 @@ public sealed record ListenerAction(string Type, string? TargetGroupArn = null, 
 }
 
 /// <summary>A rule condition the module writes: host-header or path-pattern with one value.</summary>
-public sealed record RuleCondition(string Field, string Value)
+internal sealed record RuleCondition(string Field, string Value)
 {
     public static RuleCondition Host(string host) => new("host-header", host);
 
@@ -61,10 +61,10 @@ public sealed record RuleCondition(string Field, string Value)
 }
 
 /// <summary>A listener of a load balancer.</summary>
-public sealed record Listener(string Arn, string Protocol, int Port, IReadOnlyList<string> CertificateArns, IReadOnlyList<ListenerAction> DefaultActions);
+internal sealed record Listener(string Arn, string Protocol, int Port, IReadOnlyList<string> CertificateArns, IReadOnlyList<ListenerAction> DefaultActions);
 
 /// <summary>A listener rule; the values of host-header and path-pattern conditions are read (the ones a URL is made of), the other conditions by field.</summary>
-public sealed record ListenerRule(string Arn, string Priority, bool IsDefault, IReadOnlyList<string> HostHeaders, IReadOnlyList<ListenerAction> Actions)
+internal sealed record ListenerRule(string Arn, string Priority, bool IsDefault, IReadOnlyList<string> HostHeaders, IReadOnlyList<ListenerAction> Actions)
 {
     public IReadOnlyList<string> PathPatterns { get; init; } = [];
 
@@ -73,13 +73,13 @@ public sealed record ListenerRule(string Arn, string Priority, bool IsDefault, I
 }
 
 /// <summary>One target's health in a target group: healthy, unhealthy, initial, draining, unused…, with ELB's reason code.</summary>
-public sealed record TargetHealth(string Id, int? Port, string State, string? Reason, string? Description);
+internal sealed record TargetHealth(string Id, int? Port, string State, string? Reason, string? Description);
 
 /// <summary>What a new target group is: HTTP, type ip, with a health check path and healthy threshold.</summary>
-public sealed record TargetGroupSpec(string Name, int Port, string VpcId, string HealthCheckPath, int HealthyThreshold);
+internal sealed record TargetGroupSpec(string Name, int Port, string VpcId, string HealthCheckPath, int HealthyThreshold);
 
 /// <summary>The Elastic Load Balancing v2 calls the project makes.</summary>
-public interface IElbv2Client
+internal interface IElbv2Client
 {
     Task<LoadBalancer?> FindLoadBalancerAsync(string name, CancellationToken cancellationToken);
 

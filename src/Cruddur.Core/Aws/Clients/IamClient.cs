@@ -5,10 +5,10 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>A managed policy attached to a role.</summary>
-public sealed record AttachedPolicy(string Name, string Arn);
+internal sealed record AttachedPolicy(string Name, string Arn);
 
 /// <summary>IAM roles and their policies as the module uses them. Policy documents are JSON text.</summary>
-public interface IIamClient
+internal interface IIamClient
 {
     /// <summary>The role's ARN and trust policy, or null when there is no such role.</summary>
     Task<(string Arn, string TrustPolicy)?> GetRoleTrustAsync(string roleName, CancellationToken cancellationToken);

@@ -6,16 +6,16 @@ using static Cruddur.Core.Aws.AwsJson;
 namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>A CloudWatch Logs log group: name, ARN (without the trailing ":*") and retention (null: never expires).</summary>
-public sealed record LogGroup(string Name, string Arn, int? RetentionDays);
+internal sealed record LogGroup(string Name, string Arn, int? RetentionDays);
 
 /// <summary>One FilterLogEvents query: a group, up to 100 stream names, a start time (inclusive, to the millisecond), a filter pattern.</summary>
-public sealed record LogEventQuery(string Group, IReadOnlyList<string> Streams, DateTimeOffset? StartTime, string? FilterPattern);
+internal sealed record LogEventQuery(string Group, IReadOnlyList<string> Streams, DateTimeOffset? StartTime, string? FilterPattern);
 
 /// <summary>An event as FilterLogEvents returns it; <see cref="EventId"/> is unique within the group.</summary>
-public sealed record FilteredLogEvent(string LogStream, string EventId, DateTimeOffset Timestamp, string Message);
+internal sealed record FilteredLogEvent(string LogStream, string EventId, DateTimeOffset Timestamp, string Message);
 
 /// <summary>CloudWatch Logs as the module uses it.</summary>
-public interface ILogsClient
+internal interface ILogsClient
 {
     /// <summary>The log group named exactly <paramref name="name"/>, or null.</summary>
     Task<LogGroup?> FindLogGroupAsync(string name, CancellationToken cancellationToken);

@@ -6,13 +6,13 @@ using Cruddur.Core.Hosting;
 namespace Cruddur.Core.Aws.Clients;
 
 /// <summary>A Parameter Store parameter: full name and (decrypted) value.</summary>
-public sealed record SsmParameter(string Name, string Value);
+internal sealed record SsmParameter(string Name, string Value);
 
 /// <summary>A parameter's metadata (DescribeParameters): type (String, StringList, SecureString) and, for a SecureString, its KMS key.</summary>
-public sealed record SsmParameterInfo(string Name, string Type, string? KeyId);
+internal sealed record SsmParameterInfo(string Name, string Type, string? KeyId);
 
 /// <summary>SSM Parameter Store as the module uses it.</summary>
-public interface ISsmClient
+internal interface ISsmClient
 {
     /// <summary>Every parameter under <paramref name="path"/> (recursively), SecureStrings decrypted.</summary>
     Task<IReadOnlyList<SsmParameter>> GetParametersByPathAsync(string path, CancellationToken cancellationToken);

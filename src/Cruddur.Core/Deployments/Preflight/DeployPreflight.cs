@@ -18,7 +18,7 @@ internal sealed record PreflightSubject(string Service, JsonObject TaskDefinitio
 /// asked once per run (<see cref="PreflightFacts"/>). A check that cannot be made (IAM refusing to be read, say) is Info
 /// with the reason, never a Pass.
 /// </summary>
-public sealed class DeployPreflight
+internal sealed class DeployPreflight
 {
     private readonly PreflightClients _clients;
     private readonly IOperationHost _host;
