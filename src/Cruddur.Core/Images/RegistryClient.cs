@@ -95,7 +95,11 @@ internal static class RegistryClient
     public static async Task<RegistryManifest> ResolveAsync(string host, string repository, string reference, RegistryCredential? credential, CancellationToken cancellationToken, TimeSpan? requestTimeout = null)
     {
         var timeout = requestTimeout ?? RequestTimeout;
-        var url = new Uri($"{(IsLoopback(host) ? "http" : "https")}://{host}/v2/{repository}/manifests/{reference}");
+        if (!Uri.TryCreate($"{(IsLoopback(host) ? "http" : "https")}://{host}/v2/{repository}/manifests/{reference}", UriKind.Absolute, out var url))
+        {
+            return new RegistryManifest(RegistryManifestState.Unanswered, Detail: "nothing: the image name is not a registry address");
+        }
+
         try
         {
             var (status, headers, body) = await SendAsync(url, null, accept: true, timeout, cancellationToken).ConfigureAwait(false);
@@ -132,6 +136,10 @@ internal static class RegistryClient
         catch (HttpRequestException e)
         {
             return new RegistryManifest(RegistryManifestState.Unreachable, Detail: e.HttpRequestError == HttpRequestError.Unknown ? e.Message : $"{e.HttpRequestError}: {e.Message}");
+        }
+        catch (UriFormatException)
+        {
+            return new RegistryManifest(RegistryManifestState.Unanswered, Detail: "a token realm that is not a URL");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

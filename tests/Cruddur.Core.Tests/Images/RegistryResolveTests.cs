@@ -134,6 +134,19 @@ public sealed class RegistryResolveTests
     private static (RegistryManifestState, string?) Of(RegistryManifest m) => (m.State, m.Detail);
 
     [Fact]
+    public async Task A_name_that_is_no_registry_address_or_a_realm_that_is_no_URL_is_unanswered_not_an_exception()
+    {
+        Assert.Equal(RegistryManifestState.Unanswered, (await RegistryClient.ResolveAsync("bad host", "app", "v1", null, CancellationToken.None)).State);
+
+        await using var endpoint = await ScriptedEndpoint.StartAsync(async (context, _, _) =>
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"::not a url::\",service=\"x\"";
+            await ScriptedEndpoint.Write(context, 401, "{}", "application/json");
+        });
+        Assert.Equal((RegistryManifestState.Unanswered, "a token realm that is not a URL"), Of(await RegistryClient.ResolveAsync(new Uri(endpoint.Url).Authority, "app", "v1", null, CancellationToken.None)));
+    }
+
+    [Fact]
     public async Task A_registry_that_refuses_the_connection_or_does_not_answer_in_time_is_unreachable_and_a_cancelled_check_stops()
     {
         var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
