@@ -4,9 +4,10 @@ using System.Text.Json.Nodes;
 namespace Cruddur.EcsSimulator.Tests;
 
 /// <summary>
-/// What ECS looks up when it launches a task, asked of moto (--aws-upstream): an execution role it cannot assume, a secret's
-/// SSM parameter that is not there, or an ECR repository or image that is not there stops the task before it runs
-/// (TaskFailedToStart) with ECS's own reason; with everything in place the task runs.
+/// What ECS looks up when it launches a task, asked of moto (--aws-upstream): an execution or task role it cannot assume, a
+/// secret's SSM parameter or Secrets Manager secret (version, JSON key) that is not there, a repositoryCredentials secret
+/// that is not there, or an ECR repository or image that is not there stops the task before it runs (TaskFailedToStart)
+/// with ECS's own reason; with everything in place the task runs.
 /// </summary>
 public sealed class LaunchCheckTests(MotoServer moto) : IClassFixture<MotoServer>
 {
@@ -29,6 +30,14 @@ public sealed class LaunchCheckTests(MotoServer moto) : IClassFixture<MotoServer
         var (status, text) = await moto.JsonAsync("ssm", "AmazonSSM.PutParameter", new JsonObject { ["Name"] = name, ["Value"] = "v", ["Type"] = "SecureString" });
         Assert.True(status == HttpStatusCode.OK, text);
         return name;
+    }
+
+    /// <summary>A Secrets Manager secret holding <paramref name="value"/>; its ARN.</summary>
+    private async Task<string> SecretAsync(string value)
+    {
+        var (status, text) = await moto.JsonAsync("secretsmanager", "secretsmanager.CreateSecret", new JsonObject { ["Name"] = Unique("cruddur/db-"), ["SecretString"] = value });
+        Assert.True(status == HttpStatusCode.OK, text);
+        return JsonNode.Parse(text)!["ARN"]!.GetValue<string>();
     }
 
     /// <summary>An ECR repository with the image <c>:latest</c>; the repository's URI.</summary>
@@ -96,6 +105,69 @@ public sealed class LaunchCheckTests(MotoServer moto) : IClassFixture<MotoServer
     {
         var task = await RunAsync(Definition("ok", await RepositoryAsync() + ":latest", await RoleAsync(TasksTrust), await ParameterAsync()));
         Assert.Equal("RUNNING", task["lastStatus"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_task_whose_task_role_Secrets_Manager_secrets_and_registry_credentials_are_there_runs()
+    {
+        var secret = await SecretAsync("""{"password":"p","user":"u"}""");
+        var definition = Definition("asm-ok", "registry.local/backend-flask:seed", await RoleAsync(TasksTrust), secret, secret + ":password::", secret + ":user:AWSCURRENT:");
+        definition["taskRoleArn"] = await RoleAsync(TasksTrust);
+        definition["containerDefinitions"]![0]!["repositoryCredentials"] = new JsonObject { ["credentialsParameter"] = await SecretAsync("""{"username":"u","password":"p"}""") };
+        Assert.Equal("RUNNING", (await RunAsync(definition))["lastStatus"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_Secrets_Manager_secret_that_is_not_there_stops_the_task_with_the_agents_reason()
+    {
+        var missing = $"arn:aws:secretsmanager:us-east-1:{Account}:secret:{Unique("gone-")}-AbCdEf";
+        var task = await RunAsync(Definition("asm-gone", "registry.local/backend-flask:seed", await RoleAsync(TasksTrust), missing + ":password::"));
+        AssertFailedToStart(task, "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret "
+            + missing + " from secrets manager: ResourceNotFoundException: Secrets Manager can't find the specified secret.");
+    }
+
+    [Fact]
+    public async Task A_Secrets_Manager_version_stage_or_JSON_key_that_is_not_there_stops_the_task()
+    {
+        var secret = await SecretAsync("""{"password":"p"}""");
+        var stage = await RunAsync(Definition("asm-stage", "registry.local/backend-flask:seed", await RoleAsync(TasksTrust), secret + ":password:AWSPENDING:"));
+        AssertFailedToStart(stage, "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret "
+            + secret + " from secrets manager: ResourceNotFoundException: Secrets Manager can't find the specified secret value for staging label: AWSPENDING");
+        var key = await RunAsync(Definition("asm-key", "registry.local/backend-flask:seed", await RoleAsync(TasksTrust), secret + ":username::"));
+        AssertFailedToStart(key, "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): retrieved secret from Secrets Manager did not contain json key username");
+    }
+
+    [Fact]
+    public async Task A_repositoryCredentials_secret_that_is_not_there_stops_the_task()
+    {
+        var missing = $"arn:aws:secretsmanager:us-east-1:{Account}:secret:{Unique("registry-")}-AbCdEf";
+        var definition = Definition("creds", "registry.local/backend-flask:seed", await RoleAsync(TasksTrust));
+        definition["containerDefinitions"]![0]!["repositoryCredentials"] = new JsonObject { ["credentialsParameter"] = missing };
+        AssertFailedToStart(await RunAsync(definition), $"Asm fetching secret from the service for {missing}: ResourceNotFoundException: Secrets Manager can't find the specified secret.");
+    }
+
+    [Fact]
+    public async Task A_task_role_that_is_missing_or_does_not_trust_ecs_tasks_cannot_be_assumed()
+    {
+        foreach (var role in new[] { $"arn:aws:iam::{Account}:role/{Unique("missing-")}", await RoleAsync(Ec2Trust) })
+        {
+            var definition = Definition("taskrole", "registry.local/backend-flask:seed", await RoleAsync(TasksTrust));
+            definition["taskRoleArn"] = role;
+            AssertFailedToStart(await RunAsync(definition),
+                $"ECS was unable to assume the role '{role}' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role.");
+        }
+    }
+
+    [Theory]
+    [InlineData("arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf", null, null, null)]
+    [InlineData("arn:aws:secretsmanager:eu-west-2:123456789012:secret:db-AbCdEf:password::", "arn:aws:secretsmanager:eu-west-2:123456789012:secret:db-AbCdEf", "password", null, null)]
+    [InlineData("arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf::AWSPREVIOUS:", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf", null, "AWSPREVIOUS", null)]
+    [InlineData("arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:k::0a1b", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf", "k", null, "0a1b")]
+    public void A_Secrets_Manager_valueFrom_names_its_secret_version_and_key(string valueFrom, string id, string? key, string? stage, string? version)
+    {
+        var secret = LaunchChecks.AsmSecret.Parse(valueFrom)!;
+        Assert.Equal((id, key, stage, version), (secret.Id, secret.JsonKey, secret.VersionStage, secret.VersionId));
+        Assert.Null(LaunchChecks.AsmSecret.Parse("/cruddur/backend-flask/X"));
     }
 
     [Fact]

@@ -12,9 +12,10 @@ public sealed record LaunchFailure(string Reason, string? ServiceEvent = null);
 
 /// <summary>
 /// What ECS (Fargate) itself looks up when it launches a task, asked of the AWS upstream (moto) in ECS's order: the execution
-/// role (it must exist and trust ecs-tasks.amazonaws.com, or ECS cannot assume it), the SSM parameters of
-/// <c>secrets[].valueFrom</c>, and each private ECR image (repository, then tag or digest). Registries other than ECR, and
-/// Secrets Manager secrets, are not looked up: the simulator cannot see them. The awslogs group is the runtime's
+/// role and the task role (each must exist and trust ecs-tasks.amazonaws.com, or ECS cannot assume it), the SSM parameters
+/// and Secrets Manager secrets of <c>secrets[].valueFrom</c> (with a secret's version and JSON key), the Secrets Manager
+/// secret of each <c>repositoryCredentials</c>, and each private ECR image (repository, then tag or digest). Registries other
+/// than ECR are not looked up: the simulator cannot see them. The awslogs group is the runtime's
 /// (<see cref="LogsWriter.PrepareAsync"/>), as the log driver is set up after the pull. Without an upstream nothing is checked.
 /// </summary>
 public sealed partial class LaunchChecks(Uri upstream)
@@ -34,6 +35,19 @@ public sealed partial class LaunchChecks(Uri upstream)
     public static string MissingParameters(IEnumerable<string> valueFroms) =>
         $"ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid ssm parameters: {string.Join(',', valueFroms)}";
 
+    /// <summary>The Fargate agent's text when Secrets Manager cannot find a secret (or the version) a <c>valueFrom</c> names;
+    /// <paramref name="error"/> is Secrets Manager's own "ResourceNotFoundException: ..." answer.</summary>
+    public static string MissingSecret(string secretId, string error) =>
+        $"ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret {secretId} from secrets manager: {error}";
+
+    /// <summary>The Fargate agent's text when a secret's value has no JSON key a <c>valueFrom</c> names.</summary>
+    public static string MissingJsonKey(string key) =>
+        $"ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): retrieved secret from Secrets Manager did not contain json key {key}";
+
+    /// <summary>The agent's text when Secrets Manager cannot give it a <c>repositoryCredentials</c> secret.</summary>
+    public static string MissingRegistryCredentials(string secretId, string error) =>
+        $"Asm fetching secret from the service for {secretId}: {error}";
+
     /// <summary>The Fargate agent's text when the registry has no such repository or image.</summary>
     public static string CannotPull(string image) =>
         $"CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref {image}: {image}: not found";
@@ -47,6 +61,12 @@ public sealed partial class LaunchChecks(Uri upstream)
         if (role is not null && !await RoleTrustsTasksAsync(region, role).ConfigureAwait(false))
         {
             var reason = UnableToAssume(role);
+            return new LaunchFailure(reason, t.Service is { } svc ? $"(service {svc.Name}) failed to launch a task with (error {reason})" : null);
+        }
+        var taskRole = (t.Overrides is { } ov ? Json.Str(ov, "taskRoleArn") : null) ?? Json.Str(t.TaskDef.Body, "taskRoleArn");
+        if (taskRole is not null && !await RoleTrustsTasksAsync(region, taskRole).ConfigureAwait(false))
+        {
+            var reason = UnableToAssume(taskRole);
             return new LaunchFailure(reason, t.Service is { } svc ? $"(service {svc.Name}) failed to launch a task with (error {reason})" : null);
         }
         var secrets = containers.SelectMany(c => c["secrets"] as JsonArray ?? []).OfType<JsonObject>()
@@ -63,6 +83,32 @@ public sealed partial class LaunchChecks(Uri upstream)
         if (missing.Count > 0)
         {
             return new LaunchFailure(MissingParameters(missing));
+        }
+        foreach (var secret in secrets.Select(AsmSecret.Parse).OfType<AsmSecret>())
+        {
+            var (value, notFound) = await SecretValueAsync(secret.Region ?? region, secret.Id, secret.VersionStage, secret.VersionId).ConfigureAwait(false);
+            if (notFound is not null && secret.VersionStage is { } stage && secret.VersionId is null
+                && (await SecretValueAsync(secret.Region ?? region, secret.Id, null, null).ConfigureAwait(false)).NotFound is null)
+            {
+                // moto answers a missing stage as a missing secret; Secrets Manager names the stage.
+                notFound = $"ResourceNotFoundException: Secrets Manager can't find the specified secret value for staging label: {stage}";
+            }
+            if (notFound is not null)
+            {
+                return new LaunchFailure(MissingSecret(secret.Id, notFound));
+            }
+            if (secret.JsonKey is { } key && value is not null && !(TryParseObject(value) is { } map && map.ContainsKey(key)))
+            {
+                return new LaunchFailure(MissingJsonKey(key));
+            }
+        }
+        foreach (var credentials in containers.Select(c => c["repositoryCredentials"]?["credentialsParameter"]?.GetValue<string>()).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            var (_, notFound) = await SecretValueAsync(credentials.StartsWith("arn:", StringComparison.Ordinal) ? credentials.Split(':')[3] : region, credentials, null, null).ConfigureAwait(false);
+            if (notFound is not null)
+            {
+                return new LaunchFailure(MissingRegistryCredentials(credentials, notFound));
+            }
         }
         foreach (var image in containers.Select(c => Json.Str(c, "image")).OfType<string>().Distinct(StringComparer.Ordinal))
         {
@@ -90,6 +136,22 @@ public sealed partial class LaunchChecks(Uri upstream)
         var path = parts[5]["parameter".Length..];
         // A hierarchical name keeps its leading slash (parameter/a/b is /a/b); a flat one has none (parameter/a is a).
         return (parts[3], path.IndexOf('/', 1) > 0 ? path : path[1..]);
+    }
+
+    /// <summary>A Secrets Manager <c>valueFrom</c>: arn:...:secret:name-AbCdEf[:json-key[:version-stage[:version-id]]], each
+    /// part possibly empty; the secret's id is the ARN up to its name.</summary>
+    public sealed record AsmSecret(string Id, string? Region, string? JsonKey, string? VersionStage, string? VersionId)
+    {
+        public static AsmSecret? Parse(string valueFrom)
+        {
+            var parts = valueFrom.Split(':');
+            if (parts.Length < 7 || parts[0] != "arn" || parts[2] != "secretsmanager" || parts[5] != "secret")
+            {
+                return null;
+            }
+            string? Part(int i) => parts.Length > i && parts[i].Length > 0 ? parts[i] : null;
+            return new AsmSecret(string.Join(':', parts[..7]), Part(3), Part(7), Part(8), Part(9));
+        }
     }
 
     /// <summary>A private ECR image: registry (account), region, repository and tag or digest (latest when neither).</summary>
@@ -154,6 +216,44 @@ public sealed partial class LaunchChecks(Uri upstream)
             return [];
         }
         return (JsonNode.Parse(text)?["InvalidParameters"] as JsonArray ?? []).Select(n => n?.GetValue<string>()).OfType<string>().ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>GetSecretValue: the SecretString when Secrets Manager has the secret and version; NotFound, its
+    /// "ResourceNotFoundException: message", when it has not. Any other answer is not ECS refusing the task: neither.</summary>
+    private async Task<(string? Value, string? NotFound)> SecretValueAsync(string region, string secretId, string? versionStage, string? versionId)
+    {
+        var request = new JsonObject { ["SecretId"] = secretId };
+        if (versionStage is not null)
+        {
+            request["VersionStage"] = versionStage;
+        }
+        if (versionId is not null)
+        {
+            request["VersionId"] = versionId;
+        }
+        var (status, text) = await SendAsync(region, "secretsmanager", Json11(request), "secretsmanager.GetSecretValue").ConfigureAwait(false);
+        if (status == HttpStatusCode.OK)
+        {
+            return (TryParseObject(text)?["SecretString"]?.GetValue<string>(), null);
+        }
+        var error = TryParseObject(text);
+        if (error is not null && (Json.Str(error, "__type") ?? "").EndsWith("ResourceNotFoundException", StringComparison.Ordinal))
+        {
+            return (null, $"ResourceNotFoundException: {Json.Str(error, "message") ?? Json.Str(error, "Message")}");
+        }
+        return (null, null);
+    }
+
+    private static JsonObject? TryParseObject(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text) as JsonObject;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private async Task<bool> ImageExistsAsync(EcrImage image)

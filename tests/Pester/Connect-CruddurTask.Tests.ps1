@@ -507,11 +507,15 @@ Describe 'Connect-CruddurTask' {
         }
 
         It 'fails TaskRole for <case>' -TestCases @(
-            @{ case = 'a role that does not exist'; role = 'arn:aws:iam::123456789012:role/Missing'; expected = 'does not exist' }
+            @{ case = 'a role deleted since the task started'; role = 'arn:aws:iam::123456789012:role/Missing'; expected = 'does not exist' }
             @{ case = 'no task role'; role = $null; expected = 'no taskRoleArn' }
             @{ case = 'a role without the four actions'; role = 'arn:aws:iam::123456789012:role/NoSsmRole'; expected = 'does not allow ssmmessages:CreateDataChannel, ssmmessages:OpenControlChannel, ssmmessages:OpenDataChannel' }
         ) {
+            # ECS does not launch a task whose task role is missing, so the role goes after the task has started.
+            $deleted = $role -like '*/Missing'
+            if ($deleted) { Invoke-Iam create-role --role-name Missing --assume-role-policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ecs-tasks.amazonaws.com"]},"Action":"sts:AssumeRole"}]}' | Out-Null }
             New-TestService -RoleArn $role | Out-Null
+            if ($deleted) { Invoke-Iam delete-role --role-name Missing | Out-Null }
             $check = Get-Check TaskRole (Connect-CruddurTask -Service backend-flask -Check)
             $check.Status | Should -Be 'Fail'
             $check.Detail | Should -Match ([regex]::Escape($expected))

@@ -58,6 +58,19 @@ BeforeAll {
     Copy-Item /bin/busybox (Join-Path $project 'frontend-react-js')
     $dockerfile = Join-Path $project 'backend-flask/Dockerfile.prod'
     (Get-Content $dockerfile -Raw) -replace '\$\{ECR_REGISTRY\}', $stack.RegistryHost | Set-Content $dockerfile
+    # The images go to the stack's registry, not ECR (-RegistryHost below), and it wants a login: as for any registry other
+    # than ECR, the task definitions name its credentials (repositoryCredentials, a Secrets Manager secret) and the execution
+    # policy lets the role read them; otherwise the deploy's Image check fails, as ECS would fail the pull.
+    $login = @{ username = $stack.RegistryUser; password = $stack.RegistryPassword } | ConvertTo-Json -Compress
+    $registrySecret = (Invoke-Aws secretsmanager create-secret --name cruddur/registry --secret-string $login).ARN
+    foreach ($name in 'backend-flask', 'frontend-react-js') {
+        $file = Join-Path $project "aws/task-definitions/$name.json"
+        (Get-Content $file -Raw) -replace "(`"image`": `"[^`"]*amazonaws\.com/$name`",)", "`$1 `"repositoryCredentials`": {`"credentialsParameter`": `"$registrySecret`"}," | Set-Content $file
+    }
+    $executionPolicy = Join-Path $project 'aws/policies/service/service-execution-policy.json'
+    $policy = Get-Content $executionPolicy -Raw | ConvertFrom-Json
+    $policy.Statement += [pscustomobject]@{ Effect = 'Allow'; Action = 'secretsmanager:GetSecretValue'; Resource = $registrySecret }
+    $policy | ConvertTo-Json -Depth 6 | Set-Content $executionPolicy
 
     # The backend running locally (the seed's docker compose), for Test-CruddurHealth -Url http://localhost:4567, and this
     # machine's "public IP" service for Set-CruddurIngressRule: both busybox httpd serving a folder.

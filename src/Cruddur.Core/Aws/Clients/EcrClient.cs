@@ -101,37 +101,14 @@ internal sealed class EcrClient : IEcrClient
                 ["registryId"] = registryId,
                 ["repositoryName"] = repository,
                 ["imageIds"] = new JsonArray(id),
-                ["acceptedMediaTypes"] = new JsonArray(ManifestTypes.Select(t => (JsonNode)t).ToArray()),
+                ["acceptedMediaTypes"] = new JsonArray(Images.RegistryClient.ManifestTypes.Select(t => (JsonNode)t).ToArray()),
             }, idempotent: true, r => Objects(r, "images").FirstOrDefault() is { } image
-                ? new EcrImage(EcrImageState.Found, OptionalText(OptionalObject(image, "imageId"), "imageDigest"), Architectures(OptionalText(image, "imageManifest")))
+                ? new EcrImage(EcrImageState.Found, OptionalText(OptionalObject(image, "imageId"), "imageDigest"), Images.RegistryClient.Architectures(OptionalText(image, "imageManifest")))
                 : new EcrImage(EcrImageState.ImageMissing), cancellationToken).ConfigureAwait(false);
         }
         catch (AwsServiceException e) when (e.ErrorCode == "RepositoryNotFoundException")
         {
             return new EcrImage(EcrImageState.RepositoryMissing);
-        }
-    }
-
-    private static readonly string[] ManifestTypes =
-    [
-        "application/vnd.docker.distribution.manifest.v2+json",
-        "application/vnd.docker.distribution.manifest.list.v2+json",
-        "application/vnd.oci.image.manifest.v1+json",
-        "application/vnd.oci.image.index.v1+json",
-    ];
-
-    /// <summary>The platforms of a manifest list or OCI index ("amd64", "arm64"); none for a single image's manifest.</summary>
-    private static IReadOnlyList<string> Architectures(string? manifest)
-    {
-        try
-        {
-            return manifest is not null && System.Text.Json.Nodes.JsonNode.Parse(manifest) is JsonObject m
-                ? Objects(m, "manifests").Select(e => OptionalText(OptionalObject(e, "platform"), "architecture")).OfType<string>().Where(a => a != "unknown").Distinct().ToList()
-                : [];
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return [];
         }
     }
 

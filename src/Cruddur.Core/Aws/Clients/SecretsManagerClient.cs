@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cruddur.Core.Aws.Protocols;
 using Cruddur.Core.Hosting;
+using Cruddur.Core.Images;
 using static Cruddur.Core.Aws.AwsJson;
 
 namespace Cruddur.Core.Aws.Clients;
@@ -9,7 +10,10 @@ namespace Cruddur.Core.Aws.Clients;
 /// <summary>What DescribeSecret says about a secret: its ARN, its customer KMS key (null: aws/secretsmanager) and its versions with their stages.</summary>
 internal sealed record SecretInfo(string Arn, string? KmsKeyId, IReadOnlyDictionary<string, IReadOnlyList<string>> Versions);
 
-/// <summary>AWS Secrets Manager as the deploy checks use it. Secret values never leave this client.</summary>
+/// <summary>
+/// AWS Secrets Manager as the deploy checks use it. Secret values never leave this client, but for a private registry's
+/// credentials (repositoryCredentials), which go only to that registry.
+/// </summary>
 internal interface ISecretsManagerClient
 {
     /// <summary>The secret (by name or ARN), or null when there is none.</summary>
@@ -20,6 +24,12 @@ internal interface ISecretsManagerClient
     /// the value is not a JSON object. The value itself is read and dropped here.
     /// </summary>
     Task<IReadOnlyCollection<string>?> JsonKeysAsync(string secretId, string? versionStage, string? versionId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The registry credential in the secret's current value, as ECS reads a repositoryCredentials.credentialsParameter
+    /// (a JSON object with non-empty "username" and "password"), or null when the value is not such an object.
+    /// </summary>
+    Task<RegistryCredential?> RegistryCredentialAsync(string secretId, string registryHost, CancellationToken cancellationToken);
 }
 
 /// <summary><see cref="ISecretsManagerClient"/> over AWS JSON 1.1.</summary>
@@ -59,6 +69,25 @@ internal sealed class SecretsManagerClient : ISecretsManagerClient
         }
 
         return _api.CallAsync("GetSecretValue", request, idempotent: true, r => Keys(OptionalText(r, "SecretString")), cancellationToken);
+    }
+
+    public Task<RegistryCredential?> RegistryCredentialAsync(string secretId, string registryHost, CancellationToken cancellationToken) =>
+        _api.CallAsync("GetSecretValue", new JsonObject { ["SecretId"] = secretId }, idempotent: true, r => Credential(OptionalText(r, "SecretString"), registryHost), cancellationToken);
+
+    private static RegistryCredential? Credential(string? value, string registryHost)
+    {
+        try
+        {
+            return value is not null && JsonNode.Parse(value) is JsonObject map
+                && map["username"] is JsonValue user && user.TryGetValue<string>(out var name) && name.Length > 0
+                && map["password"] is JsonValue secret && secret.TryGetValue<string>(out var password) && password.Length > 0
+                ? new RegistryCredential(registryHost, name, password, DateTimeOffset.MaxValue)
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static IReadOnlyCollection<string>? Keys(string? value)

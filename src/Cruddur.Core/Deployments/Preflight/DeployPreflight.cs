@@ -92,6 +92,15 @@ internal sealed class DeployPreflight
     {
         private static readonly Regex EcrHost = new(@"^(?<account>\d{12})\.dkr\.ecr(-fips)?\.(?<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?$", RegexOptions.CultureInvariant);
 
+        /// <summary>The host of Docker Hub's registry API, which an image without a registry name (or docker.io) is pulled from.</summary>
+        public const string DockerHub = "registry-1.docker.io";
+
+        /// <summary>The host a registry client asks: the image's, or Docker Hub's for none, docker.io or index.docker.io.</summary>
+        public string RegistryHost => Host is null or "docker.io" or "index.docker.io" ? DockerHub : Host;
+
+        /// <summary>The repository as the registry names it: Docker Hub's official images are library/&lt;name&gt; (nginx → library/nginx).</summary>
+        public string RegistryRepository => RegistryHost == DockerHub && !Repository.Contains('/', StringComparison.Ordinal) ? "library/" + Repository : Repository;
+
         /// <summary>The account (registry id) and region of a private ECR registry, or null for any other registry.</summary>
         public (string Account, string Region)? Ecr => Host is not null && EcrHost.Match(Host) is { Success: true } m ? (m.Groups["account"].Value, m.Groups["region"].Value) : null;
 

@@ -3,6 +3,7 @@ using Cruddur.Core.Aws;
 using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Exec;
 using Cruddur.Core.Hosting;
+using Cruddur.Core.Images;
 
 namespace Cruddur.Core.Deployments.Preflight;
 
@@ -44,6 +45,14 @@ internal sealed class PreflightFacts(PreflightClients clients, IOperationHost ho
 
     public Task<IReadOnlyCollection<string>?> SecretKeysAsync(string secretId, string? stage, string? versionId, CancellationToken token) =>
         Once($"secret-keys:{secretId}:{stage}:{versionId}", () => clients.Secrets.JsonKeysAsync(secretId, stage, versionId, token));
+
+    public Task<RegistryCredential?> RegistryCredentialAsync(string secretId, string registryHost, CancellationToken token) =>
+        Once($"registry-credential:{secretId}:{registryHost}", () => clients.Secrets.RegistryCredentialAsync(secretId, registryHost, token));
+
+    /// <summary>The manifest of an image outside ECR, asked of its registry with the credential of the named secret (or anonymously).</summary>
+    public Task<RegistryManifest> ManifestAsync(DeployPreflight.ImageReference image, RegistryCredential? credential, string? credentialSecret, CancellationToken token) =>
+        Once($"manifest:{image.RegistryHost}/{image.RegistryRepository}:{image.Reference}:{credentialSecret}",
+            () => RegistryClient.ResolveAsync(image.RegistryHost, image.RegistryRepository, image.Reference, credential, token));
 
     public Task<LogGroup?> LogGroupAsync(string region, string name, CancellationToken token) =>
         Once($"log-group:{region}:{name}", () => clients.LogsIn(region).FindLogGroupAsync(name, token));

@@ -8,8 +8,8 @@ namespace Cruddur.Core.Deployments.Preflight;
 internal sealed record RoleNeed(string Action, string Resource, string For);
 
 /// <summary>
-/// The execution role (exists, trusts ecs-tasks.amazonaws.com, and its policies allow pulling each ECR image, writing each
-/// log group and reading each secret and its KMS key) and the task role (exists, trusts ecs-tasks.amazonaws.com).
+/// The execution role (exists, trusts ecs-tasks.amazonaws.com, and its policies allow pulling each ECR image, reading each
+/// repositoryCredentials secret, writing each log group and reading each secret and its KMS key) and the task role (exists, trusts ecs-tasks.amazonaws.com).
 /// </summary>
 internal static class RoleChecks
 {
@@ -44,6 +44,11 @@ internal static class RoleChecks
                 }
             }
 
+            if ((string?)container["repositoryCredentials"]?["credentialsParameter"] is { Length: > 0 } credentials && (AwsArn.Region(credentials) ?? region) == region)
+            {
+                needs.AddRange(await SecretsManagerNeedsAsync(facts, credentials, $"{name}'s registry credentials", partition, region, account, token).ConfigureAwait(false));
+            }
+
             foreach (var secret in (container["secrets"] as JsonArray)?.OfType<JsonObject>() ?? [])
             {
                 needs.AddRange(await SecretNeedsAsync(facts, secret, partition, region, account, token).ConfigureAwait(false));
@@ -52,7 +57,7 @@ internal static class RoleChecks
 
         if (needs.Count == 0 && roleArn is null)
         {
-            return [DeployCheck.Pass(service, DeployCheck.ExecutionRoleCheck, "No execution role is set, and none is needed: no private ECR image, awslogs group or secret.")];
+            return [DeployCheck.Pass(service, DeployCheck.ExecutionRoleCheck, "No execution role is set, and none is needed: no private ECR image, registry credentials, awslogs group or secret.")];
         }
 
         if (roleArn is null)
@@ -135,14 +140,7 @@ internal static class RoleChecks
 
         if (source.IsSecretsManager)
         {
-            var info = await facts.SecretAsync(source.Id, token).ConfigureAwait(false);
-            var needs = new List<RoleNeed> { new("secretsmanager:GetSecretValue", info?.Arn ?? source.Id, $"secret {variable}") };
-            if (info?.KmsKeyId is { } key && !key.EndsWith("alias/aws/secretsmanager", StringComparison.Ordinal))
-            {
-                needs.Add(new RoleNeed("kms:Decrypt", KeyArn(key, partition, region, account), $"secret {variable}'s customer KMS key"));
-            }
-
-            return needs;
+            return await SecretsManagerNeedsAsync(facts, source.Id, $"secret {variable}", partition, region, account, token).ConfigureAwait(false);
         }
 
         var parameter = await facts.ParameterAsync(source.Id, token).ConfigureAwait(false);
@@ -153,6 +151,19 @@ internal static class RoleChecks
         }
 
         return list;
+    }
+
+    /// <summary>Reading a Secrets Manager secret (by name or ARN): GetSecretValue on it, and Decrypt with its customer KMS key if it has one.</summary>
+    private static async Task<IReadOnlyList<RoleNeed>> SecretsManagerNeedsAsync(PreflightFacts facts, string secretId, string forWhat, string partition, string region, string account, CancellationToken token)
+    {
+        var info = await facts.SecretAsync(secretId, token).ConfigureAwait(false);
+        var needs = new List<RoleNeed> { new("secretsmanager:GetSecretValue", info?.Arn ?? secretId, forWhat) };
+        if (info?.KmsKeyId is { } key && !key.EndsWith("alias/aws/secretsmanager", StringComparison.Ordinal))
+        {
+            needs.Add(new RoleNeed("kms:Decrypt", KeyArn(key, partition, region, account), $"{forWhat}'s customer KMS key"));
+        }
+
+        return needs;
     }
 
     private static string KeyArn(string key, string partition, string region, string account) =>

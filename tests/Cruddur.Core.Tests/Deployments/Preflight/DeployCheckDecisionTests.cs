@@ -3,6 +3,7 @@ using Cruddur.Core.Aws.Clients;
 using Cruddur.Core.Deployments.Preflight;
 using Cruddur.Core.Exec;
 using Cruddur.Core.Hosting;
+using Cruddur.Core.Images;
 
 namespace Cruddur.Core.Tests.Deployments.Preflight;
 
@@ -59,6 +60,45 @@ public sealed class DeployCheckDecisionTests
         Assert.Equal(DeployCheckStatus.Pass, ImageChecks.Decide(Service, "backend-flask", image, Image(image), new EcrImage(EcrImageState.Found, "sha256:1", []), "arm64").Status);
         Assert.Equal("arm64", ImageChecks.Architecture(new JsonObject { ["runtimePlatform"] = new JsonObject { ["cpuArchitecture"] = "ARM64" } }));
         Assert.Equal("amd64", ImageChecks.Architecture(new JsonObject()));
+    }
+
+    [Fact]
+    public void AnImageOfAnotherRegistryIsJudgedByWhatItsRegistryAnswered()
+    {
+        const string image = "ghcr.io/org/app:v1";
+        const string secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr-AbCdEf";
+        DeployCheck Decide(RegistryManifest found, string? credentials = null, string architecture = "amd64") =>
+            ImageChecks.DecideRegistry(Service, "app", image, Image(image), credentials, found, architecture);
+
+        var pass = Decide(new RegistryManifest(RegistryManifestState.Found, "sha256:9", ["amd64", "arm64"]), secret);
+        Assert.Equal(DeployCheckStatus.Pass, pass.Status);
+        Assert.Equal("Container app: ghcr.io/org/app:v1 resolves to ghcr.io/org/app@sha256:9 (amd64, arm64), with the credentials in " + secret + ".", pass.Detail);
+        Assert.Equal(DeployCheckStatus.Fail, Decide(new RegistryManifest(RegistryManifestState.Found, "sha256:9", ["arm64"])).Status);
+
+        var tag = Decide(new RegistryManifest(RegistryManifestState.ImageMissing, Detail: "HTTP 404 MANIFEST_UNKNOWN"));
+        Assert.Equal(DeployCheckStatus.Fail, tag.Status);
+        Assert.Contains("v1 is not in ghcr.io/org/app (HTTP 404 MANIFEST_UNKNOWN), so the task would stop with CannotPullContainerError", tag.Detail);
+        var repository = Decide(new RegistryManifest(RegistryManifestState.RepositoryMissing, Detail: "HTTP 404 NAME_UNKNOWN"));
+        Assert.Equal(DeployCheckStatus.Fail, repository.Status);
+        Assert.Contains("ghcr.io has no repository org/app", repository.Detail);
+
+        var anonymous = Decide(new RegistryManifest(RegistryManifestState.NeedsCredentials, Detail: "HTTP 401 for the manifest"));
+        Assert.Equal(DeployCheckStatus.Fail, anonymous.Status);
+        Assert.Contains("no repositoryCredentials", anonymous.Detail);
+        Assert.Contains("\"repositoryCredentials\": {\"credentialsParameter\"", anonymous.Fix);
+
+        var refused = Decide(new RegistryManifest(RegistryManifestState.CredentialsRefused, Detail: "HTTP 401 for the manifest"), secret);
+        Assert.Equal(DeployCheckStatus.Fail, refused.Status);
+        Assert.Contains("refused the credentials in " + secret, refused.Detail);
+        Assert.Contains("put-secret-value --secret-id " + secret, refused.Fix);
+
+        var unreachable = Decide(new RegistryManifest(RegistryManifestState.Unreachable, Detail: "NameResolutionError: Name or service not known (ghcr.io:443)"));
+        Assert.Equal(DeployCheckStatus.Warn, unreachable.Status);
+        Assert.Contains("could not be reached from this machine", unreachable.Detail);
+        Assert.Contains("the tasks' network may still reach it", unreachable.Detail);
+
+        var unanswered = Decide(new RegistryManifest(RegistryManifestState.Unanswered, Detail: "HTTP 503"));
+        Assert.Equal((DeployCheckStatus.Info, "Not checked: ghcr.io answered HTTP 503 for org/app:v1."), (unanswered.Status, unanswered.Detail));
     }
 
     [Fact]
