@@ -149,6 +149,11 @@ function Start-PesterFile([System.IO.FileInfo] $File, [string] $Summary, [string
     foreach ($a in '-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tools/Invoke-PesterFile.ps1'),
         '-PesterModule', $Pester, '-Path', $File.FullName, '-SummaryPath', $Summary) { $psi.ArgumentList.Add($a) }
     $psi.WorkingDirectory = $root
+    # A test file's process and what it starts (its stack's simulator, fresh pwsh processes) live a minute or two and run
+    # mostly PowerShell script, whose dynamic methods tiered compilation compiles twice. Compiled once, fully optimised,
+    # Deploy-CruddurService.Edge.Tests took 24 % less CPU (33.9 -> 25.7 s) in the same time; three files at once on two
+    # cores are bound by CPU. A value the caller set is kept.
+    if (-not $env:DOTNET_TieredCompilation) { $psi.Environment['DOTNET_TieredCompilation'] = '0' }
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $true
     $process = [System.Diagnostics.Process]::Start($psi)
