@@ -173,6 +173,38 @@ public sealed class RegistryResolveTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => resolving.WaitAsync(TimeSpan.FromSeconds(3)));
     }
 
+    [Fact]
+    public async Task A_registry_that_cannot_be_reached_is_tried_once_for_all_its_images()
+    {
+        // A server that takes each connection and closes it unanswered: every request to it fails as unreachable, and
+        // the connections it accepted are the attempts made.
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var accepted = 0;
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                using var connection = await listener.AcceptTcpClientAsync();
+                Interlocked.Increment(ref accepted);
+            }
+        });
+        var host = $"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        async Task<int> AttemptsAsync(int images)
+        {
+            var before = Volatile.Read(ref accepted);
+            var facts = new PreflightFacts(new PreflightClients(null!, null!, null!, null!, null!, null!, _ => null!, _ => Task.FromResult(""), "us-east-1"), Cruddur.Core.Hosting.SilentHost.Instance);
+            var manifests = await Task.WhenAll(Enumerable.Range(1, images).Select(i =>
+                facts.ManifestAsync(DeployPreflight.ImageReference.Parse($"{host}/app-{i}:1"), null, null, CancellationToken.None)));
+            Assert.All(manifests, m => Assert.Equal(RegistryManifestState.Unreachable, m.State));
+            return Volatile.Read(ref accepted) - before;
+        }
+
+        var one = await AttemptsAsync(1);
+        Assert.True(one > 0);
+        Assert.Equal(one, await AttemptsAsync(20)); // HttpClient retries a connection closed unanswered: one request, several connections
+    }
+
     [Theory]
     [InlineData("nginx", "registry-1.docker.io", "library/nginx", "latest")]
     [InlineData("nginx:1.27", "registry-1.docker.io", "library/nginx", "1.27")]

@@ -49,10 +49,15 @@ internal sealed class PreflightFacts(PreflightClients clients, IOperationHost ho
     public Task<RegistryCredential?> RegistryCredentialAsync(string secretId, string registryHost, CancellationToken token) =>
         Once($"registry-credential:{secretId}:{registryHost}", () => clients.Secrets.RegistryCredentialAsync(secretId, registryHost, token));
 
-    /// <summary>The manifest of an image outside ECR, asked of its registry with the credential of the named secret (or anonymously).</summary>
+    /// <summary>
+    /// The manifest of an image outside ECR, asked of its registry with the credential of the named secret (or anonymously);
+    /// a registry that cannot be reached is tried once for all its images.
+    /// </summary>
     public Task<RegistryManifest> ManifestAsync(DeployPreflight.ImageReference image, RegistryCredential? credential, string? credentialSecret, CancellationToken token) =>
-        Once($"manifest:{image.RegistryHost}/{image.RegistryRepository}:{image.Reference}:{credentialSecret}",
-            () => RegistryClient.ResolveAsync(image.RegistryHost, image.RegistryRepository, image.Reference, credential, token));
+        Once($"manifest:{image.RegistryHost}/{image.RegistryRepository}:{image.Reference}:{credentialSecret}", async () =>
+            await Once("registry:" + image.RegistryHost, () => RegistryClient.UnreachableAsync(image.RegistryHost, token)).ConfigureAwait(false) is { } reason
+                ? new RegistryManifest(RegistryManifestState.Unreachable, Detail: reason)
+                : await RegistryClient.ResolveAsync(image.RegistryHost, image.RegistryRepository, image.Reference, credential, token).ConfigureAwait(false));
 
     public Task<LogGroup?> LogGroupAsync(string region, string name, CancellationToken token) =>
         Once($"log-group:{region}:{name}", () => clients.LogsIn(region).FindLogGroupAsync(name, token));
