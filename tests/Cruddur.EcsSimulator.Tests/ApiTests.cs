@@ -264,7 +264,9 @@ public sealed class ApiTests
     {
         await using var sim = await Sim.StartAsync();
         await sim.CreateClusterAsync();
-        await sim.CreateServiceAsync("backend-flask", await sim.RegisterAsync("exit-after:40"));
+        // Healthy 10 scaled seconds after RUNNING, exited 120 after it: the rollout completes in between with room to spare
+        // (at 40 it had 0.6 s of real time, and a loaded machine once missed it).
+        await sim.CreateServiceAsync("backend-flask", await sim.RegisterAsync("exit-after:120"));
 
         var svc = await sim.WaitServiceAsync("backend-flask", s => s["deployments"]![0]!["failedTasks"]!.GetValue<int>() >= 1, "1 failed task");
         var stopped = await sim.ListTasksAsync(new JsonObject { ["cluster"] = "cruddur", ["serviceName"] = "backend-flask", ["desiredStatus"] = "STOPPED" });
