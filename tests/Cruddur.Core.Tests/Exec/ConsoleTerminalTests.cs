@@ -9,8 +9,10 @@ namespace Cruddur.Core.Tests.Exec;
 /// <summary>
 /// The console terminal of an interactive shell (termios), on a pseudo-terminal the test opens: what the user at it notices.
 /// Pester's Connect-CruddurTask test runs the whole module in a pty end to end (sizes, a remote Ctrl+C, the flags afterwards);
-/// these pin each promise of the terminal on its own.
+/// these pin each promise of the terminal on its own. They send SIGTERM and SIGHUP to the test host itself, so they run
+/// alone (<see cref="SignalsTheTestHost"/>).
 /// </summary>
+[Collection(nameof(SignalsTheTestHost))]
 public sealed class ConsoleTerminalTests : IDisposable
 {
     private readonly PseudoTerminal _pty = new();
@@ -194,3 +196,11 @@ public sealed class ConsoleTerminalTests : IDisposable
     [DllImport("libc", EntryPoint = "signal")]
     private static extern nint SetSignalHandler(int signal, nint handler);
 }
+
+/// <summary>
+/// Tests that send a signal to the test host process run when nothing else does: every handler of that signal in the
+/// process runs, and an in-process simulator's host (ConsoleLifetime) takes SIGTERM as "stop the application", which
+/// resets its task runtime under another test's feet (its tasks then showed RUNNING with their exec agent PENDING).
+/// </summary>
+[CollectionDefinition(nameof(SignalsTheTestHost), DisableParallelization = true)]
+public sealed class SignalsTheTestHost;
