@@ -53,9 +53,7 @@ internal static class RegistryClient
     /// <summary>The Docker-Content-Digest of repository:tag (HEAD /v2/&lt;repository&gt;/manifests/&lt;tag&gt;, basic auth).</summary>
     public static async Task<string> GetManifestDigestAsync(RegistryCredential credential, string repository, string tag, CancellationToken cancellationToken)
     {
-        // Loopback registries speak plain HTTP, as docker itself allows them to.
-        var scheme = IsLoopback(credential.Host) ? "http" : "https";
-        using var request = new HttpRequestMessage(HttpMethod.Head, $"{scheme}://{credential.Host}/v2/{repository}/manifests/{tag}");
+        using var request = new HttpRequestMessage(HttpMethod.Head, $"{Api(credential.Host)}/{repository}/manifests/{tag}");
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credential.UserName}:{credential.Password}")));
         foreach (var type in ManifestTypes)
         {
@@ -95,7 +93,7 @@ internal static class RegistryClient
     public static async Task<RegistryManifest> ResolveAsync(string host, string repository, string reference, RegistryCredential? credential, CancellationToken cancellationToken, TimeSpan? requestTimeout = null)
     {
         var timeout = requestTimeout ?? RequestTimeout;
-        if (!Uri.TryCreate($"{(IsLoopback(host) ? "http" : "https")}://{host}/v2/{repository}/manifests/{reference}", UriKind.Absolute, out var url))
+        if (!Uri.TryCreate($"{Api(host)}/{repository}/manifests/{reference}", UriKind.Absolute, out var url))
         {
             return new RegistryManifest(RegistryManifestState.Unanswered, Detail: "nothing: the image name is not a registry address");
         }
@@ -155,7 +153,7 @@ internal static class RegistryClient
     public static async Task<string?> UnreachableAsync(string host, CancellationToken cancellationToken, TimeSpan? requestTimeout = null)
     {
         var timeout = requestTimeout ?? RequestTimeout;
-        if (!Uri.TryCreate($"{(IsLoopback(host) ? "http" : "https")}://{host}/v2/", UriKind.Absolute, out var url))
+        if (!Uri.TryCreate($"{Api(host)}/", UriKind.Absolute, out var url))
         {
             return null; // ResolveAsync says what is wrong with the name
         }
@@ -298,6 +296,9 @@ internal static class RegistryClient
             return new Challenge(header.Scheme.ToLowerInvariant(), parameters.GetValueOrDefault("realm"), parameters.GetValueOrDefault("service"), parameters.GetValueOrDefault("scope"));
         }
     }
+
+    /// <summary>The registry's API root, /v2: plain HTTP on this machine, as docker itself allows, HTTPS elsewhere.</summary>
+    private static string Api(string host) => $"{(IsLoopback(host) ? "http" : "https")}://{host}/v2";
 
     internal static bool IsLoopback(string host)
     {
